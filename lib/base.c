@@ -1,0 +1,304 @@
+/*
+ * base.c: error filling, hashing, growable buffers and the bump arena
+ * shared by every module.  Guarantees: no output, no exit, every
+ * allocation failure reported as FG_ENOMEM.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+
+void
+fg_error_clear(struct fg_error *err)
+{
+	if (err == NULL)
+		return;
+	err->code = 0;
+	err->sys = 0;
+	err->msg[0] = '\0';
+}
+
+const char *
+fg_strerror(int code)
+{
+	switch (code) {
+	case FG_OK: return "success";
+	case FG_ENOMEM: return "out of memory";
+	case FG_EIO: return "input/output error";
+	case FG_EPARSE: return "malformed input";
+	case FG_EOVERFLOW: return "value too large";
+	case FG_EINVAL: return "invalid argument";
+	case FG_ECANCELED: return "interrupted";
+	case FG_ENODATA: return "no data";
+	case FG_ECHILD: return "child process failed";
+	case FG_ELIMIT: return "limit exceeded";
+	case FG_EUNSUPPORTED: return "unsupported";
+	default: return "unknown error";
+	}
+}
+
+static void
+seterr_v(struct fg_error *err, int code, int sys, const char *fmt, va_list ap)
+{
+	size_t n;
+
+	if (err == NULL || err->code != 0)
+		return;
+	err->code = code;
+	err->sys = sys;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	if (sys != 0) {
+		n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s",
+		    strerror(sys));
+	}
+	/* One line: fold any newline the input smuggled into the message. */
+	for (char *p = err->msg; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
+int
+fg_seterr(struct fg_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	seterr_v(err, code, 0, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+fg_seterr_sys(struct fg_error *err, int code, int sys, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	seterr_v(err, code, sys, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void
+fg_warnf(const struct fg_warn *w, const char *fmt, ...)
+{
+	char msg[FG_ERRMSG_MAX];
+	va_list ap;
+
+	if (w == NULL || w->fn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (char *p = msg; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	w->fn(w->arg, msg);
+}
+
+/*
+ * A multiply-xorshift hash over 8-byte words.  Unaligned loads go through
+ * memcpy, which compilers turn into single moves.
+ */
+static inline uint64_t
+mix(uint64_t a, uint64_t b)
+{
+	a ^= b;
+	a *= 0x9e3779b97f4a7c15ULL;
+	a ^= a >> 29;
+	a *= 0xbf58476d1ce4e5b9ULL;
+	return a ^ (a >> 32);
+}
+
+uint64_t
+fg_hash(const void *p, size_t len)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x243f6a8885a308d3ULL ^ (len * 0x9e3779b97f4a7c15ULL);
+	uint64_t w;
+
+	while (len >= 16) {
+		uint64_t w2;
+		memcpy(&w, s, 8);
+		memcpy(&w2, s + 8, 8);
+		h = mix(h ^ w, w2 + 0x632be59bd9b4e019ULL);
+		s += 16;
+		len -= 16;
+	}
+	if (len >= 8) {
+		memcpy(&w, s, 8);
+		h = mix(h, w);
+		s += 8;
+		len -= 8;
+	}
+	if (len > 0) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = mix(h, w ^ ((uint64_t)len << 56));
+	}
+	return mix(h, 0x8ebc6af09c88c6e3ULL);
+}
+
+void
+fg_buf_init(struct fg_buf *b, size_t cap_max)
+{
+	b->d = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->cap_max = cap_max ? cap_max : SIZE_MAX / 2;
+}
+
+void
+fg_buf_free(struct fg_buf *b)
+{
+	free(b->d);
+	b->d = NULL;
+	b->len = b->cap = 0;
+}
+
+int
+fg_buf_reserve(struct fg_buf *b, size_t n)
+{
+	size_t need, ncap;
+	char *nd;
+
+	if (fg_add_ovf(b->len, n, &need) != 0 || fg_add_ovf(need, 1, &need))
+		return FG_ELIMIT;
+	if (need <= b->cap)
+		return 0;
+	if (need > b->cap_max)
+		return FG_ELIMIT;
+	ncap = b->cap ? b->cap : 64;
+	while (ncap < need)
+		ncap = ncap > b->cap_max / 2 ? b->cap_max : ncap * 2;
+	if ((nd = realloc(b->d, ncap)) == NULL)
+		return FG_ENOMEM;
+	b->d = nd;
+	b->cap = ncap;
+	return 0;
+}
+
+int
+fg_buf_append(struct fg_buf *b, const void *p, size_t n)
+{
+	int r;
+
+	if ((r = fg_buf_reserve(b, n)) != 0)
+		return r;
+	if (n > 0)
+		memcpy(b->d + b->len, p, n);
+	b->len += n;
+	b->d[b->len] = '\0';
+	return 0;
+}
+
+int
+fg_buf_putc(struct fg_buf *b, char c)
+{
+	return fg_buf_append(b, &c, 1);
+}
+
+int
+fg_buf_printf(struct fg_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n, r;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return FG_EINVAL;
+	if ((r = fg_buf_reserve(b, (size_t)n)) != 0)
+		return r;
+	va_start(ap, fmt);
+	vsnprintf(b->d + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+struct fg_arena_block {
+	struct fg_arena_block *next;
+	size_t size;
+	/* data follows, 16-byte aligned by the header's size */
+	max_align_t data[];
+};
+
+void
+fg_arena_init(struct fg_arena *a)
+{
+	a->head = NULL;
+	a->cur = NULL;
+	a->left = 0;
+	a->next_size = 64 * 1024;
+	a->used = 0;
+}
+
+void
+fg_arena_free(struct fg_arena *a)
+{
+	struct fg_arena_block *b, *next;
+
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	fg_arena_init(a);
+}
+
+void *
+fg_arena_alloc(struct fg_arena *a, size_t n)
+{
+	struct fg_arena_block *b;
+	size_t sz, total;
+	void *p;
+
+	if (n > SIZE_MAX / 2)
+		return NULL;
+	n = (n + 7) & ~(size_t)7;
+	if (n > a->left) {
+		sz = a->next_size;
+		if (n > sz / 4) {
+			/* A big allocation gets a block of its own. */
+			sz = n;
+		} else if (a->next_size < 16 * 1024 * 1024)
+			a->next_size *= 2;
+		total = sizeof(*b) + sz;
+		if ((b = malloc(total)) == NULL)
+			return NULL;
+		b->size = sz;
+		if (sz == n && a->head != NULL) {
+			/* Keep the current block for later small allocations. */
+			b->next = a->head->next;
+			a->head->next = b;
+			a->used += n;
+			return (void *)b->data;
+		}
+		b->next = a->head;
+		a->head = b;
+		a->cur = (char *)b->data;
+		a->left = sz;
+	}
+	p = a->cur;
+	a->cur += n;
+	a->left -= n;
+	a->used += n;
+	return p;
+}
+
+char *
+fg_arena_strndup(struct fg_arena *a, const char *p, size_t n)
+{
+	char *s;
+
+	if (n == SIZE_MAX || (s = fg_arena_alloc(a, n + 1)) == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}

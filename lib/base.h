@@ -1,0 +1,94 @@
+/*
+ * base.h: what every module of lib/ shares: error filling, a fast hash,
+ * a growable byte buffer with a hard cap, and a bump arena for strings.
+ * Nothing here prints or exits; allocation failures come back as
+ * FG_ENOMEM.
+ */
+#ifndef FG_BASE_H
+#define FG_BASE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "flamegraph.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define FG_LIKELY(x) __builtin_expect(!!(x), 1)
+#define FG_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define FG_PRINTF(a, b)
+#define FG_LIKELY(x) (x)
+#define FG_UNLIKELY(x) (x)
+#endif
+
+/*
+ * Fill err (when non-NULL and still clear) with code and a printf-style
+ * message; returns code so callers can write `return fg_seterr(...)`.
+ */
+int fg_seterr(struct fg_error *err, int code, const char *fmt, ...)
+    FG_PRINTF(3, 4);
+/* Same, with sys = errno value and ": strerror" appended. */
+int fg_seterr_sys(struct fg_error *err, int code, int sys,
+    const char *fmt, ...) FG_PRINTF(4, 5);
+
+/* Send a printf-style warning to w (nothing when w or w->fn is NULL). */
+void fg_warnf(const struct fg_warn *w, const char *fmt, ...) FG_PRINTF(2, 3);
+
+/* 64-bit hash of len bytes; not cryptographic, stable across runs. */
+uint64_t fg_hash(const void *p, size_t len);
+
+/* Overflow-checked size arithmetic: 0 on success, -1 on overflow. */
+static inline int
+fg_add_ovf(size_t a, size_t b, size_t *r)
+{
+	if (a > SIZE_MAX - b)
+		return -1;
+	*r = a + b;
+	return 0;
+}
+
+/*
+ * Growable buffer.  cap_max bounds what untrusted input can make it grow
+ * to (0: no bound beyond SIZE_MAX / 2).  d is NUL-terminated after every
+ * append (the NUL is not counted in len).
+ */
+struct fg_buf {
+	char *d;
+	size_t len;
+	size_t cap;
+	size_t cap_max;
+};
+
+void fg_buf_init(struct fg_buf *b, size_t cap_max);
+void fg_buf_free(struct fg_buf *b);
+static inline void fg_buf_reset(struct fg_buf *b) { b->len = 0; if (b->d) b->d[0] = '\0'; }
+/* Make room for n more bytes: 0, FG_ENOMEM, or FG_ELIMIT past cap_max. */
+int fg_buf_reserve(struct fg_buf *b, size_t n);
+int fg_buf_append(struct fg_buf *b, const void *p, size_t n);
+int fg_buf_putc(struct fg_buf *b, char c);
+int fg_buf_printf(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
+
+/*
+ * Bump arena: many small allocations freed at once.  Blocks grow
+ * geometrically; an allocation larger than a block gets its own block.
+ */
+struct fg_arena_block;
+struct fg_arena {
+	struct fg_arena_block *head;
+	char *cur;
+	size_t left;
+	size_t next_size;
+	size_t used;		/* bytes handed out, for accounting */
+};
+
+void fg_arena_init(struct fg_arena *a);
+void fg_arena_free(struct fg_arena *a);
+/* n bytes aligned to 8, or NULL when out of memory. */
+void *fg_arena_alloc(struct fg_arena *a, size_t n);
+/* Copy of p[0..n) plus a NUL, or NULL. */
+char *fg_arena_strndup(struct fg_arena *a, const char *p, size_t n);
+
+#endif /* FG_BASE_H */

@@ -1,0 +1,624 @@
+/*
+ * stacks.c: interned frame names and unique stacks with 64-bit weights.
+ *
+ * Guarantees: every name is stored once; every distinct stack once, with
+ * the sum of its weights; the total never wraps (an add that would exceed
+ * UINT64_MAX fails with FG_EOVERFLOW and changes nothing); iteration in
+ * folded order is deterministic (byte order of the joined lines).
+ *
+ * Both tables are open-addressing hash tables of 64-bit slots holding
+ * (high 32 bits of the hash, index + 1), so a probe touches one cache line
+ * before any string or id array is compared.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+#include "stacks.h"
+
+struct stack {
+	uint64_t weight;
+	uint64_t weight2;
+	size_t off;		/* first id in st->ids */
+	uint32_t n;
+	uint32_t hash32;
+};
+
+struct fg_stacks {
+	struct fg_arena names_arena;
+	const char **names;
+	uint32_t *name_lens;
+	size_t nnames, names_cap;
+	uint64_t *name_tab;	/* slots: hash32 << 32 | (id + 1) */
+	size_t name_mask;
+
+	uint32_t *ids;
+	size_t nids, ids_cap;
+	struct stack *stacks;
+	size_t nstacks, stacks_cap;
+	uint64_t *stack_tab;
+	size_t stack_mask;
+
+	uint64_t total;
+	int differential;
+};
+
+#define MAX_STACK_DEPTH (1u << 24)
+
+struct fg_stacks *
+fg_stacks_new(void)
+{
+	struct fg_stacks *st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return NULL;
+	fg_arena_init(&st->names_arena);
+	st->name_mask = 1023;
+	st->stack_mask = 1023;
+	st->name_tab = calloc(st->name_mask + 1, sizeof(uint64_t));
+	st->stack_tab = calloc(st->stack_mask + 1, sizeof(uint64_t));
+	if (st->name_tab == NULL || st->stack_tab == NULL) {
+		fg_stacks_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+fg_stacks_free(struct fg_stacks *st)
+{
+	if (st == NULL)
+		return;
+	fg_arena_free(&st->names_arena);
+	free(st->names);
+	free(st->name_lens);
+	free(st->name_tab);
+	free(st->ids);
+	free(st->stacks);
+	free(st->stack_tab);
+	free(st);
+}
+
+static int
+grow(void *pp, size_t *cap, size_t need, size_t elsize)
+{
+	void *np;
+	size_t ncap;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 256;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elsize)
+			return FG_ENOMEM;
+		ncap *= 2;
+	}
+	if ((np = reallocarray(*(void **)pp, ncap, elsize)) == NULL)
+		return FG_ENOMEM;
+	*(void **)pp = np;
+	*cap = ncap;
+	return 0;
+}
+
+static inline size_t
+slot_of(uint32_t h32, size_t mask)
+{
+	return (size_t)((uint64_t)h32 * 0x9e3779b97f4a7c15ULL) & mask;
+}
+
+/* Double a table and reinsert its slots (the hash bits are in the slot). */
+static int
+rehash(uint64_t **tab, size_t *mask)
+{
+	size_t nmask = (*mask << 1) | 1, i, j;
+	uint64_t *nt;
+
+	if ((nt = calloc(nmask + 1, sizeof(uint64_t))) == NULL)
+		return FG_ENOMEM;
+	for (i = 0; i <= *mask; i++) {
+		uint64_t s = (*tab)[i];
+		if (s == 0)
+			continue;
+		j = slot_of((uint32_t)(s >> 32), nmask);
+		while (nt[j] != 0)
+			j = (j + 1) & nmask;
+		nt[j] = s;
+	}
+	free(*tab);
+	*tab = nt;
+	*mask = nmask;
+	return 0;
+}
+
+int
+fg_stacks_intern_hashed(struct fg_stacks *st, const char *name, size_t len,
+    uint64_t hash, uint32_t *id)
+{
+	uint32_t h32 = (uint32_t)(hash >> 32);
+	size_t i;
+	char *copy;
+	int r;
+
+	for (i = slot_of(h32, st->name_mask);; i = (i + 1) & st->name_mask) {
+		uint64_t s = st->name_tab[i];
+		if (s == 0)
+			break;
+		if ((uint32_t)(s >> 32) == h32) {
+			uint32_t k = (uint32_t)s - 1;
+			if (st->name_lens[k] == len &&
+			    memcmp(st->names[k], name, len) == 0) {
+				*id = k;
+				return 0;
+			}
+		}
+	}
+	if (st->nnames >= UINT32_MAX - 1 || len > UINT32_MAX)
+		return FG_ELIMIT;
+	if ((r = grow(&st->names, &st->names_cap, st->nnames + 1,
+	    sizeof(*st->names))) != 0)
+		return r;
+	{
+		/* name_lens always has names_cap entries. */
+		uint32_t *nl = reallocarray(st->name_lens, st->names_cap,
+		    sizeof(uint32_t));
+		if (nl == NULL)
+			return FG_ENOMEM;
+		st->name_lens = nl;
+	}
+	if ((copy = fg_arena_strndup(&st->names_arena, name, len)) == NULL)
+		return FG_ENOMEM;
+	*id = (uint32_t)st->nnames;
+	st->names[st->nnames] = copy;
+	st->name_lens[st->nnames] = (uint32_t)len;
+	st->nnames++;
+	st->name_tab[i] = ((uint64_t)h32 << 32) | (uint64_t)(*id + 1);
+	if (st->nnames * 4 > st->name_mask * 3)
+		return rehash(&st->name_tab, &st->name_mask);
+	return 0;
+}
+
+int
+fg_stacks_intern(struct fg_stacks *st, const char *name, size_t len,
+    uint32_t *id)
+{
+	return fg_stacks_intern_hashed(st, name, len, fg_hash(name, len), id);
+}
+
+const char *
+fg_stacks_name(const struct fg_stacks *st, uint32_t id, size_t *len)
+{
+	if (len != NULL)
+		*len = st->name_lens[id];
+	return st->names[id];
+}
+
+int
+fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
+    uint64_t weight, uint64_t weight2, struct fg_error *err)
+{
+	uint64_t h = fg_hash(ids, n * sizeof(*ids));
+	uint32_t h32 = (uint32_t)(h >> 32);
+	struct stack *sk;
+	size_t i;
+	int r;
+
+	if (n > MAX_STACK_DEPTH)
+		return fg_seterr(err, FG_ELIMIT,
+		    "stack of %zu frames is deeper than %u", n,
+		    MAX_STACK_DEPTH);
+	if (weight > UINT64_MAX - st->total)
+		return fg_seterr(err, FG_EOVERFLOW,
+		    "total weight would exceed %llu",
+		    (unsigned long long)UINT64_MAX);
+	for (i = slot_of(h32, st->stack_mask);; i = (i + 1) & st->stack_mask) {
+		uint64_t s = st->stack_tab[i];
+		if (s == 0)
+			break;
+		if ((uint32_t)(s >> 32) != h32)
+			continue;
+		sk = &st->stacks[(uint32_t)s - 1];
+		if (sk->n == n &&
+		    memcmp(st->ids + sk->off, ids, n * sizeof(*ids)) == 0) {
+			if (weight2 > UINT64_MAX - sk->weight2)
+				return fg_seterr(err, FG_EOVERFLOW,
+				    "second weight would exceed %llu",
+				    (unsigned long long)UINT64_MAX);
+			sk->weight += weight;
+			sk->weight2 += weight2;
+			st->total += weight;
+			if (weight2 != 0)
+				st->differential = 1;
+			return 0;
+		}
+	}
+	if (st->nstacks >= UINT32_MAX - 1)
+		return fg_seterr(err, FG_ELIMIT, "more than 2^32 stacks");
+	if ((r = grow(&st->stacks, &st->stacks_cap, st->nstacks + 1,
+	    sizeof(*st->stacks))) != 0 ||
+	    (r = grow(&st->ids, &st->ids_cap, st->nids + n + 1,
+	    sizeof(*st->ids))) != 0)
+		return fg_seterr(err, r, "stacks: out of memory");
+	sk = &st->stacks[st->nstacks];
+	sk->weight = weight;
+	sk->weight2 = weight2;
+	sk->off = st->nids;
+	sk->n = (uint32_t)n;
+	sk->hash32 = h32;
+	if (n > 0)
+		memcpy(st->ids + st->nids, ids, n * sizeof(*ids));
+	st->nids += n;
+	st->nstacks++;
+	st->stack_tab[i] = ((uint64_t)h32 << 32) | (uint64_t)st->nstacks;
+	st->total += weight;
+	if (weight2 != 0)
+		st->differential = 1;
+	if (st->nstacks * 4 > st->stack_mask * 3 &&
+	    (r = rehash(&st->stack_tab, &st->stack_mask)) != 0)
+		return fg_seterr(err, r, "stacks: out of memory");
+	return 0;
+}
+
+int
+fg_stacks_add(struct fg_stacks *st, const char *const *frames,
+    const size_t *lens, size_t n, uint64_t weight, uint64_t weight2,
+    struct fg_error *err)
+{
+	uint32_t small[256], *ids = small;
+	size_t i;
+	int r = 0;
+
+	if (n > MAX_STACK_DEPTH)
+		return fg_seterr(err, FG_ELIMIT,
+		    "stack of %zu frames is deeper than %u", n,
+		    MAX_STACK_DEPTH);
+	if (n > 256 && (ids = reallocarray(NULL, n, sizeof(*ids))) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+	for (i = 0; i < n; i++) {
+		size_t len = lens ? lens[i] : strlen(frames[i]);
+		if ((r = fg_stacks_intern(st, frames[i], len, &ids[i])) != 0) {
+			fg_seterr(err, r, "stacks: cannot intern frame name");
+			goto out;
+		}
+	}
+	r = fg_stacks_add_ids(st, ids, n, weight, weight2, err);
+out:
+	if (ids != small)
+		free(ids);
+	return r;
+}
+
+int
+fg_stacks_add_folded(struct fg_stacks *st, const char *stack, size_t len,
+    uint64_t weight, uint64_t weight2, struct fg_error *err)
+{
+	uint32_t small[256], *ids = small, *nids;
+	size_t n = 0, cap = 256, start = 0, i;
+	int r = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && stack[i] != ';')
+			continue;
+		if (n == cap) {
+			if (cap >= MAX_STACK_DEPTH) {
+				r = fg_seterr(err, FG_ELIMIT,
+				    "stack deeper than %u frames",
+				    MAX_STACK_DEPTH);
+				goto out;
+			}
+			nids = reallocarray(ids == small ? NULL : ids,
+			    cap * 2, sizeof(*ids));
+			if (nids == NULL) {
+				r = fg_seterr(err, FG_ENOMEM,
+				    "stacks: out of memory");
+				goto out;
+			}
+			if (ids == small)
+				memcpy(nids, small, sizeof(small));
+			ids = nids;
+			cap *= 2;
+		}
+		if ((r = fg_stacks_intern(st, stack + start, i - start,
+		    &ids[n])) != 0) {
+			fg_seterr(err, r, "stacks: cannot intern frame name");
+			goto out;
+		}
+		n++;
+		start = i + 1;
+	}
+	r = fg_stacks_add_ids(st, ids, len == 0 ? 0 : n, weight, weight2,
+	    err);
+out:
+	if (ids != small)
+		free(ids);
+	return r;
+}
+
+int
+fg_stacks_merge(struct fg_stacks *dst, const struct fg_stacks *src,
+    struct fg_error *err)
+{
+	uint32_t *map, *tmp = NULL;
+	size_t i, j, tmpcap = 0;
+	int r = 0;
+
+	if (src->nnames == 0 && src->nstacks == 0)
+		return 0;
+	if ((map = reallocarray(NULL, src->nnames ? src->nnames : 1,
+	    sizeof(*map))) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+	for (i = 0; i < src->nnames; i++)
+		if ((r = fg_stacks_intern(dst, src->names[i],
+		    src->name_lens[i], &map[i])) != 0) {
+			fg_seterr(err, r, "stacks: cannot intern frame name");
+			goto out;
+		}
+	for (i = 0; i < src->nstacks; i++) {
+		const struct stack *sk = &src->stacks[i];
+		if ((r = grow(&tmp, &tmpcap, sk->n + 1, sizeof(*tmp))) != 0) {
+			fg_seterr(err, r, "stacks: out of memory");
+			goto out;
+		}
+		for (j = 0; j < sk->n; j++)
+			tmp[j] = map[src->ids[sk->off + j]];
+		if ((r = fg_stacks_add_ids(dst, tmp, sk->n, sk->weight,
+		    sk->weight2, err)) != 0)
+			goto out;
+	}
+out:
+	free(map);
+	free(tmp);
+	return r;
+}
+
+size_t
+fg_stacks_count(const struct fg_stacks *st)
+{
+	return st->nstacks;
+}
+
+size_t
+fg_stacks_nframes(const struct fg_stacks *st)
+{
+	return st->nnames;
+}
+
+uint64_t
+fg_stacks_total(const struct fg_stacks *st)
+{
+	return st->total;
+}
+
+int
+fg_stacks_differential(const struct fg_stacks *st)
+{
+	return st->differential;
+}
+
+void
+fg_stacks_get(const struct fg_stacks *st, size_t i, const uint32_t **ids,
+    size_t *n, uint64_t *weight, uint64_t *weight2)
+{
+	const struct stack *sk = &st->stacks[i];
+
+	if (ids != NULL)
+		*ids = st->ids + sk->off;
+	if (n != NULL)
+		*n = sk->n;
+	if (weight != NULL)
+		*weight = sk->weight;
+	if (weight2 != NULL)
+		*weight2 = sk->weight2;
+}
+
+/*
+ * Compare stacks a and b as the strings "f0;f1;...;fn" would compare
+ * byte-wise (unsigned), without building them.
+ */
+int
+fg_stacks_cmp(const struct fg_stacks *st, size_t a, size_t b)
+{
+	const struct stack *sa = &st->stacks[a], *sb = &st->stacks[b];
+	const uint32_t *ia = st->ids + sa->off, *ib = st->ids + sb->off;
+	size_t fa = 0, fb = 0, pa = 0, pb = 0;
+	const unsigned char *na = NULL, *nb = NULL;
+	size_t la = 0, lb = 0;
+	int ca, cb;
+
+	if (sa->n > 0) {
+		na = (const unsigned char *)st->names[ia[0]];
+		la = st->name_lens[ia[0]];
+	}
+	if (sb->n > 0) {
+		nb = (const unsigned char *)st->names[ib[0]];
+		lb = st->name_lens[ib[0]];
+	}
+	/* Skip whole equal frames quickly. */
+	while (fa < sa->n && fb < sb->n && ia[fa] == ib[fb]) {
+		fa++;
+		fb++;
+		if (fa == sa->n || fb == sb->n)
+			break;
+	}
+	if (fa > 0) {
+		/* Both consumed fa frames and the ';' after them, if any. */
+		if (fa == sa->n && fb == sb->n)
+			return 0;
+		if (fa == sa->n)
+			return -1;
+		if (fb == sb->n)
+			return 1;
+		na = (const unsigned char *)st->names[ia[fa]];
+		la = st->name_lens[ia[fa]];
+		nb = (const unsigned char *)st->names[ib[fb]];
+		lb = st->name_lens[ib[fb]];
+	}
+	for (;;) {
+		/* next char of a: name byte, ';' between frames, or end (-1) */
+		if (fa >= sa->n)
+			ca = -1;
+		else if (pa < la)
+			ca = na[pa];
+		else if (fa + 1 < sa->n)
+			ca = ';';
+		else
+			ca = -1;
+		if (fb >= sb->n)
+			cb = -1;
+		else if (pb < lb)
+			cb = nb[pb];
+		else if (fb + 1 < sb->n)
+			cb = ';';
+		else
+			cb = -1;
+		if (ca != cb)
+			return ca < cb ? -1 : 1;
+		if (ca == -1)
+			return 0;
+		if (pa < la)
+			pa++;
+		else {
+			fa++;
+			pa = 0;
+			na = (const unsigned char *)st->names[ia[fa]];
+			la = st->name_lens[ia[fa]];
+		}
+		if (pb < lb)
+			pb++;
+		else {
+			fb++;
+			pb = 0;
+			nb = (const unsigned char *)st->names[ib[fb]];
+			lb = st->name_lens[ib[fb]];
+		}
+	}
+}
+
+/*
+ * Merge sort with a context pointer, so the library keeps no global
+ * state (qsort_r is not C11).
+ */
+static void
+msort(const struct fg_stacks *st, size_t *v, size_t *tmp, size_t n)
+{
+	size_t h, i, j, k;
+
+	if (n < 16) {
+		for (i = 1; i < n; i++) {
+			size_t x = v[i];
+			for (j = i; j > 0 && fg_stacks_cmp(st, v[j - 1], x) > 0;
+			    j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	h = n / 2;
+	msort(st, v, tmp, h);
+	msort(st, v + h, tmp, n - h);
+	if (fg_stacks_cmp(st, v[h - 1], v[h]) <= 0)
+		return;
+	memcpy(tmp, v, h * sizeof(*v));
+	for (i = 0, j = h, k = 0; i < h && j < n;)
+		v[k++] = fg_stacks_cmp(st, tmp[i], v[j]) <= 0 ? tmp[i++] :
+		    v[j++];
+	while (i < h)
+		v[k++] = tmp[i++];
+}
+
+size_t *
+fg_stacks_sorted(const struct fg_stacks *st)
+{
+	size_t *v, *tmp, i;
+
+	if (st->nstacks == 0)
+		return NULL;
+	if ((v = reallocarray(NULL, st->nstacks, sizeof(*v))) == NULL)
+		return NULL;
+	if ((tmp = reallocarray(NULL, st->nstacks / 2 + 1,
+	    sizeof(*tmp))) == NULL) {
+		free(v);
+		return NULL;
+	}
+	for (i = 0; i < st->nstacks; i++)
+		v[i] = i;
+	msort(st, v, tmp, st->nstacks);
+	free(tmp);
+	return v;
+}
+
+int
+fg_stacks_foreach_sorted(const struct fg_stacks *st, fg_stack_visit_fn *fn,
+    void *arg, struct fg_error *err)
+{
+	const char **names = NULL;
+	size_t *lens = NULL, *order, i, j, cap = 0;
+	int r = 0;
+
+	if (st->nstacks == 0)
+		return 0;
+	if ((order = fg_stacks_sorted(st)) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+	for (i = 0; i < st->nstacks && r == 0; i++) {
+		const struct stack *sk = &st->stacks[order[i]];
+		if (sk->n + 1 > cap) {
+			size_t ncap = sk->n + 64;
+			const char **nn = reallocarray(names, ncap,
+			    sizeof(*names));
+			size_t *nl;
+			if (nn != NULL)
+				names = nn;
+			nl = nn ? reallocarray(lens, ncap, sizeof(*lens)) :
+			    NULL;
+			if (nl == NULL) {
+				r = fg_seterr(err, FG_ENOMEM,
+				    "stacks: out of memory");
+				break;
+			}
+			lens = nl;
+			cap = ncap;
+		}
+		for (j = 0; j < sk->n; j++) {
+			uint32_t id = st->ids[sk->off + j];
+			names[j] = st->names[id];
+			lens[j] = st->name_lens[id];
+		}
+		r = fn(arg, names, lens, sk->n, sk->weight, sk->weight2);
+	}
+	free(order);
+	free(names);
+	free(lens);
+	return r;
+}
+
+int
+fg_stacks_write_folded(const struct fg_stacks *st, FILE *fp,
+    struct fg_error *err)
+{
+	size_t *order, i, j;
+	int r = 0;
+
+	if (st->nstacks == 0)
+		return 0;
+	if ((order = fg_stacks_sorted(st)) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+	for (i = 0; i < st->nstacks; i++) {
+		const struct stack *sk = &st->stacks[order[i]];
+		for (j = 0; j < sk->n; j++) {
+			uint32_t id = st->ids[sk->off + j];
+			if (j > 0)
+				putc_unlocked(';', fp);
+			fwrite(st->names[id], 1, st->name_lens[id], fp);
+		}
+		if (st->differential)
+			fprintf(fp, " %llu %llu\n",
+			    (unsigned long long)sk->weight,
+			    (unsigned long long)sk->weight2);
+		else
+			fprintf(fp, " %llu\n", (unsigned long long)sk->weight);
+	}
+	free(order);
+	if (ferror(fp))
+		r = fg_seterr_sys(err, FG_EIO, errno, "write folded stacks");
+	return r;
+}

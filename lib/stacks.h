@@ -1,0 +1,46 @@
+/*
+ * stacks.h: the internal side of the stacks model.  Sources that parse
+ * fast (the perf-script collapser, the perf.data reader) intern frame names
+ * once and add stacks as arrays of name ids; the renderer walks stacks by
+ * index.  Ids are dense, from 0, in order of first appearance; stack
+ * indexes likewise.  Names and id arrays stay valid until the model is
+ * freed.
+ */
+#ifndef FG_STACKS_H
+#define FG_STACKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flamegraph.h"
+
+/* Intern name[0..len): 0 and *id, or FG_ENOMEM / FG_ELIMIT (2^32 names). */
+int fg_stacks_intern(struct fg_stacks *st, const char *name, size_t len,
+    uint32_t *id);
+/* Same, with the caller's precomputed fg_hash(name, len). */
+int fg_stacks_intern_hashed(struct fg_stacks *st, const char *name,
+    size_t len, uint64_t hash, uint32_t *id);
+
+/* The name of id (NUL-terminated) and its length. */
+const char *fg_stacks_name(const struct fg_stacks *st, uint32_t id,
+    size_t *len);
+
+/* Add weights to the stack ids[0] (root) .. ids[n-1] (leaf). */
+int fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
+    uint64_t weight, uint64_t weight2, struct fg_error *err);
+
+/* Stack i (0 <= i < fg_stacks_count()), in order of first appearance. */
+void fg_stacks_get(const struct fg_stacks *st, size_t i,
+    const uint32_t **ids, size_t *n, uint64_t *weight, uint64_t *weight2);
+
+/*
+ * The stack indexes in folded order (see fg_stacks_foreach_sorted), in a
+ * new array of fg_stacks_count() entries the caller frees; NULL when out
+ * of memory (or when there are no stacks).
+ */
+size_t *fg_stacks_sorted(const struct fg_stacks *st);
+
+/* Compare two names as they sort inside joined folded lines. */
+int fg_stacks_cmp(const struct fg_stacks *st, size_t a, size_t b);
+
+#endif /* FG_STACKS_H */

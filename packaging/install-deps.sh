@@ -1,0 +1,65 @@
+#!/bin/sh
+# install-deps.sh: install what building, testing and running cargo-flamegraph
+# need on Debian 12 / Ubuntu, and nothing that is already there.  Safe to run
+# twice.  Run as root, or as a user who may sudo.
+#
+#   packaging/install-deps.sh            build, test and run dependencies
+#   packaging/install-deps.sh --runtime  only what running the tools needs
+set -eu
+
+runtime_only=0
+[ "${1:-}" = "--runtime" ] && runtime_only=1
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
+
+# Libraries and tools by Debian package name.
+runtime="libbsd0 libcjson1 libdw1 libelf1 libzstd1 linux-perf"
+build="build-essential cmake pkg-config libbsd-dev libcjson-dev libdw-dev libelf-dev
+       libiberty-dev libzstd-dev zlib1g-dev"
+# Tests: python3 runs ../shared/tools/svg-frames, chromium and node drive the
+# browser tests, xmllint and mandoc check the SVGs and man pages, gzip
+# decompresses corpora, procps gives ps for the signal tests.
+test="python3 chromium nodejs npm libxml2-utils mandoc gzip procps binutils elfutils"
+
+want=$runtime
+[ $runtime_only -eq 1 ] || want="$want $build $test"
+
+missing=
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+# perf is shipped as linux-perf on Debian, linux-tools-* on Ubuntu: accept a
+# working perf binary whatever provides it.
+if command -v perf >/dev/null 2>&1; then
+	missing=$(echo "$missing" | sed 's/ linux-perf//')
+fi
+# Node.js may come from elsewhere than Debian (the machine image has one).
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+	missing=$(echo "$missing" | sed 's/ nodejs//; s/ npm//')
+fi
+# Debian's cargo only when no cargo is installed (rustup's lives in ~/.cargo/bin).
+if [ $runtime_only -eq 0 ] && ! command -v cargo >/dev/null 2>&1 &&
+   [ ! -x "$HOME/.cargo/bin/cargo" ]; then
+	missing="$missing cargo"
+fi
+
+if [ -n "$(echo "$missing" | tr -d ' ')" ]; then
+	echo "install-deps: installing:$missing"
+	$SUDO apt-get update -qq
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+else
+	echo "install-deps: all Debian packages present"
+fi
+
+# The browser tests drive Debian's chromium with playwright-core (no browser
+# download: it is pointed at /usr/bin/chromium).
+if [ $runtime_only -eq 0 ]; then
+	here=$(cd "$(dirname "$0")/.." && pwd)
+	if [ -f "$here/tests/browser/package.json" ] &&
+	   [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+		(cd "$here/tests/browser" && npm install --no-audit --no-fund --silent)
+	fi
+fi
