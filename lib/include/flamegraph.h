@@ -144,19 +144,103 @@ int fg_stacks_write_folded(const struct fg_stacks *st, FILE *fp,
 /* Collapse: perf script text -> stacks                                */
 /* ------------------------------------------------------------------ */
 
-/* (section owned by the collapser) */
+/*
+ * Options of the perf-script collapser, with inferno-collapse-perf's
+ * meanings.  fg_collapse_opts_init() sets the defaults (all off, first
+ * event only, automatic threads).
+ */
+struct fg_collapse_opts {
+	int pid;		/* --pid: append "-PID" to the process name */
+	int tid;		/* --tid: append "-PID/TID" */
+	int kernel;		/* --kernel: annotate kernel frames "_[k]" */
+	int jit;		/* --jit: annotate JIT frames "_[j]" */
+	int addrs;		/* --addrs: keep raw addresses of unknown frames */
+	const char *event_filter;	/* NULL: the first event seen */
+	const char *const *skip_after;	/* drop frames below these names */
+	size_t nskip_after;
+	int include_inline;	/* reserved; perf script already inlines */
+	unsigned nthreads;	/* 0: as many as pay off (at most 2 now) */
+	fg_cancel_flag *cancel;	/* optional */
+	struct fg_warn warn;	/* skipped lines, with their line numbers */
+};
+
+void fg_collapse_opts_init(struct fg_collapse_opts *o);
+
+/*
+ * Read `perf script` text from fd until end of file and add every sample
+ * to out.  name labels messages ("perf script: line 12: ...").  The input
+ * is streamed: memory grows with the number of unique stacks, not with
+ * the input.  A regular file may be mapped and split across threads; a
+ * pipe is read in order.  Lines that cannot be parsed are skipped with a
+ * warning; only I/O errors, limits and cancellation fail the call.
+ */
+int fg_collapse_perf_fd(int fd, const char *name,
+    const struct fg_collapse_opts *o, struct fg_stacks *out,
+    struct fg_error *err);
+
+/* Same for a file path ("-" is standard input). */
+int fg_collapse_perf_file(const char *path,
+    const struct fg_collapse_opts *o, struct fg_stacks *out,
+    struct fg_error *err);
+
+/* Same for a memory buffer (fuzzing, tests). */
+int fg_collapse_perf_mem(const char *buf, size_t len, const char *name,
+    const struct fg_collapse_opts *o, struct fg_stacks *out,
+    struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Folded text reader                                                  */
 /* ------------------------------------------------------------------ */
 
-/* (section owned by the folded reader) */
+struct fg_folded_opts {
+	fg_cancel_flag *cancel;	/* optional */
+	struct fg_warn warn;	/* skipped lines, with their line numbers */
+};
+
+void fg_folded_opts_init(struct fg_folded_opts *o);
+
+/*
+ * Read folded stacks ("a;b;c COUNT" or "a;b;c COUNT1 COUNT2" lines) from
+ * fd and add them to out.  Lines that do not parse are skipped with a
+ * warning naming "NAME:LINE".
+ */
+int fg_folded_read_fd(int fd, const char *name,
+    const struct fg_folded_opts *o, struct fg_stacks *out,
+    struct fg_error *err);
+int fg_folded_read_file(const char *path, const struct fg_folded_opts *o,
+    struct fg_stacks *out, struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Render: stacks -> flame graph SVG                                   */
 /* ------------------------------------------------------------------ */
 
-/* (section owned by the renderer) */
+/*
+ * Renderer options, with inferno-flamegraph's meanings.  The renderer
+ * module defines the fields; fg_render_opts_init() sets inferno's
+ * defaults.
+ */
+struct fg_render_opts;
+
+/*
+ * A new options object with the defaults, or NULL when out of memory.
+ * Setting options goes through fg_render_opts_set(), so that programs
+ * can pass renderer flags through by name.
+ */
+struct fg_render_opts *fg_render_opts_new(void);
+void fg_render_opts_free(struct fg_render_opts *o);
+
+/*
+ * Set option name (the long flag without "--", e.g. "title", "minwidth",
+ * "colors", "inverted") to value (NULL for a flag without value).
+ * FG_EINVAL with a message for an unknown name or a bad value.
+ */
+int fg_render_opts_set(struct fg_render_opts *o, const char *name,
+    const char *value, struct fg_error *err);
+
+/* Render st as a flame graph SVG to fp.  FG_ENODATA (after writing a
+ * valid SVG that says so) when st holds no samples. */
+int fg_render_svg(const struct fg_stacks *st,
+    const struct fg_render_opts *o, FILE *fp, struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
 /* TOML: TOML 1.0 reader                                               */
