@@ -155,16 +155,19 @@ fg_stacks_intern_hashed(struct fg_stacks *st, const char *name, size_t len,
 	}
 	if (st->nnames >= UINT32_MAX - 1 || len > UINT32_MAX)
 		return FG_ELIMIT;
-	if ((r = grow(&st->names, &st->names_cap, st->nnames + 1,
-	    sizeof(*st->names))) != 0)
-		return r;
-	{
-		/* name_lens always has names_cap entries. */
-		uint32_t *nl = reallocarray(st->name_lens, st->names_cap,
-		    sizeof(uint32_t));
-		if (nl == NULL)
+	if (st->nnames + 1 > st->names_cap) {
+		size_t cap = st->names_cap;
+		uint32_t *nl;
+
+		if ((r = grow(&st->names, &cap, st->nnames + 1,
+		    sizeof(*st->names))) != 0)
+			return r;
+		/* name_lens always has as many entries as names. */
+		if ((nl = reallocarray(st->name_lens, cap,
+		    sizeof(uint32_t))) == NULL)
 			return FG_ENOMEM;
 		st->name_lens = nl;
+		st->names_cap = cap;
 	}
 	if ((copy = fg_arena_strndup(&st->names_arena, name, len)) == NULL)
 		return FG_ENOMEM;
