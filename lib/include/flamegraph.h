@@ -243,16 +243,394 @@ int fg_render_svg(const struct fg_stacks *st,
     const struct fg_render_opts *o, FILE *fp, struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
-/* TOML: TOML 1.0 reader                                               */
+/* TOML and manifests                                                  */
 /* ------------------------------------------------------------------ */
 
-/* (section owned by the TOML reader) */
+/*
+ * Check that buf[0..len) is a valid TOML 1.0 document.  name labels
+ * messages ("Cargo.toml:3:7: duplicate key \"name\"").  0, FG_EPARSE
+ * (the message is "NAME:LINE:COL: what is wrong"), FG_ELIMIT (a hard
+ * limit: 8 MiB document, 1 MiB string, 128 levels of nesting) or
+ * FG_ENOMEM.  The document model itself is internal (lib/toml.h).
+ */
+int fg_toml_check(const char *buf, size_t len, const char *name,
+    struct fg_error *err);
+
+/*
+ * The project as cargo will see it before any cargo command runs: the
+ * workspace and package (Cargo.toml files), the .cargo/config.toml files
+ * cargo would read, and the CARGO_* environment.  See
+ * docs/internals/manifest.md for what is read and the precedence.
+ */
+struct fg_manifest;
+
+struct fg_manifest_opts {
+	const char *dir;	/* where cargo runs; NULL: "." */
+	const char *manifest_path;	/* --manifest-path; NULL: search up */
+	/*
+	 * The environment to consult, "KEY=VALUE" strings ending with a
+	 * NULL (programs pass environ).  NULL: an empty environment.  Read:
+	 * CARGO_HOME, HOME, CARGO_TARGET_DIR, CARGO_BUILD_TARGET_DIR,
+	 * CARGO_BUILD_TARGET, RUSTFLAGS, CARGO_ENCODED_RUSTFLAGS,
+	 * CARGO_BUILD_RUSTFLAGS, CARGO_TARGET_<TRIPLE>_{LINKER,RUSTFLAGS},
+	 * CARGO_PROFILE_<NAME>_<KEY>.
+	 */
+	const char *const *env;
+	const char *target;	/* --target triple; NULL: build.target or host */
+	const char *package;	/* -p/--package; NULL: the one at dir */
+	struct fg_warn warn;	/* unknown metadata keys, ignored settings */
+};
+
+void fg_manifest_opts_init(struct fg_manifest_opts *o);
+
+/*
+ * Find and read the manifests and configs for o->dir.  The package
+ * manifest is the nearest Cargo.toml at or above dir (or
+ * o->manifest_path); the workspace root is found as cargo does
+ * (package.workspace, or the nearest parent manifest with [workspace]
+ * whose members/exclude globs take the package in).  Errors: FG_EINVAL
+ * (no Cargo.toml found, unknown -p package), FG_EPARSE with
+ * "PATH:LINE:COL: ..." for an invalid manifest or config, FG_EIO,
+ * FG_ENOMEM, FG_ELIMIT.
+ */
+int fg_manifest_load(const struct fg_manifest_opts *o,
+    struct fg_manifest **out, struct fg_error *err);
+void fg_manifest_free(struct fg_manifest *m);
+
+/* Absolute paths, owned by m.  The root is the workspace root directory
+ * (the package's directory when there is no workspace). */
+const char *fg_manifest_root(const struct fg_manifest *m);
+const char *fg_manifest_root_manifest(const struct fg_manifest *m);
+/* The package at dir (or o->package): name and Cargo.toml; NULL for a
+ * virtual workspace manifest with no package chosen. */
+const char *fg_manifest_package(const struct fg_manifest *m);
+const char *fg_manifest_package_manifest(const struct fg_manifest *m);
+/* Workspace members (directories and package names, NULL name when the
+ * member's manifest has no [package]), in the order cargo lists them. */
+size_t fg_manifest_nmembers(const struct fg_manifest *m);
+const char *fg_manifest_member_dir(const struct fg_manifest *m, size_t i);
+const char *fg_manifest_member_name(const struct fg_manifest *m,
+    size_t i);
+
+/*
+ * The target directory cargo will use (absolute): CARGO_TARGET_DIR,
+ * CARGO_BUILD_TARGET_DIR, build.target-dir (relative to the directory
+ * holding that .cargo/), else ROOT/target.  origin (may be NULL) names
+ * where it came from ("CARGO_TARGET_DIR", "/p/.cargo/config.toml:3:1",
+ * "default").
+ */
+const char *fg_manifest_target_dir(const struct fg_manifest *m,
+    const char **origin);
+/* The --target triple in effect (o->target, CARGO_BUILD_TARGET,
+ * build.target), or NULL when building for the host. */
+const char *fg_manifest_build_target(const struct fg_manifest *m);
+/* The effective rustflags for the target (cargo's order: CARGO_ENCODED_
+ * RUSTFLAGS, RUSTFLAGS, target.<triple>/cfg rustflags, build.rustflags),
+ * as n words owned by m; origin as above. */
+size_t fg_manifest_rustflags(const struct fg_manifest *m,
+    const char *const **flags, const char **origin);
+/* target.<triple>.linker (or its CARGO_TARGET_* variable), or NULL. */
+const char *fg_manifest_linker(const struct fg_manifest *m,
+    const char **origin);
+
+/*
+ * The effective settings of profile name ("dev", "release", "test",
+ * "bench" or a custom profile; NULL: "release").  Cargo's built-in
+ * defaults, then [profile.*] of the root manifest, overridden by the
+ * configs, overridden by CARGO_PROFILE_<NAME>_<KEY>, following inherits.
+ * FG_EINVAL for an unknown custom profile or an inherits cycle; FG_EPARSE
+ * (with PATH:LINE:COL) for a setting of the wrong type.
+ */
+struct fg_profile;
+
+int fg_manifest_profile(const struct fg_manifest *m, const char *name,
+    struct fg_profile **out, struct fg_error *err);
+void fg_profile_free(struct fg_profile *p);
+
+const char *fg_profile_name(const struct fg_profile *p);
+/* The target subdirectory: "debug" for dev/test, "release" for
+ * release/bench, else the profile's name. */
+const char *fg_profile_dir(const struct fg_profile *p);
+
+/*
+ * A setting in cargo's canonical spelling, owned by p, and (origin, may
+ * be NULL) where it came from: "PATH:LINE:COL", "CARGO_PROFILE_..." or
+ * "default".  Keys and values:
+ *   debug            "none" "line-directives-only" "line-tables-only"
+ *                    "limited" "full"
+ *   strip            "none" "debuginfo" "symbols"
+ *   split-debuginfo  "off" "packed" "unpacked"
+ *   lto              "false" "thin" "fat" "off"
+ *   panic            "unwind" "abort"
+ *   opt-level        "0" "1" "2" "3" "s" "z"
+ *   codegen-units, debug-assertions, overflow-checks, incremental
+ *                    as written ("true"/"false", numbers in decimal)
+ *   inherits         the parent profile, or NULL for dev and release
+ * NULL for an unknown key.
+ */
+const char *fg_profile_get(const struct fg_profile *p, const char *key,
+    const char **origin);
+
+/*
+ * The environment the tool adds to `cargo build` so that the built
+ * binary keeps symbols and line tables (at least debug = "limited",
+ * strip = "none", split-debuginfo = "off"; see
+ * docs/internals/manifest.md).  Entry i is "KEY=VALUE" and *reason (may
+ * be NULL) a one-line explanation for -v.  Owned by p.
+ */
+size_t fg_profile_noverrides(const struct fg_profile *p);
+const char *fg_profile_override(const struct fg_profile *p, size_t i,
+    const char **reason);
+
+/*
+ * Send w one warning per setting known to break stacks in a build of p
+ * that the overrides do not fix (rustflags dropping frame pointers,
+ * unwind tables or symbols, a linker stripping), each naming where it
+ * was set and the fix.  Returns the number of warnings.
+ */
+size_t fg_manifest_check_stacks(const struct fg_manifest *m,
+    const struct fg_profile *p, const struct fg_warn *w);
+
+/*
+ * The default of the tool's option key from [package.metadata.flamegraph]
+ * over [workspace.metadata.flamegraph] (command-line flags win: the
+ * caller applies these first).  Keys: freq, palette, title, subtitle,
+ * min-width, image-width, output, bin, example, test, bench, notes,
+ * deterministic, inverted, reverse, flamechart, no-inline, ignore-status,
+ * root, cmd (booleans as "true"/"false", numbers in decimal).  Unknown or
+ * mistyped keys were warned about at load ("PATH:LINE:COL: ...").
+ * Returns NULL when unset; origin as above.  skip-after and
+ * perf-options are lists: fg_manifest_option_list.
+ */
+const char *fg_manifest_option(const struct fg_manifest *m,
+    const char *key, const char **origin);
+size_t fg_manifest_option_list(const struct fg_manifest *m,
+    const char *key, const char *const **items, const char **origin);
 
 /* ------------------------------------------------------------------ */
 /* Cargo, record, spawn                                                */
 /* ------------------------------------------------------------------ */
 
 /* (section owned by the cargo and record modules) */
+
+/*
+ * Spawn: children started from argv arrays (never a shell).  A field of
+ * struct fg_spawn_opts set to FG_SPAWN_INHERIT keeps the parent's
+ * descriptor, FG_SPAWN_PIPE makes a pipe whose parent end is returned in
+ * struct fg_child, FG_SPAWN_NULL opens /dev/null, any other value >= 0 is
+ * a descriptor of the caller given to the child.  The child starts with
+ * the default disposition of every signal and an empty signal mask.
+ */
+#define FG_SPAWN_INHERIT (-1)
+#define FG_SPAWN_PIPE (-2)
+#define FG_SPAWN_NULL (-3)
+
+struct fg_spawn_opts {
+	int in, out, errfd;	/* FG_SPAWN_* or a descriptor */
+	const char *cwd;	/* NULL: the caller's */
+	/* "NAME=VALUE" entries set on top of the caller's environment */
+	const char *const *setenv;
+	size_t nsetenv;
+};
+
+void fg_spawn_opts_init(struct fg_spawn_opts *o);	/* all inherited */
+
+struct fg_child {
+	int pid;		/* 0 when not running */
+	int in, out, errfd;	/* parent ends of FG_SPAWN_PIPE, else -1 */
+};
+
+/*
+ * Start argv[0] (searched in PATH when it has no '/') with argv.  On
+ * success *ch describes the child; the caller closes the pipe ends it
+ * was given and reaps the child with fg_child_wait().  FG_ECHILD with
+ * errno in err->sys (ENOENT: not installed) when it cannot start.
+ */
+int fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
+    struct fg_child *ch, struct fg_error *err);
+
+/*
+ * Wait for the child to end (retrying when a signal interrupts) and store
+ * its raw wait status in *status.  Closes the parent's pipe ends still
+ * open and sets ch->pid to 0.
+ */
+int fg_child_wait(struct fg_child *ch, int *status, struct fg_error *err);
+
+/* Send sig to a running child; async-signal-safe (for forwarding). */
+void fg_child_signal(int pid, int sig);
+
+/*
+ * A raw wait status as a shell reports it: the exit status, or 128 + the
+ * signal number.  fg_status_describe() writes "exit status 3" or
+ * "signal 11 (SIGSEGV)" into buf.
+ */
+int fg_status_code(int status);
+void fg_status_describe(int status, char *buf, size_t len);
+
+/*
+ * Split s into words as a POSIX shell would without expansions: blanks
+ * separate words, '...' and "..." quote, backslash escapes.  *words is a
+ * NULL-terminated array in one allocation (free(*words) releases it all),
+ * *n its length.  FG_EINVAL for an unterminated quote.
+ */
+int fg_split_words(const char *s, char ***words, size_t *n,
+    struct fg_error *err);
+
+/*
+ * Cargo: find the target the user asked for with `cargo metadata`, build
+ * it with symbols and line tables guaranteed, and return the executable.
+ */
+enum fg_target_kind {
+	FG_TARGET_DEFAULT = 0,	/* the single binary, honouring default-run */
+	FG_TARGET_BIN,
+	FG_TARGET_EXAMPLE,
+	FG_TARGET_TEST,		/* integration test (tests/NAME.rs) */
+	FG_TARGET_BENCH,	/* bench target (benches/NAME.rs) */
+	FG_TARGET_UNIT_TEST,	/* unit tests of a lib or bin target */
+	FG_TARGET_UNIT_BENCH	/* benches inside a lib or bin target */
+};
+
+struct fg_cargo_opts {
+	const char *cargo;	/* cargo binary; NULL: "cargo" */
+	const char *cwd;	/* where cargo runs; NULL: current directory */
+	const char *manifest_path;
+	const char *package;	/* -p */
+	enum fg_target_kind kind;
+	const char *name;	/* target name; NULL: the only one */
+	const char *unit_kind;	/* "bin", "lib" or NULL (unit tests) */
+	const char *profile;	/* NULL: release (bench for benches) */
+	int dev;		/* the dev profile (test for tests) */
+	const char *features;
+	int all_features, no_default_features;
+	const char *triple;	/* --target */
+	const char *target_dir;	/* --target-dir */
+	int offline, locked, frozen;
+	int verbose;		/* pass -v to cargo build */
+	struct fg_warn warn;
+};
+
+void fg_cargo_opts_init(struct fg_cargo_opts *o);
+
+struct fg_cargo;
+
+/*
+ * Run `cargo metadata --format-version 1 --no-deps` and pick the target.
+ * FG_EINVAL with a message listing the candidates (`--bin a`,
+ * `--example b`, ...) when the choice is ambiguous or the target unknown;
+ * FG_ECHILD when cargo fails (its status in *cargo_status when non-NULL).
+ * The options are copied.
+ */
+int fg_cargo_locate(const struct fg_cargo_opts *o, struct fg_cargo **out,
+    int *cargo_status, struct fg_error *err);
+void fg_cargo_free(struct fg_cargo *c);
+
+/*
+ * Build the chosen target (`cargo build`, `cargo test --no-run` or
+ * `cargo bench --no-run`, --message-format=json-render-diagnostics),
+ * reading the compiler-artifact messages as they stream.  Cargo's own
+ * diagnostics go to the caller's stderr unchanged.  FG_ECHILD with cargo's
+ * exit status in *cargo_status when the build fails.
+ */
+int fg_cargo_build(struct fg_cargo *c, int *cargo_status,
+    struct fg_error *err);
+
+/* Facts about the located/built target; strings owned by c. */
+const char *fg_cargo_workspace_root(const struct fg_cargo *c);
+const char *fg_cargo_target_dir(const struct fg_cargo *c);
+const char *fg_cargo_profile(const struct fg_cargo *c);	/* as built */
+const char *fg_cargo_target_desc(const struct fg_cargo *c); /* "bin `x`" */
+const char *fg_cargo_package(const struct fg_cargo *c);
+/* The build argv as one line, for -v. */
+const char *fg_cargo_build_cmdline(const struct fg_cargo *c);
+/* "CARGO_PROFILE_RELEASE_DEBUG=true CARGO_PROFILE_RELEASE_STRIP=none" */
+const char *fg_cargo_overrides(const struct fg_cargo *c);
+/* Absolute path of the built executable; NULL before fg_cargo_build. */
+const char *fg_cargo_executable(const struct fg_cargo *c);
+
+/*
+ * Look at an ELF file: *has_debug is set when it has DWARF line or info
+ * sections, *has_symtab when it has a .symtab.  FG_EPARSE when not ELF.
+ */
+int fg_elf_debug_info(const char *path, int *has_debug, int *has_symtab,
+    struct fg_error *err);
+
+/*
+ * Record: the `perf record` command line, and its run.
+ */
+#define FG_RECORD_DEFAULT_FREQ 997
+#define FG_RECORD_DEFAULT_CALL_GRAPH "dwarf,16384"
+
+struct fg_record_opts {
+	const char *perf;	/* perf binary; NULL: "perf" */
+	const char *const *sudo;	/* non-NULL: run perf as sudo sudo[0..] */
+	size_t nsudo;
+	unsigned freq;		/* -F */
+	const char *call_graph;	/* --call-graph MODE */
+	const char *const *custom;	/* -c: replaces "record -F .. -g" */
+	size_t ncustom;
+	int compression;	/* -z level; < 0: none */
+	const char *output;	/* perf.data path (required) */
+	const char *pids;	/* --pid PID[,PID]: attach instead of argv */
+	const char *const *argv;	/* the workload; absolute argv[0] */
+	size_t argc;
+	int quiet;		/* perf record -q */
+};
+
+void fg_record_opts_init(struct fg_record_opts *o);
+
+/*
+ * The full argv (sudo ... perf record ... -- workload) in one allocation
+ * (free(*argv)), NULL-terminated, *argc entries.
+ */
+int fg_record_argv(const struct fg_record_opts *o, char ***argv,
+    size_t *argc, struct fg_error *err);
+
+/*
+ * Start `perf record`.  The caller forwards signals to ch->pid and reaps
+ * it with fg_child_wait(); perf's status is the workload's status.
+ */
+int fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
+    struct fg_error *err);
+
+/*
+ * Processing: perf.data -> stacks -> SVG.
+ */
+struct fg_process_opts {
+	const char *perf;	/* perf binary; NULL: "perf" */
+	const char *const *sudo;	/* as in fg_record_opts */
+	size_t nsudo;
+	const char *perfdata;	/* the recording */
+	int no_inline;		/* perf script --no-inline */
+	const char *const *skip_after;
+	size_t nskip_after;
+	const char *const *post_process;	/* argv; NULL: none */
+	const char *folded_output;	/* also write folded stacks here */
+	const char *output;	/* the SVG path */
+	const struct fg_render_opts *render;	/* NULL: defaults */
+	int quiet;		/* perf script's stderr to /dev/null */
+	fg_cancel_flag *cancel;
+	struct fg_warn warn;
+};
+
+void fg_process_opts_init(struct fg_process_opts *o);
+
+/*
+ * Read the recording's stacks into st (the swappable source: today
+ * `perf script` streamed from its pipe into fg_collapse_perf_fd).
+ */
+int fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
+    struct fg_error *err);
+
+/*
+ * The whole processing step: fg_process_read, the post-process command
+ * (folded stacks on its stdin, its stdout read back as folded stacks),
+ * the folded output, and the SVG written to a temporary file beside
+ * o->output and renamed into place.  On any failure (FG_ENODATA when
+ * there were no samples, FG_ECANCELED) the old output is left as it was.
+ * *nsamples (when non-NULL) receives the total weight drawn.
+ */
+int fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
+    struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
 /* perf.data native reader, symbolizer, unwinder                       */
