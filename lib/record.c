@@ -1,0 +1,451 @@
+/*
+ * record.c: record with `perf record` and turn the recording into a
+ * flame graph.  The perf argv is built from options (sudo flags as words,
+ * never a shell).  Processing streams `perf script` from its pipe straight
+ * into the collapser (no temporary text, no whole-output buffer), runs an
+ * optional post-process command over the folded stacks, and writes the
+ * SVG to a temporary file beside the output that is renamed into place
+ * only when complete: a failed or cancelled run never replaces a good
+ * graph.  The source of stacks is the single call fg_process_read().
+ * No output, no exit, no global state.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "fg_spawn.h"
+
+void
+fg_record_opts_init(struct fg_record_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->freq = FG_RECORD_DEFAULT_FREQ;
+	o->call_graph = FG_RECORD_DEFAULT_CALL_GRAPH;
+	o->compression = -1;
+}
+
+void
+fg_process_opts_init(struct fg_process_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+/* An argv under construction: pointers plus the strings it owns. */
+struct argvb {
+	const char **v;
+	size_t n, cap;
+	struct fg_arena strs;
+	int bad;
+};
+
+static void
+ab_push(struct argvb *a, const char *s)
+{
+	if (a->bad)
+		return;
+	if (a->n + 2 > a->cap) {
+		size_t nc = a->cap ? a->cap * 2 : 32;
+		const char **nv = reallocarray(a->v, nc, sizeof(*nv));
+		if (nv == NULL) {
+			a->bad = 1;
+			return;
+		}
+		a->v = nv;
+		a->cap = nc;
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+static void
+ab_pushf(struct argvb *a, const char *prefix, unsigned long long v)
+{
+	char tmp[96];
+	char *s;
+
+	snprintf(tmp, sizeof(tmp), "%s%llu", prefix, v);
+	if ((s = fg_arena_strndup(&a->strs, tmp, strlen(tmp))) == NULL)
+		a->bad = 1;
+	ab_push(a, s);
+}
+
+static void
+ab_sudo(struct argvb *a, const char *const *sudo, size_t nsudo)
+{
+	if (sudo == NULL)
+		return;
+	ab_push(a, "sudo");
+	for (size_t i = 0; i < nsudo; i++)
+		ab_push(a, sudo[i]);
+	ab_push(a, "--");
+}
+
+/* Copy the finished argv into one allocation: pointers, then strings. */
+static int
+ab_finish(struct argvb *a, char ***argv, size_t *argc, struct fg_error *err)
+{
+	size_t bytes = 0, ptrs;
+	char **v, *p;
+
+	if (a->bad)
+		goto nomem;
+	for (size_t i = 0; i < a->n; i++)
+		bytes += strlen(a->v[i]) + 1;
+	ptrs = (a->n + 1) * sizeof(char *);
+	if ((v = malloc(ptrs + bytes)) == NULL)
+		goto nomem;
+	p = (char *)v + ptrs;
+	for (size_t i = 0; i < a->n; i++) {
+		size_t l = strlen(a->v[i]) + 1;
+		memcpy(p, a->v[i], l);
+		v[i] = p;
+		p += l;
+	}
+	v[a->n] = NULL;
+	*argv = v;
+	if (argc != NULL)
+		*argc = a->n;
+	free(a->v);
+	fg_arena_free(&a->strs);
+	return 0;
+nomem:
+	free(a->v);
+	fg_arena_free(&a->strs);
+	return fg_seterr(err, FG_ENOMEM, "perf argv: out of memory");
+}
+
+int
+fg_record_argv(const struct fg_record_opts *o, char ***argv, size_t *argc,
+    struct fg_error *err)
+{
+	struct argvb a;
+
+	*argv = NULL;
+	if (o->output == NULL)
+		return fg_seterr(err, FG_EINVAL, "perf record: no output file");
+	if (o->pids == NULL && (o->argv == NULL || o->argc == 0))
+		return fg_seterr(err, FG_EINVAL,
+		    "perf record: nothing to record (no command, no --pid)");
+	if (o->freq == 0 && o->custom == NULL)
+		return fg_seterr(err, FG_EINVAL, "perf record: -F 0");
+	memset(&a, 0, sizeof(a));
+	fg_arena_init(&a.strs);
+	ab_sudo(&a, o->sudo, o->nsudo);
+	ab_push(&a, o->perf != NULL ? o->perf : "perf");
+	if (o->custom != NULL) {
+		for (size_t i = 0; i < o->ncustom; i++)
+			ab_push(&a, o->custom[i]);
+	} else {
+		ab_push(&a, "record");
+		ab_push(&a, "-F");
+		ab_pushf(&a, "", o->freq);
+		ab_push(&a, "--call-graph");
+		ab_push(&a, o->call_graph != NULL ? o->call_graph :
+		    FG_RECORD_DEFAULT_CALL_GRAPH);
+	}
+	if (o->compression >= 0)
+		ab_pushf(&a, "--compression-level=",
+		    (unsigned long long)o->compression);
+	if (o->quiet)
+		ab_push(&a, "-q");
+	ab_push(&a, "-o");
+	ab_push(&a, o->output);
+	if (o->pids != NULL) {
+		ab_push(&a, "--pid");
+		ab_push(&a, o->pids);
+	} else {
+		ab_push(&a, "--");
+		for (size_t i = 0; i < o->argc; i++)
+			ab_push(&a, o->argv[i]);
+	}
+	return ab_finish(&a, argv, argc, err);
+}
+
+int
+fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
+    struct fg_error *err)
+{
+	char **argv;
+	int rc;
+
+	ch->pid = 0;
+	ch->in = ch->out = ch->errfd = -1;
+	if ((rc = fg_record_argv(o, &argv, NULL, err)) != 0)
+		return rc;
+	rc = fg_spawn((const char *const *)argv, NULL, ch, err);
+	free(argv);
+	return rc;
+}
+
+/* ---- processing --------------------------------------------------- */
+
+int
+fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
+    struct fg_error *err)
+{
+	struct argvb a;
+	struct fg_collapse_opts co;
+	struct fg_spawn_opts so;
+	struct fg_child ch;
+	char **argv;
+	int rc, prc, status = 0;
+
+	if (o->perfdata == NULL)
+		return fg_seterr(err, FG_EINVAL, "no recording to read");
+	if (access(o->perfdata, F_OK) == -1)
+		return fg_seterr_sys(err, FG_EIO, errno, "%s", o->perfdata);
+	memset(&a, 0, sizeof(a));
+	fg_arena_init(&a.strs);
+	ab_sudo(&a, o->sudo, o->nsudo);
+	ab_push(&a, o->perf != NULL ? o->perf : "perf");
+	ab_push(&a, "script");
+	ab_push(&a, "-i");
+	ab_push(&a, o->perfdata);
+	if (o->no_inline)
+		ab_push(&a, "--no-inline");
+	if ((rc = ab_finish(&a, &argv, NULL, err)) != 0)
+		return rc;
+
+	fg_spawn_opts_init(&so);
+	so.in = FG_SPAWN_NULL;
+	so.out = FG_SPAWN_PIPE;
+	if (o->quiet)
+		so.errfd = FG_SPAWN_NULL;
+	rc = fg_spawn((const char *const *)argv, &so, &ch, err);
+	free(argv);
+	if (rc != 0)
+		return rc;
+
+	fg_collapse_opts_init(&co);
+	co.skip_after = o->skip_after;
+	co.nskip_after = o->nskip_after;
+	co.cancel = o->cancel;
+	co.warn = o->warn;
+	rc = fg_collapse_perf_fd(ch.out, "perf script", &co, st, err);
+	if (rc != 0)	/* stop perf script now rather than drain it */
+		fg_child_signal(ch.pid, SIGTERM);
+	prc = fg_child_wait(&ch, &status, err);
+	if (rc != 0)
+		return rc;
+	if (prc != 0)
+		return prc;
+	if (o->cancel != NULL && *o->cancel)
+		return fg_seterr(err, FG_ECANCELED, "interrupted");
+	if (status != 0) {
+		char d[64];
+		fg_status_describe(status, d, sizeof(d));
+		return fg_seterr(err, FG_ECHILD, "`perf script -i %s` failed "
+		    "(%s)", o->perfdata, d);
+	}
+	return 0;
+}
+
+struct feeder {
+	const struct fg_stacks *st;
+	int fd;
+	int rc;
+	struct fg_error err;
+};
+
+static void *
+feed(void *arg)
+{
+	struct feeder *f = arg;
+	sigset_t pipe_set;
+	FILE *fp;
+
+	/* A command that stops reading gives EPIPE here, not SIGPIPE. */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
+	if ((fp = fdopen(f->fd, "w")) == NULL) {
+		close(f->fd);
+		f->rc = fg_seterr_sys(&f->err, FG_EIO, errno, "post-process");
+		return NULL;
+	}
+	f->rc = fg_stacks_write_folded(f->st, fp, &f->err);
+	if (fclose(fp) != 0 && f->rc == 0 && errno != EPIPE)
+		f->rc = fg_seterr_sys(&f->err, FG_EIO, errno,
+		    "post-process: write");
+	return NULL;
+}
+
+/* Run the post-process command over st; its output becomes *out. */
+static int
+post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
+    struct fg_stacks **out, struct fg_error *err)
+{
+	struct fg_spawn_opts so;
+	struct fg_child ch;
+	struct fg_folded_opts fo;
+	struct feeder f;
+	pthread_t th;
+	struct fg_stacks *ns;
+	int rc, status = 0, e;
+
+	*out = NULL;
+	if ((ns = fg_stacks_new()) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	fg_spawn_opts_init(&so);
+	so.in = FG_SPAWN_PIPE;
+	so.out = FG_SPAWN_PIPE;
+	if ((rc = fg_spawn(o->post_process, &so, &ch, err)) != 0) {
+		fg_stacks_free(ns);
+		return rc;
+	}
+	memset(&f, 0, sizeof(f));
+	f.st = st;
+	f.fd = ch.in;
+	ch.in = -1;
+	if ((e = pthread_create(&th, NULL, feed, &f)) != 0) {
+		close(f.fd);
+		fg_child_wait(&ch, NULL, NULL);
+		fg_stacks_free(ns);
+		return fg_seterr_sys(err, FG_ENOMEM, e, "post-process thread");
+	}
+	fg_folded_opts_init(&fo);
+	fo.cancel = o->cancel;
+	fo.warn = o->warn;
+	rc = fg_folded_read_fd(ch.out, o->post_process[0], &fo, ns, err);
+	if (rc != 0)
+		fg_child_signal(ch.pid, SIGTERM);
+	close(ch.out);
+	ch.out = -1;
+	pthread_join(th, NULL);
+	if (fg_child_wait(&ch, &status, err) != 0 && rc == 0)
+		rc = FG_ECHILD;
+	if (rc == 0 && f.rc != 0)
+		rc = fg_seterr(err, f.rc, "%s", f.err.msg);
+	if (rc == 0 && status != 0) {
+		char d[64];
+		fg_status_describe(status, d, sizeof(d));
+		rc = fg_seterr(err, FG_ECHILD, "--post-process %s failed (%s)",
+		    o->post_process[0], d);
+	}
+	if (rc != 0) {
+		fg_stacks_free(ns);
+		return rc;
+	}
+	*out = ns;
+	return 0;
+}
+
+/* A temporary file beside path: its name in tmp, an open FILE. */
+static FILE *
+temp_beside(const char *path, char *tmp, size_t tmplen, struct fg_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	int fd, n;
+	FILE *fp;
+
+	if (slash == NULL)
+		n = snprintf(tmp, tmplen, ".%s.XXXXXX", path);
+	else
+		n = snprintf(tmp, tmplen, "%.*s/.%s.XXXXXX",
+		    (int)(slash - path), path, slash + 1);
+	if (n < 0 || (size_t)n >= tmplen) {
+		fg_seterr(err, FG_EINVAL, "%s: path too long", path);
+		return NULL;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		fg_seterr_sys(err, FG_EIO, errno, "%s: create temporary file",
+		    path);
+		return NULL;
+	}
+	fchmod(fd, 0644);
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		fg_seterr_sys(err, FG_EIO, errno, "%s", tmp);
+		close(fd);
+		unlink(tmp);
+	}
+	return fp;
+}
+
+/* Close fp and rename tmp over path, or remove tmp when rc != 0. */
+static int
+commit_file(FILE *fp, const char *tmp, const char *path, int rc,
+    const struct fg_process_opts *o, struct fg_error *err)
+{
+	if (fflush(fp) != 0 && rc == 0)
+		rc = fg_seterr_sys(err, FG_EIO, errno, "%s: write", path);
+	if (fclose(fp) != 0 && rc == 0)
+		rc = fg_seterr_sys(err, FG_EIO, errno, "%s: write", path);
+	if (rc == 0 && o->cancel != NULL && *o->cancel)
+		rc = fg_seterr(err, FG_ECANCELED, "interrupted");
+	if (rc == 0 && rename(tmp, path) == -1)
+		rc = fg_seterr_sys(err, FG_EIO, errno, "rename %s to %s", tmp,
+		    path);
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+int
+fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
+    struct fg_error *err)
+{
+	struct fg_stacks *st = NULL, *pp = NULL;
+	struct fg_render_opts *ro = NULL;
+	const struct fg_stacks *use;
+	char tmp[PATH_MAX + 32];
+	FILE *fp;
+	int rc;
+
+	if (nsamples != NULL)
+		*nsamples = 0;
+	if (o->output == NULL)
+		return fg_seterr(err, FG_EINVAL, "no output path");
+	if ((st = fg_stacks_new()) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	if ((rc = fg_process_read(o, st, err)) != 0)
+		goto out;
+	use = st;
+	if (o->post_process != NULL && o->post_process[0] != NULL) {
+		if ((rc = post_process(o, st, &pp, err)) != 0)
+			goto out;
+		use = pp;
+	}
+	if (o->folded_output != NULL) {
+		if ((fp = temp_beside(o->folded_output, tmp, sizeof(tmp),
+		    err)) == NULL) {
+			rc = err != NULL && err->code ? err->code : FG_EIO;
+			goto out;
+		}
+		rc = fg_stacks_write_folded(use, fp, err);
+		if ((rc = commit_file(fp, tmp, o->folded_output, rc, o,
+		    err)) != 0)
+			goto out;
+	}
+	if (fg_stacks_total(use) == 0) {
+		rc = fg_seterr(err, FG_ENODATA, "%s: no samples recorded",
+		    o->perfdata);
+		goto out;
+	}
+	if (nsamples != NULL)
+		*nsamples = fg_stacks_total(use);
+	if (o->render == NULL && (ro = fg_render_opts_new()) == NULL) {
+		rc = fg_seterr(err, FG_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((fp = temp_beside(o->output, tmp, sizeof(tmp), err)) == NULL) {
+		rc = err != NULL && err->code ? err->code : FG_EIO;
+		goto out;
+	}
+	rc = fg_render_svg(use, o->render != NULL ? o->render : ro, fp, err);
+	rc = commit_file(fp, tmp, o->output, rc, o, err);
+out:
+	fg_render_opts_free(ro);
+	fg_stacks_free(pp);
+	fg_stacks_free(st);
+	return rc;
+}
