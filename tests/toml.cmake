@@ -1,0 +1,48 @@
+# TOML reader and manifest tests.
+#  - tests/toml/toml-json.c: the reader's driver (tagged JSON, checks);
+#  - one CTest per case of toml-test's files-toml-1.0.0 (toml-valid-X,
+#    toml-invalid-X), read from ${FG_CONFORMANCE_DIR}/toml-test;
+#  - tests/unit/test_toml.c and test_manifest.c are picked up by the
+#    unit-test glob; tests/fuzz/fuzz_toml.c is built with FG_FUZZ and clang.
+option(FG_FUZZ "Build the libFuzzer targets (clang only)" OFF)
+
+add_executable(toml-json ${CMAKE_CURRENT_SOURCE_DIR}/toml/toml-json.c)
+target_include_directories(toml-json PRIVATE ${CMAKE_SOURCE_DIR}/lib)
+target_link_libraries(toml-json PRIVATE flamegraph PkgConfig::CJSON)
+
+set(FG_TOML_TEST_DIR "${FG_CONFORMANCE_DIR}/toml-test")
+if(FG_HAVE_CONFORMANCE AND EXISTS "${FG_TOML_TEST_DIR}/files-toml-1.0.0")
+  file(STRINGS "${FG_TOML_TEST_DIR}/files-toml-1.0.0" fg_toml_cases)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+    "${FG_TOML_TEST_DIR}/files-toml-1.0.0")
+  foreach(case ${fg_toml_cases})
+    if(NOT case MATCHES "\\.toml$")
+      continue()
+    endif()
+    string(REGEX REPLACE "\\.toml$" "" stem "${case}")
+    if(case MATCHES "^valid/")
+      add_test(NAME toml-${stem}
+        COMMAND toml-json --valid ${case} ${stem}.json
+        WORKING_DIRECTORY ${FG_TOML_TEST_DIR}/tests)
+    elseif(case MATCHES "^invalid/")
+      add_test(NAME toml-${stem}
+        COMMAND toml-json --invalid ${case}
+        WORKING_DIRECTORY ${FG_TOML_TEST_DIR}/tests)
+    else()
+      continue()
+    endif()
+    set_tests_properties(toml-${stem} PROPERTIES ENVIRONMENT "${FG_TEST_ENV}"
+      LABELS toml)
+  endforeach()
+else()
+  fg_skipped_corpus(toml-test)
+endif()
+
+if(FG_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang"
+   AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_toml.c)
+  add_executable(fuzz_toml ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_toml.c)
+  target_include_directories(fuzz_toml PRIVATE ${CMAKE_SOURCE_DIR}/lib)
+  target_compile_options(fuzz_toml PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(fuzz_toml PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(fuzz_toml PRIVATE flamegraph PkgConfig::CJSON)
+endif()
