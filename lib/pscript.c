@@ -1,0 +1,1517 @@
+/*
+ * pscript.c: the perf-script collapser.  Turns `perf script` text into
+ * folded stacks in a struct fg_stacks with the semantics of inferno
+ * 0.12.8's inferno-collapse-perf run with one thread: the first event type
+ * seen (or --event-filter) is kept, counts are weighted by the sample
+ * period, frame names get inferno's clean-ups (symbol offsets, Rust hashes
+ * and $-escapes, argument lists, Java "L" prefixes, "->" inline chains,
+ * [unknown] fallbacks) and optional _[k] _[j] _[i] annotations.
+ *
+ * Guarantees: the input is read once, in order, through a bounded window
+ * (a mapped regular file is released behind the reader, a pipe is read in
+ * 1 MiB blocks); the costly clean-up runs once per distinct raw stack line
+ * (a cache from raw bytes to interned ids); a large mapped file is split at
+ * a blank line and collapsed by two threads whose models are merged, which
+ * gives the same result as one thread.  Bad lines are skipped with a
+ * warning naming their line number; the library never prints.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "stacks.h"
+
+#define PS_LINE_MAX	(16u << 20)	/* longer lines are skipped */
+#define PS_READ_BLOCK	(1u << 20)	/* pipe reads */
+#define PS_CACHE_BYTES	(24u << 20)	/* raw line cache flushed past this */
+#define PS_DROP_WINDOW	(8u << 20)	/* mapped bytes released behind us */
+#define PS_SPLIT_MIN	(8u << 20)	/* smaller inputs use one thread */
+#define PS_WARN_KEEP	64		/* warnings a helper thread keeps */
+#define PS_CANCEL_EVERY	4096		/* lines between cancel polls */
+
+enum ps_filter { PS_KEEP, PS_SKIP, PS_SKIP_REST };
+
+/* One cached raw stack line: its frames (line order) and flags. */
+struct ps_centry {
+	uint64_t hash;		/* 0: empty slot */
+	uint32_t key_off;	/* raw bytes in cache keys */
+	uint32_t key_len;
+	uint32_t ids_off;	/* frames in cache ids */
+	uint32_t nids;
+	uint8_t java;		/* processed for a "java" process */
+	uint8_t weird;		/* not a stack line */
+	uint8_t skip_rest;	/* matched --skip-after */
+};
+
+struct ps_warnbuf {
+	char *msgs[PS_WARN_KEEP];
+	size_t lines[PS_WARN_KEEP];
+	size_t n;
+	size_t dropped;
+};
+
+struct ps {
+	const struct fg_collapse_opts *o;
+	struct fg_stacks *st;
+	const char *name;
+	struct fg_error *err;
+	struct ps_warnbuf *wbuf;	/* helper thread: warnings kept here */
+	size_t lineno;
+
+	/* event filter: opts, or the first event seen */
+	char *event;
+	size_t event_len;
+	int have_event;
+	int probe;		/* only looking for the first event */
+
+	int in_event;
+	enum ps_filter filter;
+	uint64_t weight;
+	int java;		/* the process name is exactly "java" */
+	uint32_t pname_id;
+	struct fg_buf pname;
+	struct fg_buf last_pname;
+	int have_last_pname;
+
+	uint32_t *frames;	/* this event's frames, leaf first */
+	size_t nframes, frames_cap;
+	uint32_t *emit;
+	size_t emit_cap;
+
+	/* raw line -> frames cache */
+	struct ps_centry *tab;
+	size_t mask, used;
+	struct fg_buf keys;
+	uint32_t *cids;
+	size_t ncids, cids_cap;
+
+	struct fg_buf scratch;	/* lossy UTF-8 copy of a stack line */
+	struct fg_buf evline;	/* lossy UTF-8 copy of an event line */
+	struct fg_buf work;	/* one frame being built */
+	struct fg_buf work2;
+};
+
+/* ---- small string helpers (inferno's Rust str semantics on bytes) ---- */
+
+/* Length of a Unicode White_Space character ending at p[len-1], or 0. */
+static size_t
+ws_tail(const char *p, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	unsigned char c;
+
+	if (len == 0)
+		return 0;
+	c = s[len - 1];
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return 1;
+	if (c < 0x80)
+		return 0;
+	if (len >= 2 && s[len - 2] == 0xc2 && (c == 0x85 || c == 0xa0))
+		return 2;
+	if (len >= 3) {
+		unsigned a = s[len - 3], b = s[len - 2];
+		if (a == 0xe1 && b == 0x9a && c == 0x80)
+			return 3;
+		if (a == 0xe2 && b == 0x80 && (c <= 0x8a || c == 0xa8 ||
+		    c == 0xa9 || c == 0xaf))
+			return 3;
+		if (a == 0xe2 && b == 0x81 && c == 0x9f)
+			return 3;
+		if (a == 0xe3 && b == 0x80 && c == 0x80)
+			return 3;
+	}
+	return 0;
+}
+
+/* Length of a Unicode White_Space character starting at p, or 0. */
+static size_t
+ws_head(const char *p, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	unsigned char c;
+
+	if (len == 0)
+		return 0;
+	c = s[0];
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return 1;
+	if (c < 0x80)
+		return 0;
+	if (len >= 2 && c == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (len >= 3) {
+		unsigned b = s[1], d = s[2];
+		if (c == 0xe1 && b == 0x9a && d == 0x80)
+			return 3;
+		if (c == 0xe2 && b == 0x80 && (d <= 0x8a || d == 0xa8 ||
+		    d == 0xa9 || d == 0xaf))
+			return 3;
+		if (c == 0xe2 && b == 0x81 && d == 0x9f)
+			return 3;
+		if (c == 0xe3 && b == 0x80 && d == 0x80)
+			return 3;
+	}
+	return 0;
+}
+
+static void
+trim_end(const char *p, size_t *len)
+{
+	size_t n;
+
+	while ((n = ws_tail(p, *len)) != 0)
+		*len -= n;
+}
+
+static void
+trim_start(const char **p, size_t *len)
+{
+	size_t n;
+
+	while ((n = ws_head(*p, *len)) != 0) {
+		*p += n;
+		*len -= n;
+	}
+}
+
+static void
+trim(const char **p, size_t *len)
+{
+	trim_start(p, len);
+	trim_end(*p, len);
+}
+
+static int
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static int
+starts(const char *p, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && memcmp(p, lit, n) == 0;
+}
+
+static int
+ends(const char *p, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && memcmp(p + len - n, lit, n) == 0;
+}
+
+static const char *
+rfind(const char *p, size_t len, const char *lit)
+{
+	size_t n = strlen(lit), i;
+
+	if (len < n)
+		return NULL;
+	for (i = len - n + 1; i-- > 0;)
+		if (memcmp(p + i, lit, n) == 0)
+			return p + i;
+	return NULL;
+}
+
+/* Bytes of a valid UTF-8 sequence starting at s, 0 when invalid there;
+ * *bad gets the length of the maximal invalid prefix to replace. */
+static size_t
+utf8_seq(const unsigned char *s, size_t len, size_t *bad)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	*bad = 1;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	for (i = 1; i <= need; i++) {
+		unsigned char d;
+
+		if (i >= len)
+			return 0;
+		d = s[i];
+		if (d < lo || d > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+		*bad = i + 1;
+	}
+	return need + 1;
+}
+
+/*
+ * Make p[0..len) valid UTF-8 the way Rust's from_utf8_lossy does (each
+ * maximal invalid prefix becomes U+FFFD).  Returns 1 and fills out when
+ * something was replaced, 0 when the bytes were valid, <0 on error.
+ */
+static int
+utf8_lossy(const char *p, size_t len, struct fg_buf *out)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, start = 0, bad, n;
+	int changed = 0, r;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((n = utf8_seq(s + i, len - i, &bad)) != 0) {
+			i += n;
+			continue;
+		}
+		if (!changed) {
+			fg_buf_reset(out);
+			changed = 1;
+		}
+		if ((r = fg_buf_append(out, p + start, i - start)) != 0 ||
+		    (r = fg_buf_append(out, "\xef\xbf\xbd", 3)) != 0)
+			return r;
+		i += bad;
+		start = i;
+	}
+	if (!changed)
+		return 0;
+	if ((r = fg_buf_append(out, p + start, len - start)) != 0)
+		return r;
+	return 1;
+}
+
+static int
+has_high(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
+/* ---- warnings ----------------------------------------------------------- */
+
+static void
+ps_warn(struct ps *ps, const char *what, const char *line, size_t len)
+{
+	char msg[FG_ERRMSG_MAX];
+	size_t n;
+
+	if (ps->probe || ps->o->warn.fn == NULL)
+		return;
+	n = len > 160 ? 160 : len;
+	snprintf(msg, sizeof(msg), "%s: line %zu: %s: %.*s%s", ps->name,
+	    ps->lineno, what, (int)n, line, n < len ? "..." : "");
+	/* Control bytes (NUL, CR, ESC) would garble a terminal. */
+	for (n = 0; msg[n] != '\0'; n++)
+		if ((unsigned char)msg[n] < 0x20 || msg[n] == 0x7f)
+			msg[n] = '?';
+	if (ps->wbuf != NULL) {
+		struct ps_warnbuf *w = ps->wbuf;
+		if (w->n < PS_WARN_KEEP &&
+		    (w->msgs[w->n] = strdup(msg)) != NULL) {
+			w->lines[w->n] = ps->lineno;
+			w->n++;
+		} else
+			w->dropped++;
+		return;
+	}
+	ps->o->warn.fn(ps->o->warn.arg, msg);
+}
+
+/* ---- frame names ---------------------------------------------------------- */
+
+static const struct {
+	const char *enc, *dec;
+} rust_escapes[] = {
+	{ "$SP$", "@" }, { "$BP$", "*" }, { "$RF$", "&" }, { "$LT$", "<" },
+	{ "$GT$", ">" }, { "$LP$", "(" }, { "$RP$", ")" }, { "$C$", "," },
+	{ "$u7e$", "~" }, { "$u20$", " " }, { "$u27$", "'" }, { "$u3d$", "=" },
+	{ "$u5b$", "[" }, { "$u5d$", "]" }, { "$u7b$", "{" }, { "$u7d$", "}" },
+	{ "$u3b$", ";" }, { "$u2b$", "+" }, { "$u21$", "!" }, { "$u22$", "\"" },
+};
+
+#define RUST_HASH_LEN 17
+
+/*
+ * A symbol ending in a Rust legacy hash ("::h0123456789abcdef") loses the
+ * hash and has its $-escapes and ".." decoded into out.  Returns 1 when it
+ * did, 0 when the symbol is left as it is.
+ */
+static int
+fix_rust(const char *p, size_t len, struct fg_buf *out, int *rc)
+{
+	const char *h, *rest, *end;
+	size_t i;
+
+	*rc = 0;
+	if (len < RUST_HASH_LEN)
+		return 0;
+	h = p + len - RUST_HASH_LEN;
+	if (h[0] != 'h')
+		return 0;
+	for (i = 1; i < RUST_HASH_LEN; i++)
+		if (!is_hex((unsigned char)h[i]))
+			return 0;
+	rest = p;
+	end = h;
+	if (end - rest >= 2 && end[-1] == ':' && end[-2] == ':')
+		end -= 2;
+	if (end - rest >= 2 && rest[0] == '_' && rest[1] == '$')
+		rest++;
+	fg_buf_reset(out);
+	while (rest < end) {
+		int r = 0;
+
+		if (*rest == '.') {
+			if (end - rest >= 2 && rest[1] == '.') {
+				r = fg_buf_append(out, "::", 2);
+				rest += 2;
+			} else {
+				r = fg_buf_putc(out, '.');
+				rest++;
+			}
+		} else if (*rest == '$') {
+			size_t k, n = (size_t)(end - rest);
+
+			for (k = 0; k < sizeof(rust_escapes) /
+			    sizeof(rust_escapes[0]); k++)
+				if (starts(rest, n, rust_escapes[k].enc))
+					break;
+			if (k == sizeof(rust_escapes) / sizeof(rust_escapes[0])) {
+				r = fg_buf_append(out, rest, n);
+				rest = end;
+			} else {
+				r = fg_buf_append(out, rust_escapes[k].dec,
+				    strlen(rust_escapes[k].dec));
+				rest += strlen(rust_escapes[k].enc);
+			}
+		} else {
+			const char *q = rest;
+
+			while (q < end && *q != '$' && *q != '.')
+				q++;
+			r = fg_buf_append(out, rest, (size_t)(q - rest));
+			rest = q;
+		}
+		if (r != 0) {
+			*rc = r;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Is module a kernel image or kernel module (inferno's is_kernel)? */
+static int
+is_kernel(const char *m, size_t len)
+{
+	const char *v;
+	size_t i;
+
+	if (len == 9 && memcmp(m, "[unknown]", 9) == 0)
+		return 0;
+	if (len > 0 && m[0] == '[')
+		return 1;
+	if (ends(m, len, ".ko"))
+		return 1;
+	if ((v = rfind(m, len, "vmlinux")) == NULL)
+		return 0;
+	for (i = (size_t)(v - m); i < len; i++) {
+		unsigned char c = (unsigned char)m[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || c == '-' || c == '.' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+is_jit(const char *m, size_t len)
+{
+	if (starts(m, len, "/tmp/perf-") && ends(m, len, ".map"))
+		return 1;
+	if (ends(m, len, ".so")) {
+		size_t i;
+
+		for (i = 0; i + 8 <= len; i++)
+			if (memcmp(m + i, "/jitted-", 8) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * Build one frame name from one "->" part of rawfunc into ps->work:
+ * the [unknown] fallback, the generic tidy (';' -> ':', argument list cut),
+ * the Java tidy, and the annotation.
+ */
+static int
+make_frame(struct ps *ps, const char *func, size_t flen, const char *pc,
+    size_t pclen, const char *mod, size_t mlen, int inlined)
+{
+	struct fg_buf *w = &ps->work;
+	const char *f;
+	size_t n, i, cut;
+	long depth = 0;
+	size_t last_dot = SIZE_MAX;
+	int r = 0;
+
+	fg_buf_reset(w);
+	if (flen == 9 && memcmp(func, "[unknown]", 9) == 0 &&
+	    !(mlen == 9 && memcmp(mod, "[unknown]", 9) == 0 &&
+	    !ps->o->addrs)) {
+		const char *base;
+
+		if (mlen == 9 && memcmp(mod, "[unknown]", 9) == 0) {
+			base = "unknown";
+			n = 7;
+		} else {
+			base = mod + mlen;
+			while (base > mod && base[-1] != '/')
+				base--;
+			n = (size_t)(mod + mlen - base);
+		}
+		r |= fg_buf_putc(w, '[');
+		r |= fg_buf_append(w, base, n);
+		if (ps->o->addrs) {
+			r |= fg_buf_append(w, " <", 2);
+			r |= fg_buf_append(w, pc, pclen);
+			r |= fg_buf_append(w, ">]", 2);
+		} else
+			r |= fg_buf_putc(w, ']');
+	} else
+		r |= fg_buf_append(w, func, flen);
+	if (r != 0)
+		return FG_ENOMEM;
+
+	/* tidy_generic */
+	for (i = 0; i < w->len; i++)
+		if (w->d[i] == ';')
+			w->d[i] = ':';
+	f = w->d;
+	cut = w->len;
+	for (i = 0; i < w->len; i++) {
+		switch (f[i]) {
+		case '<': case '{': case '[':
+			depth++;
+			break;
+		case '>': case '}': case ']': case ')':
+			depth--;
+			break;
+		case '(':
+			if (depth == 0 && last_dot != i &&
+			    !starts(f + i, w->len - i, "(anonymous namespace)")) {
+				cut = i;
+				goto cut_done;
+			}
+			depth++;
+			break;
+		case '.':
+			last_dot = i + 1;
+			break;
+		}
+	}
+cut_done:
+	w->len = cut;
+	w->d[cut] = '\0';
+
+	/* tidy_java */
+	if (ps->java && w->len > 0 && w->d[0] == 'L' &&
+	    memchr(w->d, '/', w->len) != NULL) {
+		memmove(w->d, w->d + 1, w->len);
+		w->len--;
+	}
+
+	if (inlined)
+		r = fg_buf_append(w, "_[i]", 4);
+	else if (ps->o->kernel && is_kernel(mod, mlen))
+		r = fg_buf_append(w, "_[k]", 4);
+	else if (ps->o->jit && is_jit(mod, mlen))
+		r = fg_buf_append(w, "_[j]", 4);
+	return r;
+}
+
+static int
+push_cid(struct ps *ps, uint32_t id)
+{
+	if (ps->ncids == ps->cids_cap) {
+		size_t cap = ps->cids_cap ? ps->cids_cap * 2 : 1024;
+		uint32_t *n;
+
+		if (cap > UINT32_MAX / 2 ||
+		    (n = reallocarray(ps->cids, cap, sizeof(*n))) == NULL)
+			return FG_ENOMEM;
+		ps->cids = n;
+		ps->cids_cap = cap;
+	}
+	ps->cids[ps->ncids++] = id;
+	return 0;
+}
+
+/*
+ * Process a stack line that missed the cache: fill e (ids appended to
+ * cids).  line is trimmed at its end.
+ */
+static int
+process_stack_line(struct ps *ps, const char *line, size_t len,
+    struct ps_centry *e)
+{
+	const char *p = line, *pc, *sp, *mod, *raw, *q;
+	size_t n = len, pclen, mlen, rlen, k;
+	int r, fixed;
+
+	e->ids_off = (uint32_t)ps->ncids;
+	e->nids = 0;
+	e->weird = 0;
+	e->skip_rest = 0;
+
+	trim_start(&p, &n);
+	if ((sp = memchr(p, ' ', n)) == NULL)
+		goto weird;
+	pc = p;
+	pclen = (size_t)(sp - p);
+	trim_end(pc, &pclen);
+	q = sp + 1;
+	n = (size_t)(p + n - q);
+	/* rsplitn(2, ' '): module after the last space */
+	for (sp = q + n; sp > q && sp[-1] != ' '; sp--)
+		;
+	if (sp == q)
+		goto weird;
+	mod = sp;
+	mlen = (size_t)(q + n - sp);
+	if (mlen < 1 || mod[0] != '(' || mod[mlen - 1] != ')' || mlen < 2)
+		goto weird;
+	mod++;
+	mlen -= 2;
+	raw = q;
+	rlen = (size_t)(sp - 1 - q);
+	trim(&raw, &rlen);
+	if (rlen == 0) {
+		raw = " ";
+		rlen = 1;
+	}
+	/* symbol offset */
+	if ((q = rfind(raw, rlen, "+0x")) != NULL) {
+		size_t i, off = (size_t)(q - raw);
+
+		for (i = off + 3; i < rlen; i++)
+			if (!is_hex((unsigned char)raw[i]))
+				break;
+		if (i == rlen)
+			rlen = off;
+	}
+	if (rlen > 0 && raw[0] == '(')
+		return 0;
+	fixed = fix_rust(raw, rlen, &ps->work2, &r);
+	if (r != 0)
+		return r;
+	if (fixed) {
+		raw = ps->work2.d;
+		rlen = ps->work2.len;
+	}
+	/* split on "->": the first is the function, the rest inlined */
+	for (k = 0, p = raw;; k++) {
+		const char *arrow = NULL, *end = raw + rlen;
+		uint32_t id;
+
+		for (q = p; q + 1 < end; q++)
+			if (q[0] == '-' && q[1] == '>') {
+				arrow = q;
+				break;
+			}
+		if ((r = make_frame(ps, p, (size_t)((arrow ? arrow : end) - p),
+		    pc, pclen, mod, mlen, k > 0)) != 0)
+			return r;
+		if ((r = fg_stacks_intern(ps->st, ps->work.d, ps->work.len,
+		    &id)) != 0)
+			return r;
+		if ((r = push_cid(ps, id)) != 0)
+			return r;
+		e->nids++;
+		if (arrow == NULL)
+			break;
+		p = arrow + 2;
+	}
+	for (k = 0; k < ps->o->nskip_after; k++) {
+		const char *s = ps->o->skip_after[k];
+		if (strlen(s) == rlen && memcmp(s, raw, rlen) == 0) {
+			e->skip_rest = 1;
+			break;
+		}
+	}
+	return 0;
+weird:
+	e->weird = 1;
+	return 0;
+}
+
+/* ---- the cache ---------------------------------------------------------- */
+
+static void
+cache_clear(struct ps *ps)
+{
+	if (ps->tab != NULL)
+		memset(ps->tab, 0, (ps->mask + 1) * sizeof(*ps->tab));
+	ps->used = 0;
+	fg_buf_reset(&ps->keys);
+	ps->ncids = 0;
+}
+
+static int
+cache_grow(struct ps *ps)
+{
+	size_t ncap = ps->tab ? (ps->mask + 1) * 2 : 4096, i;
+	struct ps_centry *nt;
+
+	if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
+		return FG_ENOMEM;
+	for (i = 0; ps->tab != NULL && i <= ps->mask; i++) {
+		size_t j;
+
+		if (ps->tab[i].hash == 0)
+			continue;
+		for (j = ps->tab[i].hash & (ncap - 1); nt[j].hash != 0;
+		    j = (j + 1) & (ncap - 1))
+			;
+		nt[j] = ps->tab[i];
+	}
+	free(ps->tab);
+	ps->tab = nt;
+	ps->mask = ncap - 1;
+	return 0;
+}
+
+static int
+push_frames(struct ps *ps, const uint32_t *ids, size_t n)
+{
+	size_t i;
+
+	if (ps->nframes + n > ps->frames_cap) {
+		size_t cap = ps->frames_cap ? ps->frames_cap : 256;
+		uint32_t *nf;
+
+		while (cap < ps->nframes + n)
+			cap *= 2;
+		if (cap > (1u << 24))
+			return FG_ELIMIT;
+		if ((nf = reallocarray(ps->frames, cap, sizeof(*nf))) == NULL)
+			return FG_ENOMEM;
+		ps->frames = nf;
+		ps->frames_cap = cap;
+	}
+	/* line order a, b, c goes rootward of what we have: store c, b, a */
+	for (i = n; i-- > 0;)
+		ps->frames[ps->nframes++] = ids[i];
+	return 0;
+}
+
+static int
+on_stack_line(struct ps *ps, const char *line, size_t len)
+{
+	struct ps_centry *e, tmp;
+	uint64_t h;
+	size_t i;
+	int r;
+
+	if (ps->filter != PS_KEEP)
+		return 0;
+	h = fg_hash(line, len) ^ (uint64_t)ps->java;
+	if (h == 0)
+		h = 1;
+	if (ps->tab == NULL && (r = cache_grow(ps)) != 0)
+		return r;
+	for (i = h & ps->mask;; i = (i + 1) & ps->mask) {
+		e = &ps->tab[i];
+		if (e->hash == 0)
+			break;
+		if (e->hash == h && e->key_len == len &&
+		    e->java == ps->java &&
+		    memcmp(ps->keys.d + e->key_off, line, len) == 0)
+			goto hit;
+	}
+	/* miss: process, then remember when it fits */
+	{
+		const char *l = line;
+		size_t ll = len;
+
+		if (has_high(line, len) &&
+		    (r = utf8_lossy(line, len, &ps->scratch)) != 0) {
+			if (r < 0)
+				return r;
+			l = ps->scratch.d;
+			ll = ps->scratch.len;
+		}
+		if (ps->keys.len + len > PS_CACHE_BYTES ||
+		    ps->ncids > PS_CACHE_BYTES / 4)
+			cache_clear(ps);
+		memset(&tmp, 0, sizeof(tmp));
+		if ((r = process_stack_line(ps, l, ll, &tmp)) != 0)
+			return r;
+		tmp.hash = h;
+		tmp.java = (uint8_t)ps->java;
+		tmp.key_off = (uint32_t)ps->keys.len;
+		tmp.key_len = (uint32_t)len;
+		if (len <= PS_LINE_MAX &&
+		    (r = fg_buf_append(&ps->keys, line, len)) == 0) {
+			if ((ps->used + 1) * 4 > (ps->mask + 1) * 3 &&
+			    (r = cache_grow(ps)) != 0)
+				return r;
+			for (i = h & ps->mask; ps->tab[i].hash != 0;
+			    i = (i + 1) & ps->mask)
+				;
+			ps->tab[i] = tmp;
+			ps->used++;
+		} else if (r != 0 && r != FG_ELIMIT)
+			return r;
+		e = &tmp;
+	}
+hit:
+	if (e->weird) {
+		ps_warn(ps, "weird stack line", line, len);
+		return 0;
+	}
+	if (e->nids > 0 &&
+	    (r = push_frames(ps, ps->cids + e->ids_off, e->nids)) != 0)
+		return r;
+	if (e->skip_rest)
+		ps->filter = PS_SKIP_REST;
+	return 0;
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static int
+after_event(struct ps *ps)
+{
+	size_t n = 0, i;
+	int r = 0;
+
+	if (ps->nframes > 0) {
+		if (ps->nframes + 1 > ps->emit_cap) {
+			uint32_t *ne;
+			size_t cap = ps->nframes + 64;
+
+			if ((ne = reallocarray(ps->emit, cap,
+			    sizeof(*ne))) == NULL)
+				return fg_seterr(ps->err, FG_ENOMEM,
+				    "%s: out of memory", ps->name);
+			ps->emit = ne;
+			ps->emit_cap = cap;
+		}
+		if (ps->filter != PS_SKIP_REST)
+			ps->emit[n++] = ps->pname_id;
+		for (i = ps->nframes; i-- > 0;)
+			ps->emit[n++] = ps->frames[i];
+		if (!ps->probe)
+			r = fg_stacks_add_ids(ps->st, ps->emit, n, ps->weight,
+			    0, ps->err);
+	}
+	ps->in_event = 0;
+	ps->filter = PS_KEEP;
+	ps->nframes = 0;
+	return r;
+}
+
+/* Parse the decimal period; 0 when it is not one. */
+static uint64_t
+parse_period(const char *p, size_t len)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned d = (unsigned char)p[i] - '0';
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	return v;
+}
+
+static int
+set_pname(struct ps *ps, const char *comm, size_t clen, const char *pid,
+    size_t plen, const char *tid, size_t tlen)
+{
+	struct fg_buf *b = &ps->pname;
+	size_t i;
+	int r = 0;
+
+	fg_buf_reset(b);
+	for (i = 0; i < clen && r == 0; i++)
+		r = fg_buf_putc(b, comm[i] == ' ' ? '_' : comm[i]);
+	/* inferno tidies Java names by the bare process name */
+	ps->java = r == 0 && b->len == 4 && memcmp(b->d, "java", 4) == 0;
+	if (r == 0 && (ps->o->tid || ps->o->pid)) {
+		r |= fg_buf_putc(b, '-');
+		r |= fg_buf_append(b, pid, plen);
+		if (ps->o->tid) {
+			r |= fg_buf_putc(b, '/');
+			r |= fg_buf_append(b, tid, tlen);
+		}
+	}
+	if (r != 0)
+		return FG_ENOMEM;
+	if (ps->have_last_pname && ps->last_pname.len == b->len &&
+	    memcmp(ps->last_pname.d, b->d, b->len) == 0)
+		return 0;
+	if ((r = fg_stacks_intern(ps->st, b->d, b->len, &ps->pname_id)) != 0)
+		return r;
+	fg_buf_reset(&ps->last_pname);
+	if ((r = fg_buf_append(&ps->last_pname, b->d, b->len)) != 0)
+		return r;
+	ps->have_last_pname = 1;
+	return 0;
+}
+
+static int
+on_event_line(struct ps *ps, const char *line, size_t len)
+{
+	size_t i, word = 0, slash = SIZE_MAX, end = 0;
+	int digits = 0, last_space = 0, found = 0, r;
+	const char *comm, *pid, *tid, *rest, *c1, *c2, *ev, *stack = NULL;
+	size_t clen, plen, tlen, rlen, evlen, slen = 0;
+
+	ps->in_event = 1;
+	for (i = 0; i < len; i++) {
+		char c = line[i];
+
+		if (c == ' ') {
+			if (digits && !last_space) {
+				found = 1;
+				end = i + 1;
+				break;
+			}
+			word = i + 1;
+			digits = 1;
+		} else if (c == '/') {
+			if (digits)
+				slash = i;
+		} else if (c < '0' || c > '9') {
+			digits = 0;
+			slash = SIZE_MAX;
+		}
+		last_space = c == ' ';
+	}
+	if (!found) {
+		ps_warn(ps, "weird event line", line, len);
+		ps->in_event = 0;
+		return 0;
+	}
+	if (slash != SIZE_MAX) {
+		pid = line + word;
+		plen = slash - word;
+		tid = line + slash + 1;
+		tlen = i - slash - 1;
+	} else {
+		pid = "?";
+		plen = 1;
+		tid = line + word;
+		tlen = i - word;
+	}
+	comm = line;
+	clen = word - 1;
+	trim(&comm, &clen);
+
+	/* splitn(3, ':') of the rest: [0] time, [1] "period event", [2] ... */
+	rest = line + end;
+	rlen = len - end;
+	ev = NULL;
+	evlen = 0;
+	ps->weight = 1;
+	if ((c1 = memchr(rest, ':', rlen)) != NULL) {
+		const char *p1 = c1 + 1, *sp;
+		size_t n1;
+
+		c2 = memchr(p1, ':', (size_t)(rest + rlen - p1));
+		n1 = (size_t)((c2 ? c2 : rest + rlen) - p1);
+		for (sp = p1 + n1; sp > p1 && sp[-1] != ' '; sp--)
+			;
+		ev = sp;
+		evlen = (size_t)(p1 + n1 - sp);
+		if (sp > p1) {
+			const char *pp = p1;
+			size_t pl = (size_t)(sp - 1 - p1);
+			uint64_t period;
+
+			trim(&pp, &pl);
+			if ((period = parse_period(pp, pl)) != 0)
+				ps->weight = period;
+		}
+		if (c2 != NULL) {
+			const char *p2 = c2 + 1, *q;
+			size_t n2 = (size_t)(rest + rlen - p2);
+
+			for (q = p2; q < p2 + n2 && *q != ':' && *q != ' '; q++)
+				;
+			if (q < p2 + n2) {
+				stack = q + 1;
+				slen = (size_t)(p2 + n2 - stack);
+			} else {
+				stack = p2;
+				slen = n2;
+			}
+			trim(&stack, &slen);
+			if (slen == 0)
+				stack = NULL;
+		}
+	}
+	if (ev != NULL) {
+		if (ps->have_event) {
+			if (evlen != ps->event_len ||
+			    memcmp(ev, ps->event, evlen) != 0) {
+				ps->filter = PS_SKIP;
+				return 0;
+			}
+		} else {
+			free(ps->event);
+			if ((ps->event = malloc(evlen + 1)) == NULL)
+				return FG_ENOMEM;
+			memcpy(ps->event, ev, evlen);
+			ps->event[evlen] = '\0';
+			ps->event_len = evlen;
+			ps->have_event = 1;
+		}
+	}
+	if ((r = set_pname(ps, comm, clen, pid, plen, tid, tlen)) != 0)
+		return r;
+	if (stack != NULL) {
+		if ((r = on_stack_line(ps, stack, slen)) != 0)
+			return r;
+		ps->in_event = 0;
+	}
+	return 0;
+}
+
+/* One input line (without its newline). */
+static int
+on_line(struct ps *ps, const char *line, size_t len)
+{
+	int r;
+
+	ps->lineno++;
+	if (len > 0 && line[0] == '#')
+		return 0;
+	trim_end(line, &len);
+	if (len == 0)
+		return after_event(ps);
+	if (ps->in_event)
+		return on_stack_line(ps, line, len);
+	if (has_high(line, len)) {
+		if ((r = utf8_lossy(line, len, &ps->evline)) < 0)
+			return r;
+		if (r > 0) {
+			line = ps->evline.d;
+			len = ps->evline.len;
+		}
+	}
+	if ((r = on_event_line(ps, line, len)) != 0)
+		return r;
+	if (ps->nframes > 0)
+		return after_event(ps);
+	return 0;
+}
+
+static int
+ps_finish(struct ps *ps)
+{
+	if (ps->nframes > 0)
+		return after_event(ps);
+	return 0;
+}
+
+static int
+ps_init(struct ps *ps, const struct fg_collapse_opts *o,
+    struct fg_stacks *st, const char *name, struct fg_error *err)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->o = o;
+	ps->st = st;
+	ps->name = name ? name : "perf script";
+	ps->err = err;
+	fg_buf_init(&ps->pname, PS_LINE_MAX + 64);
+	fg_buf_init(&ps->last_pname, PS_LINE_MAX + 64);
+	fg_buf_init(&ps->keys, (size_t)PS_CACHE_BYTES + PS_LINE_MAX);
+	fg_buf_init(&ps->scratch, PS_LINE_MAX * 3 + 16);
+	fg_buf_init(&ps->evline, PS_LINE_MAX * 3 + 16);
+	fg_buf_init(&ps->work, PS_LINE_MAX * 3 + 64);
+	fg_buf_init(&ps->work2, PS_LINE_MAX * 3 + 64);
+	if (o->event_filter != NULL) {
+		if ((ps->event = strdup(o->event_filter)) == NULL)
+			return FG_ENOMEM;
+		ps->event_len = strlen(ps->event);
+		ps->have_event = 1;
+	}
+	return 0;
+}
+
+static void
+ps_free(struct ps *ps)
+{
+	free(ps->event);
+	free(ps->frames);
+	free(ps->emit);
+	free(ps->tab);
+	free(ps->cids);
+	fg_buf_free(&ps->pname);
+	fg_buf_free(&ps->last_pname);
+	fg_buf_free(&ps->keys);
+	fg_buf_free(&ps->scratch);
+	fg_buf_free(&ps->evline);
+	fg_buf_free(&ps->work);
+	fg_buf_free(&ps->work2);
+}
+
+/* Turn an internal failure into the error the caller sees. */
+static int
+ps_fail(struct ps *ps, int r)
+{
+	if (r == FG_ENOMEM)
+		return fg_seterr(ps->err, r, "%s: line %zu: out of memory",
+		    ps->name, ps->lineno);
+	if (r == FG_ECANCELED)
+		return fg_seterr(ps->err, r, "%s: line %zu: canceled",
+		    ps->name, ps->lineno);
+	return fg_seterr(ps->err, r, "%s: line %zu: %s", ps->name,
+	    ps->lineno, fg_strerror(r));
+}
+
+/*
+ * Collapse the lines of buf[0..len).  A final line without newline counts.
+ * When drop is set, buf is a mapping and consumed pages are released.
+ */
+static int
+ps_run(struct ps *ps, const char *buf, size_t len, int drop)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	const char *dropped = buf;
+	unsigned poll = 0;
+	int r;
+
+	while (p < end) {
+		size_t n;
+
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n > PS_LINE_MAX) {
+			ps->lineno++;
+			ps_warn(ps, "line longer than 16 MiB skipped", p, 64);
+		} else if ((r = on_line(ps, p, n)) != 0)
+			return r;
+		if (ps->probe && ps->have_event)
+			return 0;
+		p = nl + 1;
+		if (++poll == PS_CANCEL_EVERY) {
+			poll = 0;
+			if (ps->o->cancel != NULL && *ps->o->cancel)
+				return FG_ECANCELED;
+			if (drop && p < end &&
+			    (size_t)(p - dropped) >= PS_DROP_WINDOW) {
+				uintptr_t a = (uintptr_t)dropped;
+				uintptr_t b = (uintptr_t)p & ~(uintptr_t)4095;
+
+				if (b > a) {
+					madvise((void *)a, b - a,
+					    MADV_DONTNEED);
+					dropped = (const char *)b;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- threads ------------------------------------------------------------ */
+
+struct ps_job {
+	struct ps ps;
+	struct fg_stacks *st;
+	struct fg_error err;
+	struct ps_warnbuf wbuf;
+	const char *buf;
+	size_t len;
+	int drop;
+	int rc;
+};
+
+static void *
+ps_job_run(void *arg)
+{
+	struct ps_job *j = arg;
+
+	j->rc = ps_run(&j->ps, j->buf, j->len, j->drop);
+	if (j->rc == 0)
+		j->rc = ps_finish(&j->ps);
+	return NULL;
+}
+
+/* Where to split buf for a second thread: the start of a line following a
+ * blank line, near the middle; 0 when there is none. */
+static size_t
+find_split(const char *buf, size_t len)
+{
+	const char *p = buf + len / 2, *end = buf + len, *nl;
+
+	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+		return 0;
+	p = nl + 1;
+	while (p < end) {
+		size_t n;
+
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return 0;
+		n = (size_t)(nl - p);
+		if (!(n > 0 && p[0] == '#')) {
+			trim_end(p, &n);
+			if (n == 0)
+				return (size_t)(nl + 1 - buf);
+		}
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static unsigned
+want_threads(const struct fg_collapse_opts *o)
+{
+	long n;
+
+	if (o->nthreads != 0)
+		return o->nthreads;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n >= 2 ? 2 : 1;
+}
+
+static int
+collapse_buf(const char *buf, size_t len, const char *name,
+    const struct fg_collapse_opts *o, struct fg_stacks *out,
+    struct fg_error *err, int drop)
+{
+	struct ps ps;
+	struct ps_job *job = NULL;
+	pthread_t th;
+	size_t split = 0, i;
+	int r, started = 0;
+
+	if ((r = ps_init(&ps, o, out, name, err)) != 0)
+		goto fail;
+	if (want_threads(o) >= 2 && len >= PS_SPLIT_MIN)
+		split = find_split(buf, len);
+	if (split > 0) {
+		/* the second half must know the first event type */
+		if (!ps.have_event) {
+			struct ps probe;
+			struct fg_stacks *scratch = fg_stacks_new();
+
+			if (scratch == NULL ||
+			    (r = ps_init(&probe, o, scratch, name, NULL)) != 0) {
+				fg_stacks_free(scratch);
+				r = FG_ENOMEM;
+				goto fail;
+			}
+			probe.probe = 1;
+			r = ps_run(&probe, buf, len, 0);
+			if (r == 0 && probe.have_event) {
+				ps.event = probe.event;
+				ps.event_len = probe.event_len;
+				ps.have_event = 1;
+				probe.event = NULL;
+			}
+			ps_free(&probe);
+			fg_stacks_free(scratch);
+			if (r != 0)
+				goto fail;
+		}
+		if ((job = calloc(1, sizeof(*job))) == NULL ||
+		    (job->st = fg_stacks_new()) == NULL) {
+			r = FG_ENOMEM;
+			goto fail;
+		}
+		if ((r = ps_init(&job->ps, o, job->st, name, &job->err)) != 0)
+			goto fail;
+		if (ps.have_event && job->ps.event == NULL) {
+			if ((job->ps.event = strdup(ps.event)) == NULL) {
+				r = FG_ENOMEM;
+				goto fail;
+			}
+			job->ps.event_len = ps.event_len;
+			job->ps.have_event = 1;
+		}
+		job->ps.wbuf = &job->wbuf;
+		job->buf = buf + split;
+		job->len = len - split;
+		job->drop = drop;
+		if (pthread_create(&th, NULL, ps_job_run, job) == 0)
+			started = 1;
+		else {
+			split = 0;	/* do it all here */
+			ps_free(&job->ps);
+			fg_stacks_free(job->st);
+			free(job);
+			job = NULL;
+		}
+	}
+	r = ps_run(&ps, buf, split > 0 ? split : len, drop);
+	if (r == 0)
+		r = ps_finish(&ps);
+	if (started) {
+		pthread_join(th, NULL);
+		for (i = 0; i < job->wbuf.n; i++) {
+			char msg[FG_ERRMSG_MAX];
+			const char *m = job->wbuf.msgs[i];
+			size_t nl = strlen(ps.name);
+
+			/* renumber: "NAME: line N: ..." */
+			if (strncmp(m, ps.name, nl) == 0 &&
+			    strncmp(m + nl, ": line ", 7) == 0) {
+				const char *rest = strchr(m + nl + 7, ':');
+				snprintf(msg, sizeof(msg), "%s: line %zu%s",
+				    ps.name, job->wbuf.lines[i] + ps.lineno,
+				    rest ? rest : "");
+				m = msg;
+			}
+			if (o->warn.fn != NULL)
+				o->warn.fn(o->warn.arg, m);
+			free(job->wbuf.msgs[i]);
+		}
+		if (job->wbuf.dropped > 0 && o->warn.fn != NULL) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg),
+			    "%s: %zu more warnings after line %zu", ps.name,
+			    job->wbuf.dropped, ps.lineno +
+			    job->wbuf.lines[job->wbuf.n - 1]);
+			o->warn.fn(o->warn.arg, msg);
+		}
+		if (r == 0 && job->rc != 0) {
+			job->ps.lineno += ps.lineno;
+			if (job->err.code != 0)
+				r = fg_seterr(err, job->err.code, "%s",
+				    job->err.msg);
+			else {
+				r = ps_fail(&job->ps, job->rc);
+			}
+		}
+		if (r == 0)
+			r = fg_stacks_merge(out, job->st, err);
+	}
+	if (job != NULL) {
+		ps_free(&job->ps);
+		fg_stacks_free(job->st);
+		free(job);
+	}
+	ps_free(&ps);
+	if (r != 0 && (err == NULL || err->code == 0))
+		return ps_fail(&ps, r);
+	return r;
+fail:
+	if (job != NULL) {
+		ps_free(&job->ps);
+		fg_stacks_free(job->st);
+		free(job);
+	}
+	ps_free(&ps);
+	return ps_fail(&ps, r);
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+void
+fg_collapse_opts_init(struct fg_collapse_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+int
+fg_collapse_perf_mem(const char *buf, size_t len, const char *name,
+    const struct fg_collapse_opts *o, struct fg_stacks *out,
+    struct fg_error *err)
+{
+	struct fg_collapse_opts def;
+
+	if (o == NULL) {
+		fg_collapse_opts_init(&def);
+		o = &def;
+	}
+	if (out == NULL || (buf == NULL && len > 0))
+		return fg_seterr(err, FG_EINVAL, "%s: no input or output",
+		    name ? name : "perf script");
+	return collapse_buf(buf, len, name, o, out, err, 0);
+}
+
+/* Read a pipe in blocks, keeping the unfinished last line. */
+static int
+collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
+    struct fg_stacks *out, struct fg_error *err)
+{
+	struct ps ps;
+	struct fg_buf b;
+	size_t start = 0, skipping = 0;
+	int r, eof = 0;
+
+	if ((r = ps_init(&ps, o, out, name, err)) != 0) {
+		ps_free(&ps);
+		return ps_fail(&ps, r);
+	}
+	fg_buf_init(&b, PS_LINE_MAX + PS_READ_BLOCK + 1);
+	while (!eof) {
+		ssize_t n;
+		char *p, *end, *nl;
+
+		if (start > 0) {
+			memmove(b.d, b.d + start, b.len - start);
+			b.len -= start;
+			start = 0;
+		}
+		if ((r = fg_buf_reserve(&b, PS_READ_BLOCK)) != 0)
+			goto out;
+		n = read(fd, b.d + b.len, PS_READ_BLOCK);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = fg_seterr_sys(err, FG_EIO, errno,
+			    "%s: read after line %zu", ps.name, ps.lineno);
+			goto out;
+		}
+		if (n == 0)
+			eof = 1;
+		b.len += (size_t)n;
+		p = b.d;
+		end = b.d + b.len;
+		while (p < end) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+				if (!eof)
+					break;
+				nl = end;
+			}
+			if (skipping) {
+				skipping = 0;
+			} else if ((r = on_line(&ps, p, (size_t)(nl - p))) != 0) {
+				r = ps_fail(&ps, r);
+				goto out;
+			}
+			p = nl + (nl < end);
+		}
+		start = (size_t)(p - b.d);
+		if (b.len - start > PS_LINE_MAX) {
+			/* an overlong line: skip up to its newline */
+			ps.lineno++;
+			if (!skipping)
+				ps_warn(&ps, "line longer than 16 MiB skipped",
+				    b.d + start, 64);
+			skipping = 1;
+			start = b.len;
+			/* the skipped line's rest arrives next; drop it */
+			while (!eof) {
+				n = read(fd, b.d, PS_READ_BLOCK);
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n <= 0) {
+					eof = 1;
+					b.len = 0;
+					start = 0;
+					break;
+				}
+				if ((nl = memchr(b.d, '\n', (size_t)n)) != NULL) {
+					b.len = (size_t)n;
+					start = (size_t)(nl + 1 - b.d);
+					break;
+				}
+			}
+			skipping = 0;
+			if (eof)
+				break;
+		}
+		if (o->cancel != NULL && *o->cancel) {
+			r = ps_fail(&ps, FG_ECANCELED);
+			goto out;
+		}
+	}
+	if ((r = ps_finish(&ps)) != 0)
+		r = ps_fail(&ps, r);
+out:
+	fg_buf_free(&b);
+	ps_free(&ps);
+	return r;
+}
+
+int
+fg_collapse_perf_fd(int fd, const char *name,
+    const struct fg_collapse_opts *o, struct fg_stacks *out,
+    struct fg_error *err)
+{
+	struct fg_collapse_opts def;
+	struct stat sb;
+	void *map;
+	int r;
+
+	if (name == NULL)
+		name = "perf script";
+	if (o == NULL) {
+		fg_collapse_opts_init(&def);
+		o = &def;
+	}
+	if (out == NULL)
+		return fg_seterr(err, FG_EINVAL, "%s: no output model", name);
+	if (fstat(fd, &sb) == -1)
+		return fg_seterr_sys(err, FG_EIO, errno, "%s", name);
+	if (!S_ISREG(sb.st_mode) || sb.st_size == 0 ||
+	    (uint64_t)sb.st_size > SIZE_MAX)
+		return collapse_stream(fd, name, o, out, err);
+	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return collapse_stream(fd, name, o, out, err);
+	madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	r = collapse_buf(map, (size_t)sb.st_size, name, o, out, err, 1);
+	munmap(map, (size_t)sb.st_size);
+	return r;
+}
+
+int
+fg_collapse_perf_file(const char *path, const struct fg_collapse_opts *o,
+    struct fg_stacks *out, struct fg_error *err)
+{
+	int fd, r;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return fg_collapse_perf_fd(STDIN_FILENO, "perf script", o,
+		    out, err);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+	r = fg_collapse_perf_fd(fd, path, o, out, err);
+	close(fd);
+	return r;
+}
