@@ -1,0 +1,135 @@
+/*
+ * unwind.h: the x86-64 DWARF unwinder for perf's user stack copies
+ * (PERF_SAMPLE_REGS_USER + PERF_SAMPLE_STACK_USER).  Internal API of
+ * lib/; the perf.data reader calls it once per sample.
+ *
+ * Given the sampled user registers, the copy of the stack that starts at
+ * the sampled stack pointer, and a callback that maps an address to the
+ * ELF file mapped there, it returns the chain of instruction addresses,
+ * leaf first, the way perf (with libunwind) reports it: the first entry
+ * is the sampled ip, every later entry is a return address minus one
+ * (the address of the call instruction, to be looked up as is), except
+ * the frame interrupted by a signal, which is exact.
+ *
+ * Guarantees: bounded work per sample (at most max_frames steps, each a
+ * table lookup and a few reads); every read of the stack copy is checked
+ * against its bounds; nothing the copy does not hold is invented (the
+ * chain ends instead).  Call-frame information is read once per ELF
+ * file through libdw and each address range's rule is kept in a compact
+ * form (docs/internals/unwind.md).  One unwinder is not safe to use
+ * from two threads at once; distinct unwinders are independent.
+ */
+#ifndef FG_UNWIND_H
+#define FG_UNWIND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flamegraph.h"
+
+/* DWARF register numbers of x86-64 (the numbering the rules use). */
+enum {
+	FG_UW_RAX, FG_UW_RDX, FG_UW_RCX, FG_UW_RBX, FG_UW_RSI, FG_UW_RDI,
+	FG_UW_RBP, FG_UW_RSP, FG_UW_R8, FG_UW_R9, FG_UW_R10, FG_UW_R11,
+	FG_UW_R12, FG_UW_R13, FG_UW_R14, FG_UW_R15, FG_UW_RIP,
+	FG_UW_NREGS
+};
+
+/* Registers of the sampled thread: r[] by DWARF number, valid bit i. */
+struct fg_unwind_regs {
+	uint64_t r[FG_UW_NREGS];
+	uint32_t valid;
+};
+
+/*
+ * Fill regs from a sample's PERF_SAMPLE_REGS_USER block: abi (1 = 32
+ * bit, 2 = 64 bit), the attribute's sample_regs_user mask (perf's
+ * PERF_REG_X86_* bit numbers) and the packed values, one per set bit
+ * below 24 in mask order.  Returns 0, or FG_EUNSUPPORTED for an abi
+ * other than 64 bit (no registers: ABI_NONE, or a 32-bit task), or
+ * FG_EPARSE when nvals is smaller than the mask says.
+ */
+int fg_unwind_regs_from_perf(struct fg_unwind_regs *regs, uint64_t abi,
+    uint64_t mask, const uint64_t *vals, size_t nvals);
+
+/*
+ * What the map callback reports for an address: the file mapped there
+ * (path, borrowed until the callback is called again) and the mapping
+ * [start, end) at file offset pgoff.  image/image_len, when image is
+ * non-NULL, is the file's bytes in memory (for "[vdso]"), used instead
+ * of opening path; it must stay valid as long as the unwinder lives.
+ */
+struct fg_unwind_map {
+	const char *path;
+	const void *image;
+	size_t image_len;
+	uint64_t start, end, pgoff;
+};
+
+/* 0 and *m filled when addr is inside a mapping, non-zero when not. */
+typedef int fg_unwind_map_fn(void *arg, uint64_t addr,
+    struct fg_unwind_map *m);
+
+/* Why a chain ended. */
+enum fg_unwind_end {
+	FG_UNWIND_END_OUTERMOST,	/* rules say: no caller (_start, clone) */
+	FG_UNWIND_END_ZERO_RA,		/* return address 0 */
+	FG_UNWIND_END_MAX,		/* max_frames reached */
+	FG_UNWIND_END_TRUNCATED,	/* a read fell outside the stack copy */
+	FG_UNWIND_END_NO_RULE,		/* no rule, frame-pointer step unsafe */
+	FG_UNWIND_END_BAD_RULE,		/* a rule this unwinder cannot evaluate */
+	FG_UNWIND_END_NOT_INCREASING,	/* the CFA did not grow */
+	FG_UNWIND_END_NO_REGS,		/* ip or sp missing from the sample */
+	FG_UNWIND_END__COUNT
+};
+
+struct fg_unwind_opts {
+	size_t max_frames;	/* 0: 127, perf's default max stack */
+	size_t max_rules;	/* cached rules per file; 0: 1 << 20 */
+	struct fg_warn warn;	/* a file that cannot be read, once per file */
+};
+
+/* One sample: registers and the stack copy taken at stack_addr. */
+struct fg_unwind_sample {
+	struct fg_unwind_regs regs;
+	const unsigned char *stack;
+	size_t stack_len;
+	uint64_t stack_addr;		/* address of stack[0]: the sampled sp */
+};
+
+/* Counters over the unwinder's life, for tests and measurements. */
+struct fg_unwind_stats {
+	uint64_t samples;
+	uint64_t frames;		/* entries returned, all samples */
+	uint64_t rule_misses;		/* rules computed through libdw */
+	uint64_t fp_steps;		/* frame-pointer fallback steps */
+	uint64_t files;			/* ELF files opened */
+	uint64_t ends[FG_UNWIND_END__COUNT];
+};
+
+struct fg_unwinder;
+
+/* A new unwinder (o may be NULL for defaults), or NULL out of memory. */
+struct fg_unwinder *fg_unwinder_new(const struct fg_unwind_opts *o);
+/* Free it, its cached rules and open files; NULL is allowed. */
+void fg_unwinder_free(struct fg_unwinder *u);
+
+/*
+ * Unwind one sample into ips[0 .. *n) (leaf first, at most max_ips and
+ * at most max_frames entries; the conventions are above), calling map
+ * for the file of each frame.  *why (when non-NULL) says why the chain
+ * ended.  A garbage sample gives a short chain, not an error.  Returns
+ * 0, or FG_ENOMEM (with err filled; *n entries are still valid).
+ */
+int fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
+    fg_unwind_map_fn *map, void *map_arg, uint64_t *ips, size_t max_ips,
+    size_t *n, enum fg_unwind_end *why, struct fg_error *err);
+
+/* The counters so far. */
+void fg_unwind_get_stats(const struct fg_unwinder *u,
+    struct fg_unwind_stats *st);
+
+/* A short name for an end reason ("truncated", ...). */
+const char *fg_unwind_end_name(enum fg_unwind_end why);
+
+#endif /* FG_UNWIND_H */

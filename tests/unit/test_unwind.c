@@ -1,0 +1,406 @@
+/*
+ * test_unwind.c: unit tests of the DWARF unwinder (lib/unwind.c) on this
+ * very process: registers and a copy of its own stack are captured, and
+ * the chain must be the one glibc's backtrace() finds (through a signal
+ * handler too).  Then hostile synthetic samples: a return address whose
+ * rule repeats forever, an rbp chain that points at itself, stack
+ * pointers outside the copy, random garbage; each must end with bounded
+ * work and (under ASan) no read outside the copy.
+ */
+#include <execinfo.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+#include "flamegraph.h"
+#include "unwind.h"
+
+static int failures;
+
+#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
+	__FILE__, __LINE__, #c); failures++; } } while (0)
+
+/* ---- the address space of this process, from /proc/self/maps ---- */
+
+struct selfmap {
+	uint64_t start, end, pgoff;
+	char path[256];
+};
+static struct selfmap maps[512];
+static size_t nmaps;
+
+static void
+load_maps(void)
+{
+	FILE *fp = fopen("/proc/self/maps", "r");
+	char line[512];
+
+	nmaps = 0;
+	if (fp == NULL)
+		return;
+	while (nmaps < 512 && fgets(line, sizeof(line), fp) != NULL) {
+		struct selfmap *m = &maps[nmaps];
+		unsigned long long s, e, off;
+		char perm[8];
+		int pos = 0;
+
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s%n", &s, &e, perm,
+		    &off, &pos) != 4 || perm[2] != 'x')
+			continue;
+		while (line[pos] == ' ')
+			pos++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[pos] != '/' && strcmp(line + pos, "[vdso]") != 0)
+			continue;
+		m->start = s;
+		m->end = e;
+		m->pgoff = off;
+		snprintf(m->path, sizeof(m->path), "%s", line + pos);
+		nmaps++;
+	}
+	fclose(fp);
+}
+
+static int
+self_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
+{
+	for (size_t i = 0; i < nmaps; i++) {
+		if (addr < maps[i].start || addr >= maps[i].end)
+			continue;
+		out->path = maps[i].path;
+		out->start = maps[i].start;
+		out->end = maps[i].end;
+		out->pgoff = maps[i].pgoff;
+		if (strcmp(maps[i].path, "[vdso]") == 0) {
+			out->image = (const void *)getauxval(AT_SYSINFO_EHDR);
+			out->image_len = maps[i].end - maps[i].start;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- capture: registers, a stack copy and backtrace() at one point ---- */
+
+#define COPY_MAX (64 * 1024)
+
+struct capture {
+	struct fg_unwind_sample s;
+	unsigned char buf[COPY_MAX];
+	void *bt[128];
+	int nbt;
+	int ok;
+};
+
+static uint64_t stack_top;
+
+#if defined(__clang__) || defined(__GNUC__)
+#define NO_ASAN __attribute__((no_sanitize_address))
+#else
+#define NO_ASAN
+#endif
+
+/* Copy live stack bytes; not instrumented, as ASan's redzones are on it. */
+static NO_ASAN void
+copy_stack(unsigned char *dst, uint64_t src, size_t len)
+{
+	const volatile unsigned char *p =
+	    (const volatile unsigned char *)(uintptr_t)src;
+
+	for (size_t i = 0; i < len; i++)
+		dst[i] = p[i];
+}
+
+static __attribute__((noinline)) void
+capture(struct capture *c)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+	uint64_t ip, sp, bp;
+	size_t len;
+
+	__asm__ volatile("leaq 0(%%rip), %0\n\tmovq %%rsp, %1\n\t"
+	    "movq %%rbp, %2" : "=r"(ip), "=r"(sp), "=r"(bp));
+	c->nbt = backtrace(c->bt, 128);
+	len = stack_top - sp < COPY_MAX ? stack_top - sp : COPY_MAX;
+	copy_stack(c->buf, sp, len);
+	memset(&c->s, 0, sizeof(c->s));
+	c->s.regs.r[FG_UW_RIP] = ip;
+	c->s.regs.r[FG_UW_RSP] = sp;
+	c->s.regs.r[FG_UW_RBP] = bp;
+	c->s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
+	    (1u << FG_UW_RBP);
+	c->s.stack = c->buf;
+	c->s.stack_len = len;
+	c->s.stack_addr = sp;
+	c->ok = 1;
+#else
+	c->ok = 0;	/* no portable way to read ip/sp: the test skips */
+#endif
+}
+
+static struct capture *sig_cap;
+static volatile int sink;
+
+static void
+on_signal(int sig)
+{
+	capture(sig_cap);
+	sink += sig;
+}
+
+static __attribute__((noinline)) int
+recurse(struct capture *c, int depth, int via_signal)
+{
+	int r;
+
+	if (depth == 0) {
+		if (via_signal) {
+			sig_cap = c;
+			raise(SIGUSR1);
+		} else
+			capture(c);
+		return 1;
+	}
+	r = recurse(c, depth - 1, via_signal) + depth;
+	sink += r;
+	return r;
+}
+
+/* Compare the unwound chain with backtrace(); returns frames matched. */
+static int
+compare_bt(struct capture *c, int via_signal)
+{
+	struct fg_unwinder *u = fg_unwinder_new(NULL);
+	uint64_t ips[256];
+	size_t n = 0;
+	enum fg_unwind_end why;
+	struct fg_error err = {0};
+	int i, k, match = 0;
+
+	CHECK(u != NULL);
+	CHECK(fg_unwind(u, &c->s, self_map, NULL, ips, 256, &n, &why,
+	    &err) == 0);
+	/*
+	 * bt[0] is in capture() after the call to backtrace() (under ASan,
+	 * bt[0] is its interceptor and bt[1] that address): find where
+	 * capture's caller appears, then every frame must agree.
+	 */
+	for (k = 0; k < 3 && k < c->nbt; k++)
+		if (n > 1 && (uint64_t)(uintptr_t)c->bt[k] == ips[1] + 1)
+			break;
+	for (i = 1; k < c->nbt && (size_t)i < n; i++, k++) {
+		uint64_t b = (uint64_t)(uintptr_t)c->bt[k];
+
+		if (ips[i] + 1 == b || ips[i] == b)
+			match++;
+		else {
+			fprintf(stderr, "frame %d: unwound %#llx, backtrace "
+			    "%#llx\n", i, (unsigned long long)ips[i],
+			    (unsigned long long)b);
+			break;
+		}
+	}
+	if (match == 0 || (size_t)match != n - 1 || k != c->nbt) {
+		fprintf(stderr, "%s: %zu frames (end: %s), backtrace %d, "
+		    "%d agree\n", via_signal ? "signal" : "plain", n,
+		    fg_unwind_end_name(why), c->nbt, match);
+		failures++;
+	}
+	CHECK(why == FG_UNWIND_END_OUTERMOST || why == FG_UNWIND_END_ZERO_RA);
+	fg_unwinder_free(u);
+	return match;
+}
+
+static void
+test_self(int via_signal)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+
+	CHECK(c != NULL);
+	recurse(c, 20, via_signal);
+	if (!c->ok) {
+		fprintf(stderr, "skipped: no register capture on this "
+		    "compiler/architecture\n");
+		free(c);
+		return;
+	}
+	CHECK(compare_bt(c, via_signal) >= 22);
+	free(c);
+}
+
+/* ---- hostile samples ---- */
+
+static int
+unwind_one(struct fg_unwinder *u, struct fg_unwind_sample *s, size_t *n,
+    enum fg_unwind_end *why)
+{
+	static uint64_t ips[1 << 16];
+	struct fg_error err = {0};
+
+	return fg_unwind(u, s, self_map, NULL, ips, 1 << 16, n, why, &err);
+}
+
+static __attribute__((noinline)) int
+some_function(int x)
+{
+	return x * 3 + sink;
+}
+
+static void
+test_hostile(void)
+{
+	struct fg_unwind_opts o = { .max_frames = 1 << 20 };
+	struct fg_unwinder *u = fg_unwinder_new(NULL);
+	struct fg_unwinder *big = fg_unwinder_new(&o);
+	size_t words = 4096, n, i;
+	uint64_t *stk = calloc(words, 8);
+	uint64_t base = 0x7ff000000000ULL;
+	uint64_t fn = (uint64_t)(uintptr_t)some_function;
+	struct fg_unwind_sample s;
+	enum fg_unwind_end why;
+	struct fg_unwind_stats st;
+
+	CHECK(u != NULL && big != NULL && stk != NULL);
+	memset(&s, 0, sizeof(s));
+	s.stack = (const unsigned char *)stk;
+	s.stack_len = words * 8;
+	s.stack_addr = base;
+	s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
+	    (1u << FG_UW_RBP);
+
+	/*
+	 * A chain that never ends: every slot returns to just past a
+	 * function's entry, whose rule is CFA = rsp + 8.  Bounded by
+	 * max_frames, then by the copy's end.
+	 */
+	for (i = 0; i < words; i++)
+		stk[i] = fn + 1;
+	s.regs.r[FG_UW_RIP] = fn;
+	s.regs.r[FG_UW_RSP] = base;
+	CHECK(unwind_one(u, &s, &n, &why) == 0);
+	CHECK(n == 127 && why == FG_UNWIND_END_MAX);
+	CHECK(unwind_one(big, &s, &n, &why) == 0);
+	CHECK(why == FG_UNWIND_END_TRUNCATED && n == words + 1);
+
+	/* An rbp chain that points at itself: rbp must be above sp. */
+	memset(stk, 0, words * 8);
+	stk[8] = base + 64;		/* saved rbp: itself */
+	stk[9] = 0x10;			/* return address in no mapping */
+	s.regs.r[FG_UW_RIP] = 0x20;	/* no mapping: frame pointers */
+	s.regs.r[FG_UW_RBP] = base + 64;
+	CHECK(unwind_one(u, &s, &n, &why) == 0);
+	CHECK(n == 2 && why == FG_UNWIND_END_NO_RULE);
+
+	/* A stack pointer below, above, at the very end of the copy. */
+	s.regs.r[FG_UW_RIP] = fn;
+	s.regs.r[FG_UW_RSP] = base - 4096;
+	CHECK(unwind_one(u, &s, &n, &why) == 0);
+	CHECK(n == 1 && why == FG_UNWIND_END_TRUNCATED);
+	s.regs.r[FG_UW_RSP] = base + words * 8 - 4;
+	CHECK(unwind_one(u, &s, &n, &why) == 0);
+	CHECK(n == 1 && why == FG_UNWIND_END_TRUNCATED);
+	s.regs.r[FG_UW_RSP] = UINT64_MAX - 3;
+	CHECK(unwind_one(u, &s, &n, &why) == 0);
+	CHECK(n == 1 && why == FG_UNWIND_END_NOT_INCREASING);
+
+	/* No registers, no room. */
+	s.regs.valid = 0;
+	CHECK(unwind_one(u, &s, &n, &why) == 0);
+	CHECK(n == 0 && why == FG_UNWIND_END_NO_REGS);
+
+	/* An empty copy. */
+	s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP);
+	s.regs.r[FG_UW_RSP] = base;
+	s.stack_len = 0;
+	CHECK(unwind_one(u, &s, &n, &why) == 0);
+	CHECK(n == 1 && why == FG_UNWIND_END_TRUNCATED);
+	s.stack_len = words * 8;
+
+	/* Garbage: random words, code addresses, pointers into the copy. */
+	srandom(7);
+	for (int round = 0; round < 3000; round++) {
+		for (i = 0; i < words; i++) {
+			uint64_t r = (uint64_t)random() << 32 ^ (uint64_t)random();
+
+			switch (r % 5) {
+			case 0: stk[i] = r; break;
+			case 1: stk[i] = fn + r % 64; break;
+			case 2: stk[i] = base + (r >> 8) % (words * 8 + 64) - 32;
+				break;
+			case 3: stk[i] = maps[r % nmaps].start +
+				    (r >> 12) % (maps[r % nmaps].end -
+				    maps[r % nmaps].start); break;
+			default: stk[i] = 0; break;
+			}
+		}
+		s.regs.valid = (uint32_t)random() | (1u << FG_UW_RIP) |
+		    (1u << FG_UW_RSP);
+		for (i = 0; i < FG_UW_NREGS; i++)
+			s.regs.r[i] = stk[random() % words];
+		s.regs.r[FG_UW_RSP] = base + (uint64_t)(random() % 80) * 8 -
+		    (random() % 4 == 0 ? 1024 : 0);
+		CHECK(unwind_one(u, &s, &n, &why) == 0);
+		CHECK(n <= 127);
+	}
+	fg_unwind_get_stats(u, &st);
+	CHECK(st.samples == 3007);
+	fg_unwinder_free(u);
+	fg_unwinder_free(big);
+	free(stk);
+}
+
+static void
+test_regs_from_perf(void)
+{
+	struct fg_unwind_regs r;
+	/* perf's x86-64 dwarf mask: all GPRs but ds, es, fs, gs. */
+	uint64_t mask = 0xff0fffULL, vals[20];
+
+	for (int i = 0; i < 20; i++)
+		vals[i] = 100 + i;
+	CHECK(fg_unwind_regs_from_perf(&r, 2, mask, vals, 20) == 0);
+	CHECK(r.r[FG_UW_RAX] == 100 && r.r[FG_UW_RBX] == 101);
+	CHECK(r.r[FG_UW_RCX] == 102 && r.r[FG_UW_RDX] == 103);
+	CHECK(r.r[FG_UW_RBP] == 106 && r.r[FG_UW_RSP] == 107);
+	CHECK(r.r[FG_UW_RIP] == 108 && r.r[FG_UW_R8] == 112);
+	CHECK(r.r[FG_UW_R15] == 119);
+	CHECK(r.valid == (1u << FG_UW_NREGS) - 1);
+	CHECK(fg_unwind_regs_from_perf(&r, 2, mask, vals, 19) == FG_EPARSE);
+	CHECK(fg_unwind_regs_from_perf(&r, 0, mask, vals, 20) ==
+	    FG_EUNSUPPORTED);
+	CHECK(strcmp(fg_unwind_end_name(FG_UNWIND_END_TRUNCATED),
+	    "truncated") == 0);
+}
+
+int
+main(void)
+{
+	pthread_attr_t a;
+	void *addr;
+	size_t size;
+
+	if (pthread_getattr_np(pthread_self(), &a) != 0 ||
+	    pthread_attr_getstack(&a, &addr, &size) != 0) {
+		fprintf(stderr, "cannot find the stack\n");
+		return 1;
+	}
+	pthread_attr_destroy(&a);
+	stack_top = (uint64_t)(uintptr_t)addr + size;
+	signal(SIGUSR1, on_signal);
+	load_maps();
+	CHECK(nmaps > 0);
+	test_regs_from_perf();
+	test_self(0);
+	test_self(1);
+	test_hostile();
+	if (failures != 0) {
+		fprintf(stderr, "%d failures\n", failures);
+		return 1;
+	}
+	printf("unwind: ok\n");
+	return 0;
+}
