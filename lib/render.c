@@ -1,0 +1,1549 @@
+/*
+ * render.c: stacks -> merged frames -> layout -> flame graph SVG, with
+ * inferno-flamegraph 0.12.8's frames and options.
+ *
+ * The stacks are put in drawing order (folded order by default; stack-
+ * reversed and sorted with --reverse; order of appearance, reversed, for
+ * --flamechart; as read with --no-sort) and walked once per pass with an
+ * open-frame stack: a frame opens where a stack first differs from the one
+ * before and closes at the time the next differing stack starts, which is
+ * how inferno merges.  Pass 1 finds the deepest frame kept by --minwidth
+ * (the document's height); pass 2 writes.  Memory is one entry per
+ * unique stack plus the frames open at once; no frame list is built.
+ *
+ * Guarantees: the document follows docs/internals/svg-format.md; every
+ * text from the input or options is XML-escaped with control bytes and
+ * invalid UTF-8 replaced by U+FFFD; the same stacks and options give the
+ * same bytes; output goes through large buffered writes.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+#include "render.h"
+#include "stacks.h"
+
+extern const char fg_asset_flamegraph_js[];
+extern const size_t fg_asset_flamegraph_js_len;
+
+#define IMAGE_WIDTH	1200	/* drawn width of a fluid graph */
+#define XPAD		10
+#define OUTBUF		(1u << 20)
+
+/* ---- options ---------------------------------------------------------- */
+
+static void
+nameattr_free(struct fg_nameattr *a)
+{
+	size_t i;
+
+	free(a->name);
+	free(a->title);
+	free(a->href);
+	free(a->target);
+	for (i = 0; i < a->nattrs; i++) {
+		free(a->keys[i]);
+		free(a->vals[i]);
+	}
+	free(a->keys);
+	free(a->vals);
+}
+
+static void
+nameattrs_clear(struct fg_render_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nnameattrs; i++)
+		nameattr_free(&o->nameattrs[i]);
+	free(o->nameattrs);
+	o->nameattrs = NULL;
+	o->nnameattrs = 0;
+}
+
+struct fg_render_opts *
+fg_render_opts_new(void)
+{
+	struct fg_render_opts *o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return NULL;
+	o->frameheight = 16;
+	o->fontsize = 12;
+	o->fontwidth = 0.59;
+	o->minwidth = 0.01;
+	o->palette = FG_PAL_HOT;
+	o->factor = 1.0;
+	o->search_color = (struct fg_rgb){ 230, 0, 230 };
+	o->uicolor = (struct fg_rgb){ 0, 0, 0 };
+	o->bg = FG_BG_AUTO;
+	return o;
+}
+
+void
+fg_render_opts_free(struct fg_render_opts *o)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	free(o->title);
+	free(o->subtitle);
+	free(o->notes);
+	free(o->countname);
+	free(o->nametype);
+	free(o->fonttype);
+	free(o->palette_file);
+	free(o->nameattr_file);
+	for (i = 0; i < o->nbase; i++)
+		free(o->base[i]);
+	free(o->base);
+	nameattrs_clear(o);
+	free(o);
+}
+
+static int
+set_str(char **dst, const char *v, const char *name, struct fg_error *err)
+{
+	char *s;
+
+	if (v == NULL)
+		return fg_seterr(err, FG_EINVAL, "--%s needs a value", name);
+	if ((s = strdup(v)) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static int
+set_num(double *dst, const char *v, double lo, double hi, const char *name,
+    struct fg_error *err)
+{
+	char *end;
+	double d;
+
+	if (v == NULL)
+		return fg_seterr(err, FG_EINVAL, "--%s needs a value", name);
+	errno = 0;
+	d = strtod(v, &end);
+	if (end == v || *end != '\0' || errno != 0 || !isfinite(d) ||
+	    d < lo || d > hi)
+		return fg_seterr(err, FG_EINVAL, "--%s: '%s' is not a number "
+		    "from %g to %g", name, v, lo, hi);
+	*dst = d;
+	return 0;
+}
+
+static int
+set_uint(unsigned *dst, const char *v, unsigned lo, unsigned hi,
+    const char *name, struct fg_error *err)
+{
+	double d;
+	int r;
+
+	if ((r = set_num(&d, v, lo, hi, name, err)) != 0)
+		return r;
+	if (d != floor(d))
+		return fg_seterr(err, FG_EINVAL, "--%s: '%s' is not a whole "
+		    "number", name, v);
+	*dst = (unsigned)d;
+	return 0;
+}
+
+static int
+set_color(struct fg_rgb *c, const char *v, const char *name,
+    struct fg_error *err)
+{
+	if (v == NULL || fg_color_parse(v, c) != 0)
+		return fg_seterr(err, FG_EINVAL, "--%s: expected a colour "
+		    "#rrggbb, not '%s'", name, v ? v : "");
+	return 0;
+}
+
+static int
+attr_name_ok(const char *k)
+{
+	const char *p;
+
+	if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+	    *k == '_'))
+		return 0;
+	for (p = k; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+		    *p == '.' || *p == ':'))
+			return 0;
+	/* No event handlers, no namespace declarations. */
+	if (strncasecmp(k, "on", 2) == 0 || strncasecmp(k, "xmlns", 5) == 0)
+		return 0;
+	return 1;
+}
+
+static int
+href_ok(const char *v)
+{
+	while (*v == ' ' || *v == '\t')
+		v++;
+	return strncasecmp(v, "javascript:", 11) != 0 &&
+	    strncasecmp(v, "vbscript:", 9) != 0 &&
+	    strncasecmp(v, "data:", 5) != 0;
+}
+
+static int
+nacmp(const void *a, const void *b)
+{
+	const struct fg_nameattr *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * --nameattr FILE: "NAME<TAB>key=value<TAB>key=value..." lines.  title
+ * replaces the frame's tooltip, href (or xlink:href) and target make the
+ * frame a link, other keys become attributes of its <g>.  Event handler
+ * attributes and script URLs are dropped.
+ */
+static int
+load_nameattr(struct fg_render_opts *o, const char *path,
+    struct fg_error *err)
+{
+	char *line = NULL, *p, *tab, *eq;
+	size_t cap = 0, acap = 0;
+	unsigned long lineno = 0;
+	ssize_t n;
+	FILE *fp;
+	int r = 0;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+	nameattrs_clear(o);
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		struct fg_nameattr *a;
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		if ((tab = strchr(line, '\t')) == NULL) {
+			r = fg_seterr(err, FG_EPARSE, "%s:%lu: expected "
+			    "NAME<TAB>key=value...", path, lineno);
+			break;
+		}
+		*tab = '\0';
+		if (o->nnameattrs == acap) {
+			size_t nc = acap ? acap * 2 : 16;
+			void *nv = reallocarray(o->nameattrs, nc,
+			    sizeof(*o->nameattrs));
+			if (nv == NULL) {
+				r = fg_seterr(err, FG_ENOMEM, "out of memory");
+				break;
+			}
+			o->nameattrs = nv;
+			acap = nc;
+		}
+		a = &o->nameattrs[o->nnameattrs++];
+		memset(a, 0, sizeof(*a));
+		if ((a->name = strdup(line)) == NULL) {
+			r = fg_seterr(err, FG_ENOMEM, "out of memory");
+			break;
+		}
+		for (p = tab + 1; p != NULL && *p != '\0'; p = tab) {
+			char **dst = NULL, *k, *v;
+			size_t i;
+			if ((tab = strchr(p, '\t')) != NULL)
+				*tab++ = '\0';
+			if ((eq = strchr(p, '=')) == NULL) {
+				r = fg_seterr(err, FG_EPARSE, "%s:%lu: expected "
+				    "key=value, not '%s'", path, lineno, p);
+				goto out;
+			}
+			*eq = '\0';
+			k = p;
+			v = eq + 1;
+			if (strcmp(k, "title") == 0)
+				dst = &a->title;
+			else if (strcmp(k, "href") == 0 ||
+			    strcmp(k, "xlink:href") == 0) {
+				if (!href_ok(v))
+					continue;
+				dst = &a->href;
+			} else if (strcmp(k, "target") == 0)
+				dst = &a->target;
+			else if (!attr_name_ok(k))
+				continue;
+			if (dst != NULL) {
+				free(*dst);
+				if ((*dst = strdup(v)) == NULL) {
+					r = fg_seterr(err, FG_ENOMEM,
+					    "out of memory");
+					goto out;
+				}
+				continue;
+			}
+			for (i = 0; i < a->nattrs; i++)
+				if (strcmp(a->keys[i], k) == 0)
+					break;
+			if (i < a->nattrs)
+				continue;	/* first one wins */
+			{
+				char **nk = reallocarray(a->keys, a->nattrs + 1,
+				    sizeof(*nk));
+				char **nv;
+				if (nk != NULL)
+					a->keys = nk;
+				nv = nk ? reallocarray(a->vals, a->nattrs + 1,
+				    sizeof(*nv)) : NULL;
+				if (nv == NULL) {
+					r = fg_seterr(err, FG_ENOMEM,
+					    "out of memory");
+					goto out;
+				}
+				a->vals = nv;
+				a->keys[a->nattrs] = strdup(k);
+				a->vals[a->nattrs] = strdup(v);
+				a->nattrs++;
+				if (a->keys[a->nattrs - 1] == NULL ||
+				    a->vals[a->nattrs - 1] == NULL) {
+					r = fg_seterr(err, FG_ENOMEM,
+					    "out of memory");
+					goto out;
+				}
+			}
+		}
+	}
+out:
+	if (r == 0 && ferror(fp))
+		r = fg_seterr_sys(err, FG_EIO, errno, "%s: read", path);
+	free(line);
+	fclose(fp);
+	if (r != 0)
+		nameattrs_clear(o);
+	else if (o->nnameattrs > 0)
+		qsort(o->nameattrs, o->nnameattrs, sizeof(*o->nameattrs),
+		    nacmp);
+	return r;
+}
+
+int
+fg_render_opts_set(struct fg_render_opts *o, const char *name,
+    const char *value, struct fg_error *err)
+{
+	double d;
+	int r;
+
+	if (o == NULL || name == NULL)
+		return fg_seterr(err, FG_EINVAL, "render option: no name");
+#define IS(s) (strcmp(name, (s)) == 0)
+	if (IS("title"))
+		return set_str(&o->title, value, name, err);
+	if (IS("subtitle"))
+		return set_str(&o->subtitle, value, name, err);
+	if (IS("notes"))
+		return set_str(&o->notes, value, name, err);
+	if (IS("countname"))
+		return set_str(&o->countname, value, name, err);
+	if (IS("nametype"))
+		return set_str(&o->nametype, value, name, err);
+	if (IS("fonttype"))
+		return set_str(&o->fonttype, value, name, err);
+	if (IS("palette-file"))
+		return set_str(&o->palette_file, value, name, err);
+	if (IS("width") || IS("image-width"))
+		return set_uint(&o->width, value, 1, 1000000, name, err);
+	if (IS("height") || IS("frameheight"))
+		return set_uint(&o->frameheight, value, 2, 10000, name, err);
+	if (IS("fontsize"))
+		return set_uint(&o->fontsize, value, 1, 1000, name, err);
+	if (IS("fontwidth"))
+		return set_num(&o->fontwidth, value, 0.01, 100, name, err);
+	if (IS("minwidth") || IS("min-width")) {
+		/* Percent of the total; "Npx" gives pixels of the drawn
+		 * width instead (converted when rendering). */
+		char buf[64];
+		size_t n;
+		if (value == NULL)
+			return set_num(&d, value, 0, 100, name, err);
+		n = strlen(value);
+		if (n > 2 && n < sizeof(buf) &&
+		    strcmp(value + n - 2, "px") == 0) {
+			memcpy(buf, value, n - 2);
+			buf[n - 2] = '\0';
+			if ((r = set_num(&d, buf, 0, 1e6, name, err)) != 0)
+				return r;
+			o->minwidth = -d;	/* negative: pixels */
+			return 0;
+		}
+		if ((r = set_num(&d, value, 0, 100, name, err)) != 0)
+			return r;
+		o->minwidth = d;
+		return 0;
+	}
+	if (IS("factor")) {
+		if ((r = set_num(&d, value, 0, 1e300, name, err)) != 0)
+			return r;
+		if (d <= 0)
+			return fg_seterr(err, FG_EINVAL, "--factor must be "
+			    "greater than 0");
+		o->factor = d;
+		return 0;
+	}
+	if (IS("colors") || IS("palette")) {
+		if (value == NULL || fg_palette_parse(value, &o->palette) != 0)
+			return fg_seterr(err, FG_EINVAL, "--%s: unknown "
+			    "palette '%s' (hot mem io wakeup java js perl "
+			    "python red green blue aqua yellow purple orange "
+			    "rust)", name, value ? value : "");
+		return 0;
+	}
+	if (IS("bgcolors")) {
+		if (value == NULL)
+			return fg_seterr(err, FG_EINVAL, "--bgcolors needs a "
+			    "value");
+		if (strcmp(value, "yellow") == 0)
+			o->bg = FG_BG_YELLOW;
+		else if (strcmp(value, "blue") == 0)
+			o->bg = FG_BG_BLUE;
+		else if (strcmp(value, "green") == 0)
+			o->bg = FG_BG_GREEN;
+		else if (strcmp(value, "grey") == 0 ||
+		    strcmp(value, "gray") == 0)
+			o->bg = FG_BG_GREY;
+		else if (fg_color_parse(value, &o->bg_flat) == 0)
+			o->bg = FG_BG_FLAT;
+		else
+			return fg_seterr(err, FG_EINVAL, "--bgcolors: expected "
+			    "yellow, blue, green, grey or #rrggbb, not '%s'",
+			    value);
+		return 0;
+	}
+	if (IS("search-color") || IS("searchcolor"))
+		return set_color(&o->search_color, value, name, err);
+	if (IS("uicolor") || IS("ui-color"))
+		return set_color(&o->uicolor, value, name, err);
+	if (IS("stroke-color") || IS("strokecolor")) {
+		if (value != NULL && strcmp(value, "none") == 0) {
+			o->has_stroke = 0;
+			return 0;
+		}
+		if ((r = set_color(&o->stroke_color, value, name, err)) != 0)
+			return r;
+		o->has_stroke = 1;
+		return 0;
+	}
+	if (IS("base")) {
+		char **nb, *s;
+		if (value == NULL)
+			return fg_seterr(err, FG_EINVAL, "--base needs a value");
+		if ((nb = reallocarray(o->base, o->nbase + 1,
+		    sizeof(*nb))) == NULL)
+			return fg_seterr(err, FG_ENOMEM, "out of memory");
+		o->base = nb;
+		if ((s = strdup(value)) == NULL)
+			return fg_seterr(err, FG_ENOMEM, "out of memory");
+		o->base[o->nbase++] = s;
+		return 0;
+	}
+	if (IS("nameattr")) {
+		if (value == NULL)
+			return fg_seterr(err, FG_EINVAL, "--nameattr needs a "
+			    "file");
+		if ((r = load_nameattr(o, value, err)) != 0)
+			return r;
+		return set_str(&o->nameattr_file, value, name, err);
+	}
+	{
+		static const struct {
+			const char *name;
+			size_t off;
+		} flags[] = {
+			{ "hash", offsetof(struct fg_render_opts, hash) },
+			{ "deterministic",
+			    offsetof(struct fg_render_opts, deterministic) },
+			{ "cp", offsetof(struct fg_render_opts, cp) },
+			{ "inverted", offsetof(struct fg_render_opts, inverted) },
+			{ "reverse", offsetof(struct fg_render_opts, reverse) },
+			{ "flamechart",
+			    offsetof(struct fg_render_opts, flamechart) },
+			{ "negate", offsetof(struct fg_render_opts, negate) },
+			{ "truncate-text-right",
+			    offsetof(struct fg_render_opts, truncate_right) },
+			{ "no-sort", offsetof(struct fg_render_opts, no_sort) },
+		};
+		size_t i;
+		for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+			if (!IS(flags[i].name))
+				continue;
+			if (value != NULL && strcmp(value, "1") != 0 &&
+			    strcmp(value, "true") != 0 &&
+			    strcmp(value, "0") != 0 &&
+			    strcmp(value, "false") != 0)
+				return fg_seterr(err, FG_EINVAL, "--%s takes no "
+				    "value", name);
+			*(int *)(void *)((char *)o + flags[i].off) =
+			    value == NULL || strcmp(value, "1") == 0 ||
+			    strcmp(value, "true") == 0;
+			return 0;
+		}
+	}
+#undef IS
+	return fg_seterr(err, FG_EINVAL, "unknown render option '%s'", name);
+}
+
+/* ---- output buffer and text escaping ---------------------------------- */
+
+struct out {
+	FILE *fp;
+	char *buf;
+	size_t len;
+	int failed;
+	int errnum;
+};
+
+static void
+out_flush(struct out *w)
+{
+	if (w->len > 0 && !w->failed &&
+	    fwrite(w->buf, 1, w->len, w->fp) != w->len) {
+		w->failed = 1;
+		w->errnum = errno;
+	}
+	w->len = 0;
+}
+
+static void
+out_mem(struct out *w, const void *p, size_t n)
+{
+	if (w->len + n > OUTBUF) {
+		out_flush(w);
+		if (n > OUTBUF) {
+			if (!w->failed && fwrite(p, 1, n, w->fp) != n) {
+				w->failed = 1;
+				w->errnum = errno;
+			}
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+}
+
+static void
+out_str(struct out *w, const char *s)
+{
+	out_mem(w, s, strlen(s));
+}
+
+static void
+out_c(struct out *w, char c)
+{
+	if (w->len == OUTBUF)
+		out_flush(w);
+	w->buf[w->len++] = c;
+}
+
+static void
+out_u64(struct out *w, uint64_t v)
+{
+	char tmp[24];
+	int i = 24;
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	out_mem(w, tmp + i, (size_t)(24 - i));
+}
+
+/* v with thousands separators, as inferno's titles. */
+static void
+out_u64_sep(struct out *w, uint64_t v)
+{
+	char tmp[32];
+	int i = 32, k = 0;
+
+	do {
+		if (k > 0 && k % 3 == 0)
+			tmp[--i] = ',';
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+		k++;
+	} while (v != 0);
+	out_mem(w, tmp + i, (size_t)(32 - i));
+}
+
+/*
+ * v >= 0 with at most ndec decimals; trailing zeros dropped unless keep
+ * (then exactly ndec decimals).
+ */
+static void
+out_fixed(struct out *w, double v, int ndec, int keep)
+{
+	static const double pow10[] = { 1, 10, 100, 1000, 10000 };
+	uint64_t scaled, ip, fp;
+	char tmp[8];
+	int i;
+
+	if (!(v > 0))
+		v = 0;
+	if (v > 1e15) {
+		out_u64(w, (uint64_t)v);
+		return;
+	}
+	scaled = (uint64_t)llround(v * pow10[ndec]);
+	ip = scaled / (uint64_t)pow10[ndec];
+	fp = scaled % (uint64_t)pow10[ndec];
+	out_u64(w, ip);
+	if (ndec == 0 || (fp == 0 && !keep))
+		return;
+	for (i = ndec - 1; i >= 0; i--) {
+		tmp[i] = (char)('0' + fp % 10);
+		fp /= 10;
+	}
+	i = ndec;
+	if (!keep)
+		while (i > 0 && tmp[i - 1] == '0')
+			i--;
+	out_c(w, '.');
+	out_mem(w, tmp, (size_t)i);
+}
+
+/*
+ * Length of the valid UTF-8 sequence at p[0..n) that XML allows as a
+ * character, or 0 when p[0] must be replaced (a control byte, a bad or
+ * overlong sequence, a surrogate, U+FFFE/U+FFFF, beyond U+10FFFF).
+ */
+static size_t
+xml_char(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	uint32_t cp;
+	size_t len, i;
+
+	if (c < 0x80)
+		return (c < 0x20 && c != '\t') || c == 0x7f ? 0 : 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return len;
+}
+
+/*
+ * Write s[0..n) escaped for XML text and attribute values, or only its
+ * first maxchars characters (SIZE_MAX: all).  Returns the characters
+ * written.
+ */
+static size_t
+out_esc(struct out *w, const char *s, size_t n, size_t maxchars)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k, run = 0, nch = 0;
+
+	while (i < n && nch < maxchars) {
+		unsigned char c = p[i];
+		const char *rep = NULL;
+		k = xml_char(p + i, n - i);
+		if (k == 1) {
+			switch (c) {
+			case '&': rep = "&amp;"; break;
+			case '<': rep = "&lt;"; break;
+			case '>': rep = "&gt;"; break;
+			case '"': rep = "&quot;"; break;
+			case '\'': rep = "&#39;"; break;
+			default: break;
+			}
+			if (rep == NULL) {
+				i++;
+				run++;
+				nch++;
+				continue;
+			}
+		}
+		out_mem(w, s + i - run, run);
+		run = 0;
+		if (k == 0) {
+			out_mem(w, "\xef\xbf\xbd", 3);
+			i++;
+		} else if (rep != NULL) {
+			out_str(w, rep);
+			i++;
+		} else {
+			out_mem(w, s + i, k);
+			i += k;
+		}
+		nch++;
+	}
+	out_mem(w, s + i - run, run);
+	return nch;
+}
+
+/* Characters of s[0..n) as out_esc counts them. */
+static size_t
+nchars(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, c = 0, k;
+
+	while (i < n) {
+		k = xml_char(p + i, n - i);
+		i += k ? k : 1;
+		c++;
+	}
+	return c;
+}
+
+/* Notes go in a comment: escaped, and never two '-' in a row. */
+static void
+out_comment_text(struct out *w, const char *s)
+{
+	size_t n = strlen(s), i;
+	int dash = 0;
+
+	for (i = 0; i < n;) {
+		size_t k = xml_char((const unsigned char *)s + i, n - i);
+		if (k == 1 && s[i] == '-') {
+			if (dash)
+				out_str(w, "\xe2\x80\x90");	/* U+2010 */
+			else
+				out_c(w, '-');
+			dash = !dash;
+			i++;
+			continue;
+		}
+		dash = 0;
+		out_esc(w, s + i, k ? k : 1, 1);
+		i += k ? k : 1;
+	}
+}
+
+static void
+out_rgb(struct out *w, struct fg_rgb c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char t[7];
+
+	t[0] = '#';
+	t[1] = hex[c.r >> 4]; t[2] = hex[c.r & 15];
+	t[3] = hex[c.g >> 4]; t[4] = hex[c.g & 15];
+	t[5] = hex[c.b >> 4]; t[6] = hex[c.b & 15];
+	out_mem(w, t, 7);
+}
+
+static void
+out_rgbfn(struct out *w, struct fg_rgb c)
+{
+	out_str(w, "rgb(");
+	out_u64(w, c.r);
+	out_c(w, ',');
+	out_u64(w, c.g);
+	out_c(w, ',');
+	out_u64(w, c.b);
+	out_c(w, ')');
+}
+
+/* ---- drawing order ---------------------------------------------------- */
+
+struct ent {
+	const uint32_t *ids;
+	uint32_t n;
+	uint32_t rev;		/* walk ids from the end */
+	uint64_t count;		/* drawn weight */
+	int64_t delta;		/* second minus first weight (differential) */
+};
+
+static inline uint32_t
+ent_id(const struct ent *e, size_t k)
+{
+	return e->rev ? e->ids[e->n - 1 - k] : e->ids[k];
+}
+
+/* Compare as the joined "a;b;c" strings compare byte-wise. */
+static int
+ent_cmp(const struct fg_stacks *st, const struct ent *a, const struct ent *b)
+{
+	size_t k = 0, la, lb, i;
+	const unsigned char *na, *nb;
+	int ca, cb;
+
+	while (k < a->n && k < b->n && ent_id(a, k) == ent_id(b, k))
+		k++;
+	if (k == a->n || k == b->n)
+		return k == a->n ? (k == b->n ? 0 : -1) : 1;
+	na = (const unsigned char *)fg_stacks_name(st, ent_id(a, k), &la);
+	nb = (const unsigned char *)fg_stacks_name(st, ent_id(b, k), &lb);
+	for (i = 0; i < la && i < lb; i++)
+		if (na[i] != nb[i])
+			return na[i] < nb[i] ? -1 : 1;
+	/* One name is a prefix of the other: next comes ';' or the end. */
+	ca = i < la ? na[i] : (k + 1 < a->n ? ';' : -1);
+	cb = i < lb ? nb[i] : (k + 1 < b->n ? ';' : -1);
+	if (ca == cb)	/* both ';': names equal, ids differ: cannot be */
+		return 0;
+	return ca < cb ? -1 : 1;
+}
+
+static void
+ent_sort(const struct fg_stacks *st, struct ent *v, struct ent *tmp, size_t n)
+{
+	size_t h, i, j, k;
+
+	if (n < 12) {
+		for (i = 1; i < n; i++) {
+			struct ent x = v[i];
+			for (j = i; j > 0 && ent_cmp(st, &v[j - 1], &x) > 0; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	h = n / 2;
+	ent_sort(st, v, tmp, h);
+	ent_sort(st, v + h, tmp, n - h);
+	if (ent_cmp(st, &v[h - 1], &v[h]) <= 0)
+		return;
+	memcpy(tmp, v, h * sizeof(*v));
+	for (i = 0, j = h, k = 0; i < h && j < n;)
+		v[k++] = ent_cmp(st, &tmp[i], &v[j]) <= 0 ? tmp[i++] : v[j++];
+	while (i < h)
+		v[k++] = tmp[i++];
+}
+
+static void
+ent_fill(const struct fg_stacks *st, size_t i, int diff, struct ent *e)
+{
+	uint64_t w1, w2;
+	size_t n;
+
+	fg_stacks_get(st, i, &e->ids, &n, &w1, &w2);
+	e->n = (uint32_t)n;
+	e->rev = 0;
+	if (diff) {
+		e->count = w2;
+		if (w2 >= w1)
+			e->delta = w2 - w1 > (uint64_t)INT64_MAX ? INT64_MAX :
+			    (int64_t)(w2 - w1);
+		else
+			e->delta = w1 - w2 > (uint64_t)INT64_MAX ? -INT64_MAX :
+			    -(int64_t)(w1 - w2);
+	} else {
+		e->count = w1;
+		e->delta = 0;
+	}
+}
+
+/*
+ * The entries in drawing order, in a new array (*nout entries).  --base
+ * keeps the part of each stack from its last base frame (not the root,
+ * not the leaf, as inferno matches names against "frame;...;leaf COUNT")
+ * and drops stacks without one.
+ */
+static int
+build_order(const struct fg_stacks *st, const struct fg_render_opts *o,
+    struct ent **out, size_t *nout, struct fg_error *err)
+{
+	size_t n = fg_stacks_count(st), i, m = 0;
+	int diff = fg_stacks_differential(st);
+	struct ent *v, *tmp;
+	unsigned char *isbase = NULL;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return 0;
+	if ((v = reallocarray(NULL, n, sizeof(*v))) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "render: out of memory");
+	if (o->reverse) {
+		for (i = 0; i < n; i++) {
+			ent_fill(st, i, diff, &v[i]);
+			v[i].rev = 1;
+		}
+		m = n;
+	} else if (o->flamechart) {
+		for (i = 0; i < n; i++)
+			ent_fill(st, n - 1 - i, diff, &v[i]);
+		*out = v;
+		*nout = n;
+		return 0;
+	} else if (o->no_sort) {
+		for (i = 0; i < n; i++)
+			ent_fill(st, i, diff, &v[i]);
+		*out = v;
+		*nout = n;
+		return 0;
+	} else if (o->nbase > 0) {
+		size_t nn = fg_stacks_nframes(st), b, k;
+		if ((isbase = calloc(nn ? nn : 1, 1)) == NULL) {
+			free(v);
+			return fg_seterr(err, FG_ENOMEM,
+			    "render: out of memory");
+		}
+		for (k = 0; k < nn; k++) {
+			size_t len;
+			const char *s = fg_stacks_name(st, (uint32_t)k, &len);
+			for (b = 0; b < o->nbase; b++)
+				if (strlen(o->base[b]) == len &&
+				    memcmp(o->base[b], s, len) == 0)
+					isbase[k] = 1;
+		}
+		for (i = 0; i < n; i++) {
+			struct ent e;
+			ent_fill(st, i, diff, &e);
+			for (k = e.n >= 2 ? e.n - 2 : 0; k >= 1; k--)
+				if (isbase[e.ids[k]])
+					break;
+			if (e.n < 3 || k == 0)
+				continue;
+			e.ids += k;
+			e.n -= (uint32_t)k;
+			v[m++] = e;
+		}
+		free(isbase);
+	} else {
+		size_t *order = fg_stacks_sorted(st);
+		if (order == NULL) {
+			free(v);
+			return fg_seterr(err, FG_ENOMEM,
+			    "render: out of memory");
+		}
+		for (i = 0; i < n; i++)
+			ent_fill(st, order[i], diff, &v[i]);
+		free(order);
+		*out = v;
+		*nout = n;
+		return 0;
+	}
+	if (m > 1) {
+		if ((tmp = reallocarray(NULL, m / 2 + 1, sizeof(*tmp))) ==
+		    NULL) {
+			free(v);
+			return fg_seterr(err, FG_ENOMEM,
+			    "render: out of memory");
+		}
+		ent_sort(st, v, tmp, m);
+		free(tmp);
+	}
+	*out = v;
+	*nout = m;
+	return 0;
+}
+
+/* ---- frames ----------------------------------------------------------- */
+
+struct frame {
+	uint32_t id;
+	int hasdelta;
+	uint64_t start;
+	int64_t delta;
+};
+
+/* What a name looks like once, cached per name id. */
+struct nameinfo {
+	char *disp;		/* deannotated name, as given (escaped on output) */
+	size_t len;
+	size_t nch;		/* characters of disp */
+	struct fg_rgb col;
+	int attr;		/* index into nameattrs, or -1 */
+	int ready;
+};
+
+struct ctx {
+	const struct fg_stacks *st;
+	const struct fg_render_opts *o;
+	struct out w;
+	struct fg_arena arena;
+	struct nameinfo *names;
+	struct nameinfo root;
+	struct fg_palmap *palmap;
+	uint64_t total;
+	uint64_t delta_max;
+	double minwidth_units;
+	double image_width;
+	unsigned ypad1, ypad2, height;
+	size_t depthmax;
+	int pass;		/* 1: measure, 2: write */
+	int diff;
+	const char *countname;
+};
+
+/* The length of name without a trailing "_[k]"-style annotation. */
+static size_t
+deannotate(const char *s, size_t len)
+{
+	if (len >= 4 && s[len - 1] == ']' && s[len - 3] == '[' &&
+	    s[len - 4] == '_' && strchr("kwij", s[len - 2]) != NULL &&
+	    s[len - 2] != '\0')
+		return len - 4;
+	return len;
+}
+
+static int
+na_lookup(const struct fg_render_opts *o, const char *s, size_t len)
+{
+	size_t lo = 0, hi = o->nnameattrs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *k = o->nameattrs[mid].name;
+		size_t kl = strlen(k), n = kl < len ? kl : len;
+		int c = memcmp(k, s, n);
+		if (c == 0)
+			c = kl < len ? -1 : kl > len;
+		if (c == 0)
+			return (int)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int
+name_info(struct ctx *c, uint32_t id, struct nameinfo **out)
+{
+	struct nameinfo *ni;
+	const char *s;
+	size_t len;
+
+	if (id == UINT32_MAX) {
+		*out = &c->root;
+		return 0;
+	}
+	ni = &c->names[id];
+	*out = ni;
+	if (ni->ready)
+		return 0;
+	s = fg_stacks_name(c->st, id, &len);
+	ni->disp = (char *)s;
+	ni->len = deannotate(s, len);
+	ni->nch = nchars(s, ni->len);
+	if (len == 2 && memcmp(s, "--", 2) == 0)
+		ni->col = (struct fg_rgb){ 160, 160, 160 };
+	else if (len == 1 && s[0] == '-')
+		ni->col = (struct fg_rgb){ 200, 200, 200 };
+	else {
+		ni->col = fg_palette_color(c->o->palette, c->o->hash,
+		    c->o->deterministic, s, len);
+		if (c->palmap != NULL &&
+		    fg_palmap_lookup(c->palmap, s, len, &ni->col) != 0)
+			return FG_ENOMEM;
+	}
+	ni->attr = c->o->nnameattrs ? na_lookup(c->o, s, len) : -1;
+	ni->ready = 1;
+	return 0;
+}
+
+static void
+write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	struct nameinfo *ni;
+	uint64_t width = end - f->start;
+	double x1 = (double)f->start * 100.0 / (double)c->total;
+	double wp = (double)width * 100.0 / (double)c->total;
+	uint64_t samples;
+	unsigned y1, y2;
+	size_t fit;
+	const struct fg_nameattr *na = NULL;
+	struct fg_rgb col;
+	size_t i;
+
+	if (name_info(c, f->id, &ni) != 0) {
+		w->failed = 1;
+		w->errnum = ENOMEM;
+		return;
+	}
+	if (ni->attr >= 0)
+		na = &o->nameattrs[ni->attr];
+	if (!o->inverted) {
+		y1 = c->height - c->ypad2 - (unsigned)(depth + 1) *
+		    o->frameheight + 1;
+		y2 = c->height - c->ypad2 - (unsigned)depth * o->frameheight;
+	} else {
+		y1 = c->ypad1 + (unsigned)depth * o->frameheight;
+		y2 = c->ypad1 + (unsigned)(depth + 1) * o->frameheight - 1;
+	}
+	samples = o->factor == 1.0 ? width :
+	    (uint64_t)llround((double)width * o->factor);
+
+	if (na != NULL && na->href != NULL) {
+		out_str(w, "<a xlink:href=\"");
+		out_esc(w, na->href, strlen(na->href), SIZE_MAX);
+		out_str(w, "\" target=\"");
+		out_esc(w, na->target ? na->target : "_top",
+		    strlen(na->target ? na->target : "_top"), SIZE_MAX);
+		out_str(w, "\">");
+	}
+	out_str(w, "<g");
+	if (na != NULL)
+		for (i = 0; i < na->nattrs; i++) {
+			out_c(w, ' ');
+			out_str(w, na->keys[i]);
+			out_str(w, "=\"");
+			out_esc(w, na->vals[i], strlen(na->vals[i]), SIZE_MAX);
+			out_c(w, '"');
+		}
+	out_str(w, "><title>");
+	if (na != NULL && na->title != NULL)
+		out_esc(w, na->title, strlen(na->title), SIZE_MAX);
+	else {
+		if (depth == 0)
+			out_str(w, "all");
+		else
+			out_esc(w, ni->disp, ni->len, SIZE_MAX);
+		out_str(w, " (");
+		out_u64_sep(w, samples);
+		out_c(w, ' ');
+		out_esc(w, c->countname, strlen(c->countname), SIZE_MAX);
+		out_str(w, ", ");
+		if (depth == 0)
+			out_str(w, "100");
+		else
+			out_fixed(w, (double)samples * 100.0 /
+			    ((double)c->total * o->factor), 2, 1);
+		out_c(w, '%');
+		if (f->hasdelta && depth > 0) {
+			int64_t d = o->negate ? -f->delta : f->delta;
+			double dp = (double)d * 100.0 /
+			    ((double)c->total * o->factor);
+			out_str(w, "; ");
+			if (d == 0)
+				out_str(w, "0.00");
+			else {
+				out_c(w, d > 0 ? '+' : '-');
+				out_fixed(w, fabs(dp), 2, 1);
+			}
+			out_c(w, '%');
+		}
+		out_c(w, ')');
+	}
+	out_str(w, "</title><rect x=\"");
+	out_fixed(w, x1, 3, 0);
+	out_str(w, "%\" y=\"");
+	out_u64(w, y1);
+	out_str(w, "\" width=\"");
+	out_fixed(w, wp, 3, 0);
+	out_str(w, "%\" height=\"");
+	out_u64(w, y2 - y1);
+	out_str(w, "\" fill=\"");
+	if (c->diff && f->hasdelta)
+		col = fg_color_scale(o->negate ? -f->delta : f->delta,
+		    c->delta_max);
+	else
+		col = ni->col;
+	out_rgb(w, col);
+	out_str(w, "\" fg:x=\"");
+	out_u64(w, f->start);
+	out_str(w, "\" fg:w=\"");
+	out_u64(w, width);
+	out_str(w, "\"/><text x=\"");
+	out_fixed(w, x1 + 300.0 / c->image_width, 3, 0);
+	out_str(w, "%\" y=\"");
+	out_fixed(w, 3.0 + (double)(y1 + y2) / 2.0, 1, 0);
+	out_str(w, "\">");
+	fit = (size_t)(wp / (100.0 * o->fontsize * o->fontwidth /
+	    c->image_width));
+	if (fit >= 3 && depth > 0) {
+		if (ni->len < fit)
+			out_esc(w, ni->disp, ni->len, SIZE_MAX);
+		else {
+			out_esc(w, ni->disp, ni->len, fit - 2);
+			out_str(w, "..");
+		}
+	}
+	out_str(w, "</text></g>");
+	if (na != NULL && na->href != NULL)
+		out_str(w, "</a>");
+}
+
+static void
+close_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
+{
+	if ((double)(end - f->start) < c->minwidth_units)
+		return;
+	if (c->pass == 1) {
+		if (depth > c->depthmax)
+			c->depthmax = depth;
+		return;
+	}
+	write_frame(c, depth, f, end);
+}
+
+/* One pass over the entries: open and close frames as inferno merges. */
+static int
+walk(struct ctx *c, const struct ent *v, size_t n, struct fg_error *err)
+{
+	struct frame *open = NULL;
+	size_t nopen = 0, cap = 0, i, k, shared;
+	uint64_t t = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct ent *e = &v[i];
+		if ((i & 0xfff) == 0 && c->o->cancel != NULL && *c->o->cancel) {
+			free(open);
+			return fg_seterr(err, FG_ECANCELED, "render: canceled");
+		}
+		if ((size_t)e->n + 1 > cap) {
+			size_t ncap = (size_t)e->n + 64;
+			struct frame *no = reallocarray(open, ncap,
+			    sizeof(*no));
+			if (no == NULL) {
+				free(open);
+				return fg_seterr(err, FG_ENOMEM,
+				    "render: out of memory");
+			}
+			open = no;
+			cap = ncap;
+		}
+		if (nopen == 0) {
+			open[0].id = UINT32_MAX;
+			open[0].start = 0;
+			open[0].delta = 0;
+			open[0].hasdelta = c->diff;
+			nopen = 1;
+		}
+		shared = 0;
+		while (shared + 1 < nopen && shared < e->n &&
+		    open[shared + 1].id == ent_id(e, shared))
+			shared++;
+		while (nopen > shared + 1) {
+			nopen--;
+			close_frame(c, nopen, &open[nopen], t);
+		}
+		for (k = shared; k < e->n; k++) {
+			struct frame *f = &open[k + 1];
+			f->id = ent_id(e, k);
+			f->start = t;
+			f->delta = 0;
+			f->hasdelta = c->diff;
+		}
+		nopen = (size_t)e->n + 1;
+		open[e->n].delta += e->delta;
+		if (t > UINT64_MAX - e->count) {
+			free(open);
+			return fg_seterr(err, FG_EOVERFLOW,
+			    "render: total weight exceeds 2^64");
+		}
+		t += e->count;
+	}
+	while (nopen > 0) {
+		nopen--;
+		close_frame(c, nopen, &open[nopen], t);
+	}
+	free(open);
+	c->total = t;
+	return 0;
+}
+
+/* ---- the document ----------------------------------------------------- */
+
+static const char *
+default_title(const struct fg_render_opts *o)
+{
+	if (o->title != NULL)
+		return o->title;
+	if (o->flamechart)
+		return "Flame Chart";
+	if (o->inverted)
+		return "Icicle Graph";
+	return "Flame Graph";
+}
+
+static void
+out_attr(struct out *w, const char *name, const char *val)
+{
+	out_c(w, ' ');
+	out_str(w, name);
+	out_str(w, "=\"");
+	out_esc(w, val, strlen(val), SIZE_MAX);
+	out_c(w, '"');
+}
+
+static void
+out_attr_num(struct out *w, const char *name, double v, int ndec)
+{
+	out_c(w, ' ');
+	out_str(w, name);
+	out_str(w, "=\"");
+	out_fixed(w, v, ndec, 0);
+	out_c(w, '"');
+}
+
+/* Font names go into CSS: keep letters, digits, space and , - _ ' ". */
+static void
+out_font(struct out *w, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == ' ' || ch == ',' ||
+		    ch == '-' || ch == '_')
+			out_c(w, (char)ch);
+		else if (ch == '\'' || ch == '"')
+			out_str(w, "&quot;");
+	}
+}
+
+static void
+write_head(struct ctx *c, int empty)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	unsigned W = (unsigned)c->image_width, fs = o->fontsize;
+	char bg1[8], bg2[8];
+	const char *js = fg_asset_flamegraph_js;
+	size_t jslen = fg_asset_flamegraph_js_len;
+
+	out_str(w, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
+	    "<svg version=\"1.1\" width=\"");
+	out_u64(w, W);
+	out_str(w, "\" height=\"");
+	out_u64(w, c->height);
+	out_str(w, "\" viewBox=\"0 0 ");
+	out_u64(w, W);
+	out_c(w, ' ');
+	out_u64(w, c->height);
+	out_str(w, "\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
+	    "xmlns:fg=\"urn:x-cargo-flamegraph\"");
+	if (empty) {
+		out_str(w, ">\n");
+		if (o->notes != NULL) {
+			out_str(w, "<!-- NOTES: ");
+			out_comment_text(w, o->notes);
+			out_str(w, " -->\n");
+		}
+		out_str(w, "<text x=\"50%\" y=\"");
+		out_u64(w, fs * 2);
+		out_str(w, "\" style=\"text-anchor:middle;font-family:");
+		out_font(w, o->fonttype ? o->fonttype : "monospace");
+		out_str(w, ";font-size:");
+		out_u64(w, fs + 2);
+		out_str(w, "px\">ERROR: No valid input provided to flamegraph"
+		    "</text>\n</svg>\n");
+		return;
+	}
+	out_attr(w, "fg:nametype", o->nametype ? o->nametype : "Function:");
+	out_attr(w, "fg:countname", c->countname);
+	out_attr_num(w, "fg:fontsize", fs, 0);
+	out_attr_num(w, "fg:fontwidth", o->fontwidth, 4);
+	out_attr_num(w, "fg:xpad", XPAD, 0);
+	out_attr_num(w, "fg:frameheight", o->frameheight, 0);
+	out_attr(w, "fg:inverted", o->inverted ? "1" : "0");
+	out_attr(w, "fg:fluid", o->width == 0 ? "1" : "0");
+	out_attr(w, "fg:truncate-right", o->truncate_right ? "1" : "0");
+	out_str(w, " fg:searchcolor=\"");
+	out_rgbfn(w, o->search_color);
+	out_str(w, "\" fg:total=\"");
+	out_u64(w, c->total);
+	out_str(w, "\" onload=\"fg_init(evt)\">\n");
+	if (o->notes != NULL) {
+		out_str(w, "<!-- NOTES: ");
+		out_comment_text(w, o->notes);
+		out_str(w, " -->\n");
+	}
+	fg_bg_colors(o->bg, o->bg_flat, o->palette, bg1, bg2);
+	out_str(w, "<defs><linearGradient id=\"background\" y1=\"0\" "
+	    "y2=\"1\" x1=\"0\" x2=\"0\"><stop stop-color=\"");
+	out_str(w, bg1);
+	out_str(w, "\" offset=\"5%\"/><stop stop-color=\"");
+	out_str(w, bg2);
+	out_str(w, "\" offset=\"95%\"/></linearGradient></defs>\n"
+	    "<style type=\"text/css\">\ntext{font-family:");
+	out_font(w, o->fonttype ? o->fonttype : "monospace");
+	out_str(w, ";font-size:");
+	out_u64(w, fs);
+	out_str(w, "px;fill:");
+	out_rgb(w, o->uicolor);
+	out_str(w, "}\n#title{text-anchor:middle;font-size:");
+	out_u64(w, fs + 5);
+	out_str(w, "px}\n#subtitle{text-anchor:middle;fill:#a0a0a0}\n"
+	    "#search,#ignorecase,#matched{text-anchor:end}\n"
+	    "#search,#ignorecase{opacity:0.1;cursor:pointer}\n"
+	    "#search:hover,#search.show,#ignorecase:hover,#ignorecase.show"
+	    "{opacity:1}\n#unzoom{cursor:pointer}\n"
+	    "#frames>*:hover{stroke:black;stroke-width:0.5;cursor:pointer}\n"
+	    "#frames text{fill:#000}\n.hide{display:none}\n"
+	    ".parent{opacity:0.5}\n");
+	if (o->has_stroke) {
+		out_str(w, "#frames rect{stroke:");
+		out_rgb(w, o->stroke_color);
+		out_str(w, ";stroke-width:0.5}\n");
+	}
+	out_str(w, "</style>\n<script type=\"text/ecmascript\"><![CDATA[");
+	out_mem(w, js, jslen);
+	out_str(w, "]]></script>\n<rect x=\"0\" y=\"0\" width=\"100%\" "
+	    "height=\"100%\" fill=\"url(#background)\"/>\n"
+	    "<text id=\"title\" x=\"50%\" y=\"");
+	out_u64(w, fs * 2);
+	out_str(w, "\">");
+	{
+		const char *t = default_title(o);
+		out_esc(w, t, strlen(t), SIZE_MAX);
+	}
+	out_str(w, "</text>\n");
+	if (o->subtitle != NULL) {
+		out_str(w, "<text id=\"subtitle\" x=\"50%\" y=\"");
+		out_u64(w, fs * 4);
+		out_str(w, "\">");
+		out_esc(w, o->subtitle, strlen(o->subtitle), SIZE_MAX);
+		out_str(w, "</text>\n");
+	}
+	out_str(w, "<text id=\"details\" x=\"10\" y=\"");
+	out_u64(w, o->inverted ? c->ypad1 - fs : c->height - fs - 5);
+	out_str(w, "\"> </text>\n<text id=\"unzoom\" class=\"hide\" "
+	    "x=\"10\" y=\"");
+	out_u64(w, fs * 2);
+	out_str(w, "\">Reset Zoom</text>\n<text id=\"search\" x=\"");
+	out_u64(w, W - XPAD);
+	out_str(w, "\" y=\"");
+	out_u64(w, fs * 2);
+	out_str(w, "\">Search</text>\n<text id=\"ignorecase\" x=\"");
+	out_u64(w, W - XPAD - (unsigned)ceil(fs * o->fontwidth * 8));
+	out_str(w, "\" y=\"");
+	out_u64(w, fs * 2);
+	out_str(w, "\">ic</text>\n<text id=\"matched\" x=\"");
+	out_u64(w, W - XPAD);
+	out_str(w, "\" y=\"");
+	out_u64(w, o->inverted ? c->height - fs + 1 : c->height - fs - 5);
+	out_str(w, "\"> </text>\n<svg id=\"frames\" x=\"10\" width=\"");
+	out_u64(w, W - 2 * XPAD);
+	out_str(w, "\" fg:total=\"");
+	out_u64(w, c->total);
+	out_str(w, "\">\n");
+}
+
+int
+fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
+    FILE *fp, struct fg_error *err)
+{
+	struct fg_render_opts *defaults = NULL;
+	const struct fg_render_opts *o = opt;
+	struct ent *v = NULL;
+	size_t nv = 0, i;
+	struct ctx c;
+	int r = 0;
+
+	if (st == NULL || fp == NULL)
+		return fg_seterr(err, FG_EINVAL, "render: no stacks or output");
+	if (o == NULL) {
+		if ((defaults = fg_render_opts_new()) == NULL)
+			return fg_seterr(err, FG_ENOMEM,
+			    "render: out of memory");
+		o = defaults;
+	}
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.o = o;
+	c.w.fp = fp;
+	c.diff = fg_stacks_differential(st);
+	c.countname = o->countname ? o->countname : "samples";
+	c.image_width = o->width ? o->width : IMAGE_WIDTH;
+	c.root.disp = (char *)"all";
+	c.root.len = 3;
+	c.root.nch = 3;
+	c.root.attr = -1;
+	c.root.ready = 1;
+	c.root.col = fg_palette_color(o->palette, o->hash, o->deterministic,
+	    "", 0);
+	fg_arena_init(&c.arena);
+	if ((c.w.buf = malloc(OUTBUF)) == NULL) {
+		r = fg_seterr(err, FG_ENOMEM, "render: out of memory");
+		goto out;
+	}
+	if ((r = build_order(st, o, &v, &nv, err)) != 0)
+		goto out;
+	c.delta_max = 1;
+	for (i = 0; i < nv; i++) {
+		uint64_t m = v[i].delta < 0 ? (uint64_t)0 - (uint64_t)v[i].delta :
+		    (uint64_t)v[i].delta;
+		if (m > c.delta_max)
+			c.delta_max = m;
+	}
+	for (i = 0; i < nv; i++) {
+		if (c.total > UINT64_MAX - v[i].count) {
+			r = fg_seterr(err, FG_EOVERFLOW,
+			    "render: total weight exceeds 2^64");
+			goto out;
+		}
+		c.total += v[i].count;
+	}
+	c.pass = 1;	/* pass 1: the deepest frame kept */
+	c.ypad1 = o->fontsize * 3 + (o->subtitle ? o->fontsize * 2 : 0) +
+	    (o->inverted ? o->fontsize + 4 : 0);
+	c.ypad2 = o->inverted ? o->fontsize + 10 : o->fontsize * 2 + 10;
+	if (c.total == 0) {
+		c.height = o->fontsize * 5;
+		write_head(&c, 1);
+		out_flush(&c.w);
+		r = fg_seterr(err, FG_ENODATA, "no stack counts found");
+		goto done;
+	}
+	if (o->minwidth < 0)	/* pixels of the drawn width */
+		c.minwidth_units = -o->minwidth * (double)c.total /
+		    (c.image_width - 2 * XPAD);
+	else
+		c.minwidth_units = o->minwidth * (double)c.total / 100.0;
+	c.depthmax = 0;
+	if ((r = walk(&c, v, nv, err)) != 0)
+		goto out;
+	c.height = (unsigned)(c.depthmax + 1) * o->frameheight + c.ypad1 +
+	    c.ypad2;
+	if ((c.names = calloc(fg_stacks_nframes(st) + 1,
+	    sizeof(*c.names))) == NULL) {
+		r = fg_seterr(err, FG_ENOMEM, "render: out of memory");
+		goto out;
+	}
+	if (o->cp) {
+		const char *pf = o->palette_file ? o->palette_file :
+		    "palette.map";
+		if ((r = fg_palmap_load(pf, &c.palmap, err)) != 0)
+			goto out;
+	}
+	write_head(&c, 0);
+	c.pass = 2;
+	if ((r = walk(&c, v, nv, err)) != 0)
+		goto out;
+	out_str(&c.w, "</svg>\n</svg>\n");
+	out_flush(&c.w);
+	if (c.palmap != NULL && !c.w.failed)
+		r = fg_palmap_save(c.palmap, o->palette_file ?
+		    o->palette_file : "palette.map", err);
+done:
+	if (c.w.failed && r != FG_ENODATA) {
+		r = c.w.errnum == ENOMEM ?
+		    fg_seterr(err, FG_ENOMEM, "render: out of memory") :
+		    fg_seterr_sys(err, FG_EIO, c.w.errnum, "render: write");
+	} else if (c.w.failed) {
+		fg_error_clear(err);
+		r = fg_seterr_sys(err, FG_EIO, c.w.errnum, "render: write");
+	}
+out:
+	fg_palmap_free(c.palmap);
+	free(c.names);
+	fg_arena_free(&c.arena);
+	free(c.w.buf);
+	free(v);
+	fg_render_opts_free(defaults);
+	return r;
+}
