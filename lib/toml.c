@@ -532,20 +532,49 @@ string(struct tp *t, int *ml)
 
 /* ---- keys --------------------------------------------------------- */
 
+#define NINLSEG	4
+
 static void
-segsfree(struct seg *s, int n)
+segsfree(struct seg *s, int n, struct seg *inl)
 {
 	for (int i = 0; i < n; i++)
 		free(s[i].k);
+	if (s != inl)
+		free(s);
 }
 
-/* A (dotted) key into segs (at most FG_TOML_MAX_DEPTH); *nseg set. */
+/* Room for one more segment in *segs (inl[NINLSEG] first, then heap). */
 static int
-key(struct tp *t, struct seg *segs, int *nseg)
+seggrow(struct seg **segs, int n, struct seg *inl)
 {
+	struct seg *ns;
+	int cap = n < NINLSEG ? NINLSEG : n;
+
+	if (n < NINLSEG || (n & (n - 1)) != 0)
+		return 0;
+	/* n is a power of two >= NINLSEG: the array is full */
+	if ((ns = reallocarray(*segs == inl ? NULL : *segs, (size_t)cap * 2,
+	    sizeof(*ns))) == NULL)
+		return FG_ENOMEM;
+	if (*segs == inl)
+		memcpy(ns, inl, sizeof(*ns) * NINLSEG);
+	*segs = ns;
+	return 0;
+}
+
+/*
+ * A (dotted) key into *segsp (at most FG_TOML_MAX_DEPTH parts), which
+ * starts as inl[NINLSEG] and moves to the heap when longer; *nseg set.
+ * The caller frees with segsfree() whatever the result.
+ */
+static int
+key(struct tp *t, struct seg *inl, struct seg **segsp, int *nseg)
+{
+	struct seg *segs;
 	const char *at;
 	int ml, r;
 
+	*segsp = inl;
 	*nseg = 0;
 	for (;;) {
 		skipws(t);
@@ -553,6 +582,9 @@ key(struct tp *t, struct seg *segs, int *nseg)
 		if (*nseg >= FG_TOML_MAX_DEPTH)
 			return perr(t, at, FG_ELIMIT,
 			    "key with more than %d parts", FG_TOML_MAX_DEPTH);
+		if (seggrow(segsp, *nseg, inl) != 0)
+			return nomem(t);
+		segs = *segsp;
 		if (t->p < t->end && (*t->p == '"' || *t->p == '\'')) {
 			if ((r = string(t, &ml)) != 0)
 				return r;
@@ -1024,11 +1056,11 @@ boolean:
 static int
 keyval(struct tp *t, cJSON *tab)
 {
-	struct seg segs[FG_TOML_MAX_DEPTH];
+	struct seg inl[NINLSEG], *segs = inl;
 	cJSON *v = NULL, *c;
 	int nseg = 0, i, r;
 
-	if ((r = key(t, segs, &nseg)) != 0)
+	if ((r = key(t, inl, &segs, &nseg)) != 0)
 		goto out;
 	if (t->p >= t->end || *t->p != '=') {
 		r = perr(t, t->p, FG_EPARSE, "expected '=' after a key");
@@ -1068,7 +1100,7 @@ keyval(struct tp *t, cJSON *tab)
 	v = NULL;
 out:
 	cJSON_Delete(v);
-	segsfree(segs, nseg);
+	segsfree(segs, nseg, inl);
 	return r;
 }
 
@@ -1076,14 +1108,14 @@ out:
 static int
 header(struct tp *t)
 {
-	struct seg segs[FG_TOML_MAX_DEPTH];
+	struct seg inl[NINLSEG], *segs = inl;
 	const char *at = t->p;
 	cJSON *tab = t->root, *c, *n;
 	int aot, nseg = 0, i, r;
 
 	aot = t->end - t->p >= 2 && t->p[1] == '[';
 	t->p += aot ? 2 : 1;
-	if ((r = key(t, segs, &nseg)) != 0)
+	if ((r = key(t, inl, &segs, &nseg)) != 0)
 		goto out;
 	if (t->p >= t->end || *t->p != ']' || (aot && (t->end - t->p < 2 ||
 	    t->p[1] != ']'))) {
@@ -1159,7 +1191,7 @@ header(struct tp *t)
 	}
 	(void)at;
 out:
-	segsfree(segs, nseg);
+	segsfree(segs, nseg, inl);
 	return r;
 }
 
