@@ -62,7 +62,7 @@ main(int argc, char **argv)
 	char *tmp = NULL;
 	FILE *fp = stdout;
 	size_t nown = sizeof(own) / sizeof(own[0]);
-	int c, r, i, fd, status = 0;
+	int c, r, i, fd, status = 0, keep_order = 0;
 
 	if ((longopts = calloc(nown + render_args_count + 1,
 	    sizeof(*longopts))) == NULL ||
@@ -86,6 +86,11 @@ main(int argc, char **argv)
 			printf("%s %s\n", progname, FG_VERSION);
 			return 0;
 		default:
+			if (c >= RENDER_ARGS_FIRST && (strcmp(longopts[c -
+			    RENDER_ARGS_FIRST + nown].name, "flamechart") == 0 ||
+			    strcmp(longopts[c - RENDER_ARGS_FIRST + nown].name,
+			    "no-sort") == 0))
+				keep_order = 1;
 			r = render_args_apply(ro, c, optarg, &err);
 			if (r == 1) {
 				usage(stderr);
@@ -98,6 +103,7 @@ main(int argc, char **argv)
 		}
 	}
 	fg_folded_opts_init(&fo);
+	fo.keep_order = keep_order;
 	fo.warn.fn = on_warn;
 	fo.warn.arg = &ws;
 	if (optind == argc)

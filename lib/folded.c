@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "base.h"
+#include "stacks.h"
 
 #define READ_BLOCK	(1u << 20)		/* pipe reads */
 #define MAP_WINDOW	((size_t)16 << 20)	/* file mapping window */
@@ -283,6 +284,8 @@ fg_folded_read_fd(int fd, const char *name, const struct fg_folded_opts *o,
 	rd.err = err;
 	if (out == NULL)
 		return fg_seterr(err, FG_EINVAL, "%s: no stacks model", rd.name);
+	if (o->keep_order)
+		fg_stacks_keep_sequence(out);
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
 		return read_mapped(&rd, fd, sb.st_size);
 	return read_stream(&rd, fd);

@@ -828,14 +828,8 @@ ent_sort(const struct fg_stacks *st, struct ent *v, struct ent *tmp, size_t n)
 }
 
 static void
-ent_fill(const struct fg_stacks *st, size_t i, int diff, struct ent *e)
+ent_weights(struct ent *e, int diff, uint64_t w1, uint64_t w2)
 {
-	uint64_t w1, w2;
-	size_t n;
-
-	fg_stacks_get(st, i, &e->ids, &n, &w1, &w2);
-	e->n = (uint32_t)n;
-	e->rev = 0;
 	if (diff) {
 		e->count = w2;
 		if (w2 >= w1)
@@ -848,6 +842,18 @@ ent_fill(const struct fg_stacks *st, size_t i, int diff, struct ent *e)
 		e->count = w1;
 		e->delta = 0;
 	}
+}
+
+static void
+ent_fill(const struct fg_stacks *st, size_t i, int diff, struct ent *e)
+{
+	uint64_t w1, w2;
+	size_t n;
+
+	fg_stacks_get(st, i, &e->ids, &n, &w1, &w2);
+	e->n = (uint32_t)n;
+	e->rev = 0;
+	ent_weights(e, diff, w1, w2);
 }
 
 /*
@@ -877,15 +883,31 @@ build_order(const struct fg_stacks *st, const struct fg_render_opts *o,
 			v[i].rev = 1;
 		}
 		m = n;
-	} else if (o->flamechart) {
-		for (i = 0; i < n; i++)
-			ent_fill(st, n - 1 - i, diff, &v[i]);
-		*out = v;
-		*nout = n;
-		return 0;
-	} else if (o->no_sort) {
-		for (i = 0; i < n; i++)
-			ent_fill(st, i, diff, &v[i]);
+	} else if (o->flamechart || o->no_sort) {
+		/* In input order (reversed for a chart, so that time runs
+		 * left to right), step by step when the order was kept. */
+		size_t ns;
+		const struct fg_stacks_step *seq = fg_stacks_sequence(st, &ns);
+		if (ns > 0) {
+			struct ent *nv = reallocarray(v, ns, sizeof(*v));
+			if (nv == NULL) {
+				free(v);
+				return fg_seterr(err, FG_ENOMEM,
+				    "render: out of memory");
+			}
+			v = nv;
+			for (i = 0; i < ns; i++) {
+				const struct fg_stacks_step *sp =
+				    &seq[o->flamechart ? ns - 1 - i : i];
+				ent_fill(st, sp->stack, diff, &v[i]);
+				ent_weights(&v[i], diff, sp->weight,
+				    sp->weight2);
+			}
+			n = ns;
+		} else
+			for (i = 0; i < n; i++)
+				ent_fill(st, o->flamechart ? n - 1 - i : i,
+				    diff, &v[i]);
 		*out = v;
 		*nout = n;
 		return 0;

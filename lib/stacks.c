@@ -42,6 +42,11 @@ struct fg_stacks {
 
 	uint64_t total;
 	int differential;
+
+	/* Order of additions, kept only on request (flame charts). */
+	struct fg_stacks_step *seq;
+	size_t nseq, seq_cap;
+	int keep_seq;
 };
 
 #define MAX_STACK_DEPTH (1u << 24)
@@ -77,8 +82,10 @@ fg_stacks_free(struct fg_stacks *st)
 	free(st->ids);
 	free(st->stacks);
 	free(st->stack_tab);
+	free(st->seq);
 	free(st);
 }
+
 
 static int
 grow(void *pp, size_t *cap, size_t need, size_t elsize)
@@ -98,6 +105,36 @@ grow(void *pp, size_t *cap, size_t need, size_t elsize)
 		return FG_ENOMEM;
 	*(void **)pp = np;
 	*cap = ncap;
+	return 0;
+}
+
+void
+fg_stacks_keep_sequence(struct fg_stacks *st)
+{
+	st->keep_seq = 1;
+}
+
+const struct fg_stacks_step *
+fg_stacks_sequence(const struct fg_stacks *st, size_t *n)
+{
+	*n = st->nseq;
+	return st->seq;
+}
+
+static int
+seq_push(struct fg_stacks *st, size_t idx, uint64_t w, uint64_t w2,
+    struct fg_error *err)
+{
+	struct fg_stacks_step *sp;
+
+	if (!st->keep_seq)
+		return 0;
+	if (grow(&st->seq, &st->seq_cap, st->nseq + 1, sizeof(*st->seq)) != 0)
+		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+	sp = &st->seq[st->nseq++];
+	sp->stack = idx;
+	sp->weight = w;
+	sp->weight2 = w2;
 	return 0;
 }
 
@@ -232,7 +269,8 @@ fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
 			st->total += weight;
 			if (weight2 != 0)
 				st->differential = 1;
-			return 0;
+			return seq_push(st, (uint32_t)s - 1, weight, weight2,
+			    err);
 		}
 	}
 	if (st->nstacks >= UINT32_MAX - 1)
@@ -259,7 +297,7 @@ fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
 	if (st->nstacks * 4 > st->stack_mask * 3 &&
 	    (r = rehash(&st->stack_tab, &st->stack_mask)) != 0)
 		return fg_seterr(err, r, "stacks: out of memory");
-	return 0;
+	return seq_push(st, st->nstacks - 1, weight, weight2, err);
 }
 
 int

@@ -40,6 +40,20 @@ void fg_stacks_get(const struct fg_stacks *st, size_t i,
  */
 size_t *fg_stacks_sorted(const struct fg_stacks *st);
 
+/*
+ * Keep the order of additions (off by default: it costs memory per add):
+ * every later add appends one step, so a flame chart can draw the input
+ * in time order with equal stacks that are not adjacent kept apart.
+ */
+struct fg_stacks_step {
+	size_t stack;		/* index for fg_stacks_get */
+	uint64_t weight, weight2;	/* what that add contributed */
+};
+void fg_stacks_keep_sequence(struct fg_stacks *st);
+/* The steps in order of addition (*n of them; none unless kept). */
+const struct fg_stacks_step *fg_stacks_sequence(const struct fg_stacks *st,
+    size_t *n);
+
 /* Compare two names as they sort inside joined folded lines. */
 int fg_stacks_cmp(const struct fg_stacks *st, size_t a, size_t b);
 

@@ -195,6 +195,9 @@ int fg_collapse_perf_mem(const char *buf, size_t len, const char *name,
 struct fg_folded_opts {
 	fg_cancel_flag *cancel;	/* optional */
 	struct fg_warn warn;	/* skipped lines, with their line numbers */
+	int keep_order;		/* also record the line order, so that
+				   --flamechart and --no-sort draw equal
+				   stacks that are not adjacent apart */
 };
 
 void fg_folded_opts_init(struct fg_folded_opts *o);
