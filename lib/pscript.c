@@ -323,18 +323,20 @@ has_high(const char *p, size_t len)
 static void
 ps_warn(struct ps *ps, const char *what, const char *line, size_t len)
 {
-	char msg[FG_ERRMSG_MAX];
-	size_t n;
+	char msg[FG_ERRMSG_MAX], text[168];
+	size_t n, i;
 
 	if (ps->probe || ps->o->warn.fn == NULL)
 		return;
+	/* A short copy; control bytes (NUL, CR, ESC) would garble a
+	 * terminal or cut the message. */
 	n = len > 160 ? 160 : len;
-	snprintf(msg, sizeof(msg), "%s: line %zu: %s: %.*s%s", ps->name,
-	    ps->lineno, what, (int)n, line, n < len ? "..." : "");
-	/* Control bytes (NUL, CR, ESC) would garble a terminal. */
-	for (n = 0; msg[n] != '\0'; n++)
-		if ((unsigned char)msg[n] < 0x20 || msg[n] == 0x7f)
-			msg[n] = '?';
+	for (i = 0; i < n; i++)
+		text[i] = ((unsigned char)line[i] < 0x20 || line[i] == 0x7f) ?
+		    '?' : line[i];
+	text[n] = '\0';
+	snprintf(msg, sizeof(msg), "%s: line %zu: %s: %s%s", ps->name,
+	    ps->lineno, what, text, n < len ? "..." : "");
 	if (ps->wbuf != NULL) {
 		struct ps_warnbuf *w = ps->wbuf;
 		if (w->n < PS_WARN_KEEP &&
