@@ -1,0 +1,78 @@
+#!/bin/sh
+# cli.sh RENDER DIFF DATA_DIR: the programs' contracts: standard input,
+# -o written atomically and never replaced by a failed run, exit codes,
+# warnings naming FILE:LINE, --nameattr safety, --cp's palette.map,
+# option errors, and flamegraph-diff-folded's output.
+set -u
+render=$1 diff=$2 data=$3
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+cd "$tmp" || exit 1
+
+# File and standard input give the same bytes; the bad line is named.
+"$render" "$data/small.folded" > file.svg 2> err || fail "render small"
+grep -q "small.folded:4: " err || { cat err; fail "no FILE:LINE warning"; }
+grep -q "fractional" err || fail "no fractional warning"
+"$render" < "$data/small.folded" > stdin.svg 2>/dev/null || fail "render stdin"
+cmp -s file.svg stdin.svg || fail "stdin and file differ"
+cat "$data/small.folded" | "$render" - > pipe.svg 2>/dev/null || fail "render pipe"
+cmp -s file.svg pipe.svg || fail "pipe and file differ"
+xmllint --noout file.svg || fail "not well-formed"
+
+# -o writes the file; a failed run (no data) keeps it.
+"$render" -o out.svg "$data/small.folded" 2>/dev/null || fail "-o"
+cmp -s out.svg file.svg || fail "-o content"
+: > empty.folded
+"$render" -o out.svg empty.folded 2>/dev/null && fail "empty input exits 0"
+cmp -s out.svg file.svg || fail "failed run replaced the graph"
+"$render" -o new.svg empty.folded 2>/dev/null
+[ $? -eq 1 ] || fail "empty input: status not 1"
+grep -q 'No valid input' new.svg || fail "no 'no data' graph written"
+ls | grep -q 'XXXX\|\.svg\.' && fail "temporary file left behind"
+
+# Option errors: status 2 and a message.
+"$render" --minwidth abc "$data/small.folded" > /dev/null 2> err
+[ $? -eq 2 ] && grep -q minwidth err || fail "bad --minwidth accepted"
+"$render" --colors nosuch "$data/small.folded" > /dev/null 2> err
+[ $? -eq 2 ] || fail "bad --colors accepted"
+"$render" --no-such-option "$data/small.folded" > /dev/null 2>&1
+[ $? -eq 2 ] || fail "unknown option accepted"
+"$render" --width 800 --height 20 --fontsize 10 --fontwidth 0.6 \
+	--minwidth 2px --colors mem --hash --bgcolors '#102030' \
+	--uicolor '#ffffff' --search-color '#00ff00' --stroke-color '#000000' \
+	--inverted --truncate-text-right --countname ms --factor 0.5 \
+	"$data/small.folded" > all.svg 2>/dev/null || fail "all options"
+xmllint --noout all.svg || fail "all options: not well-formed"
+grep -q 'width="800"' all.svg || fail "--width"
+grep -q 'fg:fluid="0"' all.svg || fail "--width is not fixed"
+grep -q 'all (6 ms, 100%)' all.svg || fail "--factor / --countname: $(grep -o '<title>all[^<]*' all.svg)"
+
+# --nameattr: attributes and links, but no handlers and no script URLs.
+"$render" --nameattr "$data/nameattr.txt" "$data/small.folded" > na.svg 2>/dev/null || fail "nameattr"
+xmllint --noout na.svg || fail "nameattr: not well-formed"
+grep -q 'class="mainframe"' na.svg || fail "nameattr class"
+grep -q '<title>the main function</title>' na.svg || fail "nameattr title"
+grep -q 'xlink:href="https://example.org/?a=1&amp;b=&lt;2&gt;"' na.svg || fail "nameattr href"
+grep -qi 'onclick\|javascript:\|xmlns:x=' na.svg && fail "nameattr let a handler through"
+grep -q 'style="opacity:0.9"' na.svg || fail "nameattr style"
+
+# --cp keeps colours in the palette file and reuses them.
+"$render" --cp --palette-file pal.map "$data/small.folded" > cp1.svg 2>/dev/null || fail "--cp"
+grep -q '^leaf->rgb(' pal.map || fail "palette file not written"
+sed 's/^leaf->.*/leaf->rgb(1,2,3)/' pal.map > pal2 && mv pal2 pal.map
+"$render" --cp --palette-file pal.map "$data/small.folded" > cp2.svg 2>/dev/null || fail "--cp 2"
+grep -q 'fill="#010203"' cp2.svg || fail "stored colour not used"
+
+# flamegraph-diff-folded.
+"$diff" "$data/before.folded" "$data/after.folded" > d.folded || fail "diff"
+printf 'main;a 10 20\nmain;b 0x1f2e 5 0\nmain;b 0xabc 0 5\nmain;c 0 7\nx 3 0\n' > want
+cmp -s d.folded want || { diff want d.folded; fail "diff output"; }
+"$diff" --normalize --strip-hex "$data/before.folded" "$data/after.folded" > dn.folded || fail "diff -n -s"
+printf 'main;a 17 20\nmain;b 0x... 8 5\nmain;c 0 7\nx 5 0\n' > want
+cmp -s dn.folded want || { diff want dn.folded; fail "diff --normalize --strip-hex output"; }
+"$render" d.folded > d.svg 2>/dev/null || fail "render differential"
+grep -q '(20 samples, [0-9.]*%; +' d.svg || fail "differential title"
+"$diff" "$data/before.folded" > /dev/null 2>&1
+[ $? -eq 2 ] || fail "diff with one file accepted"
+echo ok
