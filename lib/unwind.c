@@ -459,10 +459,14 @@ rule_find(struct fg_unwinder *u, struct module *m, uint64_t va,
 	if (f != NULL) {
 		rule_from_frame(f, out);
 		free(f);
-		if (out->lo > va || out->hi <= va) {	/* keep it exact */
-			out->lo = va;
+		/*
+		 * libdw's row end is exact, its start is not after a
+		 * DW_CFA_restore_state (it is the remembered row's start):
+		 * the rule is cached from va on only.
+		 */
+		out->lo = va;
+		if (out->hi <= va)
 			out->hi = va + 1;
-		}
 	}
 	/* Insert, unless the cache is full; ranges from libdw are disjoint. */
 	if (m->nrules >= u->o.max_rules)

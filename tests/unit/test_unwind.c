@@ -353,6 +353,60 @@ test_hostile(void)
 	free(stk);
 }
 
+/*
+ * The cache must never change an answer: unwind samples whose leaf is
+ * anywhere in libc's and this program's code, in random order, with a
+ * caching unwinder and with one that caches (almost) nothing.  (libdw
+ * reports a wrong row start after DW_CFA_restore_state; caching that
+ * start once gave wrong chains.)
+ */
+static void
+test_cache_consistency(void)
+{
+	struct fg_unwind_opts one = { .max_rules = 1 };
+	struct fg_unwinder *cached = fg_unwinder_new(NULL);
+	struct fg_unwinder *fresh = fg_unwinder_new(&one);
+	size_t words = 512, n1, n2, diffs = 0;
+	uint64_t *stk = calloc(words, 8), base = 0x7ff000000000ULL;
+	static uint64_t a[256], b[256];
+	struct fg_unwind_sample s;
+	struct fg_error err = {0};
+
+	CHECK(cached != NULL && fresh != NULL && stk != NULL);
+	memset(&s, 0, sizeof(s));
+	s.stack = (const unsigned char *)stk;
+	s.stack_len = words * 8;
+	s.stack_addr = base;
+	srandom(11);
+	for (int round = 0; round < 20000; round++) {
+		const struct selfmap *m = &maps[random() % nmaps];
+
+		for (size_t i = 0; i < words; i++) {
+			const struct selfmap *m2 = &maps[random() % nmaps];
+
+			stk[i] = random() % 3 == 0 ? base + 8 * (random() %
+			    words) : m2->start + random() % (m2->end -
+			    m2->start);
+		}
+		s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
+		    (1u << FG_UW_RBP);
+		s.regs.r[FG_UW_RIP] = m->start + random() % (m->end - m->start);
+		s.regs.r[FG_UW_RSP] = base + 8 * (random() % 16);
+		s.regs.r[FG_UW_RBP] = base + 8 * (random() % words);
+		CHECK(fg_unwind(cached, &s, self_map, NULL, a, 256, &n1, NULL,
+		    &err) == 0);
+		CHECK(fg_unwind(fresh, &s, self_map, NULL, b, 256, &n2, NULL,
+		    &err) == 0);
+		if (n1 != n2 || memcmp(a, b, n1 * 8) != 0)
+			diffs++;
+	}
+	CHECK(diffs == 0 || (fprintf(stderr, "%zu samples differ with the "
+	    "cache\n", diffs), 0));
+	fg_unwinder_free(cached);
+	fg_unwinder_free(fresh);
+	free(stk);
+}
+
 static void
 test_regs_from_perf(void)
 {
@@ -397,6 +451,7 @@ main(void)
 	test_self(0);
 	test_self(1);
 	test_hostile();
+	test_cache_consistency();
 	if (failures != 0) {
 		fprintf(stderr, "%d failures\n", failures);
 		return 1;

@@ -79,7 +79,23 @@ fn strings(n: usize) -> usize {
     s.split(';').filter(|p| p.contains('7')).count()
 }
 
+#[inline(never)]
+fn sys_work(out: &mut std::fs::File, rounds: usize) -> u64 {
+    use std::io::Write;
+    let buf = [b'x'; 256];
+    let mut t = 0u64;
+    for _ in 0..rounds {
+        let _ = out.write(&buf);
+        t = t.wrapping_add(Instant::now().elapsed().as_nanos() as u64);
+    }
+    t
+}
+
 fn worker(id: u64, until: Instant) -> u64 {
+    let mut devnull = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/null")
+        .expect("/dev/null");
     let mut acc = id;
     let shapes: Vec<Box<dyn Shape>> = (0..64)
         .map(|i| -> Box<dyn Shape> {
@@ -99,6 +115,7 @@ fn worker(id: u64, until: Instant) -> u64 {
         acc ^= with_closure(2000, |i| i.wrapping_mul(k).rotate_left(7));
         acc = acc.wrapping_add(map_work(3000) as u64);
         acc = acc.wrapping_add(strings(200) as u64);
+        acc ^= sys_work(&mut devnull, 100);
     }
     acc
 }
