@@ -139,12 +139,12 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct fg_stacks *a, *b, *out;
+	struct fg_stacks *a = NULL, *b = NULL, *out = NULL;
 	struct fg_folded_opts fo;
 	struct fg_error err = { 0 };
 	struct combine c;
 	uint64_t t1 = 0, t2 = 0;
-	int ch, normalize = 0, strip = 0, r;
+	int ch, normalize = 0, strip = 0, r, status = 0;
 
 	while ((ch = getopt_long(argc, argv, "nshV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -169,17 +169,20 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	memset(&c, 0, sizeof(c));
 	if ((a = fg_stacks_new()) == NULL || (b = fg_stacks_new()) == NULL ||
 	    (out = fg_stacks_new()) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", progname);
-		return 1;
+		status = 1;
+		goto done;
 	}
 	fg_folded_opts_init(&fo);
 	fo.warn.fn = on_warn;
 	if ((r = fg_folded_read_file(argv[optind], &fo, a, &err)) != 0 ||
 	    (r = fg_folded_read_file(argv[optind + 1], &fo, b, &err)) != 0) {
 		fprintf(stderr, "%s: %s\n", progname, err.msg);
-		return 1;
+		status = 1;
+		goto done;
 	}
 	t1 = fg_stacks_total(a);
 	t2 = fg_stacks_total(b);
@@ -191,7 +194,6 @@ main(int argc, char **argv)
 		t2 = 0;
 		(void)fg_stacks_foreach_sorted(b, sum_last, &t2, &err);
 	}
-	memset(&c, 0, sizeof(c));
 	c.dst = out;
 	c.strip_hex = strip;
 	c.err = &err;
@@ -208,16 +210,16 @@ main(int argc, char **argv)
 		r = fg_stacks_foreach_sorted(out, write_line, stdout, &err);
 	if (r == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
 		fprintf(stderr, "%s: write: %s\n", progname, strerror(errno));
-		return 1;
-	}
-	if (r != 0) {
+		status = 1;
+	} else if (r != 0) {
 		fprintf(stderr, "%s: %s\n", progname, err.msg[0] ? err.msg :
 		    fg_strerror(r));
-		return 1;
+		status = 1;
 	}
+done:
 	free(c.buf);
 	fg_stacks_free(a);
 	fg_stacks_free(b);
 	fg_stacks_free(out);
-	return 0;
+	return status;
 }

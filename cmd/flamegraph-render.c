@@ -81,10 +81,10 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			goto done;
 		case 'V':
 			printf("%s %s\n", progname, FG_VERSION);
-			return 0;
+			goto done;
 		default:
 			if (c >= RENDER_ARGS_FIRST && (strcmp(longopts[c -
 			    RENDER_ARGS_FIRST + nown].name, "flamechart") == 0 ||
@@ -94,11 +94,13 @@ main(int argc, char **argv)
 			r = render_args_apply(ro, c, optarg, &err);
 			if (r == 1) {
 				usage(stderr);
-				return 2;
+				status = 2;
+				goto done;
 			}
 			if (r != 0) {
 				fprintf(stderr, "%s: %s\n", progname, err.msg);
-				return 2;
+				status = 2;
+				goto done;
 			}
 		}
 	}
@@ -113,7 +115,8 @@ main(int argc, char **argv)
 			r = fg_folded_read_file(argv[i], &fo, st, &err);
 	if (r != 0) {
 		fprintf(stderr, "%s: %s\n", progname, err.msg);
-		return 1;
+		status = 1;
+		goto done;
 	}
 	if (ws.n > MAX_WARNINGS)
 		fprintf(stderr, "%s: warning: %lu more lines skipped\n",
@@ -122,13 +125,21 @@ main(int argc, char **argv)
 	if (output != NULL && strcmp(output, "-") != 0) {
 		if (asprintf(&tmp, "%s.XXXXXX", output) == -1) {
 			fprintf(stderr, "%s: out of memory\n", progname);
-			return 1;
+			tmp = NULL;
+			status = 1;
+			goto done;
 		}
 		if ((fd = mkstemp(tmp)) == -1 ||
 		    (fp = fdopen(fd, "w")) == NULL) {
 			fprintf(stderr, "%s: %s: %s\n", progname, tmp,
 			    strerror(errno));
-			return 1;
+			if (fd != -1) {
+				close(fd);
+				unlink(tmp);
+			}
+			free(tmp);
+			status = 1;
+			goto done;
 		}
 		(void)fchmod(fd, 0644);
 	}
@@ -166,6 +177,7 @@ main(int argc, char **argv)
 			unlink(tmp);
 		free(tmp);
 	}
+done:
 	fg_stacks_free(st);
 	fg_render_opts_free(ro);
 	free(longopts);
