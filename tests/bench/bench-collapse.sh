@@ -1,0 +1,53 @@
+#!/bin/sh
+# bench-collapse.sh: speed and memory of flamegraph-collapse-perf, run by
+# hand (not a CTest).  Builds a >= 150 MB perf script file from the
+# conformance input rust-workload-inline.txt.gz repeated, times the
+# collapser and `wc -l` on the same file in the same run (best of 3
+# each, the file warm in the page cache), and prints the ratio and the
+# collapser's peak RSS.  Targets: ratio <= 2.5, peak RSS <= 64 MiB.
+#   tests/bench/bench-collapse.sh [PROG [MB]]
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+prog=${1:-$top/build/release/flamegraph-collapse-perf}
+mb=${2:-150}
+conf=${FG_CONFORMANCE_DIR:-$top/../shared/conformance}
+src=$conf/collapse-perf/input/rust-workload-inline.txt.gz
+[ -x "$prog" ] || { echo "no program $prog (build first or pass its path)" >&2; exit 1; }
+[ -f "$src" ] || { echo "no $src (set FG_CONFORMANCE_DIR)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+gzip -dc "$src" >"$tmp/one.txt"
+: >"$tmp/big.txt"
+while [ "$(wc -c <"$tmp/big.txt")" -lt $((mb * 1000 * 1000)) ]; do
+	cat "$tmp/one.txt" >>"$tmp/big.txt"
+done
+size=$(wc -c <"$tmp/big.txt")
+cat "$tmp/big.txt" >/dev/null	# warm the page cache
+
+now() { date +%s.%N; }
+best() {	# best wall time of 3 runs of "$@" (stdout discarded)
+	b=
+	for i in 1 2 3; do
+		t0=$(now); "$@" >/dev/null; t1=$(now)
+		t=$(echo "$t1 - $t0" | bc -l)
+		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
+	done
+	echo "$b"
+}
+
+twc=$(best wc -l "$tmp/big.txt")
+tfg=$(best "$prog" "$tmp/big.txt")
+tpipe=$(best sh -c "cat '$tmp/big.txt' | '$prog'")
+rss=$(/usr/bin/time -f %M "$prog" "$tmp/big.txt" 2>&1 >/dev/null | tail -1)
+rsspipe=$( { /usr/bin/time -f %M sh -c "cat '$tmp/big.txt' | '$prog' >/dev/null"; } 2>&1 | tail -1)
+
+printf 'input: %s bytes (%s x rust-workload-inline)\n' "$size" \
+	"$(( size / $(wc -c <"$tmp/one.txt") ))"
+printf 'wc -l:                 %.3f s\n' "$twc"
+printf 'collapse (file):       %.3f s  %.0f MB/s  ratio %.2f x wc -l\n' \
+	"$tfg" "$(echo "$size / $tfg / 1000000" | bc -l)" "$(echo "$tfg / $twc" | bc -l)"
+printf 'collapse (pipe):       %.3f s  ratio %.2f x wc -l\n' \
+	"$tpipe" "$(echo "$tpipe / $twc" | bc -l)"
+printf 'peak RSS (file):       %s KiB (%.1f MiB)\n' "$rss" "$(echo "$rss / 1024" | bc -l)"
+printf 'peak RSS (pipe, max of cat/sh/collapser): %s KiB\n' "$rsspipe"
