@@ -161,24 +161,28 @@ struct fg_collapse_opts {
 	int include_inline;	/* reserved; perf script already inlines */
 	unsigned nthreads;	/* 0: as many as pay off (at most 2 now) */
 	fg_cancel_flag *cancel;	/* optional */
-	struct fg_warn warn;	/* skipped lines, with their line numbers */
+	struct fg_warn warn;	/* skipped lines, with their line numbers;
+				 * called from the calling thread only */
 };
 
 void fg_collapse_opts_init(struct fg_collapse_opts *o);
 
 /*
  * Read `perf script` text from fd until end of file and add every sample
- * to out.  name labels messages ("perf script: line 12: ...").  The input
- * is streamed: memory grows with the number of unique stacks, not with
- * the input.  A regular file may be mapped and split across threads; a
- * pipe is read in order.  Lines that cannot be parsed are skipped with a
- * warning; only I/O errors, limits and cancellation fail the call.
+ * to out, weighted by its period.  name labels messages ("perf script:
+ * line 12: ..."; NULL: "perf script").  The input is streamed: memory
+ * grows with the number of unique stacks, not with the input.  A regular
+ * file may be mapped and split across threads (same result as one); a
+ * pipe is read in order.  Lines that cannot be parsed, and lines longer
+ * than 16 MiB, are skipped with a warning; only I/O errors, limits,
+ * cancellation (FG_ECANCELED) and FG_ENOMEM fail the call, and out may
+ * then hold part of the input.  o NULL: the defaults.
  */
 int fg_collapse_perf_fd(int fd, const char *name,
     const struct fg_collapse_opts *o, struct fg_stacks *out,
     struct fg_error *err);
 
-/* Same for a file path ("-" is standard input). */
+/* Same for a file path ("-" is standard input); messages name the path. */
 int fg_collapse_perf_file(const char *path,
     const struct fg_collapse_opts *o, struct fg_stacks *out,
     struct fg_error *err);
