@@ -643,7 +643,49 @@ int fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 /* perf.data native reader, symbolizer, unwinder                       */
 /* ------------------------------------------------------------------ */
 
-/* (section owned by the perfdata modules) */
+/*
+ * Options of the native perf.data reader.  The naming options have the
+ * meanings of struct fg_collapse_opts, so that reading a recording gives
+ * the folded stacks the perf-script path gives for `perf script` of the
+ * same file.  fg_perfdata_opts_init() sets the defaults (all off, first
+ * event only, inline frames on).
+ */
+struct fg_perfdata_opts {
+	int pid;		/* --pid: append "-PID" to the process name */
+	int tid;		/* --tid: append "-PID/TID" */
+	int kernel;		/* --kernel: annotate kernel frames "_[k]" */
+	int jit;		/* --jit: annotate JIT frames "_[j]" */
+	int addrs;		/* --addrs: keep raw addresses of unknown frames */
+	int no_inline;		/* --no-inline: no DWARF inline frames */
+	const char *event_filter;	/* NULL: the first event sampled */
+	const char *const *skip_after;	/* drop frames below these names */
+	size_t nskip_after;
+	fg_cancel_flag *cancel;	/* optional */
+	struct fg_warn warn;	/* lost samples, skipped records, DSOs */
+};
+
+void fg_perfdata_opts_init(struct fg_perfdata_opts *o);
+
+/*
+ * Read the perf.data file at path (file-mode recordings, including
+ * `perf record -z`) and add every sample of the selected event to out,
+ * weighted by its period (1 without one) like the perf-script path.
+ * Frames are resolved in process: ELF symbols (separate debug files by build id or debuglink),
+ * DWARF inline chains, /proc/kallsyms, the [vdso], /tmp/perf-PID.map;
+ * what cannot be resolved is named as perf names it.  The file is
+ * mapped, not read into memory.  FG_EIO when it cannot be opened,
+ * FG_EPARSE with the offset of the bad record for malformed input,
+ * FG_EUNSUPPORTED for pipe-mode or foreign-endian files, FG_ECANCELED.
+ * Records that can be skipped are, with a warning.
+ */
+int fg_perfdata_read_file(const char *path,
+    const struct fg_perfdata_opts *o, struct fg_stacks *out,
+    struct fg_error *err);
+
+/* Same for a recording in memory (fuzzing, tests); name labels messages. */
+int fg_perfdata_read_mem(const void *buf, size_t len, const char *name,
+    const struct fg_perfdata_opts *o, struct fg_stacks *out,
+    struct fg_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,1644 @@
+/*
+ * perfdata.c: the native perf.data reader.  It maps the file, checks the
+ * header, the event attributes and the feature sections it uses (event
+ * names), then walks the data section record by record: MMAP/MMAP2,
+ * COMM, FORK, EXIT keep per-process maps and per-thread names; SAMPLE
+ * records become stacks; zstd COMPRESSED records are inflated in order;
+ * FINISHED_ROUND drives perf's two-round time ordering so maps and names
+ * are current when a sample is resolved.  Every read is checked against
+ * the bounds of its record: a malformed record is skipped with a counted
+ * warning naming its offset, or, when the walk cannot go on (a record
+ * shorter than its header), the call fails with that offset.  Frame
+ * names are resolved once per distinct (file, address) and cached as
+ * interned ids, so the cost grows with distinct addresses, not samples.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "base.h"
+#include "perfdata.h"
+#include "stacks.h"
+#include "symbolize.h"
+
+/* perf_event.h and perf's own record types, as the file format fixes them. */
+enum {
+	REC_MMAP = 1, REC_LOST = 2, REC_COMM = 3, REC_EXIT = 4,
+	REC_FORK = 7, REC_SAMPLE = 9, REC_MMAP2 = 10, REC_LOST_SAMPLES = 13,
+	REC_KERNEL_MAX = 21,
+	REC_USER_FIRST = 64, REC_AUXTRACE = 71, REC_FINISHED_ROUND = 68,
+	REC_COMPRESSED = 81, REC_USER_MAX = 82
+};
+
+enum {
+	ST_IP = 1 << 0, ST_TID = 1 << 1, ST_TIME = 1 << 2, ST_ADDR = 1 << 3,
+	ST_READ = 1 << 4, ST_CALLCHAIN = 1 << 5, ST_ID = 1 << 6,
+	ST_CPU = 1 << 7, ST_PERIOD = 1 << 8, ST_STREAM_ID = 1 << 9,
+	ST_RAW = 1 << 10, ST_BRANCH_STACK = 1 << 11, ST_REGS_USER = 1 << 12,
+	ST_STACK_USER = 1 << 13, ST_IDENTIFIER = 1 << 16
+};
+
+enum {
+	RF_ENABLED = 1, RF_RUNNING = 2, RF_ID = 4, RF_GROUP = 8, RF_LOST = 16
+};
+
+#define CTX_HV		((uint64_t)-32)
+#define CTX_KERNEL	((uint64_t)-128)
+#define CTX_USER	((uint64_t)-512)
+#define CTX_GUEST	((uint64_t)-2048)
+#define CTX_MAX		((uint64_t)-4095)
+
+#define MISC_CPUMODE_MASK	7
+#define MISC_KERNEL		1
+#define MISC_USER		2
+#define MISC_MMAP_DATA		(1 << 13)
+#define MISC_COMM_EXEC		(1 << 13)
+
+#define FEAT_EVENT_DESC		12
+#define HEADER_SIZE		104
+#define MAX_INLINE		64
+#define MAX_DECOMP		(256u << 20)
+#define WARN_SHOWN		5
+
+struct attr {
+	uint64_t type;
+	uint64_t config;
+	uint64_t sample_type;
+	uint64_t read_format;
+	uint64_t flags;
+	uint64_t branch_type;
+	uint64_t regs_user;
+	const char *name;
+	const uint8_t *ids;	/* u64 array in the file */
+	size_t nids;
+};
+
+struct map {
+	uint64_t start;
+	uint64_t end;
+	uint64_t pgoff;
+	struct fg_dso *dso;	/* NULL: no file (anon without JIT map...) */
+	const char *fname;
+	int anon;
+};
+
+struct proc {
+	struct proc *next;
+	uint32_t pid;
+	struct map *maps;
+	size_t nmaps;
+	size_t cap;
+};
+
+struct thread {
+	struct thread *next;
+	uint32_t tid;
+	uint32_t pid;
+	const char *comm;	/* NULL: ":TID" */
+	struct proc *proc;
+	uint32_t pname_id;
+	int pname_ok;
+};
+
+struct dbuf {
+	uint8_t *d;
+	size_t len;
+	size_t refs;
+	int open;
+};
+
+struct qent {
+	uint64_t time;
+	uint64_t seq;
+	uint64_t off;
+	const uint8_t *rec;
+	struct dbuf *db;
+	uint32_t len;
+};
+
+struct centry {
+	const void *dso;
+	uint64_t addr;
+	uint32_t ids_off;
+	uint16_t nids;
+	uint8_t used;
+	uint8_t skip;
+};
+
+#define NBUCKETS 4096
+
+struct pd {
+	const uint8_t *buf;
+	size_t len;
+	const char *name;
+	const struct fg_perfdata_opts *o;
+	struct fg_stacks *st;
+	fg_pd_sample_fn *fn;
+	void *arg;
+	struct fg_error *err;
+
+	struct attr *attrs;
+	size_t nattrs;
+	size_t attr_sel;	/* the selected event; SIZE_MAX: not yet */
+	int ordered;
+
+	struct proc *procs[NBUCKETS];
+	struct thread *threads[NBUCKETS];
+	struct fg_symbolizer *sym;
+	struct fg_arena arena;
+
+	struct centry *cache;
+	size_t ccap;
+	size_t cused;
+	uint32_t *pool;
+	size_t npool;
+	size_t cappool;
+
+	uint32_t *ids;
+	size_t nids;
+	size_t capids;
+	struct fg_buf work;
+
+	struct qent *q;
+	size_t nq;
+	size_t capq;
+	uint64_t seq;
+	uint64_t max_ts;
+	uint64_t next_flush;
+
+	ZSTD_DStream *zs;
+	uint8_t *left;
+	size_t nleft;
+
+	uint64_t nrecs;
+	uint64_t nwarn;
+	uint64_t lost;
+	uint64_t nunknown;
+	int filter_warned;
+};
+
+/* ---- bounds-checked little-endian reads ------------------------------ */
+
+static inline uint64_t
+rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static void
+warn_rec(struct pd *pd, uint64_t off, const char *fmt, ...) FG_PRINTF(3, 4);
+
+static void
+warn_rec(struct pd *pd, uint64_t off, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	pd->nwarn++;
+	if (pd->nwarn > WARN_SHOWN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fg_warnf(&pd->o->warn, "%s: record at 0x%llx: %s (skipped)", pd->name,
+	    (unsigned long long)off, msg);
+}
+
+void
+fg_perfdata_opts_init(struct fg_perfdata_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+/* ---- header, attributes, features ------------------------------------ */
+
+static int
+sect(struct pd *pd, size_t at, uint64_t *off, uint64_t *size)
+{
+	*off = rd64(pd->buf + at);
+	*size = rd64(pd->buf + at + 8);
+	if (*off > pd->len || *size > pd->len - *off)
+		return -1;
+	return 0;
+}
+
+static uint64_t
+attr_u64(const uint8_t *a, size_t alen, size_t at)
+{
+	return at + 8 <= alen ? rd64(a + at) : 0;
+}
+
+static int
+read_attrs(struct pd *pd, uint64_t asz, uint64_t aoff, uint64_t alen)
+{
+	size_t i, n;
+
+	if (asz < 16 + 64 || asz > 4096)
+		return fg_seterr(pd->err, FG_EPARSE, "%s: header: attribute "
+		    "size %llu out of range", pd->name, (unsigned long long)asz);
+	n = alen / asz;
+	if (n == 0 || n > 4096)
+		return fg_seterr(pd->err, FG_EPARSE, "%s: header: %zu event "
+		    "attributes", pd->name, n);
+	if ((pd->attrs = calloc(n, sizeof(*pd->attrs))) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	pd->nattrs = n;
+	for (i = 0; i < n; i++) {
+		const uint8_t *a = pd->buf + aoff + i * asz;
+		size_t al = asz - 16;
+		struct attr *t = &pd->attrs[i];
+		uint64_t ioff, isz;
+
+		t->type = rd32(a);
+		t->config = attr_u64(a, al, 8);
+		t->sample_type = attr_u64(a, al, 24);
+		t->read_format = attr_u64(a, al, 32);
+		t->flags = attr_u64(a, al, 40);
+		t->branch_type = attr_u64(a, al, 72);
+		t->regs_user = attr_u64(a, al, 80);
+		if (sect(pd, (size_t)(a + al - pd->buf), &ioff, &isz) != 0)
+			return fg_seterr(pd->err, FG_EPARSE, "%s: attribute %zu "
+			    "at 0x%llx: id section out of the file", pd->name,
+			    i, (unsigned long long)(aoff + i * asz));
+		t->ids = pd->buf + ioff;
+		t->nids = isz / 8;
+	}
+	return 0;
+}
+
+/* perf's string: u32 length, then that many bytes, NUL-padded. */
+static const char *
+feat_string(struct pd *pd, const uint8_t **p, const uint8_t *end)
+{
+	uint32_t l;
+	const char *s;
+
+	if (end - *p < 4)
+		return NULL;
+	l = rd32(*p);
+	*p += 4;
+	if ((size_t)(end - *p) < l)
+		return NULL;
+	s = fg_arena_strndup(&pd->arena, (const char *)*p, strnlen((const char *)*p, l));
+	*p += l;
+	return s;
+}
+
+static void
+read_event_desc(struct pd *pd, uint64_t off, uint64_t size)
+{
+	const uint8_t *p = pd->buf + off, *end = p + size;
+	uint32_t nre, sz, i;
+
+	if (size < 8)
+		return;
+	nre = rd32(p);
+	sz = rd32(p + 4);
+	p += 8;
+	for (i = 0; i < nre; i++) {
+		uint32_t nr;
+		const char *name;
+
+		if ((size_t)(end - p) < (size_t)sz + 4)
+			return;
+		p += sz;
+		nr = rd32(p);
+		p += 4;
+		if ((name = feat_string(pd, &p, end)) == NULL)
+			return;
+		if ((size_t)(end - p) / 8 < nr)
+			return;
+		p += (size_t)nr * 8;
+		if (i < pd->nattrs)
+			pd->attrs[i].name = name;
+	}
+}
+
+static int
+read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
+{
+	uint64_t hsz, asz, aoff, alen, foff;
+	size_t bit, k = 0;
+	int r;
+
+	if (pd->len < 16 || memcmp(pd->buf, "PERFILE2", 8) != 0) {
+		if (pd->len >= 8 && memcmp(pd->buf, "2ELIFREP", 8) == 0)
+			return fg_seterr(pd->err, FG_EUNSUPPORTED, "%s: "
+			    "big-endian recording not supported", pd->name);
+		return fg_seterr(pd->err, FG_EPARSE, "%s: not a perf.data "
+		    "file (no PERFILE2 magic at 0x0)", pd->name);
+	}
+	hsz = rd64(pd->buf + 8);
+	if (hsz == 16)
+		return fg_seterr(pd->err, FG_EUNSUPPORTED, "%s: pipe-mode "
+		    "recording not supported (record to a file)", pd->name);
+	if (hsz < HEADER_SIZE || pd->len < HEADER_SIZE)
+		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x0: size "
+		    "%llu, file %zu bytes: truncated header", pd->name,
+		    (unsigned long long)hsz, pd->len);
+	asz = rd64(pd->buf + 16);
+	if (sect(pd, 24, &aoff, &alen) != 0)
+		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x18: "
+		    "attribute section runs past the end of the file", pd->name);
+	if ((r = read_attrs(pd, asz, aoff, alen)) != 0)
+		return r;
+	*doff = rd64(pd->buf + 40);
+	*dsize = rd64(pd->buf + 48);
+	if (*doff > pd->len)
+		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x28: data "
+		    "offset 0x%llx past the end of the file", pd->name,
+		    (unsigned long long)*doff);
+	if (*dsize == 0 || *dsize > pd->len - *doff) {
+		if (*dsize != 0)
+			fg_warnf(&pd->o->warn, "%s: data section at 0x%llx "
+			    "runs past the end of the file: file truncated?",
+			    pd->name, (unsigned long long)*doff);
+		*dsize = pd->len - *doff;
+		return 0;	/* no feature sections to trust */
+	}
+	/* feature sections: one perf_file_section per set bit, in order */
+	foff = *doff + *dsize;
+	for (bit = 0; bit < 256; bit++) {
+		uint64_t so, ss;
+
+		if (!(rd64(pd->buf + 72 + (bit / 64) * 8) >> (bit % 64) & 1))
+			continue;
+		if (foff + 16 * (k + 1) > pd->len)
+			break;
+		if (sect(pd, foff + 16 * k, &so, &ss) == 0 &&
+		    bit == FEAT_EVENT_DESC)
+			read_event_desc(pd, so, ss);
+		k++;
+	}
+	return 0;
+}
+
+static const char *
+attr_name(struct pd *pd, struct attr *a)
+{
+	char tmp[64];
+
+	if (a->name == NULL) {
+		snprintf(tmp, sizeof(tmp), "event-%llu-%llu",
+		    (unsigned long long)a->type, (unsigned long long)a->config);
+		a->name = fg_arena_strndup(&pd->arena, tmp, strlen(tmp));
+		if (a->name == NULL)
+			a->name = "event";
+	}
+	return a->name;
+}
+
+static struct attr *
+attr_by_id(struct pd *pd, uint64_t id)
+{
+	size_t i, k;
+
+	if (pd->nattrs == 1)
+		return &pd->attrs[0];
+	for (i = 0; i < pd->nattrs; i++)
+		for (k = 0; k < pd->attrs[i].nids; k++)
+			if (rd64(pd->attrs[i].ids + k * 8) == id)
+				return &pd->attrs[i];
+	return NULL;
+}
+
+/* The attribute of a record, from the id where the layout puts it. */
+static struct attr *
+rec_attr(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type)
+{
+	uint64_t st = pd->attrs[0].sample_type;
+	size_t pos;
+
+	if (pd->nattrs == 1)
+		return &pd->attrs[0];
+	if (type == REC_SAMPLE) {
+		if (st & ST_IDENTIFIER)
+			pos = 8;
+		else if (st & ST_ID)
+			pos = 8 + 8 * (!!(st & ST_IP) + !!(st & ST_TID) +
+			    !!(st & ST_TIME) + !!(st & ST_ADDR));
+		else
+			return &pd->attrs[0];
+	} else {
+		if (!(pd->attrs[0].flags & (1ULL << 18)))
+			return &pd->attrs[0];
+		if (st & ST_IDENTIFIER)
+			pos = len - 8;
+		else if (st & ST_ID) {
+			size_t back = 8 * (1 + !!(st & ST_STREAM_ID) +
+			    !!(st & ST_CPU));
+			if (back > len)
+				return NULL;
+			pos = len - back;
+		} else
+			return &pd->attrs[0];
+	}
+	if (pos < 8 || pos + 8 > len)
+		return NULL;
+	return attr_by_id(pd, rd64(rec + pos));
+}
+
+static size_t
+id_trailer_size(uint64_t st)
+{
+	return 8 * (!!(st & ST_TID) + !!(st & ST_TIME) + !!(st & ST_ID) +
+	    !!(st & ST_STREAM_ID) + !!(st & ST_CPU) + !!(st & ST_IDENTIFIER));
+}
+
+/* The time of a record for ordering; 0 when it has none. */
+static int
+rec_time(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type,
+    uint64_t *t)
+{
+	uint64_t st = pd->attrs[0].sample_type;
+	size_t pos;
+
+	if (!(st & ST_TIME))
+		return 0;
+	if (type == REC_SAMPLE) {
+		pos = 8 + 8 * (!!(st & ST_IDENTIFIER) + !!(st & ST_IP) +
+		    !!(st & ST_TID));
+	} else if (type <= REC_KERNEL_MAX) {
+		size_t ts = id_trailer_size(st);
+		if (!(pd->attrs[0].flags & (1ULL << 18)) || ts + 8 > len)
+			return 0;
+		pos = len - ts + 8 * !!(st & ST_TID);
+	} else
+		return 0;
+	if (pos + 8 > len)
+		return 0;
+	*t = rd64(rec + pos);
+	return 1;
+}
+
+/* ---- processes, threads, maps ---------------------------------------- */
+
+static struct proc *
+proc_get(struct pd *pd, uint32_t pid)
+{
+	struct proc **b = &pd->procs[pid % NBUCKETS], *p;
+
+	for (p = *b; p != NULL; p = p->next)
+		if (p->pid == pid)
+			return p;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->pid = pid;
+	p->next = *b;
+	*b = p;
+	return p;
+}
+
+static struct thread *
+thread_find(struct pd *pd, uint32_t tid)
+{
+	struct thread *t;
+
+	for (t = pd->threads[tid % NBUCKETS]; t != NULL; t = t->next)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+static struct thread *
+thread_get(struct pd *pd, uint32_t pid, uint32_t tid)
+{
+	struct thread **b = &pd->threads[tid % NBUCKETS], *t;
+
+	if ((t = thread_find(pd, tid)) != NULL) {
+		if (t->pid != pid && pid != UINT32_MAX) {
+			t->pid = pid;
+			t->proc = proc_get(pd, pid);
+			t->pname_ok = 0;
+		}
+		return t;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->tid = tid;
+	t->pid = pid;
+	if ((t->proc = proc_get(pd, pid)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->next = *b;
+	*b = t;
+	return t;
+}
+
+static int
+map_insert(struct proc *p, const struct map *m)
+{
+	size_t i, o;
+	struct map *nm, right;
+	int have_right = 0;
+
+	/* Cut or drop what the new mapping overlaps, as perf does. */
+	for (i = 0, o = 0; i < p->nmaps; i++) {
+		struct map *x = &p->maps[i];
+		if (x->end <= m->start || x->start >= m->end) {
+			p->maps[o++] = *x;
+			continue;
+		}
+		if (x->end > m->end) {
+			right = *x;
+			right.pgoff += m->end - x->start;
+			right.start = m->end;
+			have_right = 1;
+		}
+		if (x->start < m->start) {
+			x->end = m->start;
+			p->maps[o++] = *x;
+		}
+	}
+	p->nmaps = o;
+	if (p->nmaps + 2 > p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 32;
+		if ((nm = reallocarray(p->maps, nc, sizeof(*nm))) == NULL)
+			return FG_ENOMEM;
+		p->maps = nm;
+		p->cap = nc;
+	}
+	for (int k = 0; k < 1 + have_right; k++) {
+		const struct map *ins = k == 0 ? m : &right;
+		for (i = p->nmaps; i > 0 && p->maps[i - 1].start > ins->start; i--)
+			p->maps[i] = p->maps[i - 1];
+		p->maps[i] = *ins;
+		p->nmaps++;
+	}
+	return 0;
+}
+
+static struct map *
+map_find(struct proc *p, uint64_t ip)
+{
+	size_t lo = 0, hi = p->nmaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->maps[mid].start <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || ip >= p->maps[lo - 1].end)
+		return NULL;
+	return &p->maps[lo - 1];
+}
+
+static int
+is_anon(const char *f)
+{
+	return strcmp(f, "//anon") == 0 || strncmp(f, "/dev/zero", 9) == 0 ||
+	    strncmp(f, "/anon_hugepage", 14) == 0 ||
+	    strncmp(f, "[anon:", 6) == 0;
+}
+
+static int
+on_mmap(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
+    int v2)
+{
+	size_t fpos = v2 ? 8 + 64 : 8 + 32, tail, flen;
+	uint16_t misc = rd16(rec + 4);
+	uint32_t pid;
+	struct map m;
+	struct proc *p;
+	const char *f;
+
+	tail = (pd->attrs[0].flags & (1ULL << 18)) ?
+	    id_trailer_size(pd->attrs[0].sample_type) : 0;
+	if (len < fpos + 1 || len - fpos < tail + 1) {
+		warn_rec(pd, off, "MMAP record of %zu bytes too short", len);
+		return 0;
+	}
+	pid = rd32(rec + 8);
+	if (pid == UINT32_MAX || (misc & MISC_CPUMODE_MASK) == MISC_KERNEL ||
+	    (misc & MISC_MMAP_DATA))
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.start = rd64(rec + 16);
+	m.end = m.start + rd64(rec + 24);
+	m.pgoff = rd64(rec + 32);
+	if (m.end <= m.start)
+		return 0;
+	flen = strnlen((const char *)rec + fpos, len - fpos - tail);
+	if ((f = fg_arena_strndup(&pd->arena, (const char *)rec + fpos,
+	    flen)) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	m.fname = f;
+	if (is_anon(f)) {
+		char jp[64];
+		m.anon = 1;
+		m.dso = fg_sym_jitmap(pd->sym, pid);
+		snprintf(jp, sizeof(jp), "/tmp/perf-%u.map", pid);
+		m.fname = fg_arena_strndup(&pd->arena, jp, strlen(jp));
+		if (m.fname == NULL)
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
+	} else if (f[0] == '/' || strcmp(f, "[vdso]") == 0) {
+		if ((m.dso = fg_sym_dso(pd->sym, f)) == NULL)
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
+	}
+	if ((p = proc_get(pd, pid)) == NULL || map_insert(p, &m) != 0)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	return 0;
+}
+
+static int
+on_comm(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
+{
+	size_t tail, l;
+	struct thread *t;
+	const char *c;
+
+	tail = (pd->attrs[0].flags & (1ULL << 18)) ?
+	    id_trailer_size(pd->attrs[0].sample_type) : 0;
+	if (len < 16 + 1 || len - 16 < tail + 1) {
+		warn_rec(pd, off, "COMM record of %zu bytes too short", len);
+		return 0;
+	}
+	if ((t = thread_get(pd, rd32(rec + 8), rd32(rec + 12))) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	l = strnlen((const char *)rec + 16, len - 16 - tail);
+	if ((c = fg_arena_strndup(&pd->arena, (const char *)rec + 16, l)) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	t->comm = c;
+	t->pname_ok = 0;
+	return 0;
+}
+
+static int
+on_fork(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
+{
+	uint32_t pid, ppid, tid, ptid;
+	struct thread *parent, *t;
+
+	if (len < 32) {
+		warn_rec(pd, off, "FORK record of %zu bytes too short", len);
+		return 0;
+	}
+	pid = rd32(rec + 8);
+	ppid = rd32(rec + 12);
+	tid = rd32(rec + 16);
+	ptid = rd32(rec + 20);
+	parent = thread_find(pd, ptid);
+	if ((t = thread_get(pd, pid, tid)) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	t->comm = parent != NULL ? parent->comm : NULL;
+	t->pname_ok = 0;
+	/* A new process starts with a copy of its parent's maps. */
+	if (pid != ppid && parent != NULL && parent->proc != NULL &&
+	    t->proc != NULL && t->proc != parent->proc &&
+	    t->proc->nmaps == 0 && parent->proc->nmaps > 0) {
+		struct proc *c = t->proc, *pp = parent->proc;
+		struct map *m = reallocarray(NULL, pp->nmaps, sizeof(*m));
+		if (m == NULL)
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
+		memcpy(m, pp->maps, pp->nmaps * sizeof(*m));
+		free(c->maps);
+		c->maps = m;
+		c->nmaps = c->cap = pp->nmaps;
+	}
+	return 0;
+}
+
+/* ---- frames ---------------------------------------------------------- */
+
+static int
+push_id(struct pd *pd, uint32_t id)
+{
+	if (pd->nids == pd->capids) {
+		size_t nc = pd->capids ? pd->capids * 2 : 256;
+		uint32_t *n = reallocarray(pd->ids, nc, sizeof(*n));
+		if (n == NULL)
+			return FG_ENOMEM;
+		pd->ids = n;
+		pd->capids = nc;
+	}
+	pd->ids[pd->nids++] = id;
+	return 0;
+}
+
+static int
+starts_with(const char *p, size_t n, const char *s)
+{
+	size_t l = strlen(s);
+
+	return n >= l && memcmp(p, s, l) == 0;
+}
+
+/*
+ * Intern the frame name the perf-script path would make from a
+ * `perf script` line "PC FUNC (MODULE)": the [unknown] fallback to the
+ * module's base name, the generic tidy (';' -> ':', the argument list
+ * cut) and the _[k] / _[j] annotations.
+ */
+static int
+intern_frame(struct pd *pd, const char *func, const char *mod, uint64_t pc,
+    uint32_t *id)
+{
+	struct fg_buf *w = &pd->work;
+	size_t i, cut;
+	long depth = 0;
+	size_t last_dot = SIZE_MAX;
+	int r = 0, unk_mod = strcmp(mod, "[unknown]") == 0;
+
+	fg_buf_reset(w);
+	if (func == NULL && !(unk_mod && !pd->o->addrs)) {
+		const char *base = strrchr(mod, '/');
+		base = base ? base + 1 : mod;
+		if (unk_mod)
+			base = "unknown";
+		if (pd->o->addrs)
+			r = fg_buf_printf(w, "[%s <%llx>]", base,
+			    (unsigned long long)pc);
+		else
+			r = fg_buf_printf(w, "[%s]", base);
+	} else
+		r = fg_buf_append(w, func ? func : "[unknown]",
+		    strlen(func ? func : "[unknown]"));
+	if (r != 0)
+		return FG_ENOMEM;
+	for (i = 0; i < w->len; i++)
+		if (w->d[i] == ';')
+			w->d[i] = ':';
+	cut = w->len;
+	for (i = 0; i < w->len; i++) {
+		char c = w->d[i];
+		if (c == '<' || c == '{' || c == '[')
+			depth++;
+		else if (c == '>' || c == '}' || c == ']' || c == ')')
+			depth--;
+		else if (c == '.')
+			last_dot = i + 1;
+		else if (c == '(') {
+			if (depth == 0 && last_dot != i &&
+			    !starts_with(w->d + i, w->len - i,
+			    "(anonymous namespace)")) {
+				cut = i;
+				break;
+			}
+			depth++;
+		}
+	}
+	w->len = cut;
+	w->d[cut] = '\0';
+	if (pd->o->kernel && !unk_mod && (mod[0] == '[' ||
+	    (strlen(mod) >= 7 && strcmp(mod + strlen(mod) - 7, "vmlinux") == 0)))
+		r = fg_buf_append(w, "_[k]", 4);
+	else if (pd->o->jit && strncmp(mod, "/tmp/perf-", 10) == 0 &&
+	    strlen(mod) > 4 && strcmp(mod + strlen(mod) - 4, ".map") == 0)
+		r = fg_buf_append(w, "_[j]", 4);
+	if (r != 0)
+		return FG_ENOMEM;
+	return fg_stacks_intern(pd->st, w->d, w->len, id);
+}
+
+static int
+skip_match(struct pd *pd, const char *name)
+{
+	size_t k;
+
+	if (name == NULL)
+		name = "[unknown]";
+	for (k = 0; k < pd->o->nskip_after; k++)
+		if (strcmp(pd->o->skip_after[k], name) == 0)
+			return 1;
+	return 0;
+}
+
+static struct centry *
+cache_slot(struct pd *pd, const void *dso, uint64_t addr)
+{
+	size_t h, mask;
+	uint64_t k[2];
+
+	if (pd->cused * 2 >= pd->ccap) {
+		size_t nc = pd->ccap ? pd->ccap * 2 : 4096, i;
+		struct centry *t = calloc(nc, sizeof(*t));
+		if (t == NULL)
+			return NULL;
+		for (i = 0; i < pd->ccap; i++) {
+			struct centry *e = &pd->cache[i];
+			if (!e->used)
+				continue;
+			k[0] = (uint64_t)(uintptr_t)e->dso;
+			k[1] = e->addr;
+			for (h = fg_hash(k, sizeof(k)) & (nc - 1); t[h].used;
+			    h = (h + 1) & (nc - 1))
+				;
+			t[h] = *e;
+		}
+		free(pd->cache);
+		pd->cache = t;
+		pd->ccap = nc;
+	}
+	mask = pd->ccap - 1;
+	k[0] = (uint64_t)(uintptr_t)dso;
+	k[1] = addr;
+	for (h = fg_hash(k, sizeof(k)) & mask; pd->cache[h].used;
+	    h = (h + 1) & mask)
+		if (pd->cache[h].dso == dso && pd->cache[h].addr == addr)
+			return &pd->cache[h];
+	return &pd->cache[h];
+}
+
+static int
+pool_push(struct pd *pd, uint32_t id)
+{
+	if (pd->npool == pd->cappool) {
+		size_t nc = pd->cappool ? pd->cappool * 2 : 4096;
+		uint32_t *n;
+		if (nc > UINT32_MAX || (n = reallocarray(pd->pool, nc,
+		    sizeof(*n))) == NULL)
+			return FG_ENOMEM;
+		pd->pool = n;
+		pd->cappool = nc;
+	}
+	pd->pool[pd->npool++] = id;
+	return 0;
+}
+
+/*
+ * The frames of one callchain entry, outermost first, as a cache entry.
+ * key: what the address resolves in (a DSO, a fake key for no map).
+ */
+static struct centry *
+resolve(struct pd *pd, const void *key, struct fg_dso *dso,
+    const char *mod, uint64_t addr, int have_addr, uint64_t pc)
+{
+	static const char nomap;
+	struct centry *e;
+	const char *names[MAX_INLINE], *func = NULL, *dfunc, *kmod = NULL;
+	size_t n = 0, i;
+	uint32_t id;
+	int skip;
+
+	if (key == NULL)
+		key = &nomap;
+	if ((e = cache_slot(pd, key, pd->o->addrs ? pc : addr)) == NULL)
+		return NULL;
+	if (e->used)
+		return e;
+	if (dso != NULL && have_addr) {
+		func = fg_dso_symbol(dso, addr, &kmod);
+		if (func != NULL && !pd->o->no_inline)
+			n = fg_dso_inlines(dso, addr, &dfunc, names, MAX_INLINE);
+	}
+	if (kmod != NULL)
+		mod = kmod;
+	e->dso = key;
+	e->addr = pd->o->addrs ? pc : addr;
+	e->ids_off = (uint32_t)pd->npool;
+	skip = skip_match(pd, func);
+	if (intern_frame(pd, func, mod, pc, &id) != 0 || pool_push(pd, id) != 0)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		skip |= skip_match(pd, names[i]);
+		if (intern_frame(pd, names[i], mod, pc, &id) != 0 ||
+		    pool_push(pd, id) != 0)
+			return NULL;
+	}
+	e->nids = (uint16_t)(n + 1);
+	e->skip = (uint8_t)skip;
+	e->used = 1;
+	pd->cused++;
+	return e;
+}
+
+static struct centry *
+resolve_user(struct pd *pd, struct thread *t, uint64_t ip, int exact)
+{
+	static const char unk;
+	struct map *m;
+	uint64_t a, look = exact || ip == 0 ? ip : ip - 1;
+
+	if (t->proc == NULL || (m = map_find(t->proc, ip)) == NULL)
+		return resolve(pd, &unk, NULL, "[unknown]", 0, 0, ip);
+	if (m->dso == NULL)
+		return resolve(pd, m->fname, NULL, m->fname, 0, 0,
+		    ip - m->start + m->pgoff);
+	if (fg_dso_addr(m->dso, look, m->start, m->pgoff, &a) != 0)
+		return resolve(pd, m->dso, NULL, m->fname, 0, 0,
+		    ip - m->start + m->pgoff);
+	return resolve(pd, m->dso, m->dso, fg_dso_path(m->dso), a, 1,
+	    ip - m->start + m->pgoff);
+}
+
+static int
+build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s)
+{
+	uint64_t one[1];
+	const uint64_t *chain = s->chain;
+	size_t n = s->nchain, i, base, start;
+	struct fg_dso *k = NULL;
+	int mode = s->misc & MISC_CPUMODE_MASK, exact = 1, r;
+	struct {
+		struct centry *e;
+	} *fr;
+	size_t nfr = 0;
+
+	if (chain == NULL) {
+		one[0] = s->ip;
+		chain = one;
+		n = 1;
+	}
+	/* leaf first in the chain; resolve, then lay out root first */
+	if ((fr = reallocarray(NULL, n ? n : 1, sizeof(*fr))) == NULL)
+		return FG_ENOMEM;
+	for (i = 0; i < n; i++) {
+		uint64_t ip = chain[i];
+		struct centry *e;
+
+		if (ip >= CTX_MAX) {
+			if (ip == CTX_KERNEL)
+				mode = MISC_KERNEL;
+			else if (ip == CTX_USER)
+				mode = MISC_USER;
+			else
+				mode = 0;
+			exact = 1;
+			continue;
+		}
+		if (mode == MISC_KERNEL) {
+			if (k == NULL && (k = fg_sym_kernel(pd->sym)) == NULL) {
+				free(fr);
+				return FG_ENOMEM;
+			}
+			e = resolve(pd, k, k, "[kernel.kallsyms]",
+			    exact ? ip : ip - 1, 1, ip);
+		} else if (mode == MISC_USER)
+			e = resolve_user(pd, t, ip, exact);
+		else
+			e = resolve(pd, NULL, NULL, "[unknown]", 0, 0, ip);
+		if (e == NULL) {
+			free(fr);
+			return FG_ENOMEM;
+		}
+		fr[nfr++].e = e;
+		exact = 0;
+	}
+	/* skip_after: keep the frames from the leaf up to the first match */
+	start = 0;
+	for (i = 0; i < nfr; i++)
+		if (fr[i].e->skip) {
+			start = nfr - 1 - i;
+			break;
+		}
+	base = pd->nids;
+	for (i = nfr - start; i > 0; i--) {
+		const struct centry *e = fr[i - 1].e;
+		for (size_t j = 0; j < e->nids; j++)
+			if ((r = push_id(pd, pd->pool[e->ids_off + j])) != 0) {
+				free(fr);
+				return r;
+			}
+	}
+	(void)base;
+	free(fr);
+	return 0;
+}
+
+static int
+pname_id(struct pd *pd, struct thread *t, uint32_t *id)
+{
+	char tmp[64];
+	struct fg_buf *w = &pd->work;
+	size_t i;
+	int r;
+
+	if (t->pname_ok) {
+		*id = t->pname_id;
+		return 0;
+	}
+	fg_buf_reset(w);
+	if (t->comm != NULL)
+		r = fg_buf_append(w, t->comm, strlen(t->comm));
+	else {
+		snprintf(tmp, sizeof(tmp), ":%u", t->tid);
+		r = fg_buf_append(w, tmp, strlen(tmp));
+	}
+	for (i = 0; i < w->len; i++)
+		if (w->d[i] == ' ')
+			w->d[i] = '_';
+	if (r == 0 && pd->o->tid)
+		r = fg_buf_printf(w, "-%u/%u", t->pid, t->tid);
+	else if (r == 0 && pd->o->pid)
+		r = fg_buf_printf(w, "-%u", t->pid);
+	if (r != 0 || (r = fg_stacks_intern(pd->st, w->d, w->len, id)) != 0)
+		return FG_ENOMEM;
+	t->pname_id = *id;
+	t->pname_ok = 1;
+	return 0;
+}
+
+/* ---- samples --------------------------------------------------------- */
+
+#define NEED(n) do { if ((size_t)(end - p) < (size_t)(n)) goto short_rec; } while (0)
+
+static int
+on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
+{
+	const uint8_t *p = rec + 8, *end = rec + len;
+	struct fg_pd_sample s;
+	struct attr *a;
+	struct thread *t;
+	uint64_t st;
+	uint32_t pn;
+	int r;
+
+	if ((a = rec_attr(pd, rec, len, REC_SAMPLE)) == NULL) {
+		warn_rec(pd, off, "sample of no known event");
+		return 0;
+	}
+	if (pd->attr_sel == SIZE_MAX) {
+		size_t i;
+		const char *want = pd->o->event_filter ? pd->o->event_filter :
+		    attr_name(pd, a);
+		for (i = 0; i < pd->nattrs; i++)
+			if (strcmp(attr_name(pd, &pd->attrs[i]), want) == 0)
+				break;
+		pd->attr_sel = i;	/* nattrs: no event has that name */
+	}
+	if (a != &pd->attrs[pd->attr_sel]) {
+		if (!pd->filter_warned && pd->attr_sel < pd->nattrs) {
+			pd->filter_warned = 1;
+			fg_warnf(&pd->o->warn, "%s: filtering for events of "
+			    "type: %s", pd->name,
+			    attr_name(pd, &pd->attrs[pd->attr_sel]));
+		}
+		return 0;
+	}
+	st = a->sample_type;
+	memset(&s, 0, sizeof(s));
+	s.period = 1;
+	s.offset = off;
+	s.misc = rd16(rec + 4);
+	s.event = attr_name(pd, a);
+	s.regs_mask = a->regs_user;
+	if (st & ST_IDENTIFIER) { NEED(8); s.id = rd64(p); p += 8; }
+	if (st & ST_IP) { NEED(8); s.ip = rd64(p); p += 8; }
+	if (st & ST_TID) { NEED(8); s.pid = rd32(p); s.tid = rd32(p + 4); p += 8; }
+	if (st & ST_TIME) { NEED(8); s.time = rd64(p); p += 8; }
+	if (st & ST_ADDR) { NEED(8); p += 8; }
+	if (st & ST_ID) { NEED(8); s.id = rd64(p); p += 8; }
+	if (st & ST_STREAM_ID) { NEED(8); p += 8; }
+	if (st & ST_CPU) { NEED(8); s.cpu = rd32(p); p += 8; }
+	if (st & ST_PERIOD) { NEED(8); s.period = rd64(p); p += 8; }
+	if (st & ST_READ) {
+		uint64_t rf = a->read_format, per = 1 + !!(rf & RF_ID) +
+		    !!(rf & RF_LOST);
+		if (rf & RF_GROUP) {
+			uint64_t nr;
+			NEED(8);
+			nr = rd64(p);
+			p += 8;
+			p += 0;
+			NEED(8 * (!!(rf & RF_ENABLED) + !!(rf & RF_RUNNING)));
+			p += 8 * (!!(rf & RF_ENABLED) + !!(rf & RF_RUNNING));
+			if (nr > (uint64_t)(end - p) / 8 / per)
+				goto short_rec;
+			p += nr * per * 8;
+		} else {
+			size_t k = 8 * (1 + !!(rf & RF_ENABLED) +
+			    !!(rf & RF_RUNNING) + !!(rf & RF_ID) + !!(rf & RF_LOST));
+			NEED(k);
+			p += k;
+		}
+	}
+	if (st & ST_CALLCHAIN) {
+		uint64_t nr;
+		NEED(8);
+		nr = rd64(p);
+		p += 8;
+		if (nr > (uint64_t)(end - p) / 8) {
+			warn_rec(pd, off, "callchain of %llu entries runs past "
+			    "the record (%zu bytes)", (unsigned long long)nr, len);
+			return 0;
+		}
+		s.chain = (const uint64_t *)(const void *)p;
+		s.nchain = (size_t)nr;
+		p += nr * 8;
+	}
+	if (st & ST_RAW) {
+		uint32_t sz;
+		NEED(4);
+		sz = rd32(p);
+		NEED((size_t)sz + 4);
+		p += 4 + sz;
+	}
+	if (st & ST_BRANCH_STACK) {
+		uint64_t nr;
+		NEED(8);
+		nr = rd64(p);
+		p += 8;
+		if (a->branch_type & (1ULL << 17)) {
+			NEED(8);
+			p += 8;
+		}
+		if (nr > (uint64_t)(end - p) / 24)
+			goto short_rec;
+		p += nr * 24;
+	}
+	if (st & ST_REGS_USER) {
+		NEED(8);
+		s.regs_abi = rd64(p);
+		p += 8;
+		if (s.regs_abi != 0) {
+			size_t nr = (size_t)__builtin_popcountll(a->regs_user);
+			NEED(nr * 8);
+			s.regs = (const uint64_t *)(const void *)p;
+			s.nregs = nr;
+			p += nr * 8;
+		}
+	}
+	if (st & ST_STACK_USER) {
+		uint64_t sz;
+		NEED(8);
+		sz = rd64(p);
+		p += 8;
+		if (sz > (uint64_t)(end - p))
+			goto short_rec;
+		s.stack = p;
+		s.stack_len = (size_t)sz;
+		p += sz;
+		if (sz != 0) {
+			uint64_t dyn;
+			NEED(8);
+			dyn = rd64(p);
+			if (dyn < sz)
+				s.stack_len = (size_t)dyn;
+		}
+	}
+	/* The chain is read in place: make it aligned if it is not. */
+	if (s.chain != NULL && ((uintptr_t)s.chain & 7) != 0) {
+		warn_rec(pd, off, "misaligned callchain");
+		return 0;
+	}
+	if ((t = thread_get(pd, s.pid, s.tid)) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	s.comm = t->comm;
+	pd->nids = 0;
+	if ((r = pname_id(pd, t, &pn)) != 0 || (r = push_id(pd, pn)) != 0 ||
+	    (r = build_stack(pd, t, &s)) != 0)
+		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
+	return pd->fn(pd->arg, &s, pd->ids, pd->nids, pd->err);
+short_rec:
+	warn_rec(pd, off, "sample of %zu bytes shorter than its fields", len);
+	return 0;
+}
+
+/* ---- dispatch and ordering ------------------------------------------- */
+
+static int
+dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
+{
+	uint32_t type = rd32(rec);
+
+	switch (type) {
+	case REC_SAMPLE:
+		return on_sample(pd, rec, len, off);
+	case REC_MMAP:
+		return on_mmap(pd, rec, len, off, 0);
+	case REC_MMAP2:
+		return on_mmap(pd, rec, len, off, 1);
+	case REC_COMM:
+		return on_comm(pd, rec, len, off);
+	case REC_FORK:
+		return on_fork(pd, rec, len, off);
+	case REC_LOST:
+		if (len >= 24)
+			pd->lost += rd64(rec + 16);
+		return 0;
+	case REC_LOST_SAMPLES:
+		if (len >= 16)
+			pd->lost += rd64(rec + 8);
+		return 0;
+	}
+	return 0;
+}
+
+static void
+db_release(struct dbuf *db)
+{
+	if (db != NULL && --db->refs == 0 && !db->open) {
+		free(db->d);
+		free(db);
+	}
+}
+
+static int
+qent_cmp(const void *a, const void *b)
+{
+	const struct qent *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Deliver the queued records with time <= limit, in time order. */
+static int
+flush(struct pd *pd, uint64_t limit)
+{
+	size_t i, o;
+	int r = 0;
+
+	if (pd->nq == 0)
+		return 0;
+	qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
+	for (i = 0; i < pd->nq && pd->q[i].time <= limit; i++) {
+		if (r == 0)
+			r = dispatch(pd, pd->q[i].rec, pd->q[i].len, pd->q[i].off);
+		db_release(pd->q[i].db);
+	}
+	for (o = 0; i < pd->nq; i++)
+		pd->q[o++] = pd->q[i];
+	pd->nq = o;
+	return r;
+}
+
+static int
+queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
+    struct dbuf *db)
+{
+	uint64_t t;
+	uint32_t type = rd32(rec);
+
+	if (!pd->ordered || !rec_time(pd, rec, len, type, &t))
+		return dispatch(pd, rec, len, off);
+	if (pd->nq == pd->capq) {
+		size_t nc = pd->capq ? pd->capq * 2 : 4096;
+		struct qent *q;
+		if (pd->nq >= (4u << 20)) {
+			/* bounded memory: deliver the older half now */
+			int r;
+			qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
+			if ((r = flush(pd, pd->q[pd->nq / 2].time)) != 0)
+				return r;
+		} else {
+			if ((q = reallocarray(pd->q, nc, sizeof(*q))) == NULL)
+				return fg_seterr(pd->err, FG_ENOMEM, "%s: out "
+				    "of memory", pd->name);
+			pd->q = q;
+			pd->capq = nc;
+		}
+	}
+	pd->q[pd->nq].time = t;
+	pd->q[pd->nq].seq = pd->seq++;
+	pd->q[pd->nq].off = off;
+	pd->q[pd->nq].rec = rec;
+	pd->q[pd->nq].len = (uint32_t)len;
+	pd->q[pd->nq].db = db;
+	if (db != NULL)
+		db->refs++;
+	pd->nq++;
+	if (t > pd->max_ts)
+		pd->max_ts = t;
+	return 0;
+}
+
+static int handle(struct pd *pd, const uint8_t *rec, size_t len,
+    uint64_t off, struct dbuf *db, int nested);
+
+static int
+on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
+{
+	ZSTD_inBuffer in;
+	struct dbuf *db;
+	size_t cap, pos, r;
+	int rr = 0;
+
+	if (pd->zs == NULL) {
+		if ((pd->zs = ZSTD_createDStream()) == NULL)
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
+		ZSTD_initDStream(pd->zs);
+	}
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	db->open = 1;
+	cap = pd->nleft + (len - 8) * 4 + 65536;
+	if ((db->d = malloc(cap)) == NULL) {
+		free(db);
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	}
+	if (pd->nleft > 0)
+		memcpy(db->d, pd->left, pd->nleft);
+	db->len = pd->nleft;
+	pd->nleft = 0;
+	in.src = rec + 8;
+	in.size = len - 8;
+	in.pos = 0;
+	while (in.pos < in.size) {
+		ZSTD_outBuffer out;
+
+		if (db->len == cap) {
+			uint8_t *n;
+			if (cap >= MAX_DECOMP) {
+				rr = fg_seterr(pd->err, FG_ELIMIT, "%s: "
+				    "compressed record at 0x%llx inflates past "
+				    "%u MiB", pd->name, (unsigned long long)off,
+				    MAX_DECOMP >> 20);
+				goto out;
+			}
+			if ((n = realloc(db->d, cap * 2)) == NULL) {
+				rr = fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+				    "memory", pd->name);
+				goto out;
+			}
+			db->d = n;
+			cap *= 2;
+		}
+		out.dst = db->d;
+		out.size = cap;
+		out.pos = db->len;
+		r = ZSTD_decompressStream(pd->zs, &out, &in);
+		db->len = out.pos;
+		if (ZSTD_isError(r)) {
+			warn_rec(pd, off, "zstd: %s", ZSTD_getErrorName(r));
+			ZSTD_initDStream(pd->zs);
+			db->len = 0;
+			goto out;
+		}
+	}
+	/* The records inside; a record cut at the end waits for the next. */
+	for (pos = 0; pos + 8 <= db->len;) {
+		uint16_t sz = rd16(db->d + pos + 6);
+		if (sz < 8) {
+			warn_rec(pd, off, "record inside compressed data: "
+			    "size %u shorter than its header", sz);
+			db->len = pos;
+			break;
+		}
+		if (sz > db->len - pos)
+			break;
+		if ((rr = handle(pd, db->d + pos, sz, off, db, 1)) != 0)
+			goto out;
+		pos += sz;
+	}
+	if (pos < db->len) {
+		uint8_t *n = realloc(pd->left, db->len - pos);
+		if (n == NULL) {
+			rr = fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+			    pd->name);
+			goto out;
+		}
+		pd->left = n;
+		memcpy(pd->left, db->d + pos, db->len - pos);
+		pd->nleft = db->len - pos;
+	}
+out:
+	db->open = 0;
+	if (db->refs == 0) {
+		free(db->d);
+		free(db);
+	}
+	return rr;
+}
+
+static int
+handle(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
+    struct dbuf *db, int nested)
+{
+	uint32_t type = rd32(rec);
+
+	if (type == REC_FINISHED_ROUND) {
+		int r = flush(pd, pd->next_flush);
+		pd->next_flush = pd->max_ts;
+		return r;
+	}
+	if (type == REC_COMPRESSED) {
+		if (nested) {
+			warn_rec(pd, off, "compressed record inside "
+			    "compressed data");
+			return 0;
+		}
+		return on_compressed(pd, rec, len, off);
+	}
+	if (type == 0 || (type > REC_KERNEL_MAX && type < REC_USER_FIRST) ||
+	    type > REC_USER_MAX) {
+		pd->nunknown++;
+		warn_rec(pd, off, "unknown record type %u", type);
+		return 0;
+	}
+	if (type >= REC_USER_FIRST)
+		return 0;
+	return queue(pd, rec, len, off, db);
+}
+
+static int
+walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
+{
+	uint64_t off = doff, end = doff + dsize;
+	int r;
+
+	while (off < end) {
+		const uint8_t *rec = pd->buf + off;
+		uint64_t size;
+
+		if (pd->o->cancel != NULL && (pd->nrecs & 1023) == 0 &&
+		    *pd->o->cancel)
+			return fg_seterr(pd->err, FG_ECANCELED, "%s: canceled",
+			    pd->name);
+		pd->nrecs++;
+		if (end - off < 8) {
+			warn_rec(pd, off, "%llu bytes left, less than a record "
+			    "header: file truncated?", (unsigned long long)(end - off));
+			break;
+		}
+		size = rd16(rec + 6);
+		if (size < 8)
+			return fg_seterr(pd->err, FG_EPARSE, "%s: record at "
+			    "0x%llx: size %llu shorter than its header",
+			    pd->name, (unsigned long long)off,
+			    (unsigned long long)size);
+		if (rd32(rec) == REC_AUXTRACE && size >= 16) {
+			uint64_t aux = rd64(rec + 8);
+			if (aux > end - off)
+				aux = end - off;
+			size += aux;
+		}
+		if (size > end - off) {
+			warn_rec(pd, off, "size %llu runs past the end of the "
+			    "data (0x%llx): file truncated?",
+			    (unsigned long long)size, (unsigned long long)end);
+			break;
+		}
+		if ((r = handle(pd, rec, rd16(rec + 6), off, NULL, 0)) != 0)
+			return r;
+		off += size;
+	}
+	return flush(pd, UINT64_MAX);
+}
+
+static void
+pd_free(struct pd *pd)
+{
+	size_t i;
+
+	for (i = 0; i < pd->nq; i++)
+		db_release(pd->q[i].db);
+	free(pd->q);
+	for (i = 0; i < NBUCKETS; i++) {
+		struct proc *p, *pn;
+		struct thread *t, *tn;
+		for (p = pd->procs[i]; p != NULL; p = pn) {
+			pn = p->next;
+			free(p->maps);
+			free(p);
+		}
+		for (t = pd->threads[i]; t != NULL; t = tn) {
+			tn = t->next;
+			free(t);
+		}
+	}
+	if (pd->zs != NULL)
+		ZSTD_freeDStream(pd->zs);
+	free(pd->left);
+	free(pd->attrs);
+	free(pd->cache);
+	free(pd->pool);
+	free(pd->ids);
+	fg_buf_free(&pd->work);
+	fg_sym_free(pd->sym);
+	fg_arena_free(&pd->arena);
+}
+
+int
+fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
+    const struct fg_perfdata_opts *o, struct fg_stacks *st,
+    fg_pd_sample_fn *fn, void *arg, struct fg_error *err)
+{
+	struct pd *pd;
+	struct fg_perfdata_opts defo;
+	uint64_t doff = 0, dsize = 0;
+	int r;
+
+	if (o == NULL) {
+		fg_perfdata_opts_init(&defo);
+		o = &defo;
+	}
+	if ((pd = calloc(1, sizeof(*pd))) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
+	pd->buf = buf;
+	pd->len = len;
+	pd->name = name;
+	pd->o = o;
+	pd->st = st;
+	pd->fn = fn;
+	pd->arg = arg;
+	pd->err = err;
+	pd->attr_sel = SIZE_MAX;
+	fg_arena_init(&pd->arena);
+	fg_buf_init(&pd->work, 1 << 20);
+	if ((pd->sym = fg_sym_new(&o->warn)) == NULL) {
+		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
+	if ((r = read_header(pd, &doff, &dsize)) != 0)
+		goto out;
+	pd->ordered = (pd->attrs[0].sample_type & ST_TIME) &&
+	    (pd->attrs[0].flags & (1ULL << 18));
+	if ((r = walk_data(pd, doff, dsize)) != 0)
+		goto out;
+	if (pd->lost > 0)
+		fg_warnf(&o->warn, "%s: %llu samples lost", name,
+		    (unsigned long long)pd->lost);
+	if (pd->nwarn > WARN_SHOWN)
+		fg_warnf(&o->warn, "%s: %llu records skipped in all", name,
+		    (unsigned long long)pd->nwarn);
+	if (pd->attr_sel == pd->nattrs && o->event_filter != NULL)
+		fg_warnf(&o->warn, "%s: no event named %s", name,
+		    o->event_filter);
+out:
+	pd_free(pd);
+	free(pd);
+	return r;
+}
+
+static int
+add_sample(void *arg, const struct fg_pd_sample *s, const uint32_t *ids,
+    size_t n, struct fg_error *err)
+{
+	return fg_stacks_add_ids(arg, ids, n, s->period, 0, err);
+}
+
+int
+fg_perfdata_read_mem(const void *buf, size_t len, const char *name,
+    const struct fg_perfdata_opts *o, struct fg_stacks *out,
+    struct fg_error *err)
+{
+	return fg_pd_walk(buf, len, name ? name : "perf.data", o, out,
+	    add_sample, out, err);
+}
+
+int
+fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
+    struct fg_stacks *out, struct fg_error *err)
+{
+	struct stat sb;
+	void *m;
+	int fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+	if (fstat(fd, &sb) != 0) {
+		r = fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+		close(fd);
+		return r;
+	}
+	if (sb.st_size == 0) {
+		close(fd);
+		return fg_seterr(err, FG_EPARSE, "%s: empty file", path);
+	}
+	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return fg_seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
+	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	r = fg_pd_walk(m, (size_t)sb.st_size, path, o, out, add_sample, out,
+	    err);
+	munmap(m, (size_t)sb.st_size);
+	return r;
+}

@@ -1,0 +1,62 @@
+/*
+ * perfdata.h: the internal side of the perf.data reader.  The reader
+ * walks a recording in time order (perf's round-based ordering) and
+ * hands each sample of the chosen event to a callback with its thread,
+ * time, CPU, period, the raw callchain, the user registers and the user
+ * stack copy (for the DWARF unwinder), and the frame names it resolved,
+ * root first, as ids interned in a stacks model.  fg_perfdata_read_file()
+ * is this walk with a callback that adds every sample to the model; a
+ * time-ordered flame chart or per-thread graphs use the same walk with
+ * their own callback.
+ */
+#ifndef FG_PERFDATA_H
+#define FG_PERFDATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flamegraph.h"
+
+/* One sample as recorded; pointers borrowed for the callback only. */
+struct fg_pd_sample {
+	uint64_t ip;
+	uint64_t time;		/* ns; 0 without PERF_SAMPLE_TIME */
+	uint64_t period;	/* 1 without PERF_SAMPLE_PERIOD */
+	uint64_t id;
+	uint64_t offset;	/* file offset of the record (or of the
+				   compressed record that held it) */
+	uint32_t pid;
+	uint32_t tid;
+	uint32_t cpu;
+	uint16_t misc;		/* header misc: cpumode in bits 0..2 */
+	const char *comm;	/* the thread's command at that time */
+	const char *event;	/* the event's name */
+	const uint64_t *chain;	/* PERF_SAMPLE_CALLCHAIN, markers included */
+	size_t nchain;
+	uint64_t regs_abi;	/* PERF_SAMPLE_REGS_USER: 0 = none */
+	uint64_t regs_mask;	/* the attribute's sample_regs_user */
+	const uint64_t *regs;	/* one value per set bit of regs_mask */
+	size_t nregs;
+	const uint8_t *stack;	/* PERF_SAMPLE_STACK_USER copy */
+	size_t stack_len;	/* bytes valid (dyn_size when given) */
+};
+
+/*
+ * Called once per sample of the selected event: ids[0..n) are the
+ * frame names (the process name first, the leaf last) interned in the
+ * model passed to fg_pd_walk().  Return 0 to go on; a negative FG_E*
+ * code stops the walk and is returned (fill err yourself).
+ */
+typedef int fg_pd_sample_fn(void *arg, const struct fg_pd_sample *s,
+    const uint32_t *ids, size_t n, struct fg_error *err);
+
+/*
+ * Walk the recording buf[0..len) (name labels messages, "perf.data"),
+ * interning names in st and calling fn per sample.  The options are the
+ * public ones.  0, or a negative FG_E* code with err filled.
+ */
+int fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
+    const struct fg_perfdata_opts *o, struct fg_stacks *st,
+    fg_pd_sample_fn *fn, void *arg, struct fg_error *err);
+
+#endif /* FG_PERFDATA_H */

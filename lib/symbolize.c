@@ -1,0 +1,1017 @@
+/*
+ * symbolize.c: ELF symbols, DWARF inline chains, kallsyms, vdso and JIT
+ * maps behind one cache per file.  Symbol tables follow perf's rules so
+ * names match `perf script`: function symbols of executable sections
+ * from the best table (separate debug file, .symtab, .dynsym), aliases
+ * at one address resolved by perf's preferences, zero-sized symbols
+ * reaching to the next one.  Inline chains come from an index built once
+ * per compilation unit that a looked-up address falls in: the ranges of
+ * its subprograms, and under each the ranges of its inlined subroutines
+ * in tree order, so a lookup is a binary search and a short scan, never
+ * a walk of the DIE tree.  Every name is demangled once.
+ */
+#include <sys/auxv.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <gelf.h>
+#include <libelf.h>
+
+#include "base.h"
+#include "demangle.h"
+#include "symbolize.h"
+
+struct sym {
+	uint64_t start;
+	uint64_t end;
+	const char *raw;	/* as in the table */
+	const char *name;	/* demangled, on first use */
+	const char *module;	/* kallsyms: "[mod]" or NULL */
+	uint32_t order;
+	uint8_t bind;
+};
+
+struct load {
+	uint64_t off;
+	uint64_t vaddr;
+	uint64_t filesz;
+};
+
+struct inl {
+	uint64_t lo;
+	uint64_t hi;
+	Dwarf_Die die;
+	uint32_t depth;
+};
+
+struct func {
+	uint64_t lo;
+	uint64_t hi;
+	Dwarf_Die die;
+	size_t inl_first;
+	size_t inl_n;
+};
+
+struct cuidx {
+	Dwarf_Off off;
+	struct func *funcs;
+	size_t nfuncs;
+	size_t capfuncs;
+	struct inl *inls;
+	size_t ninls;
+	size_t capinls;
+	int failed;
+};
+
+struct namecache {
+	Dwarf_Off off;
+	const char *name;
+};
+
+struct fg_dso {
+	struct fg_dso *next;
+	struct fg_symbolizer *s;
+	enum fg_dso_kind kind;
+	char *path;
+	uint32_t pid;
+	int loaded;
+	int fd;
+	int dfd;
+	Elf *elf;
+	Elf *delf;
+	Dwarf *dw;
+	int dwarf_tried;
+	struct load *loads;
+	size_t nloads;
+	struct sym *syms;
+	size_t nsyms;
+	struct cuidx *cus;
+	size_t ncus;
+	size_t capcus;
+	struct namecache *names;
+	size_t namecap;
+	size_t nnames;
+	struct fg_arena arena;
+};
+
+struct fg_symbolizer {
+	struct fg_warn warn;
+	struct fg_dso *dsos;
+	struct fg_dso *kernel;
+	struct fg_dso *vdso;
+};
+
+struct fg_symbolizer *
+fg_sym_new(const struct fg_warn *warn)
+{
+	struct fg_symbolizer *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if (warn != NULL)
+		s->warn = *warn;
+	elf_version(EV_CURRENT);
+	return s;
+}
+
+static void
+dso_free(struct fg_dso *d)
+{
+	size_t i;
+
+	if (d->dw != NULL)
+		dwarf_end(d->dw);
+	if (d->delf != NULL)
+		elf_end(d->delf);
+	if (d->elf != NULL)
+		elf_end(d->elf);
+	if (d->dfd >= 0)
+		close(d->dfd);
+	if (d->fd >= 0)
+		close(d->fd);
+	for (i = 0; i < d->ncus; i++) {
+		free(d->cus[i].funcs);
+		free(d->cus[i].inls);
+	}
+	free(d->cus);
+	free(d->names);
+	free(d->loads);
+	free(d->syms);
+	free(d->path);
+	fg_arena_free(&d->arena);
+	free(d);
+}
+
+void
+fg_sym_free(struct fg_symbolizer *s)
+{
+	struct fg_dso *d, *n;
+
+	if (s == NULL)
+		return;
+	for (d = s->dsos; d != NULL; d = n) {
+		n = d->next;
+		dso_free(d);
+	}
+	free(s);
+}
+
+static struct fg_dso *
+dso_new(struct fg_symbolizer *s, enum fg_dso_kind kind, const char *path)
+{
+	struct fg_dso *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	if ((d->path = strdup(path)) == NULL) {
+		free(d);
+		return NULL;
+	}
+	d->s = s;
+	d->kind = kind;
+	d->fd = d->dfd = -1;
+	fg_arena_init(&d->arena);
+	d->next = s->dsos;
+	s->dsos = d;
+	return d;
+}
+
+enum fg_dso_kind
+fg_dso_kind(const struct fg_dso *d)
+{
+	return d->kind;
+}
+
+const char *
+fg_dso_path(const struct fg_dso *d)
+{
+	return d->path;
+}
+
+/* ---- symbol tables ------------------------------------------------- */
+
+static int
+sym_cmp(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static const char *
+sym_name(struct fg_dso *d, struct sym *y)
+{
+	char *dm;
+
+	if (y->name != NULL)
+		return y->name;
+	y->name = y->raw;
+	if (d->kind != FG_DSO_KERNEL && (dm = fg_demangle(y->raw)) != NULL) {
+		const char *c = fg_arena_strndup(&d->arena, dm, strlen(dm));
+		free(dm);
+		if (c != NULL)
+			y->name = c;
+	}
+	return y->name;
+}
+
+static size_t
+underscores(const char *p)
+{
+	size_t n = 0;
+
+	while (p[n] == '_')
+		n++;
+	return n;
+}
+
+/* perf's choose_best_symbol(): 0 keeps a, 1 keeps b. */
+static int
+choose_b(struct fg_dso *d, struct sym *a, struct sym *b)
+{
+	int aw, bw, ag, bg;
+	size_t na, nb;
+	const char *an, *bn;
+
+	if (a->end == a->start && b->end > b->start)
+		return 1;
+	if (b->end == b->start && a->end > a->start)
+		return 0;
+	aw = a->bind == STB_WEAK;
+	bw = b->bind == STB_WEAK;
+	if (bw && !aw)
+		return 0;
+	if (aw && !bw)
+		return 1;
+	ag = a->bind == STB_GLOBAL;
+	bg = b->bind == STB_GLOBAL;
+	if (ag && !bg)
+		return 0;
+	if (bg && !ag)
+		return 1;
+	an = sym_name(d, a);
+	bn = sym_name(d, b);
+	na = underscores(an);
+	nb = underscores(bn);
+	if (nb > na)
+		return 0;
+	if (na > nb)
+		return 1;
+	na = strlen(an);
+	nb = strlen(bn);
+	return na < nb;
+}
+
+/*
+ * Sort, give zero-sized symbols the room up to the next one, drop
+ * aliases.  kallsyms: ends first, then duplicates (perf's order there).
+ */
+static void
+syms_finish(struct fg_dso *d, int kallsyms)
+{
+	size_t i, o;
+	struct sym *y = d->syms;
+
+	if (d->nsyms == 0)
+		return;
+	qsort(y, d->nsyms, sizeof(*y), sym_cmp);
+	if (kallsyms) {
+		for (i = 0; i + 1 < d->nsyms; i++) {
+			if (y[i].end != y[i].start)
+				continue;
+			if ((y[i].module == NULL) != (y[i + 1].module == NULL))
+				y[i].end = ((y[i].end + 4096) + 4095) & ~(uint64_t)4095;
+			else
+				y[i].end = y[i + 1].start;
+		}
+	}
+	for (i = 0, o = 0; i < d->nsyms; i++) {
+		if (o > 0 && y[o - 1].start == y[i].start) {
+			if (choose_b(d, &y[o - 1], &y[i]))
+				y[o - 1] = y[i];
+			continue;
+		}
+		y[o++] = y[i];
+	}
+	d->nsyms = o;
+	if (!kallsyms) {
+		for (i = 0; i + 1 < d->nsyms; i++)
+			if (y[i].end == y[i].start)
+				y[i].end = y[i + 1].start;
+	}
+	i = d->nsyms - 1;
+	if (y[i].end == y[i].start)
+		y[i].end = (y[i].start & ~(uint64_t)4095) + 4096;
+}
+
+static int
+syms_push(struct fg_dso *d, size_t *cap, uint64_t start, uint64_t size,
+    const char *raw, const char *module, int bind)
+{
+	struct sym *y;
+
+	if (d->nsyms == *cap) {
+		size_t nc = *cap ? *cap * 2 : 1024;
+		if ((y = reallocarray(d->syms, nc, sizeof(*y))) == NULL)
+			return -1;
+		d->syms = y;
+		*cap = nc;
+	}
+	y = &d->syms[d->nsyms];
+	y->start = start;
+	y->end = start + size;
+	y->raw = raw;
+	y->name = NULL;
+	y->module = module;
+	y->order = (uint32_t)d->nsyms;
+	y->bind = (uint8_t)bind;
+	d->nsyms++;
+	return 0;
+}
+
+static int
+elf_has_section(Elf *e, Elf64_Word type, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t shstr;
+
+	if (elf_getshdrstrndx(e, &shstr) != 0)
+		return 0;
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		const char *n;
+		if (gelf_getshdr(scn, &sh) == NULL)
+			continue;
+		if (type != SHT_NULL && sh.sh_type == type)
+			return 1;
+		if (name != NULL && (n = elf_strptr(e, shstr, sh.sh_name)) &&
+		    strcmp(n, name) == 0 && sh.sh_type != SHT_NOBITS)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+load_elf_syms(struct fg_dso *d, Elf *e, Elf64_Word type)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t cap = 0;
+
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		Elf_Data *data;
+		size_t i, n;
+
+		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != type ||
+		    sh.sh_entsize == 0)
+			continue;
+		if ((data = elf_getdata(scn, NULL)) == NULL)
+			continue;
+		n = sh.sh_size / sh.sh_entsize;
+		for (i = 0; i < n; i++) {
+			GElf_Sym st;
+			GElf_Shdr ss;
+			Elf_Scn *sec;
+			const char *nm;
+			int t;
+
+			if (gelf_getsym(data, (int)i, &st) == NULL)
+				continue;
+			t = GELF_ST_TYPE(st.st_info);
+			if ((t != STT_FUNC && t != STT_GNU_IFUNC) ||
+			    st.st_name == 0 || st.st_shndx == SHN_UNDEF ||
+			    st.st_shndx >= SHN_LORESERVE)
+				continue;
+			if ((sec = elf_getscn(e, st.st_shndx)) == NULL ||
+			    gelf_getshdr(sec, &ss) == NULL ||
+			    !(ss.sh_flags & SHF_EXECINSTR))
+				continue;
+			if ((nm = elf_strptr(e, sh.sh_link, st.st_name)) == NULL)
+				continue;
+			if (syms_push(d, &cap, st.st_value, st.st_size, nm, NULL,
+			    GELF_ST_BIND(st.st_info)) != 0)
+				return;
+		}
+		break;
+	}
+}
+
+static void
+load_phdrs(struct fg_dso *d, Elf *e)
+{
+	size_t n, i;
+
+	if (elf_getphdrnum(e, &n) != 0 || n == 0)
+		return;
+	if ((d->loads = calloc(n, sizeof(*d->loads))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(e, (int)i, &ph) == NULL || ph.p_type != PT_LOAD)
+			continue;
+		d->loads[d->nloads].off = ph.p_offset;
+		d->loads[d->nloads].vaddr = ph.p_vaddr;
+		d->loads[d->nloads].filesz = ph.p_filesz;
+		d->nloads++;
+	}
+}
+
+static int
+open_elf(const char *path, int *fdp, Elf **ep)
+{
+	int fd;
+	Elf *e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if ((e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) == NULL ||
+	    elf_kind(e) != ELF_K_ELF) {
+		if (e != NULL)
+			elf_end(e);
+		close(fd);
+		return -1;
+	}
+	*fdp = fd;
+	*ep = e;
+	return 0;
+}
+
+/* The separate debug file: by build id, then by .gnu_debuglink. */
+static void
+open_debug(struct fg_dso *d)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t shstr;
+	char path[4096];
+
+	if (elf_getshdrstrndx(d->elf, &shstr) != 0)
+		return;
+	while ((scn = elf_nextscn(d->elf, scn)) != NULL) {
+		const char *n;
+		Elf_Data *data;
+
+		if (gelf_getshdr(scn, &sh) == NULL ||
+		    (n = elf_strptr(d->elf, shstr, sh.sh_name)) == NULL ||
+		    (data = elf_getdata(scn, NULL)) == NULL)
+			continue;
+		if (sh.sh_type == SHT_NOTE) {
+			size_t off = 0, noff, doff;
+			GElf_Nhdr nh;
+			while ((off = gelf_getnote(data, off, &nh, &noff,
+			    &doff)) > 0) {
+				const uint8_t *b = (const uint8_t *)data->d_buf + doff;
+				char *p = path;
+				size_t k;
+				if (nh.n_type != NT_GNU_BUILD_ID || nh.n_descsz < 2 ||
+				    nh.n_descsz > 64)
+					continue;
+				p += snprintf(p, sizeof(path), "/usr/lib/debug/.build-id/%02x/", b[0]);
+				for (k = 1; k < nh.n_descsz; k++)
+					p += snprintf(p, 3, "%02x", b[k]);
+				strlcat(path, ".debug", sizeof(path));
+				if (open_elf(path, &d->dfd, &d->delf) == 0)
+					return;
+			}
+		} else if (strcmp(n, ".gnu_debuglink") == 0 && data->d_size > 0) {
+			const char *link = data->d_buf;
+			const char *slash = strrchr(d->path, '/');
+			int dl = slash ? (int)(slash - d->path) : 0;
+			if (memchr(link, '\0', data->d_size) == NULL)
+				continue;
+			snprintf(path, sizeof(path), "%.*s/.debug/%s", dl, d->path, link);
+			if (open_elf(path, &d->dfd, &d->delf) == 0)
+				return;
+			snprintf(path, sizeof(path), "/usr/lib/debug%.*s/%s", dl, d->path, link);
+			if (open_elf(path, &d->dfd, &d->delf) == 0)
+				return;
+		}
+	}
+}
+
+static void
+load_jitmap(struct fg_dso *d)
+{
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0, scap = 0;
+
+	if ((fp = fopen(d->path, "re")) == NULL)
+		return;
+	while (getline(&line, &cap, fp) > 0) {
+		char *p = line, *e;
+		unsigned long long start, size;
+		size_t l;
+
+		start = strtoull(p, &e, 16);
+		if (e == p || *e != ' ')
+			continue;
+		p = e + 1;
+		size = strtoull(p, &e, 16);
+		if (e == p || *e != ' ')
+			continue;
+		p = e + 1;
+		l = strcspn(p, "\n");
+		if ((p = fg_arena_strndup(&d->arena, p, l)) == NULL)
+			break;
+		if (syms_push(d, &scap, start, size, p, NULL, STB_GLOBAL) != 0)
+			break;
+	}
+	free(line);
+	fclose(fp);
+	for (size_t i = 0; i < d->nsyms; i++)
+		d->syms[i].name = d->syms[i].raw;
+	syms_finish(d, 0);
+}
+
+static void
+load_kallsyms(struct fg_dso *d)
+{
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0, scap = 0;
+	ssize_t len;
+
+	if ((fp = fopen("/proc/kallsyms", "re")) == NULL) {
+		fg_warnf(&d->s->warn, "/proc/kallsyms: %s: kernel frames "
+		    "stay unresolved", strerror(errno));
+		return;
+	}
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		char *p = line, *e, *name, *mod = NULL;
+		unsigned long long a;
+		int t;
+		size_t l;
+
+		a = strtoull(p, &e, 16);
+		if (e == p || e[0] != ' ' || e[1] == '\0' || e[2] != ' ')
+			continue;
+		t = toupper((unsigned char)e[1]);
+		if (t != 'T' && t != 'W' && t != 'D' && t != 'B')
+			continue;
+		name = e + 3;
+		l = strcspn(name, "\t\n");
+		if (name[l] == '\t') {
+			char *m = name + l + 1;
+			size_t ml = strcspn(m, "\n");
+			if ((mod = fg_arena_strndup(&d->arena, m, ml)) == NULL)
+				break;
+		}
+		if ((name = fg_arena_strndup(&d->arena, name, l)) == NULL)
+			break;
+		if (syms_push(d, &scap, a, 0, name, mod,
+		    t == 'W' ? STB_WEAK : isupper((unsigned char)e[1]) ?
+		    STB_GLOBAL : STB_LOCAL) != 0)
+			break;
+	}
+	free(line);
+	fclose(fp);
+	if (d->nsyms > 0 && d->syms[0].start == 0 && d->syms[d->nsyms - 1].start == 0)
+		fg_warnf(&d->s->warn, "/proc/kallsyms: addresses hidden "
+		    "(kptr_restrict): kernel frames stay unresolved");
+	for (size_t i = 0; i < d->nsyms; i++)
+		d->syms[i].name = d->syms[i].raw;
+	syms_finish(d, 1);
+}
+
+static void
+load_vdso(struct fg_dso *d)
+{
+	const unsigned char *img = (const void *)getauxval(AT_SYSINFO_EHDR);
+	const Elf64_Ehdr *eh = (const void *)img;
+	size_t size;
+
+	if (img == NULL || memcmp(img, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return;
+	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	if (size < sizeof(*eh) || size > 1 << 20)
+		return;
+	/* Copy: libelf may not write, and the image is read-only. */
+	{
+		char *copy = fg_arena_alloc(&d->arena, size);
+		if (copy == NULL)
+			return;
+		memcpy(copy, img, size);
+		if ((d->elf = elf_memory(copy, size)) == NULL)
+			return;
+	}
+	load_phdrs(d, d->elf);
+	if (elf_has_section(d->elf, SHT_SYMTAB, NULL))
+		load_elf_syms(d, d->elf, SHT_SYMTAB);
+	else
+		load_elf_syms(d, d->elf, SHT_DYNSYM);
+	syms_finish(d, 0);
+}
+
+static void
+dso_load(struct fg_dso *d)
+{
+	if (d->loaded)
+		return;
+	d->loaded = 1;
+	switch (d->kind) {
+	case FG_DSO_KERNEL:
+		load_kallsyms(d);
+		return;
+	case FG_DSO_JITMAP:
+		load_jitmap(d);
+		return;
+	case FG_DSO_VDSO:
+		load_vdso(d);
+		return;
+	case FG_DSO_FILE:
+		break;
+	}
+	if (open_elf(d->path, &d->fd, &d->elf) != 0) {
+		fg_warnf(&d->s->warn, "%s: cannot read ELF file: its frames "
+		    "show as [%s]", d->path,
+		    strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path);
+		return;
+	}
+	load_phdrs(d, d->elf);
+	open_debug(d);
+	if (d->delf != NULL && elf_has_section(d->delf, SHT_SYMTAB, NULL))
+		load_elf_syms(d, d->delf, SHT_SYMTAB);
+	else if (elf_has_section(d->elf, SHT_SYMTAB, NULL))
+		load_elf_syms(d, d->elf, SHT_SYMTAB);
+	else
+		load_elf_syms(d, d->elf, SHT_DYNSYM);
+	if (d->nsyms == 0)
+		fg_warnf(&d->s->warn, "%s: no function symbols", d->path);
+	syms_finish(d, 0);
+}
+
+struct fg_dso *
+fg_sym_dso(struct fg_symbolizer *s, const char *path)
+{
+	struct fg_dso *d;
+
+	for (d = s->dsos; d != NULL; d = d->next)
+		if ((d->kind == FG_DSO_FILE || d->kind == FG_DSO_VDSO) &&
+		    strcmp(d->path, path) == 0)
+			return d;
+	return dso_new(s, strcmp(path, "[vdso]") == 0 ? FG_DSO_VDSO :
+	    FG_DSO_FILE, path);
+}
+
+struct fg_dso *
+fg_sym_kernel(struct fg_symbolizer *s)
+{
+	if (s->kernel == NULL)
+		s->kernel = dso_new(s, FG_DSO_KERNEL, "[kernel.kallsyms]");
+	return s->kernel;
+}
+
+struct fg_dso *
+fg_sym_jitmap(struct fg_symbolizer *s, uint32_t pid)
+{
+	struct fg_dso *d;
+	char path[64];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "/tmp/perf-%u.map", pid);
+	for (d = s->dsos; d != NULL; d = d->next)
+		if (d->kind == FG_DSO_JITMAP && d->pid == pid)
+			return d->path[0] != '\0' ? d : NULL;
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		path[0] = '\0';
+	if ((d = dso_new(s, FG_DSO_JITMAP, path)) == NULL)
+		return NULL;
+	d->pid = pid;
+	return d->path[0] != '\0' ? d : NULL;
+}
+
+int
+fg_dso_addr(struct fg_dso *d, uint64_t ip, uint64_t map_start,
+    uint64_t pgoff, uint64_t *addr)
+{
+	uint64_t off;
+	size_t i;
+
+	if (d->kind == FG_DSO_KERNEL || d->kind == FG_DSO_JITMAP) {
+		*addr = ip;
+		return 0;
+	}
+	dso_load(d);
+	off = ip - map_start + pgoff;
+	for (i = 0; i < d->nloads; i++) {
+		const struct load *l = &d->loads[i];
+		if (off >= l->off && off - l->off < l->filesz) {
+			*addr = off - l->off + l->vaddr;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+fg_dso_symbol(struct fg_dso *d, uint64_t addr, const char **module)
+{
+	size_t lo = 0, hi;
+	struct sym *y;
+
+	dso_load(d);
+	if (module != NULL)
+		*module = NULL;
+	hi = d->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->syms[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	y = &d->syms[lo - 1];
+	if (addr >= y->end)
+		return NULL;
+	if (module != NULL)
+		*module = y->module;
+	return sym_name(d, y);
+}
+
+/* ---- DWARF inline chains ------------------------------------------- */
+
+static void
+dwarf_open(struct fg_dso *d)
+{
+	if (d->dwarf_tried)
+		return;
+	d->dwarf_tried = 1;
+	dso_load(d);
+	if (d->delf != NULL && elf_has_section(d->delf, SHT_NULL, ".debug_info"))
+		d->dw = dwarf_begin_elf(d->delf, DWARF_C_READ, NULL);
+	if (d->dw == NULL && d->elf != NULL &&
+	    elf_has_section(d->elf, SHT_NULL, ".debug_info"))
+		d->dw = dwarf_begin_elf(d->elf, DWARF_C_READ, NULL);
+}
+
+static int
+cu_push_func(struct cuidx *c, uint64_t lo, uint64_t hi, Dwarf_Die *die,
+    size_t first, size_t n)
+{
+	if (c->nfuncs == c->capfuncs) {
+		size_t nc = c->capfuncs ? c->capfuncs * 2 : 64;
+		struct func *f = reallocarray(c->funcs, nc, sizeof(*f));
+		if (f == NULL)
+			return -1;
+		c->funcs = f;
+		c->capfuncs = nc;
+	}
+	c->funcs[c->nfuncs].lo = lo;
+	c->funcs[c->nfuncs].hi = hi;
+	c->funcs[c->nfuncs].die = *die;
+	c->funcs[c->nfuncs].inl_first = first;
+	c->funcs[c->nfuncs].inl_n = n;
+	c->nfuncs++;
+	return 0;
+}
+
+static int
+cu_push_inl(struct cuidx *c, uint64_t lo, uint64_t hi, Dwarf_Die *die,
+    uint32_t depth)
+{
+	if (c->ninls == c->capinls) {
+		size_t nc = c->capinls ? c->capinls * 2 : 256;
+		struct inl *f = reallocarray(c->inls, nc, sizeof(*f));
+		if (f == NULL)
+			return -1;
+		c->inls = f;
+		c->capinls = nc;
+	}
+	c->inls[c->ninls].lo = lo;
+	c->inls[c->ninls].hi = hi;
+	c->inls[c->ninls].die = *die;
+	c->inls[c->ninls].depth = depth;
+	c->ninls++;
+	return 0;
+}
+
+static int
+leaf_tag(int tag)
+{
+	switch (tag) {
+	case DW_TAG_variable:
+	case DW_TAG_formal_parameter:
+	case DW_TAG_member:
+	case DW_TAG_base_type:
+	case DW_TAG_pointer_type:
+	case DW_TAG_template_type_parameter:
+	case DW_TAG_template_value_parameter:
+	case DW_TAG_enumerator:
+	case DW_TAG_call_site:
+	case DW_TAG_GNU_call_site:
+	case DW_TAG_label:
+		return 1;
+	}
+	return 0;
+}
+
+/* Walk the children of parent; infunc: inside a subprogram at depth. */
+static int
+cu_walk(struct cuidx *c, Dwarf_Die *parent, int infunc, uint32_t depth,
+    int level)
+{
+	Dwarf_Die child;
+	int r;
+
+	if (level > 256)
+		return 0;
+	if (dwarf_child(parent, &child) != 0)
+		return 0;
+	do {
+		int tag = dwarf_tag(&child);
+
+		if (leaf_tag(tag))
+			continue;
+		if (tag == DW_TAG_subprogram) {
+			Dwarf_Addr base, lo, hi;
+			ptrdiff_t off = 0;
+			size_t first = c->ninls;
+
+			if (dwarf_hasattr(&child, DW_AT_declaration))
+				continue;
+			if (dwarf_haschildren(&child) &&
+			    cu_walk(c, &child, 1, 0, level + 1) != 0)
+				return -1;
+			while ((off = dwarf_ranges(&child, off, &base, &lo,
+			    &hi)) > 0)
+				if (lo < hi && cu_push_func(c, lo, hi, &child,
+				    first, c->ninls - first) != 0)
+					return -1;
+			continue;
+		}
+		if (tag == DW_TAG_inlined_subroutine && infunc) {
+			Dwarf_Addr base, lo, hi;
+			ptrdiff_t off = 0;
+
+			while ((off = dwarf_ranges(&child, off, &base, &lo,
+			    &hi)) > 0)
+				if (lo < hi && cu_push_inl(c, lo, hi, &child,
+				    depth) != 0)
+					return -1;
+			if (dwarf_haschildren(&child) &&
+			    (r = cu_walk(c, &child, 1, depth + 1, level + 1)) != 0)
+				return r;
+			continue;
+		}
+		if (dwarf_haschildren(&child) &&
+		    (r = cu_walk(c, &child, infunc, depth, level + 1)) != 0)
+			return r;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return 0;
+}
+
+static int
+func_cmp(const void *a, const void *b)
+{
+	const struct func *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return (x->hi > y->hi) - (x->hi < y->hi);
+}
+
+static struct cuidx *
+cu_index(struct fg_dso *d, Dwarf_Die *cudie)
+{
+	Dwarf_Off off = dwarf_dieoffset(cudie);
+	struct cuidx *c;
+	size_t i;
+
+	for (i = 0; i < d->ncus; i++)
+		if (d->cus[i].off == off)
+			return d->cus[i].failed ? NULL : &d->cus[i];
+	if (d->ncus == d->capcus) {
+		size_t nc = d->capcus ? d->capcus * 2 : 16;
+		if ((c = reallocarray(d->cus, nc, sizeof(*c))) == NULL)
+			return NULL;
+		d->cus = c;
+		d->capcus = nc;
+	}
+	c = &d->cus[d->ncus++];
+	memset(c, 0, sizeof(*c));
+	c->off = off;
+	if (cu_walk(c, cudie, 0, 0, 0) != 0) {
+		c->failed = 1;
+		return NULL;
+	}
+	if (c->nfuncs > 1)
+		qsort(c->funcs, c->nfuncs, sizeof(*c->funcs), func_cmp);
+	return c;
+}
+
+static const char *
+die_name(struct fg_dso *d, Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	Dwarf_Die origin, *target = die;
+	Dwarf_Off off;
+	const char *n = NULL;
+	char *dm;
+	size_t h, i;
+
+	/* The name lives on the abstract origin: cache by its offset. */
+	if (dwarf_attr(die, DW_AT_abstract_origin, &a) != NULL &&
+	    dwarf_formref_die(&a, &origin) != NULL)
+		target = &origin;
+	off = dwarf_dieoffset(target);
+	if (d->namecap > 0) {
+		for (h = (size_t)(off * 0x9e3779b97f4a7c15ULL) & (d->namecap - 1);
+		    d->names[h].name != NULL; h = (h + 1) & (d->namecap - 1))
+			if (d->names[h].off == off)
+				return d->names[h].name;
+	}
+	if (dwarf_attr_integrate(target, DW_AT_linkage_name, &a) != NULL ||
+	    dwarf_attr_integrate(target, DW_AT_MIPS_linkage_name, &a) != NULL)
+		n = dwarf_formstring(&a);
+	if (n != NULL && (dm = fg_demangle(n)) != NULL) {
+		n = fg_arena_strndup(&d->arena, dm, strlen(dm));
+		free(dm);
+	} else if (n == NULL && dwarf_attr_integrate(target, DW_AT_name, &a))
+		n = dwarf_formstring(&a);
+	if (n == NULL)
+		n = "[unknown]";
+	if (d->nnames * 2 >= d->namecap) {
+		size_t nc = d->namecap ? d->namecap * 2 : 1024;
+		struct namecache *t = calloc(nc, sizeof(*t));
+		if (t == NULL)
+			return n;
+		for (i = 0; i < d->namecap; i++) {
+			if (d->names[i].name == NULL)
+				continue;
+			for (h = (size_t)(d->names[i].off * 0x9e3779b97f4a7c15ULL) &
+			    (nc - 1); t[h].name != NULL; h = (h + 1) & (nc - 1))
+				;
+			t[h] = d->names[i];
+		}
+		free(d->names);
+		d->names = t;
+		d->namecap = nc;
+	}
+	for (h = (size_t)(off * 0x9e3779b97f4a7c15ULL) & (d->namecap - 1);
+	    d->names[h].name != NULL; h = (h + 1) & (d->namecap - 1))
+		;
+	d->names[h].off = off;
+	d->names[h].name = n;
+	d->nnames++;
+	return n;
+}
+
+size_t
+fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
+    const char **names, size_t max)
+{
+	Dwarf_Die cudie;
+	struct cuidx *c;
+	struct func *f = NULL;
+	size_t lo = 0, hi, i, n = 0;
+
+	*func = NULL;
+	if (d->kind != FG_DSO_FILE)
+		return 0;
+	dwarf_open(d);
+	if (d->dw == NULL || dwarf_addrdie(d->dw, addr, &cudie) == NULL)
+		return 0;
+	if ((c = cu_index(d, &cudie)) == NULL || c->nfuncs == 0)
+		return 0;
+	hi = c->nfuncs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->funcs[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Ranges rarely overlap; look back a few for one that holds addr. */
+	for (i = lo; i > 0 && lo - i < 8; i--)
+		if (addr < c->funcs[i - 1].hi) {
+			f = &c->funcs[i - 1];
+			break;
+		}
+	if (f == NULL)
+		return 0;
+	*func = die_name(d, &f->die);
+	for (i = f->inl_first; i < f->inl_first + f->inl_n; i++) {
+		struct inl *e = &c->inls[i];
+		if (addr < e->lo || addr >= e->hi || e->depth > n ||
+		    e->depth >= max)
+			continue;
+		names[e->depth] = die_name(d, &e->die);
+		n = e->depth + 1;
+	}
+	return n;
+}

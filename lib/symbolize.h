@@ -1,0 +1,74 @@
+/*
+ * symbolize.h: addresses to function names, the way perf names them.
+ * A symbolizer caches one object per file (ELF symbols, program headers,
+ * and, on demand, a per-compilation-unit index of DWARF subprogram and
+ * inlined-subroutine ranges), the kernel's /proc/kallsyms, the [vdso]
+ * image of this machine and JIT /tmp/perf-PID.map files.  Names are
+ * demangled and stay valid until the symbolizer is freed.  Nothing here
+ * prints; problems (a file without symbols) go to the warn callback once
+ * per file.
+ */
+#ifndef FG_SYMBOLIZE_H
+#define FG_SYMBOLIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flamegraph.h"
+
+struct fg_symbolizer;
+struct fg_dso;
+
+enum fg_dso_kind {
+	FG_DSO_FILE,		/* an ELF file on disk */
+	FG_DSO_VDSO,		/* [vdso]: this machine's image */
+	FG_DSO_JITMAP,		/* /tmp/perf-PID.map: absolute addresses */
+	FG_DSO_KERNEL		/* /proc/kallsyms: absolute addresses */
+};
+
+/* A new symbolizer, or NULL when out of memory.  warn is copied. */
+struct fg_symbolizer *fg_sym_new(const struct fg_warn *warn);
+void fg_sym_free(struct fg_symbolizer *s);
+
+/*
+ * The object of a mapped file (path as in the MMAP record; "[vdso]" for
+ * the vdso), created on first use and cached; never NULL unless out of
+ * memory.  A file that cannot be read gives an object without symbols.
+ */
+struct fg_dso *fg_sym_dso(struct fg_symbolizer *s, const char *path);
+/* The kernel (kallsyms), loaded on first use. */
+struct fg_dso *fg_sym_kernel(struct fg_symbolizer *s);
+/* The JIT map of pid when /tmp/perf-PID.map exists, else NULL. */
+struct fg_dso *fg_sym_jitmap(struct fg_symbolizer *s, uint32_t pid);
+
+enum fg_dso_kind fg_dso_kind(const struct fg_dso *d);
+/* The module name perf prints: the path, "[vdso]", "[kernel.kallsyms]". */
+const char *fg_dso_path(const struct fg_dso *d);
+
+/*
+ * The address to look symbols up at for a mapping that starts at
+ * map_start with file offset pgoff: ELF files translate the file offset
+ * through their PT_LOAD program headers; absolute kinds return ip.
+ * 0 on success, -1 when no segment holds the offset.
+ */
+int fg_dso_addr(struct fg_dso *d, uint64_t ip, uint64_t map_start,
+    uint64_t pgoff, uint64_t *addr);
+
+/*
+ * The demangled name of the function symbol holding addr, or NULL.
+ * For the kernel, *module (when non-NULL) is set to the module name
+ * ("[ext4]") or NULL for the core kernel.
+ */
+const char *fg_dso_symbol(struct fg_dso *d, uint64_t addr,
+    const char **module);
+
+/*
+ * The DWARF view of addr: *func gets the name of the subprogram (NULL
+ * when no DWARF covers addr) and names[0..ret) the functions inlined at
+ * addr, outermost first (the callee of *func first, the innermost
+ * last).  At most max names are returned.
+ */
+size_t fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
+    const char **names, size_t max);
+
+#endif /* FG_SYMBOLIZE_H */
