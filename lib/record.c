@@ -231,7 +231,13 @@ fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
 	co.nskip_after = o->nskip_after;
 	co.cancel = o->cancel;
 	co.warn = o->warn;
+	if (o->running_pid != NULL)
+		*o->running_pid = ch.pid;
 	rc = fg_collapse_perf_fd(ch.out, "perf script", &co, st, err);
+	if (o->running_pid != NULL)
+		*o->running_pid = 0;
+	if (rc == 0 && o->cancel != NULL && *o->cancel)
+		rc = fg_seterr(err, FG_ECANCELED, "interrupted");
 	if (rc != 0)	/* stop perf script now rather than drain it */
 		fg_child_signal(ch.pid, SIGTERM);
 	prc = fg_child_wait(&ch, &status, err);
@@ -239,8 +245,6 @@ fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
 		return rc;
 	if (prc != 0)
 		return prc;
-	if (o->cancel != NULL && *o->cancel)
-		return fg_seterr(err, FG_ECANCELED, "interrupted");
 	if (status != 0) {
 		char d[64];
 		fg_status_describe(status, d, sizeof(d));
@@ -307,6 +311,8 @@ post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
 	f.st = st;
 	f.fd = ch.in;
 	ch.in = -1;
+	if (o->running_pid != NULL)
+		*o->running_pid = ch.pid;
 	if ((e = pthread_create(&th, NULL, feed, &f)) != 0) {
 		close(f.fd);
 		fg_child_wait(&ch, NULL, NULL);
@@ -322,6 +328,8 @@ post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
 	close(ch.out);
 	ch.out = -1;
 	pthread_join(th, NULL);
+	if (o->running_pid != NULL)
+		*o->running_pid = 0;
 	if (fg_child_wait(&ch, &status, err) != 0 && rc == 0)
 		rc = FG_ECHILD;
 	if (rc == 0 && f.rc != 0)

@@ -616,6 +616,12 @@ struct fg_process_opts {
 	const struct fg_render_opts *render;	/* NULL: defaults */
 	int quiet;		/* perf script's stderr to /dev/null */
 	fg_cancel_flag *cancel;
+	/*
+	 * Optional: holds the pid of the child running now (perf script,
+	 * the post-process command), 0 when none, so that a signal handler
+	 * can stop it at once.
+	 */
+	volatile sig_atomic_t *running_pid;
 	struct fg_warn warn;
 };
 

@@ -1,0 +1,905 @@
+/*
+ * cli.c: the engine shared by cargo-flamegraph and flamegraph: parse the
+ * command line, build the target with cargo (cargo mode), record it with
+ * perf, turn the recording into flamegraph.svg, and decide the exit
+ * status.  Signals: Ctrl-C while recording is forwarded to perf (which
+ * stops the workload) and the graph of what was recorded is still drawn;
+ * Ctrl-C while processing raises the cancel flag, stops the running child
+ * and leaves the recording and any old graph untouched.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "flamegraph.h"
+#include "cli.h"
+#include "render_args.h"
+#include "status.h"
+
+enum phase { PHASE_IDLE, PHASE_RECORD, PHASE_PROCESS };
+
+static volatile sig_atomic_t g_phase;
+static volatile sig_atomic_t g_interrupted;
+static volatile sig_atomic_t g_record_pid;
+static volatile sig_atomic_t g_running_pid;
+static fg_cancel_flag g_cancel;
+
+struct cli {
+	int cargo_mode;
+	struct fg_cargo_opts co;
+	const char *output;
+	int open;
+	const char *root;	/* non-NULL: --root (value: sudo flags) */
+	unsigned freq;
+	const char *custom;
+	int compression;
+	int ignore_status;
+	int no_inline;
+	const char **skip_after;
+	size_t nskip_after;
+	const char *post_process;
+	const char *folded_output;
+	int verbose, quiet;
+	const char *perfdata;
+	const char *pids;
+	char **args;		/* after options / "--" */
+	int nargs;
+	struct fg_render_opts *ro;
+};
+
+static void
+on_signal(int sig)
+{
+	g_interrupted = 1;
+	switch (g_phase) {
+	case PHASE_RECORD:
+		/* perf stops the workload and writes what it has */
+		fg_child_signal(g_record_pid, SIGINT);
+		break;
+	case PHASE_PROCESS:
+		g_cancel = 1;
+		fg_child_signal(g_running_pid, SIGTERM);
+		break;
+	default:
+		signal(sig, SIG_DFL);
+		raise(sig);
+		break;
+	}
+}
+
+static void
+signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: blocking reads see EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+usage(FILE *fp, int cargo_mode)
+{
+	if (cargo_mode)
+		fputs("usage: cargo flamegraph [OPTIONS] [--bin NAME | --example NAME |\n"
+		    "         --test NAME | --bench NAME | --unit-test [NAME] |\n"
+		    "         --unit-bench [NAME]] [-- ARGS...]\n\n"
+		    "Build a Cargo target with symbols, run it under perf record and\n"
+		    "write flamegraph.svg in the workspace root.\n\n"
+		    "Cargo options:\n"
+		    "      --dev                  build with the dev profile (test for tests)\n"
+		    "      --profile NAME         build with this profile (default: release, bench for benches)\n"
+		    "  -p, --package NAME         package of the target\n"
+		    "  -b, --bin NAME             binary target\n"
+		    "      --example NAME         example target\n"
+		    "      --test NAME            integration test target\n"
+		    "      --bench NAME           bench target (run with --bench)\n"
+		    "      --unit-test [NAME]     unit tests of a lib or bin target\n"
+		    "      --unit-test-kind KIND  bin or lib, when both have NAME\n"
+		    "      --unit-bench [NAME]    benches inside a lib or bin target\n"
+		    "      --manifest-path PATH   Cargo.toml to use\n"
+		    "  -f, --features LIST        features to activate\n"
+		    "      --all-features, --no-default-features\n"
+		    "      --target TRIPLE        build for TRIPLE\n"
+		    "      --target-dir DIR       Cargo's target directory\n"
+		    "      --offline, --locked, --frozen   passed to cargo\n"
+		    "  -r, --release              accepted, no effect (release is the default)\n"
+		    "      --perfdata FILE        draw an existing recording, no build\n\n",
+		    fp);
+	else
+		fputs("usage: flamegraph [OPTIONS] [--] COMMAND [ARGS...]\n"
+		    "       flamegraph [OPTIONS] --pid PID[,PID...]\n"
+		    "       flamegraph [OPTIONS] --perfdata FILE\n\n"
+		    "Run COMMAND (or attach to PIDs) under perf record and write\n"
+		    "flamegraph.svg in the current directory.\n\n"
+		    "      --pid PID[,PID...]     record running processes until Ctrl-C\n"
+		    "      --perfdata FILE        draw an existing recording\n\n",
+		    fp);
+	fputs("Options:\n"
+	    "  -o, --output PATH          the SVG to write\n"
+	    "      --open                 open it with xdg-open\n"
+	    "      --root[=SUDO-FLAGS]    run perf through sudo (flags split as words)\n"
+	    "  -F, --freq HZ              sampling frequency (default 997)\n"
+	    "  -c, --cmd ARGS             perf arguments replacing \"record -F HZ --call-graph ...\"\n"
+	    "  -z, --compression-level N  perf record --compression-level\n"
+	    "      --ignore-status        exit 0 even when the program fails\n"
+	    "      --no-inline            perf script --no-inline\n"
+	    "      --skip-after NAME      drop frames below NAME (repeatable)\n"
+	    "      --post-process CMD     filter the folded stacks through CMD\n"
+	    "      --folded-output PATH   also write the folded stacks\n"
+	    "  -v, --verbose              show commands and overrides\n"
+	    "  -q, --quiet                only warnings and errors\n"
+	    "      --version, -h --help\n\n"
+	    "Renderer options:\n", fp);
+	render_args_usage(fp);
+	fputs("\nEnvironment: PERF (perf binary), CARGO (cargo binary), NO_COLOR.\n",
+	    fp);
+}
+
+enum {
+	O_DEV = 1000, O_PROFILE, O_EXAMPLE, O_TEST, O_BENCH, O_UNIT_TEST,
+	O_UNIT_TEST_KIND, O_UNIT_BENCH, O_MANIFEST, O_ALL_FEATURES,
+	O_NO_DEFAULT, O_TARGET, O_TARGET_DIR, O_OFFLINE, O_LOCKED, O_FROZEN,
+	O_OPEN, O_ROOT, O_IGNORE_STATUS, O_NO_INLINE, O_SKIP_AFTER,
+	O_POST_PROCESS, O_FOLDED, O_VERSION, O_PERFDATA, O_PID
+};
+
+static const struct option own_options[] = {
+	{ "dev", no_argument, NULL, O_DEV },
+	{ "profile", required_argument, NULL, O_PROFILE },
+	{ "package", required_argument, NULL, 'p' },
+	{ "bin", required_argument, NULL, 'b' },
+	{ "example", required_argument, NULL, O_EXAMPLE },
+	{ "test", required_argument, NULL, O_TEST },
+	{ "bench", required_argument, NULL, O_BENCH },
+	{ "unit-test", optional_argument, NULL, O_UNIT_TEST },
+	{ "unit-test-kind", required_argument, NULL, O_UNIT_TEST_KIND },
+	{ "unit-bench", optional_argument, NULL, O_UNIT_BENCH },
+	{ "manifest-path", required_argument, NULL, O_MANIFEST },
+	{ "features", required_argument, NULL, 'f' },
+	{ "all-features", no_argument, NULL, O_ALL_FEATURES },
+	{ "no-default-features", no_argument, NULL, O_NO_DEFAULT },
+	{ "target", required_argument, NULL, O_TARGET },
+	{ "target-dir", required_argument, NULL, O_TARGET_DIR },
+	{ "offline", no_argument, NULL, O_OFFLINE },
+	{ "locked", no_argument, NULL, O_LOCKED },
+	{ "frozen", no_argument, NULL, O_FROZEN },
+	{ "release", no_argument, NULL, 'r' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "open", no_argument, NULL, O_OPEN },
+	{ "root", optional_argument, NULL, O_ROOT },
+	{ "freq", required_argument, NULL, 'F' },
+	{ "cmd", required_argument, NULL, 'c' },
+	{ "compression-level", required_argument, NULL, 'z' },
+	{ "ignore-status", no_argument, NULL, O_IGNORE_STATUS },
+	{ "no-inline", no_argument, NULL, O_NO_INLINE },
+	{ "skip-after", required_argument, NULL, O_SKIP_AFTER },
+	{ "post-process", required_argument, NULL, O_POST_PROCESS },
+	{ "folded-output", required_argument, NULL, O_FOLDED },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ "perfdata", required_argument, NULL, O_PERFDATA },
+	{ "pid", required_argument, NULL, O_PID },
+};
+
+static const char *cargo_only[] = { "dev", "profile", "package", "bin",
+	"example", "test", "bench", "unit-test", "unit-test-kind",
+	"unit-bench", "manifest-path", "features", "all-features",
+	"no-default-features", "target", "target-dir", "offline", "locked",
+	"frozen", "release", NULL };
+
+static int
+set_target(struct cli *c, enum fg_target_kind k, const char *name)
+{
+	if (c->co.kind != FG_TARGET_DEFAULT && (c->co.kind != k ||
+	    (name != NULL && c->co.name != NULL &&
+	    strcmp(name, c->co.name) != 0))) {
+		status_error("only one target can be profiled at a time");
+		return -1;
+	}
+	c->co.kind = k;
+	if (name != NULL)
+		c->co.name = name;
+	return 0;
+}
+
+static int
+number(const char *opt, const char *s, long long lo, long long hi,
+    long long *v)
+{
+	const char *e = NULL;
+
+	*v = strtonum(s, lo, hi, &e);
+	if (e != NULL) {
+		status_error("%s %s: the number is %s (expected %lld..%lld)",
+		    opt, s, e, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse argv into c; returns -1 to go on, else an exit code. */
+static int
+parse(struct cli *c, int argc, char **argv)
+{
+	struct option *opts;
+	size_t nown = sizeof(own_options) / sizeof(own_options[0]);
+	size_t nrender = render_args_count;
+	struct fg_error err;
+	long long v;
+	int ch, idx, rc;
+
+	opts = calloc(nown + nrender + 1, sizeof(*opts));
+	if (opts == NULL) {
+		status_error("out of memory");
+		return CLI_EXIT_ERROR;
+	}
+	memcpy(opts, own_options, sizeof(own_options));
+	memcpy(opts + nown, render_args_options, nrender * sizeof(*opts));
+	opterr = 0;
+	optind = 1;
+	for (;;) {
+		idx = -1;
+		ch = getopt_long(argc, argv, "+p:b:f:ro:F:c:z:vqh", opts, &idx);
+		if (ch == -1)
+			break;
+		if (idx >= 0 && !c->cargo_mode && (size_t)idx < nown) {
+			for (size_t i = 0; cargo_only[i] != NULL; i++)
+				if (strcmp(opts[idx].name, cargo_only[i]) == 0) {
+					status_error("--%s is an option of "
+					    "cargo flamegraph", cargo_only[i]);
+					goto usage;
+				}
+		}
+		if (ch >= RENDER_ARGS_FIRST) {
+			fg_error_clear(&err);
+			rc = render_args_apply(c->ro, ch, optarg, &err);
+			if (rc == 0)
+				continue;
+			if (rc < 0) {
+				status_error("%s", err.msg);
+				goto usage;
+			}
+		}
+		switch (ch) {
+		case O_DEV: c->co.dev = 1; break;
+		case O_PROFILE: c->co.profile = optarg; break;
+		case 'p': c->co.package = optarg; break;
+		case 'b':
+			if (!c->cargo_mode) {
+				status_error("-b/--bin is an option of cargo "
+				    "flamegraph");
+				goto usage;
+			}
+			if (set_target(c, FG_TARGET_BIN, optarg) != 0)
+				goto usage;
+			break;
+		case O_EXAMPLE:
+			if (set_target(c, FG_TARGET_EXAMPLE, optarg) != 0)
+				goto usage;
+			break;
+		case O_TEST:
+			if (set_target(c, FG_TARGET_TEST, optarg) != 0)
+				goto usage;
+			break;
+		case O_BENCH:
+			if (set_target(c, FG_TARGET_BENCH, optarg) != 0)
+				goto usage;
+			break;
+		case O_UNIT_TEST:
+		case O_UNIT_BENCH: {
+			const char *name = optarg;
+			/* "--unit-test NAME" as well as "--unit-test=NAME" */
+			if (name == NULL && optind < argc &&
+			    argv[optind][0] != '-')
+				name = argv[optind++];
+			if (set_target(c, ch == O_UNIT_TEST ?
+			    FG_TARGET_UNIT_TEST : FG_TARGET_UNIT_BENCH, name) != 0)
+				goto usage;
+			break;
+		}
+		case O_UNIT_TEST_KIND:
+			if (strcmp(optarg, "bin") != 0 &&
+			    strcmp(optarg, "lib") != 0) {
+				status_error("--unit-test-kind %s: expected bin "
+				    "or lib", optarg);
+				goto usage;
+			}
+			c->co.unit_kind = optarg;
+			break;
+		case O_MANIFEST: c->co.manifest_path = optarg; break;
+		case 'f':
+			if (!c->cargo_mode) {
+				status_error("-f/--features is an option of "
+				    "cargo flamegraph");
+				goto usage;
+			}
+			c->co.features = optarg;
+			break;
+		case O_ALL_FEATURES: c->co.all_features = 1; break;
+		case O_NO_DEFAULT: c->co.no_default_features = 1; break;
+		case O_TARGET: c->co.triple = optarg; break;
+		case O_TARGET_DIR: c->co.target_dir = optarg; break;
+		case O_OFFLINE: c->co.offline = 1; break;
+		case O_LOCKED: c->co.locked = 1; break;
+		case O_FROZEN: c->co.frozen = 1; break;
+		case 'r':
+			if (!c->cargo_mode) {
+				status_error("-r/--release is an option of "
+				    "cargo flamegraph");
+				goto usage;
+			}
+			break;
+		case 'o': c->output = optarg; break;
+		case O_OPEN: c->open = 1; break;
+		case O_ROOT: c->root = optarg != NULL ? optarg : ""; break;
+		case 'F':
+			if (number("-F/--freq", optarg, 1, 1000000, &v) != 0)
+				goto usage;
+			c->freq = (unsigned)v;
+			break;
+		case 'c': c->custom = optarg; break;
+		case 'z':
+			if (number("-z/--compression-level", optarg, 0, 22,
+			    &v) != 0)
+				goto usage;
+			c->compression = (int)v;
+			break;
+		case O_IGNORE_STATUS: c->ignore_status = 1; break;
+		case O_NO_INLINE: c->no_inline = 1; break;
+		case O_SKIP_AFTER: {
+			const char **n = reallocarray(c->skip_after,
+			    c->nskip_after + 1, sizeof(*n));
+			if (n == NULL) {
+				status_error("out of memory");
+				free(opts);
+				return CLI_EXIT_ERROR;
+			}
+			c->skip_after = n;
+			n[c->nskip_after++] = optarg;
+			break;
+		}
+		case O_POST_PROCESS: c->post_process = optarg; break;
+		case O_FOLDED: c->folded_output = optarg; break;
+		case 'v': c->verbose++; break;
+		case 'q': c->quiet = 1; break;
+		case O_VERSION:
+			printf("%s %s\n", c->cargo_mode ? "cargo-flamegraph" :
+			    "flamegraph", FG_VERSION);
+			free(opts);
+			return 0;
+		case 'h':
+			usage(stdout, c->cargo_mode);
+			free(opts);
+			return 0;
+		case O_PERFDATA: c->perfdata = optarg; break;
+		case O_PID:
+			if (c->cargo_mode) {
+				status_error("--pid is an option of flamegraph");
+				goto usage;
+			}
+			c->pids = optarg;
+			break;
+		case ':':
+			status_error("%s needs a value", argv[optind - 1]);
+			goto usage;
+		default:
+			status_error("unknown option %s", argv[optind - 1]);
+			goto usage;
+		}
+	}
+	free(opts);
+	c->args = argv + optind;
+	c->nargs = argc - optind;
+	/* getopt_long consumed a "--" that ended the options */
+	if (c->cargo_mode && optind < argc &&
+	    strcmp(argv[optind - 1], "--") != 0) {
+		status_error("unexpected argument `%s` (the program's arguments "
+		    "go after --)", argv[optind]);
+		return CLI_EXIT_USAGE;
+	}
+	if (c->co.unit_kind != NULL && c->co.kind != FG_TARGET_UNIT_TEST &&
+	    c->co.kind != FG_TARGET_UNIT_BENCH) {
+		status_error("--unit-test-kind goes with --unit-test or "
+		    "--unit-bench");
+		return CLI_EXIT_USAGE;
+	}
+	if (c->co.dev && c->co.profile != NULL) {
+		status_error("--dev and --profile cannot be used together");
+		return CLI_EXIT_USAGE;
+	}
+	if (!c->cargo_mode) {
+		int modes = (c->nargs > 0) + (c->pids != NULL) +
+		    (c->perfdata != NULL);
+		if (modes != 1) {
+			status_error(modes == 0 ? "nothing to profile: give a "
+			    "command, --pid or --perfdata" : "give only one "
+			    "of: a command, --pid, --perfdata");
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return -1;
+usage:
+	free(opts);
+	fprintf(stderr, "Try `%s --help`.\n", c->cargo_mode ?
+	    "cargo flamegraph" : "flamegraph");
+	return CLI_EXIT_USAGE;
+}
+
+/* The absolute path of a command, searched in PATH like execvp. */
+static char *
+which(const char *cmd)
+{
+	const char *path, *p, *e;
+	char buf[PATH_MAX];
+
+	if (strchr(cmd, '/') != NULL)
+		return realpath(cmd, NULL);
+	if ((path = getenv("PATH")) == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p = e + 1) {
+		e = strchr(p, ':');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)(e - p),
+		    e == p ? "." : p, cmd) < (int)sizeof(buf) &&
+		    access(buf, X_OK) == 0)
+			return realpath(buf, NULL);
+		if (*e == '\0')
+			break;
+	}
+	return NULL;
+}
+
+static int
+mkdirs(const char *dir)
+{
+	char buf[PATH_MAX];
+	size_t n = strlcpy(buf, dir, sizeof(buf));
+
+	if (n >= sizeof(buf))
+		return -1;
+	for (char *p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int
+paranoid_level(void)
+{
+	FILE *fp = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	int v = -100;
+
+	if (fp == NULL)
+		return v;
+	if (fscanf(fp, "%d", &v) != 1)
+		v = -100;
+	fclose(fp);
+	return v;
+}
+
+static void
+perf_missing(const char *perf)
+{
+	status_error("`%s` was not found: install perf (Debian: `apt-get "
+	    "install linux-perf`; Ubuntu: `apt-get install linux-tools-common "
+	    "linux-tools-$(uname -r)`; Fedora: `dnf install perf`) or point "
+	    "PERF at it", perf);
+}
+
+static void
+paranoid_hint(int root)
+{
+	int lvl = paranoid_level();
+
+	if (root || geteuid() == 0 || lvl < 2)
+		return;
+	status_note("kernel.perf_event_paranoid is %d; let users record with "
+	    "`sudo sysctl kernel.perf_event_paranoid=1` (or -1 for kernel "
+	    "stacks too), or run perf as root with --root", lvl);
+}
+
+/* Split the --root and -c/--cmd and --post-process strings. */
+static int
+split(const char *what, const char *s, char ***words, size_t *n)
+{
+	struct fg_error err;
+
+	fg_error_clear(&err);
+	if (fg_split_words(s, words, n, &err) != 0) {
+		status_error("%s: %s", what, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+record(struct cli *c, const char *perf, char **sudo, size_t nsudo,
+    const char *const *wargv, size_t wargc, const char *perfdata,
+    const char *what, int *workload_status)
+{
+	struct fg_record_opts ro;
+	struct fg_child ch;
+	struct fg_error err;
+	struct stat sb;
+	char **custom = NULL, **pargv = NULL;
+	size_t ncustom = 0, pargc = 0;
+	time_t start;
+	int status = 0, rc;
+
+	*workload_status = 0;
+	fg_record_opts_init(&ro);
+	ro.perf = perf;
+	if (sudo != NULL) {
+		ro.sudo = (const char *const *)sudo;
+		ro.nsudo = nsudo;
+	}
+	ro.freq = c->freq;
+	if (c->custom != NULL) {
+		if (split("-c/--cmd", c->custom, &custom, &ncustom) != 0)
+			return CLI_EXIT_USAGE;
+		ro.custom = (const char *const *)custom;
+		ro.ncustom = ncustom;
+	}
+	ro.compression = c->compression;
+	ro.output = perfdata;
+	ro.pids = c->pids;
+	ro.argv = wargv;
+	ro.argc = wargc;
+	ro.quiet = c->quiet;
+	fg_error_clear(&err);
+	if (fg_record_argv(&ro, &pargv, &pargc, &err) != 0) {
+		status_error("%s", err.msg);
+		free(custom);
+		return CLI_EXIT_ERROR;
+	}
+	status_line("Profiling", "%s with perf (%u Hz)", what,
+	    c->custom != NULL ? 0 : c->freq);
+	if (c->verbose) {
+		fprintf(stderr, "%12s", "");
+		for (size_t i = 0; i < pargc; i++)
+			fprintf(stderr, " %s", pargv[i]);
+		fputc('\n', stderr);
+	}
+	free(pargv);
+	start = time(NULL);
+	g_phase = PHASE_RECORD;
+	rc = fg_record_start(&ro, &ch, &err);
+	free(custom);
+	if (rc != 0) {
+		g_phase = PHASE_IDLE;
+		if (err.sys == ENOENT)
+			perf_missing(sudo != NULL ? "sudo" : perf);
+		else
+			status_error("%s", err.msg);
+		return CLI_EXIT_ERROR;
+	}
+	g_record_pid = ch.pid;
+	if (g_interrupted)	/* Ctrl-C came before the pid was known */
+		fg_child_signal(ch.pid, SIGINT);
+	rc = fg_child_wait(&ch, &status, &err);
+	g_record_pid = 0;
+	g_phase = PHASE_IDLE;
+	if (rc != 0) {
+		status_error("%s", err.msg);
+		return CLI_EXIT_ERROR;
+	}
+	if (stat(perfdata, &sb) == -1 || sb.st_size == 0 ||
+	    sb.st_mtime < start - 1) {
+		char d[64];
+		fg_status_describe(status, d, sizeof(d));
+		status_error("perf record failed (%s) and wrote no recording; "
+		    "its message is above", d);
+		paranoid_hint(sudo != NULL);
+		return CLI_EXIT_ERROR;
+	}
+	*workload_status = status;
+	return -1;
+}
+
+static void
+open_svg(const char *path)
+{
+	const char *argv[] = { "xdg-open", path, NULL };
+	struct fg_spawn_opts so;
+	struct fg_child ch;
+	struct fg_error err;
+	int st;
+
+	fg_spawn_opts_init(&so);
+	so.in = so.out = so.errfd = FG_SPAWN_NULL;
+	fg_error_clear(&err);
+	if (fg_spawn(argv, &so, &ch, &err) != 0) {
+		status_warn("--open: %s (xdg-open is in the xdg-utils package)",
+		    err.msg);
+		return;
+	}
+	if (fg_child_wait(&ch, &st, &err) == 0 && st != 0)
+		status_warn("--open: xdg-open %s failed", path);
+}
+
+static int
+run(struct cli *c)
+{
+	struct fg_cargo *cg = NULL;
+	struct fg_error err;
+	struct fg_process_opts po;
+	const char *perf = getenv("PERF"), *cargo = getenv("CARGO");
+	char **sudo = NULL, **pp = NULL;
+	size_t nsudo = 0, npp = 0;
+	char *out = NULL, *perfdata = NULL, *exe = NULL, *what = NULL;
+	const char **wargv = NULL;
+	size_t wargc = 0;
+	int ret = CLI_EXIT_ERROR, rc, cstatus = 0, wstatus = 0, recorded = 0;
+	uint64_t nsamples = 0;
+
+	if (perf == NULL || *perf == '\0')
+		perf = "perf";
+	if (cargo == NULL || *cargo == '\0' || !c->cargo_mode)
+		cargo = "cargo";
+	c->co.cargo = cargo;
+	c->co.verbose = c->verbose > 1;
+	c->co.warn.fn = status_warn_cb;
+	if (c->root != NULL && split("--root", c->root, &sudo, &nsudo) != 0)
+		return CLI_EXIT_USAGE;
+	if (c->root != NULL && sudo == NULL)
+		return CLI_EXIT_ERROR;
+	if (c->post_process != NULL &&
+	    split("--post-process", c->post_process, &pp, &npp) != 0) {
+		free(sudo);
+		return CLI_EXIT_USAGE;
+	}
+	if (pp != NULL && npp == 0) {
+		status_error("--post-process: empty command");
+		ret = CLI_EXIT_USAGE;
+		goto out;
+	}
+
+	if (c->cargo_mode && c->perfdata == NULL) {
+		fg_error_clear(&err);
+		if (fg_cargo_locate(&c->co, &cg, &cstatus, &err) != 0) {
+			status_error("%s", err.msg);
+			ret = cstatus != 0 ? cstatus : CLI_EXIT_ERROR;
+			goto out;
+		}
+		if (fg_cargo_build(cg, &cstatus, &err) != 0) {
+			if (c->verbose)
+				status_note("%s", fg_cargo_build_cmdline(cg));
+			status_error("%s", err.msg);
+			ret = cstatus != 0 ? cstatus : CLI_EXIT_ERROR;
+			goto out;
+		}
+		status_note("built profile `%s` with %s so that the graph has "
+		    "function names and lines", fg_cargo_profile(cg),
+		    fg_cargo_overrides(cg));
+		if (c->verbose)
+			status_note("%s", fg_cargo_build_cmdline(cg));
+		{
+			int dbg = 1, sym = 1;
+			fg_error_clear(&err);
+			if (fg_elf_debug_info(fg_cargo_executable(cg), &dbg,
+			    &sym, &err) != 0)
+				status_warn("%s", err.msg);
+			else if (!dbg || !sym)
+				status_warn("%s has no %s although it was built "
+				    "with %s: check [profile.%s] in Cargo.toml "
+				    "(debug, strip, split-debuginfo) and "
+				    "RUSTFLAGS; frames may show as addresses",
+				    fg_cargo_executable(cg), !sym ?
+				    "symbol table" : "debug info",
+				    fg_cargo_overrides(cg), fg_cargo_profile(cg));
+		}
+		if (asprintf(&perfdata, "%s/flamegraph",
+		    fg_cargo_target_dir(cg)) == -1 || mkdirs(perfdata) != 0) {
+			status_error("cannot create %s: %s", perfdata != NULL ?
+			    perfdata : "the target directory", strerror(errno));
+			goto out;
+		}
+		free(perfdata);
+		if (asprintf(&perfdata, "%s/flamegraph/perf.data",
+		    fg_cargo_target_dir(cg)) == -1) {
+			perfdata = NULL;
+			goto nomem;
+		}
+		if (c->output == NULL && asprintf(&out, "%s/flamegraph.svg",
+		    fg_cargo_workspace_root(cg)) == -1) {
+			out = NULL;
+			goto nomem;
+		}
+		wargv = calloc((size_t)c->nargs + 3, sizeof(*wargv));
+		if (wargv == NULL)
+			goto nomem;
+		wargv[wargc++] = fg_cargo_executable(cg);
+		for (int i = 0; i < c->nargs; i++)
+			wargv[wargc++] = c->args[i];
+		if (c->co.kind == FG_TARGET_BENCH ||
+		    c->co.kind == FG_TARGET_UNIT_BENCH)
+			wargv[wargc++] = "--bench";
+		if (asprintf(&what, "%s", fg_cargo_target_desc(cg)) == -1) {
+			what = NULL;
+			goto nomem;
+		}
+	} else if (c->perfdata == NULL) {
+		if ((perfdata = strdup("perf.data")) == NULL)
+			goto nomem;
+		if (c->pids != NULL) {
+			if (asprintf(&what, "pid %s (Ctrl-C to stop)",
+			    c->pids) == -1) {
+				what = NULL;
+				goto nomem;
+			}
+		} else {
+			if ((exe = which(c->args[0])) == NULL) {
+				status_error("%s: command not found",
+				    c->args[0]);
+				ret = 127;
+				goto out;
+			}
+			wargv = calloc((size_t)c->nargs + 1, sizeof(*wargv));
+			if (wargv == NULL)
+				goto nomem;
+			wargv[wargc++] = exe;
+			for (int i = 1; i < c->nargs; i++)
+				wargv[wargc++] = c->args[i];
+			if (asprintf(&what, "`%s`", c->args[0]) == -1) {
+				what = NULL;
+				goto nomem;
+			}
+		}
+	}
+	if (c->output == NULL && out == NULL &&
+	    (out = strdup("flamegraph.svg")) == NULL)
+		goto nomem;
+
+	if (c->perfdata == NULL) {
+		if (!c->root && geteuid() != 0 && paranoid_level() > 2) {
+			status_error("kernel.perf_event_paranoid is %d: perf "
+			    "cannot record as a user", paranoid_level());
+			paranoid_hint(0);
+			goto out;
+		}
+		rc = record(c, perf, sudo, nsudo, wargv, wargc, perfdata, what,
+		    &wstatus);
+		if (rc >= 0) {
+			ret = rc;
+			goto out;
+		}
+		recorded = 1;
+	}
+
+	fg_process_opts_init(&po);
+	po.perf = perf;
+	if (sudo != NULL) {
+		po.sudo = (const char *const *)sudo;
+		po.nsudo = nsudo;
+	}
+	po.perfdata = c->perfdata != NULL ? c->perfdata : perfdata;
+	po.no_inline = c->no_inline;
+	po.skip_after = c->skip_after;
+	po.nskip_after = c->nskip_after;
+	po.post_process = (const char *const *)pp;
+	po.folded_output = c->folded_output;
+	po.output = c->output != NULL ? c->output : out;
+	po.render = c->ro;
+	po.quiet = c->quiet;
+	po.cancel = &g_cancel;
+	po.running_pid = &g_running_pid;
+	po.warn.fn = status_warn_cb;
+	g_phase = PHASE_PROCESS;
+	fg_error_clear(&err);
+	rc = fg_process(&po, &nsamples, &err);
+	g_phase = PHASE_IDLE;
+	if (rc == FG_ECANCELED) {
+		status_error("interrupted while processing; %s and any old "
+		    "%s are left as they were", po.perfdata, po.output);
+		ret = CLI_EXIT_INTERRUPTED;
+		goto out;
+	}
+	if (rc == FG_ENODATA) {
+		status_error("no samples were recorded in %s: run the program "
+		    "longer or raise the frequency (-F)%s", po.perfdata,
+		    c->skip_after != NULL ? ", or check --skip-after" : "");
+		if (recorded)
+			paranoid_hint(sudo != NULL);
+		goto out;
+	}
+	if (rc != 0) {
+		if (rc == FG_ECHILD && err.sys == ENOENT)
+			perf_missing(perf);
+		else
+			status_error("%s", err.msg);
+		goto out;
+	}
+	if (c->folded_output != NULL)
+		status_line("Writing", "%s", c->folded_output);
+	status_line("Writing", "%s", po.output);
+	if (c->open)
+		open_svg(po.output);
+	ret = 0;
+	if (recorded && c->pids == NULL && wstatus != 0) {
+		char d[64];
+		fg_status_describe(wstatus, d, sizeof(d));
+		if (g_interrupted) {
+			status_note("interrupted: the graph shows what was "
+			    "recorded until then");
+			ret = c->ignore_status ? 0 : CLI_EXIT_INTERRUPTED;
+		} else {
+			if (!c->ignore_status)
+				status_warn("the profiled program failed (%s); "
+				    "the graph was written anyway (--ignore-"
+				    "status exits 0)", d);
+			ret = c->ignore_status ? 0 : fg_status_code(wstatus);
+		}
+	}
+	goto out;
+nomem:
+	status_error("out of memory");
+	ret = CLI_EXIT_ERROR;
+out:
+	fg_cargo_free(cg);
+	free(sudo);
+	free(pp);
+	free(out);
+	free(perfdata);
+	free(exe);
+	free(what);
+	free(wargv);
+	return ret;
+}
+
+int
+cli_main(int argc, char **argv, int cargo_mode)
+{
+	struct cli c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.cargo_mode = cargo_mode;
+	fg_cargo_opts_init(&c.co);
+	c.freq = FG_RECORD_DEFAULT_FREQ;
+	c.compression = -1;
+	if (cargo_mode && argc > 1 && strcmp(argv[1], "flamegraph") == 0) {
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+	status_init(0);
+	if ((c.ro = fg_render_opts_new()) == NULL) {
+		status_error("out of memory");
+		return CLI_EXIT_ERROR;
+	}
+	ret = parse(&c, argc, argv);
+	if (ret < 0) {
+		status_init(c.quiet);
+		signals_install();
+		ret = run(&c);
+	}
+	fg_render_opts_free(c.ro);
+	free(c.skip_after);
+	return ret;
+}

@@ -1,0 +1,26 @@
+/*
+ * status.h: cargo-style messages on stderr for the programs: a verb
+ * right-aligned in 12 columns ("   Profiling bin `x`"), "warning:",
+ * "error:" and "note:" prefixes; colour only when stderr is a terminal,
+ * TERM is not "dumb" and NO_COLOR is unset or empty.
+ */
+#ifndef FG_STATUS_H
+#define FG_STATUS_H
+
+#if defined(__GNUC__) || defined(__clang__)
+#define STATUS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define STATUS_PRINTF(a, b)
+#endif
+
+/* Decide on colour once; quiet drops status lines and notes. */
+void status_init(int quiet);
+/* "%12s MESSAGE" with the verb in bold green. */
+void status_line(const char *verb, const char *fmt, ...) STATUS_PRINTF(2, 3);
+void status_note(const char *fmt, ...) STATUS_PRINTF(1, 2);
+void status_warn(const char *fmt, ...) STATUS_PRINTF(1, 2);
+void status_error(const char *fmt, ...) STATUS_PRINTF(1, 2);
+/* A warning callback for struct fg_warn (arg unused). */
+void status_warn_cb(void *arg, const char *msg);
+
+#endif /* FG_STATUS_H */

@@ -1,0 +1,8 @@
+#[inline(never)]
+fn example_work() -> u64 {
+    app::spin(60_000_000).wrapping_mul(3)
+}
+
+fn main() {
+    println!("ex: {:x}", example_work());
+}

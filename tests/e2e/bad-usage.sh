@@ -1,0 +1,24 @@
+#!/bin/sh
+# bad-usage: command-line errors exit 2 with a message; perf missing is
+# explained; --version and --help work; a bad number is refused.
+. "$(dirname "$0")/lib.sh"
+setup bad-usage demo
+cd "$W/crate"
+"$CFG" --version >"$OUT" 2>"$ERR"; expect_status 0 $? "--version"
+grep -q '^cargo-flamegraph ' "$OUT" || fail "--version text"
+"$CFG" flamegraph --help >"$OUT" 2>"$ERR"; expect_status 0 $? "--help"
+grep -q -- '--unit-test-kind' "$OUT" || fail "--help lacks cargo options"
+grep -q -- '--title' "$OUT" || fail "--help lacks renderer options"
+"$CFG" -F abc >"$OUT" 2>"$ERR"; expect_status 2 $? "-F abc"
+grep_err '-F/--freq abc'
+"$CFG" --no-such-flag >"$OUT" 2>"$ERR"; expect_status 2 $? "unknown flag"
+grep_err 'unknown option --no-such-flag'
+"$FG" >"$OUT" 2>"$ERR"; expect_status 2 $? "flamegraph without a command"
+grep_err 'nothing to profile'
+"$FG" --bin x -- true >"$OUT" 2>"$ERR"; expect_status 2 $? "cargo flag to flamegraph"
+"$CFG" --unit-test-kind exe >"$OUT" 2>"$ERR"; expect_status 2 $? "bad unit-test-kind"
+PERF=/nonexistent/perf "$FG" -o "$W/x.svg" -- true >"$OUT" 2>"$ERR"
+expect_status 1 $? "perf missing"
+grep_err 'install perf'
+NO_COLOR=1 "$CFG" --bin nosuch >"$OUT" 2>"$ERR"; expect_status 1 $? "unknown bin"
+echo ok

@@ -1,0 +1,24 @@
+#!/bin/sh
+# perfdata: --perfdata FILE draws an existing recording without recording
+# (flamegraph and cargo flamegraph), giving the same frames as the run that
+# made it; a missing file is a clear error.
+. "$(dirname "$0")/lib.sh"
+setup perfdata demo
+cd "$W/crate"
+"$CFG" flamegraph -o "$W/first.svg" >"$OUT" 2>"$ERR"
+expect_status 0 $? "first run"
+data=$W/target/flamegraph/perf.data
+before=$(stat -c %Y "$data")
+"$FG" --perfdata "$data" -o "$W/again.svg" >"$OUT" 2>"$ERR"
+expect_status 0 $? "flamegraph --perfdata"
+python3 "$FRAMES" "$W/first.svg" "$W/again.svg" || fail "frames differ"
+"$CFG" flamegraph --perfdata "$data" -o "$W/cargo.svg" >"$OUT" 2>"$ERR"
+expect_status 0 $? "cargo flamegraph --perfdata"
+python3 "$FRAMES" "$W/first.svg" "$W/cargo.svg" || fail "frames differ"
+grep -q Compiling "$ERR" && fail "--perfdata built the crate"
+[ "$(stat -c %Y "$data")" = "$before" ] || fail "the recording was rewritten"
+"$FG" --perfdata "$W/nosuch.data" -o "$W/x.svg" >"$OUT" 2>"$ERR"
+expect_status 1 $? "missing recording"
+grep_err 'nosuch.data'
+[ ! -e "$W/x.svg" ] || fail "a graph for a missing recording"
+echo ok
