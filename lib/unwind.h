@@ -8,8 +8,9 @@
  * ELF file mapped there, it returns the chain of instruction addresses,
  * leaf first, the way perf (with libunwind) reports it: the first entry
  * is the sampled ip, every later entry is a return address minus one
- * (the address of the call instruction, to be looked up as is), except
- * the frame interrupted by a signal, which is exact.
+ * (inside the call instruction: look it up as is, do not subtract one
+ * again), except a signal trampoline's own entry, which is exact (the
+ * interrupted frame after it is again its ip minus one, as perf has it).
  *
  * Guarantees: bounded work per sample (at most max_frames steps, each a
  * table lookup and a few reads); every read of the stack copy is checked

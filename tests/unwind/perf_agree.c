@@ -434,6 +434,29 @@ main(int argc, char **argv)
 			frames_warm += n;
 		}
 	t2 = now();
+	/* Cold: a new unwinder, its files and rules loaded on the way. */
+	{
+		struct fg_unwinder *cold = fg_unwinder_new(NULL);
+		size_t frames_cold = 0;
+		double t3, t4;
+
+		if (cold == NULL)
+			return 2;
+		t3 = now();
+		for (size_t i = 0; i < nsamples; i++) {
+			size_t n = 0;
+
+			if (samples[i].have_regs)
+				fg_unwind(cold, &samples[i].s, map_cb,
+				    &samples[i], ips, MAXCHAIN, &n, NULL, NULL);
+			frames_cold += n;
+		}
+		t4 = now();
+		fg_unwinder_free(cold);
+		printf("cold: %zu samples, %zu frames in %.4f s = %.0f "
+		    "frames/s\n", nsamples, frames_cold, t4 - t3,
+		    (double)frames_cold / (t4 - t3 > 0 ? t4 - t3 : 1e-9));
+	}
 
 	pct = compared ? 100.0 * (double)agree / (double)compared : 0.0;
 	printf("samples %zu, compared with perf script %zu (unmatched %zu), "
