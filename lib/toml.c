@@ -1047,8 +1047,11 @@ boolean:
 	if (*out == NULL)
 		return nomem(t);
 	settag(*out, FG_TOML_BOOL, pos);
-	if (t->p < t->end && isbare((unsigned char)*t->p))
+	if (t->p < t->end && isbare((unsigned char)*t->p)) {
+		cJSON_Delete(*out);
+		*out = NULL;
 		return perr(t, at, FG_EPARSE, "expected a value");
+	}
 	return 0;
 }
 

@@ -40,9 +40,13 @@ endif()
 
 if(FG_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang"
    AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_toml.c)
-  add_executable(fuzz_toml ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_toml.c)
-  target_include_directories(fuzz_toml PRIVATE ${CMAKE_SOURCE_DIR}/lib)
+  # The reader's sources are compiled into the target so that libFuzzer's
+  # coverage instrumentation reaches them.
+  add_executable(fuzz_toml ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_toml.c
+    ${CMAKE_SOURCE_DIR}/lib/toml.c ${CMAKE_SOURCE_DIR}/lib/base.c)
+  target_include_directories(fuzz_toml PRIVATE ${CMAKE_SOURCE_DIR}/lib
+    ${CMAKE_SOURCE_DIR}/lib/include)
   target_compile_options(fuzz_toml PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_options(fuzz_toml PRIVATE -fsanitize=fuzzer,address,undefined)
-  target_link_libraries(fuzz_toml PRIVATE flamegraph PkgConfig::CJSON)
+  target_link_libraries(fuzz_toml PRIVATE PkgConfig::CJSON PkgConfig::LIBBSD m)
 endif()

@@ -120,6 +120,7 @@ test_positions(void)
 	reject("n = 0123\n", 9, FG_EPARSE, "t.toml:1:5: invalid number");
 	reject("n = 9223372036854775808\n", 24, FG_EPARSE, "t.toml:1:5: integer");
 	reject("a = \xff\n", 6, FG_EPARSE, "t.toml:1:5: invalid UTF-8");
+	reject("a = [true, false-09]\n", 21, FG_EPARSE, "t.toml:1:12: ");
 }
 
 static void
