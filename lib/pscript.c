@@ -22,10 +22,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base.h"
 #include "stacks.h"
@@ -34,6 +38,7 @@
 #define PS_READ_BLOCK	(1u << 20)	/* pipe reads */
 #define PS_CACHE_BYTES	(24u << 20)	/* raw line cache flushed past this */
 #define PS_DROP_WINDOW	(8u << 20)	/* mapped bytes released behind us */
+#define PS_POPULATE	(4u << 20)	/* mapped bytes prefaulted ahead */
 #define PS_SPLIT_MIN	(8u << 20)	/* smaller inputs use one thread */
 #define PS_WARN_KEEP	64		/* warnings a helper thread keeps */
 #define PS_CANCEL_EVERY	4096		/* lines between cancel polls */
@@ -680,6 +685,120 @@ weird:
 
 /* ---- the cache ---------------------------------------------------------- */
 
+/* 64x64->128 multiply folded to 64 bits. */
+static inline uint64_t
+ps_mum(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t
+rd64(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+#define PS_K1 0xe7037ed1a0b428dbULL
+#define PS_K2 0x8ebc6af09c88c6e3ULL
+#define PS_K0 0xa0761d6478bd642fULL
+
+/* The end of the hash: the zero-padded tail (under 16 bytes) and len. */
+static inline uint64_t
+ps_hash_end(uint64_t s, uint64_t a, uint64_t b, size_t len)
+{
+	return ps_mum(a ^ PS_K1 ^ len, ps_mum(b ^ PS_K2, s ^ PS_K1));
+}
+
+/*
+ * The cache's hash of a raw line: one 128-bit multiply per 16-byte chunk,
+ * then the zero-padded tail.  ps_scan() computes the same value while it
+ * looks for the newline.  Not stable across versions; the cache never
+ * leaves the process.
+ */
+static inline uint64_t
+ps_hash(const char *p, size_t len)
+{
+	uint64_t s = PS_K0, a = 0, b = 0;
+	size_t i = len, r;
+
+	while (i >= 16) {
+		s = ps_mum(rd64(p) ^ PS_K1, rd64(p + 8) ^ s);
+		p += 16;
+		i -= 16;
+	}
+	if (i > 0) {
+		unsigned char t[16];
+
+		memset(t, 0, sizeof(t));
+		r = i;
+		memcpy(t, p, r);
+		a = rd64((const char *)t);
+		b = rd64((const char *)t + 8);
+	}
+	return ps_hash_end(s, a, b, len);
+}
+
+/*
+ * Find the end of the line at p (the newline, or end) and hash the line
+ * in the same pass.  With SSE2 (every x86-64) 16 bytes at a time while
+ * 16 bytes remain; the rest through memchr and ps_hash.
+ */
+static inline const char *
+ps_scan(const char *p, const char *end, uint64_t *hp)
+{
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n');
+	const char *start = p;
+	uint64_t s = PS_K0;
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
+
+		if (m == 0) {
+			s = ps_mum(rd64(p) ^ PS_K1, rd64(p + 8) ^ s);
+			p += 16;
+			continue;
+		} else {
+			unsigned r = (unsigned)__builtin_ctz(m);
+			uint64_t a = rd64(p), b = rd64(p + 8);
+
+			if (r == 0)
+				a = b = 0;
+			else if (r < 8) {
+				a &= ((uint64_t)1 << (8 * r)) - 1;
+				b = 0;
+			} else if (r == 8)
+				b = 0;
+			else
+				b &= ((uint64_t)1 << (8 * (r - 8))) - 1;
+			*hp = ps_hash_end(s, a, b, (size_t)(p + r - start));
+			return p + r;
+		}
+	}
+	{
+		const char *q = memchr(p, '\n', (size_t)(end - p));
+
+		if (q == NULL)
+			q = end;
+		*hp = ps_hash(start, (size_t)(q - start));
+		return q;
+	}
+#else
+	const char *q = memchr(p, '\n', (size_t)(end - p));
+
+	if (q == NULL)
+		q = end;
+	*hp = ps_hash(p, (size_t)(q - p));
+	return q;
+#endif
+}
+
 static void
 cache_clear(struct ps *ps)
 {
@@ -738,67 +857,15 @@ push_frames(struct ps *ps, const uint32_t *ids, size_t n)
 	return 0;
 }
 
+static int after_event(struct ps *);
+
+/* Add the frames of a processed stack line to the event. */
 static int
-on_stack_line(struct ps *ps, const char *line, size_t len)
+apply_entry(struct ps *ps, const struct ps_centry *e, const char *line,
+    size_t len)
 {
-	struct ps_centry *e, tmp;
-	uint64_t h;
-	size_t i;
 	int r;
 
-	if (ps->filter != PS_KEEP)
-		return 0;
-	h = fg_hash(line, len) ^ (uint64_t)ps->java;
-	if (h == 0)
-		h = 1;
-	if (ps->tab == NULL && (r = cache_grow(ps)) != 0)
-		return r;
-	for (i = h & ps->mask;; i = (i + 1) & ps->mask) {
-		e = &ps->tab[i];
-		if (e->hash == 0)
-			break;
-		if (e->hash == h && e->key_len == len &&
-		    e->java == ps->java &&
-		    memcmp(ps->keys.d + e->key_off, line, len) == 0)
-			goto hit;
-	}
-	/* miss: process, then remember when it fits */
-	{
-		const char *l = line;
-		size_t ll = len;
-
-		if (has_high(line, len) &&
-		    (r = utf8_lossy(line, len, &ps->scratch)) != 0) {
-			if (r < 0)
-				return r;
-			l = ps->scratch.d;
-			ll = ps->scratch.len;
-		}
-		if (ps->keys.len + len > PS_CACHE_BYTES ||
-		    ps->ncids > PS_CACHE_BYTES / 4)
-			cache_clear(ps);
-		memset(&tmp, 0, sizeof(tmp));
-		if ((r = process_stack_line(ps, l, ll, &tmp)) != 0)
-			return r;
-		tmp.hash = h;
-		tmp.java = (uint8_t)ps->java;
-		tmp.key_off = (uint32_t)ps->keys.len;
-		tmp.key_len = (uint32_t)len;
-		if (len <= PS_LINE_MAX &&
-		    (r = fg_buf_append(&ps->keys, line, len)) == 0) {
-			if ((ps->used + 1) * 4 > (ps->mask + 1) * 3 &&
-			    (r = cache_grow(ps)) != 0)
-				return r;
-			for (i = h & ps->mask; ps->tab[i].hash != 0;
-			    i = (i + 1) & ps->mask)
-				;
-			ps->tab[i] = tmp;
-			ps->used++;
-		} else if (r != 0 && r != FG_ELIMIT)
-			return r;
-		e = &tmp;
-	}
-hit:
 	if (e->weird) {
 		ps_warn(ps, "weird stack line", line, len);
 		return 0;
@@ -809,6 +876,99 @@ hit:
 	if (e->skip_rest)
 		ps->filter = PS_SKIP_REST;
 	return 0;
+}
+
+/* Clean up a stack line (trimmed at its end) that is not cached. */
+static int
+fresh_stack_line(struct ps *ps, const char *line, size_t len,
+    struct ps_centry *e)
+{
+	int r;
+
+	if (has_high(line, len)) {
+		if ((r = utf8_lossy(line, len, &ps->scratch)) < 0)
+			return r;
+		if (r > 0) {
+			line = ps->scratch.d;
+			len = ps->scratch.len;
+		}
+	}
+	if (ps->keys.len + len > PS_CACHE_BYTES ||
+	    ps->ncids > PS_CACHE_BYTES / 4)
+		cache_clear(ps);
+	memset(e, 0, sizeof(*e));
+	return process_stack_line(ps, line, len, e);
+}
+
+/*
+ * A line inside an event, raw (not trimmed, without its newline), and
+ * ps_hash() of it.  The cache maps raw lines that are stack lines to
+ * their frames; comments and blank lines are never cached.
+ */
+static int
+on_event_body_line(struct ps *ps, const char *raw, size_t len, uint64_t h)
+{
+	struct ps_centry *e, tmp;
+	size_t i, tl;
+	int r;
+
+	if (ps->filter != PS_KEEP) {
+		if (len > 0 && raw[0] == '#')
+			return 0;
+		tl = len;
+		trim_end(raw, &tl);
+		return tl == 0 ? after_event(ps) : 0;
+	}
+	h ^= (uint64_t)ps->java;
+	if (h == 0)
+		h = 1;
+	for (i = h & ps->mask;; i = (i + 1) & ps->mask) {
+		e = &ps->tab[i];
+		if (e->hash == 0)
+			break;
+		if (e->hash == h && e->key_len == len &&
+		    e->java == ps->java &&
+		    memcmp(ps->keys.d + e->key_off, raw, len) == 0)
+			return apply_entry(ps, e, raw, len);
+	}
+	if (len > 0 && raw[0] == '#')
+		return 0;
+	tl = len;
+	trim_end(raw, &tl);
+	if (tl == 0)
+		return after_event(ps);
+	if ((r = fresh_stack_line(ps, raw, tl, &tmp)) != 0)
+		return r;
+	tmp.hash = h;
+	tmp.java = (uint8_t)ps->java;
+	tmp.key_off = (uint32_t)ps->keys.len;
+	tmp.key_len = (uint32_t)len;
+	if ((r = fg_buf_append(&ps->keys, raw, len)) == 0) {
+		if ((ps->used + 1) * 4 > (ps->mask + 1) * 3 &&
+		    (r = cache_grow(ps)) != 0)
+			return r;
+		for (i = h & ps->mask; ps->tab[i].hash != 0;
+		    i = (i + 1) & ps->mask)
+			;
+		ps->tab[i] = tmp;
+		ps->used++;
+	} else if (r != FG_ELIMIT)
+		return r;
+	return apply_entry(ps, &tmp, raw, tl);
+}
+
+/* The one-frame stack at the end of an event line (not cached). */
+static int
+on_inline_stack(struct ps *ps, const char *line, size_t len)
+{
+	struct ps_centry tmp;
+	int r;
+
+	if (ps->filter != PS_KEEP)
+		return 0;
+	if ((r = fresh_stack_line(ps, line, len, &tmp)) != 0)
+		return r;
+	return apply_entry(ps, &tmp, line, len);
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -1010,7 +1170,7 @@ on_event_line(struct ps *ps, const char *line, size_t len)
 	if ((r = set_pname(ps, comm, clen, pid, plen, tid, tlen)) != 0)
 		return r;
 	if (stack != NULL) {
-		if ((r = on_stack_line(ps, stack, slen)) != 0)
+		if ((r = on_inline_stack(ps, stack, slen)) != 0)
 			return r;
 		ps->in_event = 0;
 	}
@@ -1024,13 +1184,13 @@ on_line(struct ps *ps, const char *line, size_t len)
 	int r;
 
 	ps->lineno++;
+	if (ps->in_event)
+		return on_event_body_line(ps, line, len, ps_hash(line, len));
 	if (len > 0 && line[0] == '#')
 		return 0;
 	trim_end(line, &len);
 	if (len == 0)
 		return after_event(ps);
-	if (ps->in_event)
-		return on_stack_line(ps, line, len);
 	if (has_high(line, len)) {
 		if ((r = utf8_lossy(line, len, &ps->evline)) < 0)
 			return r;
@@ -1070,6 +1230,8 @@ ps_init(struct ps *ps, const struct fg_collapse_opts *o,
 	fg_buf_init(&ps->evline, PS_LINE_MAX * 3 + 16);
 	fg_buf_init(&ps->work, PS_LINE_MAX * 3 + 64);
 	fg_buf_init(&ps->work2, PS_LINE_MAX * 3 + 64);
+	if (cache_grow(ps) != 0)
+		return FG_ENOMEM;
 	if (o->event_filter != NULL) {
 		if ((ps->event = strdup(o->event_filter)) == NULL)
 			return FG_ENOMEM;
@@ -1111,6 +1273,35 @@ ps_fail(struct ps *ps, int r)
 }
 
 /*
+ * Map the next PS_POPULATE bytes of a mapped input in one call instead of
+ * a page fault every few pages.  Turned off where the kernel cannot.
+ */
+static void
+populate_ahead(const char **ready, const char *buf, const char *end,
+    int *on)
+{
+#ifdef MADV_POPULATE_READ
+	uintptr_t a = (uintptr_t)*ready & ~(uintptr_t)4095;
+	size_t n = (size_t)(end - *ready);
+
+	(void)buf;
+	if (n == 0)
+		return;
+	if (n > PS_POPULATE)
+		n = PS_POPULATE;
+	if (madvise((void *)a, (uintptr_t)*ready + n - a,
+	    MADV_POPULATE_READ) != 0)
+		*on = 0;
+	*ready += n;
+#else
+	(void)ready;
+	(void)buf;
+	(void)end;
+	*on = 0;
+#endif
+}
+
+/*
  * Collapse the lines of buf[0..len).  A final line without newline counts.
  * When drop is set, buf is a mapping and consumed pages are released.
  */
@@ -1118,21 +1309,39 @@ static int
 ps_run(struct ps *ps, const char *buf, size_t len, int drop)
 {
 	const char *p = buf, *end = buf + len, *nl;
-	const char *dropped = buf;
+	const char *dropped = buf, *ready = buf;
 	unsigned poll = 0;
-	int r;
+	int r, populate = drop;
+
+	if (populate)
+		populate_ahead(&ready, buf, end, &populate);
 
 	while (p < end) {
 		size_t n;
 
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		n = (size_t)(nl - p);
-		if (n > PS_LINE_MAX) {
+		if (ps->in_event) {
+			/* the hot path: find the end and hash in one pass */
+			uint64_t h;
+
+			nl = ps_scan(p, end, &h);
+			n = (size_t)(nl - p);
 			ps->lineno++;
-			ps_warn(ps, "line longer than 16 MiB skipped", p, 64);
-		} else if ((r = on_line(ps, p, n)) != 0)
-			return r;
+			if (n > PS_LINE_MAX)
+				ps_warn(ps, "line longer than 16 MiB skipped",
+				    p, 64);
+			else if ((r = on_event_body_line(ps, p, n, h)) != 0)
+				return r;
+		} else {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			n = (size_t)(nl - p);
+			if (n > PS_LINE_MAX) {
+				ps->lineno++;
+				ps_warn(ps, "line longer than 16 MiB skipped",
+				    p, 64);
+			} else if ((r = on_line(ps, p, n)) != 0)
+				return r;
+		}
 		if (ps->probe && ps->have_event)
 			return 0;
 		p = nl + 1;
@@ -1140,6 +1349,8 @@ ps_run(struct ps *ps, const char *buf, size_t len, int drop)
 			poll = 0;
 			if (ps->o->cancel != NULL && *ps->o->cancel)
 				return FG_ECANCELED;
+			if (populate && ready - p < (ptrdiff_t)PS_POPULATE / 2)
+				populate_ahead(&ready, buf, end, &populate);
 			if (drop && p < end &&
 			    (size_t)(p - dropped) >= PS_DROP_WINDOW) {
 				uintptr_t a = (uintptr_t)dropped;

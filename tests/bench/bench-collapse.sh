@@ -40,7 +40,7 @@ twc=$(best wc -l "$tmp/big.txt")
 tfg=$(best "$prog" "$tmp/big.txt")
 tpipe=$(best sh -c "cat '$tmp/big.txt' | '$prog'")
 rss=$(/usr/bin/time -f %M "$prog" "$tmp/big.txt" 2>&1 >/dev/null | tail -1)
-rsspipe=$( { /usr/bin/time -f %M sh -c "cat '$tmp/big.txt' | '$prog' >/dev/null"; } 2>&1 | tail -1)
+rsspipe=$(cat "$tmp/big.txt" | /usr/bin/time -f %M "$prog" 2>&1 >/dev/null | tail -1)
 
 printf 'input: %s bytes (%s x rust-workload-inline)\n' "$size" \
 	"$(( size / $(wc -c <"$tmp/one.txt") ))"
@@ -50,4 +50,5 @@ printf 'collapse (file):       %.3f s  %.0f MB/s  ratio %.2f x wc -l\n' \
 printf 'collapse (pipe):       %.3f s  ratio %.2f x wc -l\n' \
 	"$tpipe" "$(echo "$tpipe / $twc" | bc -l)"
 printf 'peak RSS (file):       %s KiB (%.1f MiB)\n' "$rss" "$(echo "$rss / 1024" | bc -l)"
-printf 'peak RSS (pipe, max of cat/sh/collapser): %s KiB\n' "$rsspipe"
+printf 'peak RSS (pipe):       %s KiB (%.1f MiB)\n' "$rsspipe" "$(echo "$rsspipe / 1024" | bc -l)"
+printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
