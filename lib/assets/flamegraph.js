@@ -279,8 +279,8 @@ var fg_init = (function () {
 
 	function frameOf(node) {
 		while (node && node !== S.frames) {
-			if (node.parentNode === S.frames)
-				return node.fg_index === undefined ? -1 : node.fg_index;
+			if (node.fg_index !== undefined)
+				return node.fg_index;
 			node = node.parentNode;
 		}
 		return -1;
@@ -292,26 +292,34 @@ var fg_init = (function () {
 	}
 
 	function collect() {
-		var kids = S.frames.children, n = 0, i, j, g, c, r, first = true;
+		var kids = S.frames.children, n = 0, i, g, c, r, tx, ti, first = true;
 		S.g = [];
 		S.rect = [];
 		S.text = [];
 		S.title = [];
 		for (i = 0; i < kids.length; i++) {
 			g = kids[i];
-			r = null;
-			for (j = 0; j < g.children.length; j++) {
-				c = g.children[j];
-				if (c.localName === "rect" && !r)
-					r = c;
+			/* a frame with a link (--nameattr href) is <a><g>..</g></a> */
+			if (g.localName === "a" && g.firstElementChild)
+				g = g.firstElementChild;
+			if (g.localName !== "g")
+				continue;
+			r = tx = ti = null;
+			for (c = g.firstElementChild; c; c = c.nextElementSibling) {
+				if (c.localName === "rect")
+					r = r || c;
+				else if (c.localName === "text")
+					tx = tx || c;
+				else if (c.localName === "title")
+					ti = ti || c;
 			}
-			if (g.localName !== "g" || !r)
+			if (!r)
 				continue;
 			g.fg_index = n;
 			S.g.push(g);
 			S.rect.push(r);
-			S.text.push(g.getElementsByTagName("text")[0] || null);
-			S.title.push(g.getElementsByTagName("title")[0] || null);
+			S.text.push(tx);
+			S.title.push(ti);
 			n++;
 		}
 		S.n = n;

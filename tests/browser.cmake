@@ -1,0 +1,67 @@
+# Browser tests: the SVGs flamegraph-render writes, with the embedded
+# script (lib/assets/flamegraph.js), driven in headless Chromium by the
+# node scripts in tests/browser/ (playwright-core, Debian's chromium).
+
+set(FG_BROWSER_SRC ${CMAKE_CURRENT_SOURCE_DIR}/browser)
+set(FG_BROWSER_OUT ${CMAKE_CURRENT_BINARY_DIR}/browser)
+set(FG_BROWSER_JS ${CMAKE_SOURCE_DIR}/lib/assets/flamegraph.js)
+
+# The script must not end the CDATA section it is written in: checked when
+# configuring (re-run whenever the script changes) and as a test.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${FG_BROWSER_JS})
+file(READ ${FG_BROWSER_JS} fg_browser_js)
+string(FIND "${fg_browser_js}" "]]>" fg_browser_cdata)
+if(NOT fg_browser_cdata EQUAL -1)
+  message(FATAL_ERROR "${FG_BROWSER_JS} contains \"]]>\" (byte ${fg_browser_cdata}): "
+    "it would end the CDATA section the renderer embeds it in")
+endif()
+add_test(NAME browser-script-cdata
+  COMMAND ${CMAKE_COMMAND} -DFILE=${FG_BROWSER_JS} -P ${FG_BROWSER_SRC}/check-cdata.cmake)
+
+find_program(FG_NODE NAMES node nodejs)
+if(NOT TARGET flamegraph-render)
+  add_test(NAME browser-skipped
+    COMMAND sh -c "echo 'skipped: flamegraph-render is not built yet'; exit 77")
+  set_tests_properties(browser-skipped PROPERTIES SKIP_RETURN_CODE 77)
+elseif(NOT FG_NODE)
+  add_test(NAME browser-skipped
+    COMMAND sh -c "echo 'skipped: node not found (run packaging/install-deps.sh)'; exit 77")
+  set_tests_properties(browser-skipped PROPERTIES SKIP_RETURN_CODE 77)
+else()
+  set(FG_RENDER $<TARGET_FILE:flamegraph-render>)
+  set(FG_BROWSER_DATA ${CMAKE_CURRENT_SOURCE_DIR}/data/browser)
+
+  # fg_browser_test(NAME SCRIPT ARGS...): node tests/browser/SCRIPT ARGS
+  function(fg_browser_test name script)
+    add_test(NAME browser-${name}
+      COMMAND ${FG_NODE} ${FG_BROWSER_SRC}/${script} ${name} ${ARGN})
+    set_tests_properties(browser-${name} PROPERTIES
+      ENVIRONMENT "${FG_TEST_ENV}" TIMEOUT 180
+      FAIL_REGULAR_EXPRESSION "^FAIL |\nFAIL ")
+  endfunction()
+
+  fg_browser_test(zoom-app test-zoom.js ${FG_RENDER}
+    ${FG_BROWSER_DATA}/app.folded ${FG_BROWSER_OUT}/zoom-app.svg)
+  fg_browser_test(zoom-app-inverted-fixed test-zoom.js ${FG_RENDER}
+    ${FG_BROWSER_DATA}/app.folded ${FG_BROWSER_OUT}/zoom-app-inverted-fixed.svg
+    --inverted --width 900)
+  fg_browser_test(search-app test-search.js ${FG_RENDER}
+    ${FG_BROWSER_DATA}/app.folded ${FG_BROWSER_OUT}/search-app.svg)
+  fg_browser_test(hostile test-hostile.js ${FG_RENDER}
+    ${FG_BROWSER_DATA}/hostile.folded ${FG_BROWSER_OUT}/hostile.svg)
+  # Timed: run alone so that other tests do not share its two cores.
+  fg_browser_test(perf test-perf.js ${FG_RENDER}
+    ${FG_BROWSER_OUT}/perf.folded ${FG_BROWSER_OUT}/perf.svg)
+  set_tests_properties(browser-perf PROPERTIES RUN_SERIAL TRUE)
+
+  # The corpus' real profiles.
+  set(fg_svg_in ${FG_CONFORMANCE_DIR}/flamegraph-svg/input)
+  if(FG_HAVE_CONFORMANCE)
+    fg_browser_test(zoom-example test-zoom.js ${FG_RENDER}
+      ${fg_svg_in}/example-perf-stacks.folded ${FG_BROWSER_OUT}/zoom-example.svg)
+    fg_browser_test(search-rust-inverted test-search.js ${FG_RENDER}
+      ${fg_svg_in}/rust-workload.folded ${FG_BROWSER_OUT}/search-rust-inverted.svg --inverted)
+  else()
+    fg_skipped_corpus(browser-flamegraph-svg)
+  endif()
+endif()
