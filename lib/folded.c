@@ -28,6 +28,21 @@
 #define MAP_WINDOW	((size_t)16 << 20)	/* file mapping window */
 #define LINE_MAX_LEN	((size_t)1 << 30)	/* longest line accepted */
 
+/*
+ * A cache in front of the model's name table: names are looked up by a
+ * hash of their length and first and last 8 bytes (checked with memcmp),
+ * so a frame costs a few loads instead of a hash of every byte.  Probes
+ * are bounded: names that collide too much go to the model directly.
+ */
+struct nslot {
+	uint64_t key;		/* 0: empty */
+	const char *name;	/* the model's copy */
+	uint32_t len;
+	uint32_t id;
+};
+
+#define NCACHE_PROBES 8
+
 struct reader {
 	const char *name;
 	const struct fg_folded_opts *o;
@@ -36,6 +51,10 @@ struct reader {
 	uint64_t lineno;
 	int warned_fraction;
 	uint64_t skipped;
+	struct nslot *cache;
+	size_t cmask, cused;
+	uint32_t *ids;
+	size_t idcap;
 };
 
 void
@@ -60,35 +79,40 @@ is_space(unsigned char c)
 static int
 take_count(struct reader *rd, const char *p, size_t *len, uint64_t *v)
 {
-	size_t end = *len, i, dot = SIZE_MAX, sp;
+	size_t end = *len, i, dot = SIZE_MAX, sp, start;
 	uint64_t n = 0;
 	int frac_nonzero = 0;
 
-	for (i = end; i > 0 && p[i - 1] != ' '; i--)
-		;
+	/* The count is the text after the last space: digits, at most one
+	 * '.', so scan back over those only. */
+	for (i = end; i > 0; i--) {
+		unsigned char c = (unsigned char)p[i - 1];
+		if (c == ' ')
+			break;
+		if (c == '.') {
+			if (dot != SIZE_MAX)
+				return 0;
+			dot = i - 1;
+		} else if (c < '0' || c > '9')
+			return 0;
+	}
 	if (i == 0)
 		return 0;
 	sp = i - 1;
-	for (; i < end; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c == '.' && dot == SIZE_MAX) {
-			dot = i;
-			continue;
-		}
-		if (c < '0' || c > '9')
-			return 0;
-		if (dot != SIZE_MAX) {
-			if (c != '0')
-				frac_nonzero = 1;
-			continue;
-		}
-		if (n > (UINT64_MAX - (uint64_t)(c - '0')) / 10)
-			return 0;
-		n = n * 10 + (uint64_t)(c - '0');
-	}
+	start = i;
 	/* The integer part must not be empty ("x .5" is not a count). */
-	if ((dot == SIZE_MAX ? end : dot) == sp + 1)
+	if ((dot == SIZE_MAX ? end : dot) == start)
 		return 0;
+	for (i = start; i < (dot == SIZE_MAX ? end : dot); i++) {
+		unsigned c = (unsigned char)p[i] - '0';
+		if (n > (UINT64_MAX - c) / 10)
+			return 0;
+		n = n * 10 + c;
+	}
+	if (dot != SIZE_MAX)
+		for (i = dot + 1; i < end; i++)
+			if (p[i] != '0')
+				frac_nonzero = 1;
 	if (frac_nonzero && !rd->warned_fraction) {
 		rd->warned_fraction = 1;
 		fg_warnf(&rd->o->warn, "%s:%llu: fractional sample counts are "
@@ -101,6 +125,130 @@ take_count(struct reader *rd, const char *p, size_t *len, uint64_t *v)
 	*len = sp;
 	*v = n;
 	return 1;
+}
+
+static uint64_t
+cache_key(const char *s, size_t len)
+{
+	uint64_t a = 0, b = 0, h;
+
+	if (len >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + len - 8, 8);
+	} else
+		memcpy(&a, s, len);
+	h = (a ^ (uint64_t)len * 0x9e3779b97f4a7c15ULL) * 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 31;
+	h = (h ^ b) * 0x94d049bb133111ebULL;
+	h ^= h >> 29;
+	return h | 1;
+}
+
+static int
+cache_grow(struct reader *rd)
+{
+	size_t nmask = rd->cmask ? rd->cmask * 2 + 1 : 4095, i, j, k;
+	struct nslot *nc = calloc(nmask + 1, sizeof(*nc));
+
+	if (nc == NULL)
+		return FG_ENOMEM;
+	for (i = 0; rd->cache != NULL && i <= rd->cmask; i++) {
+		if (rd->cache[i].key == 0)
+			continue;
+		for (j = rd->cache[i].key & nmask, k = 0; nc[j].key != 0 &&
+		    k < NCACHE_PROBES; j = (j + 1) & nmask, k++)
+			;
+		if (nc[j].key == 0)
+			nc[j] = rd->cache[i];
+	}
+	free(rd->cache);
+	rd->cache = nc;
+	rd->cmask = nmask;
+	return 0;
+}
+
+static int
+intern(struct reader *rd, const char *s, size_t len, uint32_t *id)
+{
+	uint64_t key;
+	size_t j, k;
+	struct nslot *e;
+	int r;
+
+	if (FG_LIKELY(rd->cache != NULL)) {
+		key = cache_key(s, len);
+		for (j = key & rd->cmask, k = 0; k < NCACHE_PROBES;
+		    j = (j + 1) & rd->cmask, k++) {
+			e = &rd->cache[j];
+			if (e->key == 0)
+				break;
+			if (e->key == key && e->len == len &&
+			    memcmp(e->name, s, len) == 0) {
+				*id = e->id;
+				return 0;
+			}
+		}
+	}
+	if ((r = fg_stacks_intern(rd->out, s, len, id)) != 0)
+		return fg_seterr(rd->err, r, "%s:%llu: cannot keep frame name",
+		    rd->name, (unsigned long long)rd->lineno);
+	if (len > UINT32_MAX)
+		return 0;
+	if ((rd->cused + 1) * 2 > rd->cmask && cache_grow(rd) != 0)
+		return 0;	/* the cache is only an accelerator */
+	key = cache_key(s, len);
+	for (j = key & rd->cmask, k = 0; k < NCACHE_PROBES;
+	    j = (j + 1) & rd->cmask, k++) {
+		e = &rd->cache[j];
+		if (e->key == 0) {
+			size_t nl;
+			e->key = key;
+			e->name = fg_stacks_name(rd->out, *id, &nl);
+			e->len = (uint32_t)len;
+			e->id = *id;
+			rd->cused++;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Split stack p[0..len) at ';' and add it with weights w1, w2. */
+static int
+add_stack(struct reader *rd, const char *p, size_t len, uint64_t w1,
+    uint64_t w2)
+{
+	const char *q = p, *end = p + len, *sc;
+	size_t n = 0;
+	int r;
+
+	for (;;) {
+		if (n == rd->idcap) {
+			size_t nc = rd->idcap ? rd->idcap * 2 : 256;
+			uint32_t *ni;
+			if (nc > ((size_t)1 << 24))
+				return fg_seterr(rd->err, FG_ELIMIT, "%s:%llu: "
+				    "stack deeper than %zu frames", rd->name,
+				    (unsigned long long)rd->lineno,
+				    (size_t)1 << 24);
+			if ((ni = reallocarray(rd->ids, nc, sizeof(*ni))) ==
+			    NULL)
+				return fg_seterr(rd->err, FG_ENOMEM,
+				    "%s: out of memory", rd->name);
+			rd->ids = ni;
+			rd->idcap = nc;
+		}
+		sc = memchr(q, ';', (size_t)(end - q));
+		if (sc == NULL)
+			sc = end;
+		if ((r = intern(rd, q, (size_t)(sc - q), &rd->ids[n])) != 0)
+			return r;
+		n++;
+		if (sc == end)
+			break;
+		q = sc + 1;
+	}
+	return fg_stacks_add_ids(rd->out, rd->ids, n, w1, w2, rd->err);
 }
 
 static int
@@ -128,11 +276,11 @@ parse_line(struct reader *rd, const char *p, size_t len)
 	if (take_count(rd, p, &len, &c1)) {
 		if (len == 0)
 			goto nostack;
-		return fg_stacks_add_folded(rd->out, p, len, c1, c2, rd->err);
+		return add_stack(rd, p, len, c1, c2);
 	}
 	if (len == 0)
 		goto nostack;
-	return fg_stacks_add_folded(rd->out, p, len, c2, 0, rd->err);
+	return add_stack(rd, p, len, c2, 0);
 nostack:
 	rd->skipped++;
 	fg_warnf(&rd->o->warn, "%s:%llu: no stack before the sample count; "
@@ -272,6 +420,7 @@ fg_folded_read_fd(int fd, const char *name, const struct fg_folded_opts *o,
 	struct fg_folded_opts defaults;
 	struct reader rd;
 	struct stat sb;
+	int r;
 
 	if (o == NULL) {
 		fg_folded_opts_init(&defaults);
@@ -286,9 +435,14 @@ fg_folded_read_fd(int fd, const char *name, const struct fg_folded_opts *o,
 		return fg_seterr(err, FG_EINVAL, "%s: no stacks model", rd.name);
 	if (o->keep_order)
 		fg_stacks_keep_sequence(out);
+	(void)cache_grow(&rd);
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
-		return read_mapped(&rd, fd, sb.st_size);
-	return read_stream(&rd, fd);
+		r = read_mapped(&rd, fd, sb.st_size);
+	else
+		r = read_stream(&rd, fd);
+	free(rd.cache);
+	free(rd.ids);
+	return r;
 }
 
 int

@@ -776,55 +776,243 @@ ent_id(const struct ent *e, size_t k)
 	return e->rev ? e->ids[e->n - 1 - k] : e->ids[k];
 }
 
-/* Compare as the joined "a;b;c" strings compare byte-wise. */
+/*
+ * Sorting in folded order.  Comparing the joined "a;b;c" strings byte by
+ * byte is the same as comparing, frame by frame, each name followed by
+ * its terminator (';' when more frames follow, the end otherwise, which
+ * sorts first): so every name gets two ranks, one per terminator, and
+ * stacks compare as arrays of ranks.  Stacks are then radix-sorted on a
+ * 64-bit key packing the ranks of the first frames after the prefix all
+ * stacks share, and only runs with equal keys are compared in full.
+ */
+struct rankitem {
+	uint32_t id;
+	uint32_t semi;		/* 1: followed by ';' */
+};
+
 static int
-ent_cmp(const struct fg_stacks *st, const struct ent *a, const struct ent *b)
+rankitem_cmp(const struct fg_stacks *st, const struct rankitem *a,
+    const struct rankitem *b)
 {
-	size_t k = 0, la, lb, i;
+	size_t la, lb, i;
 	const unsigned char *na, *nb;
 	int ca, cb;
 
-	while (k < a->n && k < b->n && ent_id(a, k) == ent_id(b, k))
-		k++;
-	if (k == a->n || k == b->n)
-		return k == a->n ? (k == b->n ? 0 : -1) : 1;
-	na = (const unsigned char *)fg_stacks_name(st, ent_id(a, k), &la);
-	nb = (const unsigned char *)fg_stacks_name(st, ent_id(b, k), &lb);
+	if (a->id == b->id)
+		return (int)a->semi - (int)b->semi;
+	na = (const unsigned char *)fg_stacks_name(st, a->id, &la);
+	nb = (const unsigned char *)fg_stacks_name(st, b->id, &lb);
 	for (i = 0; i < la && i < lb; i++)
 		if (na[i] != nb[i])
 			return na[i] < nb[i] ? -1 : 1;
-	/* One name is a prefix of the other: next comes ';' or the end. */
-	ca = i < la ? na[i] : (k + 1 < a->n ? ';' : -1);
-	cb = i < lb ? nb[i] : (k + 1 < b->n ? ';' : -1);
-	if (ca == cb)	/* both ';': names equal, ids differ: cannot be */
-		return 0;
-	return ca < cb ? -1 : 1;
+	ca = i < la ? na[i] : (a->semi ? ';' : -1);
+	cb = i < lb ? nb[i] : (b->semi ? ';' : -1);
+	if (ca != cb)
+		return ca < cb ? -1 : 1;
+	/* Equal up to here: a name holding ';' itself; order by id. */
+	return a->id < b->id ? -1 : 1;
 }
 
 static void
-ent_sort(const struct fg_stacks *st, struct ent *v, struct ent *tmp, size_t n)
+rank_sort(const struct fg_stacks *st, struct rankitem *v,
+    struct rankitem *tmp, size_t n)
 {
 	size_t h, i, j, k;
 
 	if (n < 12) {
 		for (i = 1; i < n; i++) {
-			struct ent x = v[i];
-			for (j = i; j > 0 && ent_cmp(st, &v[j - 1], &x) > 0; j--)
+			struct rankitem x = v[i];
+			for (j = i; j > 0 && rankitem_cmp(st, &v[j - 1], &x) > 0;
+			    j--)
 				v[j] = v[j - 1];
 			v[j] = x;
 		}
 		return;
 	}
 	h = n / 2;
-	ent_sort(st, v, tmp, h);
-	ent_sort(st, v + h, tmp, n - h);
-	if (ent_cmp(st, &v[h - 1], &v[h]) <= 0)
+	rank_sort(st, v, tmp, h);
+	rank_sort(st, v + h, tmp, n - h);
+	if (rankitem_cmp(st, &v[h - 1], &v[h]) <= 0)
 		return;
 	memcpy(tmp, v, h * sizeof(*v));
 	for (i = 0, j = h, k = 0; i < h && j < n;)
-		v[k++] = ent_cmp(st, &tmp[i], &v[j]) <= 0 ? tmp[i++] : v[j++];
+		v[k++] = rankitem_cmp(st, &tmp[i], &v[j]) <= 0 ? tmp[i++] :
+		    v[j++];
 	while (i < h)
 		v[k++] = tmp[i++];
+}
+
+/* rank2[2 * id + semi], from 1; NULL when out of memory. */
+static uint32_t *
+make_ranks(const struct fg_stacks *st)
+{
+	size_t nn = fg_stacks_nframes(st), i;
+	struct rankitem *v, *tmp;
+	uint32_t *rank2;
+
+	if ((v = reallocarray(NULL, 2 * nn + 1, sizeof(*v))) == NULL)
+		return NULL;
+	if ((tmp = reallocarray(NULL, nn + 1, sizeof(*tmp))) == NULL ||
+	    (rank2 = reallocarray(NULL, 2 * nn + 1, sizeof(*rank2))) == NULL) {
+		free(v);
+		free(tmp);
+		return NULL;
+	}
+	for (i = 0; i < nn; i++) {
+		v[2 * i].id = (uint32_t)i;
+		v[2 * i].semi = 0;
+		v[2 * i + 1].id = (uint32_t)i;
+		v[2 * i + 1].semi = 1;
+	}
+	rank_sort(st, v, tmp, 2 * nn);
+	for (i = 0; i < 2 * nn; i++)
+		rank2[2 * (size_t)v[i].id + v[i].semi] = (uint32_t)i + 1;
+	free(v);
+	free(tmp);
+	return rank2;
+}
+
+static inline uint32_t
+key_at(const uint32_t *rank2, const struct ent *e, size_t k)
+{
+	return rank2[2 * (size_t)ent_id(e, k) + (k + 1 < e->n)];
+}
+
+static int
+ent_cmp(const uint32_t *rank2, const struct ent *a, const struct ent *b,
+    size_t from)
+{
+	size_t k, n = a->n < b->n ? a->n : b->n;
+
+	for (k = from; k < n; k++) {
+		uint32_t ka = key_at(rank2, a, k), kb = key_at(rank2, b, k);
+		if (ka != kb)
+			return ka < kb ? -1 : 1;
+	}
+	return a->n < b->n ? -1 : a->n > b->n;
+}
+
+static void
+ent_msort(const uint32_t *rank2, size_t from, struct ent *v, struct ent *tmp,
+    size_t n)
+{
+	size_t h, i, j, k;
+
+	if (n < 12) {
+		for (i = 1; i < n; i++) {
+			struct ent x = v[i];
+			for (j = i; j > 0 &&
+			    ent_cmp(rank2, &v[j - 1], &x, from) > 0; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	h = n / 2;
+	ent_msort(rank2, from, v, tmp, h);
+	ent_msort(rank2, from, v + h, tmp, n - h);
+	if (ent_cmp(rank2, &v[h - 1], &v[h], from) <= 0)
+		return;
+	memcpy(tmp, v, h * sizeof(*v));
+	for (i = 0, j = h, k = 0; i < h && j < n;)
+		v[k++] = ent_cmp(rank2, &tmp[i], &v[j], from) <= 0 ? tmp[i++] :
+		    v[j++];
+	while (i < h)
+		v[k++] = tmp[i++];
+}
+
+struct keyed {
+	uint64_t key;
+	size_t idx;
+};
+
+/* Sort v[0..n) in folded order: 0 or FG_ENOMEM. */
+static int
+ent_sort(const struct fg_stacks *st, struct ent *v, size_t n)
+{
+	uint32_t *rank2 = NULL;
+	struct keyed *a = NULL, *b = NULL;
+	struct ent *out = NULL, *tmp = NULL;
+	size_t lcp = SIZE_MAX, i, k, m, bits, run, cnt[256];
+	int pass, r = FG_ENOMEM;
+
+	if (n < 2)
+		return 0;
+	if ((rank2 = make_ranks(st)) == NULL)
+		goto out;
+	/* The prefix every stack shares with the first. */
+	for (i = 1; i < n && lcp > 0; i++) {
+		size_t lim = v[0].n < v[i].n ? v[0].n : v[i].n;
+		if (lim > lcp)
+			lim = lcp;
+		for (k = 0; k < lim &&
+		    key_at(rank2, &v[0], k) == key_at(rank2, &v[i], k); k++)
+			;
+		lcp = k;
+	}
+	if (lcp == SIZE_MAX)
+		lcp = 0;
+	for (bits = 1; ((uint64_t)1 << bits) <= 2 * (uint64_t)
+	    fg_stacks_nframes(st) + 1 && bits < 64; bits++)
+		;
+	m = 64 / bits;
+	if ((a = reallocarray(NULL, n, sizeof(*a))) == NULL ||
+	    (b = reallocarray(NULL, n, sizeof(*b))) == NULL ||
+	    (out = reallocarray(NULL, n, sizeof(*out))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		uint64_t key = 0;
+		for (k = lcp; k < lcp + m; k++)
+			key = (bits < 64 ? key << bits : 0) |
+			    (k < v[i].n ? key_at(rank2, &v[i], k) : 0);
+		a[i].key = key;
+		a[i].idx = i;
+	}
+	/* LSD radix sort on the key, a byte at a time, skipping bytes that
+	 * are the same everywhere. */
+	for (pass = 0; pass < 8; pass++) {
+		int sh = pass * 8;
+		size_t sum = 0;
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[(a[i].key >> sh) & 0xff]++;
+		if (cnt[(a[0].key >> sh) & 0xff] == n)
+			continue;
+		for (k = 0; k < 256; k++) {
+			size_t c = cnt[k];
+			cnt[k] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[cnt[(a[i].key >> sh) & 0xff]++] = a[i];
+		{
+			struct keyed *t = a;
+			a = b;
+			b = t;
+		}
+	}
+	for (i = 0; i < n; i++)
+		out[i] = v[a[i].idx];
+	/* Runs of equal keys: compare the rest of the frames. */
+	for (i = 0; i < n; i = run) {
+		for (run = i + 1; run < n && a[run].key == a[i].key; run++)
+			;
+		if (run - i > 1) {
+			if (tmp == NULL && (tmp = reallocarray(NULL, n / 2 + 1,
+			    sizeof(*tmp))) == NULL)
+				goto out;
+			ent_msort(rank2, lcp + m, out + i, tmp, run - i);
+		}
+	}
+	memcpy(v, out, n * sizeof(*v));
+	r = 0;
+out:
+	free(rank2);
+	free(a);
+	free(b);
+	free(out);
+	free(tmp);
+	return r;
 }
 
 static void
@@ -868,7 +1056,7 @@ build_order(const struct fg_stacks *st, const struct fg_render_opts *o,
 {
 	size_t n = fg_stacks_count(st), i, m = 0;
 	int diff = fg_stacks_differential(st);
-	struct ent *v, *tmp;
+	struct ent *v;
 	unsigned char *isbase = NULL;
 
 	*out = NULL;
@@ -940,28 +1128,13 @@ build_order(const struct fg_stacks *st, const struct fg_render_opts *o,
 		}
 		free(isbase);
 	} else {
-		size_t *order = fg_stacks_sorted(st);
-		if (order == NULL) {
-			free(v);
-			return fg_seterr(err, FG_ENOMEM,
-			    "render: out of memory");
-		}
 		for (i = 0; i < n; i++)
-			ent_fill(st, order[i], diff, &v[i]);
-		free(order);
-		*out = v;
-		*nout = n;
-		return 0;
+			ent_fill(st, i, diff, &v[i]);
+		m = n;
 	}
-	if (m > 1) {
-		if ((tmp = reallocarray(NULL, m / 2 + 1, sizeof(*tmp))) ==
-		    NULL) {
-			free(v);
-			return fg_seterr(err, FG_ENOMEM,
-			    "render: out of memory");
-		}
-		ent_sort(st, v, tmp, m);
-		free(tmp);
+	if (ent_sort(st, v, m) != 0) {
+		free(v);
+		return fg_seterr(err, FG_ENOMEM, "render: out of memory");
 	}
 	*out = v;
 	*nout = m;
@@ -976,6 +1149,16 @@ struct frame {
 	uint64_t start;
 	int64_t delta;
 };
+
+/* A frame --minwidth keeps, remembered by pass 1 so that the frames are
+ * walked once when they are not too many (KEPT_MAX). */
+struct kept {
+	struct frame f;
+	uint64_t end;
+	size_t depth;
+};
+
+#define KEPT_MAX ((size_t)1 << 20)
 
 /* What a name looks like once, cached per name id. */
 struct nameinfo {
@@ -1001,7 +1184,10 @@ struct ctx {
 	double image_width;
 	unsigned ypad1, ypad2, height;
 	size_t depthmax;
-	int pass;		/* 1: measure, 2: write */
+	int pass;		/* 1: measure (and keep), 2: write */
+	struct kept *kept;	/* frames pass 1 kept, while few enough */
+	size_t nkept, keptcap;
+	int kept_overflow;
 	int diff;
 	const char *countname;
 };
@@ -1206,6 +1392,26 @@ close_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
 	if (c->pass == 1) {
 		if (depth > c->depthmax)
 			c->depthmax = depth;
+		if (c->kept_overflow)
+			return;
+		if (c->nkept == c->keptcap) {
+			size_t nc = c->keptcap ? c->keptcap * 2 : 1024;
+			struct kept *nk = nc > KEPT_MAX ? NULL :
+			    reallocarray(c->kept, nc, sizeof(*nk));
+			if (nk == NULL) {
+				/* Too many: pass 2 walks again instead. */
+				free(c->kept);
+				c->kept = NULL;
+				c->kept_overflow = 1;
+				return;
+			}
+			c->kept = nk;
+			c->keptcap = nc;
+		}
+		c->kept[c->nkept].f = *f;
+		c->kept[c->nkept].end = end;
+		c->kept[c->nkept].depth = depth;
+		c->nkept++;
 		return;
 	}
 	write_frame(c, depth, f, end);
@@ -1544,7 +1750,11 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 	}
 	write_head(&c, 0);
 	c.pass = 2;
-	if ((r = walk(&c, v, nv, err)) != 0)
+	if (!c.kept_overflow) {
+		for (i = 0; i < c.nkept; i++)
+			write_frame(&c, c.kept[i].depth, &c.kept[i].f,
+			    c.kept[i].end);
+	} else if ((r = walk(&c, v, nv, err)) != 0)
 		goto out;
 	out_str(&c.w, "</svg>\n</svg>\n");
 	out_flush(&c.w);
@@ -1562,6 +1772,7 @@ done:
 	}
 out:
 	fg_palmap_free(c.palmap);
+	free(c.kept);
 	free(c.names);
 	fg_arena_free(&c.arena);
 	free(c.w.buf);
