@@ -606,12 +606,12 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 		case RK_NONE:
 			/*
 			 * No rule: the frame-pointer step libunwind (and so
-			 * perf) takes: rbp must lie above sp by at most
-			 * 16 KiB; the caller's rbp and return address are
-			 * the two words it points at.
+			 * perf) takes: rbp must not lie below sp nor more
+			 * than 16 KiB above it; the caller's rbp and return
+			 * address are the two words it points at.
 			 */
 			v = rg.r[FG_UW_RBP];
-			if (!HAVE(&rg, FG_UW_RBP) || v <= sp ||
+			if (!HAVE(&rg, FG_UW_RBP) || v == 0 || v < sp ||
 			    v - sp > UW_FP_MAX_GAP || (v & 7) != 0) {
 				end = FG_UNWIND_END_NO_RULE;
 				goto out;

@@ -407,6 +407,50 @@ test_cache_consistency(void)
 	free(stk);
 }
 
+/*
+ * Frames without call-frame information (addresses in no mapping) take
+ * the frame-pointer step: rbp may equal sp (a frame with no locals), the
+ * chain ends at rbp 0 or at a return address 0.
+ */
+static void
+test_fp_chain(void)
+{
+	struct fg_unwinder *u = fg_unwinder_new(NULL);
+	uint64_t stk[16] = {0}, base = 0x7ff000000000ULL, ips[16];
+	struct fg_unwind_sample s;
+	struct fg_error err = {0};
+	enum fg_unwind_end why;
+	size_t n;
+
+	CHECK(u != NULL);
+	memset(&s, 0, sizeof(s));
+	s.stack = (const unsigned char *)stk;
+	s.stack_len = sizeof(stk);
+	s.stack_addr = base;
+	s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
+	    (1u << FG_UW_RBP);
+	s.regs.r[FG_UW_RIP] = 0x20;
+	s.regs.r[FG_UW_RSP] = base;
+	s.regs.r[FG_UW_RBP] = base + 0x10;
+	stk[2] = base + 0x30;	/* frame 0: saved rbp, return address */
+	stk[3] = 0x1001;
+	stk[6] = base + 0x40;	/* frame 1 */
+	stk[7] = 0x2001;
+	stk[8] = 0;		/* frame 2: rbp == sp; caller's rbp 0 */
+	stk[9] = 0x3001;
+	CHECK(fg_unwind(u, &s, self_map, NULL, ips, 16, &n, &why, &err) == 0);
+	CHECK(n == 4 && why == FG_UNWIND_END_NO_RULE);
+	CHECK(ips[0] == 0x20 && ips[1] == 0x1000 && ips[2] == 0x2000 &&
+	    ips[3] == 0x3000);
+	stk[9] = 0;
+	CHECK(fg_unwind(u, &s, self_map, NULL, ips, 16, &n, &why, &err) == 0);
+	CHECK(n == 3 && why == FG_UNWIND_END_ZERO_RA);
+	s.regs.r[FG_UW_RBP] = base + 0x10 + 0x5000;	/* too far above sp */
+	CHECK(fg_unwind(u, &s, self_map, NULL, ips, 16, &n, &why, &err) == 0);
+	CHECK(n == 1 && why == FG_UNWIND_END_NO_RULE);
+	fg_unwinder_free(u);
+}
+
 static void
 test_regs_from_perf(void)
 {
@@ -451,6 +495,7 @@ main(void)
 	test_self(0);
 	test_self(1);
 	test_hostile();
+	test_fp_chain();
 	test_cache_consistency();
 	if (failures != 0) {
 		fprintf(stderr, "%d failures\n", failures);
