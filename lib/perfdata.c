@@ -141,8 +141,7 @@ struct pd {
 	const char *name;
 	const struct fg_perfdata_opts *o;
 	struct fg_stacks *st;
-	fg_pd_sample_fn *fn;
-	void *arg;
+	const struct fg_pd_hooks *h;
 	struct fg_error *err;
 
 	struct attr *attrs;
@@ -263,12 +262,13 @@ read_attrs(struct pd *pd, uint64_t asz, uint64_t aoff, uint64_t alen)
 	size_t i, n;
 
 	if (asz < 16 + 64 || asz > 4096)
-		return fg_seterr(pd->err, FG_EPARSE, "%s: header: attribute "
-		    "size %llu out of range", pd->name, (unsigned long long)asz);
+		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x10: "
+		    "attribute size %llu out of range", pd->name,
+		    (unsigned long long)asz);
 	n = alen / asz;
 	if (n == 0 || n > 4096)
-		return fg_seterr(pd->err, FG_EPARSE, "%s: header: %zu event "
-		    "attributes", pd->name, n);
+		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x18: %zu "
+		    "event attributes", pd->name, n);
 	if ((pd->attrs = calloc(n, sizeof(*pd->attrs))) == NULL)
 		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
@@ -940,6 +940,9 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	e->skip = (uint8_t)skip;
 	e->used = 1;
 	pd->cused++;
+	if (pd->h->frame != NULL && dso != NULL && have_addr)
+		pd->h->frame(pd->h->arg, fg_dso_path(dso), addr,
+		    pd->pool + e->ids_off, e->nids);
 	return e;
 }
 
@@ -970,9 +973,7 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s)
 	size_t n = s->nchain, i, base, start;
 	struct fg_dso *k = NULL;
 	int mode = s->misc & MISC_CPUMODE_MASK, exact = 1, r;
-	struct {
-		struct centry *e;
-	} *fr;
+	struct centry *fr;	/* copies: the cache may move */
 	size_t nfr = 0;
 
 	if (chain == NULL) {
@@ -1012,19 +1013,19 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s)
 			free(fr);
 			return FG_ENOMEM;
 		}
-		fr[nfr++].e = e;
+		fr[nfr++] = *e;
 		exact = 0;
 	}
 	/* skip_after: keep the frames from the leaf up to the first match */
 	start = 0;
 	for (i = 0; i < nfr; i++)
-		if (fr[i].e->skip) {
+		if (fr[i].skip) {
 			start = nfr - 1 - i;
 			break;
 		}
 	base = pd->nids;
 	for (i = nfr - start; i > 0; i--) {
-		const struct centry *e = fr[i - 1].e;
+		const struct centry *e = &fr[i - 1];
 		for (size_t j = 0; j < e->nids; j++)
 			if ((r = push_id(pd, pd->pool[e->ids_off + j])) != 0) {
 				free(fr);
@@ -1220,7 +1221,7 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	if ((r = pname_id(pd, t, &pn)) != 0 || (r = push_id(pd, pn)) != 0 ||
 	    (r = build_stack(pd, t, &s)) != 0)
 		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
-	return pd->fn(pd->arg, &s, pd->ids, pd->nids, pd->err);
+	return pd->h->sample(pd->h->arg, &s, pd->ids, pd->nids, pd->err);
 short_rec:
 	warn_rec(pd, off, "sample of %zu bytes shorter than its fields", len);
 	return 0;
@@ -1548,7 +1549,7 @@ pd_free(struct pd *pd)
 int
 fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
-    fg_pd_sample_fn *fn, void *arg, struct fg_error *err)
+    const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
 	struct pd *pd;
 	struct fg_perfdata_opts defo;
@@ -1566,8 +1567,7 @@ fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
 	pd->name = name;
 	pd->o = o;
 	pd->st = st;
-	pd->fn = fn;
-	pd->arg = arg;
+	pd->h = hooks;
 	pd->err = err;
 	pd->attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
@@ -1609,14 +1609,17 @@ fg_perfdata_read_mem(const void *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *out,
     struct fg_error *err)
 {
-	return fg_pd_walk(buf, len, name ? name : "perf.data", o, out,
-	    add_sample, out, err);
+	struct fg_pd_hooks h = { add_sample, NULL, out };
+
+	return fg_pd_walk(buf, len, name ? name : "perf.data", o, out, &h,
+	    err);
 }
 
 int
 fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
     struct fg_stacks *out, struct fg_error *err)
 {
+	struct fg_pd_hooks h = { add_sample, NULL, out };
 	struct stat sb;
 	void *m;
 	int fd, r;
@@ -1637,8 +1640,7 @@ fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
 	if (m == MAP_FAILED)
 		return fg_seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
 	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
-	r = fg_pd_walk(m, (size_t)sb.st_size, path, o, out, add_sample, out,
-	    err);
+	r = fg_pd_walk(m, (size_t)sb.st_size, path, o, out, &h, err);
 	munmap(m, (size_t)sb.st_size);
 	return r;
 }

@@ -51,12 +51,27 @@ typedef int fg_pd_sample_fn(void *arg, const struct fg_pd_sample *s,
     const uint32_t *ids, size_t n, struct fg_error *err);
 
 /*
+ * Called once per distinct address resolved in a file: path is the
+ * file ("[vdso]", "[kernel.kallsyms]", a JIT map) and addr the address
+ * looked up in it (ELF virtual address, ip - 1 for return addresses);
+ * ids[0..n) the frames it gave, outermost first.  For tests and tools.
+ */
+typedef void fg_pd_frame_fn(void *arg, const char *path, uint64_t addr,
+    const uint32_t *ids, size_t n);
+
+struct fg_pd_hooks {
+	fg_pd_sample_fn *sample;	/* required */
+	fg_pd_frame_fn *frame;		/* optional */
+	void *arg;
+};
+
+/*
  * Walk the recording buf[0..len) (name labels messages, "perf.data"),
- * interning names in st and calling fn per sample.  The options are the
+ * interning names in st and calling the hooks.  The options are the
  * public ones.  0, or a negative FG_E* code with err filled.
  */
 int fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
-    fg_pd_sample_fn *fn, void *arg, struct fg_error *err);
+    const struct fg_pd_hooks *hooks, struct fg_error *err);
 
 #endif /* FG_PERFDATA_H */

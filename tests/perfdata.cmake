@@ -1,0 +1,43 @@
+# perfdata.cmake: tests of the native perf.data reader and symbolizer
+# (lib/perfdata.c, lib/symbolize.c, lib/demangle.c).  A fixture builds
+# tests/crates/fpwork with frame pointers and records it with the real
+# perf; the tests compare the native folded stacks with the perf-script
+# path's, inline chains with binutils addr2line, read damaged copies, and
+# a zstd recording.  They skip (77) without root, perf or cargo.
+option(FG_FUZZ "Build the libFuzzer targets (clang only)" OFF)
+
+add_executable(fg_perfdata_probe ${CMAKE_CURRENT_SOURCE_DIR}/perfdata/probe.c)
+target_include_directories(fg_perfdata_probe PRIVATE ${CMAKE_SOURCE_DIR}/lib)
+target_link_libraries(fg_perfdata_probe PRIVATE flamegraph)
+
+set(FG_PD_DIR ${CMAKE_CURRENT_SOURCE_DIR}/perfdata)
+set(FG_PD_ENV "${FG_TEST_ENV};PROBE=$<TARGET_FILE:fg_perfdata_probe>")
+
+add_test(NAME perfdata-record COMMAND sh ${FG_PD_DIR}/record.sh)
+set_tests_properties(perfdata-record PROPERTIES ENVIRONMENT "${FG_PD_ENV}"
+  FIXTURES_SETUP perfdata_rec SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS perfdata)
+
+macro(fg_perfdata_test name)
+  add_test(NAME perfdata-${name} COMMAND ${ARGN})
+  set_tests_properties(perfdata-${name} PROPERTIES ENVIRONMENT "${FG_PD_ENV}"
+    FIXTURES_REQUIRED perfdata_rec SKIP_RETURN_CODE 77 TIMEOUT 120
+    LABELS perfdata)
+endmacro()
+
+fg_perfdata_test(agree sh ${FG_PD_DIR}/agree.sh fp.data)
+fg_perfdata_test(agree-kernel-pid sh ${FG_PD_DIR}/agree.sh fp.data --kernel --pid)
+fg_perfdata_test(agree-tid sh ${FG_PD_DIR}/agree.sh fp.data --tid)
+fg_perfdata_test(agree-zstd sh ${FG_PD_DIR}/agree.sh fpz.data)
+fg_perfdata_test(inline-addr2line sh ${FG_PD_DIR}/inline.sh)
+fg_perfdata_test(order $<TARGET_FILE:fg_perfdata_probe> order ${CMAKE_BINARY_DIR}/perfdata/fp.data)
+fg_perfdata_test(malformed sh ${FG_PD_DIR}/malformed.sh)
+
+if(FG_FUZZ AND NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+  message(STATUS "FG_FUZZ needs clang: fuzz_perfdata not built")
+elseif(FG_FUZZ)
+  add_executable(fuzz_perfdata ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_perfdata.c)
+  target_include_directories(fuzz_perfdata PRIVATE ${CMAKE_SOURCE_DIR}/lib)
+  target_compile_options(fuzz_perfdata PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(fuzz_perfdata PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(fuzz_perfdata PRIVATE flamegraph)
+endif()

@@ -1,0 +1,22 @@
+#!/bin/sh
+# record.sh: the fixture of the perfdata tests.  Builds tests/crates/fpwork
+# with frame pointers (a copy in the build directory, offline) and records
+# it with the real perf: a frame-pointer recording, a zstd (-z) one, and a
+# small user-only one for the damaged-input test.
+set -eu
+W=${FG_BUILD_DIR:?}/perfdata
+if [ "$(id -u)" != 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -gt 1 ]; then
+	echo "skipped: perf record needs root or perf_event_paranoid <= 1"; exit 77
+fi
+command -v perf >/dev/null || { echo "skipped: perf not installed"; exit 77; }
+command -v cargo >/dev/null || { echo "skipped: cargo not installed"; exit 77; }
+rm -rf "$W/src" "$W"/*.data "$W"/*.folded
+mkdir -p "$W/src"
+cp -R "${FG_SOURCE_DIR:?}/tests/crates/fpwork/." "$W/src/"
+CARGO_TARGET_DIR="$W/target" RUSTFLAGS="-C force-frame-pointers=yes" \
+	cargo build --offline --release -q --manifest-path "$W/src/Cargo.toml"
+BIN=$W/target/release/fpwork
+perf record -q -o "$W/fp.data" --call-graph fp -F 4000 "$BIN" 500 >/dev/null
+perf record -q -z -o "$W/fpz.data" --call-graph fp -F 4000 "$BIN" 250 >/dev/null
+perf record -q -e cpu-clock:u -o "$W/small.data" --call-graph fp -F 300 "$BIN" 60 >/dev/null
+ls -l "$W"/*.data
