@@ -1592,7 +1592,7 @@ collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
 {
 	struct ps ps;
 	struct fg_buf b;
-	size_t start = 0, skipping = 0;
+	size_t start = 0;
 	int r, eof = 0;
 
 	if ((r = ps_init(&ps, o, out, name, err)) != 0) {
@@ -1609,8 +1609,10 @@ collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
 			b.len -= start;
 			start = 0;
 		}
-		if ((r = fg_buf_reserve(&b, PS_READ_BLOCK)) != 0)
+		if ((r = fg_buf_reserve(&b, PS_READ_BLOCK)) != 0) {
+			r = ps_fail(&ps, r);
 			goto out;
+		}
 		n = read(fd, b.d + b.len, PS_READ_BLOCK);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -1624,28 +1626,23 @@ collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
 		b.len += (size_t)n;
 		p = b.d;
 		end = b.d + b.len;
-		while (p < end) {
-			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-				if (!eof)
-					break;
-				nl = end;
-			}
-			if (skipping) {
-				skipping = 0;
-			} else if ((r = on_line(&ps, p, (size_t)(nl - p))) != 0) {
-				r = ps_fail(&ps, r);
-				goto out;
-			}
-			p = nl + (nl < end);
+		/* the complete lines (all of it at the end of input) */
+		if (!eof) {
+			if ((nl = memrchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = p - 1;
+			end = nl + 1;
 		}
+		if (end > p && (r = ps_run(&ps, p, (size_t)(end - p), 0)) != 0) {
+			r = ps_fail(&ps, r);
+			goto out;
+		}
+		p = end;
 		start = (size_t)(p - b.d);
 		if (b.len - start > PS_LINE_MAX) {
 			/* an overlong line: skip up to its newline */
 			ps.lineno++;
-			if (!skipping)
-				ps_warn(&ps, "line longer than 16 MiB skipped",
-				    b.d + start, 64);
-			skipping = 1;
+			ps_warn(&ps, "line longer than 16 MiB skipped",
+			    b.d + start, 64);
 			start = b.len;
 			/* the skipped line's rest arrives next; drop it */
 			while (!eof) {
@@ -1664,7 +1661,6 @@ collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
 					break;
 				}
 			}
-			skipping = 0;
 			if (eof)
 				break;
 		}
