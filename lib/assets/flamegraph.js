@@ -434,7 +434,7 @@ var fg_init = (function () {
 			fluid: attr(root, "fluid") === "1",
 			truncRight: attr(root, "truncate-right") === "1",
 			searchcolor: attr(root, "searchcolor") || "rgb(230,0,230)",
-			total: num(attr(frames, "total") || attr(root, "total"), 0),
+			total: num(attr(root, "total") || attr(frames, "total"), 0),
 			textPad: 0,
 			labelPad: 3,
 			zoomed: -1,
