@@ -81,6 +81,7 @@ struct fg_unwinder {
 	struct fg_unwind_opts o;
 	struct module **mods;	/* open-addressing table by path hash */
 	size_t nmods, capmods;
+	struct module *last;	/* the file of the last frame */
 	struct fg_unwind_stats st;
 };
 
@@ -229,30 +230,45 @@ module_load(struct fg_unwinder *u, struct module *m,
 	m->eh = dwarf_getcfi_elf(m->elf);
 }
 
-/* The cached module for map->path, opened on first use (NULL: no memory). */
-static struct module *
-module_get(struct fg_unwinder *u, const struct fg_unwind_map *map)
+/*
+ * The cached module for map->path into *mp, opened on first use; *mp is
+ * NULL past UW_MAX_MODULES files (their frames have no rules).  0 or
+ * FG_ENOMEM.
+ */
+static int
+module_get(struct fg_unwinder *u, const struct fg_unwind_map *map,
+    struct module **mp)
 {
-	size_t len = strlen(map->path), i;
-	uint64_t h = fg_hash(map->path, len);
+	size_t len, i;
+	uint64_t h;
 	struct module *m;
 
+	/* Consecutive frames are mostly in one file. */
+	if (u->last != NULL && strcmp(u->last->path, map->path) == 0) {
+		*mp = u->last;
+		return 0;
+	}
+	len = strlen(map->path);
+	h = fg_hash(map->path, len);
+	*mp = NULL;
 	if (u->capmods > 0) {
 		for (i = h & (u->capmods - 1); u->mods[i] != NULL;
 		    i = (i + 1) & (u->capmods - 1)) {
 			m = u->mods[i];
-			if (m->hash == h && strcmp(m->path, map->path) == 0)
-				return m;
+			if (m->hash == h && strcmp(m->path, map->path) == 0) {
+				*mp = u->last = m;
+				return 0;
+			}
 		}
 	}
 	if (u->nmods >= UW_MAX_MODULES)
-		return NULL;
+		return 0;
 	if ((u->nmods + 1) * 2 > u->capmods) {
 		size_t ncap = u->capmods ? u->capmods * 2 : 16;
 		struct module **nm = calloc(ncap, sizeof(*nm));
 
 		if (nm == NULL)
-			return NULL;
+			return FG_ENOMEM;
 		for (size_t j = 0; j < u->capmods; j++) {
 			if (u->mods[j] == NULL)
 				continue;
@@ -266,11 +282,11 @@ module_get(struct fg_unwinder *u, const struct fg_unwind_map *map)
 		u->capmods = ncap;
 	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
-		return NULL;
+		return FG_ENOMEM;
 	m->fd = -1;
 	if ((m->path = strdup(map->path)) == NULL) {
 		free(m);
-		return NULL;
+		return FG_ENOMEM;
 	}
 	m->hash = h;
 	module_load(u, m, map);
@@ -280,7 +296,8 @@ module_get(struct fg_unwinder *u, const struct fg_unwind_map *map)
 		;
 	u->mods[i] = m;
 	u->nmods++;
-	return m;
+	*mp = u->last = m;
+	return 0;
 }
 
 /* File offset -> ELF virtual address through the PT_LOAD headers. */
@@ -521,8 +538,12 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 	int activation = 1, rc = 0;
 
 	u->st.samples++;
-	if (!HAVE(&rg, FG_UW_RIP) || !HAVE(&rg, FG_UW_RSP) || limit == 0)
+	if (!HAVE(&rg, FG_UW_RIP) || !HAVE(&rg, FG_UW_RSP))
 		goto out;
+	if (limit == 0) {
+		end = FG_UNWIND_END_MAX;
+		goto out;
+	}
 	ips[cnt++] = rg.r[FG_UW_RIP];
 	for (;;) {
 		struct fg_unwind_map mp;
@@ -541,14 +562,14 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 		memset(&mp, 0, sizeof(mp));
 		if (map(map_arg, look, &mp) == 0 && mp.path != NULL &&
 		    look >= mp.start && look < mp.end) {
-			if ((m = module_get(u, &mp)) == NULL) {
-				rc = fg_seterr(err, FG_ENOMEM, "unwind: %s: "
-				    "out of memory for its frame rules",
-				    mp.path);
+			if ((rc = module_get(u, &mp, &m)) != 0) {
+				fg_seterr(err, rc, "unwind: %s: out of memory "
+				    "opening it", mp.path);
 				end = FG_UNWIND_END_NO_RULE;
 				break;
 			}
-			if (module_vaddr(m, look - mp.start + mp.pgoff,
+			if (m != NULL && module_vaddr(m,
+			    look - mp.start + mp.pgoff,
 			    &va) == 0 && (rc = rule_find(u, m, va, &r)) != 0) {
 				fg_seterr(err, rc, "unwind: %s: out of memory "
 				    "for its frame rules", mp.path);
