@@ -632,6 +632,26 @@ cfgflags(struct fg_manifest *m, const cJSON *v, const char ***acc,
 	return 0;
 }
 
+/* Append the space-separated words of an environment value. */
+static int
+envflags(struct fg_manifest *m, const char *s, const char ***acc,
+    size_t *nacc, struct fg_error *err)
+{
+	const char **w, **nv;
+	size_t nw, i;
+
+	if (split_words(m, s, ' ', &w, &nw) != 0 || (nv = fg_arena_alloc(
+	    &m->ar, (*nacc + nw + 1) * sizeof(*nv))) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	for (i = 0; i < *nacc; i++)
+		nv[i] = (*acc)[i];
+	for (i = 0; i < nw; i++)
+		nv[*nacc + i] = w[i];
+	*acc = nv;
+	*nacc += nw;
+	return 0;
+}
+
 static void
 envname(char *out, size_t outsz, const char *prefix, const char *a,
     const char *b)
@@ -847,13 +867,32 @@ buildsettings(struct fg_manifest *m, const struct fg_manifest_opts *o,
 		return 0;
 	}
 	s = m->build_target ? m->build_target : m->host;
-	/* configs from lowest precedence, so that arrays join in cargo's
-	 * order (higher precedence later) */
+	/*
+	 * target.<triple> of every config (lowest precedence first: cargo
+	 * joins arrays with higher precedence later), then its environment
+	 * variable, then the matching target.'cfg(..)' tables; only when
+	 * none has any, build.rustflags and CARGO_BUILD_RUSTFLAGS.
+	 */
 	for (i = m->ncfg; i-- > 0;) {
-		tt = cJSON_GetObjectItemCaseSensitive(m->cfg[i].doc, "target");
+		tt = fg_toml_get(m->cfg[i].doc, "target");
+		v = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(tt, s), "rustflags");
+		if (v == NULL)
+			continue;
+		if ((r = cfgflags(m, v, &acc, &nacc, m->cfg[i].path, err)) != 0)
+			return r;
+		m->rustflags_origin = origin_of(&m->ar, m->cfg[i].path, v);
+	}
+	envname(name, sizeof(name), "CARGO_TARGET", s, "RUSTFLAGS");
+	if (envget(m, name) != NULL) {
+		if ((r = envflags(m, envget(m, name), &acc, &nacc, err)) != 0)
+			return r;
+		m->rustflags_origin = astr(m, name);
+	}
+	for (i = m->ncfg; i-- > 0;) {
+		tt = fg_toml_get(m->cfg[i].doc, "target");
 		cJSON_ArrayForEach(e, tt) {
-			if (strcmp(e->string, s) != 0 &&
-			    !cfg_matches(e->string, s))
+			if (!cfg_matches(e->string, s))
 				continue;
 			v = cJSON_GetObjectItemCaseSensitive(e, "rustflags");
 			if (v == NULL)
@@ -865,36 +904,22 @@ buildsettings(struct fg_manifest *m, const struct fg_manifest_opts *o,
 			    m->cfg[i].path, v);
 		}
 	}
-	envname(name, sizeof(name), "CARGO_TARGET", s, "RUSTFLAGS");
-	if ((s = envget(m, name)) != NULL) {
-		const char **w;
-		size_t nw;
-
-		if (split_words(m, s, ' ', &w, &nw) != 0)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
-		m->rustflags = w;
-		m->nrustflags = nw;
-		m->rustflags_origin = astr(m, name);
-		return 0;
-	}
-	if (m->rustflags_origin != NULL) {
-		m->rustflags = acc;
-		m->nrustflags = nacc;
-		return 0;
-	}
-	if ((s = envget(m, "CARGO_BUILD_RUSTFLAGS")) != NULL) {
-		if (split_words(m, s, ' ', &m->rustflags, &m->nrustflags) != 0)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
-		m->rustflags_origin = "CARGO_BUILD_RUSTFLAGS";
-		return 0;
-	}
-	for (i = m->ncfg; i-- > 0;) {
-		v = fg_toml_get(m->cfg[i].doc, "build.rustflags");
-		if (v == NULL)
-			continue;
-		if ((r = cfgflags(m, v, &acc, &nacc, m->cfg[i].path, err)) != 0)
-			return r;
-		m->rustflags_origin = origin_of(&m->ar, m->cfg[i].path, v);
+	if (m->rustflags_origin == NULL) {
+		for (i = m->ncfg; i-- > 0;) {
+			v = fg_toml_get(m->cfg[i].doc, "build.rustflags");
+			if (v == NULL)
+				continue;
+			if ((r = cfgflags(m, v, &acc, &nacc, m->cfg[i].path,
+			    err)) != 0)
+				return r;
+			m->rustflags_origin = origin_of(&m->ar, m->cfg[i].path,
+			    v);
+		}
+		if ((s = envget(m, "CARGO_BUILD_RUSTFLAGS")) != NULL) {
+			if ((r = envflags(m, s, &acc, &nacc, err)) != 0)
+				return r;
+			m->rustflags_origin = "CARGO_BUILD_RUSTFLAGS";
+		}
 	}
 	m->rustflags = acc;
 	m->nrustflags = nacc;

@@ -316,6 +316,58 @@ test_workspace(void)
 }
 
 static void
+test_rustflags(void)
+{
+	const char *env[] = { NULL, NULL };
+	struct fg_error err = {0};
+	struct fg_manifest *m;
+	const char *const *fl, *o;
+	char want[512];
+
+	m = load("flags", env, NULL, &err);
+	CHECK(m != NULL);
+	if (m == NULL)
+		return;
+	CHECKSTR(fg_manifest_build_target(m), "x86_64-unknown-linux-gnu");
+	CHECK(fg_manifest_rustflags(m, &fl, &o) == 4);
+	CHECKSTR(fl[1], "target-cpu=native");
+	CHECKSTR(fl[3], "debug-assertions=on");
+	snprintf(want, sizeof(want), "%s", path("flags/tools/cc-wrapper"));
+	CHECKSTR(fg_manifest_linker(m, &o), want);
+	CHECK(strstr(o, "config.toml:12:1") != NULL);
+	CHECK(fg_manifest_check_stacks(m, NULL, NULL) == 0);
+	fg_manifest_free(m);
+
+	env[0] = "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS=-C overflow-checks=on";
+	m = load("flags", env, NULL, &err);
+	CHECK(m != NULL && fg_manifest_rustflags(m, &fl, &o) == 6);
+	if (m != NULL) {
+		CHECKSTR(fl[3], "overflow-checks=on");
+		CHECKSTR(fl[5], "debug-assertions=on");
+	}
+	fg_manifest_free(m);
+	/* CARGO_BUILD_RUSTFLAGS joins build.rustflags, after it */
+	env[0] = "CARGO_BUILD_RUSTFLAGS=-C debug-assertions=on";
+	m = load("plain", env, NULL, &err);
+	CHECK(m != NULL && fg_manifest_rustflags(m, &fl, &o) == 6);
+	if (m != NULL) {
+		CHECKSTR(fl[3], "link-arg=-s");
+		CHECKSTR(fl[5], "debug-assertions=on");
+		CHECKSTR(o, "CARGO_BUILD_RUSTFLAGS");
+	}
+	fg_manifest_free(m);
+	/* CARGO_ENCODED_RUSTFLAGS beats RUSTFLAGS beats every config */
+	env[0] = "CARGO_ENCODED_RUSTFLAGS=-C\x1fstrip=symbols";
+	m = load("plain", env, NULL, &err);
+	CHECK(m != NULL && fg_manifest_rustflags(m, &fl, &o) == 2);
+	if (m != NULL) {
+		CHECKSTR(fl[1], "strip=symbols");
+		CHECK(fg_manifest_check_stacks(m, NULL, NULL) == 1);
+	}
+	fg_manifest_free(m);
+}
+
+static void
 test_errors(void)
 {
 	const char *env[] = { NULL };
@@ -400,6 +452,7 @@ main(void)
 	check_demo("plain");
 	check_demo("fancy");
 	test_workspace();
+	test_rustflags();
 	test_errors();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd) != 0)
