@@ -8,6 +8,9 @@
  * work and (under ASan) no read outside the copy.
  */
 #include <execinfo.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <unistd.h>
 
 #include "flamegraph.h"
 #include "unwind.h"
@@ -451,6 +455,85 @@ test_fp_chain(void)
 	fg_unwinder_free(u);
 }
 
+static int
+first_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	*(uint64_t *)arg = info->dlpi_addr;
+	return 1;
+}
+
+/* Run-time address of this program's lazy-binding .plt, or 0. */
+static uint64_t
+find_plt(void)
+{
+	uint64_t base = 0, plt = 0;
+	int fd = open("/proc/self/exe", O_RDONLY);
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	size_t shstr;
+
+	dl_iterate_phdr(first_object, &base);
+	elf_version(EV_CURRENT);
+	if (fd < 0)
+		return 0;
+	if ((e = elf_begin(fd, ELF_C_READ, NULL)) != NULL &&
+	    elf_getshdrstrndx(e, &shstr) == 0) {
+		while ((scn = elf_nextscn(e, scn)) != NULL) {
+			GElf_Shdr sh;
+			const char *name;
+
+			if (gelf_getshdr(scn, &sh) != NULL &&
+			    (name = elf_strptr(e, shstr, sh.sh_name)) != NULL &&
+			    strcmp(name, ".plt") == 0 && sh.sh_size >= 48)
+				plt = base + sh.sh_addr;
+		}
+	}
+	if (e != NULL)
+		elf_end(e);
+	close(fd);
+	return plt;
+}
+
+/*
+ * A leaf in a lazy-binding PLT entry: before its push the return address
+ * is at rsp, after it at rsp + 8 (the linker's CFA expression).
+ */
+static void
+test_plt(void)
+{
+	struct fg_unwinder *u = fg_unwinder_new(NULL);
+	uint64_t plt = find_plt(), stk[64] = {0}, ips[8];
+	uint64_t base = 0x7ff000000000ULL;
+	uint64_t ra = (uint64_t)(uintptr_t)some_function + 5;
+	struct fg_unwind_sample s;
+	struct fg_error err = {0};
+	size_t n;
+
+	if (plt == 0 || (plt & 15) != 0) {
+		fprintf(stderr, "skipped: no lazy-binding .plt in this build\n");
+		fg_unwinder_free(u);
+		return;
+	}
+	CHECK(u != NULL);
+	memset(&s, 0, sizeof(s));
+	s.stack = (const unsigned char *)stk;
+	s.stack_len = sizeof(stk);
+	s.stack_addr = base;
+	s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP);
+	s.regs.r[FG_UW_RSP] = base;
+	stk[0] = ra;
+	stk[1] = 12345;
+	s.regs.r[FG_UW_RIP] = plt + 16;		/* jmp *GOT */
+	CHECK(fg_unwind(u, &s, self_map, NULL, ips, 8, &n, NULL, &err) == 0);
+	CHECK(n >= 2 && ips[1] == ra - 1);
+	stk[0] = 12345;				/* the pushed index */
+	stk[1] = ra;
+	s.regs.r[FG_UW_RIP] = plt + 16 + 11;	/* jmp PLT0, after the push */
+	CHECK(fg_unwind(u, &s, self_map, NULL, ips, 8, &n, NULL, &err) == 0);
+	CHECK(n >= 2 && ips[1] == ra - 1);
+	fg_unwinder_free(u);
+}
+
 static void
 test_regs_from_perf(void)
 {
@@ -496,6 +579,7 @@ main(void)
 	test_self(1);
 	test_hostile();
 	test_fp_chain();
+	test_plt();
 	test_cache_consistency();
 	if (failures != 0) {
 		fprintf(stderr, "%d failures\n", failures);
