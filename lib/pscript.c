@@ -355,7 +355,7 @@ ps_warn(struct ps *ps, const char *what, const char *line, size_t len)
 	ps->o->warn.fn(ps->o->warn.arg, msg);
 }
 
-/* ---- frame names ---------------------------------------------------------- */
+/* ---- frame names ------------------------------------------------------ */
 
 static const struct {
 	const char *enc, *dec;
@@ -743,6 +743,32 @@ ps_hash(const char *p, size_t len)
 	return ps_hash_end(s, a, b, len);
 }
 
+/* memcmp(a, b, n) == 0 for the short keys of the cache, inline. */
+static inline int
+ps_same(const char *a, const char *b, size_t n)
+{
+#ifdef __SSE2__
+	if (n >= 16) {
+		size_t i = 0;
+
+		for (;;) {
+			__m128i x, y;
+
+			if (i + 16 > n)
+				i = n - 16;	/* the last, overlapping */
+			x = _mm_loadu_si128((const void *)(a + i));
+			y = _mm_loadu_si128((const void *)(b + i));
+			if (_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) != 0xffff)
+				return 0;
+			if (i + 16 == n)
+				return 1;
+			i += 16;
+		}
+	}
+#endif
+	return memcmp(a, b, n) == 0;
+}
+
 /*
  * Find the end of the line at p (the newline, or end) and hash the line
  * in the same pass.  With SSE2 (every x86-64) 16 bytes at a time while
@@ -757,7 +783,7 @@ ps_scan(const char *p, const char *end, uint64_t *hp)
 	uint64_t s = PS_K0;
 
 	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i v = _mm_loadu_si128((const void *)p);
 		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
 
 		if (m == 0) {
@@ -928,7 +954,7 @@ on_event_body_line(struct ps *ps, const char *raw, size_t len, uint64_t h)
 			break;
 		if (e->hash == h && e->key_len == len &&
 		    e->java == ps->java &&
-		    memcmp(ps->keys.d + e->key_off, raw, len) == 0)
+		    ps_same(ps->keys.d + e->key_off, raw, len))
 			return apply_entry(ps, e, raw, len);
 	}
 	if (len > 0 && raw[0] == '#')

@@ -3,8 +3,9 @@
 # hand (not a CTest).  Builds a >= 150 MB perf script file from the
 # conformance input rust-workload-inline.txt.gz repeated, times the
 # collapser and `wc -l` on the same file in the same run (best of 3
-# each, the file warm in the page cache), and prints the ratio and the
-# collapser's peak RSS.  Targets: ratio <= 2.5, peak RSS <= 64 MiB.
+# each, the file warm in the page cache), and prints the ratio, the CPU
+# time ratio (perf stat, when perf is there) and the collapser's peak
+# RSS.  Targets: ratio <= 2.5, peak RSS <= 64 MiB.
 #   tests/bench/bench-collapse.sh [PROG [MB]]
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -39,6 +40,12 @@ best() {	# best wall time of 3 runs of "$@" (stdout discarded)
 twc=$(best wc -l "$tmp/big.txt")
 tfg=$(best "$prog" "$tmp/big.txt")
 tpipe=$(best sh -c "cat '$tmp/big.txt' | '$prog'")
+# CPU time (all threads), less sensitive to other load than wall time
+cpu() { perf stat -x, -e task-clock -r 3 "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ { print $1 / 1000 }'; }
+if command -v perf >/dev/null 2>&1; then
+	cwc=$(cpu wc -l "$tmp/big.txt")
+	cfg=$(cpu "$prog" "$tmp/big.txt")
+fi
 rss=$(/usr/bin/time -f %M "$prog" "$tmp/big.txt" 2>&1 >/dev/null | tail -1)
 rsspipe=$(cat "$tmp/big.txt" | /usr/bin/time -f %M "$prog" 2>&1 >/dev/null | tail -1)
 
@@ -49,6 +56,10 @@ printf 'collapse (file):       %.3f s  %.0f MB/s  ratio %.2f x wc -l\n' \
 	"$tfg" "$(echo "$size / $tfg / 1000000" | bc -l)" "$(echo "$tfg / $twc" | bc -l)"
 printf 'collapse (pipe):       %.3f s  ratio %.2f x wc -l\n' \
 	"$tpipe" "$(echo "$tpipe / $twc" | bc -l)"
+if [ -n "${cfg:-}" ]; then
+	printf 'CPU time: wc -l %.3f s, collapse (file, all threads) %.3f s: ratio %.2f\n' \
+		"$cwc" "$cfg" "$(echo "$cfg / $cwc" | bc -l)"
+fi
 printf 'peak RSS (file):       %s KiB (%.1f MiB)\n' "$rss" "$(echo "$rss / 1024" | bc -l)"
 printf 'peak RSS (pipe):       %s KiB (%.1f MiB)\n' "$rsspipe" "$(echo "$rsspipe / 1024" | bc -l)"
 printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -127,7 +127,8 @@ test_threads(void)
 	CHECK(strstr(fa, "work-100/200;std::rt::lang_start;do_0_[k]") != NULL ||
 	    strstr(fa, "work-100/200;do_0_[k]") != NULL);
 	if (wa.n != 2 || wb.n != 2)
-		fprintf(stderr, "warnings:\n%s--\n%s", wa.text ? wa.text : "", wb.text ? wb.text : "");
+		fprintf(stderr, "warnings:\n%s--\n%s",
+		    wa.text ? wa.text : "", wb.text ? wb.text : "");
 	CHECK(wa.n == 2 && wb.n == 2);
 	CHECK(wa.text != NULL && wb.text != NULL &&
 	    strcmp(wa.text, wb.text) == 0);
