@@ -44,7 +44,7 @@ else()
     ${FG_BROWSER_DATA}/app.folded ${FG_BROWSER_OUT}/zoom-app.svg)
   fg_browser_test(zoom-app-inverted-fixed test-zoom.js ${FG_RENDER}
     ${FG_BROWSER_DATA}/app.folded ${FG_BROWSER_OUT}/zoom-app-inverted-fixed.svg
-    --inverted --width 900)
+    --inverted --width 900 --truncate-text-right)
   fg_browser_test(search-app test-search.js ${FG_RENDER}
     ${FG_BROWSER_DATA}/app.folded ${FG_BROWSER_OUT}/search-app.svg)
   fg_browser_test(hostile test-hostile.js ${FG_RENDER}
@@ -61,6 +61,10 @@ else()
       ${fg_svg_in}/example-perf-stacks.folded ${FG_BROWSER_OUT}/zoom-example.svg)
     fg_browser_test(search-rust-inverted test-search.js ${FG_RENDER}
       ${fg_svg_in}/rust-workload.folded ${FG_BROWSER_OUT}/search-rust-inverted.svg --inverted)
+    fg_browser_test(search-differential test-search.js ${FG_RENDER}
+      ${fg_svg_in}/differential.folded ${FG_BROWSER_OUT}/search-differential.svg)
+    fg_browser_test(zoom-flamechart test-zoom.js ${FG_RENDER}
+      ${fg_svg_in}/flamechart.folded ${FG_BROWSER_OUT}/zoom-flamechart.svg --flamechart)
   else()
     fg_skipped_corpus(browser-flamegraph-svg)
   endif()

@@ -71,6 +71,14 @@ B.Test.run(`browser zoom ${name}`, async (t) => {
     return;
   t.info(`zooming into ${JSON.stringify(z.title)}`);
   t.check((await B.overflowing(page)).length === 0, 'labels fit their frames on load');
+  const right = await page.evaluate(() =>
+    document.documentElement.getAttributeNS('urn:x-cargo-flamegraph', 'truncate-right') === '1');
+  const cut = before.filter((f) => f.label !== '' && f.label !== B.nameOf(f));
+  const wrongCut = cut.filter((f) => (right
+    ? !(f.label.endsWith('..') && B.nameOf(f).startsWith(f.label.slice(0, -2)))
+    : !(f.label.startsWith('..') && B.nameOf(f).endsWith(f.label.slice(2)))));
+  t.check(cut.length > 0 && wrongCut.length === 0, `${cut.length} cut labels keep the name's ` +
+    `${right ? 'start' : 'end'} (${wrongCut.slice(0, 3).map((f) => f.label).join('; ')})`);
 
   // hover
   await B.clickFrame(page, z);
