@@ -806,7 +806,7 @@ number(struct tp *t, cJSON **out, int pos)
 		q += 2;
 		nb = 0;
 		if ((n = udigits(q, e, base, buf, sizeof(buf), &nb)) < 0)
-			goto bad;
+			goto digits;
 		q += n;
 		for (ds = buf; *ds; ds++) {
 			int v = isdig(*ds) ? *ds - '0' : (*ds | 0x20) - 'a' + 10;
@@ -821,7 +821,7 @@ number(struct tp *t, cJSON **out, int pos)
 	}
 	ds = q;
 	if ((n = udigits(q, e, 10, buf, sizeof(buf), &bl)) < 0)
-		goto bad;
+		goto digits;
 	if (*ds == '0' && n > 1)
 		goto bad;	/* leading zero */
 	q += n;
@@ -829,7 +829,7 @@ number(struct tp *t, cJSON **out, int pos)
 		buf[bl++] = '.';
 		q++;
 		if ((n = udigits(q, e, 10, buf, sizeof(buf), &bl)) < 0)
-			goto bad;
+			goto digits;
 		q += n;
 		isfloat = 1;
 	}
@@ -839,7 +839,7 @@ number(struct tp *t, cJSON **out, int pos)
 		if (q < e && (*q == '+' || *q == '-'))
 			buf[bl++] = *q++;
 		if ((n = udigits(q, e, 10, buf, sizeof(buf), &bl)) < 0)
-			goto bad;
+			goto digits;
 		q += n;
 		isfloat = 1;
 	}
@@ -882,6 +882,11 @@ made:
 	settag(*out, FG_TOML_FLOAT, pos);
 	t->p = q;
 	return 0;
+digits:
+	if (n == -2)
+		return perr(t, at, FG_ELIMIT, "number longer than %d "
+		    "characters", (int)sizeof(buf) - 12);
+	goto bad;
 range:
 	return perr(t, at, FG_EPARSE, "integer out of the 64-bit range");
 bad:

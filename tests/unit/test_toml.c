@@ -135,6 +135,15 @@ test_hostile(void)
 	reject("a\0 = 1\n", 7, FG_EPARSE, "t.toml:1:2: ");
 	reject("\0", 1, FG_EPARSE, "t.toml:1:1: ");
 
+	/* a 600-digit number: the number limit */
+	{
+		char num[700];
+
+		memcpy(num, "n = 1", 5);
+		memset(num + 5, '0', 600);
+		reject(num, 605, FG_ELIMIT, "t.toml:1:5: number longer than 500");
+	}
+
 	/* a 10 MiB document with one string: the document limit */
 	n = 10u << 20;
 	s = malloc(n + 16);
