@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@
 #define READ_BLOCK	(1u << 20)		/* pipe reads */
 #define MAP_WINDOW	((size_t)16 << 20)	/* file mapping window */
 #define LINE_MAX_LEN	((size_t)1 << 30)	/* longest line accepted */
+#define PAR_MIN		((off_t)64 << 20)	/* files split in two from here */
+#define DEFER_MAX	((size_t)4 << 20)	/* warnings held back, bytes */
 
 /*
  * A cache in front of the model's name table: names are looked up by a
@@ -46,6 +49,7 @@ struct nslot {
 struct reader {
 	const char *name;
 	const struct fg_folded_opts *o;
+	const struct fg_warn *warn;
 	struct fg_stacks *out;
 	struct fg_error *err;
 	uint64_t lineno;
@@ -53,8 +57,11 @@ struct reader {
 	uint64_t skipped;
 	struct nslot *cache;
 	size_t cmask, cused;
-	uint32_t *ids;
+	uint32_t *ids;		/* the previous stack's names ... */
+	uint32_t *ends;		/* ... and where each ended in its text */
 	size_t idcap;
+	const char *prev;	/* previous stack text, while still mapped */
+	size_t prevlen, prevn;
 };
 
 void
@@ -115,7 +122,7 @@ take_count(struct reader *rd, const char *p, size_t *len, uint64_t *v)
 				frac_nonzero = 1;
 	if (frac_nonzero && !rd->warned_fraction) {
 		rd->warned_fraction = 1;
-		fg_warnf(&rd->o->warn, "%s:%llu: fractional sample counts are "
+		fg_warnf(rd->warn, "%s:%llu: fractional sample counts are "
 		    "truncated to integers (scale the input up and use "
 		    "--factor to keep the precision)", rd->name,
 		    (unsigned long long)rd->lineno);
@@ -213,19 +220,53 @@ intern(struct reader *rd, const char *s, size_t len, uint32_t *id)
 	return 0;
 }
 
-/* Split stack p[0..len) at ';' and add it with weights w1, w2. */
+/* The length of the common prefix of a and b (n bytes at most). */
+static size_t
+common_prefix(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+	uint64_t x, y;
+
+	while (i + 8 <= n) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return i + (size_t)(__builtin_ctzll(x ^ y) >> 3);
+		i += 8;
+	}
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+/*
+ * Split stack p[0..len) at ';' and add it with weights w1, w2.  Frames
+ * the stack shares, byte for byte, with the one before (sorted input
+ * shares most) keep their ids without a lookup.
+ */
 static int
 add_stack(struct reader *rd, const char *p, size_t len, uint64_t w1,
     uint64_t w2)
 {
 	const char *q = p, *end = p + len, *sc;
-	size_t n = 0;
+	size_t n = 0, m;
 	int r;
 
+	if (rd->prev != NULL) {
+		m = common_prefix(p, rd->prev, len < rd->prevlen ? len :
+		    rd->prevlen);
+		if (m == len && len == rd->prevlen)
+			return fg_stacks_add_ids(rd->out, rd->ids, rd->prevn,
+			    w1, w2, rd->err);
+		while (n < rd->prevn && rd->ends[n] < m)
+			n++;
+		if (n > 0)
+			q = p + rd->ends[n - 1] + 1;
+	}
 	for (;;) {
 		if (n == rd->idcap) {
 			size_t nc = rd->idcap ? rd->idcap * 2 : 256;
-			uint32_t *ni;
+			uint32_t *ni, *ne;
 			if (nc > ((size_t)1 << 24))
 				return fg_seterr(rd->err, FG_ELIMIT, "%s:%llu: "
 				    "stack deeper than %zu frames", rd->name,
@@ -236,18 +277,29 @@ add_stack(struct reader *rd, const char *p, size_t len, uint64_t w1,
 				return fg_seterr(rd->err, FG_ENOMEM,
 				    "%s: out of memory", rd->name);
 			rd->ids = ni;
+			if ((ne = reallocarray(rd->ends, nc, sizeof(*ne))) ==
+			    NULL)
+				return fg_seterr(rd->err, FG_ENOMEM,
+				    "%s: out of memory", rd->name);
+			rd->ends = ne;
 			rd->idcap = nc;
 		}
 		sc = memchr(q, ';', (size_t)(end - q));
 		if (sc == NULL)
 			sc = end;
-		if ((r = intern(rd, q, (size_t)(sc - q), &rd->ids[n])) != 0)
+		if ((r = intern(rd, q, (size_t)(sc - q), &rd->ids[n])) != 0) {
+			rd->prev = NULL;
 			return r;
+		}
+		rd->ends[n] = (uint32_t)(sc - p);
 		n++;
 		if (sc == end)
 			break;
 		q = sc + 1;
 	}
+	rd->prev = len <= UINT32_MAX ? p : NULL;
+	rd->prevlen = len;
+	rd->prevn = n;
 	return fg_stacks_add_ids(rd->out, rd->ids, n, w1, w2, rd->err);
 }
 
@@ -266,7 +318,7 @@ parse_line(struct reader *rd, const char *p, size_t len)
 		return 0;
 	if (!take_count(rd, p, &len, &c2)) {
 		rd->skipped++;
-		fg_warnf(&rd->o->warn, "%s:%llu: no sample count at the end "
+		fg_warnf(rd->warn, "%s:%llu: no sample count at the end "
 		    "of the line; skipped", rd->name,
 		    (unsigned long long)rd->lineno);
 		return 0;
@@ -283,7 +335,7 @@ parse_line(struct reader *rd, const char *p, size_t len)
 	return add_stack(rd, p, len, c2, 0);
 nostack:
 	rd->skipped++;
-	fg_warnf(&rd->o->warn, "%s:%llu: no stack before the sample count; "
+	fg_warnf(rd->warn, "%s:%llu: no stack before the sample count; "
 	    "skipped", rd->name, (unsigned long long)rd->lineno);
 	return 0;
 }
@@ -300,6 +352,7 @@ parse_block(struct reader *rd, const char *p, size_t len, int final,
 	const char *nl;
 	int r;
 
+	rd->prev = NULL;	/* the text before this block may be gone */
 	while (pos < len) {
 		nl = memchr(p + pos, '\n', len - pos);
 		if (nl == NULL) {
@@ -326,24 +379,26 @@ parse_block(struct reader *rd, const char *p, size_t len, int final,
 	return 0;
 }
 
+/* Parse the lines of fd's bytes [start, end), a window at a time. */
 static int
-read_mapped(struct reader *rd, int fd, off_t size)
+read_mapped(struct reader *rd, int fd, off_t start, off_t end)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	size_t win = MAP_WINDOW, used, maplen, skip;
-	off_t pos = 0, off;
+	off_t pos = start, off;
 	void *m;
 	int r, final;
 
 	if (pg <= 0)
 		pg = 4096;
-	while (pos < size) {
+	while (pos < end) {
 		off = pos - pos % pg;
 		skip = (size_t)(pos - off);
-		maplen = (size_t)(size - off) < win + skip ?
-		    (size_t)(size - off) : win + skip;
-		final = off + (off_t)maplen == size;
-		m = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE, fd, off);
+		maplen = (size_t)(end - off) < win + skip ?
+		    (size_t)(end - off) : win + skip;
+		final = off + (off_t)maplen == end;
+		m = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+		    fd, off);
 		if (m == MAP_FAILED)
 			return fg_seterr_sys(rd->err, FG_EIO, errno,
 			    "%s: cannot map", rd->name);
@@ -369,6 +424,163 @@ read_mapped(struct reader *rd, int fd, off_t size)
 			break;
 	}
 	return 0;
+}
+
+/*
+ * Splitting a big file in two: the second half is read by a thread into
+ * its own model, merged afterwards, so the stacks keep their order of
+ * first appearance.  Its warnings are held back and replayed after the
+ * first half's, with exact line numbers (the thread first counts the
+ * lines before its half).
+ */
+struct deferred {
+	struct fg_buf buf;	/* messages, each ending in '\0' */
+	unsigned long dropped;
+};
+
+static void
+defer_warning(void *arg, const char *msg)
+{
+	struct deferred *d = arg;
+
+	if (fg_buf_append(&d->buf, msg, strlen(msg) + 1) != 0)
+		d->dropped++;
+}
+
+struct half {
+	struct reader rd;
+	struct fg_error err;
+	struct deferred warns;
+	struct fg_warn warn;
+	int fd;
+	off_t start, end;
+	int r;
+};
+
+static int
+count_lines(int fd, off_t end, uint64_t *n)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	off_t off = 0;
+	size_t len;
+	const char *m, *p, *q;
+
+	*n = 0;
+	(void)pg;
+	while (off < end) {
+		len = (size_t)(end - off) < MAP_WINDOW ? (size_t)(end - off) :
+		    MAP_WINDOW;
+		if ((m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, off)) ==
+		    MAP_FAILED)
+			return -1;
+		(void)madvise((void *)m, len, MADV_SEQUENTIAL);
+		for (p = m; (q = memchr(p, '\n', len - (size_t)(p - m))) != NULL;
+		    p = q + 1)
+			(*n)++;
+		munmap((void *)m, len);
+		off += (off_t)len;
+	}
+	return 0;
+}
+
+static void *
+half_main(void *arg)
+{
+	struct half *h = arg;
+
+	if (count_lines(h->fd, h->start, &h->rd.lineno) != 0)
+		h->r = fg_seterr_sys(&h->err, FG_EIO, errno, "%s: cannot map",
+		    h->rd.name);
+	else
+		h->r = read_mapped(&h->rd, h->fd, h->start, h->end);
+	return NULL;
+}
+
+/* The offset just after the first newline at or after size / 2, or 0. */
+static off_t
+split_point(int fd, off_t size)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	off_t mid = size / 2, off;
+	size_t len;
+	const char *m, *nl;
+	off_t r = 0;
+
+	if (pg <= 0)
+		pg = 4096;
+	off = mid - mid % pg;
+	len = (size_t)(size - off) < ((size_t)1 << 20) ? (size_t)(size - off) :
+	    ((size_t)1 << 20);
+	if ((m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, off)) ==
+	    MAP_FAILED)
+		return 0;
+	nl = memchr(m + (mid - off), '\n', len - (size_t)(mid - off));
+	if (nl != NULL && off + (nl - m) + 1 < size)
+		r = off + (nl - m) + 1;
+	munmap((void *)m, len);
+	return r;
+}
+
+static int
+read_split(struct reader *rd, int fd, off_t size, off_t split)
+{
+	struct half h;
+	pthread_t t;
+	const char *p, *end;
+	int r;
+
+	memset(&h, 0, sizeof(h));
+	h.rd = *rd;
+	h.rd.err = &h.err;
+	h.rd.cache = NULL;
+	h.rd.cmask = h.rd.cused = 0;
+	h.rd.ids = NULL;
+	h.rd.ends = NULL;
+	h.rd.idcap = 0;
+	h.rd.prev = NULL;
+	h.rd.warned_fraction = 0;
+	fg_buf_init(&h.warns.buf, DEFER_MAX);
+	h.warn.fn = defer_warning;
+	h.warn.arg = &h.warns;
+	h.rd.warn = &h.warn;
+	h.fd = fd;
+	h.start = split;
+	h.end = size;
+	if ((h.rd.out = fg_stacks_new()) == NULL) {
+		fg_buf_free(&h.warns.buf);
+		return read_mapped(rd, fd, 0, size);
+	}
+	(void)cache_grow(&h.rd);
+	if (pthread_create(&t, NULL, half_main, &h) != 0) {
+		fg_stacks_free(h.rd.out);
+		free(h.rd.cache);
+		fg_buf_free(&h.warns.buf);
+		return read_mapped(rd, fd, 0, size);
+	}
+	r = read_mapped(rd, fd, 0, split);
+	pthread_join(t, NULL);
+	/* The second half's warnings, after the first half's. */
+	if (h.warns.buf.d != NULL)
+		for (p = h.warns.buf.d, end = p + h.warns.buf.len; p < end;
+		    p += strlen(p) + 1) {
+			if (rd->warned_fraction &&
+			    strstr(p, "fractional sample counts") != NULL)
+				continue;
+			fg_warnf(rd->warn, "%s", p);
+		}
+	if (h.warns.dropped > 0)
+		fg_warnf(rd->warn, "%s: %lu more warnings not shown", rd->name,
+		    h.warns.dropped);
+	if (r == 0 && h.r != 0)
+		r = fg_seterr(rd->err, h.r, "%s", h.err.msg);
+	if (r == 0)
+		r = fg_stacks_merge(rd->out, h.rd.out, rd->err);
+	fg_stacks_free(h.rd.out);
+	free(h.rd.cache);
+	free(h.rd.ids);
+	free(h.rd.ends);
+	fg_buf_free(&h.warns.buf);
+	return r;
 }
 
 static int
@@ -429,6 +641,7 @@ fg_folded_read_fd(int fd, const char *name, const struct fg_folded_opts *o,
 	memset(&rd, 0, sizeof(rd));
 	rd.name = name != NULL ? name : "folded";
 	rd.o = o;
+	rd.warn = &o->warn;
 	rd.out = out;
 	rd.err = err;
 	if (out == NULL)
@@ -436,12 +649,20 @@ fg_folded_read_fd(int fd, const char *name, const struct fg_folded_opts *o,
 	if (o->keep_order)
 		fg_stacks_keep_sequence(out);
 	(void)cache_grow(&rd);
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
-		r = read_mapped(&rd, fd, sb.st_size);
-	else
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+		off_t split = 0;
+		if (sb.st_size >= PAR_MIN && !o->keep_order &&
+		    sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+			split = split_point(fd, sb.st_size);
+		if (split > 0)
+			r = read_split(&rd, fd, sb.st_size, split);
+		else
+			r = read_mapped(&rd, fd, 0, sb.st_size);
+	} else
 		r = read_stream(&rd, fd);
 	free(rd.cache);
 	free(rd.ids);
+	free(rd.ends);
 	return r;
 }
 
