@@ -62,6 +62,7 @@ enum {
 #define MISC_MMAP_DATA		(1 << 13)
 #define MISC_COMM_EXEC		(1 << 13)
 
+#define FEAT_BUILD_ID		2
 #define FEAT_EVENT_DESC		12
 #define HEADER_SIZE		104
 #define MAX_INLINE		64
@@ -344,6 +345,32 @@ read_event_desc(struct pd *pd, uint64_t off, uint64_t size)
 	}
 }
 
+/* Build ids of the files the samples hit, as perf record stored them. */
+static int
+read_build_ids(struct pd *pd, uint64_t off, uint64_t size)
+{
+	const uint8_t *p = pd->buf + off, *end = p + size;
+
+	while (end - p >= 36) {
+		uint16_t misc = rd16(p + 4), hs = rd16(p + 6);
+		size_t blen = 20;
+		char *fn;
+
+		if (hs < 36 || hs > end - p)
+			break;
+		if (misc & (1 << 15))
+			blen = p[32] <= 20 ? p[32] : 20;
+		fn = fg_arena_strndup(&pd->arena, (const char *)p + 36,
+		    strnlen((const char *)p + 36, hs - 36u));
+		if (fn == NULL || fg_sym_add_buildid(pd->sym, fn, p + 12,
+		    blen) != 0)
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
+		p += hs;
+	}
+	return 0;
+}
+
 static int
 read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 {
@@ -395,9 +422,13 @@ read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 			continue;
 		if (foff + 16 * (k + 1) > pd->len)
 			break;
-		if (sect(pd, foff + 16 * k, &so, &ss) == 0 &&
-		    bit == FEAT_EVENT_DESC)
-			read_event_desc(pd, so, ss);
+		if (sect(pd, foff + 16 * k, &so, &ss) == 0) {
+			if (bit == FEAT_EVENT_DESC)
+				read_event_desc(pd, so, ss);
+			else if (bit == FEAT_BUILD_ID &&
+			    (r = read_build_ids(pd, so, ss)) != 0)
+				return r;
+		}
 		k++;
 	}
 	return 0;
@@ -1575,6 +1606,13 @@ fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
 	if ((pd->sym = fg_sym_new(&o->warn)) == NULL) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
+	}
+	if (o->buildid_dir != NULL)
+		fg_sym_set_debug_dir(pd->sym, o->buildid_dir);
+	else if (getenv("HOME") != NULL) {
+		char dir[2048];
+		snprintf(dir, sizeof(dir), "%s/.debug", getenv("HOME"));
+		fg_sym_set_debug_dir(pd->sym, dir);
 	}
 	if ((r = read_header(pd, &doff, &dsize)) != 0)
 		goto out;

@@ -97,10 +97,17 @@ struct fg_dso {
 	struct cuidx *cus;
 	size_t ncus;
 	size_t capcus;
+	char *kbuf;		/* kallsyms text the names point into */
 	struct namecache *names;
 	size_t namecap;
 	size_t nnames;
 	struct fg_arena arena;
+};
+
+struct buildid {
+	struct buildid *next;
+	char *path;
+	char hex[2 * 64 + 1];
 };
 
 struct fg_symbolizer {
@@ -108,6 +115,9 @@ struct fg_symbolizer {
 	struct fg_dso *dsos;
 	struct fg_dso *kernel;
 	struct fg_dso *vdso;
+	struct buildid *bids;
+	char kernel_bid[2 * 64 + 1];
+	char debug_dir[2048];
 };
 
 struct fg_symbolizer *
@@ -147,6 +157,7 @@ dso_free(struct fg_dso *d)
 	free(d->loads);
 	free(d->syms);
 	free(d->path);
+	free(d->kbuf);
 	fg_arena_free(&d->arena);
 	free(d);
 }
@@ -161,6 +172,12 @@ fg_sym_free(struct fg_symbolizer *s)
 	for (d = s->dsos; d != NULL; d = n) {
 		n = d->next;
 		dso_free(d);
+	}
+	while (s->bids != NULL) {
+		struct buildid *b = s->bids;
+		s->bids = b->next;
+		free(b->path);
+		free(b);
 	}
 	free(s);
 }
@@ -278,14 +295,15 @@ choose_b(struct fg_dso *d, struct sym *a, struct sym *b)
  * aliases.  kallsyms: ends first, then duplicates (perf's order there).
  */
 static void
-syms_finish(struct fg_dso *d, int kallsyms)
+syms_finish(struct fg_dso *d, int kallsyms, int sorted)
 {
 	size_t i, o;
 	struct sym *y = d->syms;
 
 	if (d->nsyms == 0)
 		return;
-	qsort(y, d->nsyms, sizeof(*y), sym_cmp);
+	if (!sorted)
+		qsort(y, d->nsyms, sizeof(*y), sym_cmp);
 	if (kallsyms) {
 		for (i = 0; i + 1 < d->nsyms; i++) {
 			if (y[i].end != y[i].start)
@@ -447,57 +465,108 @@ open_elf(const char *path, int *fdp, Elf **ep)
 	return 0;
 }
 
+/* The GNU build id of e as lowercase hex in hex[] (empty when none). */
+static void
+elf_bid_hex(Elf *e, char *hex, size_t cap)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	hex[0] = '\0';
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		Elf_Data *data;
+		size_t off = 0, noff, doff, k;
+		GElf_Nhdr nh;
+
+		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_NOTE ||
+		    (data = elf_getdata(scn, NULL)) == NULL)
+			continue;
+		while ((off = gelf_getnote(data, off, &nh, &noff, &doff)) > 0) {
+			const uint8_t *b = (const uint8_t *)data->d_buf + doff;
+			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_descsz < 2 ||
+			    nh.n_descsz * 2 + 1 > cap || nh.n_namesz != 4 ||
+			    memcmp((const char *)data->d_buf + noff, "GNU", 4) != 0)
+				continue;
+			for (k = 0; k < nh.n_descsz; k++)
+				snprintf(hex + 2 * k, 3, "%02x", b[k]);
+			return;
+		}
+	}
+}
+
 /* The separate debug file: by build id, then by .gnu_debuglink. */
 static void
-open_debug(struct fg_dso *d)
+open_debug(struct fg_dso *d, const char *bid)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	size_t shstr;
 	char path[4096];
 
+	if (bid[0] != '\0') {
+		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug",
+		    bid, bid + 2);
+		if (open_elf(path, &d->dfd, &d->delf) == 0)
+			return;
+	}
 	if (elf_getshdrstrndx(d->elf, &shstr) != 0)
 		return;
 	while ((scn = elf_nextscn(d->elf, scn)) != NULL) {
-		const char *n;
+		const char *n, *link, *slash;
 		Elf_Data *data;
+		int dl;
 
 		if (gelf_getshdr(scn, &sh) == NULL ||
 		    (n = elf_strptr(d->elf, shstr, sh.sh_name)) == NULL ||
-		    (data = elf_getdata(scn, NULL)) == NULL)
+		    strcmp(n, ".gnu_debuglink") != 0 ||
+		    (data = elf_getdata(scn, NULL)) == NULL || data->d_size == 0)
 			continue;
-		if (sh.sh_type == SHT_NOTE) {
-			size_t off = 0, noff, doff;
-			GElf_Nhdr nh;
-			while ((off = gelf_getnote(data, off, &nh, &noff,
-			    &doff)) > 0) {
-				const uint8_t *b = (const uint8_t *)data->d_buf + doff;
-				char *p = path;
-				size_t k;
-				if (nh.n_type != NT_GNU_BUILD_ID || nh.n_descsz < 2 ||
-				    nh.n_descsz > 64)
-					continue;
-				p += snprintf(p, sizeof(path), "/usr/lib/debug/.build-id/%02x/", b[0]);
-				for (k = 1; k < nh.n_descsz; k++)
-					p += snprintf(p, 3, "%02x", b[k]);
-				strlcat(path, ".debug", sizeof(path));
-				if (open_elf(path, &d->dfd, &d->delf) == 0)
-					return;
-			}
-		} else if (strcmp(n, ".gnu_debuglink") == 0 && data->d_size > 0) {
-			const char *link = data->d_buf;
-			const char *slash = strrchr(d->path, '/');
-			int dl = slash ? (int)(slash - d->path) : 0;
-			if (memchr(link, '\0', data->d_size) == NULL)
-				continue;
-			snprintf(path, sizeof(path), "%.*s/.debug/%s", dl, d->path, link);
-			if (open_elf(path, &d->dfd, &d->delf) == 0)
-				return;
-			snprintf(path, sizeof(path), "/usr/lib/debug%.*s/%s", dl, d->path, link);
-			if (open_elf(path, &d->dfd, &d->delf) == 0)
-				return;
-		}
+		link = data->d_buf;
+		if (memchr(link, '\0', data->d_size) == NULL)
+			return;
+		slash = strrchr(d->path, '/');
+		dl = slash ? (int)(slash - d->path) : 0;
+		snprintf(path, sizeof(path), "%.*s/.debug/%s", dl, d->path, link);
+		if (open_elf(path, &d->dfd, &d->delf) == 0)
+			return;
+		snprintf(path, sizeof(path), "/usr/lib/debug%.*s/%s", dl, d->path,
+		    link);
+		if (open_elf(path, &d->dfd, &d->delf) == 0)
+			return;
+		return;
 	}
+}
+
+void
+fg_sym_set_debug_dir(struct fg_symbolizer *s, const char *dir)
+{
+	strlcpy(s->debug_dir, dir != NULL ? dir : "", sizeof(s->debug_dir));
+}
+
+int
+fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
+    const uint8_t *id, size_t len)
+{
+	struct buildid *b;
+	size_t k;
+
+	if (len == 0 || len > 64)
+		return 0;
+	if (strcmp(path, "[kernel.kallsyms]") == 0) {
+		for (k = 0; k < len; k++)
+			snprintf(s->kernel_bid + 2 * k, 3, "%02x", id[k]);
+		return 0;
+	}
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->path = strdup(path)) == NULL) {
+		free(b);
+		return FG_ENOMEM;
+	}
+	for (k = 0; k < len; k++)
+		snprintf(b->hex + 2 * k, 3, "%02x", id[k]);
+	b->next = s->bids;
+	s->bids = b;
+	return 0;
 }
 
 static void
@@ -532,57 +601,121 @@ load_jitmap(struct fg_dso *d)
 	fclose(fp);
 	for (size_t i = 0; i < d->nsyms; i++)
 		d->syms[i].name = d->syms[i].raw;
-	syms_finish(d, 0);
+	syms_finish(d, 0, 0);
 }
 
+/* The whole of a file in a new buffer (a /proc file has no size). */
+static char *
+slurp(const char *path, size_t *len)
+{
+	char *b = NULL, *n;
+	size_t cap = 0, l = 0;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	for (;;) {
+		if (cap - l < 65536) {
+			cap = cap ? cap * 2 : 1 << 20;
+			if (cap > (256u << 20) || (n = realloc(b, cap)) == NULL)
+				goto fail;
+			b = n;
+		}
+		if ((r = read(fd, b + l, cap - l - 1)) < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		l += (size_t)r;
+	}
+	close(fd);
+	b[l] = '\0';
+	*len = l;
+	return b;
+fail:
+	free(b);
+	close(fd);
+	return NULL;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * kallsyms from perf's build-id cache when the recording names the
+ * kernel's build id (the symbols as they were when recorded, and a plain
+ * file is much faster to read than /proc), else /proc/kallsyms.  Parsed
+ * in place: names point into the buffer.
+ */
 static void
 load_kallsyms(struct fg_dso *d)
 {
-	FILE *fp;
-	char *line = NULL;
-	size_t cap = 0, scap = 0;
-	ssize_t len;
+	char path[4096], *p, *end;
+	const char *src = "/proc/kallsyms";
+	size_t len, scap = 0;
+	int sorted = 1;
+	uint64_t prev = 0;
 
-	if ((fp = fopen("/proc/kallsyms", "re")) == NULL) {
-		fg_warnf(&d->s->warn, "/proc/kallsyms: %s: kernel frames "
-		    "stay unresolved", strerror(errno));
+	d->kbuf = NULL;
+	if (d->s->kernel_bid[0] != '\0' && d->s->debug_dir[0] != '\0') {
+		snprintf(path, sizeof(path), "%s/[kernel.kallsyms]/%s/kallsyms",
+		    d->s->debug_dir, d->s->kernel_bid);
+		if ((d->kbuf = slurp(path, &len)) != NULL)
+			src = path;
+	}
+	if (d->kbuf == NULL && (d->kbuf = slurp(src, &len)) == NULL) {
+		fg_warnf(&d->s->warn, "%s: %s: kernel frames stay unresolved",
+		    src, strerror(errno));
 		return;
 	}
-	while ((len = getline(&line, &cap, fp)) > 0) {
-		char *p = line, *e, *name, *mod = NULL;
-		unsigned long long a;
-		int t;
-		size_t l;
+	for (p = d->kbuf, end = d->kbuf + len; p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *name, *mod = NULL;
+		uint64_t a = 0;
+		int t, v, n = 0;
 
-		a = strtoull(p, &e, 16);
-		if (e == p || e[0] != ' ' || e[1] == '\0' || e[2] != ' ')
-			continue;
-		t = toupper((unsigned char)e[1]);
-		if (t != 'T' && t != 'W' && t != 'D' && t != 'B')
-			continue;
-		name = e + 3;
-		l = strcspn(name, "\t\n");
-		if (name[l] == '\t') {
-			char *m = name + l + 1;
-			size_t ml = strcspn(m, "\n");
-			if ((mod = fg_arena_strndup(&d->arena, m, ml)) == NULL)
-				break;
+		if (nl == NULL)
+			nl = end;
+		*nl = '\0';
+		while ((v = hexval((unsigned char)*p)) >= 0 && n < 16) {
+			a = a << 4 | (uint64_t)v;
+			p++;
+			n++;
 		}
-		if ((name = fg_arena_strndup(&d->arena, name, l)) == NULL)
-			break;
+		if (n == 0 || p[0] != ' ' || p[1] == '\0' || p[2] != ' ')
+			goto next;
+		t = toupper((unsigned char)p[1]);
+		if (t != 'T' && t != 'W' && t != 'D' && t != 'B')
+			goto next;
+		name = p + 3;
+		if ((mod = strchr(name, '\t')) != NULL)
+			*mod++ = '\0';
 		if (syms_push(d, &scap, a, 0, name, mod,
-		    t == 'W' ? STB_WEAK : isupper((unsigned char)e[1]) ?
+		    t == 'W' ? STB_WEAK : isupper((unsigned char)p[1]) ?
 		    STB_GLOBAL : STB_LOCAL) != 0)
 			break;
+		d->syms[d->nsyms - 1].name = name;
+		if (a < prev)
+			sorted = 0;
+		prev = a;
+next:
+		p = nl + 1;
 	}
-	free(line);
-	fclose(fp);
-	if (d->nsyms > 0 && d->syms[0].start == 0 && d->syms[d->nsyms - 1].start == 0)
-		fg_warnf(&d->s->warn, "/proc/kallsyms: addresses hidden "
-		    "(kptr_restrict): kernel frames stay unresolved");
-	for (size_t i = 0; i < d->nsyms; i++)
-		d->syms[i].name = d->syms[i].raw;
-	syms_finish(d, 1);
+	if (d->nsyms > 0 && d->syms[d->nsyms - 1].start == 0)
+		fg_warnf(&d->s->warn, "%s: addresses hidden (kptr_restrict): "
+		    "kernel frames stay unresolved", src);
+	syms_finish(d, 1, sorted);
 }
 
 static void
@@ -612,12 +745,15 @@ load_vdso(struct fg_dso *d)
 		load_elf_syms(d, d->elf, SHT_SYMTAB);
 	else
 		load_elf_syms(d, d->elf, SHT_DYNSYM);
-	syms_finish(d, 0);
+	syms_finish(d, 0, 0);
 }
 
 static void
 dso_load(struct fg_dso *d)
 {
+	struct buildid *b;
+	char bid[2 * 64 + 1] = "", cpath[4096];
+
 	if (d->loaded)
 		return;
 	d->loaded = 1;
@@ -634,14 +770,38 @@ dso_load(struct fg_dso *d)
 	case FG_DSO_FILE:
 		break;
 	}
-	if (open_elf(d->path, &d->fd, &d->elf) != 0) {
-		fg_warnf(&d->s->warn, "%s: cannot read ELF file: its frames "
-		    "show as [%s]", d->path,
+	/*
+	 * The file as recorded: when the recording names its build id and
+	 * the file on disk differs (rebuilt since) or is gone, the copy in
+	 * perf's build-id cache.
+	 */
+	for (b = d->s->bids; b != NULL; b = b->next)
+		if (strcmp(b->path, d->path) == 0)
+			break;
+	if (open_elf(d->path, &d->fd, &d->elf) == 0) {
+		elf_bid_hex(d->elf, bid, sizeof(bid));
+		if (b != NULL && bid[0] != '\0' && strcmp(bid, b->hex) != 0) {
+			elf_end(d->elf);
+			close(d->fd);
+			d->elf = NULL;
+			d->fd = -1;
+		}
+	}
+	if (d->elf == NULL && b != NULL && d->s->debug_dir[0] != '\0') {
+		snprintf(cpath, sizeof(cpath), "%s/.build-id/%.2s/%s/elf",
+		    d->s->debug_dir, b->hex, b->hex + 2);
+		if (open_elf(cpath, &d->fd, &d->elf) == 0)
+			strlcpy(bid, b->hex, sizeof(bid));
+	}
+	if (d->elf == NULL) {
+		fg_warnf(&d->s->warn, "%s: cannot read ELF file%s: its frames "
+		    "show as [%s]", d->path, b != NULL ? " of the recorded build "
+		    "id" : "",
 		    strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path);
 		return;
 	}
 	load_phdrs(d, d->elf);
-	open_debug(d);
+	open_debug(d, bid);
 	if (d->delf != NULL && elf_has_section(d->delf, SHT_SYMTAB, NULL))
 		load_elf_syms(d, d->delf, SHT_SYMTAB);
 	else if (elf_has_section(d->elf, SHT_SYMTAB, NULL))
@@ -650,7 +810,7 @@ dso_load(struct fg_dso *d)
 		load_elf_syms(d, d->elf, SHT_DYNSYM);
 	if (d->nsyms == 0)
 		fg_warnf(&d->s->warn, "%s: no function symbols", d->path);
-	syms_finish(d, 0);
+	syms_finish(d, 0, 0);
 }
 
 struct fg_dso *
@@ -815,6 +975,15 @@ leaf_tag(int tag)
 	case DW_TAG_call_site:
 	case DW_TAG_GNU_call_site:
 	case DW_TAG_label:
+	/* Types: code is defined at namespace level, not inside them. */
+	case DW_TAG_structure_type:
+	case DW_TAG_union_type:
+	case DW_TAG_class_type:
+	case DW_TAG_enumeration_type:
+	case DW_TAG_array_type:
+	case DW_TAG_subroutine_type:
+	case DW_TAG_variant_part:
+	case DW_TAG_typedef:
 		return 1;
 	}
 	return 0;

@@ -31,6 +31,21 @@ struct fg_symbolizer *fg_sym_new(const struct fg_warn *warn);
 void fg_sym_free(struct fg_symbolizer *s);
 
 /*
+ * perf's build-id cache directory (~/.debug); NULL or "": not used.
+ * With it, the kernel's symbols come from the kallsyms copy made when
+ * recording, and a file rebuilt since the recording from its cached copy.
+ */
+void fg_sym_set_debug_dir(struct fg_symbolizer *s, const char *dir);
+
+/*
+ * The build id (len bytes) a recording gives for path; the kernel's is
+ * given for "[kernel.kallsyms]".  Call before the file is first used.
+ * 0 or FG_ENOMEM.
+ */
+int fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
+    const uint8_t *id, size_t len);
+
+/*
  * The object of a mapped file (path as in the MMAP record; "[vdso]" for
  * the vdso), created on first use and cached; never NULL unless out of
  * memory.  A file that cannot be read gives an object without symbols.

@@ -663,6 +663,11 @@ struct fg_perfdata_opts {
 	int jit;		/* --jit: annotate JIT frames "_[j]" */
 	int addrs;		/* --addrs: keep raw addresses of unknown frames */
 	int no_inline;		/* --no-inline: no DWARF inline frames */
+	/*
+	 * perf's build-id cache: the kallsyms copy made when recording, and
+	 * files rebuilt since.  NULL: $HOME/.debug; "": not used.
+	 */
+	const char *buildid_dir;
 	const char *event_filter;	/* NULL: the first event sampled */
 	const char *const *skip_after;	/* drop frames below these names */
 	size_t nskip_after;
