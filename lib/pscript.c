@@ -1557,12 +1557,12 @@ collapse_buf(const char *buf, size_t len, const char *name,
 		}
 		if (r == 0 && job->rc != 0) {
 			job->ps.lineno += ps.lineno;
+			job->ps.err = err;
 			if (job->err.code != 0)
 				r = fg_seterr(err, job->err.code, "%s",
 				    job->err.msg);
-			else {
+			else
 				r = ps_fail(&job->ps, job->rc);
-			}
 		}
 		if (r == 0)
 			r = fg_stacks_merge(out, job->st, err);
@@ -1723,8 +1723,9 @@ fg_collapse_perf_fd(int fd, const char *name,
 		return fg_seterr(err, FG_EINVAL, "%s: no output model", name);
 	if (fstat(fd, &sb) == -1)
 		return fg_seterr_sys(err, FG_EIO, errno, "%s", name);
+	/* map regular files read from their start; stream the rest */
 	if (!S_ISREG(sb.st_mode) || sb.st_size == 0 ||
-	    (uint64_t)sb.st_size > SIZE_MAX)
+	    (uint64_t)sb.st_size > SIZE_MAX || lseek(fd, 0, SEEK_CUR) != 0)
 		return collapse_stream(fd, name, o, out, err);
 	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED)

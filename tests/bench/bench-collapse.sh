@@ -14,6 +14,7 @@ mb=${2:-150}
 conf=${FG_CONFORMANCE_DIR:-$top/../shared/conformance}
 src=$conf/collapse-perf/input/rust-workload-inline.txt.gz
 [ -x "$prog" ] || { echo "no program $prog (build first or pass its path)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 1; }
 [ -f "$src" ] || { echo "no $src (set FG_CONFORMANCE_DIR)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -27,12 +28,13 @@ size=$(wc -c <"$tmp/big.txt")
 cat "$tmp/big.txt" >/dev/null	# warm the page cache
 
 now() { date +%s.%N; }
+calc() { awk "BEGIN { print $1 }"; }
 best() {	# best wall time of 3 runs of "$@" (stdout discarded)
 	b=
 	for i in 1 2 3; do
 		t0=$(now); "$@" >/dev/null; t1=$(now)
-		t=$(echo "$t1 - $t0" | bc -l)
-		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
+		t=$(awk "BEGIN { print $t1 - $t0 }")
+		if [ -z "$b" ] || [ "$(awk "BEGIN { print ($t < $b) }")" = 1 ]; then b=$t; fi
 	done
 	echo "$b"
 }
@@ -53,13 +55,13 @@ printf 'input: %s bytes (%s x rust-workload-inline)\n' "$size" \
 	"$(( size / $(wc -c <"$tmp/one.txt") ))"
 printf 'wc -l:                 %.3f s\n' "$twc"
 printf 'collapse (file):       %.3f s  %.0f MB/s  ratio %.2f x wc -l\n' \
-	"$tfg" "$(echo "$size / $tfg / 1000000" | bc -l)" "$(echo "$tfg / $twc" | bc -l)"
+	"$tfg" "$(calc "$size / $tfg / 1000000")" "$(calc "$tfg / $twc")"
 printf 'collapse (pipe):       %.3f s  ratio %.2f x wc -l\n' \
-	"$tpipe" "$(echo "$tpipe / $twc" | bc -l)"
+	"$tpipe" "$(calc "$tpipe / $twc")"
 if [ -n "${cfg:-}" ]; then
 	printf 'CPU time: wc -l %.3f s, collapse (file, all threads) %.3f s: ratio %.2f\n' \
-		"$cwc" "$cfg" "$(echo "$cfg / $cwc" | bc -l)"
+		"$cwc" "$cfg" "$(calc "$cfg / $cwc")"
 fi
-printf 'peak RSS (file):       %s KiB (%.1f MiB)\n' "$rss" "$(echo "$rss / 1024" | bc -l)"
-printf 'peak RSS (pipe):       %s KiB (%.1f MiB)\n' "$rsspipe" "$(echo "$rsspipe / 1024" | bc -l)"
+printf 'peak RSS (file):       %s KiB (%.1f MiB)\n' "$rss" "$(calc "$rss / 1024")"
+printf 'peak RSS (pipe):       %s KiB (%.1f MiB)\n' "$rsspipe" "$(calc "$rsspipe / 1024")"
 printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
