@@ -531,6 +531,7 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
     fg_unwind_map_fn *map, void *map_arg, uint64_t *ips, size_t max_ips,
     size_t *n, enum fg_unwind_end *why, struct fg_error *err)
 {
+	struct fg_unwind_sample view = *s;
 	struct fg_unwind_regs rg = s->regs;
 	enum fg_unwind_end end = FG_UNWIND_END_NO_REGS;
 	size_t cnt = 0, limit = max_ips < u->o.max_frames ? max_ips :
@@ -540,6 +541,14 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 	u->st.samples++;
 	if (!HAVE(&rg, FG_UW_RIP) || !HAVE(&rg, FG_UW_RSP))
 		goto out;
+	if (s->stack == NULL || s->stack_len == 0) {
+		/* Nothing copied: perf shows no user frame at all. */
+		end = FG_UNWIND_END_TRUNCATED;
+		goto out;
+	}
+	if ((u->o.flags & FG_UNWIND_WHOLE_COPY) == 0)
+		view.stack_len--;
+	s = &view;
 	if (limit == 0) {
 		end = FG_UNWIND_END_MAX;
 		goto out;

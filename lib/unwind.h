@@ -84,9 +84,17 @@ enum fg_unwind_end {
 	FG_UNWIND_END__COUNT
 };
 
+/*
+ * perf (6.1, libunwind) never reads the copy's last byte: a word that
+ * ends there is treated as outside it, which ends some truncated chains
+ * one frame earlier.  The unwinder does the same unless this flag is set.
+ */
+#define FG_UNWIND_WHOLE_COPY 0x1
+
 struct fg_unwind_opts {
 	size_t max_frames;	/* 0: 127, perf's default max stack */
 	size_t max_rules;	/* cached rules per file; 0: 1 << 20 */
+	unsigned flags;		/* FG_UNWIND_* */
 	struct fg_warn warn;	/* a file that cannot be read, once per file */
 };
 
@@ -119,7 +127,8 @@ void fg_unwinder_free(struct fg_unwinder *u);
  * Unwind one sample into ips[0 .. *n) (leaf first, at most max_ips and
  * at most max_frames entries; the conventions are above), calling map
  * for the file of each frame.  *why (when non-NULL) says why the chain
- * ended.  A garbage sample gives a short chain, not an error.  Returns
+ * ended.  A garbage sample gives a short chain, not an error; a sample
+ * with no stack copy (size 0) gives none, as in perf.  Returns
  * 0, or FG_ENOMEM (with err filled; *n entries are still valid).
  */
 int fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,

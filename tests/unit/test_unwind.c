@@ -257,7 +257,8 @@ some_function(int x)
 static void
 test_hostile(void)
 {
-	struct fg_unwind_opts o = { .max_frames = 1 << 20 };
+	struct fg_unwind_opts o = { .max_frames = 1 << 20,
+	    .flags = FG_UNWIND_WHOLE_COPY };
 	struct fg_unwinder *u = fg_unwinder_new(NULL);
 	struct fg_unwinder *big = fg_unwinder_new(&o);
 	size_t words = 4096, n, i;
@@ -289,6 +290,13 @@ test_hostile(void)
 	CHECK(n == 127 && why == FG_UNWIND_END_MAX);
 	CHECK(unwind_one(big, &s, &n, &why) == 0);
 	CHECK(why == FG_UNWIND_END_TRUNCATED && n == words + 1);
+	/* As perf: the copy's last word is not read. */
+	CHECK(unwind_one(u, &s, &n, &why) == 0);
+	CHECK(why == FG_UNWIND_END_MAX && n == 127);
+	s.stack_len = 16;
+	CHECK(unwind_one(u, &s, &n, &why) == 0);
+	CHECK(why == FG_UNWIND_END_TRUNCATED && n == 2);
+	s.stack_len = words * 8;
 
 	/* An rbp chain that points at itself: rbp must be above sp. */
 	memset(stk, 0, words * 8);
@@ -316,10 +324,13 @@ test_hostile(void)
 	CHECK(unwind_one(u, &s, &n, &why) == 0);
 	CHECK(n == 0 && why == FG_UNWIND_END_NO_REGS);
 
-	/* An empty copy. */
+	/* An empty copy: no frame at all, as perf shows it. */
 	s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP);
 	s.regs.r[FG_UW_RSP] = base;
 	s.stack_len = 0;
+	CHECK(unwind_one(u, &s, &n, &why) == 0);
+	CHECK(n == 0 && why == FG_UNWIND_END_TRUNCATED);
+	s.stack_len = 1;
 	CHECK(unwind_one(u, &s, &n, &why) == 0);
 	CHECK(n == 1 && why == FG_UNWIND_END_TRUNCATED);
 	s.stack_len = words * 8;
@@ -351,7 +362,7 @@ test_hostile(void)
 		CHECK(n <= 127);
 	}
 	fg_unwind_get_stats(u, &st);
-	CHECK(st.samples == 3007);
+	CHECK(st.samples == 3010);
 	fg_unwinder_free(u);
 	fg_unwinder_free(big);
 	free(stk);

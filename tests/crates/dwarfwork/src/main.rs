@@ -108,7 +108,7 @@ fn worker(id: u64, until: Instant) -> u64 {
         .collect();
     let ints: Vec<u32> = (0..512).collect();
     while Instant::now() < until {
-        acc ^= deep(black_box(40 + (acc % 30) as u32), acc);
+        acc ^= deep(black_box(40 + (acc % 140) as u32), acc);
         acc = acc.wrapping_add(sum_generic(&ints) as u64);
         acc = acc.wrapping_add(total_area(&shapes) as u64);
         let k = acc | 1;
