@@ -1635,6 +1635,57 @@ strips(const char *a)
 	    strstr(a, ",--strip-debug") != NULL;
 }
 
+/*
+ * Package overrides ([profile.P.package.<spec>]) win over the profile and
+ * over CARGO_PROFILE_P_DEBUG: warn about those that drop debug info or
+ * strip.  Returns the number of warnings.
+ */
+static size_t
+pkgoverrides(const struct fg_manifest *m, const char *pname,
+    const struct fg_warn *w)
+{
+	const cJSON *pk, *e, *d;
+	const char *file, *v;
+	struct fg_arena ar;
+	char path[256];
+	size_t i, nw = 0;
+
+	if (strchr(pname, '.') != NULL)
+		return 0;
+	fg_arena_init(&ar);
+	snprintf(path, sizeof(path), "profile.%s.package", pname);
+	for (i = 0; i <= m->ncfg; i++) {
+		pk = fg_toml_get(i < m->ncfg ? m->cfg[i].doc : m->root_doc,
+		    path);
+		file = i < m->ncfg ? m->cfg[i].path : m->root_manifest;
+		cJSON_ArrayForEach(e, pk) {
+			d = cJSON_GetObjectItemCaseSensitive(e, "debug");
+			if (d != NULL && (v = canon(&ar, 0, d, NULL)) != NULL &&
+			    debugrank(v) < 2) {
+				fg_warnf(w, "%s:%u:%u: profile.%s.package.\"%s\" "
+				    "sets debug = \"%s\", which wins over the "
+				    "tool's override: those crates' frames lose "
+				    "lines and inline frames; remove it", file,
+				    fg_toml_line(d), fg_toml_col(d), pname,
+				    e->string, v);
+				nw++;
+			}
+			d = cJSON_GetObjectItemCaseSensitive(e, "strip");
+			if (d != NULL && (v = canon(&ar, 1, d, NULL)) != NULL &&
+			    strcmp(v, "none") != 0) {
+				fg_warnf(w, "%s:%u:%u: profile.%s.package.\"%s\" "
+				    "sets strip = \"%s\", which wins over the "
+				    "tool's override; remove it", file,
+				    fg_toml_line(d), fg_toml_col(d), pname,
+				    e->string, v);
+				nw++;
+			}
+		}
+	}
+	fg_arena_free(&ar);
+	return nw;
+}
+
 size_t
 fg_manifest_check_stacks(const struct fg_manifest *m,
     const struct fg_profile *p, const struct fg_warn *w)
@@ -1644,7 +1695,11 @@ fg_manifest_check_stacks(const struct fg_manifest *m,
 	    "rustflags", *c, *v;
 	size_t i, used, nw = 0;
 
-	(void)p;
+	if (p != NULL) {
+		nw += pkgoverrides(m, p->name, w);
+		if (p->val[11] != NULL)
+			nw += pkgoverrides(m, p->val[11], w);
+	}
 	for (i = 0; i < m->nrustflags; i += used) {
 		if ((c = codegen(fl, m->nrustflags, i, &used)) == NULL)
 			continue;

@@ -596,8 +596,14 @@ key(struct tp *t, struct seg *inl, struct seg **segsp, int *nseg)
 			while (t->p < t->end && isbare((unsigned char)*t->p))
 				t->p++;
 			segs[*nseg].k = strndup(at, (size_t)(t->p - at));
-		} else if (t->p >= t->end || *t->p == '\n' || *t->p == '\r')
+		} else if (t->p >= t->end || *t->p == '\n' || atnl(t))
 			return perr(t, at, FG_EPARSE, "expected a key");
+		else if (*t->p == '\r')
+			return perr(t, at, FG_EPARSE, "carriage return not "
+			    "followed by a newline");
+		else if ((unsigned char)*t->p < 0x20 || *t->p == 0x7f)
+			return perr(t, at, FG_EPARSE, "control character "
+			    "U+%04X", (unsigned char)*t->p);
 		else
 			return perr(t, at, FG_EPARSE,
 			    "invalid character in a key");
@@ -1117,7 +1123,6 @@ static int
 header(struct tp *t)
 {
 	struct seg inl[NINLSEG], *segs = inl;
-	const char *at = t->p;
 	cJSON *tab = t->root, *c, *n;
 	int aot, nseg = 0, i, r;
 
@@ -1197,7 +1202,6 @@ header(struct tp *t)
 		c->type |= F_DEFINED;
 		t->cur = c;
 	}
-	(void)at;
 out:
 	segsfree(segs, nseg, inl);
 	return r;

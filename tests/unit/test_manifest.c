@@ -227,6 +227,16 @@ test_workspace(void)
 		CHECK(strstr(o, "home/config.toml:4:1") != NULL);
 		CHECKSTR(fg_profile_get(p, "strip", &o), "debuginfo");
 		CHECK(fg_profile_noverrides(p) == 2);
+		/* rustflags from CARGO_HOME and the package override */
+		warnings[0] = '\0';
+		{
+			struct fg_warn w = { collect, NULL };
+
+			CHECK(fg_manifest_check_stacks(m, p, &w) == 2);
+		}
+		snprintf(want, sizeof(want), "%s:17:1: profile.release.package."
+		    "\"*\" sets debug = \"none\"", path("ws/Cargo.toml"));
+		CHECK(strstr(warnings, want) != NULL);
 	}
 	fg_profile_free(p);
 	/* bench inherits release, then its own manifest setting */
