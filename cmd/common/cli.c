@@ -144,8 +144,7 @@ usage(FILE *fp, int cargo_mode)
 	    "      --folded-output PATH   also write the folded stacks\n"
 	    "  -v, --verbose              show commands and overrides\n"
 	    "  -q, --quiet                only warnings and errors\n"
-	    "      --version, -h --help\n\n"
-	    "Renderer options:\n", fp);
+	    "      --version, -h --help\n\n", fp);
 	render_args_usage(fp);
 	fputs("\nEnvironment: PERF (perf binary), CARGO (cargo binary), NO_COLOR.\n",
 	    fp);

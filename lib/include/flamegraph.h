@@ -565,7 +565,7 @@ int fg_elf_debug_info(const char *path, int *has_debug, int *has_symtab,
  * Record: the `perf record` command line, and its run.
  */
 #define FG_RECORD_DEFAULT_FREQ 997
-#define FG_RECORD_DEFAULT_CALL_GRAPH "dwarf,16384"
+#define FG_RECORD_DEFAULT_CALL_GRAPH "dwarf,32768"	/* docs/internals/recording.md */
 
 struct fg_record_opts {
 	const char *perf;	/* perf binary; NULL: "perf" */

@@ -29,6 +29,20 @@ fn round(seed: u64) -> u64 {
     heavy(seed) ^ light(seed)
 }
 
+/// Recursion `depth` levels deep, each frame holding 256 bytes, with the
+/// work at the bottom: a stack of about depth * 300 bytes to unwind.
+#[inline(never)]
+fn deep(depth: u32, seed: u64) -> u64 {
+    let mut buf = [0u64; 32];
+    buf[(depth % 32) as usize] = seed;
+    black_box(&mut buf);
+    if depth == 0 {
+        round(buf[0])
+    } else {
+        deep(depth - 1, seed.wrapping_add(buf[1])).wrapping_mul(3)
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mode = args.first().map(String::as_str).unwrap_or("");
@@ -40,6 +54,11 @@ fn main() {
         while Instant::now() < end {
             acc ^= round(i);
             i += 1;
+        }
+    } else if mode == "deep" {
+        let depth: u32 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
+        for i in 0..black_box(60) {
+            acc ^= deep(depth, i);
         }
     } else {
         for i in 0..black_box(60) {
