@@ -21,7 +21,12 @@ ls -l "$work/perf.data"
 perf script -i "$work/perf.data" -F tid,time,ip,sym --no-inline --ns \
 	>"$work/perf-script.txt" 2>/dev/null
 "$build/tests/unwind_perf_agree" "$work/perf.data" "$work/perf-script.txt" 0 5
-t0=$(date +%s.%N)
-perf script -i "$work/perf.data" -F ip --no-inline >/dev/null 2>&1
-t1=$(date +%s.%N)
-echo "perf script -F ip --no-inline: $(echo "$t1 - $t0" | bc) s"
+best=
+for i in 1 2 3; do
+	t0=$(date +%s.%N)
+	perf script -i "$work/perf.data" -F ip --no-inline >/dev/null 2>&1
+	t1=$(date +%s.%N)
+	t=$(echo "$t1 - $t0" | bc)
+	if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+done
+echo "perf script -F ip --no-inline (best of 3): $best s"

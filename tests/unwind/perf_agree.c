@@ -434,11 +434,15 @@ main(int argc, char **argv)
 			frames_warm += n;
 		}
 	t2 = now();
-	/* Cold: a new unwinder, its files and rules loaded on the way. */
-	{
+	/*
+	 * Cold: a new unwinder each time, files opened and rules computed
+	 * on the way; the best of three runs (the machine may be busy).
+	 */
+	for (int r = 0, best = 1; r < 3 && repeat > 0; r++) {
 		struct fg_unwinder *cold = fg_unwinder_new(NULL);
 		size_t frames_cold = 0;
 		double t3, t4;
+		static double tbest;
 
 		if (cold == NULL)
 			return 2;
@@ -453,9 +457,13 @@ main(int argc, char **argv)
 		}
 		t4 = now();
 		fg_unwinder_free(cold);
-		printf("cold: %zu samples, %zu frames in %.4f s = %.0f "
-		    "frames/s\n", nsamples, frames_cold, t4 - t3,
-		    (double)frames_cold / (t4 - t3 > 0 ? t4 - t3 : 1e-9));
+		if (r == 0 || t4 - t3 < tbest)
+			tbest = t4 - t3;
+		if (r == 2 && best)
+			printf("cold (best of 3): %zu samples, %zu frames in "
+			    "%.4f s = %.0f frames/s\n", nsamples, frames_cold,
+			    tbest, (double)frames_cold /
+			    (tbest > 0 ? tbest : 1e-9));
 	}
 
 	pct = compared ? 100.0 * (double)agree / (double)compared : 0.0;
