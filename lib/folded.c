@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "base.h"
+#include "folded.h"
 #include "stacks.h"
 
 #define READ_BLOCK	(1u << 20)		/* pipe reads */
@@ -629,6 +630,14 @@ int
 fg_folded_read_fd(int fd, const char *name, const struct fg_folded_opts *o,
     struct fg_stacks *out, struct fg_error *err)
 {
+	return fg_folded_read_fd_tuned(fd, name, o, out, PAR_MIN, err);
+}
+
+int
+fg_folded_read_fd_tuned(int fd, const char *name,
+    const struct fg_folded_opts *o, struct fg_stacks *out, off_t split_min,
+    struct fg_error *err)
+{
 	struct fg_folded_opts defaults;
 	struct reader rd;
 	struct stat sb;
@@ -651,7 +660,7 @@ fg_folded_read_fd(int fd, const char *name, const struct fg_folded_opts *o,
 	(void)cache_grow(&rd);
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
 		off_t split = 0;
-		if (sb.st_size >= PAR_MIN && !o->keep_order &&
+		if (sb.st_size >= split_min && !o->keep_order &&
 		    sysconf(_SC_NPROCESSORS_ONLN) >= 2)
 			split = split_point(fd, sb.st_size);
 		if (split > 0)
