@@ -139,6 +139,11 @@ var fg_init = (function () {
 		var eps = S.total * 1e-9 + 1e-12, i, x, w, below;
 		if (!(zw > 0))
 			return;
+		if (zy === S.rootY && zw >= S.total - eps) {
+			/* the root frame: zooming into it is the whole graph */
+			unzoom();
+			return;
+		}
 		for (i = 0; i < S.n; i++) {
 			x = S.fx[i];
 			w = S.fw[i];
@@ -339,6 +344,8 @@ var fg_init = (function () {
 			S.fx[i] = num(attr(r, "x"), 0);
 			S.fw[i] = num(attr(r, "w"), 0);
 			S.fy[i] = num(r.getAttribute("y"), 0);
+			if (i === 0 || (S.inverted ? S.fy[i] < S.rootY : S.fy[i] > S.rootY))
+				S.rootY = S.fy[i];
 			S.curX[i] = S.fx[i] / S.total * 100;
 			S.curW[i] = S.fw[i] / S.total * 100;
 			if (first && S.text[i]) {
@@ -438,6 +445,7 @@ var fg_init = (function () {
 			textPad: 0,
 			labelPad: 3,
 			zoomed: -1,
+			rootY: 0,
 			term: null,
 			ignorecase: false,
 			pending: false,

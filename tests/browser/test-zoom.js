@@ -115,6 +115,18 @@ B.Test.run(`browser zoom ${name}`, async (t) => {
     checkZoomed(t, await B.frames(page), anc, cfg.inverted, 'click on a dimmed ancestor');
   }
 
+  // click on the root frame: the whole graph, as a reset
+  const rootY = before.reduce((m, f) => (cfg.inverted ? Math.min(m, f.y) : Math.max(m, f.y)),
+    cfg.inverted ? Infinity : -Infinity);
+  const root = before.filter((f) => f.y === rootY).sort((a, b) => b.fw - a.fw)[0];
+  if (root.fw >= cfg.total) {
+    await B.clickFrame(page, root);
+    checkReset(t, await B.frames(page), cfg.total, 'click on the root frame');
+    p = await B.params(page);
+    t.check(!p.has('x') && !p.has('y'), 'clicking the root frame left the URL unzoomed');
+    await B.clickFrame(page, z);
+  }
+
   // reset with the button
   await page.click('#unzoom');
   all = await B.frames(page);
