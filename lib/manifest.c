@@ -1019,6 +1019,7 @@ int
 fg_manifest_load(const struct fg_manifest_opts *o, struct fg_manifest **out,
     struct fg_error *err)
 {
+	struct fg_manifest_opts defaults;
 	struct fg_manifest *m;
 	char cwd[PATH_MAX];
 	const char *d;
@@ -1027,6 +1028,10 @@ fg_manifest_load(const struct fg_manifest_opts *o, struct fg_manifest **out,
 	int r;
 
 	*out = NULL;
+	if (o == NULL) {
+		fg_manifest_opts_init(&defaults);
+		o = &defaults;
+	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return fg_seterr(err, FG_ENOMEM, "out of memory");
 	fg_arena_init(&m->ar);

@@ -295,7 +295,8 @@ void fg_manifest_opts_init(struct fg_manifest_opts *o);
  * manifest is the nearest Cargo.toml at or above dir (or
  * o->manifest_path); the workspace root is found as cargo does
  * (package.workspace, or the nearest parent manifest with [workspace]
- * whose members/exclude globs take the package in).  Errors: FG_EINVAL
+ * whose exclude does not cover the package).  o may be NULL (the
+ * defaults of fg_manifest_opts_init).  Errors: FG_EINVAL
  * (no Cargo.toml found, unknown -p package), FG_EPARSE with
  * "PATH:LINE:COL: ..." for an invalid manifest or config, FG_EIO,
  * FG_ENOMEM, FG_ELIMIT.
