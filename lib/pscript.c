@@ -51,6 +51,7 @@ struct ps_centry {
 	uint32_t key_off;	/* raw bytes in cache keys */
 	uint32_t key_len;
 	uint32_t ids_off;	/* frames in cache ids */
+	uint32_t id0;		/* the first of them, kept here too */
 	uint32_t nids;
 	uint8_t java;		/* processed for a "java" process */
 	uint8_t weird;		/* not a stack line */
@@ -665,7 +666,8 @@ process_stack_line(struct ps *ps, const char *line, size_t len,
 			return r;
 		if ((r = push_cid(ps, id)) != 0)
 			return r;
-		e->nids++;
+		if (e->nids++ == 0)
+			e->id0 = id;
 		if (arrow == NULL)
 			break;
 		p = arrow + 2;
@@ -896,7 +898,9 @@ apply_entry(struct ps *ps, const struct ps_centry *e, const char *line,
 		ps_warn(ps, "weird stack line", line, len);
 		return 0;
 	}
-	if (e->nids > 0 &&
+	if (e->nids == 1 && ps->nframes < ps->frames_cap)
+		ps->frames[ps->nframes++] = e->id0;	/* the common case */
+	else if (e->nids > 0 &&
 	    (r = push_frames(ps, ps->cids + e->ids_off, e->nids)) != 0)
 		return r;
 	if (e->skip_rest)
