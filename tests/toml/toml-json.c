@@ -9,6 +9,8 @@
  *                                        naming FILE.toml:LINE:COL
  *   toml-json --list DIR LIST            every case of LIST (toml-test's
  *                                        files-toml-1.0.0) in one process
+ *   toml-json --bench FILE N             parse FILE N times, print the
+ *                                        best time in seconds
  *
  * Comparison follows toml-test: JSON values compared structurally,
  * integers as 64-bit values, floats as doubles (any nan equals any nan),
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -317,6 +320,30 @@ main(int argc, char **argv)
 		fclose(fp);
 		printf("%d passed, %d failed\n", pass, fail);
 		return fail ? 1 : 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "--bench") == 0) {
+		struct timespec a, b;
+		double best = 1e9, dt;
+		int n = atoi(argv[3]);
+
+		if ((buf = slurp(argv[2], &len)) == NULL)
+			return 2;
+		for (int i = 0; i < n; i++) {
+			clock_gettime(CLOCK_MONOTONIC, &a);
+			if (fg_toml_parse(buf, len, argv[2], &root, &err) != 0) {
+				fprintf(stderr, "%s\n", err.msg);
+				return 1;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &b);
+			cJSON_Delete(root);
+			dt = (double)(b.tv_sec - a.tv_sec) +
+			    (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+			if (dt < best)
+				best = dt;
+		}
+		free(buf);
+		printf("%.4f\n", best);
+		return 0;
 	}
 	if (argc != 2) {
 		fprintf(stderr, "usage: toml-json FILE | --valid TOML JSON | "
