@@ -28,6 +28,7 @@
 #include "perfdata.h"
 #include "stacks.h"
 #include "symbolize.h"
+#include "unwind.h"
 
 /* perf_event.h and perf's own record types, as the file format fixes them. */
 enum {
@@ -61,6 +62,9 @@ enum {
 #define MISC_USER		2
 #define MISC_MMAP_DATA		(1 << 13)
 #define MISC_COMM_EXEC		(1 << 13)
+
+#define ATTR_SAMPLE_ID_ALL		(1ULL << 18)
+#define ATTR_EXCLUDE_CALLCHAIN_USER	(1ULL << 22)
 
 #define FEAT_BUILD_ID		2
 #define FEAT_EVENT_DESC		12
@@ -165,7 +169,14 @@ struct pd {
 	uint32_t *ids;
 	size_t nids;
 	size_t capids;
+	struct centry *fr;
+	size_t nfr;
+	size_t capfr;
 	struct fg_buf work;
+
+	struct fg_unwinder *uw;
+	struct thread *uw_thread;
+	uint64_t uips[512];
 
 	struct qent *q;
 	size_t nq;
@@ -997,27 +1008,46 @@ resolve_user(struct pd *pd, struct thread *t, uint64_t ip, int exact)
 }
 
 static int
-build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s)
+push_frame(struct pd *pd, const struct centry *e)
+{
+	if (pd->nfr == pd->capfr) {
+		size_t nc = pd->capfr ? pd->capfr * 2 : 256;
+		struct centry *n = reallocarray(pd->fr, nc, sizeof(*n));
+		if (n == NULL)
+			return FG_ENOMEM;
+		pd->fr = n;
+		pd->capfr = nc;
+	}
+	pd->fr[pd->nfr++] = *e;	/* a copy: the cache may move */
+	return 0;
+}
+
+/*
+ * The frames of a sample, root first, after the process name: the
+ * callchain (leaf first) or the sampled ip, and when uips is non-NULL
+ * the user part from the unwinder instead of the callchain's (its
+ * addresses are looked up as they are: the unwinder already moved
+ * return addresses back into their call).
+ */
+static int
+build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
+    const uint64_t *uips, size_t nu)
 {
 	uint64_t one[1];
 	const uint64_t *chain = s->chain;
-	size_t n = s->nchain, i, base, start;
+	size_t n = s->nchain, i, start;
 	struct fg_dso *k = NULL;
 	int mode = s->misc & MISC_CPUMODE_MASK, exact = 1, r;
-	struct centry *fr;	/* copies: the cache may move */
-	size_t nfr = 0;
+	struct centry *e;
 
 	if (chain == NULL) {
 		one[0] = s->ip;
 		chain = one;
 		n = 1;
 	}
-	/* leaf first in the chain; resolve, then lay out root first */
-	if ((fr = reallocarray(NULL, n ? n : 1, sizeof(*fr))) == NULL)
-		return FG_ENOMEM;
+	pd->nfr = 0;
 	for (i = 0; i < n; i++) {
 		uint64_t ip = chain[i];
-		struct centry *e;
 
 		if (ip >= CTX_MAX) {
 			if (ip == CTX_KERNEL)
@@ -1030,42 +1060,94 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s)
 			continue;
 		}
 		if (mode == MISC_KERNEL) {
-			if (k == NULL && (k = fg_sym_kernel(pd->sym)) == NULL) {
-				free(fr);
+			if (k == NULL && (k = fg_sym_kernel(pd->sym)) == NULL)
 				return FG_ENOMEM;
-			}
 			e = resolve(pd, k, k, "[kernel.kallsyms]",
 			    exact ? ip : ip - 1, 1, ip);
-		} else if (mode == MISC_USER)
+		} else if (mode == MISC_USER) {
+			if (uips != NULL)
+				continue;
 			e = resolve_user(pd, t, ip, exact);
-		else
+		} else
 			e = resolve(pd, NULL, NULL, "[unknown]", 0, 0, ip);
-		if (e == NULL) {
-			free(fr);
+		if (e == NULL || push_frame(pd, e) != 0)
 			return FG_ENOMEM;
-		}
-		fr[nfr++] = *e;
 		exact = 0;
 	}
+	for (i = 0; uips != NULL && i < nu; i++)
+		if ((e = resolve_user(pd, t, uips[i], 1)) == NULL ||
+		    push_frame(pd, e) != 0)
+			return FG_ENOMEM;
 	/* skip_after: keep the frames from the leaf up to the first match */
 	start = 0;
-	for (i = 0; i < nfr; i++)
-		if (fr[i].skip) {
-			start = nfr - 1 - i;
+	for (i = 0; i < pd->nfr; i++)
+		if (pd->fr[i].skip) {
+			start = pd->nfr - 1 - i;
 			break;
 		}
-	base = pd->nids;
-	for (i = nfr - start; i > 0; i--) {
-		const struct centry *e = &fr[i - 1];
+	for (i = pd->nfr - start; i > 0; i--) {
+		e = &pd->fr[i - 1];
 		for (size_t j = 0; j < e->nids; j++)
-			if ((r = push_id(pd, pd->pool[e->ids_off + j])) != 0) {
-				free(fr);
+			if ((r = push_id(pd, pd->pool[e->ids_off + j])) != 0)
 				return r;
-			}
 	}
-	(void)base;
-	free(fr);
 	return 0;
+}
+
+/* The unwinder's view of a thread's maps. */
+static int
+uw_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
+{
+	struct pd *pd = arg;
+	struct map *m;
+
+	if (pd->uw_thread == NULL || pd->uw_thread->proc == NULL ||
+	    (m = map_find(pd->uw_thread->proc, addr)) == NULL ||
+	    m->dso == NULL)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->path = m->fname;
+	out->start = m->start;
+	out->end = m->end;
+	out->pgoff = m->pgoff;
+	if (strcmp(m->fname, "[vdso]") == 0) {
+		out->image = fg_sym_vdso_image(pd->sym, &out->image_len);
+		if (out->image == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The user chain of a sample recorded with --call-graph dwarf: 0 and
+ * *n entries in pd->uips, or no chain (*n = 0) when the sample has no
+ * registers.  Only allocation failures fail.
+ */
+static int
+unwind_user(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
+    size_t *n)
+{
+	struct fg_unwind_sample us;
+	struct fg_unwind_opts uo;
+
+	*n = 0;
+	memset(&us, 0, sizeof(us));
+	if (s->regs == NULL || fg_unwind_regs_from_perf(&us.regs, s->regs_abi,
+	    s->regs_mask, s->regs, s->nregs) != 0)
+		return 0;
+	if (pd->uw == NULL) {
+		memset(&uo, 0, sizeof(uo));
+		uo.warn = pd->o->warn;
+		if ((pd->uw = fg_unwinder_new(&uo)) == NULL)
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+			    pd->name);
+	}
+	us.stack = s->stack;
+	us.stack_len = s->stack_len;
+	us.stack_addr = us.regs.r[FG_UW_RSP];
+	pd->uw_thread = t;
+	return fg_unwind(pd->uw, &us, uw_map, pd, pd->uips,
+	    sizeof(pd->uips) / sizeof(pd->uips[0]), n, NULL, pd->err);
 }
 
 static int
@@ -1112,6 +1194,8 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	struct fg_pd_sample s;
 	struct attr *a;
 	struct thread *t;
+	const uint64_t *uips = NULL;
+	size_t nu = 0;
 	uint64_t st;
 	uint32_t pn;
 	int r;
@@ -1249,8 +1333,14 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		    pd->name);
 	s.comm = t->comm;
 	pd->nids = 0;
+	if ((st & ST_REGS_USER) && (st & ST_STACK_USER) &&
+	    (a->flags & ATTR_EXCLUDE_CALLCHAIN_USER)) {
+		if ((r = unwind_user(pd, t, &s, &nu)) != 0)
+			return r;
+		uips = pd->uips;
+	}
 	if ((r = pname_id(pd, t, &pn)) != 0 || (r = push_id(pd, pn)) != 0 ||
-	    (r = build_stack(pd, t, &s)) != 0)
+	    (r = build_stack(pd, t, &s, uips, nu)) != 0)
 		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
 	return pd->h->sample(pd->h->arg, &s, pd->ids, pd->nids, pd->err);
 short_rec:
@@ -1572,6 +1662,8 @@ pd_free(struct pd *pd)
 	free(pd->cache);
 	free(pd->pool);
 	free(pd->ids);
+	free(pd->fr);
+	fg_unwinder_free(pd->uw);
 	fg_buf_free(&pd->work);
 	fg_sym_free(pd->sym);
 	fg_arena_free(&pd->arena);

@@ -407,7 +407,9 @@ load_elf_syms(struct fg_dso *d, Elf *e, Elf64_Word type)
 			if (gelf_getsym(data, (int)i, &st) == NULL)
 				continue;
 			t = GELF_ST_TYPE(st.st_info);
-			if ((t != STT_FUNC && t != STT_GNU_IFUNC) ||
+			/* functions, and labels (NOTYPE) as perf keeps them */
+			if ((t != STT_FUNC && t != STT_GNU_IFUNC &&
+			    t != STT_NOTYPE) ||
 			    st.st_name == 0 || st.st_shndx == SHN_UNDEF ||
 			    st.st_shndx >= SHN_LORESERVE)
 				continue;
@@ -718,18 +720,31 @@ next:
 	syms_finish(d, 1, sorted);
 }
 
-static void
-load_vdso(struct fg_dso *d)
+const void *
+fg_sym_vdso_image(struct fg_symbolizer *s, size_t *len)
 {
 	const unsigned char *img = (const void *)getauxval(AT_SYSINFO_EHDR);
 	const Elf64_Ehdr *eh = (const void *)img;
 	size_t size;
 
+	(void)s;
 	if (img == NULL || memcmp(img, ELFMAG, SELFMAG) != 0 ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return;
+		return NULL;
 	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
 	if (size < sizeof(*eh) || size > 1 << 20)
+		return NULL;
+	*len = size;
+	return img;
+}
+
+static void
+load_vdso(struct fg_dso *d)
+{
+	const unsigned char *img;
+	size_t size;
+
+	if ((img = fg_sym_vdso_image(d->s, &size)) == NULL)
 		return;
 	/* Copy: libelf may not write, and the image is read-only. */
 	{

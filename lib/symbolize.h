@@ -56,6 +56,9 @@ struct fg_dso *fg_sym_kernel(struct fg_symbolizer *s);
 /* The JIT map of pid when /tmp/perf-PID.map exists, else NULL. */
 struct fg_dso *fg_sym_jitmap(struct fg_symbolizer *s, uint32_t pid);
 
+/* This machine's vdso image and its length, or NULL. */
+const void *fg_sym_vdso_image(struct fg_symbolizer *s, size_t *len);
+
 enum fg_dso_kind fg_dso_kind(const struct fg_dso *d);
 /* The module name perf prints: the path, "[vdso]", "[kernel.kallsyms]". */
 const char *fg_dso_path(const struct fg_dso *d);

@@ -2,7 +2,7 @@
 # (lib/perfdata.c, lib/symbolize.c, lib/demangle.c).  A fixture builds
 # tests/crates/fpwork with frame pointers and records it with the real
 # perf; the tests compare the native folded stacks with the perf-script
-# path's, inline chains with binutils addr2line, read damaged copies, and
+# path's (frame pointers, zstd, DWARF unwinding through lib/unwind.c), inline chains with binutils addr2line, read damaged copies, and
 # a zstd recording.  They skip (77) without root, perf or cargo.
 option(FG_FUZZ "Build the libFuzzer targets (clang only)" OFF)
 
@@ -28,6 +28,7 @@ fg_perfdata_test(agree sh ${FG_PD_DIR}/agree.sh fp.data)
 fg_perfdata_test(agree-kernel-pid sh ${FG_PD_DIR}/agree.sh fp.data --kernel --pid)
 fg_perfdata_test(agree-tid sh ${FG_PD_DIR}/agree.sh fp.data --tid)
 fg_perfdata_test(agree-zstd sh ${FG_PD_DIR}/agree.sh fpz.data)
+fg_perfdata_test(agree-dwarf sh ${FG_PD_DIR}/agree.sh dwarf.data)
 fg_perfdata_test(inline-addr2line sh ${FG_PD_DIR}/inline.sh)
 fg_perfdata_test(order $<TARGET_FILE:fg_perfdata_probe> order ${CMAKE_BINARY_DIR}/perfdata/fp.data)
 fg_perfdata_test(malformed sh ${FG_PD_DIR}/malformed.sh)
