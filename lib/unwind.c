@@ -424,8 +424,11 @@ rule_from_frame(Dwarf_Frame *f, struct rule *r)
 	    ops[n - 1].atom == DW_OP_stack_value) {
 		r->bp_kind = BP_VAL_CFA;
 		r->bp_off = (int32_t)off;
-	} else if (n == 1 && expr_breg(&ops[0], &reg, &off) == 0 &&
-	    fits32(off)) {
+	} else if ((n == 1 && expr_breg(&ops[0], &reg, &off) == 0 &&
+	    fits32(off)) || (n == 2 &&
+	    ops[0].atom == DW_OP_call_frame_cfa &&
+	    expr_breg(&ops[1], &reg, &off) == 0 && fits32(off))) {
+		/* DW_CFA_expression: libdw pushes the CFA first. */
 		r->bp_kind = BP_AT_REG;
 		r->bp_reg = (uint8_t)reg;
 		r->bp_off = (int32_t)off;

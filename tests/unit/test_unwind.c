@@ -156,6 +156,27 @@ on_signal(int sig)
 	sink += sig;
 }
 
+static int recurse(struct capture *, int, int);
+static int (*volatile recurse_ptr)(struct capture *, int, int) = recurse;
+
+/*
+ * A frame that realigns the stack with a variable-length array: GCC
+ * keeps the CFA in memory (DW_CFA_def_cfa_expression: *(rbp - 16)) and
+ * rbp at rbp + 0, the rules the unwinder keeps as CFA_DEREF and
+ * BP_AT_REG.
+ */
+static __attribute__((noinline)) int
+realigned_hop(struct capture *c, int depth, int via_signal)
+{
+	volatile int opaque = depth + 2;
+	_Alignas(64) char buf[64];
+	char vla[opaque];
+
+	memset(buf, depth, sizeof(buf));
+	memset(vla, depth, sizeof(vla));
+	return recurse_ptr(c, depth, via_signal) + buf[3] + vla[depth / 2];
+}
+
 static __attribute__((noinline)) int
 recurse(struct capture *c, int depth, int via_signal)
 {
@@ -169,7 +190,10 @@ recurse(struct capture *c, int depth, int via_signal)
 			capture(c);
 		return 1;
 	}
-	r = recurse(c, depth - 1, via_signal) + depth;
+	if (depth == 10)
+		r = realigned_hop(c, depth - 1, via_signal) + depth;
+	else
+		r = recurse(c, depth - 1, via_signal) + depth;
 	sink += r;
 	return r;
 }
@@ -232,7 +256,7 @@ test_self(int via_signal)
 		free(c);
 		return;
 	}
-	CHECK(compare_bt(c, via_signal) >= 22);
+	CHECK(compare_bt(c, via_signal) >= 23);
 	free(c);
 }
 
