@@ -569,6 +569,60 @@ test_plt(void)
 	fg_unwinder_free(u);
 }
 
+static int
+missing_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
+{
+	out->path = "/nonexistent/unwind-test.so";
+	out->start = 0x1000;
+	out->end = 0x100000;
+	out->pgoff = 0;
+	return addr >= out->start && addr < out->end ? 0 : -1;
+}
+
+static void
+count_warning(void *arg, const char *msg)
+{
+	(*(int *)arg)++;
+	CHECK(strstr(msg, "/nonexistent/unwind-test.so") != NULL);
+}
+
+/* A file that cannot be read: one warning, then frame pointers. */
+static void
+test_missing_file(void)
+{
+	int warnings = 0;
+	struct fg_unwind_opts o = { .warn = { count_warning, &warnings } };
+	struct fg_unwinder *u = fg_unwinder_new(&o);
+	uint64_t stk[16] = {0}, base = 0x7ff000000000ULL, ips[16];
+	struct fg_unwind_sample s;
+	struct fg_error err = {0};
+	struct fg_unwind_stats st;
+	enum fg_unwind_end why;
+	size_t n;
+
+	CHECK(u != NULL);
+	memset(&s, 0, sizeof(s));
+	s.stack = (const unsigned char *)stk;
+	s.stack_len = sizeof(stk);
+	s.stack_addr = base;
+	s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
+	    (1u << FG_UW_RBP);
+	s.regs.r[FG_UW_RIP] = 0x2000;
+	s.regs.r[FG_UW_RSP] = base;
+	s.regs.r[FG_UW_RBP] = base + 0x10;
+	stk[2] = 0;
+	stk[3] = 0x3001;
+	for (int i = 0; i < 2; i++) {
+		CHECK(fg_unwind(u, &s, missing_map, NULL, ips, 16, &n, &why,
+		    &err) == 0);
+		CHECK(n == 2 && ips[1] == 0x3000 &&
+		    why == FG_UNWIND_END_NO_RULE);
+	}
+	fg_unwind_get_stats(u, &st);
+	CHECK(warnings == 1 && st.files == 1 && st.fp_steps == 2);
+	fg_unwinder_free(u);
+}
+
 static void
 test_regs_from_perf(void)
 {
@@ -614,6 +668,7 @@ main(void)
 	test_self(1);
 	test_hostile();
 	test_fp_chain();
+	test_missing_file();
 	test_plt();
 	test_cache_consistency();
 	if (failures != 0) {
