@@ -163,8 +163,9 @@ cache_grow(struct reader *rd)
 	for (i = 0; rd->cache != NULL && i <= rd->cmask; i++) {
 		if (rd->cache[i].key == 0)
 			continue;
-		for (j = rd->cache[i].key & nmask, k = 0; nc[j].key != 0 &&
-		    k < NCACHE_PROBES; j = (j + 1) & nmask, k++)
+		for (j = (rd->cache[i].key >> 17) & nmask, k = 0;
+		    nc[j].key != 0 && k < NCACHE_PROBES;
+		    j = (j + 1) & nmask, k++)
 			;
 		if (nc[j].key == 0)
 			nc[j] = rd->cache[i];
@@ -185,7 +186,7 @@ intern(struct reader *rd, const char *s, size_t len, uint32_t *id)
 
 	if (FG_LIKELY(rd->cache != NULL)) {
 		key = cache_key(s, len);
-		for (j = key & rd->cmask, k = 0; k < NCACHE_PROBES;
+		for (j = (key >> 17) & rd->cmask, k = 0; k < NCACHE_PROBES;
 		    j = (j + 1) & rd->cmask, k++) {
 			e = &rd->cache[j];
 			if (e->key == 0)
@@ -205,7 +206,7 @@ intern(struct reader *rd, const char *s, size_t len, uint32_t *id)
 	if ((rd->cused + 1) * 2 > rd->cmask && cache_grow(rd) != 0)
 		return 0;	/* the cache is only an accelerator */
 	key = cache_key(s, len);
-	for (j = key & rd->cmask, k = 0; k < NCACHE_PROBES;
+	for (j = (key >> 17) & rd->cmask, k = 0; k < NCACHE_PROBES;
 	    j = (j + 1) & rd->cmask, k++) {
 		e = &rd->cache[j];
 		if (e->key == 0) {
