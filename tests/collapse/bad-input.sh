@@ -81,6 +81,9 @@ done
 "$prog" --no-such-option </dev/null >/dev/null 2>&1; [ $? -eq 1 ] || no "bad option: exit status not 1"
 "$prog" "$tmp/does-not-exist" >/dev/null 2>&1; [ $? -eq 1 ] || no "missing file: exit status not 1"
 "$prog" --nthreads 0 </dev/null >/dev/null 2>&1; [ $? -eq 1 ] || no "--nthreads 0: exit status not 1"
+# --help and --version exit 0 and say something
+"$prog" --help 2>&1 | grep -q -- '--skip-after' || no "--help"
+"$prog" --version | grep -q '^flamegraph-collapse-perf [0-9]' || no "--version"
 # empty input: no stacks, empty output, exit 0
 "$prog" </dev/null >"$tmp/out" 2>&1; [ $? -eq 0 ] && [ ! -s "$tmp/out" ] || no "empty input"
 

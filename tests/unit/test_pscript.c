@@ -3,7 +3,7 @@
  * cases cannot reach: one thread and two threads give the same model and
  * the same warnings (with whole-input line numbers), the first event type
  * is found before the split, cancellation, several --skip-after names,
- * and argument checks.
+ * the event filter, and argument checks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +199,37 @@ test_skip_after(void)
 }
 
 static void
+test_event_filter(void)
+{
+	static const char in[] =
+	    "p 1 1.0: 2 cycles:\n\t1 a (/b)\n\n"
+	    "p 1 1.0: 3 instructions:u:\n\t1 b (/b)\n\n"
+	    "p 1 1.0: instructions: \n\t1 c (/b)\n\n"
+	    "p 1 1.0: 5 cycles:\n\t1 a (/b)\n";
+	struct fg_collapse_opts o;
+	struct fg_stacks *st = fg_stacks_new();
+	struct fg_error err;
+	char *f;
+
+	fg_collapse_opts_init(&o);
+	fg_error_clear(&err);
+	CHECK(fg_collapse_perf_mem(in, sizeof(in) - 1, NULL, &o, st,
+	    &err) == 0);
+	f = folded(st);
+	CHECK(f != NULL && strcmp(f, "p;a 7\n") == 0);
+	free(f);
+	fg_stacks_free(st);
+	st = fg_stacks_new();
+	o.event_filter = "instructions";
+	CHECK(fg_collapse_perf_mem(in, sizeof(in) - 1, NULL, &o, st,
+	    &err) == 0);
+	f = folded(st);
+	CHECK(f != NULL && strcmp(f, "p;b 3\np;c 1\n") == 0);
+	free(f);
+	fg_stacks_free(st);
+}
+
+static void
 test_args(void)
 {
 	struct fg_error err;
@@ -223,6 +254,7 @@ main(void)
 	test_threads();
 	test_cancel();
 	test_skip_after();
+	test_event_filter();
 	test_args();
 	if (failures != 0) {
 		fprintf(stderr, "%d failures\n", failures);
