@@ -667,6 +667,20 @@ timepart(const char *q, const char *e)
 	return (int)(f - q);
 }
 
+/*
+ * Copy a time of n bytes (from timepart) to out, its fraction truncated
+ * to nanoseconds as TOML asks of implementations with less precision
+ * than written; at most 18 bytes.  Returns the length copied.
+ */
+static size_t
+copytime(char *out, const char *q, size_t n)
+{
+	if (n > 18)
+		n = 18;
+	memcpy(out, q, n);
+	return n;
+}
+
 /* A date, time or date-time at t->p (which starts with digits). */
 static int
 datetime(struct tp *t, cJSON **out, int pos)
@@ -680,10 +694,7 @@ datetime(struct tp *t, cJSON **out, int pos)
 	if (e - q >= 3 && isdig(q[0]) && isdig(q[1]) && q[2] == ':') {
 		if ((n = timepart(q, e)) < 0)
 			goto bad;
-		if ((size_t)n >= sizeof(buf) - 8)
-			goto bad;
-		memcpy(buf, q, (size_t)n);
-		bl = (size_t)n;
+		bl = copytime(buf, q, (size_t)n);
 		q += n;
 		ty = FG_TOML_TIME_LOCAL;
 		goto done;
@@ -705,11 +716,8 @@ datetime(struct tp *t, cJSON **out, int pos)
 		q++;
 		if ((n = timepart(q, e)) < 0)
 			goto bad;
-		if ((size_t)n >= sizeof(buf) - 20)
-			goto bad;
 		buf[bl++] = 'T';
-		memcpy(buf + bl, q, (size_t)n);
-		bl += (size_t)n;
+		bl += copytime(buf + bl, q, (size_t)n);
 		q += n;
 		ty = FG_TOML_DATETIME_LOCAL;
 		if (q < e && (*q == 'Z' || *q == 'z')) {

@@ -13,6 +13,7 @@
  *   float           cJSON number; valuedouble is the value (inf, nan too)
  *   datetime kinds  cJSON string holding the RFC 3339 text as written,
  *                   with 'T' and 'Z' upper-cased ("1979-05-27T07:32:00Z")
+ *                   and the fraction cut to nanoseconds
  *   array           cJSON array
  *   table           cJSON object, keys in document order
  * valueint of every item holds its position (fg_toml_line/fg_toml_col):

@@ -60,7 +60,7 @@ test_types(void)
 	    "odt = 1979-05-27 07:32:00z\n"
 	    "ldt = 1979-05-27t07:32:00.5\n"
 	    "ld = 1979-05-27\n"
-	    "lt = 07:32:00\n"
+	    "lt = 07:32:00.1234567891234\n"
 	    "[a.b]\n"
 	    "  c.d = 'x'  # trailing\n";
 	cJSON *root = parse(doc, &err);
@@ -89,7 +89,9 @@ test_types(void)
 	CHECK(fg_toml_type(it) == FG_TOML_DATETIME_LOCAL);
 	CHECK(strcmp(it->valuestring, "1979-05-27T07:32:00.5") == 0);
 	CHECK(fg_toml_type(fg_toml_get(root, "ld")) == FG_TOML_DATE_LOCAL);
-	CHECK(fg_toml_type(fg_toml_get(root, "lt")) == FG_TOML_TIME_LOCAL);
+	it = fg_toml_get(root, "lt");
+	CHECK(fg_toml_type(it) == FG_TOML_TIME_LOCAL);
+	CHECK(strcmp(it->valuestring, "07:32:00.123456789") == 0);
 	it = fg_toml_get(root, "a.b.c.d");
 	CHECK(fg_toml_type(it) == FG_TOML_STRING);
 	CHECK(fg_toml_line(it) == 11 && fg_toml_col(it) == 5);
