@@ -44,6 +44,7 @@ struct ient {
 struct seg {
 	char *k;		/* NUL-terminated (U+0000 stored as C0 80) */
 	const char *at;		/* where the segment starts in the input */
+	int pos;		/* its packed position (keys are on one line) */
 };
 
 struct tp {
@@ -610,6 +611,7 @@ key(struct tp *t, struct seg *inl, struct seg **segsp, int *nseg)
 		if (segs[*nseg].k == NULL)
 			return nomem(t);
 		segs[*nseg].at = at;
+		segs[*nseg].pos = posof(t, at);
 		(*nseg)++;
 		skipws(t);
 		if (t->p < t->end && *t->p == '.') {
@@ -1092,7 +1094,7 @@ keyval(struct tp *t, cJSON *tab)
 	skipws(t);
 	if ((r = value(t, &v)) != 0)
 		goto out;
-	v->valueint = posof(t, segs[nseg - 1].at);
+	v->valueint = segs[nseg - 1].pos;
 	for (i = 0; i < nseg - 1; i++) {
 		c = ifind(t, tab, segs[i].k);
 		if (c == NULL) {
@@ -1100,7 +1102,7 @@ keyval(struct tp *t, cJSON *tab)
 				r = nomem(t);
 				goto out;
 			}
-			settag(c, FG_TOML_TABLE, posof(t, segs[i].at));
+			settag(c, FG_TOML_TABLE, segs[i].pos);
 			c->type |= F_DOTTED;
 			if ((r = tadd(t, tab, segs[i].k, c)) != 0)
 				goto out;
@@ -1152,7 +1154,7 @@ header(struct tp *t)
 				r = nomem(t);
 				goto out;
 			}
-			settag(c, FG_TOML_TABLE, posof(t, segs[i].at));
+			settag(c, FG_TOML_TABLE, segs[i].pos);
 			if ((r = tadd(t, tab, segs[i].k, c)) != 0)
 				goto out;
 		} else if (cJSON_IsArray(c) && (c->type & F_AOT)) {
@@ -1174,7 +1176,7 @@ header(struct tp *t)
 				r = nomem(t);
 				goto out;
 			}
-			settag(c, FG_TOML_ARRAY, posof(t, segs[nseg - 1].at));
+			settag(c, FG_TOML_ARRAY, segs[nseg - 1].pos);
 			c->type |= F_AOT;
 			if ((r = tadd(t, tab, segs[nseg - 1].k, c)) != 0)
 				goto out;
@@ -1188,7 +1190,7 @@ header(struct tp *t)
 			r = nomem(t);
 			goto out;
 		}
-		settag(n, FG_TOML_TABLE, posof(t, segs[nseg - 1].at));
+		settag(n, FG_TOML_TABLE, segs[nseg - 1].pos);
 		n->type |= F_DEFINED;
 		cJSON_AddItemToArray(c, n);
 		t->cur = n;
@@ -1206,7 +1208,7 @@ header(struct tp *t)
 			    "table \"%s\" is already defined", segs[nseg - 1].k);
 			goto out;
 		}
-		settag(c, FG_TOML_TABLE, posof(t, segs[nseg - 1].at));
+		settag(c, FG_TOML_TABLE, segs[nseg - 1].pos);
 		c->type |= F_DEFINED;
 		t->cur = c;
 	}

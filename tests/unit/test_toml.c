@@ -110,6 +110,25 @@ test_types(void)
 static void
 test_positions(void)
 {
+	struct fg_error err = {0};
+	cJSON *root = parse("a = [\n  1,\n]\nb.c = \"\"\"\nx\n\"\"\"\n"
+	    "[t]\n  k = { x = [\n 2 ] }\n", &err);
+	const cJSON *it;
+
+	CHECK(root != NULL);
+	it = fg_toml_get(root, "a");
+	CHECK(fg_toml_line(it) == 1 && fg_toml_col(it) == 1);
+	CHECK(fg_toml_line(it->child) == 2 && fg_toml_col(it->child) == 3);
+	it = fg_toml_get(root, "b.c");
+	CHECK(fg_toml_line(it) == 4 && fg_toml_col(it) == 3);
+	it = fg_toml_get(root, "b");
+	CHECK(fg_toml_line(it) == 4 && fg_toml_col(it) == 1);
+	it = fg_toml_get(root, "t.k");
+	CHECK(fg_toml_line(it) == 8 && fg_toml_col(it) == 3);
+	it = fg_toml_get(root, "t.k.x");
+	CHECK(fg_toml_line(it) == 8 && fg_toml_col(it) == 9);
+	cJSON_Delete(root);
+
 	/* columns count characters, not bytes */
 	reject("k = \"é\" x\n", strlen("k = \"é\" x\n"), FG_EPARSE,
 	    "t.toml:1:9: ");
