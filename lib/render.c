@@ -765,7 +765,6 @@ out_rgbfn(struct out *w, struct fg_rgb c)
 struct ent {
 	const uint32_t *ids;
 	uint32_t n;
-	uint32_t rev;		/* walk ids from the end */
 	uint64_t count;		/* drawn weight */
 	int64_t delta;		/* second minus first weight (differential) */
 };
@@ -773,7 +772,7 @@ struct ent {
 static inline uint32_t
 ent_id(const struct ent *e, size_t k)
 {
-	return e->rev ? e->ids[e->n - 1 - k] : e->ids[k];
+	return e->ids[k];
 }
 
 /*
@@ -1040,7 +1039,6 @@ ent_fill(const struct fg_stacks *st, size_t i, int diff, struct ent *e)
 
 	fg_stacks_get(st, i, &e->ids, &n, &w1, &w2);
 	e->n = (uint32_t)n;
-	e->rev = 0;
 	ent_weights(e, diff, w1, w2);
 }
 
@@ -1052,7 +1050,7 @@ ent_fill(const struct fg_stacks *st, size_t i, int diff, struct ent *e)
  */
 static int
 build_order(const struct fg_stacks *st, const struct fg_render_opts *o,
-    struct ent **out, size_t *nout, struct fg_error *err)
+    struct ent **out, size_t *nout, uint32_t **revids, struct fg_error *err)
 {
 	size_t n = fg_stacks_count(st), i, m = 0;
 	int diff = fg_stacks_differential(st);
@@ -1066,10 +1064,26 @@ build_order(const struct fg_stacks *st, const struct fg_render_opts *o,
 	if ((v = reallocarray(NULL, n, sizeof(*v))) == NULL)
 		return fg_seterr(err, FG_ENOMEM, "render: out of memory");
 	if (o->reverse) {
+		/* Reversed copies of the id arrays, in one block. */
+		size_t total = 0, off = 0, k;
+		uint32_t *r;
 		for (i = 0; i < n; i++) {
 			ent_fill(st, i, diff, &v[i]);
-			v[i].rev = 1;
+			total += v[i].n;
 		}
+		if ((r = reallocarray(NULL, total ? total : 1,
+		    sizeof(*r))) == NULL) {
+			free(v);
+			return fg_seterr(err, FG_ENOMEM,
+			    "render: out of memory");
+		}
+		for (i = 0; i < n; i++) {
+			for (k = 0; k < v[i].n; k++)
+				r[off + k] = v[i].ids[v[i].n - 1 - k];
+			v[i].ids = r + off;
+			off += v[i].n;
+		}
+		*revids = r;
 		m = n;
 	} else if (o->flamechart || o->no_sort) {
 		/* In input order (reversed for a chart, so that time runs
@@ -1180,7 +1194,7 @@ struct ctx {
 	struct fg_palmap *palmap;
 	uint64_t total;
 	uint64_t delta_max;
-	double minwidth_units;
+	uint64_t minwidth_thr;	/* frames narrower than this are left out */
 	double image_width;
 	unsigned ypad1, ypad2, height;
 	size_t depthmax;
@@ -1384,11 +1398,17 @@ write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
 		out_str(w, "</a>");
 }
 
+/* A frame closes at end: keep it (pass 1) or write it (pass 2). */
 static void
-close_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
+close_frame(struct ctx *c, size_t depth, uint32_t id, uint64_t start,
+    uint64_t end, int64_t delta)
 {
-	if ((double)(end - f->start) < c->minwidth_units)
-		return;
+	struct frame f;
+
+	f.id = id;
+	f.hasdelta = c->diff;
+	f.start = start;
+	f.delta = delta;
 	if (c->pass == 1) {
 		if (depth > c->depthmax)
 			c->depthmax = depth;
@@ -1408,77 +1428,85 @@ close_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
 			c->kept = nk;
 			c->keptcap = nc;
 		}
-		c->kept[c->nkept].f = *f;
+		c->kept[c->nkept].f = f;
 		c->kept[c->nkept].end = end;
 		c->kept[c->nkept].depth = depth;
 		c->nkept++;
 		return;
 	}
-	write_frame(c, depth, f, end);
+	write_frame(c, depth, &f, end);
 }
 
-/* One pass over the entries: open and close frames as inferno merges. */
+/*
+ * One pass over the entries, merging as inferno does: the frames of a
+ * stack that match the previous stack's stay open, the others close at
+ * the current time and new ones open.  Frame d (1-based) of the open path
+ * is the previous entry's id d - 1; start[d] is when it opened.
+ */
 static int
 walk(struct ctx *c, const struct ent *v, size_t n, struct fg_error *err)
 {
-	struct frame *open = NULL;
-	size_t nopen = 0, cap = 0, i, k, shared;
-	uint64_t t = 0;
+	uint64_t *start = NULL, t = 0, thr = c->minwidth_thr;
+	int64_t *delta = NULL;
+	const uint32_t *pids = NULL;
+	size_t pn = 0, cap = 0, i, d, s, lim;
 
 	for (i = 0; i < n; i++) {
 		const struct ent *e = &v[i];
 		if ((i & 0xfff) == 0 && c->o->cancel != NULL && *c->o->cancel) {
-			free(open);
+			free(start);
+			free(delta);
 			return fg_seterr(err, FG_ECANCELED, "render: canceled");
 		}
 		if ((size_t)e->n + 1 > cap) {
 			size_t ncap = (size_t)e->n + 64;
-			struct frame *no = reallocarray(open, ncap,
-			    sizeof(*no));
-			if (no == NULL) {
-				free(open);
+			uint64_t *ns = reallocarray(start, ncap, sizeof(*ns));
+			int64_t *nd;
+			if (ns != NULL)
+				start = ns;
+			nd = ns ? reallocarray(delta, ncap, sizeof(*nd)) : NULL;
+			if (nd == NULL) {
+				free(start);
+				free(delta);
 				return fg_seterr(err, FG_ENOMEM,
 				    "render: out of memory");
 			}
-			open = no;
+			delta = nd;
+			if (cap == 0) {
+				start[0] = 0;
+				delta[0] = 0;
+			}
 			cap = ncap;
 		}
-		if (nopen == 0) {
-			open[0].id = UINT32_MAX;
-			open[0].start = 0;
-			open[0].delta = 0;
-			open[0].hasdelta = c->diff;
-			nopen = 1;
+		lim = pn < e->n ? pn : e->n;
+		for (s = 0; s < lim && pids[s] == e->ids[s]; s++)
+			;
+		for (d = pn; d > s; d--)
+			if (t - start[d] >= thr)
+				close_frame(c, d, pids[d - 1], start[d], t,
+				    delta[d]);
+		for (d = s + 1; d <= e->n; d++) {
+			start[d] = t;
+			delta[d] = 0;
 		}
-		shared = 0;
-		while (shared + 1 < nopen && shared < e->n &&
-		    open[shared + 1].id == ent_id(e, shared))
-			shared++;
-		while (nopen > shared + 1) {
-			nopen--;
-			close_frame(c, nopen, &open[nopen], t);
-		}
-		for (k = shared; k < e->n; k++) {
-			struct frame *f = &open[k + 1];
-			f->id = ent_id(e, k);
-			f->start = t;
-			f->delta = 0;
-			f->hasdelta = c->diff;
-		}
-		nopen = (size_t)e->n + 1;
-		open[e->n].delta += e->delta;
+		delta[e->n] += e->delta;
+		pids = e->ids;
+		pn = e->n;
 		if (t > UINT64_MAX - e->count) {
-			free(open);
+			free(start);
+			free(delta);
 			return fg_seterr(err, FG_EOVERFLOW,
 			    "render: total weight exceeds 2^64");
 		}
 		t += e->count;
 	}
-	while (nopen > 0) {
-		nopen--;
-		close_frame(c, nopen, &open[nopen], t);
-	}
-	free(open);
+	for (d = pn; d > 0; d--)
+		if (t - start[d] >= thr)
+			close_frame(c, d, pids[d - 1], start[d], t, delta[d]);
+	if (n > 0 && t >= thr)
+		close_frame(c, 0, UINT32_MAX, 0, t, delta[0]);
+	free(start);
+	free(delta);
 	c->total = t;
 	return 0;
 }
@@ -1668,6 +1696,7 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 	struct fg_render_opts *defaults = NULL;
 	const struct fg_render_opts *o = opt;
 	struct ent *v = NULL;
+	uint32_t *revids = NULL;
 	size_t nv = 0, i;
 	struct ctx c;
 	int r = 0;
@@ -1699,7 +1728,7 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 		r = fg_seterr(err, FG_ENOMEM, "render: out of memory");
 		goto out;
 	}
-	if ((r = build_order(st, o, &v, &nv, err)) != 0)
+	if ((r = build_order(st, o, &v, &nv, &revids, err)) != 0)
 		goto out;
 	c.delta_max = 1;
 	for (i = 0; i < nv; i++) {
@@ -1727,11 +1756,22 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 		r = fg_seterr(err, FG_ENODATA, "no stack counts found");
 		goto done;
 	}
-	if (o->minwidth < 0)	/* pixels of the drawn width */
-		c.minwidth_units = -o->minwidth * (double)c.total /
-		    (c.image_width - 2 * XPAD);
-	else
-		c.minwidth_units = o->minwidth * (double)c.total / 100.0;
+	{
+		/* Width w is kept unless w < units, i.e. when w >= ceil(units). */
+		double units;
+		if (o->minwidth < 0)	/* pixels of the drawn width */
+			units = -o->minwidth * (double)c.total /
+			    (c.image_width - 2 * XPAD);
+		else
+			units = o->minwidth * (double)c.total / 100.0;
+		units = ceil(units);
+		if (!(units > 0))
+			c.minwidth_thr = 0;
+		else if (units >= 18446744073709551615.0)
+			c.minwidth_thr = UINT64_MAX;
+		else
+			c.minwidth_thr = (uint64_t)units;
+	}
 	c.depthmax = 0;
 	if ((r = walk(&c, v, nv, err)) != 0)
 		goto out;
@@ -1773,6 +1813,7 @@ done:
 out:
 	fg_palmap_free(c.palmap);
 	free(c.kept);
+	free(revids);
 	free(c.names);
 	fg_arena_free(&c.arena);
 	free(c.w.buf);
