@@ -34,7 +34,7 @@ struct config {
 	cJSON *doc;
 };
 
-struct option {
+struct mopt {
 	const char *key;
 	const char *val;	/* NULL: unset (or a list) */
 	const char **items;	/* list options */
@@ -64,7 +64,7 @@ struct fg_manifest {
 	size_t nrustflags;
 	const char *rustflags_origin;
 	const char *linker, *linker_origin;
-	struct option *opts;
+	struct mopt *opts;
 	size_t nopts;
 };
 
@@ -933,7 +933,7 @@ takeopts(struct fg_manifest *m, const cJSON *tab, const char *path,
     const char *where)
 {
 	const cJSON *e, *x;
-	struct option *op;
+	struct mopt *op;
 	size_t k, n;
 	int64_t iv;
 	const char *org;
@@ -1167,11 +1167,35 @@ fg_manifest_free(struct fg_manifest *m)
 	free(m);
 }
 
-const char *fg_manifest_root(const struct fg_manifest *m) { return m->root; }
-const char *fg_manifest_root_manifest(const struct fg_manifest *m) { return m->root_manifest; }
-const char *fg_manifest_package(const struct fg_manifest *m) { return m->pkg; }
-const char *fg_manifest_package_manifest(const struct fg_manifest *m) { return m->pkg_manifest; }
-size_t fg_manifest_nmembers(const struct fg_manifest *m) { return m->nmembers; }
+const char *
+fg_manifest_root(const struct fg_manifest *m)
+{
+	return m->root;
+}
+
+const char *
+fg_manifest_root_manifest(const struct fg_manifest *m)
+{
+	return m->root_manifest;
+}
+
+const char *
+fg_manifest_package(const struct fg_manifest *m)
+{
+	return m->pkg;
+}
+
+const char *
+fg_manifest_package_manifest(const struct fg_manifest *m)
+{
+	return m->pkg_manifest;
+}
+
+size_t
+fg_manifest_nmembers(const struct fg_manifest *m)
+{
+	return m->nmembers;
+}
 
 const char *
 fg_manifest_member_dir(const struct fg_manifest *m, size_t i)
@@ -1563,8 +1587,17 @@ fg_profile_free(struct fg_profile *p)
 	free(p);
 }
 
-const char *fg_profile_name(const struct fg_profile *p) { return p->name; }
-const char *fg_profile_dir(const struct fg_profile *p) { return p->dir; }
+const char *
+fg_profile_name(const struct fg_profile *p)
+{
+	return p->name;
+}
+
+const char *
+fg_profile_dir(const struct fg_profile *p)
+{
+	return p->dir;
+}
 
 const char *
 fg_profile_get(const struct fg_profile *p, const char *key,
@@ -1755,7 +1788,7 @@ fg_manifest_check_stacks(const struct fg_manifest *m,
 
 /* ---- options ------------------------------------------------------ */
 
-static const struct option *
+static const struct mopt *
 findopt(const struct fg_manifest *m, const char *key)
 {
 	for (size_t i = 0; i < m->nopts; i++)
@@ -1768,7 +1801,7 @@ const char *
 fg_manifest_option(const struct fg_manifest *m, const char *key,
     const char **origin)
 {
-	const struct option *op = findopt(m, key);
+	const struct mopt *op = findopt(m, key);
 
 	if (op == NULL || op->origin == NULL)
 		return NULL;
@@ -1781,7 +1814,7 @@ size_t
 fg_manifest_option_list(const struct fg_manifest *m, const char *key,
     const char *const **items, const char **origin)
 {
-	const struct option *op = findopt(m, key);
+	const struct mopt *op = findopt(m, key);
 
 	*items = NULL;
 	if (op == NULL || op->origin == NULL || op->items == NULL)
