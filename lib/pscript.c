@@ -36,9 +36,12 @@
 
 #define PS_LINE_MAX	(16u << 20)	/* longer lines are skipped */
 #define PS_READ_BLOCK	(1u << 20)	/* pipe reads */
-#define PS_CACHE_BYTES	(24u << 20)	/* raw line cache flushed past this */
-#define PS_DROP_WINDOW	(8u << 20)	/* mapped bytes released behind us */
-#define PS_POPULATE	(4u << 20)	/* mapped bytes prefaulted ahead */
+#define PS_CACHE_BYTES	(4u << 20)	/* raw line cache flushed past this */
+#define PS_KEY_MAX	(64u << 10)	/* longer lines are not cached */
+#define PS_CACHE_LINES	(1u << 16)	/* or past this many lines (the
+					 * table stays within 4 MiB) */
+#define PS_DROP_WINDOW	(4u << 20)	/* mapped bytes released behind us */
+#define PS_POPULATE	(2u << 20)	/* mapped bytes prefaulted ahead */
 #define PS_SPLIT_MIN	(8u << 20)	/* smaller inputs use one thread */
 #define PS_WARN_KEEP	64		/* warnings a helper thread keeps */
 #define PS_CANCEL_EVERY	4096		/* lines between cancel polls */
@@ -924,7 +927,7 @@ fresh_stack_line(struct ps *ps, const char *line, size_t len,
 		}
 	}
 	if (ps->keys.len + len > PS_CACHE_BYTES ||
-	    ps->ncids > PS_CACHE_BYTES / 4)
+	    ps->used >= PS_CACHE_LINES || ps->ncids > PS_CACHE_BYTES / 4)
 		cache_clear(ps);
 	memset(e, 0, sizeof(*e));
 	return process_stack_line(ps, line, len, e);
@@ -973,7 +976,9 @@ on_event_body_line(struct ps *ps, const char *raw, size_t len, uint64_t h)
 	tmp.java = (uint8_t)ps->java;
 	tmp.key_off = (uint32_t)ps->keys.len;
 	tmp.key_len = (uint32_t)len;
-	if ((r = fg_buf_append(&ps->keys, raw, len)) == 0) {
+	if (len > PS_KEY_MAX)
+		r = FG_ELIMIT;	/* not worth a place in the cache */
+	else if ((r = fg_buf_append(&ps->keys, raw, len)) == 0) {
 		if ((ps->used + 1) * 4 > (ps->mask + 1) * 3 &&
 		    (r = cache_grow(ps)) != 0)
 			return r;
@@ -1255,7 +1260,7 @@ ps_init(struct ps *ps, const struct fg_collapse_opts *o,
 	ps->err = err;
 	fg_buf_init(&ps->pname, PS_LINE_MAX + 64);
 	fg_buf_init(&ps->last_pname, PS_LINE_MAX + 64);
-	fg_buf_init(&ps->keys, (size_t)PS_CACHE_BYTES + PS_LINE_MAX);
+	fg_buf_init(&ps->keys, (size_t)PS_CACHE_BYTES + PS_KEY_MAX);
 	fg_buf_init(&ps->scratch, PS_LINE_MAX * 3 + 16);
 	fg_buf_init(&ps->evline, PS_LINE_MAX * 3 + 16);
 	fg_buf_init(&ps->work, PS_LINE_MAX * 3 + 64);
@@ -1339,7 +1344,7 @@ static int
 ps_run(struct ps *ps, const char *buf, size_t len, int drop)
 {
 	const char *p = buf, *end = buf + len, *nl;
-	const char *dropped = buf, *ready = buf;
+	const char *dropped = buf, *ready = buf, *polled = buf;
 	unsigned poll = 0;
 	int r, populate = drop;
 
@@ -1375,8 +1380,10 @@ ps_run(struct ps *ps, const char *buf, size_t len, int drop)
 		if (ps->probe && ps->have_event)
 			return 0;
 		p = nl + 1;
-		if (++poll == PS_CANCEL_EVERY) {
+		if (++poll == PS_CANCEL_EVERY ||
+		    (size_t)(p - polled) >= PS_POPULATE / 4) {
 			poll = 0;
+			polled = p;
 			if (ps->o->cancel != NULL && *ps->o->cancel)
 				return FG_ECANCELED;
 			if (populate && ready - p < (ptrdiff_t)PS_POPULATE / 2)
