@@ -38,11 +38,13 @@ struct fg_cargo {
 	char *name;		/* chosen target name */
 	int unit_lib;		/* unit tests of the lib target */
 	char *profile;		/* the profile cargo builds */
+	const char *pflag, *pval;	/* the cargo flags that choose it */
+	char **env;		/* overrides for the build, owned */
+	size_t nenv;
 	char *desc;
 	char *overrides;
 	char *cmdline;
 	char *exe;
-	char *envs[2];
 	/* copies of the option strings */
 	char *s_cargo, *s_manifest, *s_package, *s_name, *s_unit_kind,
 	    *s_profile, *s_features, *s_triple, *s_target_dir, *s_cwd;
@@ -82,8 +84,9 @@ fg_cargo_free(struct fg_cargo *c)
 	free(c->overrides);
 	free(c->cmdline);
 	free(c->exe);
-	free(c->envs[0]);
-	free(c->envs[1]);
+	for (size_t i = 0; i < c->nenv; i++)
+		free(c->env[i]);
+	free(c->env);
 	free(c->s_cargo);
 	free(c->s_manifest);
 	free(c->s_package);
@@ -519,8 +522,9 @@ cargo_bin(const struct fg_cargo *c)
 
 /* Profile as cargo will build it, and the flags that choose it. */
 static int
-choose_profile(struct fg_cargo *c, const char **flag, const char **value)
+choose_profile(struct fg_cargo *c)
 {
+	const char **flag = &c->pflag, **value = &c->pval;
 	int test = c->o.kind == FG_TARGET_TEST ||
 	    c->o.kind == FG_TARGET_UNIT_TEST;
 	int bench = c->o.kind == FG_TARGET_BENCH ||
@@ -550,8 +554,56 @@ choose_profile(struct fg_cargo *c, const char **flag, const char **value)
 	return c->profile == NULL ? FG_ENOMEM : 0;
 }
 
+/* Join the overrides into c->overrides ("" when there are none). */
 static int
-make_overrides(struct fg_cargo *c)
+join_overrides(struct fg_cargo *c)
+{
+	struct fg_buf b;
+
+	fg_buf_init(&b, 1u << 20);
+	free(c->overrides);
+	c->overrides = NULL;
+	for (size_t i = 0; i < c->nenv; i++)
+		if (fg_buf_printf(&b, "%s%s", i ? " " : "", c->env[i]) != 0) {
+			fg_buf_free(&b);
+			return FG_ENOMEM;
+		}
+	c->overrides = strdup(b.d != NULL ? b.d : "");
+	fg_buf_free(&b);
+	return c->overrides == NULL ? FG_ENOMEM : 0;
+}
+
+int
+fg_cargo_set_env(struct fg_cargo *c, const char *const *env, size_t n,
+    struct fg_error *err)
+{
+	char **v = NULL;
+
+	if (n > 0 && (v = calloc(n, sizeof(*v))) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (strchr(env[i], '=') == NULL || (v[i] = strdup(env[i])) == NULL) {
+			for (size_t j = 0; j < i; j++)
+				free(v[j]);
+			free(v);
+			return fg_seterr(err, strchr(env[i], '=') == NULL ?
+			    FG_EINVAL : FG_ENOMEM, "build environment: `%s` is "
+			    "not NAME=VALUE", env[i]);
+		}
+	}
+	for (size_t i = 0; i < c->nenv; i++)
+		free(c->env[i]);
+	free(c->env);
+	c->env = v;
+	c->nenv = n;
+	if (join_overrides(c) != 0)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* The default overrides: debug info on, stripping off, for c->profile. */
+static int
+default_overrides(struct fg_cargo *c)
 {
 	char up[256];
 	size_t i;
@@ -560,19 +612,19 @@ make_overrides(struct fg_cargo *c)
 		up[i] = c->profile[i] == '-' ? '_' :
 		    (char)toupper((unsigned char)c->profile[i]);
 	up[i] = '\0';
-	if (asprintf(&c->envs[0], "CARGO_PROFILE_%s_DEBUG=true", up) == -1) {
-		c->envs[0] = NULL;
+	if ((c->env = calloc(2, sizeof(*c->env))) == NULL)
+		return FG_ENOMEM;
+	if (asprintf(&c->env[0], "CARGO_PROFILE_%s_DEBUG=true", up) == -1) {
+		c->env[0] = NULL;
 		return FG_ENOMEM;
 	}
-	if (asprintf(&c->envs[1], "CARGO_PROFILE_%s_STRIP=none", up) == -1) {
-		c->envs[1] = NULL;
+	c->nenv = 1;
+	if (asprintf(&c->env[1], "CARGO_PROFILE_%s_STRIP=none", up) == -1) {
+		c->env[1] = NULL;
 		return FG_ENOMEM;
 	}
-	if (asprintf(&c->overrides, "%s %s", c->envs[0], c->envs[1]) == -1) {
-		c->overrides = NULL;
-		return FG_ENOMEM;
-	}
-	return 0;
+	c->nenv = 2;
+	return join_overrides(c);
 }
 
 int
@@ -713,6 +765,10 @@ fg_cargo_locate(const struct fg_cargo_opts *o, struct fg_cargo **out,
 		goto fail;
 	cJSON_Delete(meta);
 	meta = NULL;
+	if (choose_profile(c) != 0 || default_overrides(c) != 0) {
+		rc = fg_seterr(err, FG_ENOMEM, "out of memory");
+		goto fail;
+	}
 
 	switch (c->o.kind) {
 	case FG_TARGET_UNIT_TEST:
@@ -799,15 +855,13 @@ on_line(struct fg_cargo *c, const char *line, size_t len,
 static int
 build_argv(struct fg_cargo *c, const char **argv, size_t max)
 {
-	const char *pflag, *pval;
+	const char *pflag = c->pflag, *pval = c->pval;
 	size_t n = 0;
 	int test = c->o.kind == FG_TARGET_TEST ||
 	    c->o.kind == FG_TARGET_UNIT_TEST;
 	int bench = c->o.kind == FG_TARGET_BENCH ||
 	    c->o.kind == FG_TARGET_UNIT_BENCH;
 
-	if (choose_profile(c, &pflag, &pval) != 0)
-		return -1;
 	argv[n++] = cargo_bin(c);
 	argv[n++] = test ? "test" : bench ? "bench" : "build";
 	if (test || bench)
@@ -885,9 +939,9 @@ fg_cargo_build(struct fg_cargo *c, int *cargo_status, struct fg_error *err)
 
 	if (cargo_status != NULL)
 		*cargo_status = 0;
-	if (build_argv(c, argv, sizeof(argv) / sizeof(argv[0])) != 0 ||
-	    make_overrides(c) != 0)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	if (build_argv(c, argv, sizeof(argv) / sizeof(argv[0])) != 0)
+		return fg_seterr(err, FG_ENOMEM, "cargo build: too many "
+		    "arguments");
 	fg_buf_init(&cmd, 1u << 16);
 	for (size_t i = 0; argv[i] != NULL; i++)
 		if (fg_buf_printf(&cmd, "%s%s", i ? " " : "", argv[i]) != 0)
@@ -899,8 +953,8 @@ fg_cargo_build(struct fg_cargo *c, int *cargo_status, struct fg_error *err)
 	fg_spawn_opts_init(&so);
 	so.out = FG_SPAWN_PIPE;
 	so.cwd = c->o.cwd;
-	so.setenv = (const char *const *)c->envs;
-	so.nsetenv = 2;
+	so.setenv = (const char *const *)c->env;
+	so.nsetenv = c->nenv;
 	if ((rc = fg_spawn(argv, &so, &ch, err)) != 0)
 		return rc;
 	fg_buf_init(&line, LINE_MAX_BYTES);

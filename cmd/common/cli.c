@@ -47,6 +47,7 @@ struct cli {
 	int no_inline;
 	const char **skip_after;
 	size_t nskip_after;
+	char *output_owned;	/* output from the manifest, made absolute */
 	const char *post_process;
 	const char *folded_output;
 	int verbose, quiet;
@@ -54,7 +55,10 @@ struct cli {
 	const char *pids;
 	char **args;		/* after options / "--" */
 	int nargs;
+	int freq_set;
 	struct fg_render_opts *ro;
+	struct rarg { int code; const char *arg; } *rargs;	/* as given */
+	size_t nrargs;
 };
 
 static void
@@ -270,8 +274,19 @@ parse(struct cli *c, int argc, char **argv)
 		if (ch >= RENDER_ARGS_FIRST) {
 			fg_error_clear(&err);
 			rc = render_args_apply(c->ro, ch, optarg, &err);
-			if (rc == 0)
+			if (rc == 0) {
+				struct rarg *nr = reallocarray(c->rargs,
+				    c->nrargs + 1, sizeof(*nr));
+				if (nr == NULL) {
+					status_error("out of memory");
+					free(opts);
+					return CLI_EXIT_ERROR;
+				}
+				c->rargs = nr;
+				nr[c->nrargs].code = ch;
+				nr[c->nrargs++].arg = optarg;
 				continue;
+			}
 			if (rc < 0) {
 				status_error("%s", err.msg);
 				goto usage;
@@ -353,6 +368,7 @@ parse(struct cli *c, int argc, char **argv)
 			if (number("-F/--freq", optarg, 1, 1000000, &v) != 0)
 				goto usage;
 			c->freq = (unsigned)v;
+			c->freq_set = 1;
 			break;
 		case 'c': c->custom = optarg; break;
 		case 'z':
@@ -642,10 +658,144 @@ open_svg(const char *path)
 		status_warn("--open: xdg-open %s failed", path);
 }
 
+/*
+ * Defaults from [package/workspace.metadata.flamegraph]: applied where the
+ * command line said nothing; renderer flags given on the command line are
+ * applied again on top.  Returns -1 to go on, else an exit code.
+ */
+static int
+apply_metadata(struct cli *c, const struct fg_manifest *m)
+{
+	static const struct { const char *key, *render; int flag; } rk[] = {
+		{ "palette", "colors", 0 }, { "title", "title", 0 },
+		{ "subtitle", "subtitle", 0 }, { "notes", "notes", 0 },
+		{ "min-width", "minwidth", 0 }, { "image-width", "width", 0 },
+		{ "deterministic", "deterministic", 1 },
+		{ "inverted", "inverted", 1 }, { "reverse", "reverse", 1 },
+		{ "flamechart", "flamechart", 1 } };
+	static const struct { const char *key; enum fg_target_kind kind; } tk[] = {
+		{ "bin", FG_TARGET_BIN }, { "example", FG_TARGET_EXAMPLE },
+		{ "test", FG_TARGET_TEST }, { "bench", FG_TARGET_BENCH } };
+	struct fg_render_opts *ro;
+	struct fg_error err;
+	const char *v, *origin;
+	const char *const *items;
+	size_t n;
+	long long num;
+
+	if ((ro = fg_render_opts_new()) == NULL) {
+		status_error("out of memory");
+		return CLI_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < sizeof(rk) / sizeof(rk[0]); i++) {
+		if ((v = fg_manifest_option(m, rk[i].key, &origin)) == NULL)
+			continue;
+		if (rk[i].flag && strcmp(v, "true") != 0)
+			continue;
+		fg_error_clear(&err);
+		if (fg_render_opts_set(ro, rk[i].render, rk[i].flag ? NULL : v,
+		    &err) != 0)
+			status_warn("%s: %s = \"%s\": %s", origin, rk[i].key, v,
+			    err.msg);
+	}
+	for (size_t i = 0; i < c->nrargs; i++) {
+		fg_error_clear(&err);
+		render_args_apply(ro, c->rargs[i].code, c->rargs[i].arg, &err);
+	}
+	fg_render_opts_free(c->ro);
+	c->ro = ro;
+
+	if (!c->freq_set && (v = fg_manifest_option(m, "freq", &origin)) != NULL) {
+		if (number(origin, v, 1, 1000000, &num) != 0)
+			return CLI_EXIT_ERROR;
+		c->freq = (unsigned)num;
+	}
+	if (c->custom == NULL)
+		c->custom = fg_manifest_option(m, "cmd", NULL);
+	if ((v = fg_manifest_option(m, "no-inline", NULL)) != NULL &&
+	    strcmp(v, "true") == 0)
+		c->no_inline = 1;
+	if ((v = fg_manifest_option(m, "ignore-status", NULL)) != NULL &&
+	    strcmp(v, "true") == 0)
+		c->ignore_status = 1;
+	if (c->root == NULL && (v = fg_manifest_option(m, "root", NULL)) != NULL &&
+	    strcmp(v, "true") == 0)
+		c->root = "";
+	if (c->skip_after == NULL &&
+	    (n = fg_manifest_option_list(m, "skip-after", &items, NULL)) > 0) {
+		if ((c->skip_after = calloc(n, sizeof(*c->skip_after))) == NULL) {
+			status_error("out of memory");
+			return CLI_EXIT_ERROR;
+		}
+		for (size_t i = 0; i < n; i++)
+			c->skip_after[i] = items[i];
+		c->nskip_after = n;
+	}
+	if (c->co.kind == FG_TARGET_DEFAULT) {
+		for (size_t i = 0; i < sizeof(tk) / sizeof(tk[0]); i++)
+			if ((v = fg_manifest_option(m, tk[i].key, NULL)) != NULL) {
+				c->co.kind = tk[i].kind;
+				c->co.name = v;
+				break;
+			}
+	}
+	if (c->output == NULL &&
+	    (v = fg_manifest_option(m, "output", NULL)) != NULL) {
+		if (v[0] == '/') {
+			c->output = v;
+		} else if (asprintf(&c->output_owned, "%s/%s",
+		    fg_manifest_root(m), v) != -1) {
+			c->output = c->output_owned;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The overrides the manifests call for, replacing the fixed default
+ * pair; warnings about settings no override can fix.
+ */
+static void
+manifest_overrides(struct cli *c, const struct fg_manifest *m,
+    struct fg_cargo *cg)
+{
+	struct fg_profile *p = NULL;
+	struct fg_error err;
+	struct fg_warn w = { status_warn_cb, NULL };
+	const char **env = NULL;
+	size_t n;
+
+	fg_error_clear(&err);
+	if (fg_manifest_profile(m, fg_cargo_profile(cg), &p, &err) != 0) {
+		if (c->verbose)
+			status_note("manifest: %s; using the default overrides",
+			    err.msg);
+		return;
+	}
+	n = fg_profile_noverrides(p);
+	if (n > 0 && (env = calloc(n, sizeof(*env))) == NULL) {
+		fg_profile_free(p);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *why;
+		env[i] = fg_profile_override(p, i, &why);
+		if (c->verbose && why != NULL)
+			status_note("%s", why);
+	}
+	fg_error_clear(&err);
+	if (fg_cargo_set_env(cg, env, n, &err) != 0)
+		status_warn("%s", err.msg);
+	fg_manifest_check_stacks(m, p, &w);
+	free(env);
+	fg_profile_free(p);
+}
+
 static int
 run(struct cli *c)
 {
 	struct fg_cargo *cg = NULL;
+	struct fg_manifest *man = NULL;
 	struct fg_error err;
 	struct fg_process_opts po;
 	const char *perf = getenv("PERF"), *cargo = getenv("CARGO");
@@ -679,6 +829,30 @@ run(struct cli *c)
 		goto out;
 	}
 
+	if (c->cargo_mode) {
+		struct fg_manifest_opts mo;
+
+		fg_manifest_opts_init(&mo);
+		mo.manifest_path = c->co.manifest_path;
+		mo.env = (const char *const *)environ;
+		mo.target = c->co.triple;
+		mo.package = c->co.package;
+		mo.warn.fn = status_warn_cb;
+		fg_error_clear(&err);
+		if (fg_manifest_load(&mo, &man, &err) != 0) {
+			if (err.code == FG_EPARSE) {
+				status_error("%s", err.msg);
+				goto out;
+			}
+			/* cargo metadata will say what is wrong, if anything */
+			if (c->verbose)
+				status_note("manifest: %s", err.msg);
+			man = NULL;
+		} else if ((rc = apply_metadata(c, man)) >= 0) {
+			ret = rc;
+			goto out;
+		}
+	}
 	if (c->cargo_mode && c->perfdata == NULL) {
 		fg_error_clear(&err);
 		if (fg_cargo_locate(&c->co, &cg, &cstatus, &err) != 0) {
@@ -686,6 +860,8 @@ run(struct cli *c)
 			ret = cstatus != 0 ? cstatus : CLI_EXIT_ERROR;
 			goto out;
 		}
+		if (man != NULL)
+			manifest_overrides(c, man, cg);
 		if (fg_cargo_build(cg, &cstatus, &err) != 0) {
 			if (c->verbose)
 				status_note("%s", fg_cargo_build_cmdline(cg));
@@ -693,9 +869,10 @@ run(struct cli *c)
 			ret = cstatus != 0 ? cstatus : CLI_EXIT_ERROR;
 			goto out;
 		}
-		status_note("built profile `%s` with %s so that the graph has "
-		    "function names and lines", fg_cargo_profile(cg),
-		    fg_cargo_overrides(cg));
+		if (*fg_cargo_overrides(cg) != '\0')
+			status_note("built profile `%s` with %s so that the "
+			    "graph has function names and lines",
+			    fg_cargo_profile(cg), fg_cargo_overrides(cg));
 		if (c->verbose)
 			status_note("%s", fg_cargo_build_cmdline(cg));
 		{
@@ -705,13 +882,14 @@ run(struct cli *c)
 			    &sym, &err) != 0)
 				status_warn("%s", err.msg);
 			else if (!dbg || !sym)
-				status_warn("%s has no %s although it was built "
-				    "with %s: check [profile.%s] in Cargo.toml "
-				    "(debug, strip, split-debuginfo) and "
-				    "RUSTFLAGS; frames may show as addresses",
-				    fg_cargo_executable(cg), !sym ?
-				    "symbol table" : "debug info",
-				    fg_cargo_overrides(cg), fg_cargo_profile(cg));
+				status_warn("%s has no %s although profile "
+				    "`%s` was built to keep it: check "
+				    "[profile.%s] in Cargo.toml and "
+				    ".cargo/config.toml (debug, strip, "
+				    "split-debuginfo) and RUSTFLAGS; frames may "
+				    "show as addresses", fg_cargo_executable(cg),
+				    !sym ? "symbol table" : "debug info",
+				    fg_cargo_profile(cg), fg_cargo_profile(cg));
 		}
 		if (asprintf(&perfdata, "%s/flamegraph",
 		    fg_cargo_target_dir(cg)) == -1 || mkdirs(perfdata) != 0) {
@@ -861,6 +1039,7 @@ nomem:
 	ret = CLI_EXIT_ERROR;
 out:
 	fg_cargo_free(cg);
+	fg_manifest_free(man);
 	free(sudo);
 	free(pp);
 	free(out);
@@ -900,5 +1079,7 @@ cli_main(int argc, char **argv, int cargo_mode)
 	}
 	fg_render_opts_free(c.ro);
 	free(c.skip_after);
+	free(c.rargs);
+	free(c.output_owned);
 	return ret;
 }

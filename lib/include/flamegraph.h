@@ -545,13 +545,25 @@ int fg_cargo_build(struct fg_cargo *c, int *cargo_status,
 /* Facts about the located/built target; strings owned by c. */
 const char *fg_cargo_workspace_root(const struct fg_cargo *c);
 const char *fg_cargo_target_dir(const struct fg_cargo *c);
-const char *fg_cargo_profile(const struct fg_cargo *c);	/* as built */
+/* The profile cargo will build ("release", "bench", "dev", ...). */
+const char *fg_cargo_profile(const struct fg_cargo *c);
 const char *fg_cargo_target_desc(const struct fg_cargo *c); /* "bin `x`" */
 const char *fg_cargo_package(const struct fg_cargo *c);
 /* The build argv as one line, for -v. */
 const char *fg_cargo_build_cmdline(const struct fg_cargo *c);
-/* "CARGO_PROFILE_RELEASE_DEBUG=true CARGO_PROFILE_RELEASE_STRIP=none" */
+/*
+ * The environment overrides the build gets, joined by spaces: by default
+ * "CARGO_PROFILE_<NAME>_DEBUG=true CARGO_PROFILE_<NAME>_STRIP=none" for
+ * the profile built (NAME upper-cased, '-' as '_'); "" when none.
+ */
 const char *fg_cargo_overrides(const struct fg_cargo *c);
+/*
+ * Replace the default overrides with env[0..n) ("NAME=VALUE", copied),
+ * e.g. the minimal list fg_profile_override() computes from the
+ * manifests.  Call between fg_cargo_locate and fg_cargo_build.
+ */
+int fg_cargo_set_env(struct fg_cargo *c, const char *const *env, size_t n,
+    struct fg_error *err);
 /* Absolute path of the built executable; NULL before fg_cargo_build. */
 const char *fg_cargo_executable(const struct fg_cargo *c);
 

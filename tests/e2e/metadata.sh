@@ -1,0 +1,31 @@
+#!/bin/sh
+# metadata: [package.metadata.flamegraph] gives defaults (title, output,
+# skip-after) that the command line overrides; an invalid manifest is an
+# error naming Cargo.toml:LINE:COL before cargo runs.
+. "$(dirname "$0")/lib.sh"
+setup metadata demo
+cat >>"$W/crate/Cargo.toml" <<'TOML'
+
+[package.metadata.flamegraph]
+title = "from the manifest"
+output = "profiles/demo.svg"
+skip-after = ["demo::round"]
+TOML
+mkdir -p "$W/crate/profiles"
+cd "$W/crate"
+"$CFG" flamegraph --folded-output "$W/m.folded" >"$OUT" 2>"$ERR"
+expect_status 0 $? "metadata defaults"
+svg=$W/crate/profiles/demo.svg
+[ -s "$svg" ] || fail "output from the manifest not used"
+grep -q 'from the manifest' "$svg" || fail "title from the manifest not used"
+grep -q '^demo::round;demo::heavy' "$W/m.folded" || fail "skip-after from the manifest not used"
+"$CFG" flamegraph --title "from the command line" -o "$W/cli.svg" >"$OUT" 2>"$ERR"
+expect_status 0 $? "command line over metadata"
+grep -q 'from the command line' "$W/cli.svg" || fail "--title did not win"
+grep -q 'from the manifest' "$W/cli.svg" && fail "the manifest's title won"
+printf '\n[profile.release\ndebug = true\n' >>Cargo.toml
+"$CFG" flamegraph -o "$W/bad.svg" >"$OUT" 2>"$ERR"
+expect_status 1 $? "invalid manifest"
+grep -q 'Cargo.toml:[0-9]*:[0-9]*' "$ERR" || { cat "$ERR" >&2; fail "no Cargo.toml:LINE:COL"; }
+grep -q Compiling "$ERR" && fail "cargo ran on an invalid manifest"
+echo ok
