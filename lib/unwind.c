@@ -82,11 +82,12 @@ struct fg_unwinder {
 	struct module **mods;	/* open-addressing table by path hash */
 	size_t nmods, capmods;
 	struct module *last;	/* the file of the last frame */
+	size_t nrules;		/* cached rules, all files */
 	struct fg_unwind_stats st;
 };
 
 #define UW_MAX_FRAMES_DEFAULT 127
-#define UW_MAX_RULES_DEFAULT ((size_t)1 << 20)
+#define UW_MAX_RULES_DEFAULT ((size_t)1 << 21)
 #define UW_MAX_MODULES 4096
 /* libunwind's sanity bound on a frame-pointer guess (bytes). */
 #define UW_FP_MAX_GAP 0x4000
@@ -228,6 +229,11 @@ module_load(struct fg_unwinder *u, struct module *m,
 		}
 	}
 	m->eh = dwarf_getcfi_elf(m->elf);
+	/* The file is mapped: no descriptor is kept per file. */
+	if (m->fd >= 0 && elf_cntl(m->elf, ELF_C_FDDONE) == 0) {
+		close(m->fd);
+		m->fd = -1;
+	}
 }
 
 /*
@@ -489,7 +495,7 @@ rule_find(struct fg_unwinder *u, struct module *m, uint64_t va,
 			out->hi = va + 1;
 	}
 	/* Insert, unless the cache is full; ranges from libdw are disjoint. */
-	if (m->nrules >= u->o.max_rules)
+	if (u->nrules >= u->o.max_rules)
 		return 0;
 	if (lo < m->nrules && m->rules[lo].lo < out->hi)
 		out->hi = m->rules[lo].lo;
@@ -512,6 +518,7 @@ rule_find(struct fg_unwinder *u, struct module *m, uint64_t va,
 	    (m->nrules - lo) * sizeof(*m->rules));
 	m->rules[lo] = *out;
 	m->nrules++;
+	u->nrules++;
 	return 0;
 }
 

@@ -93,7 +93,7 @@ enum fg_unwind_end {
 
 struct fg_unwind_opts {
 	size_t max_frames;	/* 0: 127, perf's default max stack */
-	size_t max_rules;	/* cached rules per file; 0: 1 << 20 */
+	size_t max_rules;	/* cached rules (32 bytes), all files; 0: 1 << 21 */
 	unsigned flags;		/* FG_UNWIND_* */
 	struct fg_warn warn;	/* a file that cannot be read, once per file */
 };
