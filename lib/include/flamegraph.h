@@ -223,7 +223,7 @@ int fg_folded_read_file(const char *path, const struct fg_folded_opts *o,
 
 /*
  * Renderer options, with inferno-flamegraph's meanings.  The renderer
- * module defines the fields; fg_render_opts_init() sets inferno's
+ * module defines the fields; fg_render_opts_new() sets inferno's
  * defaults.
  */
 struct fg_render_opts;
@@ -239,13 +239,24 @@ void fg_render_opts_free(struct fg_render_opts *o);
 /*
  * Set option name (the long flag without "--", e.g. "title", "minwidth",
  * "colors", "inverted") to value (NULL for a flag without value).
- * FG_EINVAL with a message for an unknown name or a bad value.
+ * FG_EINVAL with a message for an unknown name or a bad value.  Names:
+ * title subtitle notes countname nametype width height fontsize fonttype
+ * fontwidth minwidth (percent, or "Npx") colors hash deterministic cp
+ * palette-file inverted reverse flamechart no-sort factor base
+ * (repeatable) negate search-color stroke-color uicolor bgcolors
+ * truncate-text-right nameattr (a file, read now: FG_EIO or FG_EPARSE);
+ * image-width, min-width and palette are other names of width, minwidth
+ * and colors.  --cp reads and rewrites the palette file when rendering.
  */
 int fg_render_opts_set(struct fg_render_opts *o, const char *name,
     const char *value, struct fg_error *err);
 
-/* Render st as a flame graph SVG to fp.  FG_ENODATA (after writing a
- * valid SVG that says so) when st holds no samples. */
+/*
+ * Render st as a flame graph SVG to fp (o NULL: the defaults).
+ * FG_ENODATA (after writing a valid SVG that says so) when st holds no
+ * samples; FG_EIO when a write fails.  The same st and o give the same
+ * bytes.  Memory: one entry per unique stack plus the frames kept.
+ */
 int fg_render_svg(const struct fg_stacks *st,
     const struct fg_render_opts *o, FILE *fp, struct fg_error *err);
 
