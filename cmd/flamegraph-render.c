@@ -4,6 +4,8 @@
  * Exit status: 0 drawn, 1 no data (a valid SVG saying so is still
  * written) or an error, 2 bad usage.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -141,7 +143,12 @@ main(int argc, char **argv)
 			status = 1;
 			goto done;
 		}
-		(void)fchmod(fd, 0644);
+		{
+			/* mkstemp makes 0600; give the graph the usual mode. */
+			mode_t um = umask(022);
+			umask(um);
+			(void)fchmod(fd, 0666 & ~um);
+		}
 	}
 	r = fg_render_svg(st, ro, fp, &err);
 	if (r == FG_ENODATA) {
