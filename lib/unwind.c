@@ -140,6 +140,23 @@ fg_unwind_regs_from_perf(struct fg_unwind_regs *regs, uint64_t abi,
 	return 0;
 }
 
+int
+fg_unwind_sample_from_perf(struct fg_unwind_sample *s, uint64_t abi,
+    uint64_t mask, const uint64_t *vals, size_t nvals,
+    const unsigned char *stack, size_t stack_len)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = fg_unwind_regs_from_perf(&s->regs, abi, mask, vals,
+	    nvals)) != 0)
+		return r;
+	s->stack = stack;
+	s->stack_len = stack != NULL ? stack_len : 0;
+	s->stack_addr = s->regs.r[FG_UW_RSP];
+	return 0;
+}
+
 struct fg_unwinder *
 fg_unwinder_new(const struct fg_unwind_opts *o)
 {

@@ -106,6 +106,17 @@ struct fg_unwind_sample {
 	uint64_t stack_addr;		/* address of stack[0]: the sampled sp */
 };
 
+/*
+ * Fill s from a perf sample's PERF_SAMPLE_REGS_USER block (as for
+ * fg_unwind_regs_from_perf) and its PERF_SAMPLE_STACK_USER copy
+ * (stack[0 .. stack_len), stack_len the dyn_size), which perf takes at
+ * the sampled sp.  s borrows stack.  Same return codes as
+ * fg_unwind_regs_from_perf.
+ */
+int fg_unwind_sample_from_perf(struct fg_unwind_sample *s, uint64_t abi,
+    uint64_t mask, const uint64_t *vals, size_t nvals,
+    const unsigned char *stack, size_t stack_len);
+
 /* Counters over the unwinder's life, for tests and measurements. */
 struct fg_unwind_stats {
 	uint64_t samples;

@@ -640,6 +640,17 @@ test_regs_from_perf(void)
 	CHECK(r.r[FG_UW_R15] == 119);
 	CHECK(r.valid == (1u << FG_UW_NREGS) - 1);
 	CHECK(fg_unwind_regs_from_perf(&r, 2, mask, vals, 19) == FG_EPARSE);
+	{
+		struct fg_unwind_sample s;
+		unsigned char stack[32];
+
+		CHECK(fg_unwind_sample_from_perf(&s, 2, mask, vals, 20, stack,
+		    sizeof(stack)) == 0);
+		CHECK(s.stack == stack && s.stack_len == 32 &&
+		    s.stack_addr == 107 && s.regs.r[FG_UW_RIP] == 108);
+		CHECK(fg_unwind_sample_from_perf(&s, 0, 0, NULL, 0, stack,
+		    sizeof(stack)) == FG_EUNSUPPORTED);
+	}
 	CHECK(fg_unwind_regs_from_perf(&r, 0, mask, vals, 20) ==
 	    FG_EUNSUPPORTED);
 	CHECK(strcmp(fg_unwind_end_name(FG_UNWIND_END_TRUNCATED),

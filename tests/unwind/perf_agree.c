@@ -246,27 +246,24 @@ read_perfdata(const char *path)
 			abi = rd64(p);
 			p += 8;
 			if (abi != 0) {
-				uint64_t vals[64];
+				const unsigned char *stk = NULL;
+				uint64_t vals[64], dyn = 0;
 
 				NEED(8 * nregs);
 				memcpy(vals, p, 8 * nregs);
 				p += 8 * nregs;
-				sm.have_regs = fg_unwind_regs_from_perf(
-				    &sm.s.regs, abi, regs_mask, vals,
-				    nregs) == 0;
+				NEED(8);
+				ssz = rd64(p);
+				p += 8;
+				if (ssz > 0) {
+					NEED(ssz + 8);
+					stk = p;
+					dyn = rd64(p + ssz);
+				}
+				sm.have_regs = fg_unwind_sample_from_perf(&sm.s,
+				    abi, regs_mask, vals, nregs, stk,
+				    dyn < ssz ? dyn : ssz) == 0;
 			}
-			NEED(8);
-			ssz = rd64(p);
-			p += 8;
-			if (ssz > 0) {
-				uint64_t dyn;
-
-				NEED(ssz + 8);
-				dyn = rd64(p + ssz);
-				sm.s.stack = p;
-				sm.s.stack_len = dyn < ssz ? dyn : ssz;
-			}
-			sm.s.stack_addr = sm.s.regs.r[FG_UW_RSP];
 			if (nsamples == capsamples) {
 				capsamples = capsamples ? capsamples * 2 : 1024;
 				samples = xrealloc(samples, capsamples,
