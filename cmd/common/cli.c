@@ -608,8 +608,11 @@ record(struct cli *c, const char *perf, char **sudo, size_t nsudo,
 	free(custom);
 	if (rc != 0) {
 		g_phase = PHASE_IDLE;
-		if (err.sys == ENOENT)
-			perf_missing(sudo != NULL ? "sudo" : perf);
+		if (err.sys == ENOENT && sudo != NULL)
+			status_error("--root: sudo was not found (Debian: "
+			    "`apt-get install sudo`); as root, drop --root");
+		else if (err.sys == ENOENT)
+			perf_missing(perf);
 		else
 			status_error("%s", err.msg);
 		return CLI_EXIT_ERROR;

@@ -20,5 +20,15 @@ grep_err 'nothing to profile'
 PERF=/nonexistent/perf "$FG" -o "$W/x.svg" -- true >"$OUT" 2>"$ERR"
 expect_status 1 $? "perf missing"
 grep_err 'install perf'
+# no samples: a clear hint, no graph
+"$FG" -o "$W/ns.svg" -- true >"$OUT" 2>"$ERR"; expect_status 1 $? "no samples"
+grep_err 'no samples were recorded'
+grep_err 'raise the frequency (-F)'
+[ ! -e "$W/ns.svg" ] || fail "a graph without samples"
+# --root with its flags split as words (-v: the perf command line)
+"$FG" -v --root='-n -E' -o "$W/root.svg" -- true >"$OUT" 2>"$ERR"
+expect_status 1 $? "--root -- true"
+grep_err 'sudo -n -E -- perf record -F 997 --call-graph dwarf,32768 -o perf.data -- /'
+command -v sudo >/dev/null 2>&1 || grep_err 'sudo was not found'
 NO_COLOR=1 "$CFG" --bin nosuch >"$OUT" 2>"$ERR"; expect_status 1 $? "unknown bin"
 echo ok
