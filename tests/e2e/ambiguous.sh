@@ -1,7 +1,8 @@
 #!/bin/sh
 # ambiguous: from a virtual workspace root with several binaries, the
 # error lists every candidate as the flags that pick it; an unknown target
-# is an error that lists the candidates; an unknown package too.
+# is an error that lists the candidates; an unknown package too; a package
+# without binaries gets a hint; default-run is honoured.
 . "$(dirname "$0")/lib.sh"
 setup ambiguous workspace
 cd "$W/crate"
@@ -23,4 +24,15 @@ grep_err 'package `nosuch` is not a member'
 "$CFG" flamegraph -p tool2 --unit-test >"$OUT" 2>"$ERR"
 expect_status 1 $? "ambiguous unit test"
 grep_err '`--unit-test tool2 --unit-test-kind lib`'
+# no binary at all: a hint and the other candidates
+cargo new -q --lib --vcs none "$W/libonly" 2>"$ERR" || fail "cargo new"
+(cd "$W/libonly" && "$CFG" flamegraph >"$OUT" 2>"$ERR")
+expect_status 1 $? "no binary"
+grep_err 'no binary target in package libonly'
+grep_err '`--unit-test libonly --unit-test-kind lib`'
+# default-run picks among the package's binaries
+sed -i 's/^edition = "2021"/edition = "2021"\ndefault-run = "helper"/' app/Cargo.toml
+(cd app && "$CFG" flamegraph -o "$W/dr.svg" >"$OUT" 2>"$ERR")
+expect_status 0 $? "default-run"
+has_frame "$W/dr.svg" helper::helper_work
 echo ok
