@@ -173,6 +173,7 @@ struct pd {
 	size_t nfr;
 	size_t capfr;
 	struct fg_buf work;
+	struct fg_buf work2;
 
 	struct fg_unwinder *uw;
 	struct thread *uw_thread;
@@ -822,6 +823,34 @@ intern_frame(struct pd *pd, const char *func, const char *mod, uint64_t pc,
 	size_t last_dot = SIZE_MAX;
 	int r = 0, unk_mod = strcmp(mod, "[unknown]") == 0;
 
+	if (strchr(mod, ' ') != NULL) {
+		/*
+		 * `perf script` prints "PC FUNC (MODULE)" and the perf-script
+		 * path takes the module after the last space: a module name
+		 * with spaces ("/memfd:x (deleted)") splits there.
+		 */
+		struct fg_buf *f = &pd->work2;
+		char *last, *fp, *mp;
+		size_t fl;
+
+		fg_buf_reset(f);
+		if (fg_buf_printf(f, "%s (%s)", func ? func : "[unknown]",
+		    mod) != 0)
+			return FG_ENOMEM;
+		last = strrchr(f->d, ' ');
+		*last = '\0';
+		mp = last + 2;
+		mp[strlen(mp) - 1] = '\0';
+		for (fp = f->d; *fp == ' '; fp++)
+			;
+		for (fl = strlen(fp); fl > 0 && fp[fl - 1] == ' '; fl--)
+			fp[fl - 1] = '\0';
+		if (*fp == '\0')
+			fp = (char *)" ";
+		func = strcmp(fp, "[unknown]") == 0 ? NULL : fp;
+		mod = mp;
+		unk_mod = strcmp(mod, "[unknown]") == 0;
+	}
 	fg_buf_reset(w);
 	if (func == NULL && !(unk_mod && !pd->o->addrs)) {
 		const char *base = strrchr(mod, '/');
@@ -942,27 +971,38 @@ pool_push(struct pd *pd, uint32_t id)
  * The frames of one callchain entry, outermost first, as a cache entry.
  * key: what the address resolves in (a DSO, a fake key for no map).
  */
+/*
+ * The frames of one callchain entry, outermost first, as a cache entry.
+ * key: what the address resolves in (a DSO, a fake key for no map).  The
+ * symbol is the one at addr, as perf looks up frame-pointer return
+ * addresses; for a return address (ret) the inline chain is the one at
+ * the call, addr - 1, when that is still in the same function.
+ */
 static struct centry *
 resolve(struct pd *pd, const void *key, struct fg_dso *dso,
-    const char *mod, uint64_t addr, int have_addr, uint64_t pc)
+    const char *mod, uint64_t addr, int have_addr, uint64_t pc, int ret)
 {
 	static const char nomap;
 	struct centry *e;
 	const char *names[MAX_INLINE], *func = NULL, *dfunc, *kmod = NULL;
 	size_t n = 0, i;
+	uint64_t ia = ret ? addr - 1 : addr;
 	uint32_t id;
 	int skip;
 
 	if (key == NULL)
 		key = &nomap;
+	if (ret)	/* a distinct key: the same address, another chain */
+		key = (const char *)key + 1;
 	if ((e = cache_slot(pd, key, pd->o->addrs ? pc : addr)) == NULL)
 		return NULL;
 	if (e->used)
 		return e;
 	if (dso != NULL && have_addr) {
 		func = fg_dso_symbol(dso, addr, &kmod);
-		if (func != NULL && !pd->o->no_inline)
-			n = fg_dso_inlines(dso, addr, &dfunc, names, MAX_INLINE);
+		if (func != NULL && !pd->o->no_inline && (!ret ||
+		    fg_dso_symbol(dso, ia, NULL) == func))
+			n = fg_dso_inlines(dso, ia, &dfunc, names, MAX_INLINE);
 	}
 	if (kmod != NULL)
 		mod = kmod;
@@ -983,7 +1023,7 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	e->used = 1;
 	pd->cused++;
 	if (pd->h->frame != NULL && dso != NULL && have_addr)
-		pd->h->frame(pd->h->arg, fg_dso_path(dso), addr,
+		pd->h->frame(pd->h->arg, fg_dso_path(dso), ia,
 		    pd->pool + e->ids_off, e->nids);
 	return e;
 }
@@ -993,18 +1033,19 @@ resolve_user(struct pd *pd, struct thread *t, uint64_t ip, int exact)
 {
 	static const char unk;
 	struct map *m;
-	uint64_t a, look = exact || ip == 0 ? ip : ip - 1;
+	uint64_t a;
+	int ret = !exact && ip != 0;
 
 	if (t->proc == NULL || (m = map_find(t->proc, ip)) == NULL)
-		return resolve(pd, &unk, NULL, "[unknown]", 0, 0, ip);
+		return resolve(pd, &unk, NULL, "[unknown]", 0, 0, ip, 0);
 	if (m->dso == NULL)
 		return resolve(pd, m->fname, NULL, m->fname, 0, 0,
-		    ip - m->start + m->pgoff);
-	if (fg_dso_addr(m->dso, look, m->start, m->pgoff, &a) != 0)
+		    ip - m->start + m->pgoff, 0);
+	if (fg_dso_addr(m->dso, ip, m->start, m->pgoff, &a) != 0)
 		return resolve(pd, m->dso, NULL, m->fname, 0, 0,
-		    ip - m->start + m->pgoff);
+		    ip - m->start + m->pgoff, 0);
 	return resolve(pd, m->dso, m->dso, fg_dso_path(m->dso), a, 1,
-	    ip - m->start + m->pgoff);
+	    ip - m->start + m->pgoff, ret);
 }
 
 static int
@@ -1062,14 +1103,14 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		if (mode == MISC_KERNEL) {
 			if (k == NULL && (k = fg_sym_kernel(pd->sym)) == NULL)
 				return FG_ENOMEM;
-			e = resolve(pd, k, k, "[kernel.kallsyms]",
-			    exact ? ip : ip - 1, 1, ip);
+			e = resolve(pd, k, k, "[kernel.kallsyms]", ip, 1, ip,
+			    !exact);
 		} else if (mode == MISC_USER) {
 			if (uips != NULL)
 				continue;
 			e = resolve_user(pd, t, ip, exact);
 		} else
-			e = resolve(pd, NULL, NULL, "[unknown]", 0, 0, ip);
+			e = resolve(pd, NULL, NULL, "[unknown]", 0, 0, ip, 0);
 		if (e == NULL || push_frame(pd, e) != 0)
 			return FG_ENOMEM;
 		exact = 0;
@@ -1165,6 +1206,8 @@ pname_id(struct pd *pd, struct thread *t, uint32_t *id)
 	fg_buf_reset(w);
 	if (t->comm != NULL)
 		r = fg_buf_append(w, t->comm, strlen(t->comm));
+	else if (t->tid == 0)	/* the idle task, as perf names it */
+		r = fg_buf_append(w, "swapper", 7);
 	else {
 		snprintf(tmp, sizeof(tmp), ":%u", t->tid);
 		r = fg_buf_append(w, tmp, strlen(tmp));
@@ -1665,6 +1708,7 @@ pd_free(struct pd *pd)
 	free(pd->fr);
 	fg_unwinder_free(pd->uw);
 	fg_buf_free(&pd->work);
+	fg_buf_free(&pd->work2);
 	fg_sym_free(pd->sym);
 	fg_arena_free(&pd->arena);
 }
@@ -1695,6 +1739,7 @@ fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
 	pd->attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->work, 1 << 20);
+	fg_buf_init(&pd->work2, 1 << 20);
 	if ((pd->sym = fg_sym_new(&o->warn)) == NULL) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;

@@ -94,6 +94,8 @@ struct fg_dso {
 	size_t nloads;
 	struct sym *syms;
 	size_t nsyms;
+	struct sym *plts;	/* synthesized NAME@plt entries, in order */
+	size_t nplts;
 	struct cuidx *cus;
 	size_t ncus;
 	size_t capcus;
@@ -156,6 +158,7 @@ dso_free(struct fg_dso *d)
 	free(d->names);
 	free(d->loads);
 	free(d->syms);
+	free(d->plts);
 	free(d->path);
 	free(d->kbuf);
 	fg_arena_free(&d->arena);
@@ -571,6 +574,82 @@ fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
 	return 0;
 }
 
+static Elf_Scn *
+section_by_name(Elf *e, const char *name, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstr;
+	const char *n;
+
+	if (elf_getshdrstrndx(e, &shstr) != 0)
+		return NULL;
+	while ((scn = elf_nextscn(e, scn)) != NULL)
+		if (gelf_getshdr(scn, sh) != NULL &&
+		    (n = elf_strptr(e, shstr, sh->sh_name)) != NULL &&
+		    strcmp(n, name) == 0)
+			return scn;
+	return NULL;
+}
+
+/*
+ * perf's (6.1) PLT symbols: one "NAME@plt" per .rela.plt entry, in
+ * relocation order, after a header entry, each sh_entsize bytes of .plt.
+ * Always from the file itself: debug files have no PLT data.
+ */
+static void
+load_plt(struct fg_dso *d)
+{
+	GElf_Shdr rsh, psh, dsh;
+	Elf_Scn *rs, *ds;
+	Elf_Data *rdata, *ddata;
+	uint64_t off, ent;
+	size_t i, n;
+
+	if ((rs = section_by_name(d->elf, ".rela.plt", &rsh)) == NULL ||
+	    rsh.sh_type != SHT_RELA || rsh.sh_entsize == 0 ||
+	    section_by_name(d->elf, ".plt", &psh) == NULL ||
+	    (ds = elf_getscn(d->elf, rsh.sh_link)) == NULL ||
+	    gelf_getshdr(ds, &dsh) == NULL ||
+	    (rdata = elf_getdata(rs, NULL)) == NULL ||
+	    (ddata = elf_getdata(ds, NULL)) == NULL)
+		return;
+	ent = psh.sh_entsize ? psh.sh_entsize : 16;
+	n = rsh.sh_size / rsh.sh_entsize;
+	if (n == 0 || n > psh.sh_size / ent ||
+	    (d->plts = calloc(n, sizeof(*d->plts))) == NULL)
+		return;
+	off = psh.sh_addr + ent;
+	for (i = 0; i < n; i++, off += ent) {
+		GElf_Rela r;
+		GElf_Sym y;
+		const char *nm = NULL;
+		char *dm = NULL, *full;
+		size_t l;
+
+		if (gelf_getrela(rdata, (int)i, &r) == NULL)
+			break;
+		if (gelf_getsym(ddata, (int)GELF_R_SYM(r.r_info), &y) != NULL)
+			nm = elf_strptr(d->elf, dsh.sh_link, y.st_name);
+		if (nm == NULL)
+			nm = "";
+		if ((dm = fg_demangle(nm)) != NULL)
+			nm = dm;
+		l = strlen(nm);
+		full = fg_arena_alloc(&d->arena, l + 5);
+		if (full != NULL) {
+			memcpy(full, nm, l);
+			memcpy(full + l, "@plt", 5);
+		}
+		free(dm);
+		if (full == NULL)
+			break;
+		d->plts[d->nplts].start = off;
+		d->plts[d->nplts].end = off + ent;
+		d->plts[d->nplts].raw = d->plts[d->nplts].name = full;
+		d->nplts++;
+	}
+}
+
 static void
 load_jitmap(struct fg_dso *d)
 {
@@ -823,7 +902,8 @@ dso_load(struct fg_dso *d)
 		load_elf_syms(d, d->elf, SHT_SYMTAB);
 	else
 		load_elf_syms(d, d->elf, SHT_DYNSYM);
-	if (d->nsyms == 0)
+	load_plt(d);
+	if (d->nsyms == 0 && d->nplts == 0)
 		fg_warnf(&d->s->warn, "%s: no function symbols", d->path);
 	syms_finish(d, 0, 0);
 }
@@ -900,6 +980,14 @@ fg_dso_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 	dso_load(d);
 	if (module != NULL)
 		*module = NULL;
+	/* PLT entries first: a zero-sized symbol before .plt may reach over it */
+	if (d->nplts > 0 && addr >= d->plts[0].start &&
+	    addr < d->plts[d->nplts - 1].end) {
+		size_t k = (size_t)((addr - d->plts[0].start) /
+		    (d->plts[0].end - d->plts[0].start));
+		if (k < d->nplts)
+			return d->plts[k].name;
+	}
 	hi = d->nsyms;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

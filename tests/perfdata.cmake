@@ -29,6 +29,7 @@ fg_perfdata_test(agree-kernel-pid sh ${FG_PD_DIR}/agree.sh fp.data --kernel --pi
 fg_perfdata_test(agree-tid sh ${FG_PD_DIR}/agree.sh fp.data --tid)
 fg_perfdata_test(agree-zstd sh ${FG_PD_DIR}/agree.sh fpz.data)
 fg_perfdata_test(agree-dwarf sh ${FG_PD_DIR}/agree.sh dwarf.data)
+fg_perfdata_test(agree-system sh ${FG_PD_DIR}/agree.sh system.data --kernel)
 fg_perfdata_test(inline-addr2line sh ${FG_PD_DIR}/inline.sh)
 fg_perfdata_test(order $<TARGET_FILE:fg_perfdata_probe> order ${CMAKE_BINARY_DIR}/perfdata/fp.data)
 fg_perfdata_test(malformed sh ${FG_PD_DIR}/malformed.sh)

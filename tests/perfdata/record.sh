@@ -2,7 +2,8 @@
 # record.sh: the fixture of the perfdata tests.  Builds tests/crates/fpwork
 # with frame pointers (a copy in the build directory, offline) and records
 # it with the real perf: a frame-pointer recording, a zstd (-z) one, a
-# small user-only one for the damaged-input test, and a DWARF one.
+# small user-only one for the damaged-input test, a DWARF one, and a
+# system-wide one (whatever else runs on the machine).
 set -eu
 W=${FG_BUILD_DIR:?}/perfdata
 if [ "$(id -u)" != 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -gt 1 ]; then
@@ -20,4 +21,5 @@ perf record -q -o "$W/fp.data" --call-graph fp -F 4000 "$BIN" 500 >/dev/null
 perf record -q -z -o "$W/fpz.data" --call-graph fp -F 4000 "$BIN" 250 >/dev/null
 perf record -q -e cpu-clock:u -o "$W/small.data" --call-graph fp -F 300 "$BIN" 60 >/dev/null
 perf record -q -o "$W/dwarf.data" --call-graph dwarf -F 1000 "$BIN" 300 >/dev/null
+perf record -q -a -o "$W/system.data" -g -F 500 "$BIN" 200 >/dev/null
 ls -l "$W"/*.data
