@@ -344,10 +344,12 @@ ps_warn(struct ps *ps, const char *what, const char *line, size_t len)
 		text[i] = ((unsigned char)line[i] < 0x20 || line[i] == 0x7f) ?
 		    '?' : line[i];
 	text[n] = '\0';
-	snprintf(msg, sizeof(msg), "%s: line %zu: %s: %s%s", ps->name,
-	    ps->lineno, what, text, n < len ? "..." : "");
 	if (ps->wbuf != NULL) {
+		/* a chunk: keep "what: text", numbered when emitted */
 		struct ps_warnbuf *w = ps->wbuf;
+
+		snprintf(msg, sizeof(msg), "%s: %s%s", what, text,
+		    n < len ? "..." : "");
 		if (w->n < PS_WARN_KEEP &&
 		    (w->msgs[w->n] = strdup(msg)) != NULL) {
 			w->lines[w->n] = ps->lineno;
@@ -356,6 +358,8 @@ ps_warn(struct ps *ps, const char *what, const char *line, size_t len)
 			w->dropped++;
 		return;
 	}
+	snprintf(msg, sizeof(msg), "%s: line %zu: %s: %s%s", ps->name,
+	    ps->lineno, what, text, n < len ? "..." : "");
 	ps->o->warn.fn(ps->o->warn.arg, msg);
 }
 
@@ -1406,43 +1410,96 @@ ps_run(struct ps *ps, const char *buf, size_t len, int drop)
 
 /* ---- threads ------------------------------------------------------------ */
 
-struct ps_job {
-	struct ps ps;
-	struct fg_stacks *st;
-	struct fg_error err;
-	struct ps_warnbuf wbuf;
+/*
+ * A large mapped input is cut into chunks of about PS_CHUNK bytes, each
+ * starting right after a blank line (where one pass has no state left
+ * but the event filter, found first by a probe).  Two workers take chunks
+ * in turn from a shared counter, so a worker that gets less CPU does
+ * fewer; each collapses into its own model (the caller's for the first
+ * worker) with its own cache.  Warnings are kept per chunk and given out
+ * at the end, in input order, numbered with the chunks' line counts.
+ */
+#define PS_CHUNK	(4u << 20)
+
+struct ps_chunk {
 	const char *buf;
 	size_t len;
+	size_t lines;		/* lines in this chunk, once done */
+	int rc;			/* its failure, 0 when it did not fail */
+	struct fg_error err;
+	struct ps_warnbuf wbuf;
+};
+
+struct ps_pool {
+	struct ps_chunk *chunks;
+	size_t nchunks;
+	size_t next;		/* taken with __atomic_fetch_add */
+	int failed;		/* set when a chunk fails: the others stop */
 	int drop;
-	int rc;
+};
+
+struct ps_worker {
+	struct ps ps;
+	struct fg_stacks *st;
+	struct ps_pool *pool;
 };
 
 static void *
-ps_job_run(void *arg)
+ps_worker_run(void *arg)
 {
-	struct ps_job *j = arg;
+	struct ps_worker *w = arg;
+	struct ps_pool *pool = w->pool;
+	size_t k;
 
-	j->rc = ps_run(&j->ps, j->buf, j->len, j->drop);
-	if (j->rc == 0)
-		j->rc = ps_finish(&j->ps);
+	while ((k = __atomic_fetch_add(&pool->next, 1, __ATOMIC_RELAXED)) <
+	    pool->nchunks) {
+		struct ps_chunk *c = &pool->chunks[k];
+		uintptr_t a, b;
+		int r;
+
+		if (__atomic_load_n(&pool->failed, __ATOMIC_RELAXED))
+			break;
+		w->ps.lineno = 0;
+		w->ps.in_event = 0;
+		w->ps.filter = PS_KEEP;
+		w->ps.nframes = 0;
+		w->ps.wbuf = &c->wbuf;
+		w->ps.err = &c->err;
+		r = ps_run(&w->ps, c->buf, c->len, pool->drop);
+		if (r == 0)
+			r = ps_finish(&w->ps);
+		c->lines = w->ps.lineno;
+		if (r != 0) {
+			c->rc = r;
+			__atomic_store_n(&pool->failed, 1, __ATOMIC_RELAXED);
+		}
+		/* what ps_run kept mapped of this chunk goes now */
+		a = ((uintptr_t)c->buf + 4095) & ~(uintptr_t)4095;
+		b = ((uintptr_t)c->buf + c->len) & ~(uintptr_t)4095;
+		if (pool->drop && b > a)
+			madvise((void *)a, b - a, MADV_DONTNEED);
+	}
 	return NULL;
 }
 
-/* Where to split buf for a second thread: the start of a line following a
- * blank line, near the middle; 0 when there is none. */
+/* The end of the first blank line at or after buf + from (the start of
+ * the line that follows it); len when there is none. */
 static size_t
-find_split(const char *buf, size_t len)
+blank_after(const char *buf, size_t len, size_t from)
 {
-	const char *p = buf + len / 2, *end = buf + len, *nl;
+	const char *p = buf + from, *end = buf + len, *nl;
 
-	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-		return 0;
-	p = nl + 1;
+	/* from the start of a line */
+	if (from > 0 && buf[from - 1] != '\n') {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return len;
+		p = nl + 1;
+	}
 	while (p < end) {
 		size_t n;
 
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			return 0;
+			return len;
 		n = (size_t)(nl - p);
 		if (!(n > 0 && p[0] == '#')) {
 			trim_end(p, &n);
@@ -1451,7 +1508,7 @@ find_split(const char *buf, size_t len)
 		}
 		p = nl + 1;
 	}
-	return 0;
+	return len;
 }
 
 static unsigned
@@ -1465,136 +1522,182 @@ want_threads(const struct fg_collapse_opts *o)
 	return n >= 2 ? 2 : 1;
 }
 
+/* Give out the kept warnings of the chunks, numbered in the whole input. */
+static void
+chunk_warnings(struct ps_pool *pool, const struct fg_collapse_opts *o,
+    const char *name)
+{
+	size_t k, i, base = 0;
+	char msg[FG_ERRMSG_MAX];
+
+	for (k = 0; k < pool->nchunks; k++) {
+		struct ps_chunk *c = &pool->chunks[k];
+
+		for (i = 0; i < c->wbuf.n; i++) {
+			snprintf(msg, sizeof(msg), "%s: line %zu: %s", name,
+			    base + c->wbuf.lines[i], c->wbuf.msgs[i]);
+			if (o->warn.fn != NULL)
+				o->warn.fn(o->warn.arg, msg);
+		}
+		if (c->wbuf.dropped > 0 && o->warn.fn != NULL) {
+			snprintf(msg, sizeof(msg),
+			    "%s: %zu more warnings in lines %zu to %zu", name,
+			    c->wbuf.dropped, base + 1, base + c->lines);
+			o->warn.fn(o->warn.arg, msg);
+		}
+		base += c->lines;
+	}
+}
+
+static void
+pool_free(struct ps_pool *pool)
+{
+	size_t k, i;
+
+	for (k = 0; k < pool->nchunks; k++)
+		for (i = 0; i < pool->chunks[k].wbuf.n; i++)
+			free(pool->chunks[k].wbuf.msgs[i]);
+	free(pool->chunks);
+}
+
+/* Find the first event type the way one pass would (for the workers). */
+static int
+probe_event(const char *buf, size_t len, const char *name,
+    const struct fg_collapse_opts *o, struct ps *into)
+{
+	struct ps probe;
+	struct fg_stacks *scratch;
+	int r;
+
+	if (into->have_event)
+		return 0;
+	if ((scratch = fg_stacks_new()) == NULL)
+		return FG_ENOMEM;
+	if ((r = ps_init(&probe, o, scratch, name, NULL)) == 0) {
+		probe.probe = 1;
+		r = ps_run(&probe, buf, len, 0);
+		if (r == 0 && probe.have_event) {
+			into->event = probe.event;
+			into->event_len = probe.event_len;
+			into->have_event = 1;
+			probe.event = NULL;
+		}
+	}
+	ps_free(&probe);
+	fg_stacks_free(scratch);
+	return r;
+}
+
+/* Collapse buf with two workers over chunks; 1 when not worth it. */
+static int
+collapse_chunks(const char *buf, size_t len, const char *name,
+    const struct fg_collapse_opts *o, struct fg_stacks *out,
+    struct fg_error *err, int drop)
+{
+	struct ps_pool pool;
+	struct ps_worker w[2];
+	pthread_t th;
+	size_t k, at, cap, line_base;
+	int r = 0, started = 0, inited = 0;
+
+	memset(&pool, 0, sizeof(pool));
+	memset(w, 0, sizeof(w));
+	pool.drop = drop;
+	cap = len / PS_CHUNK + 2;
+	if ((pool.chunks = calloc(cap, sizeof(*pool.chunks))) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "%s: out of memory",
+		    name ? name : "perf script");
+	for (at = 0; at < len && pool.nchunks < cap;) {
+		size_t end = len - at <= PS_CHUNK + PS_CHUNK / 2 ? len :
+		    blank_after(buf, len, at + PS_CHUNK);
+
+		if (pool.nchunks == cap - 1)
+			end = len;
+		pool.chunks[pool.nchunks].buf = buf + at;
+		pool.chunks[pool.nchunks].len = end - at;
+		pool.nchunks++;
+		at = end;
+	}
+	if (pool.nchunks < 2) {
+		pool_free(&pool);
+		return 1;
+	}
+	for (k = 0; k < 2; k++) {
+		if ((w[k].st = k == 0 ? out : fg_stacks_new()) == NULL) {
+			r = FG_ENOMEM;
+			goto out;
+		}
+		r = ps_init(&w[k].ps, o, w[k].st, name, err);
+		inited = (int)k + 1;
+		if (r != 0)
+			goto out;
+		w[k].pool = &pool;
+	}
+	if ((r = probe_event(buf, len, name, o, &w[0].ps)) != 0)
+		goto out;
+	if (w[0].ps.have_event && !w[1].ps.have_event) {
+		if ((w[1].ps.event = strdup(w[0].ps.event)) == NULL) {
+			r = FG_ENOMEM;
+			goto out;
+		}
+		w[1].ps.event_len = w[0].ps.event_len;
+		w[1].ps.have_event = 1;
+	}
+	if (pthread_create(&th, NULL, ps_worker_run, &w[1]) == 0)
+		started = 1;
+	ps_worker_run(&w[0]);
+	if (started)
+		pthread_join(th, NULL);
+	chunk_warnings(&pool, o, w[0].ps.name);
+	/* the first chunk that failed names the error */
+	for (k = 0, line_base = 0; k < pool.nchunks; k++) {
+		struct ps_chunk *c = &pool.chunks[k];
+
+		if (c->rc != 0) {
+			if (c->err.code != 0)
+				r = fg_seterr(err, c->err.code, "%s",
+				    c->err.msg);
+			else
+				r = fg_seterr(err, c->rc, "%s: line %zu: %s",
+				    w[0].ps.name, line_base + c->lines,
+				    fg_strerror(c->rc));
+			goto out;
+		}
+		line_base += c->lines;
+	}
+	r = fg_stacks_merge(out, w[1].st, err);
+out:
+	for (k = 0; k < (size_t)inited; k++)
+		ps_free(&w[k].ps);
+	if (w[1].st != NULL)
+		fg_stacks_free(w[1].st);
+	pool_free(&pool);
+	if (r != 0 && (err == NULL || err->code == 0))
+		return fg_seterr(err, r, "%s: %s", name ? name : "perf script",
+		    fg_strerror(r));
+	return r;
+}
+
 static int
 collapse_buf(const char *buf, size_t len, const char *name,
     const struct fg_collapse_opts *o, struct fg_stacks *out,
     struct fg_error *err, int drop)
 {
 	struct ps ps;
-	struct ps_job *job = NULL;
-	pthread_t th;
-	size_t split = 0, i;
-	int r, started = 0;
+	int r;
 
-	if ((r = ps_init(&ps, o, out, name, err)) != 0)
-		goto fail;
-	if (want_threads(o) >= 2 && len >= PS_SPLIT_MIN)
-		split = find_split(buf, len);
-	if (split > 0) {
-		/* the second half must know the first event type */
-		if (!ps.have_event) {
-			struct ps probe;
-			struct fg_stacks *scratch = fg_stacks_new();
-
-			if (scratch == NULL ||
-			    (r = ps_init(&probe, o, scratch, name, NULL)) != 0) {
-				fg_stacks_free(scratch);
-				r = FG_ENOMEM;
-				goto fail;
-			}
-			probe.probe = 1;
-			r = ps_run(&probe, buf, len, 0);
-			if (r == 0 && probe.have_event) {
-				ps.event = probe.event;
-				ps.event_len = probe.event_len;
-				ps.have_event = 1;
-				probe.event = NULL;
-			}
-			ps_free(&probe);
-			fg_stacks_free(scratch);
-			if (r != 0)
-				goto fail;
-		}
-		if ((job = calloc(1, sizeof(*job))) == NULL ||
-		    (job->st = fg_stacks_new()) == NULL) {
-			r = FG_ENOMEM;
-			goto fail;
-		}
-		if ((r = ps_init(&job->ps, o, job->st, name, &job->err)) != 0)
-			goto fail;
-		if (ps.have_event && job->ps.event == NULL) {
-			if ((job->ps.event = strdup(ps.event)) == NULL) {
-				r = FG_ENOMEM;
-				goto fail;
-			}
-			job->ps.event_len = ps.event_len;
-			job->ps.have_event = 1;
-		}
-		job->ps.wbuf = &job->wbuf;
-		job->buf = buf + split;
-		job->len = len - split;
-		job->drop = drop;
-		if (pthread_create(&th, NULL, ps_job_run, job) == 0)
-			started = 1;
-		else {
-			split = 0;	/* do it all here */
-			ps_free(&job->ps);
-			fg_stacks_free(job->st);
-			free(job);
-			job = NULL;
-		}
-	}
-	r = ps_run(&ps, buf, split > 0 ? split : len, drop);
-	if (r == 0)
-		r = ps_finish(&ps);
-	if (started) {
-		pthread_join(th, NULL);
-		for (i = 0; i < job->wbuf.n; i++) {
-			char msg[FG_ERRMSG_MAX];
-			const char *m = job->wbuf.msgs[i];
-			size_t nl = strlen(ps.name);
-
-			/* renumber: "NAME: line N: ..." */
-			if (strncmp(m, ps.name, nl) == 0 &&
-			    strncmp(m + nl, ": line ", 7) == 0) {
-				const char *rest = strchr(m + nl + 7, ':');
-				snprintf(msg, sizeof(msg), "%s: line %zu%s",
-				    ps.name, job->wbuf.lines[i] + ps.lineno,
-				    rest ? rest : "");
-				m = msg;
-			}
-			if (o->warn.fn != NULL)
-				o->warn.fn(o->warn.arg, m);
-			free(job->wbuf.msgs[i]);
-		}
-		if (job->wbuf.dropped > 0 && o->warn.fn != NULL) {
-			char msg[128];
-
-			snprintf(msg, sizeof(msg),
-			    "%s: %zu more warnings after line %zu", ps.name,
-			    job->wbuf.dropped, ps.lineno +
-			    job->wbuf.lines[job->wbuf.n - 1]);
-			o->warn.fn(o->warn.arg, msg);
-		}
-		if (r == 0 && job->rc != 0) {
-			job->ps.lineno += ps.lineno;
-			job->ps.err = err;
-			if (job->err.code != 0)
-				r = fg_seterr(err, job->err.code, "%s",
-				    job->err.msg);
-			else
-				r = ps_fail(&job->ps, job->rc);
-		}
+	if (want_threads(o) >= 2 && len >= PS_SPLIT_MIN &&
+	    (r = collapse_chunks(buf, len, name, o, out, err, drop)) != 1)
+		return r;
+	if ((r = ps_init(&ps, o, out, name, err)) == 0) {
+		r = ps_run(&ps, buf, len, drop);
 		if (r == 0)
-			r = fg_stacks_merge(out, job->st, err);
-	}
-	if (job != NULL) {
-		ps_free(&job->ps);
-		fg_stacks_free(job->st);
-		free(job);
+			r = ps_finish(&ps);
 	}
 	ps_free(&ps);
 	if (r != 0 && (err == NULL || err->code == 0))
 		return ps_fail(&ps, r);
 	return r;
-fail:
-	if (job != NULL) {
-		ps_free(&job->ps);
-		fg_stacks_free(job->st);
-		free(job);
-	}
-	ps_free(&ps);
-	return ps_fail(&ps, r);
 }
 
 /* ---- public API --------------------------------------------------------- */
