@@ -952,6 +952,11 @@ run(struct cli *c)
 			}
 		}
 	}
+	if (c->output == NULL && out == NULL && man != NULL &&
+	    asprintf(&out, "%s/flamegraph.svg", fg_manifest_root(man)) == -1) {
+		out = NULL;	/* cargo flamegraph --perfdata: the workspace root */
+		goto nomem;
+	}
 	if (c->output == NULL && out == NULL &&
 	    (out = strdup("flamegraph.svg")) == NULL)
 		goto nomem;

@@ -16,6 +16,10 @@ python3 "$FRAMES" "$W/first.svg" "$W/again.svg" || fail "frames differ"
 expect_status 0 $? "cargo flamegraph --perfdata"
 python3 "$FRAMES" "$W/first.svg" "$W/cargo.svg" || fail "frames differ"
 grep -q Compiling "$ERR" && fail "--perfdata built the crate"
+# without -o, cargo flamegraph --perfdata writes to the workspace root
+mkdir -p src/sub && (cd src/sub && "$CFG" flamegraph --perfdata "$data" >"$OUT" 2>"$ERR")
+expect_status 0 $? "cargo flamegraph --perfdata from a subdirectory"
+has_frame "$W/crate/flamegraph.svg" demo::heavy
 [ "$(stat -c %Y "$data")" = "$before" ] || fail "the recording was rewritten"
 "$FG" --perfdata "$W/nosuch.data" -o "$W/x.svg" >"$OUT" 2>"$ERR"
 expect_status 1 $? "missing recording"
