@@ -145,6 +145,43 @@ test_threads(void)
 	fg_stacks_free(b);
 }
 
+/* Past 64 warnings in a chunk the rest are counted in one warning. */
+static void
+test_many_warnings(void)
+{
+	struct fg_collapse_opts o;
+	struct fg_stacks *st = fg_stacks_new();
+	struct fg_error err;
+	struct warns w = { NULL, 0, 0 };
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *fp = open_memstream(&buf, &len);
+
+	CHECK(fp != NULL && st != NULL);
+	fprintf(fp, "p 1 1.0: 1 ev:\n");
+	for (i = 0; i < 100; i++)
+		fprintf(fp, "\tweird%zu\n", i);
+	fprintf(fp, "\n");
+	for (i = 0; i < 400000; i++)
+		fprintf(fp, "p 1 1.0: 1 ev:\n\t1 f%zu (/b)\n\n", i % 50);
+	fclose(fp);
+	fg_collapse_opts_init(&o);
+	o.nthreads = 2;
+	o.warn.fn = collect;
+	o.warn.arg = &w;
+	fg_error_clear(&err);
+	CHECK(len > (8u << 20));
+	CHECK(fg_collapse_perf_mem(buf, len, "t", &o, st, &err) == 0);
+	CHECK(w.n == 65);
+	CHECK(w.text != NULL &&
+	    strstr(w.text, "t: line 65: weird stack line: ?weird63\n") != NULL &&
+	    strstr(w.text, "t: 36 more warnings in lines 1 to ") != NULL);
+	CHECK(fg_stacks_total(st) == 400000);
+	free(w.text);
+	free(buf);
+	fg_stacks_free(st);
+}
+
 static void
 test_cancel(void)
 {
@@ -252,6 +289,7 @@ int
 main(void)
 {
 	test_threads();
+	test_many_warnings();
 	test_cancel();
 	test_skip_after();
 	test_event_filter();
