@@ -593,8 +593,10 @@ record(struct cli *c, const char *perf, char **sudo, size_t nsudo,
 		free(custom);
 		return CLI_EXIT_ERROR;
 	}
-	status_line("Profiling", "%s with perf (%u Hz)", what,
-	    c->custom != NULL ? 0 : c->freq);
+	if (c->custom != NULL)
+		status_line("Profiling", "%s with perf %s", what, c->custom);
+	else
+		status_line("Profiling", "%s with perf (%u Hz)", what, c->freq);
 	if (c->verbose) {
 		fprintf(stderr, "%12s", "");
 		for (size_t i = 0; i < pargc; i++)
