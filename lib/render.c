@@ -590,7 +590,11 @@ out_fixed(struct out *w, double v, int ndec, int keep)
 	if (!(v > 0))
 		v = 0;
 	if (v > 1e15) {
-		out_u64(w, (uint64_t)v);
+		/* Only a differential share of a huge count gets here. */
+		char big[400];
+		int k = snprintf(big, sizeof(big), "%.0f", v);
+		if (k > 0 && (size_t)k < sizeof(big))
+			out_mem(w, big, (size_t)k);
 		return;
 	}
 	scaled = (uint64_t)llround(v * pow10[ndec]);
@@ -1305,8 +1309,13 @@ write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
 		y1 = c->ypad1 + (unsigned)depth * o->frameheight;
 		y2 = c->ypad1 + (unsigned)(depth + 1) * o->frameheight - 1;
 	}
-	samples = o->factor == 1.0 ? width :
-	    (uint64_t)llround((double)width * o->factor);
+	samples = width;
+	if (o->factor != 1.0) {
+		/* round(), saturating like Rust's `as` */
+		double d = floor((double)width * o->factor + 0.5);
+		samples = d >= 18446744073709551615.0 ? UINT64_MAX :
+		    (uint64_t)d;
+	}
 
 	if (na != NULL && na->href != NULL) {
 		out_str(w, "<a xlink:href=\"");

@@ -38,3 +38,12 @@ add_test(NAME render-cli
   COMMAND sh ${FG_RENDER_SH}/cli.sh $<TARGET_FILE:flamegraph-render>
           $<TARGET_FILE:flamegraph-diff-folded> ${FG_RENDER_DATA})
 set_tests_properties(render-hostile render-cli PROPERTIES ENVIRONMENT "${FG_TEST_ENV}")
+
+# libFuzzer target over the folded reader and the renderer (FG_FUZZ=ON,
+# clang only; the option is declared in collapse.cmake).
+if(FG_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  add_executable(fuzz_render ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_render.c)
+  target_compile_options(fuzz_render PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(fuzz_render PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(fuzz_render PRIVATE flamegraph)
+endif()
