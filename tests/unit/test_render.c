@@ -270,6 +270,15 @@ test_differential(void)
 	free(a);
 	fg_render_opts_free(o);
 	fg_stacks_free(st);
+
+	/* A share far beyond 100%: printed in full, no overflow. */
+	st = fg_stacks_new();
+	add(st, "m;gone", UINT64_MAX / 2, 1);
+	a = render(st, NULL, &rc);
+	CHECK(rc == 0);
+	CHECK(a != NULL && strstr(a, "gone (1 samples, 100.00%; -") != NULL);
+	free(a);
+	fg_stacks_free(st);
 }
 
 int
