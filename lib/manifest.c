@@ -591,38 +591,47 @@ split_words(struct fg_manifest *m, const char *s, char sep,
 	return 0;
 }
 
-/* Append rustflags from a config value (string or array of strings). */
+/* The words of a rustflags config value (string or array of strings). */
 static int
-cfgflags(struct fg_manifest *m, const cJSON *v, const char ***acc,
-    size_t *nacc, const char *path, struct fg_error *err)
+cfgwords(struct fg_manifest *m, const cJSON *v, const char *path,
+    const char ***w, size_t *nw, struct fg_error *err)
 {
-	const char **w, **nv;
 	const cJSON *e;
-	size_t nw = 0, i;
 
+	*nw = 0;
 	if (cJSON_IsString(v)) {
-		if (split_words(m, v->valuestring, ' ', &w, &nw) != 0)
+		if (split_words(m, v->valuestring, ' ', w, nw) != 0)
 			return fg_seterr(err, FG_ENOMEM, "out of memory");
-	} else if (cJSON_IsArray(v)) {
-		nw = (size_t)cJSON_GetArraySize(v);
-		if ((w = fg_arena_alloc(&m->ar, (nw + 1) * sizeof(*w))) ==
-		    NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
-		nw = 0;
-		cJSON_ArrayForEach(e, v) {
-			if (!cJSON_IsString(e))
-				return fg_seterr(err, FG_EPARSE, "%s:%u:%u: "
-				    "rustflags must be strings", path,
-				    fg_toml_line(e), fg_toml_col(e));
-			w[nw++] = e->valuestring;
-		}
-	} else
+		return 0;
+	}
+	if (!cJSON_IsArray(v))
 		return fg_seterr(err, FG_EPARSE, "%s:%u:%u: rustflags must be "
 		    "a string or an array of strings", path, fg_toml_line(v),
 		    fg_toml_col(v));
+	if ((*w = fg_arena_alloc(&m->ar, ((size_t)cJSON_GetArraySize(v) + 1) *
+	    sizeof(**w))) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	cJSON_ArrayForEach(e, v) {
+		if (!cJSON_IsString(e))
+			return fg_seterr(err, FG_EPARSE, "%s:%u:%u: rustflags "
+			    "must be strings", path, fg_toml_line(e),
+			    fg_toml_col(e));
+		(*w)[(*nw)++] = e->valuestring;
+	}
+	return 0;
+}
+
+/* Append nw words to the list *acc of *nacc. */
+static int
+appendw(struct fg_manifest *m, const char ***acc, size_t *nacc,
+    const char **w, size_t nw)
+{
+	const char **nv;
+	size_t i;
+
 	if ((nv = fg_arena_alloc(&m->ar, (*nacc + nw + 1) * sizeof(*nv))) ==
 	    NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return FG_ENOMEM;
 	for (i = 0; i < *nacc; i++)
 		nv[i] = (*acc)[i];
 	for (i = 0; i < nw; i++)
@@ -632,23 +641,58 @@ cfgflags(struct fg_manifest *m, const cJSON *v, const char ***acc,
 	return 0;
 }
 
+/*
+ * One rustflags key merged over the configs as cargo merges config
+ * values, lowest precedence first: arrays join, a string replaces what
+ * came before, and a string and an array refuse to merge (cargo fails
+ * with "could not load Cargo configuration").
+ */
+struct fmerge {
+	const char **v;
+	size_t n;
+	int kind;		/* 0 none, 1 string, 2 array */
+	const char *from;	/* origin of the last value merged */
+};
+
+static int
+fmerge_add(struct fg_manifest *m, struct fmerge *f, const cJSON *v,
+    const char *path, struct fg_error *err)
+{
+	const char **w;
+	size_t nw;
+	int kind = cJSON_IsString(v) ? 1 : 2, r;
+	const char *here = origin_of(&m->ar, path, v);
+
+	if ((r = cfgwords(m, v, path, &w, &nw, err)) != 0)
+		return r;
+	if (here == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	if (f->kind != 0 && f->kind != kind)
+		return fg_seterr(err, FG_EPARSE, "%s: rustflags is %s but %s "
+		    "has %s: cargo cannot merge them either; use the same "
+		    "form in both", here, kind == 1 ? "a string" : "an array",
+		    f->from, f->kind == 1 ? "a string" : "an array");
+	if (kind == 1) {
+		f->v = w;
+		f->n = nw;
+	} else if (appendw(m, &f->v, &f->n, w, nw) != 0)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	f->kind = kind;
+	f->from = here;
+	return 0;
+}
+
 /* Append the space-separated words of an environment value. */
 static int
 envflags(struct fg_manifest *m, const char *s, const char ***acc,
     size_t *nacc, struct fg_error *err)
 {
-	const char **w, **nv;
-	size_t nw, i;
+	const char **w;
+	size_t nw;
 
-	if (split_words(m, s, ' ', &w, &nw) != 0 || (nv = fg_arena_alloc(
-	    &m->ar, (*nacc + nw + 1) * sizeof(*nv))) == NULL)
+	if (split_words(m, s, ' ', &w, &nw) != 0 ||
+	    appendw(m, acc, nacc, w, nw) != 0)
 		return fg_seterr(err, FG_ENOMEM, "out of memory");
-	for (i = 0; i < *nacc; i++)
-		nv[i] = (*acc)[i];
-	for (i = 0; i < nw; i++)
-		nv[*nacc + i] = w[i];
-	*acc = nv;
-	*nacc += nw;
 	return 0;
 }
 
@@ -787,6 +831,7 @@ buildsettings(struct fg_manifest *m, const struct fg_manifest_opts *o,
 {
 	const cJSON *v, *tt, *e;
 	const char *s, **acc = NULL;
+	struct fmerge f;
 	char name[256];
 	size_t ci, nacc = 0, i;
 	struct utsname u;
@@ -868,20 +913,24 @@ buildsettings(struct fg_manifest *m, const struct fg_manifest_opts *o,
 	}
 	s = m->build_target ? m->build_target : m->host;
 	/*
-	 * target.<triple> of every config (lowest precedence first: cargo
-	 * joins arrays with higher precedence later), then its environment
-	 * variable, then the matching target.'cfg(..)' tables; only when
-	 * none has any, build.rustflags and CARGO_BUILD_RUSTFLAGS.
+	 * target.<triple>.rustflags merged over the configs, then its
+	 * environment variable, then each matching target.'cfg(..)' key
+	 * merged over the configs; only when none has any, build.rustflags
+	 * merged over the configs and then CARGO_BUILD_RUSTFLAGS.
 	 */
+	memset(&f, 0, sizeof(f));
 	for (i = m->ncfg; i-- > 0;) {
 		tt = fg_toml_get(m->cfg[i].doc, "target");
 		v = cJSON_GetObjectItemCaseSensitive(
 		    cJSON_GetObjectItemCaseSensitive(tt, s), "rustflags");
-		if (v == NULL)
-			continue;
-		if ((r = cfgflags(m, v, &acc, &nacc, m->cfg[i].path, err)) != 0)
+		if (v != NULL && (r = fmerge_add(m, &f, v, m->cfg[i].path,
+		    err)) != 0)
 			return r;
-		m->rustflags_origin = origin_of(&m->ar, m->cfg[i].path, v);
+	}
+	if (f.kind != 0) {
+		if (appendw(m, &acc, &nacc, f.v, f.n) != 0)
+			return fg_seterr(err, FG_ENOMEM, "out of memory");
+		m->rustflags_origin = f.from;
 	}
 	envname(name, sizeof(name), "CARGO_TARGET", s, "RUSTFLAGS");
 	if (envget(m, name) != NULL) {
@@ -889,31 +938,49 @@ buildsettings(struct fg_manifest *m, const struct fg_manifest_opts *o,
 			return r;
 		m->rustflags_origin = astr(m, name);
 	}
+	/* each distinct cfg key, in order of first appearance */
 	for (i = m->ncfg; i-- > 0;) {
 		tt = fg_toml_get(m->cfg[i].doc, "target");
 		cJSON_ArrayForEach(e, tt) {
+			size_t j, k;
+
 			if (!cfg_matches(e->string, s))
 				continue;
-			v = cJSON_GetObjectItemCaseSensitive(e, "rustflags");
-			if (v == NULL)
+			for (j = m->ncfg; j-- > i + 1;)	/* seen before? */
+				if (cJSON_GetObjectItemCaseSensitive(fg_toml_get(
+				    m->cfg[j].doc, "target"), e->string) != NULL)
+					break;
+			if (j != (size_t)-1 && j > i)
 				continue;
-			if ((r = cfgflags(m, v, &acc, &nacc, m->cfg[i].path,
-			    err)) != 0)
-				return r;
-			m->rustflags_origin = origin_of(&m->ar,
-			    m->cfg[i].path, v);
+			memset(&f, 0, sizeof(f));
+			for (k = i + 1; k-- > 0;) {
+				v = cJSON_GetObjectItemCaseSensitive(
+				    cJSON_GetObjectItemCaseSensitive(fg_toml_get(
+				    m->cfg[k].doc, "target"), e->string),
+				    "rustflags");
+				if (v != NULL && (r = fmerge_add(m, &f, v,
+				    m->cfg[k].path, err)) != 0)
+					return r;
+			}
+			if (f.kind == 0)
+				continue;
+			if (appendw(m, &acc, &nacc, f.v, f.n) != 0)
+				return fg_seterr(err, FG_ENOMEM, "out of memory");
+			m->rustflags_origin = f.from;
 		}
 	}
 	if (m->rustflags_origin == NULL) {
+		memset(&f, 0, sizeof(f));
 		for (i = m->ncfg; i-- > 0;) {
 			v = fg_toml_get(m->cfg[i].doc, "build.rustflags");
-			if (v == NULL)
-				continue;
-			if ((r = cfgflags(m, v, &acc, &nacc, m->cfg[i].path,
-			    err)) != 0)
+			if (v != NULL && (r = fmerge_add(m, &f, v,
+			    m->cfg[i].path, err)) != 0)
 				return r;
-			m->rustflags_origin = origin_of(&m->ar, m->cfg[i].path,
-			    v);
+		}
+		if (f.kind != 0) {
+			if (appendw(m, &acc, &nacc, f.v, f.n) != 0)
+				return fg_seterr(err, FG_ENOMEM, "out of memory");
+			m->rustflags_origin = f.from;
 		}
 		if ((s = envget(m, "CARGO_BUILD_RUSTFLAGS")) != NULL) {
 			if ((r = envflags(m, s, &acc, &nacc, err)) != 0)

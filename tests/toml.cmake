@@ -10,6 +10,14 @@ add_executable(toml-json ${CMAKE_CURRENT_SOURCE_DIR}/toml/toml-json.c)
 target_include_directories(toml-json PRIVATE ${CMAKE_SOURCE_DIR}/lib)
 target_link_libraries(toml-json PRIVATE flamegraph PkgConfig::CJSON)
 
+# What the manifest module says against what real cargo does.
+add_executable(manifest-info ${CMAKE_CURRENT_SOURCE_DIR}/toml/manifest-info.c)
+target_link_libraries(manifest-info PRIVATE flamegraph)
+add_test(NAME manifest-cargo-agree
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/toml/cargo-agree.sh $<TARGET_FILE:manifest-info>)
+set_tests_properties(manifest-cargo-agree PROPERTIES ENVIRONMENT "${FG_TEST_ENV}"
+  SKIP_RETURN_CODE 77 TIMEOUT 300)
+
 set(FG_TOML_TEST_DIR "${FG_CONFORMANCE_DIR}/toml-test")
 if(FG_HAVE_CONFORMANCE AND EXISTS "${FG_TOML_TEST_DIR}/files-toml-1.0.0")
   file(STRINGS "${FG_TOML_TEST_DIR}/files-toml-1.0.0" fg_toml_cases)

@@ -332,7 +332,7 @@ test_rustflags(void)
 	struct fg_error err = {0};
 	struct fg_manifest *m;
 	const char *const *fl, *o;
-	char want[512];
+	char want[512], home[512];
 
 	m = load("flags", env, NULL, &err);
 	CHECK(m != NULL);
@@ -366,6 +366,19 @@ test_rustflags(void)
 		CHECKSTR(o, "CARGO_BUILD_RUSTFLAGS");
 	}
 	fg_manifest_free(m);
+	/* a string replaces a string; a string and an array do not merge */
+	snprintf(home, sizeof(home), "CARGO_HOME=%s", path("home-str"));
+	env[0] = home;
+	m = load("fancy", env, NULL, &err);
+	CHECK(m != NULL && fg_manifest_rustflags(m, &fl, &o) == 4);
+	if (m != NULL)
+		CHECKSTR(fl[3], "link-arg=-s");
+	fg_manifest_free(m);
+	CHECK(load("plain", env, NULL, &err) == NULL);
+	CHECK(err.code == FG_EPARSE);
+	CHECK(strstr(err.msg, "plain/.cargo/config.toml:2:1: rustflags is an "
+	    "array but ") != NULL);
+	CHECK(strstr(err.msg, "home-str/config.toml:4:1 has a string") != NULL);
 	/* CARGO_ENCODED_RUSTFLAGS beats RUSTFLAGS beats every config */
 	env[0] = "CARGO_ENCODED_RUSTFLAGS=-C\x1fstrip=symbols";
 	m = load("plain", env, NULL, &err);
