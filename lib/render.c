@@ -1487,6 +1487,11 @@ walk(struct ctx *c, const struct ent *v, size_t n, struct fg_error *err)
 			}
 			cap = ncap;
 		}
+		if (i + 8 < n) {
+			/* entries are sorted, their ids are not: fetch ahead */
+			__builtin_prefetch(v[i + 8].ids);
+			__builtin_prefetch(v[i + 8].ids + 16);
+		}
 		lim = pn < e->n ? pn : e->n;
 		for (s = 0; s < lim && pids[s] == e->ids[s]; s++)
 			;
