@@ -39,6 +39,9 @@ fg_strerror(int code)
 	}
 }
 
+static void seterr_v(struct fg_error *, int, int, const char *, va_list)
+    FG_PRINTF(4, 0);
+
 static void
 seterr_v(struct fg_error *err, int code, int sys, const char *fmt, va_list ap)
 {
