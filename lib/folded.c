@@ -659,7 +659,10 @@ fg_folded_read_fd_tuned(int fd, const char *name,
 	if (o->keep_order)
 		fg_stacks_keep_sequence(out);
 	(void)cache_grow(&rd);
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+	/* A regular file read from its start is mapped (and left at its
+	 * end, as if read); anything else is streamed from where it is. */
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+	    lseek(fd, 0, SEEK_CUR) == 0) {
 		off_t split = 0;
 		if (sb.st_size >= split_min && !o->keep_order &&
 		    sysconf(_SC_NPROCESSORS_ONLN) >= 2)
@@ -668,6 +671,7 @@ fg_folded_read_fd_tuned(int fd, const char *name,
 			r = read_split(&rd, fd, sb.st_size, split);
 		else
 			r = read_mapped(&rd, fd, 0, sb.st_size);
+		(void)lseek(fd, 0, SEEK_END);
 	} else
 		r = read_stream(&rd, fd);
 	free(rd.cache);

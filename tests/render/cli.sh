@@ -19,6 +19,10 @@ cmp -s file.svg stdin.svg || fail "stdin and file differ"
 cat "$data/small.folded" | "$render" - > pipe.svg 2>/dev/null || fail "render pipe"
 cmp -s file.svg pipe.svg || fail "pipe and file differ"
 xmllint --noout file.svg || fail "not well-formed"
+# A file descriptor not at the start of its file is read from where it is.
+{ read -r skip; "$render"; } < "$data/small.folded" > rest.svg 2>/dev/null || fail "render rest"
+grep -q 'main (11 samples' file.svg || fail "whole file: $(grep -o '<title>main ([^<]*' file.svg)"
+grep -q 'main (6 samples' rest.svg || fail "rest of file: $(grep -o '<title>main ([^<]*' rest.svg)"
 
 # -o writes the file; a failed run (no data) keeps it.
 "$render" -o out.svg "$data/small.folded" 2>/dev/null || fail "-o"
