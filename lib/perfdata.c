@@ -1009,16 +1009,26 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	e->dso = key;
 	e->addr = pd->o->addrs ? pc : addr;
 	e->ids_off = (uint32_t)pd->npool;
+	/*
+	 * The perf-script path drops a frame whose name starts with '('
+	 * (stackcollapse-perf's rule for process names), which also drops
+	 * C++ "(anonymous namespace)::f" frames: the same here.
+	 */
 	skip = skip_match(pd, func);
-	if (intern_frame(pd, func, mod, pc, &id) != 0 || pool_push(pd, id) != 0)
-		return NULL;
+	if (func == NULL || func[0] != '(') {
+		if (intern_frame(pd, func, mod, pc, &id) != 0 ||
+		    pool_push(pd, id) != 0)
+			return NULL;
+	}
 	for (i = 0; i < n; i++) {
 		skip |= skip_match(pd, names[i]);
+		if (names[i][0] == '(')
+			continue;
 		if (intern_frame(pd, names[i], mod, pc, &id) != 0 ||
 		    pool_push(pd, id) != 0)
 			return NULL;
 	}
-	e->nids = (uint16_t)(n + 1);
+	e->nids = (uint16_t)(pd->npool - e->ids_off);
 	e->skip = (uint8_t)skip;
 	e->used = 1;
 	pd->cused++;
@@ -1385,7 +1395,17 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	if ((r = pname_id(pd, t, &pn)) != 0 || (r = push_id(pd, pn)) != 0 ||
 	    (r = build_stack(pd, t, &s, uips, nu)) != 0)
 		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
-	return pd->h->sample(pd->h->arg, &s, pd->ids, pd->nids, pd->err);
+	{
+		struct fg_error cerr;
+
+		fg_error_clear(&cerr);
+		if ((r = pd->h->sample(pd->h->arg, &s, pd->ids, pd->nids,
+		    &cerr)) != 0)
+			return fg_seterr(pd->err, r, "%s: sample at 0x%llx: %s",
+			    pd->name, (unsigned long long)off, cerr.code ?
+			    cerr.msg : fg_strerror(r));
+	}
+	return 0;
 short_rec:
 	warn_rec(pd, off, "sample of %zu bytes shorter than its fields", len);
 	return 0;

@@ -45,7 +45,8 @@ struct fg_pd_sample {
  * Called once per sample of the selected event: ids[0..n) are the
  * frame names (the process name first, the leaf last) interned in the
  * model passed to fg_pd_walk().  Return 0 to go on; a negative FG_E*
- * code stops the walk and is returned (fill err yourself).
+ * code stops the walk and is returned, its message (err) prefixed with
+ * the record's offset.
  */
 typedef int fg_pd_sample_fn(void *arg, const struct fg_pd_sample *s,
     const uint32_t *ids, size_t n, struct fg_error *err);

@@ -11,6 +11,7 @@
  * a walk of the DIE tree.  Every name is demangled once.
  */
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -72,6 +73,12 @@ struct cuidx {
 	int failed;
 };
 
+struct kent {
+	uint64_t start;
+	uint32_t off;		/* of its line in the kallsyms text */
+	uint32_t mod;		/* a module's symbol */
+};
+
 struct namecache {
 	Dwarf_Off off;
 	const char *name;
@@ -99,7 +106,13 @@ struct fg_dso {
 	struct cuidx *cus;
 	size_t ncus;
 	size_t capcus;
-	char *kbuf;		/* kallsyms text the names point into */
+	const char *kbuf;	/* kallsyms text (read, or kmap) */
+	size_t kbuflen;
+	void *kmap;
+	size_t kmaplen;
+	struct kent *kents;
+	size_t nkents;
+	const char **knames;	/* cut out on first use */
 	struct namecache *names;
 	size_t namecap;
 	size_t nnames;
@@ -160,7 +173,12 @@ dso_free(struct fg_dso *d)
 	free(d->syms);
 	free(d->plts);
 	free(d->path);
-	free(d->kbuf);
+	if (d->kmap != NULL)
+		munmap(d->kmap, d->kmaplen);
+	else
+		free((void *)(uintptr_t)d->kbuf);
+	free(d->kents);
+	free(d->knames);
 	fg_arena_free(&d->arena);
 	free(d);
 }
@@ -734,69 +752,158 @@ hexval(int c)
 	return -1;
 }
 
+static int
+kent_cmp(const void *a, const void *b)
+{
+	const struct kent *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
 /*
  * kallsyms from perf's build-id cache when the recording names the
  * kernel's build id (the symbols as they were when recorded, and a plain
- * file is much faster to read than /proc), else /proc/kallsyms.  Parsed
- * in place: names point into the buffer.
+ * file maps in no time where /proc/kallsyms costs tens of milliseconds
+ * of kernel time), else /proc/kallsyms.  Only an index is built: the
+ * address and line offset of each text or data symbol (T W D B, as
+ * perf); names are cut out of the text when a lookup returns them.
  */
 static void
 load_kallsyms(struct fg_dso *d)
 {
-	char path[4096], *p, *end;
-	const char *src = "/proc/kallsyms";
-	size_t len, scap = 0;
-	int sorted = 1;
+	char path[4096];
+	const char *src = "/proc/kallsyms", *p, *end;
+	size_t len = 0, cap = 0;
+	int sorted = 1, fd;
 	uint64_t prev = 0;
+	struct stat sb;
 
 	d->kbuf = NULL;
 	if (d->s->kernel_bid[0] != '\0' && d->s->debug_dir[0] != '\0') {
 		snprintf(path, sizeof(path), "%s/[kernel.kallsyms]/%s/kallsyms",
 		    d->s->debug_dir, d->s->kernel_bid);
-		if ((d->kbuf = slurp(path, &len)) != NULL)
-			src = path;
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			if (fstat(fd, &sb) == 0 && sb.st_size > 0 &&
+			    (d->kmap = mmap(NULL, (size_t)sb.st_size, PROT_READ,
+			    MAP_PRIVATE, fd, 0)) != MAP_FAILED) {
+				d->kmaplen = (size_t)sb.st_size;
+				d->kbuf = d->kmap;
+				len = d->kmaplen;
+				src = path;
+			} else
+				d->kmap = NULL;
+			close(fd);
+		}
 	}
 	if (d->kbuf == NULL && (d->kbuf = slurp(src, &len)) == NULL) {
 		fg_warnf(&d->s->warn, "%s: %s: kernel frames stay unresolved",
 		    src, strerror(errno));
 		return;
 	}
+	d->kbuflen = len;
 	for (p = d->kbuf, end = d->kbuf + len; p < end;) {
-		char *nl = memchr(p, '\n', (size_t)(end - p)), *name, *mod = NULL;
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *line = p;
 		uint64_t a = 0;
 		int t, v, n = 0;
 
 		if (nl == NULL)
 			nl = end;
-		*nl = '\0';
-		while ((v = hexval((unsigned char)*p)) >= 0 && n < 16) {
+		while (p < nl && (v = hexval((unsigned char)*p)) >= 0 && n < 16) {
 			a = a << 4 | (uint64_t)v;
 			p++;
 			n++;
 		}
-		if (n == 0 || p[0] != ' ' || p[1] == '\0' || p[2] != ' ')
+		if (n == 0 || nl - p < 4 || p[0] != ' ' || p[2] != ' ')
 			goto next;
 		t = toupper((unsigned char)p[1]);
 		if (t != 'T' && t != 'W' && t != 'D' && t != 'B')
 			goto next;
-		name = p + 3;
-		if ((mod = strchr(name, '\t')) != NULL)
-			*mod++ = '\0';
-		if (syms_push(d, &scap, a, 0, name, mod,
-		    t == 'W' ? STB_WEAK : isupper((unsigned char)p[1]) ?
-		    STB_GLOBAL : STB_LOCAL) != 0)
-			break;
-		d->syms[d->nsyms - 1].name = name;
+		if (d->nkents == cap) {
+			size_t nc = cap ? cap * 2 : 65536;
+			struct kent *k = reallocarray(d->kents, nc, sizeof(*k));
+			if (k == NULL)
+				break;
+			d->kents = k;
+			cap = nc;
+		}
+		d->kents[d->nkents].start = a;
+		d->kents[d->nkents].off = (uint32_t)(line - d->kbuf);
+		d->kents[d->nkents].mod = memchr(p + 3, '\t',
+		    (size_t)(nl - p - 3)) != NULL;
+		d->nkents++;
 		if (a < prev)
 			sorted = 0;
 		prev = a;
 next:
 		p = nl + 1;
 	}
-	if (d->nsyms > 0 && d->syms[d->nsyms - 1].start == 0)
+	if (d->nkents > 0 && d->kents[d->nkents - 1].start == 0)
 		fg_warnf(&d->s->warn, "%s: addresses hidden (kptr_restrict): "
 		    "kernel frames stay unresolved", src);
-	syms_finish(d, 1, sorted);
+	if (!sorted)
+		qsort(d->kents, d->nkents, sizeof(*d->kents), kent_cmp);
+	if ((d->knames = calloc(d->nkents ? d->nkents : 1,
+	    sizeof(*d->knames))) == NULL)
+		d->nkents = 0;
+}
+
+/*
+ * The kallsyms symbol holding addr with perf's fix-ups: every symbol
+ * reaches to the next address (to the next page when it is the last of
+ * the core kernel or of the modules), and of aliases at one address the
+ * last in the file wins (the others are left zero-sized).
+ */
+static const char *
+kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
+{
+	size_t lo = 0, hi = d->nkents, i;
+	const struct kent *k;
+	uint64_t end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->kents[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	i = lo - 1;
+	k = &d->kents[i];
+	if (i + 1 < d->nkents && k->mod == d->kents[i + 1].mod)
+		end = d->kents[i + 1].start;
+	else
+		end = ((k->start + 4096) + 4095) & ~(uint64_t)4095;
+	if (addr >= end)
+		return NULL;
+	if (d->knames[i] == NULL) {
+		const char *p = d->kbuf + k->off, *e = d->kbuf + d->kbuflen;
+		const char *nl = memchr(p, '\n', (size_t)(e - p)), *name, *tab;
+		char *c;
+
+		if (nl == NULL)
+			nl = e;
+		name = (const char *)memchr(p, ' ', (size_t)(nl - p)) + 3;
+		tab = memchr(name, '\t', (size_t)(nl - name));
+		c = fg_arena_strndup(&d->arena, name,
+		    (size_t)((tab ? tab : nl) - name));
+		if (c == NULL)
+			return NULL;
+		d->knames[i] = c;
+		if (tab != NULL && module != NULL)
+			*module = fg_arena_strndup(&d->arena, tab + 1,
+			    (size_t)(nl - tab - 1));
+	} else if (module != NULL && k->mod) {
+		const char *p = d->kbuf + k->off, *e = d->kbuf + d->kbuflen;
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		const char *tab = memchr(p, '\t', (size_t)((nl ? nl : e) - p));
+		*module = fg_arena_strndup(&d->arena, tab + 1,
+		    (size_t)((nl ? nl : e) - tab - 1));
+	}
+	return d->knames[i];
 }
 
 const void *
@@ -980,6 +1087,8 @@ fg_dso_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 	dso_load(d);
 	if (module != NULL)
 		*module = NULL;
+	if (d->kind == FG_DSO_KERNEL)
+		return kernel_symbol(d, addr, module);
 	/* PLT entries first: a zero-sized symbol before .plt may reach over it */
 	if (d->nplts > 0 && addr >= d->plts[0].start &&
 	    addr < d->plts[d->nplts - 1].end) {

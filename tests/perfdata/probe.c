@@ -203,12 +203,15 @@ try_copy(const unsigned char *b, size_t len, const char *what,
 	if (r == 0)
 		return 0;
 	(*nerr)++;
-	if (r == FG_EPARSE && strstr(err.msg, "0x") == NULL) {
+	if ((r == FG_EPARSE || r == FG_EOVERFLOW) &&
+	    strstr(err.msg, "0x") == NULL) {
 		fprintf(stderr, "probe: %s: error names no offset: %s\n", what,
 		    err.msg);
 		return 1;
 	}
-	if (r != FG_EPARSE && r != FG_EUNSUPPORTED && r != FG_ELIMIT) {
+	/* EOVERFLOW: a damaged period can make the total overflow */
+	if (r != FG_EPARSE && r != FG_EUNSUPPORTED && r != FG_ELIMIT &&
+	    r != FG_EOVERFLOW) {
 		fprintf(stderr, "probe: %s: unexpected code %d: %s\n", what, r,
 		    err.msg);
 		return 1;
@@ -281,9 +284,9 @@ do_corrupt(const char *file)
 			uint64_t nr = rnd() % 2 ? UINT64_MAX / 4 : 1000 + rnd() % 100;
 			memcpy(&ty, b + r, 4);
 			if (ty == 9 && r + 8 + 40 + 8 <= len) {
-				/* IP|TID|TIME|CALLCHAIN|PERIOD or similar:
-				   the callchain count sits after 3-4 u64s */
-				memcpy(b + r + 8 + 24, &nr, 8);
+				/* IP|TID|TIME|PERIOD|CALLCHAIN (perf record's
+				   layout): the callchain count is the 5th u64 */
+				memcpy(b + r + 8 + 32, &nr, 8);
 			}
 			break;
 		}

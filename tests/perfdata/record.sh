@@ -13,13 +13,14 @@ command -v perf >/dev/null || { echo "skipped: perf not installed"; exit 77; }
 command -v cargo >/dev/null || { echo "skipped: cargo not installed"; exit 77; }
 rm -rf "$W/src" "$W"/*.data "$W"/*.folded
 mkdir -p "$W/src"
-cp -R "${FG_SOURCE_DIR:?}/tests/crates/fpwork/." "$W/src/"
+# -p keeps the times, so that cargo does not rebuild an unchanged crate
+cp -Rp "${FG_SOURCE_DIR:?}/tests/crates/fpwork/." "$W/src/"
 CARGO_TARGET_DIR="$W/target" RUSTFLAGS="-C force-frame-pointers=yes" \
 	cargo build --offline --release -q --manifest-path "$W/src/Cargo.toml"
 BIN=$W/target/release/fpwork
-perf record -q -o "$W/fp.data" --call-graph fp -F 4000 "$BIN" 500 >/dev/null
+perf record -q -o "$W/fp.data" --call-graph fp -F 4000 "$BIN" 400 >/dev/null
 perf record -q -z -o "$W/fpz.data" --call-graph fp -F 4000 "$BIN" 250 >/dev/null
 perf record -q -e cpu-clock:u -o "$W/small.data" --call-graph fp -F 300 "$BIN" 60 >/dev/null
-perf record -q -o "$W/dwarf.data" --call-graph dwarf -F 1000 "$BIN" 300 >/dev/null
+perf record -q -o "$W/dwarf.data" --call-graph dwarf -F 1000 "$BIN" 200 >/dev/null
 perf record -q -a -o "$W/system.data" -g -F 500 "$BIN" 200 >/dev/null
 ls -l "$W"/*.data
