@@ -423,6 +423,11 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 			goto out;
 		use = pp;
 	}
+	if (fg_stacks_total(use) == 0) {
+		rc = fg_seterr(err, FG_ENODATA, "%s: no samples recorded",
+		    o->perfdata);
+		goto out;
+	}
 	if (o->folded_output != NULL) {
 		if ((fp = temp_beside(o->folded_output, tmp, sizeof(tmp),
 		    err)) == NULL) {
@@ -433,11 +438,6 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		if ((rc = commit_file(fp, tmp, o->folded_output, rc, o,
 		    err)) != 0)
 			goto out;
-	}
-	if (fg_stacks_total(use) == 0) {
-		rc = fg_seterr(err, FG_ENODATA, "%s: no samples recorded",
-		    o->perfdata);
-		goto out;
 	}
 	if (nsamples != NULL)
 		*nsamples = fg_stacks_total(use);

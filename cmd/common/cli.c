@@ -1010,7 +1010,8 @@ run(struct cli *c)
 	if (rc == FG_ENODATA) {
 		status_error("no samples were recorded in %s: run the program "
 		    "longer or raise the frequency (-F)%s", po.perfdata,
-		    c->skip_after != NULL ? ", or check --skip-after" : "");
+		    c->skip_after != NULL || pp != NULL ?
+		    ", or check --skip-after and --post-process" : "");
 		if (recorded)
 			paranoid_hint(sudo != NULL);
 		goto out;

@@ -32,7 +32,7 @@ for prog in "demo" "demo deep 30" "demo deep 100" "demo deep 200" "dwarfwork 600
 		"$collapse" "$work/p.txt" > "$work/f.folded"
 		nsamp=$(grep -c '^[^[:space:]]' "$work/p.txt" || true)
 		awk -v mode="$mode" -v prog="$prog" -v size="$size" -v ns="$nsamp" \
-		    -v t="$(echo "$t1 - $t0" | bc)" '
+		    -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" '
 			{ w = $NF; tot += w
 			  if ($0 ~ /(^|;)(main|start_thread)(;|$)/) ok += w }
 			END { printf "%-18s %-12s %7d %8.2f %9.1f %8.2f %8.1f%%\n", prog, mode, ns,
