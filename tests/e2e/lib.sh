@@ -6,7 +6,11 @@ CFG=${FG_CARGO_FLAMEGRAPH:?}
 FG=${FG_FLAMEGRAPH:?}
 SRC=${FG_SOURCE_DIR:?}
 FRAMES=${FG_CONFORMANCE_DIR:?}/../tools/svg-frames
-[ -x "$FRAMES" ] || FRAMES=$SRC/../shared/tools/svg-frames
+[ -f "$FRAMES" ] || FRAMES=$SRC/../shared/tools/svg-frames
+if [ ! -f "$FRAMES" ]; then
+	echo "skipped: ../shared/tools/svg-frames not found (set FG_CONFORMANCE_DIR)"
+	exit 77
+fi
 export CARGO_NET_OFFLINE=true
 unset CARGO_TARGET_DIR
 
