@@ -874,6 +874,8 @@ integer:
 	if (q < e && (isbare((unsigned char)*q) || *q == '.' || *q == '+' ||
 	    *q == ':'))
 		goto bad;
+	if (u == 0)
+		neg = 0;	/* -0 is 0 */
 	if (neg)
 		snprintf(txt, sizeof(txt), "-%" PRIu64, u);
 	else
