@@ -30,5 +30,16 @@ grep_err 'raise the frequency (-F)'
 expect_status 1 $? "--root -- true"
 grep_err 'sudo -n -E -- perf record -F 997 --call-graph dwarf,32768 -o perf.data -- /'
 command -v sudo >/dev/null 2>&1 || grep_err 'sudo was not found'
+# perf refused as a user: perf's message, then ours with the paranoid hint
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
+   [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -ge 2 ]; then
+	mkdir -p "$W/nobody" && chmod 777 "$W/nobody"
+	(cd "$W/nobody" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    "$FG" --pid 1 -o "$W/nobody/p.svg" >"$OUT" 2>"$ERR")
+	expect_status 1 $? "perf refused"
+	grep_err 'perf record failed'
+	grep_err 'sudo sysctl kernel.perf_event_paranoid=1'
+	grep_err 'or run perf as root with --root'
+fi
 NO_COLOR=1 "$CFG" --bin nosuch >"$OUT" 2>"$ERR"; expect_status 1 $? "unknown bin"
 echo ok
