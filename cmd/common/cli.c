@@ -997,6 +997,11 @@ run(struct cli *c)
 	po.cancel = &g_cancel;
 	po.running_pid = &g_running_pid;
 	po.warn.fn = status_warn_cb;
+	if (c->verbose)
+		status_note("%s%s script -i %s%s | collapse%s%s | render",
+		    sudo != NULL ? "sudo ... " : "", perf, po.perfdata,
+		    po.no_inline ? " --no-inline" : "",
+		    pp != NULL ? " | " : "", pp != NULL ? c->post_process : "");
 	g_phase = PHASE_PROCESS;
 	fg_error_clear(&err);
 	rc = fg_process(&po, &nsamples, &err);
