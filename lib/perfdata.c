@@ -72,6 +72,7 @@ enum {
 #define MAX_INLINE		64
 #define MAX_DECOMP		(256u << 20)
 #define WARN_SHOWN		5
+#define DROP_STEP		(64u << 20)
 
 struct attr {
 	uint64_t type;
@@ -144,6 +145,8 @@ struct pd {
 	const uint8_t *buf;
 	size_t len;
 	const char *name;
+	int mapped;		/* buf is a read-only file mapping */
+	uint64_t dropped;	/* pages before this were given back */
 	const struct fg_perfdata_opts *o;
 	struct fg_stacks *st;
 	const struct fg_pd_hooks *h;
@@ -1652,6 +1655,28 @@ handle(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	return queue(pd, rec, len, off, db);
 }
 
+/*
+ * Bounded memory on big mapped files: give back the pages before both
+ * off and the oldest queued record (they are only read again if a
+ * pointer into them is used, and then come back from the file).
+ */
+static void
+drop_behind(struct pd *pd, uint64_t off)
+{
+	uint64_t low = off;
+	size_t i;
+
+	for (i = 0; i < pd->nq; i++)
+		if (pd->q[i].db == NULL && pd->q[i].off < low)
+			low = pd->q[i].off;
+	low &= ~(uint64_t)(DROP_STEP / 16 - 1);
+	if (low > pd->dropped) {
+		madvise((void *)(uintptr_t)(pd->buf + pd->dropped),
+		    (size_t)(low - pd->dropped), MADV_DONTNEED);
+		pd->dropped = low;
+	}
+}
+
 static int
 walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 {
@@ -1693,6 +1718,8 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 		if ((r = handle(pd, rec, rd16(rec + 6), off, NULL, 0)) != 0)
 			return r;
 		off += size;
+		if (pd->mapped && off - pd->dropped >= DROP_STEP)
+			drop_behind(pd, off);
 	}
 	return flush(pd, UINT64_MAX);
 }
@@ -1733,8 +1760,8 @@ pd_free(struct pd *pd)
 	fg_arena_free(&pd->arena);
 }
 
-int
-fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
+static int
+pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
     const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
@@ -1751,6 +1778,7 @@ fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
 		return fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 	pd->buf = buf;
 	pd->len = len;
+	pd->mapped = mapped;
 	pd->name = name;
 	pd->o = o;
 	pd->st = st;
@@ -1790,6 +1818,14 @@ out:
 	pd_free(pd);
 	free(pd);
 	return r;
+}
+
+int
+fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
+    const struct fg_perfdata_opts *o, struct fg_stacks *st,
+    const struct fg_pd_hooks *hooks, struct fg_error *err)
+{
+	return pd_walk(buf, len, 0, name, o, st, hooks, err);
 }
 
 static int
@@ -1835,7 +1871,7 @@ fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
 	if (m == MAP_FAILED)
 		return fg_seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
 	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
-	r = fg_pd_walk(m, (size_t)sb.st_size, path, o, out, &h, err);
+	r = pd_walk(m, (size_t)sb.st_size, 1, path, o, out, &h, err);
 	munmap(m, (size_t)sb.st_size);
 	return r;
 }
