@@ -1160,9 +1160,8 @@ header(struct tp *t)
 			if ((r = tadd(t, tab, segs[i].k, c)) != 0)
 				goto out;
 		} else if (cJSON_IsArray(c) && (c->type & F_AOT)) {
-			for (n = c->child; n && n->next; n = n->next)
-				;
-			c = n;
+			/* cJSON keeps the last element in child->prev */
+			c = c->child->prev;
 		} else if (!cJSON_IsObject(c) || (c->type & F_INLINE)) {
 			r = perr(t, segs[i].at, FG_EPARSE,
 			    "key \"%s\" is not a table that can be extended",

@@ -230,14 +230,17 @@ test_many(void)
 	CHECK(fp != NULL);
 	for (i = 0; i < 100000; i++)
 		fprintf(fp, "k%d = %d\n", i, i);
-	fprintf(fp, "line = {");
+	for (i = 0; i < 50000; i++)
+		fprintf(fp, "[[aot]]\n[aot.sub]\nk = %d\n", i);
+	fprintf(fp, "[x]\nline = {");
 	for (i = 0; i < 30000; i++)
 		fprintf(fp, "%sx%d = [%d]", i ? ", " : "", i, i);
 	fprintf(fp, "}\n");
 	fclose(fp);
 	CHECK(fg_toml_parse(b.d, b.len, "t.toml", &root, &err) == 0);
-	CHECK(cJSON_GetArraySize(root) == 100001);
-	CHECK(fg_toml_col(fg_toml_get(root, "line.x29999")) == 4095);
+	CHECK(cJSON_GetArraySize(root) == 100002);
+	CHECK(cJSON_GetArraySize(fg_toml_get(root, "aot")) == 50000);
+	CHECK(fg_toml_col(fg_toml_get(root, "x.line.x29999")) == 4095);
 	CHECK(fg_toml_line(fg_toml_get(root, "k99999")) == 100000);
 	cJSON_Delete(root);
 	free(b.d);
