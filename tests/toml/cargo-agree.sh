@@ -8,6 +8,12 @@ set -u
 info=${1:?usage: cargo-agree.sh MANIFEST-INFO}
 src=${FG_SOURCE_DIR:?}
 command -v cargo >/dev/null 2>&1 || { echo "skipped: no cargo"; exit 77; }
+# The module follows cargo >= 1.77 (line-tables-only, the default strip
+# of debuginfo when debug is off); older cargo behaves differently.
+minor=$(cargo --version | sed -n 's/^cargo 1\.\([0-9]*\).*/\1/p')
+if [ -z "$minor" ] || [ "$minor" -lt 77 ]; then
+	echo "skipped: $(cargo --version) is older than 1.77"; exit 77
+fi
 tmp=$(mktemp -d /tmp/fg-cargo-agree-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cp -R "$src/tests/data/manifest/." "$tmp/"
