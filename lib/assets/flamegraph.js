@@ -263,23 +263,40 @@ var fg_init = (function () {
 			search(S.term);
 	}
 
-	/* Lay out for the current width (fluid documents follow the window)
-	 * and re-fit the labels of the visible frames that changed. */
-	function layout() {
-		var w, i;
+	/*
+	 * Lay out for the current width (fluid documents follow the window)
+	 * and re-fit the labels of the visible frames that changed.  measure
+	 * asks the layout for the root's width (exact when a scrollbar takes
+	 * room); without it the window's width is used, which needs no layout.
+	 */
+	function layout(measure) {
+		var w = 0, i;
 		S.pending = false;
 		if (S.fluid) {
-			w = S.root.getBoundingClientRect().width;
+			if (measure === true)
+				w = S.root.getBoundingClientRect().width;
 			if (!(w > 0))
 				w = window.innerWidth;
-			S.frames.setAttribute("width", Math.max(w - 2 * S.xpad, 1));
-			for (i = 0; i < S.right.length; i++)
-				S.right[i].el.setAttribute("x", w - S.right[i].off);
+			if (w !== S.viewW) {
+				S.viewW = w;
+				S.frames.setAttribute("width", Math.max(w - 2 * S.xpad, 1));
+				for (i = 0; i < S.right.length; i++)
+					S.right[i].el.setAttribute("x", w - S.right[i].off);
+			}
 		}
 		S.framesPx = S.frames.width.baseVal.value;
 		for (i = 0; i < S.n; i++)
 			if (S.cls[i] !== HIDE)
 				refit(i);
+	}
+
+	function relayout() {
+		if (!S.pending) {
+			S.pending = true;
+			window.requestAnimationFrame(function () {
+				layout(true);
+			});
+		}
 	}
 
 	function frameOf(node) {
@@ -387,20 +404,20 @@ var fg_init = (function () {
 
 	/*
 	 * Pixels a label character takes: fg:fontsize * fg:fontwidth, or more
-	 * when the font the browser picked is wider (one measurement of one
-	 * sample string, not one per frame).
+	 * when the font the browser picked for the labels is wider.  Measured
+	 * once, on a canvas, so that it costs no layout of the document.
 	 */
 	function charWidth() {
-		var cw = S.fontsize * S.fontwidth, sample, t, w;
+		var cw = S.fontsize * S.fontwidth, sample, el, st, ctx, w;
 		sample = "abcdefghijklmnopqrstuvwxyz_:ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 		try {
-			t = document.createElementNS("http://www.w3.org/2000/svg", "text");
-			t.setAttribute("x", "0");
-			t.setAttribute("y", "-100");
-			t.textContent = sample;
-			S.frames.appendChild(t);
-			w = t.getComputedTextLength() / sample.length;
-			S.frames.removeChild(t);
+			el = S.text[0] || S.frames;
+			st = window.getComputedStyle(el);
+			ctx = document.createElementNS("http://www.w3.org/1999/xhtml",
+			    "canvas").getContext("2d");
+			ctx.font = st.fontStyle + " " + st.fontWeight + " " +
+			    st.fontSize + " " + st.fontFamily;
+			w = ctx.measureText(sample).width / sample.length;
 			if (w > cw)
 				cw = w;
 		} catch (e) {
@@ -446,15 +463,16 @@ var fg_init = (function () {
 			labelPad: 3,
 			zoomed: -1,
 			rootY: 0,
+			viewW: -1,
 			term: null,
 			ignorecase: false,
 			pending: false,
 			right: []
 		};
-		S.charPx = charWidth();
 		if (!(S.total > 0))
 			S.total = 1;
 		collect();
+		S.charPx = charWidth();
 
 		if (S.fluid) {
 			/* the text anchored to the right edge keeps its distance */
@@ -468,14 +486,15 @@ var fg_init = (function () {
 			}
 			root.removeAttribute("width");
 			root.removeAttribute("viewBox");
-			window.addEventListener("resize", function () {
-				if (!S.pending) {
-					S.pending = true;
-					window.requestAnimationFrame(layout);
-				}
+			window.addEventListener("resize", relayout);
+		}
+		layout(false);
+		if (S.fluid) {
+			/* once painted, check the width against the real layout */
+			window.requestAnimationFrame(function () {
+				window.setTimeout(relayout, 0);
 			});
 		}
-		layout();
 
 		frames.addEventListener("mouseover", function (e) {
 			var i = frameOf(e.target);
