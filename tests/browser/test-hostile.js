@@ -2,7 +2,8 @@
 // quotes, control bytes and invalid UTF-8, a hostile title, subtitle and
 // notes, and a URL whose parameters carry markup.  No dialog may open, the
 // document must parse (here and in xmllint), and every text must show as
-// written (invalid bytes and control characters as U+FFFD).
+// written (invalid bytes and control characters as U+FFFD).  HOSTILE.nameattr
+// beside the input gives a frame attributes with markup in their values.
 //   node test-hostile.js NAME RENDERER HOSTILE.folded OUT.svg
 'use strict';
 
@@ -73,8 +74,9 @@ function structure(page) {
 }
 
 B.Test.run(`browser hostile ${name}`, async (t) => {
-  t.check(B.render(t, renderer, ['--title', TITLE, '--subtitle', SUBTITLE, '--notes', NOTES],
-    input, out) === 0, 'the renderer succeeded');
+  const nameattr = input.replace(/\.folded$/, '.nameattr');
+  t.check(B.render(t, renderer, ['--title', TITLE, '--subtitle', SUBTITLE, '--notes', NOTES,
+    '--nameattr', nameattr], input, out) === 0, 'the renderer succeeded');
   const xl = spawnSync('xmllint', ['--noout', out], { encoding: 'utf8' });
   if (xl.error)
     t.info('xmllint not installed: XML check left to the browser');
@@ -93,6 +95,15 @@ B.Test.run(`browser hostile ${name}`, async (t) => {
     `names made no elements (${st.markup} markup, ${st.foreign} foreign in #frames)`);
   t.check(st.title === TITLE, `the title shows as written (${JSON.stringify(st.title)})`);
   t.check(st.subtitle === SUBTITLE, `the subtitle shows as written (${JSON.stringify(st.subtitle)})`);
+
+  const attrs = await page.evaluate(() => {
+    const g = [...document.querySelectorAll('#frames g')].find((e) =>
+      e.querySelector('title').textContent.startsWith('main ('));
+    return g ? [g.getAttribute('class'), g.getAttribute('data-note'), g.hasAttribute('onload')] : null;
+  });
+  t.check(attrs !== null && attrs[0] === 'a"><script>alert("attr")</script>' &&
+    attrs[1] === "1' onload='alert(2)" && attrs[2] === false,
+    `--nameattr values stay attribute values (${JSON.stringify(attrs)})`);
 
   const all = await B.frames(page);
   const names = all.map(B.nameOf);
