@@ -26,7 +26,8 @@ if(FG_HAVE_CONFORMANCE)
     add_test(NAME render-conformance-${case}
       COMMAND sh ${FG_RENDER_SH}/conformance.sh $<TARGET_FILE:flamegraph-render>
               ${FG_CONFORMANCE_DIR}/../tools ${fg_svg_dir}/${in} ${fg_svg_dir}/${exp} "${opts}")
-    set_tests_properties(render-conformance-${case} PROPERTIES ENVIRONMENT "${FG_TEST_ENV}")
+    set_tests_properties(render-conformance-${case} PROPERTIES
+      ENVIRONMENT "${FG_TEST_ENV}" LABELS "render;conformance")
   endforeach()
 else()
   fg_skipped_corpus(flamegraph-svg)
@@ -37,7 +38,12 @@ add_test(NAME render-hostile
 add_test(NAME render-cli
   COMMAND sh ${FG_RENDER_SH}/cli.sh $<TARGET_FILE:flamegraph-render>
           $<TARGET_FILE:flamegraph-diff-folded> ${FG_RENDER_DATA})
-set_tests_properties(render-hostile render-cli PROPERTIES ENVIRONMENT "${FG_TEST_ENV}")
+set_tests_properties(render-hostile render-cli PROPERTIES
+  ENVIRONMENT "${FG_TEST_ENV}" LABELS render)
+if(TEST unit-test_render)
+  set_tests_properties(unit-test_render unit-test_render_folded PROPERTIES
+    LABELS render)
+endif()
 
 # libFuzzer target over the folded reader and the renderer (FG_FUZZ=ON,
 # clang only; the option is declared in collapse.cmake).
