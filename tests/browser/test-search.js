@@ -83,6 +83,10 @@ B.Test.run(`browser search ${name}`, async (t) => {
   await checkSearch(t, page, cfg, new RegExp(upper), 'ignore-case off again');
   p = await B.params(page);
   t.check(!p.has('i'), 'ignore-case left the URL');
+  await page.keyboard.press('Control+i');
+  await checkSearch(t, page, cfg, new RegExp(upper, 'i'), 'Ctrl-I turns ignore-case on');
+  await page.keyboard.press('Control+i');
+  await checkSearch(t, page, cfg, new RegExp(upper), 'Ctrl-I turns it off');
 
   // A search survives a zoom, and the share stays that of the whole graph
   await B.clickFrame(page, nested);
@@ -95,6 +99,15 @@ B.Test.run(`browser search ${name}`, async (t) => {
   await page.keyboard.press('Control+f');
   t.check(await page.textContent('#matched') === 'Invalid regular expression',
     'an invalid expression says so');
+
+  // An empty answer clears the search; F3 asks too
+  page.fgAnswer('');
+  await page.keyboard.press('F3');
+  t.check(page.fgPending() === 0, 'F3 asked for a term');
+  t.check((await page.textContent('#matched')).trim() === '', 'an empty term clears the search');
+  page.fgAnswer(term1);
+  await page.keyboard.press('F3');
+  await checkSearch(t, page, cfg, new RegExp(term1), 'F3');
 
   // Clicking Search while a search is active clears it
   await page.click('#search');

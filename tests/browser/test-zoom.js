@@ -84,6 +84,8 @@ B.Test.run(`browser zoom ${name}`, async (t) => {
   await B.clickFrame(page, z);
   const details = await page.textContent('#details');
   t.check(details.includes(z.title), `hover shows the frame's details (${JSON.stringify(details)})`);
+  await page.mouse.move(2, 2);
+  t.check((await page.textContent('#details')).trim() === '', 'leaving the frame clears the details');
 
   // click zoom (done by the click above)
   let all = await B.frames(page);
