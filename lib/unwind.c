@@ -459,10 +459,34 @@ rule_from_frame(Dwarf_Frame *f, struct rule *r)
 		r->bp_kind = BP_UNDEF;
 }
 
-/* The rule for file address va of m, from the cache or from libdw. */
+/*
+ * Is the code at file offset off of m the start of a lazy-binding PLT
+ * entry (jmp *GOT; push $n; jmp PLT0)?  Linkers that write no CFI for
+ * .plt (lld) leave such stubs without rules; libunwind recognises them
+ * by these bytes, and so does this unwinder.
+ */
+static int
+plt_entry_at(const struct module *m, uint64_t off)
+{
+	const unsigned char *raw;
+	size_t size;
+
+	if (m->elf == NULL ||
+	    (raw = (const unsigned char *)elf_rawfile(m->elf, &size)) == NULL ||
+	    size < 16 || off > size - 16)
+		return 0;
+	raw += off;
+	return raw[0] == 0xff && raw[1] == 0x25 && raw[6] == 0x68 &&
+	    raw[11] == 0xe9;
+}
+
+/*
+ * The rule for file address va (file offset off) of m, from the cache or
+ * from libdw.
+ */
 static int
 rule_find(struct fg_unwinder *u, struct module *m, uint64_t va,
-    struct rule *out)
+    uint64_t off, struct rule *out)
 {
 	size_t lo = 0, hi = m->nrules;
 	Dwarf_Frame *f = NULL;
@@ -510,6 +534,12 @@ rule_find(struct fg_unwinder *u, struct module *m, uint64_t va,
 		out->lo = va;
 		if (out->hi <= va)
 			out->hi = va + 1;
+	} else if (!m->broken && plt_entry_at(m, off)) {
+		out->kind = RK_CFA;
+		out->cfa_reg = FG_UW_RSP;
+		out->cfa_off = 8;
+		out->ra_off = -8;
+		out->bp_kind = BP_SAME;
 	}
 	/* Insert, unless the cache is full; ranges from libdw are disjoint. */
 	if (u->nrules >= u->o.max_rules)
@@ -586,7 +616,7 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 		struct module *m = NULL;
 		struct rule r;
 		uint64_t ip = rg.r[FG_UW_RIP], sp = rg.r[FG_UW_RSP];
-		uint64_t look = activation ? ip : ip - 1, va, cfa, ra, v;
+		uint64_t look = activation ? ip : ip - 1, va, off, cfa, ra, v;
 		int bp_ok;
 
 		if (cnt >= limit) {
@@ -604,9 +634,9 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 				end = FG_UNWIND_END_NO_RULE;
 				break;
 			}
-			if (m != NULL && module_vaddr(m,
-			    look - mp.start + mp.pgoff,
-			    &va) == 0 && (rc = rule_find(u, m, va, &r)) != 0) {
+			off = look - mp.start + mp.pgoff;
+			if (m != NULL && module_vaddr(m, off, &va) == 0 &&
+			    (rc = rule_find(u, m, va, off, &r)) != 0) {
 				fg_seterr(err, rc, "unwind: %s: out of memory "
 				    "for its frame rules", mp.path);
 				end = FG_UNWIND_END_NO_RULE;

@@ -623,6 +623,71 @@ test_missing_file(void)
 	fg_unwinder_free(u);
 }
 
+/* A minimal x86-64 ELF image: one PT_LOAD, a PLT stub, no CFI at all. */
+static unsigned char nocfi_image[0x200];
+
+static int
+nocfi_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
+{
+	out->path = "[plt-without-cfi]";
+	out->image = nocfi_image;
+	out->image_len = sizeof(nocfi_image);
+	out->start = 0x400000;
+	out->end = 0x401000;
+	out->pgoff = 0;
+	return addr >= out->start && addr < out->end ? 0 : -1;
+}
+
+/*
+ * lld writes no CFI for .plt: a leaf at the start of a lazy-binding
+ * entry (jmp *GOT; push; jmp) is recognised by its bytes, as libunwind
+ * does; elsewhere in the stub there is no rule.
+ */
+static void
+test_plt_without_cfi(void)
+{
+	static const unsigned char stub[16] = { 0xff, 0x25, 0, 0, 0, 0,
+	    0x68, 1, 0, 0, 0, 0xe9, 0, 0, 0, 0 };
+	struct fg_unwinder *u = fg_unwinder_new(NULL);
+	uint64_t stk[8] = { 0x1234, 0 }, ips[8];
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)(void *)nocfi_image;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(void *)(nocfi_image + sizeof(*eh));
+	struct fg_unwind_sample s;
+	struct fg_error err = {0};
+	enum fg_unwind_end why;
+	size_t n;
+
+	CHECK(u != NULL);
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_DYN;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 1;
+	ph->p_type = PT_LOAD;
+	ph->p_flags = PF_R | PF_X;
+	ph->p_filesz = ph->p_memsz = sizeof(nocfi_image);
+	memcpy(nocfi_image + 0x100, stub, sizeof(stub));
+	memset(&s, 0, sizeof(s));
+	s.stack = (const unsigned char *)stk;
+	s.stack_len = sizeof(stk);
+	s.stack_addr = 0x7ff000000000ULL;
+	s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP);
+	s.regs.r[FG_UW_RSP] = s.stack_addr;
+	s.regs.r[FG_UW_RIP] = 0x400100;
+	CHECK(fg_unwind(u, &s, nocfi_map, NULL, ips, 8, &n, &why, &err) == 0);
+	CHECK(n >= 2 && ips[1] == 0x1233);
+	s.regs.r[FG_UW_RIP] = 0x400106;
+	CHECK(fg_unwind(u, &s, nocfi_map, NULL, ips, 8, &n, &why, &err) == 0);
+	CHECK(n == 1 && why == FG_UNWIND_END_NO_RULE);
+	fg_unwinder_free(u);
+}
+
 static void
 test_regs_from_perf(void)
 {
@@ -681,6 +746,7 @@ main(void)
 	test_fp_chain();
 	test_missing_file();
 	test_plt();
+	test_plt_without_cfi();
 	test_cache_consistency();
 	if (failures != 0) {
 		fprintf(stderr, "%d failures\n", failures);

@@ -27,6 +27,7 @@
 
 struct mapping {
 	uint32_t pid;
+	uint64_t t0, t1;	/* valid from its record's time to an exec */
 	uint64_t start, end, pgoff;
 	char *path;
 };
@@ -83,6 +84,8 @@ rd32(const unsigned char *p)
 	return v;
 }
 
+static uint64_t rec_time;	/* time of the record being processed */
+
 static void
 add_map(uint32_t pid, uint64_t start, uint64_t len, uint64_t pgoff,
     const char *path, size_t maxlen)
@@ -92,6 +95,8 @@ add_map(uint32_t pid, uint64_t start, uint64_t len, uint64_t pgoff,
 		maps = xrealloc(maps, capmaps, sizeof(*maps));
 	}
 	maps[nmaps].pid = pid;
+	maps[nmaps].t0 = rec_time;
+	maps[nmaps].t1 = UINT64_MAX;
 	maps[nmaps].start = start;
 	maps[nmaps].end = start + len;
 	maps[nmaps].pgoff = pgoff;
@@ -99,13 +104,13 @@ add_map(uint32_t pid, uint64_t start, uint64_t len, uint64_t pgoff,
 	nmaps++;
 }
 
-/* The latest mapping of pid that holds addr (later ones shadow). */
+/* The latest mapping of pid at time t that holds addr. */
 static const struct mapping *
-find_map(uint32_t pid, uint64_t addr)
+find_map(uint32_t pid, uint64_t addr, uint64_t t)
 {
 	for (size_t i = nmaps; i-- > 0;)
 		if (maps[i].pid == pid && addr >= maps[i].start &&
-		    addr < maps[i].end)
+		    addr < maps[i].end && maps[i].t0 <= t && t < maps[i].t1)
 			return &maps[i];
 	return NULL;
 }
@@ -114,7 +119,7 @@ static int
 map_cb(void *arg, uint64_t addr, struct fg_unwind_map *out)
 {
 	const struct sample *sm = arg;
-	const struct mapping *m = find_map(sm->pid, addr);
+	const struct mapping *m = find_map(sm->pid, addr, sm->time);
 
 	if (m == NULL)
 		return -1;
@@ -130,9 +135,27 @@ map_cb(void *arg, uint64_t addr, struct fg_unwind_map *out)
 	return 0;
 }
 
+struct rec {
+	uint64_t time, off;
+	size_t seq;
+};
+
+static int
+cmp_rec(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 static int
 read_perfdata(const char *path)
 {
+	struct rec *recs = NULL;
+	size_t nrecs = 0, caprecs = 0;
+	int id_all;
 	FILE *fp = fopen(path, "rb");
 	unsigned char *d;
 	long sz;
@@ -168,15 +191,57 @@ read_perfdata(const char *path)
 		fprintf(stderr, "%s: not a --call-graph dwarf recording\n", path);
 		return -1;
 	}
+	/*
+	 * Records are in per-CPU buffer order, not time order: take them in
+	 * time order, as perf does, so that a sample sees the mappings of
+	 * its moment (exec replaces them).  Non-sample records carry their
+	 * time at the end (sample_id_all).
+	 */
+	id_all = (rd64(d + attrs_off + 40) >> 18) & 1;
 	for (off = data_off, end = data_off + data_size; off + 8 <= end;) {
 		const unsigned char *r = d + off;
+		uint32_t type = rd32(r);
+		uint16_t size;
+		uint64_t t = 0;
+
+		memcpy(&size, r + 6, 2);
+		if (size < 8 || off + size > end)
+			break;
+		if (type == 9 && (st & (1u << 2))) {
+			size_t at = 8 + 8 * (!!(st & (1u << 16)) +
+			    !!(st & (1u << 0)) + !!(st & (1u << 1)));
+
+			if (at + 8 <= size)
+				t = rd64(r + at);
+		} else if (type < 64 && id_all && (st & (1u << 2))) {
+			size_t after = 8 * (1 + !!(st & (1u << 6)) +
+			    !!(st & (1u << 9)) + !!(st & (1u << 7)) +
+			    !!(st & (1u << 16)));
+
+			if (after + 8 <= size)
+				t = rd64(r + size - after);
+		}
+		if (type < 64) {
+			if (nrecs == caprecs) {
+				caprecs = caprecs ? caprecs * 2 : 4096;
+				recs = xrealloc(recs, caprecs, sizeof(*recs));
+			}
+			recs[nrecs].time = t;
+			recs[nrecs].off = off;
+			recs[nrecs].seq = nrecs;
+			nrecs++;
+		}
+		off += size;
+	}
+	qsort(recs, nrecs, sizeof(*recs), cmp_rec);
+	for (size_t ri = 0; ri < nrecs; ri++) {
+		const unsigned char *r = d + recs[ri].off;
 		uint32_t type = rd32(r);
 		uint16_t misc, size;
 
 		memcpy(&misc, r + 4, 2);
 		memcpy(&size, r + 6, 2);
-		if (size < 8 || off + size > end)
-			break;
+		rec_time = recs[ri].time;
 		if (type == 1 && size > 40)		/* MMAP */
 			add_map(rd32(r + 8), rd64(r + 16), rd64(r + 24),
 			    rd64(r + 32), (const char *)r + 40, size - 40);
@@ -186,15 +251,17 @@ read_perfdata(const char *path)
 			    rd64(r + 32), (const char *)r + 72, size - 72);
 		else if (type == 3 && (misc & 0x2000) != 0) {	/* COMM exec */
 			for (size_t i = 0; i < nmaps; i++)
-				if (maps[i].pid == rd32(r + 8))
-					maps[i].pid = UINT32_MAX;
+				if (maps[i].pid == rd32(r + 8) &&
+				    maps[i].t1 == UINT64_MAX)
+					maps[i].t1 = rec_time;
 		} else if (type == 7 && rd32(r + 8) != rd32(r + 12)) {
 			/* FORK of a new process: it inherits the mappings. */
 			uint32_t child = rd32(r + 8), parent = rd32(r + 12);
 			size_t n = nmaps;
 
 			for (size_t i = 0; i < n; i++)
-				if (maps[i].pid == parent)
+				if (maps[i].pid == parent &&
+				    maps[i].t1 == UINT64_MAX)
 					add_map(child, maps[i].start,
 					    maps[i].end - maps[i].start,
 					    maps[i].pgoff, maps[i].path,
@@ -272,8 +339,9 @@ read_perfdata(const char *path)
 			samples[nsamples++] = sm;
 		}
 next:
-		off += size;
+		;
 	}
+	free(recs);
 	return 0;
 }
 
@@ -388,7 +456,8 @@ main(int argc, char **argv)
 		}
 		/* perf script shows addresses relative to their mapping. */
 		for (k = 0; k < n; k++) {
-			const struct mapping *m = find_map(sm->pid, ips[k]);
+			const struct mapping *m = find_map(sm->pid, ips[k],
+			    sm->time);
 
 			if (m != NULL)
 				ips[k] = ips[k] - m->start + m->pgoff;
