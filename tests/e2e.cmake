@@ -5,17 +5,6 @@
 # build directory too).  Every test asserts on frame names and weights in
 # the SVG (svg-frames) or the folded output.
 
-# The `flamegraph` program: its target cannot be called "flamegraph"
-# (the library's name), so it is built here from cmd/flamegraph/main.c
-# until the top-level CMakeLists.txt handles the clash.
-if(NOT TARGET flamegraph-cli)
-  add_executable(flamegraph-cli ${CMAKE_SOURCE_DIR}/cmd/flamegraph/main.c)
-  target_link_libraries(flamegraph-cli PRIVATE ${FG_CMD_LIBS})
-  set_target_properties(flamegraph-cli PROPERTIES OUTPUT_NAME flamegraph
-    RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
-  install(TARGETS flamegraph-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-endif()
-
 find_program(FG_CARGO cargo)
 find_program(FG_PERF perf)
 set(FG_E2E_DIR ${CMAKE_CURRENT_SOURCE_DIR}/e2e)
