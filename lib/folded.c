@@ -260,7 +260,13 @@ add_stack(struct reader *rd, const char *p, size_t len, uint64_t w1,
 		if (m == len && len == rd->prevlen)
 			return fg_stacks_add_ids(rd->out, rd->ids, rd->prevn,
 			    w1, w2, rd->err);
+		/* Frames ending inside the common prefix are the same; so is
+		 * the previous stack's last frame when this stack goes on
+		 * from it ("a;b" then "a;b;c"). */
 		while (n < rd->prevn && rd->ends[n] < m)
+			n++;
+		if (n + 1 == rd->prevn && m == rd->prevlen &&
+		    (m == len || p[m] == ';'))
 			n++;
 		if (n > 0)
 			q = p + rd->ends[n - 1] + 1;
