@@ -36,7 +36,7 @@ enum {
 	REC_FORK = 7, REC_SAMPLE = 9, REC_MMAP2 = 10, REC_LOST_SAMPLES = 13,
 	REC_KERNEL_MAX = 21,
 	REC_USER_FIRST = 64, REC_AUXTRACE = 71, REC_FINISHED_ROUND = 68,
-	REC_COMPRESSED = 81, REC_USER_MAX = 82
+	REC_COMPRESSED = 81, REC_COMPRESSED2 = 83, REC_USER_MAX = 83
 };
 
 enum {
@@ -177,6 +177,9 @@ struct pd {
 	size_t capfr;
 	struct fg_buf work;
 	struct fg_buf work2;
+
+	uint64_t *align;	/* aligned copies of a sample's arrays */
+	size_t nalign;
 
 	struct fg_unwinder *uw;
 	struct thread *uw_thread;
@@ -1379,10 +1382,30 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 				s.stack_len = (size_t)dyn;
 		}
 	}
-	/* The chain is read in place: make it aligned if it is not. */
-	if (s.chain != NULL && ((uintptr_t)s.chain & 7) != 0) {
-		warn_rec(pd, off, "misaligned callchain");
-		return 0;
+	/*
+	 * The chain and registers are read in place as u64 arrays; a record
+	 * after a perf 6.1 COMPRESSED record (whose size is not a multiple
+	 * of 8) is not aligned: copy them then.
+	 */
+	if ((s.chain != NULL && ((uintptr_t)s.chain & 7) != 0) ||
+	    (s.regs != NULL && ((uintptr_t)s.regs & 7) != 0)) {
+		size_t need = s.nchain + s.nregs;
+		if (need > pd->nalign) {
+			uint64_t *n = reallocarray(pd->align, need, 8);
+			if (n == NULL)
+				return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+				    "memory", pd->name);
+			pd->align = n;
+			pd->nalign = need;
+		}
+		if (s.chain != NULL) {
+			memcpy(pd->align, s.chain, s.nchain * 8);
+			s.chain = pd->align;
+		}
+		if (s.regs != NULL) {
+			memcpy(pd->align + s.nchain, s.regs, s.nregs * 8);
+			s.regs = pd->align + s.nchain;
+		}
 	}
 	if ((t = thread_get(pd, s.pid, s.tid)) == NULL)
 		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
@@ -1558,6 +1581,18 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	in.src = rec + 8;
 	in.size = len - 8;
 	in.pos = 0;
+	if (rd32(rec) == REC_COMPRESSED2) {
+		/* perf >= 6.13: the compressed size, then 8-byte padding */
+		uint64_t dsz = len >= 16 ? rd64(rec + 8) : UINT64_MAX;
+		if (dsz > len - 16) {
+			warn_rec(pd, off, "compressed size %llu past the record",
+			    (unsigned long long)dsz);
+			db->len = 0;
+			goto out;
+		}
+		in.src = rec + 16;
+		in.size = (size_t)dsz;
+	}
 	while (in.pos < in.size) {
 		ZSTD_outBuffer out;
 
@@ -1583,6 +1618,15 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		out.pos = db->len;
 		r = ZSTD_decompressStream(pd->zs, &out, &in);
 		db->len = out.pos;
+		if (r == 0 && !ZSTD_isError(r)) {
+			/* a frame ended: zero bytes after it are padding */
+			const uint8_t *q = (const uint8_t *)in.src + in.pos;
+			size_t k = in.size - in.pos;
+			while (k > 0 && q[k - 1] == 0)
+				k--;
+			if (k == 0)
+				break;
+		}
 		if (ZSTD_isError(r)) {
 			warn_rec(pd, off, "zstd: %s", ZSTD_getErrorName(r));
 			ZSTD_initDStream(pd->zs);
@@ -1636,7 +1680,7 @@ handle(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 		pd->next_flush = pd->max_ts;
 		return r;
 	}
-	if (type == REC_COMPRESSED) {
+	if (type == REC_COMPRESSED || type == REC_COMPRESSED2) {
 		if (nested) {
 			warn_rec(pd, off, "compressed record inside "
 			    "compressed data");
@@ -1753,6 +1797,7 @@ pd_free(struct pd *pd)
 	free(pd->pool);
 	free(pd->ids);
 	free(pd->fr);
+	free(pd->align);
 	fg_unwinder_free(pd->uw);
 	fg_buf_free(&pd->work);
 	fg_buf_free(&pd->work2);

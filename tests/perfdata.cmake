@@ -43,3 +43,9 @@ elseif(FG_FUZZ)
   target_link_options(fuzz_perfdata PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(fuzz_perfdata PRIVATE flamegraph)
 endif()
+
+# The unit test (tests/unit/test_perfdata.c) builds recordings in memory,
+# some zstd-compressed.
+if(TARGET test_perfdata)
+  target_link_libraries(test_perfdata PRIVATE PkgConfig::ZSTD)
+endif()

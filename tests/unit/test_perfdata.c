@@ -1,0 +1,428 @@
+/*
+ * test_perfdata.c: unit tests of the perf.data reader on recordings built
+ * in memory (no perf needed): samples whose callchains point into this
+ * program's own functions, mapped with MMAP2 as perf would; time order
+ * across a FINISHED_ROUND; the same records zstd-compressed; an unknown
+ * record type, a callchain longer than its record and a record shorter
+ * than its header; and the demangler on C++, Rust legacy and v0 names.
+ */
+#include <link.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "demangle.h"
+#include "flamegraph.h"
+
+static int failures;
+
+#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
+	__FILE__, __LINE__, #c); failures++; } } while (0)
+
+/* ---- the program's own functions, the frames of the samples ---------- */
+
+__attribute__((noinline)) static int
+fg_test_leaf(int x)
+{
+	return x * 3 + 1;
+}
+
+__attribute__((noinline)) static int
+fg_test_mid(int x)
+{
+	return fg_test_leaf(x) + 2;
+}
+
+/* ---- building a recording -------------------------------------------- */
+
+struct rec {
+	unsigned char *d;
+	size_t len, cap;
+};
+
+static void
+put(struct rec *r, const void *p, size_t n)
+{
+	if (r->len + n > r->cap) {
+		r->cap = (r->len + n) * 2 + 1024;
+		r->d = realloc(r->d, r->cap);
+		if (r->d == NULL)
+			abort();
+	}
+	memcpy(r->d + r->len, p, n);
+	r->len += n;
+}
+
+static void
+put64(struct rec *r, uint64_t v)
+{
+	put(r, &v, 8);
+}
+
+static void
+put32(struct rec *r, uint32_t v)
+{
+	put(r, &v, 4);
+}
+
+static void
+hdr(struct rec *r, uint32_t type, uint16_t misc, size_t size)
+{
+	uint16_t sz = (uint16_t)size;
+
+	put32(r, type);
+	put(r, &misc, 2);
+	put(r, &sz, 2);
+}
+
+/* A NUL-terminated string padded to 8 bytes. */
+static size_t
+strsize(const char *s)
+{
+	return (strlen(s) + 1 + 7) & ~(size_t)7;
+}
+
+static void
+putstr(struct rec *r, const char *s)
+{
+	size_t n = strsize(s), l = strlen(s);
+	char pad[8] = {0};
+
+	put(r, s, l);
+	put(r, pad, n - l);
+}
+
+#define PID 4242
+#define TID 4243
+
+static void
+trailer(struct rec *r, uint64_t time)
+{
+	put32(r, PID);
+	put32(r, TID);
+	put64(r, time);
+}
+
+static void
+comm(struct rec *r, const char *name, uint64_t time)
+{
+	hdr(r, 3, 0, 8 + 8 + strsize(name) + 16);
+	put32(r, PID);
+	put32(r, TID);
+	putstr(r, name);
+	trailer(r, time);
+}
+
+static void
+mmap2(struct rec *r, uint64_t start, uint64_t len, uint64_t pgoff,
+    const char *path, uint64_t time)
+{
+	hdr(r, 10, 2, 8 + 8 + 24 + 24 + 8 + strsize(path) + 16);
+	put32(r, PID);
+	put32(r, TID);
+	put64(r, start);
+	put64(r, len);
+	put64(r, pgoff);
+	put64(r, 0);
+	put64(r, 0);
+	put64(r, 0);
+	put32(r, 5);		/* PROT_READ | PROT_EXEC */
+	put32(r, 2);
+	putstr(r, path);
+	trailer(r, time);
+}
+
+/* ip, tid, time, period, callchain of n entries (nr_claimed in the count) */
+static void
+sample(struct rec *r, const uint64_t *chain, size_t n, uint64_t nr_claimed,
+    uint64_t time, uint64_t period)
+{
+	size_t i;
+
+	hdr(r, 9, 2, 8 + 8 * 4 + 8 + 8 * n);
+	put64(r, chain[1]);
+	put32(r, PID);
+	put32(r, TID);
+	put64(r, time);
+	put64(r, period);
+	put64(r, nr_claimed);
+	for (i = 0; i < n; i++)
+		put64(r, chain[i]);
+}
+
+struct self {
+	char path[PATH_MAX];
+	uint64_t start[8], len[8], pgoff[8];
+	int n;
+};
+
+static int
+phdr_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct self *s = arg;
+	int i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum && s->n < 8; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uint64_t va = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		s->start[s->n] = va & ~(uint64_t)4095;
+		s->len[s->n] = ph->p_memsz + (va & 4095);
+		s->pgoff[s->n] = ph->p_offset & ~(uint64_t)4095;
+		s->n++;
+	}
+	return 1;	/* the main program only */
+}
+
+/* The file: header, one attribute (id 1), the data records. */
+static struct rec
+recording(const struct rec *data)
+{
+	struct rec f = {0};
+	uint64_t zero[8] = {0};
+	size_t data_off = 104 + 80 + 8;
+
+	put(&f, "PERFILE2", 8);
+	put64(&f, 104);
+	put64(&f, 80);			/* attr_size: 64-byte attr + ids */
+	put64(&f, 104);			/* attrs */
+	put64(&f, 80);
+	put64(&f, data_off);		/* data */
+	put64(&f, data->len);
+	put64(&f, 0);			/* event types */
+	put64(&f, 0);
+	put(&f, zero, 32);		/* no feature sections */
+	/* perf_event_attr, PERF_ATTR_SIZE_VER0 */
+	put32(&f, 1);			/* PERF_TYPE_SOFTWARE */
+	put32(&f, 64);
+	put64(&f, 0);			/* cpu-clock */
+	put64(&f, 4000);
+	put64(&f, 1 | 2 | 4 | 32 | 256);	/* IP TID TIME CALLCHAIN PERIOD */
+	put64(&f, 0);
+	put64(&f, 1ULL << 18);		/* sample_id_all */
+	put(&f, zero, 16);		/* wakeup .. config2: 64 bytes */
+	put64(&f, 104 + 80);		/* ids */
+	put64(&f, 8);
+	put64(&f, 1);
+	put(&f, data->d, data->len);
+	return f;
+}
+
+struct warns {
+	int n;
+	char last[512];
+};
+
+static void
+on_warn(void *arg, const char *msg)
+{
+	struct warns *w = arg;
+
+	w->n++;
+	snprintf(w->last, sizeof(w->last), "%s", msg);
+}
+
+/* Read f; 0 and the folded text in *out, or the error code. */
+static int
+fold(const struct rec *f, int no_inline, char **out, struct warns *w,
+    struct fg_error *err)
+{
+	struct fg_perfdata_opts o;
+	struct fg_stacks *st = fg_stacks_new();
+	size_t len = 0;
+	FILE *fp;
+	int r;
+
+	fg_perfdata_opts_init(&o);
+	o.no_inline = no_inline;
+	o.buildid_dir = "";
+	o.warn.fn = on_warn;
+	o.warn.arg = w;
+	fg_error_clear(err);
+	*out = NULL;
+	r = fg_perfdata_read_mem(f->d, f->len, "mem.data", &o, st, err);
+	if (r == 0) {
+		fp = open_memstream(out, &len);
+		CHECK(fg_stacks_write_folded(st, fp, err) == 0);
+		fclose(fp);
+	}
+	fg_stacks_free(st);
+	return r;
+}
+
+static void
+test_reader(void)
+{
+	struct self self = {0};
+	struct rec data = {0}, bad = {0}, z = {0}, f;
+	struct warns w = {0};
+	struct fg_error err;
+	uint64_t chain[4], longchain[3];
+	char *out;
+	ssize_t n;
+	int i;
+
+	CHECK(fg_test_mid(1) == 6);
+	n = readlink("/proc/self/exe", self.path, sizeof(self.path) - 1);
+	CHECK(n > 0);
+	self.path[n > 0 ? n : 0] = '\0';
+	dl_iterate_phdr(phdr_cb, &self);
+	CHECK(self.n > 0);
+
+	/* leaf in fg_test_leaf, return address inside fg_test_mid */
+	chain[0] = (uint64_t)-512;		/* PERF_CONTEXT_USER */
+	chain[1] = (uint64_t)(uintptr_t)fg_test_leaf + 1;
+	chain[2] = (uint64_t)(uintptr_t)fg_test_mid + 4;
+	chain[3] = 0x10;			/* no map there */
+
+	/* the sample comes first in the file, its map and name later:
+	   time order puts them first */
+	sample(&data, chain, 4, 4, 300, 7);
+	hdr(&data, 68, 0, 8);			/* FINISHED_ROUND */
+	comm(&data, "fg test", 100);
+	for (i = 0; i < self.n; i++)
+		mmap2(&data, self.start[i], self.len[i], self.pgoff[i],
+		    self.path, 110);
+	sample(&data, chain, 4, 4, 400, 5);
+	hdr(&data, 68, 0, 8);
+
+	f = recording(&data);
+	CHECK(fold(&f, 1, &out, &w, &err) == 0);
+	if (out != NULL) {
+		CHECK(strcmp(out, "fg_test;[unknown];fg_test_mid;fg_test_leaf 12\n") == 0);
+		if (strcmp(out, "fg_test;[unknown];fg_test_mid;fg_test_leaf 12\n") != 0)
+			fprintf(stderr, "got: %s", out);
+	}
+	free(out);
+	CHECK(w.n == 0);
+	free(f.d);
+
+	/* the same records inside a zstd COMPRESSED record */
+	{
+		size_t cap = ZSTD_compressBound(data.len), cl;
+		unsigned char *c = malloc(cap);
+		cl = ZSTD_compress(c, cap, data.d, data.len, 3);
+		CHECK(!ZSTD_isError(cl));
+		/* perf 6.1: the record is as long as its data, unpadded,
+		   so the next record is not 8-byte aligned */
+		hdr(&z, 81, 0, 8 + cl);
+		put(&z, c, cl);
+		sample(&z, chain, 4, 4, 500, 5);
+		/* perf 6.13's COMPRESSED2: size, data, padding */
+		hdr(&z, 83, 0, 16 + ((cl + 7) & ~(size_t)7));
+		put64(&z, cl);
+		put(&z, c, cl);
+		{
+			char pad[8] = {0};
+			put(&z, pad, ((cl + 7) & ~(size_t)7) - cl);
+		}
+		free(c);
+		f = recording(&z);
+		w.n = 0;
+		CHECK(fold(&f, 1, &out, &w, &err) == 0);
+		CHECK(out != NULL && strcmp(out,
+		    "fg_test;[unknown];fg_test_mid;fg_test_leaf 29\n") == 0);
+		if (out != NULL && strcmp(out,
+		    "fg_test;[unknown];fg_test_mid;fg_test_leaf 29\n") != 0)
+			fprintf(stderr, "compressed: got %s (%s)", out, w.last);
+		CHECK(w.n == 0);
+		free(out);
+		free(f.d);
+	}
+
+	/* an unknown type and a callchain longer than its record: skipped */
+	put(&bad, data.d, data.len);
+	hdr(&bad, 50, 0, 16);
+	put64(&bad, 0);
+	longchain[0] = (uint64_t)-512;
+	longchain[1] = chain[1];
+	longchain[2] = chain[2];
+	sample(&bad, longchain, 3, 1000, 500, 1);
+	f = recording(&bad);
+	w.n = 0;
+	CHECK(fold(&f, 1, &out, &w, &err) == 0);
+	CHECK(out != NULL && strcmp(out,
+	    "fg_test;[unknown];fg_test_mid;fg_test_leaf 12\n") == 0);
+	CHECK(w.n == 2);
+	CHECK(strstr(w.last, "callchain of 1000 entries") != NULL);
+	CHECK(strstr(w.last, "record at 0x") != NULL);
+	free(out);
+	free(f.d);
+
+	/* a record shorter than its header: an error naming its offset */
+	hdr(&bad, 9, 0, 4);
+	f = recording(&bad);
+	CHECK(fold(&f, 1, &out, &w, &err) == FG_EPARSE);
+	{
+		char want[64];
+		snprintf(want, sizeof(want), "record at 0x%zx: size 4",
+		    104 + 80 + 8 + bad.len - 8);
+		CHECK(strstr(err.msg, want) != NULL);
+		if (strstr(err.msg, want) == NULL)
+			fprintf(stderr, "got: %s (want %s)\n", err.msg, want);
+	}
+	free(f.d);
+
+	/* not a recording at all; a truncated header */
+	f.d = (unsigned char *)"hello";
+	f.len = 5;
+	CHECK(fold(&f, 1, &out, &w, &err) == FG_EPARSE);
+	CHECK(strstr(err.msg, "0x0") != NULL);
+	f = recording(&data);
+	f.len = 60;
+	CHECK(fold(&f, 1, &out, &w, &err) == FG_EPARSE);
+	free(f.d);
+
+	free(data.d);
+	free(bad.d);
+	free(z.d);
+}
+
+static void
+test_demangle(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "_RNvNvMs0_NtNtNtCsjrHSEGnQ3l9_3std3sys6thread4unixNtB7_6Thread3new12thread_start",
+		  "<std::sys::thread::unix::Thread>::new::thread_start" },
+		{ "_ZN4core3ops8function6FnOnce40call_once$u7b$$u7b$vtable.shim$u7d$$u7d$17h2a16f77655f68176E",
+		  "core::ops::function::FnOnce::call_once{{vtable.shim}}" },
+		{ "_ZNSt6vectorIiSaIiEE9push_backERKi",
+		  "std::vector<int, std::allocator<int> >::push_back" },
+		{ "_ZN6fpwork9hash_work17h0123456789abcdefE", "fpwork::hash_work" },
+	};
+	size_t i;
+	char *d;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		d = fg_demangle(cases[i].in);
+		CHECK(d != NULL && strcmp(d, cases[i].out) == 0);
+		if (d != NULL && strcmp(d, cases[i].out) != 0)
+			fprintf(stderr, "demangle %s: got %s\n", cases[i].in, d);
+		free(d);
+	}
+	CHECK(fg_demangle("main") == NULL);
+	CHECK(fg_demangle("_start") == NULL);
+	CHECK(fg_demangle(NULL) == NULL);
+}
+
+int
+main(void)
+{
+	test_demangle();
+	test_reader();
+	if (failures != 0) {
+		fprintf(stderr, "%d checks failed\n", failures);
+		return 1;
+	}
+	printf("test_perfdata: ok\n");
+	return 0;
+}
