@@ -7,9 +7,10 @@
  * Guarantees: configuration is read only from attributes of the root
  * element; text from the document or the URL is only ever written with
  * textContent or compared/compiled as data, never parsed as markup.  Work
- * is proportional to the frames whose state changes: no text is measured
- * (labels are fitted from character counts) and a frame's DOM is written
- * only when its class, geometry or label really changes.
+ * is proportional to the frames whose state changes: no frame's text is
+ * measured (labels are fitted from character counts; the font is measured
+ * once, on a canvas) and a frame's DOM is written only when its class,
+ * geometry or label really changes.
  *
  * The renderer embeds this file in one CDATA section, so it must never
  * contain the three characters that end one (the build checks).
@@ -179,13 +180,20 @@ var fg_init = (function () {
 		});
 	}
 
+	/* Give a matched frame its own colour back. */
+	function unfill(i) {
+		if (S.fill[i] === null)
+			S.rect[i].removeAttribute("fill");
+		else
+			S.rect[i].setAttribute("fill", S.fill[i]);
+		S.match[i] = 0;
+	}
+
 	function clearSearch() {
 		var i;
 		for (i = 0; i < S.n; i++) {
-			if (S.match[i]) {
-				S.rect[i].setAttribute("fill", S.fill[i]);
-				S.match[i] = 0;
-			}
+			if (S.match[i])
+				unfill(i);
 		}
 		S.term = null;
 		S.search.classList.remove("show");
@@ -209,13 +217,12 @@ var fg_init = (function () {
 			if (re.test(nameOf(i))) {
 				hits.push(i);
 				if (!S.match[i]) {
-					S.fill[i] = S.rect[i].getAttribute("fill") || "";
+					S.fill[i] = S.rect[i].getAttribute("fill");
 					S.rect[i].setAttribute("fill", S.searchcolor);
 					S.match[i] = 1;
 				}
 			} else if (S.match[i]) {
-				S.rect[i].setAttribute("fill", S.fill[i]);
-				S.match[i] = 0;
+				unfill(i);
 			}
 		}
 		hits.sort(function (a, b) {
