@@ -315,9 +315,23 @@ var fg_init = (function () {
 		return -1;
 	}
 
+	/*
+	 * Show frame i's title in #details; when it would run into #matched,
+	 * cut the name from the left and keep the counts.
+	 */
 	function details(i) {
 		var t = S.title[i] ? S.title[i].textContent : nameOf(i);
-		setText(S.details, S.nametype ? S.nametype + " " + t : t);
+		var head = S.nametype ? S.nametype + " " : "", s = head + t;
+		var k = t.lastIndexOf(" ("), room, keep, tail;
+		room = Math.floor(S.framesPx / S.charPx) -
+		    (S.matched.textContent.length + 2);
+		if (s.length > room && k > 0) {
+			tail = t.substring(k);
+			keep = room - head.length - tail.length - 2;
+			if (keep > 0)
+				s = head + ".." + t.substring(k - keep, k) + tail;
+		}
+		setText(S.details, s);
 	}
 
 	function collect() {

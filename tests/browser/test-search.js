@@ -109,6 +109,26 @@ B.Test.run(`browser search ${name}`, async (t) => {
   await page.keyboard.press('F3');
   await checkSearch(t, page, cfg, new RegExp(term1), 'F3');
 
+  // In a narrow window the details of a long name do not run into Matched
+  if (cfg.fluid) {
+    await page.setViewportSize({ width: 560, height: 900 });
+    await B.nextFrame(page);
+    const longest = before.filter((f) => f.fw > 0).sort((x, y) => y.title.length - x.title.length)[0];
+    await page.keyboard.press('Escape');
+    await B.clickFrame(page, longest);
+    const gap = await page.evaluate(() => {
+      const d = document.getElementById('details').getBoundingClientRect();
+      const m = document.getElementById('matched').getBoundingClientRect();
+      return [d.right, m.left, document.getElementById('details').textContent];
+    });
+    t.check(gap[0] <= gap[1], `hover details end before Matched (${gap[0].toFixed(0)} <= ` +
+      `${gap[1].toFixed(0)}: ${JSON.stringify(gap[2])})`);
+    t.check(gap[2].endsWith(longest.title.substring(longest.title.lastIndexOf(' ('))),
+      'cut details keep the counts');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await B.nextFrame(page);
+  }
+
   // Clicking Search while a search is active clears it
   await page.click('#search');
   const after = await B.frames(page);
