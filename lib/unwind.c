@@ -676,19 +676,16 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 				goto out;
 			}
 			/*
-			 * As perf (libunwind) reports it: the trampoline's
-			 * own entry exact, the interrupted frame's minus one,
-			 * though its rule is looked up at the exact ip.
+			 * The interrupted frame's ip is exact (no call):
+			 * reported and looked up as is, as perf does.
 			 */
-			if (!activation)
-				ips[cnt - 1] = ip;
 			rg.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
 			    (1u << FG_UW_RBP);
 			rg.r[FG_UW_RIP] = ra;
 			rg.r[FG_UW_RSP] = cfa;
 			rg.r[FG_UW_RBP] = v;
 			activation = 1;
-			ips[cnt++] = ra - 1;
+			ips[cnt++] = ra;
 			continue;
 		case RK_NONE:
 			/*

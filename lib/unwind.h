@@ -9,8 +9,8 @@
  * leaf first, the way perf (with libunwind) reports it: the first entry
  * is the sampled ip, every later entry is a return address minus one
  * (inside the call instruction: look it up as is, do not subtract one
- * again), except a signal trampoline's own entry, which is exact (the
- * interrupted frame after it is again its ip minus one, as perf has it).
+ * again), except the frame a signal interrupted (the one after the
+ * signal trampoline), whose ip is exact.
  *
  * Guarantees: bounded work per sample (at most max_frames steps, each a
  * table lookup and a few reads); every read of the stack copy is checked
