@@ -105,6 +105,12 @@ fg_render_opts_free(struct fg_render_opts *o)
 	free(o);
 }
 
+void
+fg_render_opts_cancel(struct fg_render_opts *o, fg_cancel_flag *cancel)
+{
+	o->cancel = cancel;
+}
+
 static int
 set_str(char **dst, const char *v, const char *name, struct fg_error *err)
 {

@@ -251,6 +251,10 @@ void fg_render_opts_free(struct fg_render_opts *o);
 int fg_render_opts_set(struct fg_render_opts *o, const char *name,
     const char *value, struct fg_error *err);
 
+/* Poll *cancel (NULL: never) while rendering: FG_ECANCELED soon after it
+ * becomes non-zero.  The flag is borrowed for the options' lifetime. */
+void fg_render_opts_cancel(struct fg_render_opts *o, fg_cancel_flag *cancel);
+
 /*
  * Render st as a flame graph SVG to fp (o NULL: the defaults).
  * FG_ENODATA (after writing a valid SVG that says so) when st holds no

@@ -259,6 +259,14 @@ test_differential(void)
 
 	add(st, "m;grow", 10, 30);
 	add(st, "m;shrink", 30, 10);
+	{
+		fg_cancel_flag stop = 1;
+		fg_render_opts_cancel(o, &stop);
+		a = render(st, o, &rc);
+		CHECK(rc == FG_ECANCELED);
+		free(a);
+		fg_render_opts_cancel(o, NULL);
+	}
 	a = render(st, NULL, &rc);
 	CHECK(rc == 0);
 	CHECK(strstr(a, "grow (30 samples, 75.00%; +50.00%)") != NULL);
