@@ -79,6 +79,12 @@ struct kent {
 	uint32_t mod;		/* a module's symbol */
 };
 
+struct curange {
+	uint64_t lo;
+	uint64_t hi;
+	Dwarf_Off off;		/* of the CU DIE */
+};
+
 struct namecache {
 	Dwarf_Off off;
 	const char *name;
@@ -97,6 +103,9 @@ struct fg_dso {
 	Elf *delf;
 	Dwarf *dw;
 	int dwarf_tried;
+	struct curange *curanges;	/* when .debug_aranges is missing */
+	size_t ncuranges;
+	int curanges_built;
 	struct load *loads;
 	size_t nloads;
 	struct sym *syms;
@@ -168,6 +177,7 @@ dso_free(struct fg_dso *d)
 		free(d->cus[i].inls);
 	}
 	free(d->cus);
+	free(d->curanges);
 	free(d->names);
 	free(d->loads);
 	free(d->syms);
@@ -1352,6 +1362,77 @@ die_name(struct fg_dso *d, Dwarf_Die *die)
 	return n;
 }
 
+static int
+curange_cmp(const void *a, const void *b)
+{
+	const struct curange *x = a, *y = b;
+
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/*
+ * The CU holding addr from the CUs' own ranges, for files without
+ * .debug_aranges (clang does not emit it by default): a table built once
+ * from the unit DIEs only.  0 and *cudie, or -1.
+ */
+static int
+cu_by_ranges(struct fg_dso *d, uint64_t addr, Dwarf_Die *cudie)
+{
+	size_t lo = 0, hi, cap = 0;
+
+	if (!d->curanges_built) {
+		Dwarf_Off off = 0, next;
+		size_t hsize;
+
+		d->curanges_built = 1;
+		while (dwarf_nextcu(d->dw, off, &next, &hsize, NULL, NULL,
+		    NULL) == 0) {
+			Dwarf_Die die;
+			Dwarf_Addr base, l, h;
+			ptrdiff_t ro = 0;
+
+			if (dwarf_offdie(d->dw, off + hsize, &die) != NULL) {
+				while ((ro = dwarf_ranges(&die, ro, &base, &l,
+				    &h)) > 0) {
+					struct curange *n;
+					if (l >= h)
+						continue;
+					if (d->ncuranges == cap) {
+						cap = cap ? cap * 2 : 256;
+						n = reallocarray(d->curanges, cap,
+						    sizeof(*n));
+						if (n == NULL)
+							return -1;
+						d->curanges = n;
+					}
+					d->curanges[d->ncuranges].lo = l;
+					d->curanges[d->ncuranges].hi = h;
+					d->curanges[d->ncuranges].off = off + hsize;
+					d->ncuranges++;
+				}
+			}
+			off = next;
+		}
+		if (d->ncuranges > 1)
+			qsort(d->curanges, d->ncuranges, sizeof(*d->curanges),
+			    curange_cmp);
+	}
+	hi = d->ncuranges;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->curanges[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (hi = lo; lo > 0 && hi - lo < 8; lo--) {
+		const struct curange *c = &d->curanges[lo - 1];
+		if (addr < c->hi)
+			return dwarf_offdie(d->dw, c->off, cudie) != NULL ? 0 : -1;
+	}
+	return -1;
+}
+
 size_t
 fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
     const char **names, size_t max)
@@ -1365,7 +1446,8 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 	if (d->kind != FG_DSO_FILE)
 		return 0;
 	dwarf_open(d);
-	if (d->dw == NULL || dwarf_addrdie(d->dw, addr, &cudie) == NULL)
+	if (d->dw == NULL || (dwarf_addrdie(d->dw, addr, &cudie) == NULL &&
+	    cu_by_ranges(d, addr, &cudie) != 0))
 		return 0;
 	if ((c = cu_index(d, &cudie)) == NULL || c->nfuncs == 0)
 		return 0;
