@@ -133,11 +133,11 @@ function frames(page) {
   return page.evaluate(() => {
     const NS = 'urn:x-cargo-flamegraph';
     const out = [];
-    const gs = document.getElementById('frames').children;
+    const gs = document.querySelectorAll('#frames > g, #frames > a > g');
     for (let i = 0; i < gs.length; i++) {
       const g = gs[i];
       const r = g.querySelector('rect');
-      if (g.localName !== 'g' || !r)
+      if (!r)
         continue;
       const title = g.querySelector('title');
       const text = g.querySelector('text');
@@ -221,7 +221,7 @@ function matchedPct(s) {
 // middle of its rectangle.
 async function clickFrame(page, f) {
   const box = await page.evaluate((i) => {
-    const r = document.getElementById('frames').children[i].querySelector('rect');
+    const r = document.querySelectorAll('#frames > g, #frames > a > g')[i].querySelector('rect');
     r.scrollIntoView({ block: 'center', inline: 'center' });
     const b = r.getBoundingClientRect();
     return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
@@ -239,7 +239,7 @@ async function params(page) {
 function overflowing(page) {
   return page.evaluate(() => {
     const bad = [];
-    const gs = document.getElementById('frames').children;
+    const gs = document.querySelectorAll('#frames > g, #frames > a > g');
     for (let i = 0; i < gs.length; i++) {
       const g = gs[i];
       if (g.classList.contains('hide'))

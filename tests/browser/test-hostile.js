@@ -123,7 +123,10 @@ B.Test.run(`browser hostile ${name}`, async (t) => {
   await B.clickFrame(page, bad);
   t.check((await page.textContent('#details')).includes(bad.title),
     'hovering the markup frame shows its name as text');
-  const z = (await B.frames(page))[bad.i];
+  const zoomed = await B.frames(page);
+  const z = zoomed[bad.i];
+  const linked = zoomed.find((f) => B.nameOf(f) === 'javascript:alert(5)');
+  t.check(linked && linked.hide, 'a frame inside a link (--nameattr href) is hidden by the zoom too');
   t.check(z.label === B.nameOf(bad), `zoomed, its label is the whole name (${JSON.stringify(z.label)})`);
   page.fgAnswer('<script>');
   await page.keyboard.press('Control+f');

@@ -92,7 +92,7 @@ B.Test.run(`browser zoom ${name}`, async (t) => {
   checkZoomed(t, all, z, cfg.inverted, 'click');
   const zw = await page.evaluate((i) => {
     const fr = document.getElementById('frames');
-    return [fr.children[i].querySelector('rect').getBoundingClientRect().width,
+    return [fr.querySelectorAll(':scope > g, :scope > a > g')[i].querySelector('rect').getBoundingClientRect().width,
       fr.width.baseVal.value];
   }, z.i);
   t.near(zw[0], zw[1], 1, "the zoomed frame's drawn width is the graph's width");
