@@ -1593,7 +1593,12 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		in.src = rec + 16;
 		in.size = (size_t)dsz;
 	}
-	while (in.pos < in.size) {
+	/*
+	 * Until the input is used up and the decoder has stopped filling the
+	 * output: with a full output buffer it may hold back data even when
+	 * all the input is read.
+	 */
+	for (;;) {
 		ZSTD_outBuffer out;
 
 		if (db->len == cap) {
@@ -1633,6 +1638,8 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			db->len = 0;
 			goto out;
 		}
+		if (in.pos == in.size && out.pos < out.size)
+			break;
 	}
 	/* The records inside; a record cut at the end waits for the next. */
 	for (pos = 0; pos + 8 <= db->len;) {
@@ -1850,6 +1857,9 @@ pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
 	    (pd->attrs[0].flags & (1ULL << 18));
 	if ((r = walk_data(pd, doff, dsize)) != 0)
 		goto out;
+	if (pd->nleft > 0)
+		fg_warnf(&o->warn, "%s: %zu bytes of a record cut at the end "
+		    "of the compressed data (skipped)", name, pd->nleft);
 	if (pd->lost > 0)
 		fg_warnf(&o->warn, "%s: %llu samples lost", name,
 		    (unsigned long long)pd->lost);

@@ -29,7 +29,12 @@ fg_perfdata_test(agree-kernel-pid sh ${FG_PD_DIR}/agree.sh fp.data --kernel --pi
 fg_perfdata_test(agree-tid sh ${FG_PD_DIR}/agree.sh fp.data --tid)
 fg_perfdata_test(agree-zstd sh ${FG_PD_DIR}/agree.sh fpz.data)
 fg_perfdata_test(agree-dwarf sh ${FG_PD_DIR}/agree.sh dwarf.data)
-fg_perfdata_test(agree-system sh ${FG_PD_DIR}/agree.sh system.data --kernel)
+# System-wide: whatever else runs is recorded too, and processes that
+# start and end during the recording (compilers, sanitizer runtimes) are
+# where perf's thread bookkeeping and ours can part: usually 1.0000, at
+# worst 0.9957 seen on a busy machine, so the bar is 0.97 there.
+fg_perfdata_test(agree-system env LIMIT=0.97 sh ${FG_PD_DIR}/agree.sh system.data --kernel)
+fg_perfdata_test(agree-jit env "EXPECT=jit_spin_[j]" sh ${FG_PD_DIR}/agree.sh jit.data --jit)
 fg_perfdata_test(inline-addr2line sh ${FG_PD_DIR}/inline.sh)
 fg_perfdata_test(order $<TARGET_FILE:fg_perfdata_probe> order ${CMAKE_BINARY_DIR}/perfdata/fp.data)
 fg_perfdata_test(malformed sh ${FG_PD_DIR}/malformed.sh)

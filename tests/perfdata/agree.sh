@@ -4,7 +4,8 @@
 # (`perf script --no-inline | flamegraph-collapse-perf OPTIONS`) on the
 # same file.  Agreement = sum over stacks of min(weight A, weight B) /
 # total weight; it must be at least 0.99.  Prints the figure and the
-# stacks that differ most.
+# stacks that differ most.  LIMIT overrides 0.99.  With EXPECT set, the native output must also
+# hold that text.
 set -eu
 W=${FG_BUILD_DIR:?}/perfdata
 rec=$1; shift
@@ -16,9 +17,12 @@ tag=$(echo "$rec $*" | tr -c 'a-z0-9' '_')
 fields=
 case " $* " in *" --pid "*|*" --tid "*) fields="-F +pid" ;; esac
 "$NATIVE" -q --no-inline "$@" "$W/$rec" > "$W/$tag.native.folded"
+if [ -n "${EXPECT:-}" ] && ! grep -qF "$EXPECT" "$W/$tag.native.folded"; then
+	echo "FAIL: no \"$EXPECT\" in the native output"; exit 1
+fi
 # shellcheck disable=SC2086
 perf script $fields -i "$W/$rec" --no-inline 2>/dev/null | "$REF" -q "$@" > "$W/$tag.ref.folded"
-awk -v limit=0.99 '
+awk -v limit="${LIMIT:-0.99}" '
 function add(line, arr,   i, w) {
 	i = match(line, / [0-9]+$/); if (!i) return 0
 	w = substr(line, i + 1) + 0; arr[substr(line, 1, i - 1)] += w; return w

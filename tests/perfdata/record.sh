@@ -2,8 +2,9 @@
 # record.sh: the fixture of the perfdata tests.  Builds tests/crates/fpwork
 # with frame pointers (a copy in the build directory, offline) and records
 # it with the real perf: a frame-pointer recording, a zstd (-z) one, a
-# small user-only one for the damaged-input test, a DWARF one, and a
-# system-wide one (whatever else runs on the machine).
+# small user-only one for the damaged-input test, a DWARF one, a
+# system-wide one (whatever else runs on the machine), and one of JIT code
+# (src/bin/jitwork.rs).
 set -eu
 W=${FG_BUILD_DIR:?}/perfdata
 if [ "$(id -u)" != 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -gt 1 ]; then
@@ -23,4 +24,6 @@ perf record -q -z -o "$W/fpz.data" --call-graph fp -F 4000 "$BIN" 250 >/dev/null
 perf record -q -e cpu-clock:u -o "$W/small.data" --call-graph fp -F 300 "$BIN" 60 >/dev/null
 perf record -q -o "$W/dwarf.data" --call-graph dwarf -F 1000 "$BIN" 200 >/dev/null
 perf record -q -a -o "$W/system.data" -g -F 500 "$BIN" 200 >/dev/null
+# JIT code named in /tmp/perf-PID.map (left there, as JIT runtimes do)
+perf record -q -o "$W/jit.data" --call-graph fp -F 2000 "$W/target/release/jitwork" 8 >/dev/null
 ls -l "$W"/*.data

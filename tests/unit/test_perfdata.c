@@ -337,6 +337,44 @@ test_reader(void)
 		free(f.d);
 	}
 
+	/*
+	 * A block that inflates to many times its size, so the output buffer
+	 * grows while decoding (6,000 samples of weight 7).
+	 */
+	{
+		struct rec big = {0}, zb = {0};
+		size_t cap, cl;
+		unsigned char *c;
+
+		comm(&big, "fg test", 100);
+		for (i = 0; i < self.n; i++)
+			mmap2(&big, self.start[i], self.len[i], self.pgoff[i],
+			    self.path, 110);
+		for (i = 0; i < 6000; i++) {
+			/* poorly compressible: random roots (no map there) */
+			uint64_t c2[4] = { chain[0], chain[1], chain[2],
+			    0x10 + ((uint64_t)i * 2654435761u % 65521) };
+			sample(&big, c2, 4, 4, 300 + (uint64_t)i, 7);
+		}
+		cap = ZSTD_compressBound(big.len);
+		c = malloc(cap);
+		cl = ZSTD_compress(c, cap, big.d, big.len, 3);
+		CHECK(!ZSTD_isError(cl) && cl + 8 < 65536);
+		hdr(&zb, 81, 0, 8 + cl);
+		put(&zb, c, cl);
+		free(c);
+		f = recording(&zb);
+		w.n = 0;
+		CHECK(fold(&f, 1, &out, &w, &err) == 0);
+		CHECK(out != NULL && strcmp(out,
+		    "fg_test;[unknown];fg_test_mid;fg_test_leaf 42000\n") == 0);
+		CHECK(w.n == 0);
+		free(out);
+		free(f.d);
+		free(big.d);
+		free(zb.d);
+	}
+
 	/* an unknown type and a callchain longer than its record: skipped */
 	put(&bad, data.d, data.len);
 	hdr(&bad, 50, 0, 16);
