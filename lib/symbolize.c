@@ -484,8 +484,16 @@ open_elf(const char *path, int *fdp, Elf **ep)
 	int fd;
 	Elf *e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	struct stat sb;
+
+	/* Paths come from the recording: only regular files, never block
+	   on a FIFO or read a device. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return -1;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -1;
+	}
 	if ((e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) == NULL ||
 	    elf_kind(e) != ELF_K_ELF) {
 		if (e != NULL)
@@ -794,8 +802,9 @@ load_kallsyms(struct fg_dso *d)
 	if (d->s->kernel_bid[0] != '\0' && d->s->debug_dir[0] != '\0') {
 		snprintf(path, sizeof(path), "%s/[kernel.kallsyms]/%s/kallsyms",
 		    d->s->debug_dir, d->s->kernel_bid);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-			if (fstat(fd, &sb) == 0 && sb.st_size > 0 &&
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0) {
+			if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+			    sb.st_size > 0 &&
 			    (d->kmap = mmap(NULL, (size_t)sb.st_size, PROT_READ,
 			    MAP_PRIVATE, fd, 0)) != MAP_FAILED) {
 				d->kmaplen = (size_t)sb.st_size;
