@@ -494,7 +494,8 @@ open_elf(const char *path, int *fdp, Elf **ep)
 		close(fd);
 		return -1;
 	}
-	if ((e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) == NULL ||
+	/* private: dwarf_open() may rename sections it wants libdw to skip */
+	if ((e = elf_begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL)) == NULL ||
 	    elf_kind(e) != ELF_K_ELF) {
 		if (e != NULL)
 			elf_end(e);
@@ -1136,6 +1137,42 @@ fg_dso_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 
 /* ---- DWARF inline chains ------------------------------------------- */
 
+/*
+ * libdw inflates every compressed debug section when it opens a file;
+ * inline chains need neither line tables nor location lists, which are a
+ * third of libc's compressed debug data.  Hide those from libdw by
+ * renaming them in this process's private copy of the section names.
+ */
+static void
+hide_unused_compressed(Elf *e)
+{
+	static const char *const unused[] = {
+		".debug_line", ".debug_loclists", ".debug_loc",
+		".debug_macro", ".debug_macinfo", ".debug_frame",
+		".debug_pubnames", ".debug_pubtypes", ".debug_gnu_pubnames",
+		".debug_gnu_pubtypes"
+	};
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t shstr, k;
+
+	if (elf_getshdrstrndx(e, &shstr) != 0)
+		return;
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		char *n;
+
+		if (gelf_getshdr(scn, &sh) == NULL ||
+		    !(sh.sh_flags & SHF_COMPRESSED) ||
+		    (n = elf_strptr(e, shstr, sh.sh_name)) == NULL)
+			continue;
+		for (k = 0; k < sizeof(unused) / sizeof(unused[0]); k++)
+			if (strcmp(n, unused[k]) == 0) {
+				n[0] = '_';
+				break;
+			}
+	}
+}
+
 static void
 dwarf_open(struct fg_dso *d)
 {
@@ -1143,6 +1180,10 @@ dwarf_open(struct fg_dso *d)
 		return;
 	d->dwarf_tried = 1;
 	dso_load(d);
+	if (d->delf != NULL)
+		hide_unused_compressed(d->delf);
+	if (d->elf != NULL)
+		hide_unused_compressed(d->elf);
 	if (d->delf != NULL && elf_has_section(d->delf, SHT_NULL, ".debug_info"))
 		d->dw = dwarf_begin_elf(d->delf, DWARF_C_READ, NULL);
 	if (d->dw == NULL && d->elf != NULL &&
