@@ -99,6 +99,7 @@ struct map {
 struct proc {
 	struct proc *next;
 	uint32_t pid;
+	uint32_t gen;		/* bumped when the maps change */
 	struct map *maps;
 	size_t nmaps;
 	size_t cap;
@@ -140,6 +141,23 @@ struct centry {
 };
 
 #define NBUCKETS 4096
+#define FRONT_SIZE 16384
+
+/*
+ * The front cache: (process or kernel, ip, return address?) -> frames,
+ * checked before the maps are searched; the generation of the process's
+ * maps is part of the key, so a new mmap invalidates its entries.
+ */
+struct fent {
+	const void *owner;
+	uint64_t ip;
+	uint32_t gen;
+	uint32_t ids_off;
+	uint16_t nids;
+	uint8_t ret;
+	uint8_t skip;
+	uint8_t valid;
+};
 
 struct pd {
 	const uint8_t *buf;
@@ -175,6 +193,7 @@ struct pd {
 	struct centry *fr;
 	size_t nfr;
 	size_t capfr;
+	struct fent *front;
 	struct fg_buf work;
 	struct fg_buf work2;
 
@@ -612,6 +631,7 @@ map_insert(struct proc *p, const struct map *m)
 	struct map *nm, right;
 	int have_right = 0;
 
+	p->gen++;
 	/* Cut or drop what the new mapping overlaps, as perf does. */
 	for (i = 0, o = 0; i < p->nmaps; i++) {
 		struct map *x = &p->maps[i];
@@ -783,6 +803,7 @@ on_fork(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		memcpy(m, pp->maps, pp->nmaps * sizeof(*m));
 		free(c->maps);
 		c->maps = m;
+		c->gen++;
 		c->nmaps = c->cap = pp->nmaps;
 	}
 	return 0;
@@ -1116,15 +1137,47 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 			exact = 1;
 			continue;
 		}
-		if (mode == MISC_KERNEL) {
-			if (k == NULL && (k = fg_sym_kernel(pd->sym)) == NULL)
-				return FG_ENOMEM;
-			e = resolve(pd, k, k, "[kernel.kallsyms]", ip, 1, ip,
-			    !exact);
-		} else if (mode == MISC_USER) {
-			if (uips != NULL)
+		if (mode == MISC_KERNEL || mode == MISC_USER) {
+			const void *owner = mode == MISC_KERNEL ? (const void *)pd :
+			    (const void *)t->proc;
+			uint32_t gen = mode == MISC_KERNEL || t->proc == NULL ? 0 :
+			    t->proc->gen;
+			int ret = !exact && ip != 0;
+			struct fent *fe;
+
+			if (mode == MISC_USER && uips != NULL)
 				continue;
-			e = resolve_user(pd, t, ip, exact);
+			fe = &pd->front[((ip ^ (uint64_t)(uintptr_t)owner) *
+			    0x9e3779b97f4a7c15ULL ^ (uint64_t)ret) >> 50];
+			if (fe->valid && fe->owner == owner && fe->ip == ip &&
+			    fe->gen == gen && fe->ret == ret) {
+				struct centry c;
+				c.ids_off = fe->ids_off;
+				c.nids = fe->nids;
+				c.skip = fe->skip;
+				if (push_frame(pd, &c) != 0)
+					return FG_ENOMEM;
+				exact = 0;
+				continue;
+			}
+			if (mode == MISC_KERNEL) {
+				if (k == NULL &&
+				    (k = fg_sym_kernel(pd->sym)) == NULL)
+					return FG_ENOMEM;
+				e = resolve(pd, k, k, "[kernel.kallsyms]", ip, 1,
+				    ip, !exact);
+			} else
+				e = resolve_user(pd, t, ip, exact);
+			if (e == NULL)
+				return FG_ENOMEM;
+			fe->owner = owner;
+			fe->ip = ip;
+			fe->gen = gen;
+			fe->ret = (uint8_t)ret;
+			fe->ids_off = e->ids_off;
+			fe->nids = e->nids;
+			fe->skip = e->skip;
+			fe->valid = 1;
 		} else
 			e = resolve(pd, NULL, NULL, "[unknown]", 0, 0, ip, 0);
 		if (e == NULL || push_frame(pd, e) != 0)
@@ -1804,6 +1857,7 @@ pd_free(struct pd *pd)
 	free(pd->pool);
 	free(pd->ids);
 	free(pd->fr);
+	free(pd->front);
 	free(pd->align);
 	fg_unwinder_free(pd->uw);
 	fg_buf_free(&pd->work);
@@ -1841,6 +1895,10 @@ pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
 	fg_buf_init(&pd->work, 1 << 20);
 	fg_buf_init(&pd->work2, 1 << 20);
 	if ((pd->sym = fg_sym_new(&o->warn)) == NULL) {
+		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
+	if ((pd->front = calloc(FRONT_SIZE, sizeof(*pd->front))) == NULL) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
