@@ -1548,7 +1548,11 @@ flush(struct pd *pd, uint64_t limit)
 
 	if (pd->nq == 0)
 		return 0;
-	qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
+	for (i = 1; i < pd->nq; i++)	/* often in order already */
+		if (qent_cmp(&pd->q[i - 1], &pd->q[i]) > 0)
+			break;
+	if (i < pd->nq)
+		qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
 	for (i = 0; i < pd->nq && pd->q[i].time <= limit; i++) {
 		if (r == 0)
 			r = dispatch(pd, pd->q[i].rec, pd->q[i].len, pd->q[i].off);
