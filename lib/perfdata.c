@@ -1188,11 +1188,16 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		if ((e = resolve_user(pd, t, uips[i], 1)) == NULL ||
 		    push_frame(pd, e) != 0)
 			return FG_ENOMEM;
-	/* skip_after: keep the frames from the leaf up to the first match */
+	/*
+	 * skip_after: keep the frames from the leaf up to the first match,
+	 * which becomes the root: the process name goes too, as on the
+	 * perf-script path.
+	 */
 	start = 0;
 	for (i = 0; i < pd->nfr; i++)
 		if (pd->fr[i].skip) {
 			start = pd->nfr - 1 - i;
+			pd->nids = 0;
 			break;
 		}
 	for (i = pd->nfr - start; i > 0; i--) {

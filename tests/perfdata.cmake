@@ -27,6 +27,7 @@ endmacro()
 fg_perfdata_test(agree sh ${FG_PD_DIR}/agree.sh fp.data)
 fg_perfdata_test(agree-kernel-pid sh ${FG_PD_DIR}/agree.sh fp.data --kernel --pid)
 fg_perfdata_test(agree-tid sh ${FG_PD_DIR}/agree.sh fp.data --tid)
+fg_perfdata_test(agree-skip-addrs sh ${FG_PD_DIR}/agree.sh fp.data --skip-after fpwork::main --addrs --all)
 fg_perfdata_test(agree-zstd sh ${FG_PD_DIR}/agree.sh fpz.data)
 fg_perfdata_test(agree-dwarf sh ${FG_PD_DIR}/agree.sh dwarf.data)
 # System-wide: whatever else runs is recorded too, and processes that
