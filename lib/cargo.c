@@ -41,6 +41,8 @@ struct fg_cargo {
 	const char *pflag, *pval;	/* the cargo flags that choose it */
 	char **env;		/* overrides for the build, owned */
 	size_t nenv;
+	char *build_dir;	/* --target-dir of the build, or NULL */
+	char *rustflags_env;	/* "CARGO_ENCODED_RUSTFLAGS=...", or NULL */
 	char *desc;
 	char *overrides;
 	char *cmdline;
@@ -87,6 +89,8 @@ fg_cargo_free(struct fg_cargo *c)
 	for (size_t i = 0; i < c->nenv; i++)
 		free(c->env[i]);
 	free(c->env);
+	free(c->build_dir);
+	free(c->rustflags_env);
 	free(c->s_cargo);
 	free(c->s_manifest);
 	free(c->s_package);
@@ -601,6 +605,45 @@ fg_cargo_set_env(struct fg_cargo *c, const char *const *env, size_t n,
 	return 0;
 }
 
+int
+fg_cargo_set_build_dir(struct fg_cargo *c, const char *dir,
+    struct fg_error *err)
+{
+	char *d = NULL;
+
+	if (dir != NULL && (d = strdup(dir)) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	free(c->build_dir);
+	c->build_dir = d;
+	return 0;
+}
+
+int
+fg_cargo_set_rustflags(struct fg_cargo *c, const char *const *flags,
+    size_t n, struct fg_error *err)
+{
+	struct fg_buf b;
+
+	fg_buf_init(&b, 1u << 20);
+	if (fg_buf_printf(&b, "CARGO_ENCODED_RUSTFLAGS=") != 0)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		if (strchr(flags[i], '\x1f') != NULL) {
+			fg_buf_free(&b);
+			return fg_seterr(err, FG_EINVAL, "rustflags: `%s` holds "
+			    "the separator 0x1f", flags[i]);
+		}
+		if (fg_buf_printf(&b, "%s%s", i ? "\x1f" : "", flags[i]) != 0)
+			goto nomem;
+	}
+	free(c->rustflags_env);
+	c->rustflags_env = b.d;
+	return 0;
+nomem:
+	fg_buf_free(&b);
+	return fg_seterr(err, FG_ENOMEM, "rustflags: out of memory");
+}
+
 /* The default overrides: debug info on, stripping off, for c->profile. */
 static int
 default_overrides(struct fg_cargo *c)
@@ -906,7 +949,10 @@ build_argv(struct fg_cargo *c, const char **argv, size_t max)
 		argv[n++] = "--target";
 		argv[n++] = c->o.triple;
 	}
-	if (c->o.target_dir != NULL) {
+	if (c->build_dir != NULL) {
+		argv[n++] = "--target-dir";
+		argv[n++] = c->build_dir;
+	} else if (c->o.target_dir != NULL) {
 		argv[n++] = "--target-dir";
 		argv[n++] = c->target_dir;
 	}
@@ -955,7 +1001,21 @@ fg_cargo_build(struct fg_cargo *c, int *cargo_status, struct fg_error *err)
 	so.cwd = c->o.cwd;
 	so.setenv = (const char *const *)c->env;
 	so.nsetenv = c->nenv;
-	if ((rc = fg_spawn(argv, &so, &ch, err)) != 0)
+	if (c->rustflags_env != NULL) {
+		const char **env = reallocarray(NULL, c->nenv + 1,
+		    sizeof(*env));
+		if (env == NULL)
+			return fg_seterr(err, FG_ENOMEM, "out of memory");
+		for (size_t i = 0; i < c->nenv; i++)
+			env[i] = c->env[i];
+		env[c->nenv] = c->rustflags_env;
+		so.setenv = env;
+		so.nsetenv = c->nenv + 1;
+		rc = fg_spawn(argv, &so, &ch, err);
+		free(env);
+	} else
+		rc = fg_spawn(argv, &so, &ch, err);
+	if (rc != 0)
 		return rc;
 	fg_buf_init(&line, LINE_MAX_BYTES);
 	for (;;) {

@@ -42,6 +42,9 @@ struct cli {
 	const char *root;	/* non-NULL: --root (value: sudo flags) */
 	unsigned freq;
 	const char *custom;
+	const char *call_graph;	/* --call-graph, NULL: the default */
+	int fp;			/* --call-graph fp */
+	int perf_script;	/* --perf-script */
 	int compression;
 	int ignore_status;
 	int no_inline;
@@ -139,10 +142,14 @@ usage(FILE *fp, int cargo_mode)
 	    "      --open                 open it with xdg-open\n"
 	    "      --root[=SUDO-FLAGS]    run perf through sudo (flags split as words)\n"
 	    "  -F, --freq HZ              sampling frequency (default 997)\n"
+	    "      --call-graph MODE      fp (cargo: rebuilt with frame pointers), dwarf[,SIZE]\n"
+	    "                             or lbr (default dwarf,32768)\n"
 	    "  -c, --cmd ARGS             perf arguments replacing \"record -F HZ --call-graph ...\"\n"
 	    "  -z, --compression-level N  perf record --compression-level\n"
 	    "      --ignore-status        exit 0 even when the program fails\n"
-	    "      --no-inline            perf script --no-inline\n"
+	    "      --no-inline            no inline frames\n"
+	    "      --perf-script          process with perf script (the reference path),\n"
+	    "                             not the native perf.data reader\n"
 	    "      --skip-after NAME      drop frames below NAME (repeatable)\n"
 	    "      --post-process CMD     filter the folded stacks through CMD\n"
 	    "      --folded-output PATH   also write the folded stacks\n"
@@ -159,7 +166,8 @@ enum {
 	O_UNIT_TEST_KIND, O_UNIT_BENCH, O_MANIFEST, O_ALL_FEATURES,
 	O_NO_DEFAULT, O_TARGET, O_TARGET_DIR, O_OFFLINE, O_LOCKED, O_FROZEN,
 	O_OPEN, O_ROOT, O_IGNORE_STATUS, O_NO_INLINE, O_SKIP_AFTER,
-	O_POST_PROCESS, O_FOLDED, O_VERSION, O_PERFDATA, O_PID
+	O_POST_PROCESS, O_FOLDED, O_VERSION, O_PERFDATA, O_PID, O_CALL_GRAPH,
+	O_PERF_SCRIPT
 };
 
 static const struct option own_options[] = {
@@ -200,6 +208,8 @@ static const struct option own_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "perfdata", required_argument, NULL, O_PERFDATA },
 	{ "pid", required_argument, NULL, O_PID },
+	{ "call-graph", required_argument, NULL, O_CALL_GRAPH },
+	{ "perf-script", no_argument, NULL, O_PERF_SCRIPT },
 };
 
 static const char *cargo_only[] = { "dev", "profile", "package", "bin",
@@ -235,6 +245,41 @@ number(const char *opt, const char *s, long long lo, long long hi,
 		    opt, s, e, lo, hi);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * --call-graph MODE: fp, dwarf[,SIZE] (perf's limits: 8..65528 bytes), or
+ * lbr where the CPU has branch records.  0, or -1 after a message.
+ */
+static int
+call_graph(struct cli *c, const char *mode)
+{
+	long long v;
+
+	c->fp = 0;
+	if (strcmp(mode, "fp") == 0) {
+		c->fp = 1;
+	} else if (strcmp(mode, "dwarf") == 0) {
+		;
+	} else if (strncmp(mode, "dwarf,", 6) == 0) {
+		if (number("--call-graph dwarf,SIZE", mode + 6, 8, 65528,
+		    &v) != 0)
+			return -1;
+	} else if (strcmp(mode, "lbr") == 0) {
+		if (access("/sys/bus/event_source/devices/cpu/caps/branches",
+		    F_OK) == -1) {
+			status_error("--call-graph lbr: this CPU has no last "
+			    "branch records that perf can use (Intel only, "
+			    "not in most virtual machines); use fp or dwarf");
+			return -1;
+		}
+	} else {
+		status_error("--call-graph %s: expected fp, dwarf[,SIZE] or "
+		    "lbr", mode);
+		return -1;
+	}
+	c->call_graph = mode;
 	return 0;
 }
 
@@ -371,6 +416,11 @@ parse(struct cli *c, int argc, char **argv)
 			c->freq_set = 1;
 			break;
 		case 'c': c->custom = optarg; break;
+		case O_CALL_GRAPH:
+			if (call_graph(c, optarg) != 0)
+				goto usage;
+			break;
+		case O_PERF_SCRIPT: c->perf_script = 1; break;
 		case 'z':
 			if (number("-z/--compression-level", optarg, 0, 22,
 			    &v) != 0)
@@ -438,6 +488,16 @@ parse(struct cli *c, int argc, char **argv)
 	}
 	if (c->co.dev && c->co.profile != NULL) {
 		status_error("--dev and --profile cannot be used together");
+		return CLI_EXIT_USAGE;
+	}
+	if (c->call_graph != NULL && c->custom != NULL) {
+		status_error("--call-graph and -c/--cmd cannot be used together "
+		    "(put --call-graph into -c)");
+		return CLI_EXIT_USAGE;
+	}
+	if (c->call_graph != NULL && c->perfdata != NULL) {
+		status_error("--call-graph is for recording; --perfdata reads "
+		    "a recording as it was made");
 		return CLI_EXIT_USAGE;
 	}
 	if (!c->cargo_mode) {
@@ -575,6 +635,8 @@ record(struct cli *c, const char *perf, char **sudo, size_t nsudo,
 		ro.nsudo = nsudo;
 	}
 	ro.freq = c->freq;
+	if (c->call_graph != NULL)
+		ro.call_graph = c->call_graph;
 	if (c->custom != NULL) {
 		if (split("-c/--cmd", c->custom, &custom, &ncustom) != 0)
 			return CLI_EXIT_USAGE;
@@ -595,6 +657,9 @@ record(struct cli *c, const char *perf, char **sudo, size_t nsudo,
 	}
 	if (c->custom != NULL)
 		status_line("Profiling", "%s with perf %s", what, c->custom);
+	else if (c->call_graph != NULL)
+		status_line("Profiling", "%s with perf (%u Hz, --call-graph %s)",
+		    what, c->freq, c->call_graph);
 	else
 		status_line("Profiling", "%s with perf (%u Hz)", what, c->freq);
 	if (c->verbose) {
@@ -715,7 +780,7 @@ apply_metadata(struct cli *c, const struct fg_manifest *m)
 			return CLI_EXIT_ERROR;
 		c->freq = (unsigned)num;
 	}
-	if (c->custom == NULL)
+	if (c->custom == NULL && c->call_graph == NULL)
 		c->custom = fg_manifest_option(m, "cmd", NULL);
 	if ((v = fg_manifest_option(m, "no-inline", NULL)) != NULL &&
 	    strcmp(v, "true") == 0)
@@ -796,6 +861,90 @@ manifest_overrides(struct cli *c, const struct fg_manifest *m,
 	fg_profile_free(p);
 }
 
+/*
+ * --call-graph fp: build with frame pointers into TARGET/flamegraph-fp so
+ * that the normal build cache is untouched.  The rustflags cargo would
+ * use (CARGO_ENCODED_RUSTFLAGS, RUSTFLAGS or the configs' rustflags, as
+ * the manifest module resolves them) get -C force-frame-pointers=yes
+ * appended, and all of it goes to cargo as CARGO_ENCODED_RUSTFLAGS, since
+ * setting RUSTFLAGS would make cargo drop the configs' rustflags.
+ * 0, or -1 after a message.
+ */
+static int
+fp_build(struct cli *c, const struct fg_manifest *m, struct fg_cargo *cg)
+{
+	const char *const *words = NULL;
+	const char **flags = NULL;
+	char **split_env = NULL;
+	const char *origin = NULL, *e;
+	char *dir = NULL;
+	size_t n = 0;
+	struct fg_error err;
+	int rc = -1;
+
+	if (m != NULL) {
+		n = fg_manifest_rustflags(m, &words, &origin);
+	} else if ((e = getenv("CARGO_ENCODED_RUSTFLAGS")) != NULL &&
+	    *e != '\0') {
+		/* without the manifests: the environment only */
+		size_t k = 1;
+		for (const char *p = e; *p != '\0'; p++)
+			k += *p == '\x1f';
+		if ((split_env = calloc(k + 1, sizeof(*split_env))) == NULL ||
+		    (split_env[0] = strdup(e)) == NULL)
+			goto nomem;
+		for (char *p = split_env[0]; *p != '\0'; p++)
+			if (*p == '\x1f') {
+				*p = '\0';
+				split_env[n++ + 1] = p + 1;
+			}
+		n++;
+		words = (const char *const *)split_env;
+		origin = "CARGO_ENCODED_RUSTFLAGS";
+	} else if ((e = getenv("RUSTFLAGS")) != NULL) {
+		size_t k;
+		fg_error_clear(&err);
+		if (fg_split_words(e, &split_env, &k, &err) != 0) {
+			status_error("RUSTFLAGS: %s", err.msg);
+			return -1;
+		}
+		n = k;
+		words = (const char *const *)split_env;
+		origin = "RUSTFLAGS";
+	}
+	if ((flags = calloc(n + 2, sizeof(*flags))) == NULL)
+		goto nomem;
+	for (size_t i = 0; i < n; i++)
+		flags[i] = words[i];
+	flags[n] = "-C";
+	flags[n + 1] = "force-frame-pointers=yes";
+	if (asprintf(&dir, "%s/flamegraph-fp", fg_cargo_target_dir(cg)) == -1) {
+		dir = NULL;
+		goto nomem;
+	}
+	fg_error_clear(&err);
+	if (fg_cargo_set_build_dir(cg, dir, &err) != 0 ||
+	    fg_cargo_set_rustflags(cg, flags, n + 2, &err) != 0) {
+		status_error("%s", err.msg);
+		goto out;
+	}
+	status_note("--call-graph fp: building with -C force-frame-pointers=yes"
+	    "%s%s in %s", n > 0 ? " added to the rustflags of " : "",
+	    n > 0 ? origin : "", dir);
+	rc = 0;
+	goto out;
+nomem:
+	status_error("out of memory");
+out:
+	if (split_env != NULL && m == NULL && origin != NULL &&
+	    strcmp(origin, "CARGO_ENCODED_RUSTFLAGS") == 0)
+		free(split_env[0]);
+	free(split_env);
+	free(flags);
+	free(dir);
+	return rc;
+}
+
 static int
 run(struct cli *c)
 {
@@ -867,6 +1016,8 @@ run(struct cli *c)
 		}
 		if (man != NULL)
 			manifest_overrides(c, man, cg);
+		if (c->fp && fp_build(c, man, cg) != 0)
+			goto out;
 		if (fg_cargo_build(cg, &cstatus, &err) != 0) {
 			if (c->verbose)
 				status_note("%s", fg_cargo_build_cmdline(cg));
@@ -986,6 +1137,7 @@ run(struct cli *c)
 		po.nsudo = nsudo;
 	}
 	po.perfdata = c->perfdata != NULL ? c->perfdata : perfdata;
+	po.source = c->perf_script ? FG_SOURCE_PERF_SCRIPT : FG_SOURCE_AUTO;
 	po.no_inline = c->no_inline;
 	po.skip_after = c->skip_after;
 	po.nskip_after = c->nskip_after;
@@ -997,11 +1149,23 @@ run(struct cli *c)
 	po.cancel = &g_cancel;
 	po.running_pid = &g_running_pid;
 	po.warn.fn = status_warn_cb;
-	if (c->verbose)
-		status_note("%s%s script -i %s%s | collapse%s%s | render",
-		    sudo != NULL ? "sudo ... " : "", perf, po.perfdata,
-		    po.no_inline ? " --no-inline" : "",
-		    pp != NULL ? " | " : "", pp != NULL ? c->post_process : "");
+	if (c->verbose) {
+		char why[FG_ERRMSG_MAX];
+
+		if (fg_process_source(&po, why, sizeof(why)) ==
+		    FG_SOURCE_NATIVE)
+			status_note("native perf.data reader (%s): %s%s%s%s | "
+			    "render", why, po.perfdata, po.no_inline ?
+			    " --no-inline" : "", pp != NULL ? " | " : "",
+			    pp != NULL ? c->post_process : "");
+		else
+			status_note("perf script path (%s): %s%s script -i "
+			    "%s%s | collapse%s%s | render", why,
+			    sudo != NULL ? "sudo ... " : "", perf, po.perfdata,
+			    po.no_inline ? " --no-inline" : "",
+			    pp != NULL ? " | " : "", pp != NULL ?
+			    c->post_process : "");
+	}
 	g_phase = PHASE_PROCESS;
 	fg_error_clear(&err);
 	rc = fg_process(&po, &nsamples, &err);

@@ -579,6 +579,22 @@ const char *fg_cargo_overrides(const struct fg_cargo *c);
  */
 int fg_cargo_set_env(struct fg_cargo *c, const char *const *env, size_t n,
     struct fg_error *err);
+/*
+ * Build into dir (absolute, or relative to the directory cargo runs in)
+ * instead of Cargo's target directory, as `--target-dir dir`;
+ * fg_cargo_target_dir() still names the workspace's.  Copied.  Call
+ * between fg_cargo_locate and fg_cargo_build.
+ */
+int fg_cargo_set_build_dir(struct fg_cargo *c, const char *dir,
+    struct fg_error *err);
+/*
+ * Build with exactly these rustflags: flags[0..n) (copied) become
+ * CARGO_ENCODED_RUSTFLAGS, which cargo takes over RUSTFLAGS and the
+ * configs' rustflags, so the caller passes the merged list
+ * (fg_manifest_rustflags plus its own).  Not part of fg_cargo_overrides().
+ */
+int fg_cargo_set_rustflags(struct fg_cargo *c, const char *const *flags,
+    size_t n, struct fg_error *err);
 /* Absolute path of the built executable; NULL before fg_cargo_build. */
 const char *fg_cargo_executable(const struct fg_cargo *c);
 
@@ -628,14 +644,48 @@ int fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
     struct fg_error *err);
 
 /*
- * Processing: perf.data -> stacks -> SVG.
+ * What kind of recording a perf.data file is, read from its header and
+ * event attributes only (lib/perfdata_probe.c).  Flags are set when any
+ * event has the property.
  */
+struct fg_perfdata_info {
+	size_t nevents;
+	uint64_t sample_type;	/* of the first event */
+	int pipe;		/* pipe-mode recording (perf record -o -) */
+	int foreign_endian;	/* recorded on a machine of the other order */
+	int callchain;		/* call chains walked by the kernel */
+	int user_stack;		/* user regs + stack copies (dwarf mode) */
+	uint32_t stack_size;	/* the largest stack copy size asked for */
+	int branch_stack;	/* branch stacks (lbr mode) */
+};
+
+/*
+ * Fill *info from the recording at path (a few reads).  FG_EIO (errno in
+ * err->sys) when it cannot be read, FG_EPARSE naming the offset when the
+ * header is not a perf.data header.  Pipe-mode and foreign-endian files
+ * return 0 with that flag set and nothing else known.
+ */
+int fg_perfdata_probe(const char *path, struct fg_perfdata_info *info,
+    struct fg_error *err);
+
+/*
+ * Processing: perf.data -> stacks -> SVG.  The stacks come from one of two
+ * sources: the native reader (fg_perfdata_read_file) or the reference
+ * path, `perf script` piped into the perf-script collapser.
+ */
+enum fg_source {
+	FG_SOURCE_AUTO = 0,	/* native when it supports the recording */
+	FG_SOURCE_PERF_SCRIPT,	/* `perf script` | collapser */
+	FG_SOURCE_NATIVE	/* fg_perfdata_read_file */
+};
+
 struct fg_process_opts {
 	const char *perf;	/* perf binary; NULL: "perf" */
 	const char *const *sudo;	/* as in fg_record_opts */
 	size_t nsudo;
 	const char *perfdata;	/* the recording */
-	int no_inline;		/* perf script --no-inline */
+	enum fg_source source;	/* FG_SOURCE_AUTO by default */
+	int no_inline;		/* no DWARF inline frames (either source) */
 	const char *const *skip_after;
 	size_t nskip_after;
 	const char *const *post_process;	/* argv; NULL: none */
@@ -656,8 +706,19 @@ struct fg_process_opts {
 void fg_process_opts_init(struct fg_process_opts *o);
 
 /*
- * Read the recording's stacks into st (the swappable source: today
- * `perf script` streamed from its pipe into fg_collapse_perf_fd).
+ * The source fg_process_read() uses for o: o->source unless it is
+ * FG_SOURCE_AUTO; then FG_SOURCE_NATIVE when the native reader supports
+ * the recording (fg_perfdata_probe: frame-pointer and kernel call chains,
+ * readable by this process), else FG_SOURCE_PERF_SCRIPT.  why (may be
+ * NULL) receives a short reason for -v ("frame-pointer call chains").
+ */
+enum fg_source fg_process_source(const struct fg_process_opts *o,
+    char *why, size_t whylen);
+
+/*
+ * Read the recording's stacks into st from the source fg_process_source()
+ * picks: the native reader, or `perf script` streamed from its pipe into
+ * fg_collapse_perf_fd.  Both apply no_inline and skip_after.
  */
 int fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
     struct fg_error *err);

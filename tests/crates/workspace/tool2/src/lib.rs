@@ -1,3 +1,4 @@
+#![cfg_attr(all(test, fg_bench), feature(test))]
 use std::hint::black_box;
 
 #[inline(never)]
@@ -19,5 +20,22 @@ mod tests {
     #[test]
     fn unit_spins() {
         assert_ne!(unit_work(), 1);
+    }
+}
+
+// A unit bench (libtest's #[bench] needs nightly features: the e2e test
+// builds it with RUSTC_BOOTSTRAP=1 and --cfg fg_bench).
+#[cfg(all(test, fg_bench))]
+mod benches {
+    extern crate test;
+
+    #[inline(never)]
+    fn unit_bench_work() -> u64 {
+        super::tool2_spin(20_000)
+    }
+
+    #[bench]
+    fn unit_bench_spin(b: &mut test::Bencher) {
+        b.iter(unit_bench_work);
     }
 }
