@@ -30,6 +30,7 @@ fg_perfdata_test(agree-tid sh ${FG_PD_DIR}/agree.sh fp.data --tid)
 fg_perfdata_test(agree-skip-addrs sh ${FG_PD_DIR}/agree.sh fp.data --skip-after fpwork::main --addrs --all)
 fg_perfdata_test(agree-zstd sh ${FG_PD_DIR}/agree.sh fpz.data)
 fg_perfdata_test(agree-dwarf sh ${FG_PD_DIR}/agree.sh dwarf.data)
+fg_perfdata_test(agree-events sh ${FG_PD_DIR}/agree.sh events.data --event-filter task-clock)
 # System-wide: whatever else runs is recorded too, and processes that
 # start and end during the recording (compilers, sanitizer runtimes) are
 # where perf's thread bookkeeping and ours can part: usually 1.0000, at

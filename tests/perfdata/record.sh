@@ -24,6 +24,8 @@ perf record -q -z -o "$W/fpz.data" --call-graph fp -F 4000 "$BIN" 250 >/dev/null
 perf record -q -e cpu-clock:u -o "$W/small.data" --call-graph fp -F 300 "$BIN" 60 >/dev/null
 perf record -q -o "$W/dwarf.data" --call-graph dwarf -F 1000 "$BIN" 200 >/dev/null
 perf record -q -a -o "$W/system.data" -g -F 500 "$BIN" 200 >/dev/null
+# two events: samples are told apart by their ids
+perf record -q -o "$W/events.data" -e cpu-clock -e task-clock --call-graph fp -F 2000 "$BIN" 150 >/dev/null
 # JIT code named in /tmp/perf-PID.map (left there, as JIT runtimes do)
 perf record -q -o "$W/jit.data" --call-graph fp -F 2000 "$W/target/release/jitwork" 8 >/dev/null
 ls -l "$W"/*.data
