@@ -192,16 +192,15 @@ fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
 /* ---- processing --------------------------------------------------- */
 
 /*
- * Whether the native reader draws this kind of recording.  DWARF
- * recordings (user stack copies) stay on `perf script` until the
- * unwinder is enabled here (issue 7): drop the user_stack term then.
- * Branch stacks (lbr) are stitched by perf script only.
+ * Whether the native reader draws this kind of recording: frame-pointer
+ * and kernel call chains, and DWARF recordings (user stack copies,
+ * unwound by lib/unwind.c).  Branch stacks (lbr) are stitched by perf
+ * script only; pipe-mode and other-endian files are perf script's too.
  */
 static int
 native_supports(const struct fg_perfdata_info *in)
 {
-	return !in->pipe && !in->foreign_endian && !in->branch_stack &&
-	    !in->user_stack;
+	return !in->pipe && !in->foreign_endian && !in->branch_stack;
 }
 
 enum fg_source
@@ -239,9 +238,7 @@ fg_process_source(const struct fg_process_opts *o, char *why, size_t whylen)
 	else if (in.branch_stack)
 		r = "branch-stack (lbr) call chains";
 	else if (in.user_stack)
-		r = src == FG_SOURCE_NATIVE ? "DWARF stack copies" :
-		    "DWARF stack copies, which the native path does not "
-		    "unwind yet";
+		r = "DWARF stack copies";
 	else if (in.callchain)
 		r = "frame-pointer call chains";
 	else

@@ -1,7 +1,8 @@
 #!/bin/sh
 # source-choice: a DWARF recording (the default call graph) is processed
-# by the perf-script path and says so with -v, through `cargo flamegraph`
-# and through `flamegraph --perfdata`; --call-graph values are checked
+# by the native path (unwound in process) and says so with -v, through
+# `cargo flamegraph` and through `flamegraph --perfdata`; --perf-script
+# takes the reference path and draws the same functions; --call-graph values are checked
 # (lbr refused where the CPU has no branch records, dwarf sizes within
 # perf's limits, not with -c or --perfdata).
 . "$(dirname "$0")/lib.sh"
@@ -10,13 +11,18 @@ cd "$W/crate"
 "$CFG" flamegraph -v -o "$W/dwarf.svg" >"$OUT" 2>"$ERR"
 expect_status 0 $? "cargo flamegraph (dwarf)"
 grep_err 'perf record -F 997 --call-graph dwarf,32768'
-grep_err 'perf script path (DWARF stack copies'
+grep_err 'native perf.data reader (DWARF stack copies'
 has_frame "$W/dwarf.svg" demo::heavy
 data=$W/target/flamegraph/perf.data
 "$FG" -v --perfdata "$data" -o "$W/again.svg" >"$OUT" 2>"$ERR"
 expect_status 0 $? "flamegraph --perfdata on a DWARF recording"
-grep_err 'perf script path (DWARF stack copies'
+grep_err 'native perf.data reader (DWARF stack copies'
 python3 "$FRAMES" "$W/dwarf.svg" "$W/again.svg" || fail "frames differ"
+"$FG" -v --perf-script --perfdata "$data" -o "$W/ref.svg" >"$OUT" 2>"$ERR"
+expect_status 0 $? "flamegraph --perf-script --perfdata on a DWARF recording"
+grep_err 'perf script path (--perf-script'
+has_frame "$W/ref.svg" demo::heavy
+has_frame "$W/ref.svg" demo::light
 "$FG" -v --call-graph dwarf,16384 -o "$W/d16.svg" -- "$W/target/release/demo" >"$OUT" 2>"$ERR"
 expect_status 0 $? "flamegraph --call-graph dwarf,16384"
 grep_err "perf record -F 997 --call-graph dwarf,16384 -o perf.data -- $W/target/release/demo"
