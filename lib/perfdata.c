@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zstd.h>
@@ -73,6 +74,7 @@ enum {
 #define MAX_DECOMP		(256u << 20)
 #define WARN_SHOWN		5
 #define DROP_STEP		(64u << 20)
+#define PROGRESS_MS		100	/* at most 10 progress calls a second */
 
 struct attr {
 	uint64_t type;
@@ -216,6 +218,7 @@ struct pd {
 	size_t nleft;
 
 	uint64_t nrecs;
+	uint64_t last_progress;	/* ms, CLOCK_MONOTONIC */
 	uint64_t nwarn;
 	uint64_t lost;
 	uint64_t nunknown;
@@ -1790,20 +1793,46 @@ drop_behind(struct pd *pd, uint64_t off)
 	}
 }
 
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+progress(struct pd *pd, uint64_t done, uint64_t total, int force)
+{
+	uint64_t now;
+
+	if (pd->o->progress == NULL)
+		return;
+	now = now_ms();
+	if (!force && now - pd->last_progress < PROGRESS_MS)
+		return;
+	pd->last_progress = now;
+	pd->o->progress(pd->o->progress_arg, done, total);
+}
+
 static int
 walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 {
 	uint64_t off = doff, end = doff + dsize;
 	int r;
 
+	progress(pd, 0, dsize, 1);
 	while (off < end) {
 		const uint8_t *rec = pd->buf + off;
 		uint64_t size;
 
-		if (pd->o->cancel != NULL && (pd->nrecs & 1023) == 0 &&
-		    *pd->o->cancel)
-			return fg_seterr(pd->err, FG_ECANCELED, "%s: canceled",
-			    pd->name);
+		if ((pd->nrecs & 1023) == 0) {
+			if (pd->o->cancel != NULL && *pd->o->cancel)
+				return fg_seterr(pd->err, FG_ECANCELED,
+				    "%s: canceled", pd->name);
+			progress(pd, off - doff, dsize, 0);
+		}
 		pd->nrecs++;
 		if (end - off < 8) {
 			warn_rec(pd, off, "%llu bytes left, less than a record "
@@ -1834,7 +1863,10 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 		if (pd->mapped && off - pd->dropped >= DROP_STEP)
 			drop_behind(pd, off);
 	}
-	return flush(pd, UINT64_MAX);
+	if ((r = flush(pd, UINT64_MAX)) != 0)
+		return r;
+	progress(pd, dsize, dsize, 1);
+	return 0;
 }
 
 static void

@@ -762,6 +762,17 @@ struct fg_perfdata_opts {
 	size_t nskip_after;
 	fg_cancel_flag *cancel;	/* optional */
 	struct fg_warn warn;	/* lost samples, skipped records, DSOs */
+	/*
+	 * Optional progress report for long recordings: called from the
+	 * walk with the bytes of the data section read so far and its size,
+	 * once with done 0 at the start, then at most every 100 ms, and once
+	 * with done == total when the data is read (not after an error).
+	 * done never goes down.  Runs on the calling thread; it must not
+	 * call back into the reader.
+	 */
+	void (*progress)(void *arg, uint64_t done_bytes,
+	    uint64_t total_bytes);
+	void *progress_arg;
 };
 
 void fg_perfdata_opts_init(struct fg_perfdata_opts *o);

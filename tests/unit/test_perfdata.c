@@ -4,7 +4,8 @@
  * program's own functions, mapped with MMAP2 as perf would; time order
  * across a FINISHED_ROUND; the same records zstd-compressed; an unknown
  * record type, a callchain longer than its record and a record shorter
- * than its header; and the demangler on C++, Rust legacy and v0 names.
+ * than its header; the progress callback; and the demangler on C++, Rust
+ * legacy and v0 names.
  */
 #include <link.h>
 #include <limits.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zstd.h>
@@ -452,11 +454,78 @@ test_demangle(void)
 	CHECK(fg_demangle(NULL) == NULL);
 }
 
+struct prog {
+	int n;
+	int bad;
+	uint64_t last, total;
+};
+
+static void
+on_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct prog *p = arg;
+
+	if ((p->n == 0 && done != 0) || (p->n > 0 && (done < p->last ||
+	    total != p->total)) || done > total)
+		p->bad++;
+	p->n++;
+	p->last = done;
+	p->total = total;
+}
+
+/* The progress callback: 0 first, never down, the total last, rate-bound. */
+static void
+test_progress(void)
+{
+	struct rec data = {0}, f;
+	struct fg_perfdata_opts o;
+	struct fg_error err;
+	struct fg_stacks *st;
+	struct prog p = {0};
+	struct timespec t0, t1;
+	uint64_t chain[3], ms;
+	int i;
+
+	chain[0] = (uint64_t)-512;		/* PERF_CONTEXT_USER */
+	chain[1] = 0x1000;
+	chain[2] = 0x2000;
+	comm(&data, "prog", 1);
+	for (i = 0; i < 20000; i++) {
+		sample(&data, chain, 3, 3, 10 + (uint64_t)i, 1);
+		if (i % 1000 == 999)
+			hdr(&data, 68, 0, 8);	/* FINISHED_ROUND */
+	}
+	f = recording(&data);
+	fg_perfdata_opts_init(&o);
+	o.buildid_dir = "";
+	o.progress = on_progress;
+	o.progress_arg = &p;
+	st = fg_stacks_new();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(fg_perfdata_read_mem(f.d, f.len, "mem.data", &o, st, &err) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
+	    (uint64_t)(t1.tv_nsec / 1000000) - (uint64_t)(t0.tv_nsec / 1000000);
+	CHECK(p.n >= 2);
+	CHECK(p.bad == 0);
+	CHECK(p.total == data.len);
+	CHECK(p.last == p.total);
+	CHECK((uint64_t)p.n <= 2 + ms / 100 + 1);
+	fg_stacks_free(st);
+	free(f.d);
+	free(data.d);
+
+	/* no callback: nothing changes */
+	fg_perfdata_opts_init(&o);
+	CHECK(o.progress == NULL && o.progress_arg == NULL);
+}
+
 int
 main(void)
 {
 	test_demangle();
 	test_reader();
+	test_progress();
 	if (failures != 0) {
 		fprintf(stderr, "%d checks failed\n", failures);
 		return 1;
