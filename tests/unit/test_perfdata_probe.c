@@ -133,14 +133,15 @@ test_kinds(void)
 	    FG_SOURCE_PERF_SCRIPT);
 	CHECK(strcmp(why, "--perf-script") == 0);
 
-	/* DWARF stack copies: perf script, unless asked for */
+	/* DWARF stack copies: native (unwound in process), unless told */
 	t[0] = ST_FP | ST_REGS_USER | ST_STACK_USER;
 	CHECK(fg_perfdata_probe(write_rec(t, 1, 32768, 0), &in, &err) == 0);
 	CHECK(in.user_stack && in.stack_size == 32768);
 	CHECK(source_of(file, FG_SOURCE_AUTO, why, sizeof(why)) ==
-	    FG_SOURCE_PERF_SCRIPT);
+	    FG_SOURCE_NATIVE);
 	CHECK(strstr(why, "DWARF") != NULL);
-	CHECK(source_of(file, FG_SOURCE_NATIVE, NULL, 0) == FG_SOURCE_NATIVE);
+	CHECK(source_of(file, FG_SOURCE_PERF_SCRIPT, NULL, 0) ==
+	    FG_SOURCE_PERF_SCRIPT);
 
 	/* a second event with stack copies counts too */
 	t[0] = ST_FP;
