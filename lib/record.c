@@ -260,6 +260,8 @@ read_native(const struct fg_process_opts *o, struct fg_stacks *st,
 	po.nskip_after = o->nskip_after;
 	po.cancel = o->cancel;
 	po.warn = o->warn;
+	po.progress = o->progress;
+	po.progress_arg = o->progress_arg;
 	return fg_perfdata_read_file(o->perfdata, &po, st, err);
 }
 

@@ -1149,6 +1149,7 @@ run(struct cli *c)
 	po.cancel = &g_cancel;
 	po.running_pid = &g_running_pid;
 	po.warn.fn = status_warn_cb;
+	po.progress = status_progress_cb;
 	if (c->verbose) {
 		char why[FG_ERRMSG_MAX];
 

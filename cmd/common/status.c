@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "status.h"
@@ -87,4 +88,50 @@ status_warn_cb(void *arg, const char *msg)
 {
 	(void)arg;
 	status_warn("%s", msg);
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+status_progress_cb(void *arg, uint64_t done, uint64_t total)
+{
+	static double start;
+	static int shown;
+	double pct;
+
+	(void)arg;
+	if (be_quiet || !isatty(STDERR_FILENO))
+		return;
+	if (done == 0) {
+		start = now_seconds();
+		shown = 0;
+		return;
+	}
+	if (done >= total) {
+		if (shown)
+			fputs("\r\033[K", stderr);
+		shown = 0;
+		return;
+	}
+	if (!shown && now_seconds() - start < 1.0)
+		return;
+	pct = total > 0 ? 100.0 * (double)done / (double)total : 0;
+	fputc('\r', stderr);
+	if (use_colour)
+		fputs("\033[1;36m", stderr);
+	fprintf(stderr, "%12s", "Processing");
+	if (use_colour)
+		fputs("\033[0m", stderr);
+	fprintf(stderr, " %3.0f%% (%llu of %llu MB)\033[K", pct,
+	    (unsigned long long)(done >> 20),
+	    (unsigned long long)(total >> 20));
+	fflush(stderr);
+	shown = 1;
 }

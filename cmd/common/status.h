@@ -7,6 +7,8 @@
 #ifndef FG_STATUS_H
 #define FG_STATUS_H
 
+#include <stdint.h>
+
 #if defined(__GNUC__) || defined(__clang__)
 #define STATUS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
@@ -22,5 +24,11 @@ void status_warn(const char *fmt, ...) STATUS_PRINTF(1, 2);
 void status_error(const char *fmt, ...) STATUS_PRINTF(1, 2);
 /* A warning callback for struct fg_warn (arg unused). */
 void status_warn_cb(void *arg, const char *msg);
+/*
+ * Progress callback for fg_process_opts: on a terminal (and not quiet),
+ * once processing has taken a second, a "Processing NN%" line that is
+ * rewritten in place and cleared when done.  Elsewhere it prints nothing.
+ */
+void status_progress_cb(void *arg, uint64_t done, uint64_t total);
 
 #endif /* FG_STATUS_H */

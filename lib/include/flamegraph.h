@@ -701,6 +701,14 @@ struct fg_process_opts {
 	 */
 	volatile sig_atomic_t *running_pid;
 	struct fg_warn warn;
+	/*
+	 * Optional: progress of the native reader, as fg_perfdata_opts's
+	 * progress callback (bytes of the recording read, of its total).
+	 * The perf-script path does not report progress.
+	 */
+	void (*progress)(void *arg, uint64_t done_bytes,
+	    uint64_t total_bytes);
+	void *progress_arg;
 };
 
 void fg_process_opts_init(struct fg_process_opts *o);
