@@ -246,18 +246,6 @@ dir_contains(const char *dir, const char *path)
 	return path[n] == '\0' || path[n] == '/' || (n > 0 && dir[n - 1] == '/');
 }
 
-/* A package listed in workspace_default_members (or members)? */
-static int
-id_in(const cJSON *meta, const char *key, const char *id)
-{
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(meta, key), *e;
-
-	cJSON_ArrayForEach(e, a)
-		if (cJSON_IsString(e) && strcmp(e->valuestring, id) == 0)
-			return 1;
-	return 0;
-}
-
 /* Append "`--flag name`" candidate lines for every runnable target. */
 static void
 list_candidates(struct fg_buf *b, const cJSON *const *pkgs, size_t npkgs,
@@ -385,7 +373,7 @@ choose(struct fg_cargo *c, const cJSON *meta, struct fg_error *err)
 
 		if (mp == NULL || id == NULL || jstr(p, "name") == NULL)
 			continue;
-		if (!id_in(meta, "workspace_members", id))
+		if (!jarray_has(meta, "workspace_members", id))
 			continue;
 		all[nall++] = p;
 		if ((d = manifest_dir(mp)) == NULL) {
@@ -424,7 +412,7 @@ choose(struct fg_cargo *c, const cJSON *meta, struct fg_error *err)
 			const cJSON *dm = cJSON_GetObjectItemCaseSensitive(meta,
 			    "workspace_default_members");
 			if (cJSON_IsArray(dm) &&
-			    !id_in(meta, "workspace_default_members",
+			    !jarray_has(meta, "workspace_default_members",
 			    jstr(all[i], "id")))
 				continue;
 			sel[nsel++] = all[i];
