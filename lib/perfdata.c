@@ -1952,6 +1952,10 @@ pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
 	}
 	if ((r = read_header(pd, &doff, &dsize)) != 0)
 		goto out;
+	if (fg_sym_prefetch(pd->sym, !o->no_inline) != 0) {
+		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
+		goto out;
+	}
 	pd->ordered = (pd->attrs[0].sample_type & ST_TIME) &&
 	    (pd->attrs[0].flags & (1ULL << 18));
 	if ((r = walk_data(pd, doff, dsize)) != 0)

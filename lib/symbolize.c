@@ -8,7 +8,9 @@
  * per compilation unit that a looked-up address falls in: the ranges of
  * its subprograms, and under each the ranges of its inlined subroutines
  * in tree order, so a lookup is a binary search and a short scan, never
- * a walk of the DIE tree.  Every name is demangled once.
+ * a walk of the DIE tree.  Every name is demangled once.  Files a
+ * recording names by build id can be loaded ahead by one helper thread
+ * (fg_sym_prefetch); each object is then used by one thread at a time.
  */
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -17,6 +19,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +129,18 @@ struct fg_dso {
 	size_t namecap;
 	size_t nnames;
 	struct fg_arena arena;
+
+	const struct fg_warn *wp;	/* where warnings go */
+	int pf;			/* queued for the helper (main's view) */
+	int pf_state;		/* PF_*, under s->pf_mu */
+	struct fg_warn pf_warn;	/* the helper's: keeps them for later */
+	char *pf_msgs;		/* NUL-separated held warnings */
+	size_t pf_len;
 };
+
+enum { PF_QUEUED = 1, PF_RUNNING, PF_DONE, PF_TAKEN };
+
+static void dso_ready(struct fg_dso *);
 
 struct buildid {
 	struct buildid *next;
@@ -142,6 +156,15 @@ struct fg_symbolizer {
 	struct buildid *bids;
 	char kernel_bid[2 * 64 + 1];
 	char debug_dir[2048];
+
+	pthread_mutex_t pf_mu;
+	pthread_cond_t pf_cv;
+	pthread_t pf_th;
+	int pf_running;
+	int pf_stop;
+	int pf_dwarf;		/* the helper opens DWARF too */
+	struct fg_dso **pf_q;
+	size_t pf_n;
 };
 
 struct fg_symbolizer *
@@ -189,6 +212,7 @@ dso_free(struct fg_dso *d)
 		free((void *)(uintptr_t)d->kbuf);
 	free(d->kents);
 	free(d->knames);
+	free(d->pf_msgs);
 	fg_arena_free(&d->arena);
 	free(d);
 }
@@ -200,6 +224,15 @@ fg_sym_free(struct fg_symbolizer *s)
 
 	if (s == NULL)
 		return;
+	if (s->pf_running) {
+		pthread_mutex_lock(&s->pf_mu);
+		s->pf_stop = 1;
+		pthread_mutex_unlock(&s->pf_mu);
+		pthread_join(s->pf_th, NULL);
+		pthread_mutex_destroy(&s->pf_mu);
+		pthread_cond_destroy(&s->pf_cv);
+	}
+	free(s->pf_q);
 	for (d = s->dsos; d != NULL; d = n) {
 		n = d->next;
 		dso_free(d);
@@ -225,6 +258,7 @@ dso_new(struct fg_symbolizer *s, enum fg_dso_kind kind, const char *path)
 		return NULL;
 	}
 	d->s = s;
+	d->wp = &s->warn;
 	d->kind = kind;
 	d->fd = d->dfd = -1;
 	fg_arena_init(&d->arena);
@@ -818,7 +852,7 @@ load_kallsyms(struct fg_dso *d)
 		}
 	}
 	if (d->kbuf == NULL && (d->kbuf = slurp(src, &len)) == NULL) {
-		fg_warnf(&d->s->warn, "%s: %s: kernel frames stay unresolved",
+		fg_warnf(d->wp, "%s: %s: kernel frames stay unresolved",
 		    src, strerror(errno));
 		return;
 	}
@@ -860,7 +894,7 @@ next:
 		p = nl + 1;
 	}
 	if (d->nkents > 0 && d->kents[d->nkents - 1].start == 0)
-		fg_warnf(&d->s->warn, "%s: addresses hidden (kptr_restrict): "
+		fg_warnf(d->wp, "%s: addresses hidden (kptr_restrict): "
 		    "kernel frames stay unresolved", src);
 	if (!sorted)
 		qsort(d->kents, d->nkents, sizeof(*d->kents), kent_cmp);
@@ -1015,7 +1049,7 @@ dso_load(struct fg_dso *d)
 			strlcpy(bid, b->hex, sizeof(bid));
 	}
 	if (d->elf == NULL) {
-		fg_warnf(&d->s->warn, "%s: cannot read ELF file%s: its frames "
+		fg_warnf(d->wp, "%s: cannot read ELF file%s: its frames "
 		    "show as [%s]", d->path, b != NULL ? " of the recorded build "
 		    "id" : "",
 		    strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path);
@@ -1031,7 +1065,7 @@ dso_load(struct fg_dso *d)
 		load_elf_syms(d, d->elf, SHT_DYNSYM);
 	load_plt(d);
 	if (d->nsyms == 0 && d->nplts == 0)
-		fg_warnf(&d->s->warn, "%s: no function symbols", d->path);
+		fg_warnf(d->wp, "%s: no function symbols", d->path);
 	syms_finish(d, 0, 0);
 }
 
@@ -1086,6 +1120,7 @@ fg_dso_addr(struct fg_dso *d, uint64_t ip, uint64_t map_start,
 		*addr = ip;
 		return 0;
 	}
+	dso_ready(d);
 	dso_load(d);
 	off = ip - map_start + pgoff;
 	for (i = 0; i < d->nloads; i++) {
@@ -1104,6 +1139,7 @@ fg_dso_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 	size_t lo = 0, hi;
 	struct sym *y;
 
+	dso_ready(d);
 	dso_load(d);
 	if (module != NULL)
 		*module = NULL;
@@ -1483,6 +1519,188 @@ cu_by_ranges(struct fg_dso *d, uint64_t addr, Dwarf_Die *cudie)
 	return -1;
 }
 
+/* ---- the prefetch helper ---------------------------------------------- */
+
+/* The helper's warn callback: held until the main thread takes the file. */
+static void
+pf_hold(void *arg, const char *msg)
+{
+	struct fg_dso *d = arg;
+	size_t n = strlen(msg) + 1;
+	char *m;
+
+	if ((m = realloc(d->pf_msgs, d->pf_len + n)) == NULL)
+		return;
+	memcpy(m + d->pf_len, msg, n);
+	d->pf_msgs = m;
+	d->pf_len += n;
+}
+
+static void *
+pf_main(void *arg)
+{
+	struct fg_symbolizer *s = arg;
+	size_t i = 0;
+
+	for (;;) {
+		struct fg_dso *d;
+
+		pthread_mutex_lock(&s->pf_mu);
+		while (i < s->pf_n && s->pf_q[i]->pf_state != PF_QUEUED)
+			i++;
+		if (i == s->pf_n || s->pf_stop) {
+			pthread_mutex_unlock(&s->pf_mu);
+			break;
+		}
+		d = s->pf_q[i++];
+		d->pf_state = PF_RUNNING;
+		pthread_mutex_unlock(&s->pf_mu);
+		dso_load(d);
+		if (d->kind == FG_DSO_FILE && s->pf_dwarf)
+			dwarf_open(d);
+		pthread_mutex_lock(&s->pf_mu);
+		d->pf_state = PF_DONE;
+		pthread_cond_broadcast(&s->pf_cv);
+		pthread_mutex_unlock(&s->pf_mu);
+	}
+	return NULL;
+}
+
+/*
+ * Before the main thread uses d: take it from the helper's queue, or
+ * wait for the helper to finish it, then pass on what it held back.
+ */
+static void
+dso_ready(struct fg_dso *d)
+{
+	struct fg_symbolizer *s = d->s;
+	size_t i;
+
+	if (!d->pf)
+		return;
+	pthread_mutex_lock(&s->pf_mu);
+	if (d->pf_state == PF_QUEUED)
+		d->pf_state = PF_TAKEN;
+	while (d->pf_state == PF_RUNNING)
+		pthread_cond_wait(&s->pf_cv, &s->pf_mu);
+	pthread_mutex_unlock(&s->pf_mu);
+	d->pf = 0;
+	d->wp = &s->warn;
+	for (i = 0; i < d->pf_len; i += strlen(d->pf_msgs + i) + 1)
+		fg_warnf(&s->warn, "%s", d->pf_msgs + i);
+	free(d->pf_msgs);
+	d->pf_msgs = NULL;
+	d->pf_len = 0;
+}
+
+struct pf_cand {
+	struct fg_dso *d;
+	off_t size;
+};
+
+static int
+pf_cand_cmp(const void *a, const void *b)
+{
+	const struct pf_cand *x = a, *y = b;
+
+	return (x->size < y->size) - (x->size > y->size);
+}
+
+int
+fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
+{
+	struct buildid *b;
+	struct pf_cand *c = NULL;
+	size_t n = 0, cap = 0, i;
+	int kernel = 0;
+
+	if (s->pf_running || s->pf_q != NULL)
+		return 0;
+	for (b = s->bids; b != NULL; b = b->next) {
+		char path[4096];
+		struct stat sb;
+		struct fg_dso *d;
+
+		if (strcmp(b->path, "[kernel.kallsyms]") == 0) {
+			kernel = 1;
+			continue;
+		}
+		if (b->path[0] != '/')
+			continue;
+		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/"
+		    "%.2s/%s.debug", b->hex, b->hex + 2);
+		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+			continue;
+		if ((d = fg_sym_dso(s, b->path)) == NULL)
+			goto nomem;
+		if (d->loaded || d->pf)
+			continue;
+		if (n == cap) {
+			struct pf_cand *t;
+			cap = cap ? cap * 2 : 16;
+			if ((t = reallocarray(c, cap, sizeof(*c))) == NULL)
+				goto nomem;
+			c = t;
+		}
+		c[n].d = d;
+		c[n++].size = sb.st_size;
+	}
+	/* the biggest debug files first: the main thread takes the rest */
+	if (n > 1)
+		qsort(c, n, sizeof(*c), pf_cand_cmp);
+	if (kernel && fg_sym_kernel(s) != NULL && !s->kernel->loaded) {
+		if (n == cap) {
+			struct pf_cand *t;
+			if ((t = reallocarray(c, n + 1, sizeof(*c))) == NULL)
+				goto nomem;
+			c = t;
+		}
+		c[n].d = s->kernel;
+		c[n++].size = 0;
+	}
+	if (n == 0) {
+		free(c);
+		return 0;
+	}
+	if ((s->pf_q = reallocarray(NULL, n, sizeof(*s->pf_q))) == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		struct fg_dso *d = c[i].d;
+		d->pf = 1;
+		d->pf_state = PF_QUEUED;
+		d->pf_warn.fn = pf_hold;
+		d->pf_warn.arg = d;
+		d->wp = &d->pf_warn;
+		s->pf_q[i] = d;
+	}
+	s->pf_n = n;
+	s->pf_dwarf = dwarf;
+	free(c);
+	if (pthread_mutex_init(&s->pf_mu, NULL) != 0)
+		goto nothread;
+	if (pthread_cond_init(&s->pf_cv, NULL) != 0) {
+		pthread_mutex_destroy(&s->pf_mu);
+		goto nothread;
+	}
+	if (pthread_create(&s->pf_th, NULL, pf_main, s) != 0) {
+		pthread_cond_destroy(&s->pf_cv);
+		pthread_mutex_destroy(&s->pf_mu);
+		goto nothread;
+	}
+	s->pf_running = 1;
+	return 0;
+nothread:
+	/* no helper: the main thread loads them when used, as without */
+	for (i = 0; i < n; i++) {
+		s->pf_q[i]->pf = 0;
+		s->pf_q[i]->wp = &s->warn;
+	}
+	return 0;
+nomem:
+	free(c);
+	return FG_ENOMEM;
+}
+
 size_t
 fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
     const char **names, size_t max)
@@ -1495,6 +1713,7 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 	*func = NULL;
 	if (d->kind != FG_DSO_FILE)
 		return 0;
+	dso_ready(d);
 	dwarf_open(d);
 	if (d->dw == NULL || (dwarf_addrdie(d->dw, addr, &cudie) == NULL &&
 	    cu_by_ranges(d, addr, &cudie) != 0))

@@ -46,6 +46,20 @@ int fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
     const uint8_t *id, size_t len);
 
 /*
+ * Load ahead, on one helper thread, the files the recording's build ids
+ * name that have a separate debug file (/usr/lib/debug/.build-id: the
+ * big, compressed system ones), biggest first, and the kernel's symbols
+ * when a kernel build id is given; with dwarf, their DWARF is opened
+ * too (the inflating of compressed sections).  Call once, after
+ * fg_sym_add_buildid() and before the files are used; the main thread
+ * then waits for a file only if the helper is loading it at that
+ * moment, and loads the ones not yet started itself.  Warnings come out
+ * on the main thread.  0 or FG_ENOMEM; without a thread, nothing is
+ * loaded ahead.
+ */
+int fg_sym_prefetch(struct fg_symbolizer *s, int dwarf);
+
+/*
  * The object of a mapped file (path as in the MMAP record; "[vdso]" for
  * the vdso), created on first use and cached; never NULL unless out of
  * memory.  A file that cannot be read gives an object without symbols.
