@@ -305,3 +305,54 @@ fg_arena_strndup(struct fg_arena *a, const char *p, size_t n)
 	s[n] = '\0';
 	return s;
 }
+
+/*
+ * Merge sort over bytes: runs under 12 elements by insertion (the
+ * element being placed waits in tmp, free at the leaves), then merges
+ * through tmp, which holds the left half.
+ */
+static void
+msort_bytes(char *v, char *tmp, size_t n, size_t size, fg_cmp_fn *cmp,
+    void *ctx)
+{
+	size_t h, i, j, k;
+
+	if (n < 12) {
+		for (i = 1; i < n; i++) {
+			memcpy(tmp, v + i * size, size);
+			for (j = i; j > 0 && cmp(v + (j - 1) * size, tmp,
+			    ctx) > 0; j--)
+				memcpy(v + j * size, v + (j - 1) * size, size);
+			memcpy(v + j * size, tmp, size);
+		}
+		return;
+	}
+	h = n / 2;
+	msort_bytes(v, tmp, h, size, cmp, ctx);
+	msort_bytes(v + h * size, tmp, n - h, size, cmp, ctx);
+	if (cmp(v + (h - 1) * size, v + h * size, ctx) <= 0)
+		return;
+	memcpy(tmp, v, h * size);
+	for (i = 0, j = h, k = 0; i < h && j < n; k++) {
+		if (cmp(tmp + i * size, v + j * size, ctx) <= 0)
+			memcpy(v + k * size, tmp + i++ * size, size);
+		else
+			memcpy(v + k * size, v + j++ * size, size);
+	}
+	if (i < h)
+		memcpy(v + k * size, tmp + i * size, (h - i) * size);
+}
+
+int
+fg_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx)
+{
+	char *tmp;
+
+	if (n < 2 || size == 0)
+		return 0;
+	if ((tmp = reallocarray(NULL, n / 2 + 1, size)) == NULL)
+		return FG_ENOMEM;
+	msort_bytes(base, tmp, n, size, cmp, ctx);
+	free(tmp);
+	return 0;
+}

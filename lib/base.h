@@ -91,4 +91,13 @@ void *fg_arena_alloc(struct fg_arena *a, size_t n);
 /* Copy of p[0..n) plus a NUL, or NULL. */
 char *fg_arena_strndup(struct fg_arena *a, const char *p, size_t n);
 
+/*
+ * Stable merge sort of n elements of size bytes with a context pointer
+ * for the comparison (qsort_r is not C11, and qsort is not stable).
+ * 0, or FG_ENOMEM when the scratch buffer cannot be had (base is then
+ * unchanged).
+ */
+typedef int fg_cmp_fn(const void *a, const void *b, void *ctx);
+int fg_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx);
+
 #endif /* FG_BASE_H */

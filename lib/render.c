@@ -822,33 +822,10 @@ rankitem_cmp(const struct fg_stacks *st, const struct rankitem *a,
 	return a->id < b->id ? -1 : 1;
 }
 
-static void
-rank_sort(const struct fg_stacks *st, struct rankitem *v,
-    struct rankitem *tmp, size_t n)
+static int
+rankitem_cmp_ctx(const void *a, const void *b, void *st)
 {
-	size_t h, i, j, k;
-
-	if (n < 12) {
-		for (i = 1; i < n; i++) {
-			struct rankitem x = v[i];
-			for (j = i; j > 0 && rankitem_cmp(st, &v[j - 1], &x) > 0;
-			    j--)
-				v[j] = v[j - 1];
-			v[j] = x;
-		}
-		return;
-	}
-	h = n / 2;
-	rank_sort(st, v, tmp, h);
-	rank_sort(st, v + h, tmp, n - h);
-	if (rankitem_cmp(st, &v[h - 1], &v[h]) <= 0)
-		return;
-	memcpy(tmp, v, h * sizeof(*v));
-	for (i = 0, j = h, k = 0; i < h && j < n;)
-		v[k++] = rankitem_cmp(st, &tmp[i], &v[j]) <= 0 ? tmp[i++] :
-		    v[j++];
-	while (i < h)
-		v[k++] = tmp[i++];
+	return rankitem_cmp(st, a, b);
 }
 
 /* rank2[2 * id + semi], from 1; NULL when out of memory. */
@@ -856,15 +833,13 @@ static uint32_t *
 make_ranks(const struct fg_stacks *st)
 {
 	size_t nn = fg_stacks_nframes(st), i;
-	struct rankitem *v, *tmp;
+	struct rankitem *v;
 	uint32_t *rank2;
 
 	if ((v = reallocarray(NULL, 2 * nn + 1, sizeof(*v))) == NULL)
 		return NULL;
-	if ((tmp = reallocarray(NULL, nn + 1, sizeof(*tmp))) == NULL ||
-	    (rank2 = reallocarray(NULL, 2 * nn + 1, sizeof(*rank2))) == NULL) {
+	if ((rank2 = reallocarray(NULL, 2 * nn + 1, sizeof(*rank2))) == NULL) {
 		free(v);
-		free(tmp);
 		return NULL;
 	}
 	for (i = 0; i < nn; i++) {
@@ -873,11 +848,15 @@ make_ranks(const struct fg_stacks *st)
 		v[2 * i + 1].id = (uint32_t)i;
 		v[2 * i + 1].semi = 1;
 	}
-	rank_sort(st, v, tmp, 2 * nn);
+	if (fg_sort(v, 2 * nn, sizeof(*v), rankitem_cmp_ctx,
+	    (void *)(uintptr_t)st) != 0) {
+		free(v);
+		free(rank2);
+		return NULL;
+	}
 	for (i = 0; i < 2 * nn; i++)
 		rank2[2 * (size_t)v[i].id + v[i].semi] = (uint32_t)i + 1;
 	free(v);
-	free(tmp);
 	return rank2;
 }
 
@@ -901,6 +880,10 @@ ent_cmp(const uint32_t *rank2, const struct ent *a, const struct ent *b,
 	return a->n < b->n ? -1 : a->n > b->n;
 }
 
+/*
+ * The tie-breaking sort of the hot path stays typed (fg_sort moves
+ * elements with memcpy of a run-time size, measurably slower here).
+ */
 static void
 ent_msort(const uint32_t *rank2, size_t from, struct ent *v, struct ent *tmp,
     size_t n)

@@ -535,56 +535,28 @@ fg_stacks_cmp(const struct fg_stacks *st, size_t a, size_t b)
 	}
 }
 
-/*
- * Merge sort with a context pointer, so the library keeps no global
- * state (qsort_r is not C11).
- */
-static void
-msort(const struct fg_stacks *st, size_t *v, size_t *tmp, size_t n)
+static int
+cmp_idx(const void *a, const void *b, void *ctx)
 {
-	size_t h, i, j, k;
-
-	if (n < 16) {
-		for (i = 1; i < n; i++) {
-			size_t x = v[i];
-			for (j = i; j > 0 && fg_stacks_cmp(st, v[j - 1], x) > 0;
-			    j--)
-				v[j] = v[j - 1];
-			v[j] = x;
-		}
-		return;
-	}
-	h = n / 2;
-	msort(st, v, tmp, h);
-	msort(st, v + h, tmp, n - h);
-	if (fg_stacks_cmp(st, v[h - 1], v[h]) <= 0)
-		return;
-	memcpy(tmp, v, h * sizeof(*v));
-	for (i = 0, j = h, k = 0; i < h && j < n;)
-		v[k++] = fg_stacks_cmp(st, tmp[i], v[j]) <= 0 ? tmp[i++] :
-		    v[j++];
-	while (i < h)
-		v[k++] = tmp[i++];
+	return fg_stacks_cmp(ctx, *(const size_t *)a, *(const size_t *)b);
 }
 
 size_t *
 fg_stacks_sorted(const struct fg_stacks *st)
 {
-	size_t *v, *tmp, i;
+	size_t *v, i;
 
 	if (st->nstacks == 0)
 		return NULL;
 	if ((v = reallocarray(NULL, st->nstacks, sizeof(*v))) == NULL)
 		return NULL;
-	if ((tmp = reallocarray(NULL, st->nstacks / 2 + 1,
-	    sizeof(*tmp))) == NULL) {
+	for (i = 0; i < st->nstacks; i++)
+		v[i] = i;
+	if (fg_sort(v, st->nstacks, sizeof(*v), cmp_idx,
+	    (void *)(uintptr_t)st) != 0) {
 		free(v);
 		return NULL;
 	}
-	for (i = 0; i < st->nstacks; i++)
-		v[i] = i;
-	msort(st, v, tmp, st->nstacks);
-	free(tmp);
 	return v;
 }
 
