@@ -18,8 +18,9 @@ build="build-essential cmake pkg-config libbsd-dev libcjson-dev libdw-dev libelf
        libiberty-dev libzstd-dev zlib1g-dev"
 # Tests: python3 runs ../shared/tools/svg-frames, chromium and node drive the
 # browser tests, xmllint and mandoc check the SVGs and man pages, gzip
-# decompresses corpora, procps gives ps for the signal tests.
-test="python3 chromium nodejs npm libxml2-utils mandoc gzip procps binutils elfutils"
+# decompresses corpora, procps gives ps for the signal tests, time
+# (/usr/bin/time) the benchmarks' peak RSS.
+test="python3 chromium nodejs npm libxml2-utils mandoc gzip procps binutils elfutils time"
 
 want=$runtime
 [ $runtime_only -eq 1 ] || want="$want $build $test"

@@ -1,66 +1,125 @@
 #!/bin/sh
-# bench-perfdata.sh [BUILD_DIR] [MS]: record tests/crates/fpwork (frame
-# pointers, perf record --call-graph fp -F 20000, MS milliseconds, default
-# 6000: >= 30,000 samples on 2 cores) and, in the same run, time
-#   - `perf script -i FILE > /dev/null` (the baseline),
-#   - the native path perf.data -> folded (inline frames on), and
-#   - the native path perf.data -> folded -> SVG (flamegraph-render),
-# each best of 3 in wall and CPU time, and print the ratios (target:
-# native >= 20 x faster than perf script alone, while producing inline
-# frames).  Run by hand, as root.
+# bench-perfdata.sh [BUILD_DIR] [FP_MS] [DWARF_MS]: the native perf.data
+# path against `perf script`, on two recordings made here in the same run:
+#   fp:    tests/crates/fpwork built with frame pointers,
+#          perf record --call-graph fp -F 20000 for FP_MS ms (default 3000)
+#   dwarf: tests/crates/dwarfwork, perf record --call-graph dwarf,32768
+#          (the tools' stack size, docs/internals/recording.md) -F 20000
+#          for DWARF_MS ms (default 3000)
+# (both >= 30,000 samples on 2 cores; the script says so when not).
+# Timed, each best of 3 in wall and CPU time (user + system, which a
+# machine shared with other builds disturbs less), with peak RSS:
+#   perf script -i FILE > /dev/null          (fp; dwarf: also --no-inline)
+#   native -> SVG: flamegraph --perfdata FILE -o OUT.svg (one process:
+#          read, unwind, symbolize with inline frames, render)
+#   native -> folded, with and without inline frames
+#          (flamegraph-collapse-perfdata)
+# Targets (issues 6 and 7): fp native -> SVG >= 20 x perf script; dwarf
+# native -> SVG >= 20 x perf script and >= 5 x perf script --no-inline.
+# Run by hand, as root (perf record); needs /usr/bin/time (package time).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
-ms=${2:-6000}
+fpms=${2:-3000}
+dwms=${3:-3000}
 native=$build/flamegraph-collapse-perfdata
-render=$build/flamegraph-render
+fg=$build/flamegraph
 tmp=${TMPDIR:-/tmp}/bench-perfdata.$$
+[ -x "$native" ] || { echo "no $native (build first)"; exit 1; }
+[ -x /usr/bin/time ] || { echo "no /usr/bin/time (apt-get install time)"; exit 1; }
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
-[ -x "$native" ] || { echo "no $native (build first)"; exit 1; }
 
-cp -R "$top/tests/crates/fpwork" "$tmp/src"
-CARGO_TARGET_DIR="$tmp/target" RUSTFLAGS="-C force-frame-pointers=yes" \
-	cargo build --offline --release -q --manifest-path "$tmp/src/Cargo.toml"
+build_crate() {	# NAME RUSTFLAGS
+	cp -R "$top/tests/crates/$1" "$tmp/$1"
+	CARGO_TARGET_DIR="$tmp/target-$1" RUSTFLAGS="$2" \
+	    cargo build --offline --release -q \
+	    --manifest-path "$tmp/$1/Cargo.toml"
+}
+build_crate fpwork "-C force-frame-pointers=yes"
+build_crate dwarfwork ""
 perf record -q -o "$tmp/fp.data" --call-graph fp -F 20000 \
-	"$tmp/target/release/fpwork" "$ms" > /dev/null
-nsamples=$(perf script -i "$tmp/fp.data" -F period 2>/dev/null | wc -l)
-echo "recording: $nsamples samples, $(stat -c %s "$tmp/fp.data") bytes"
+    "$tmp/target-fpwork/release/fpwork" "$fpms" > /dev/null 2>&1
+perf record -q -o "$tmp/dwarf.data" --call-graph dwarf,32768 -F 20000 \
+    "$tmp/target-dwarfwork/release/dwarfwork" "$dwms" > /dev/null 2>&1
 
-# best of 3 of "$@": "wall cpu" seconds (cpu = user + system, which a
-# loaded machine disturbs less than the wall time)
+# best of 3 of "$@": "wall cpu rss" (seconds, seconds, KB; rss the most
+# of the three runs)
 best() {
-	b=
+	: > "$tmp/t"
 	for i in 1 2 3; do
-		/usr/bin/time -f '%e %U %S' -o "$tmp/t" "$@" > /dev/null 2>&1
-		b=$(awk -v b="$b" '{ w = $1; c = $2 + $3 } END {
-			if (b == "") { print w, c; exit }
-			split(b, o, " ")
-			printf "%s %s\n", (w < o[1] ? w : o[1]), (c < o[2] ? c : o[2]) }' "$tmp/t")
+		/usr/bin/time -f '%e %U %S %M' -a -o "$tmp/t" "$@" \
+		    > /dev/null 2>&1
 	done
-	echo "$b"
+	awk '{ c = $2 + $3
+		if (NR == 1 || $1 < w) w = $1
+		if (NR == 1 || c < m) m = c
+		if ($4 > r) r = $4 }
+	    END { printf "%s %s %s\n", w, m, r }' "$tmp/t"
 }
 
-cat "$tmp/fp.data" > /dev/null
-tp=$(best perf script -i "$tmp/fp.data")
-tn=$(best "$native" -q "$tmp/fp.data")
-tni=$(best "$native" -q --no-inline "$tmp/fp.data")
-ts=
-if [ -x "$render" ]; then
-	ts=$(best sh -c '"$0" -q "$2" > "$3/n.folded" && "$1" "$3/n.folded" > "$3/n.svg"' "$native" "$render" "$tmp/fp.data" "$tmp")
-fi
-"$native" -q "$tmp/fp.data" > "$tmp/inl.folded"
-"$native" -q --no-inline "$tmp/fp.data" > "$tmp/noinl.folded"
-echo "frames per stack (inline vs no-inline): $(awk '{ n += gsub(/;/, ";") } END { printf "%.1f", n / NR }' "$tmp/inl.folded") vs $(awk '{ n += gsub(/;/, ";") } END { printf "%.1f", n / NR }' "$tmp/noinl.folded")"
-awk -v p="$tp" -v n="$tn" -v ni="$tni" -v s="$ts" 'BEGIN {
-	split(p, P, " "); split(n, N, " "); split(ni, I, " ")
-	printf "                                wall s (ratio)     cpu s (ratio)\n"
-	printf "perf script > /dev/null:        %.3f              %.3f\n", P[1], P[2]
-	printf "native -> folded (inline):      %.3f (%5.1f x)    %.3f (%5.1f x)\n", N[1], P[1] / N[1], N[2], P[2] / N[2]
-	printf "native -> folded (--no-inline): %.3f (%5.1f x)    %.3f (%5.1f x)\n", I[1], P[1] / I[1], I[2], P[2] / I[2]
-	if (s != "") {
-		split(s, S, " ")
-		printf "native -> folded -> SVG:        %.3f (%5.1f x)    %.3f (%5.1f x)\n", S[1], P[1] / S[1], S[2], P[2] / S[2]
-	}
-	printf "target: native >= 20 x faster than perf script\n"
-}'
+# one table row: LABEL "wall cpu rss" [BASE "wall cpu rss"]
+row() {
+	awk -v l="$1" -v t="$2" -v b="${3:-}" 'BEGIN {
+		split(t, T, " ")
+		if (T[1] <= 0) T[1] = 0.01	# /usr/bin/time counts 10 ms
+		if (T[2] <= 0) T[2] = 0.01
+		if (b == "") {
+			printf "  %-40s %6.2f %6.2f %8.1f\n", l, T[1], T[2],
+			    T[3] / 1024
+			exit
+		}
+		split(b, B, " ")
+		printf "  %-40s %6.2f %6.2f %8.1f   %5.1f x  %5.1f x\n", l,
+		    T[1], T[2], T[3] / 1024, B[1] / T[1], B[2] / T[2]
+	}'
+}
+
+header() {
+	printf "  %-40s %6s %6s %8s   %7s  %7s\n" "$1" "wall s" "cpu s" \
+	    "RSS MB" "wall" "cpu"
+}
+
+frames() {	# average frames per folded stack
+	awk '{ n += gsub(/;/, ";") } END { printf "%.1f", NR ? n / NR : 0 }' "$1"
+}
+
+for kind in fp dwarf; do
+	f=$tmp/$kind.data
+	cat "$f" > /dev/null	# in the page cache for everyone
+	n=$(perf script -i "$f" -F period 2> /dev/null | wc -l)
+	echo
+	echo "$kind recording: $n samples, $(($(stat -c %s "$f") / 1048576)) MB"
+	[ "$n" -ge 30000 ] || echo "  (fewer than 30,000 samples: give more ms)"
+	tp=$(best perf script -i "$f")
+	tpn=
+	[ "$kind" = dwarf ] && tpn=$(best perf script --no-inline -i "$f")
+	ts=
+	if [ -x "$fg" ]; then
+		ts=$(best "$fg" -q --perfdata "$f" -o "$tmp/out.svg")
+	else	# no flamegraph program: the two small ones
+		ts=$(best sh -c '"$0" -q "$2" > "$3/n.folded" &&
+		    "$1" "$3/n.folded" > "$3/out.svg"' "$native" \
+		    "$build/flamegraph-render" "$f" "$tmp")
+	fi
+	tn=$(best "$native" -q "$f")
+	tni=$(best "$native" -q --no-inline "$f")
+	"$native" -q "$f" > "$tmp/inl.folded"
+	"$native" -q --no-inline "$f" > "$tmp/noinl.folded"
+	echo "  frames per stack: $(frames "$tmp/inl.folded") with inline" \
+	    "frames, $(frames "$tmp/noinl.folded") without"
+	header "vs perf script"
+	row "perf script > /dev/null" "$tp"
+	[ -n "$tpn" ] && row "perf script --no-inline > /dev/null" "$tpn" "$tp"
+	row "native -> SVG" "$ts" "$tp"
+	row "native -> folded" "$tn" "$tp"
+	row "native -> folded, --no-inline" "$tni" "$tp"
+	if [ -n "$tpn" ]; then
+		header "vs perf script --no-inline"
+		row "native -> SVG" "$ts" "$tpn"
+		row "native -> folded, --no-inline" "$tni" "$tpn"
+	fi
+done
+echo
+echo "targets: fp native -> SVG >= 20 x perf script; dwarf native -> SVG" \
+    ">= 20 x perf script and >= 5 x perf script --no-inline"
