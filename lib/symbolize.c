@@ -1612,7 +1612,7 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 	struct buildid *b;
 	struct pf_cand *c = NULL;
 	size_t n = 0, cap = 0, i;
-	int kernel = 0;
+	int kernel = s->kernel_bid[0] != '\0';
 
 	if (s->pf_running || s->pf_q != NULL)
 		return 0;
@@ -1621,10 +1621,6 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 		struct stat sb;
 		struct fg_dso *d;
 
-		if (strcmp(b->path, "[kernel.kallsyms]") == 0) {
-			kernel = 1;
-			continue;
-		}
 		if (b->path[0] != '/')
 			continue;
 		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/"
