@@ -4,10 +4,12 @@
  * program's own functions, mapped with MMAP2 as perf would; time order
  * across a FINISHED_ROUND; the same records zstd-compressed; an unknown
  * record type, a callchain longer than its record and a record shorter
- * than its header; the progress callback; and the demangler on C++, Rust
- * legacy and v0 names.
+ * than its header; the progress callback; a file loaded ahead on the
+ * helper thread, its warning on the caller's; and the demangler on C++,
+ * Rust legacy and v0 names.
  */
 #include <link.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -454,6 +456,142 @@ test_demangle(void)
 	CHECK(fg_demangle(NULL) == NULL);
 }
 
+/* ---- loading ahead: a build id with a debug file on this machine ----- */
+
+struct bidfind {
+	const char *want;
+	unsigned char id[20];
+	int found;
+};
+
+static int
+bid_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct bidfind *b = arg;
+	int i;
+
+	(void)size;
+	if (info->dlpi_name == NULL || strstr(info->dlpi_name, b->want) == NULL)
+		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const unsigned char *p, *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while (p + 12 <= end) {
+			uint32_t nsz, dsz, type;
+			memcpy(&nsz, p, 4);
+			memcpy(&dsz, p + 4, 4);
+			memcpy(&type, p + 8, 4);
+			p += 12;
+			if (type == 3 && nsz == 4 && dsz == 20 &&
+			    memcmp(p, "GNU", 4) == 0) {
+				memcpy(b->id, p + 4, 20);
+				b->found = 1;
+				return 1;
+			}
+			p += ((nsz + 3) & ~3u) + ((dsz + 3) & ~3u);
+		}
+	}
+	return 0;
+}
+
+static pthread_t main_thread;
+static int warn_elsewhere;
+
+static void
+on_warn_thread(void *arg, const char *msg)
+{
+	if (!pthread_equal(pthread_self(), main_thread))
+		warn_elsewhere++;
+	on_warn(arg, msg);
+}
+
+/*
+ * A recording whose build ids name libc's build id (its debug file is on
+ * this machine when libc6-dbg is installed) for a file that does not
+ * exist: the helper thread loads it ahead and meets the warning, which
+ * must come out on the main thread, and the frame as without the helper.
+ */
+static void
+test_prefetch(void)
+{
+	struct bidfind b = { "libc.so.6", {0}, 0 };
+	struct rec data = {0}, f = {0}, feat = {0};
+	struct fg_perfdata_opts o;
+	struct fg_error err;
+	struct fg_stacks *st;
+	struct warns w = {0};
+	const char *path = "/nonexistent/fg-test/libc.so.6";
+	char dbg[256], *out = NULL;
+	uint64_t chain[2];
+	size_t len = 0, k, data_off = 104 + 80 + 8;
+	uint64_t bits[4] = { 1u << 2, 0, 0, 0 };	/* HEADER_BUILD_ID */
+	unsigned char zero[8] = {0};
+	FILE *fp;
+	int i;
+
+	main_thread = pthread_self();
+	dl_iterate_phdr(bid_cb, &b);
+	if (!b.found) {
+		printf("test_prefetch: no build id of libc.so.6: skipped\n");
+		return;
+	}
+	k = (size_t)snprintf(dbg, sizeof(dbg), "/usr/lib/debug/.build-id/%02x/",
+	    b.id[0]);
+	for (i = 1; i < 20; i++)
+		k += (size_t)snprintf(dbg + k, sizeof(dbg) - k, "%02x", b.id[i]);
+	snprintf(dbg + k, sizeof(dbg) - k, ".debug");
+	if (access(dbg, R_OK) != 0)
+		printf("test_prefetch: no %s: the main thread loads it\n", dbg);
+
+	comm(&data, "fg test", 100);
+	mmap2(&data, 0x7000000000ULL, 0x200000, 0, path, 110);
+	chain[0] = (uint64_t)-512;
+	chain[1] = 0x7000001000ULL;
+	sample(&data, chain, 2, 2, 300, 3);
+	hdr(&data, 68, 0, 8);
+
+	/* HEADER_BUILD_ID: pid, 20-byte id padded to 24, file name */
+	hdr(&feat, 67, 0, 36 + strsize(path));
+	put32(&feat, (uint32_t)-1);
+	put(&feat, b.id, 20);
+	put(&feat, zero, 4);
+	putstr(&feat, path);
+
+	f = recording(&data);
+	memcpy(f.d + 72, bits, sizeof(bits));	/* the features bitmap */
+	CHECK(f.len == data_off + data.len);
+	put64(&f, f.len + 16);			/* its section */
+	put64(&f, feat.len);
+	put(&f, feat.d, feat.len);
+
+	fg_perfdata_opts_init(&o);
+	o.buildid_dir = "";
+	o.warn.fn = on_warn_thread;
+	o.warn.arg = &w;
+	st = fg_stacks_new();
+	CHECK(fg_perfdata_read_mem(f.d, f.len, "mem.data", &o, st, &err) == 0);
+	fp = open_memstream(&out, &len);
+	CHECK(fg_stacks_write_folded(st, fp, &err) == 0);
+	fclose(fp);
+	CHECK(out != NULL && strcmp(out, "fg_test;[libc.so.6] 3\n") == 0);
+	if (out != NULL && strcmp(out, "fg_test;[libc.so.6] 3\n") != 0)
+		fprintf(stderr, "prefetch: got %s", out);
+	CHECK(w.n == 1);
+	CHECK(strstr(w.last, path) != NULL &&
+	    strstr(w.last, "cannot read ELF file") != NULL);
+	CHECK(warn_elsewhere == 0);
+	free(out);
+	fg_stacks_free(st);
+	free(f.d);
+	free(feat.d);
+	free(data.d);
+}
+
 struct prog {
 	int n;
 	int bad;
@@ -526,6 +664,7 @@ main(void)
 	test_demangle();
 	test_reader();
 	test_progress();
+	test_prefetch();
 	if (failures != 0) {
 		fprintf(stderr, "%d checks failed\n", failures);
 		return 1;
