@@ -158,6 +158,15 @@ jstr(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* A string member that must be there; "" when cargo's JSON lacks it. */
+static const char *
+jname(const cJSON *o, const char *key)
+{
+	const char *s = jstr(o, key);
+
+	return s != NULL ? s : "";
+}
+
 static int
 jarray_has(const cJSON *o, const char *key, const char *want)
 {
@@ -264,11 +273,11 @@ list_candidates(struct fg_buf *b, const cJSON *const *pkgs, size_t npkgs,
 					continue;
 				if (multi)
 					fg_buf_printf(b, "; `-p %s %s %s`",
-					    jstr(pkgs[i], "name"), kinds[k].flag,
-					    jstr(t, "name"));
+					    jname(pkgs[i], "name"), kinds[k].flag,
+					    jname(t, "name"));
 				else
 					fg_buf_printf(b, "; `%s %s`",
-					    kinds[k].flag, jstr(t, "name"));
+					    kinds[k].flag, jname(t, "name"));
 			}
 		}
 	}
@@ -394,14 +403,14 @@ choose(struct fg_cargo *c, const cJSON *meta, struct fg_error *err)
 
 	if (o->package != NULL) {
 		for (size_t i = 0; i < nall; i++)
-			if (strcmp(jstr(all[i], "name"), o->package) == 0)
+			if (strcmp(jname(all[i], "name"), o->package) == 0)
 				sel[nsel++] = all[i];
 		if (nsel == 0) {
 			fg_buf_printf(&msg, "package `%s` is not a member of "
 			    "the workspace; members:", o->package);
 			for (size_t i = 0; i < nall; i++)
 				fg_buf_printf(&msg, " `%s`",
-				    jstr(all[i], "name"));
+				    jname(all[i], "name"));
 			rc = fg_seterr(err, FG_EINVAL, "%s", msg.d);
 			goto out;
 		}

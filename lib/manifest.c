@@ -1344,6 +1344,8 @@ canon(struct fg_arena *ar, int k, const cJSON *it, const char *s)
 			s = it->valuestring;
 		else
 			return NULL;
+	} else if (s == NULL) {
+		return NULL;
 	} else {
 		if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
 			isbool = 1;
@@ -1417,8 +1419,8 @@ canon(struct fg_arena *ar, int k, const cJSON *it, const char *s)
 }
 
 static const char *const want_type[PROFILE_NKEYS] = {
-	"true, false, 0, 1, 2, \"none\", \"line-directives-only\", "
-	    "\"line-tables-only\", \"limited\" or \"full\"",
+	("true, false, 0, 1, 2, \"none\", \"line-directives-only\", "
+	    "\"line-tables-only\", \"limited\" or \"full\""),
 	"true, false, \"none\", \"debuginfo\" or \"symbols\"",
 	"\"off\", \"packed\" or \"unpacked\"",
 	"true, false, \"thin\", \"fat\" or \"off\"",

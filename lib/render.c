@@ -148,7 +148,7 @@ static int
 set_uint(unsigned *dst, const char *v, unsigned lo, unsigned hi,
     const char *name, struct fg_error *err)
 {
-	double d;
+	double d = 0;
 	int r;
 
 	if ((r = set_num(&d, v, lo, hi, name, err)) != 0)

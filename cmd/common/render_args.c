@@ -64,8 +64,8 @@ static const char *const help[] = {
 	"--fonttype FONT", "font family (default monospace)",
 	"--fontwidth F", "average character width / font size (0.59)",
 	"--minwidth PCT", "omit frames narrower than PCT% (0.01); NNpx: pixels",
-	"--colors PALETTE", "hot mem io wakeup java js perl python red green "
-	    "blue aqua yellow purple orange rust",
+	"--colors PALETTE", ("hot mem io wakeup java js perl python red green "
+	    "blue aqua yellow purple orange rust"),
 	"--hash", "colours by name hash, similar names alike",
 	"--deterministic", "colours by a hash of the whole name (the default)",
 	"--cp", "consistent palette: keep colours in palette.map",
@@ -95,7 +95,7 @@ static const char *const setname[] = {
 };
 
 int
-render_args_apply(struct fg_render_opts *o, int code, const char *optarg,
+render_args_apply(struct fg_render_opts *o, int code, const char *arg,
     struct fg_error *err)
 {
 	size_t i;
@@ -106,7 +106,7 @@ render_args_apply(struct fg_render_opts *o, int code, const char *optarg,
 	if (i >= sizeof(setname) / sizeof(setname[0]))
 		return 1;
 	return fg_render_opts_set(o, setname[i],
-	    render_args_options[i].has_arg == no_argument ? NULL : optarg,
+	    render_args_options[i].has_arg == no_argument ? NULL : arg,
 	    err);
 }
 

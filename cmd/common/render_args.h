@@ -27,7 +27,7 @@ extern const size_t render_args_count;
  * is not a renderer option (the caller handles it), or a negative FG_E*
  * code with err filled for a bad value.
  */
-int render_args_apply(struct fg_render_opts *o, int code, const char *optarg,
+int render_args_apply(struct fg_render_opts *o, int code, const char *arg,
     struct fg_error *err);
 
 /* Describe the renderer options, one per line, for --help. */

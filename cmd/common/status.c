@@ -25,13 +25,19 @@ status_init(int quiet)
 	    (term == NULL || strcmp(term, "dumb") != 0);
 }
 
+static void vline(const char *, const char *, int, const char *, va_list)
+    STATUS_PRINTF(4, 0);
+
 static void
 vline(const char *colour, const char *prefix, int align, const char *fmt,
     va_list ap)
 {
 	if (use_colour)
 		fprintf(stderr, "\033[%sm", colour);
-	fprintf(stderr, align ? "%12s" : "%s", prefix);
+	if (align)
+		fprintf(stderr, "%12s", prefix);
+	else
+		fputs(prefix, stderr);
 	if (use_colour)
 		fputs("\033[0m", stderr);
 	fputc(' ', stderr);
