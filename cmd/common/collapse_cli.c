@@ -1,0 +1,278 @@
+/*
+ * collapse_cli.c: the shared main of flamegraph-collapse-perf and
+ * flamegraph-collapse-perfdata (see collapse_cli.h).  Warnings go to
+ * stderr prefixed with the program's name, the first ten in full and the
+ * rest as a count; SIGINT and SIGTERM raise the library's cancel flag.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collapse_cli.h"
+#include "flamegraph.h"
+
+#define WARN_SHOWN 10
+
+static fg_cancel_flag cancel;
+
+struct warnstate {
+	const char *prog;
+	unsigned long n;
+	int quiet;
+};
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	cancel = 1;
+}
+
+static void
+on_warn(void *arg, const char *msg)
+{
+	struct warnstate *w = arg;
+
+	if (w->quiet)
+		return;
+	if (w->n++ < WARN_SHOWN)
+		fprintf(stderr, "%s: %s\n", w->prog, msg);
+}
+
+static void
+usage(FILE *fp, const char *prog, enum collapse_source src)
+{
+	fprintf(fp, "usage: %s [OPTIONS] [INFILE]\n", prog);
+	if (src == COLLAPSE_PERF_SCRIPT)
+		fputs(
+"Collapse `perf script` output into folded stacks (one \"a;b;c COUNT\" line\n"
+"per unique stack) on standard output; INFILE \"-\" or none is stdin.\n", fp);
+	else
+		fputs(
+"Read a perf.data recording (default ./perf.data) and write its folded\n"
+"stacks (one \"a;b;c COUNT\" line per unique stack) on standard output.\n",
+		    fp);
+	fputs("\n"
+"  --pid                 append the PID to the process name\n"
+"  --tid                 append PID/TID to the process name\n"
+"  --kernel              annotate kernel functions with _[k]\n"
+"  --jit                 annotate JIT functions with _[j]\n"
+"  --all                 --kernel and --jit\n"
+"  --addrs               keep raw addresses where symbols are missing\n",
+	    fp);
+	if (src == COLLAPSE_PERFDATA)
+		fputs(
+"  --no-inline           no frames for inlined functions\n", fp);
+	fputs(
+"  --event-filter EVENT  only samples of EVENT (default: the first seen)\n"
+"  --skip-after FUNC     drop the frames below FUNC (repeatable)\n", fp);
+	if (src == COLLAPSE_PERF_SCRIPT)
+		fputs(
+"  -n, --nthreads N      threads to use (default: up to 2)\n", fp);
+	fputs(
+"  -q, --quiet           no warnings\n"
+"  -h, --help            this help\n"
+"  -V, --version         the version\n", fp);
+}
+
+enum {
+	OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS,
+	OPT_EVENT, OPT_SKIP, OPT_NOINLINE
+};
+
+/* The options both readers understand, as parsed. */
+struct naming {
+	int pid, tid, kernel, jit, addrs, no_inline;
+	unsigned nthreads;
+	const char *event_filter;
+	const char **skips;
+	size_t nskips;
+};
+
+static int
+read_stacks(enum collapse_source src, const char *path,
+    const struct naming *nm, struct fg_warn warn, struct fg_stacks *st,
+    struct fg_error *err)
+{
+	struct fg_collapse_opts co;
+	struct fg_perfdata_opts po;
+	int fd = STDIN_FILENO, r;
+
+	if (src == COLLAPSE_PERFDATA) {
+		fg_perfdata_opts_init(&po);
+		po.pid = nm->pid;
+		po.tid = nm->tid;
+		po.kernel = nm->kernel;
+		po.jit = nm->jit;
+		po.addrs = nm->addrs;
+		po.no_inline = nm->no_inline;
+		po.event_filter = nm->event_filter;
+		po.skip_after = nm->skips;
+		po.nskip_after = nm->nskips;
+		po.cancel = &cancel;
+		po.warn = warn;
+		return fg_perfdata_read_file(path, &po, st, err);
+	}
+	fg_collapse_opts_init(&co);
+	co.pid = nm->pid;
+	co.tid = nm->tid;
+	co.kernel = nm->kernel;
+	co.jit = nm->jit;
+	co.addrs = nm->addrs;
+	co.nthreads = nm->nthreads;
+	co.event_filter = nm->event_filter;
+	co.skip_after = nm->skips;
+	co.nskip_after = nm->nskips;
+	co.cancel = &cancel;
+	co.warn = warn;
+	if (strcmp(path, "-") != 0 &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", path,
+		    strerror(errno));
+		err->code = FG_EIO;
+		return FG_EIO;
+	}
+	r = fg_collapse_perf_fd(fd, "perf script", &co, st, err);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return r;
+}
+
+int
+collapse_cli_main(int argc, char *argv[], enum collapse_source src)
+{
+	static const struct option longopts[] = {
+		{ "pid", no_argument, NULL, OPT_PID },
+		{ "tid", no_argument, NULL, OPT_TID },
+		{ "kernel", no_argument, NULL, OPT_KERNEL },
+		{ "jit", no_argument, NULL, OPT_JIT },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "addrs", no_argument, NULL, OPT_ADDRS },
+		{ "no-inline", no_argument, NULL, OPT_NOINLINE },
+		{ "event-filter", required_argument, NULL, OPT_EVENT },
+		{ "skip-after", required_argument, NULL, OPT_SKIP },
+		{ "nthreads", required_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *prog = src == COLLAPSE_PERFDATA ?
+	    "flamegraph-collapse-perfdata" : "flamegraph-collapse-perf";
+	const char *path = src == COLLAPSE_PERFDATA ? "perf.data" : "-";
+	const char *errstr;
+	struct naming nm;
+	struct warnstate ws = { prog, 0, 0 };
+	struct fg_warn warn = { on_warn, &ws };
+	struct fg_error err;
+	struct fg_stacks *st;
+	struct sigaction sa;
+	int ch, r, status = 1;
+
+	memset(&nm, 0, sizeof(nm));
+	fg_error_clear(&err);
+	if ((nm.skips = calloc((size_t)argc + 1, sizeof(*nm.skips))) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+	while ((ch = getopt_long(argc, argv, "n:qvhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_PID:
+			nm.pid = 1;
+			break;
+		case OPT_TID:
+			nm.tid = 1;
+			break;
+		case OPT_KERNEL:
+			nm.kernel = 1;
+			break;
+		case OPT_JIT:
+			nm.jit = 1;
+			break;
+		case OPT_ALL:
+			nm.kernel = nm.jit = 1;
+			break;
+		case OPT_ADDRS:
+			nm.addrs = 1;
+			break;
+		case OPT_NOINLINE:
+			if (src != COLLAPSE_PERFDATA)
+				goto bad_usage;	/* perf script inlines */
+			nm.no_inline = 1;
+			break;
+		case OPT_EVENT:
+			nm.event_filter = optarg;
+			break;
+		case OPT_SKIP:
+			nm.skips[nm.nskips++] = optarg;
+			break;
+		case 'n':
+			if (src != COLLAPSE_PERF_SCRIPT)
+				goto bad_usage;
+			nm.nthreads = (unsigned)strtonum(optarg, 1, 1024,
+			    &errstr);
+			if (errstr != NULL) {
+				fprintf(stderr, "%s: --nthreads %s: %s\n",
+				    prog, optarg, errstr);
+				goto out;
+			}
+			break;
+		case 'q':
+			ws.quiet = 1;
+			break;
+		case 'v':
+			break;
+		case 'h':
+			usage(stdout, prog, src);
+			status = 0;
+			goto out;
+		case 'V':
+			printf("%s %s\n", prog, FG_VERSION);
+			status = 0;
+			goto out;
+		default:
+			goto bad_usage;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1)
+		goto bad_usage;
+	if (argc == 1)
+		path = argv[0];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if ((st = fg_stacks_new()) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		goto out;
+	}
+	r = read_stacks(src, path, &nm, warn, st, &err);
+	if (ws.n > WARN_SHOWN)
+		fprintf(stderr, "%s: %s%lu more warnings\n", prog,
+		    src == COLLAPSE_PERF_SCRIPT ? "perf script: " : "",
+		    ws.n - WARN_SHOWN);
+	if (r != 0)
+		fprintf(stderr, "%s: %s\n", prog, err.msg);
+	else if (fg_stacks_write_folded(st, stdout, &err) != 0 ||
+	    fflush(stdout) != 0 || ferror(stdout))
+		fprintf(stderr, "%s: standard output: %s\n", prog,
+		    err.code ? err.msg : strerror(errno));
+	else
+		status = 0;
+	fg_stacks_free(st);
+	goto out;
+bad_usage:
+	usage(stderr, prog, src);
+out:
+	free(nm.skips);
+	return status;
+}
