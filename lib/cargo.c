@@ -666,6 +666,27 @@ default_overrides(struct fg_cargo *c)
 	c->nenv = 2;
 	return join_overrides(c);
 }
+/*
+ * The flags every cargo command gets from the user's: --manifest-path,
+ * --offline, --locked, --frozen.  Appended at argv[n]; returns the new n
+ * (callers size argv for them).
+ */
+static size_t
+push_manifest_flags(const struct fg_cargo *c, const char **argv, size_t n)
+{
+	if (c->o.manifest_path != NULL) {
+		argv[n++] = "--manifest-path";
+		argv[n++] = c->o.manifest_path;
+	}
+	if (c->o.offline)
+		argv[n++] = "--offline";
+	if (c->o.locked)
+		argv[n++] = "--locked";
+	if (c->o.frozen)
+		argv[n++] = "--frozen";
+	return n;
+}
+
 
 int
 fg_cargo_locate(const struct fg_cargo_opts *o, struct fg_cargo **out,
@@ -746,16 +767,7 @@ fg_cargo_locate(const struct fg_cargo_opts *o, struct fg_cargo **out,
 	argv[n++] = "--format-version";
 	argv[n++] = "1";
 	argv[n++] = "--no-deps";
-	if (c->o.manifest_path != NULL) {
-		argv[n++] = "--manifest-path";
-		argv[n++] = c->o.manifest_path;
-	}
-	if (c->o.offline)
-		argv[n++] = "--offline";
-	if (c->o.locked)
-		argv[n++] = "--locked";
-	if (c->o.frozen)
-		argv[n++] = "--frozen";
+	n = push_manifest_flags(c, argv, n);
 	argv[n] = NULL;
 
 	fg_buf_init(&buf, METADATA_MAX);
@@ -953,16 +965,7 @@ build_argv(struct fg_cargo *c, const char **argv, size_t max)
 		argv[n++] = "--target-dir";
 		argv[n++] = c->target_dir;
 	}
-	if (c->o.manifest_path != NULL) {
-		argv[n++] = "--manifest-path";
-		argv[n++] = c->o.manifest_path;
-	}
-	if (c->o.offline)
-		argv[n++] = "--offline";
-	if (c->o.locked)
-		argv[n++] = "--locked";
-	if (c->o.frozen)
-		argv[n++] = "--frozen";
+	n = push_manifest_flags(c, argv, n);
 	if (c->o.verbose)
 		argv[n++] = "-v";
 	argv[n] = NULL;
