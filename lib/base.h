@@ -50,6 +50,36 @@ fg_add_ovf(size_t a, size_t b, size_t *r)
 	return 0;
 }
 
+/* The value of hex digit c, or -1. */
+static inline int
+fg_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Whether p[0..len) starts (ends) with the NUL-terminated lit. */
+static inline int
+fg_starts(const char *p, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && memcmp(p, lit, n) == 0;
+}
+
+static inline int
+fg_ends(const char *p, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && memcmp(p + len - n, lit, n) == 0;
+}
+
 /*
  * Growable buffer.  cap_max bounds what untrusted input can make it grow
  * to (0: no bound beyond SIZE_MAX / 2).  d is NUL-terminated after every

@@ -36,18 +36,6 @@ fg_palette_parse(const char *s, enum fg_palette *p)
 	return -1;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 fg_color_parse(const char *s, struct fg_rgb *c)
 {
@@ -56,7 +44,7 @@ fg_color_parse(const char *s, struct fg_rgb *c)
 	if (s[0] != '#' || strlen(s) != 7)
 		return -1;
 	for (i = 0; i < 6; i++)
-		if ((v[i] = hexval((unsigned char)s[i + 1])) < 0)
+		if ((v[i] = fg_hexval((unsigned char)s[i + 1])) < 0)
 			return -1;
 	c->r = (uint8_t)(v[0] << 4 | v[1]);
 	c->g = (uint8_t)(v[2] << 4 | v[3]);
@@ -75,20 +63,6 @@ has(const char *s, size_t len, const char *needle)
 		if (s[i] == needle[0] && memcmp(s + i, needle, n) == 0)
 			return 1;
 	return 0;
-}
-
-static int
-starts(const char *s, size_t len, const char *p)
-{
-	size_t n = strlen(p);
-	return len >= n && memcmp(s, p, n) == 0;
-}
-
-static int
-ends(const char *s, size_t len, const char *p)
-{
-	size_t n = strlen(p);
-	return len >= n && memcmp(s + len - n, p, n) == 0;
 }
 
 /* The annotation letter of a name ending in "_[X]", or 0. */
@@ -119,8 +93,8 @@ resolve(enum fg_palette p, const char *s, size_t len)
 			return FG_PAL_AQUA;
 		if (a == 'j')
 			return FG_PAL_GREEN;
-		if (has(s, len, "::") || starts(s, len, "-[") ||
-		    starts(s, len, "+["))
+		if (has(s, len, "::") || fg_starts(s, len, "-[") ||
+		    fg_starts(s, len, "+["))
 			return FG_PAL_YELLOW;
 		j = s;
 		jl = len;
@@ -138,9 +112,9 @@ resolve(enum fg_palette p, const char *s, size_t len)
 			;
 		if (len > 0 && i == len)
 			return FG_PAL_GREEN;
-		if (ends(s, len, "_[k]"))
+		if (fg_ends(s, len, "_[k]"))
 			return FG_PAL_ORANGE;
-		if (ends(s, len, "_[j]"))
+		if (fg_ends(s, len, "_[j]"))
 			return has(s, len, "/") ? FG_PAL_GREEN : FG_PAL_AQUA;
 		if (has(s, len, "::"))
 			return FG_PAL_YELLOW;
@@ -151,7 +125,7 @@ resolve(enum fg_palette p, const char *s, size_t len)
 			return FG_PAL_GREEN;
 		return FG_PAL_RED;
 	case FG_PAL_PERL:
-		if (ends(s, len, "_[k]"))
+		if (fg_ends(s, len, "_[k]"))
 			return FG_PAL_ORANGE;
 		if (has(s, len, "Perl") || has(s, len, ".pl"))
 			return FG_PAL_GREEN;
@@ -161,12 +135,12 @@ resolve(enum fg_palette p, const char *s, size_t len)
 	case FG_PAL_PYTHON:
 		if (has(s, len, "site-packages"))
 			return FG_PAL_AQUA;
-		if (has(s, len, "python") || starts(s, len, "<built-in") ||
-		    starts(s, len, "<frozen"))
+		if (has(s, len, "python") || fg_starts(s, len, "<built-in") ||
+		    fg_starts(s, len, "<frozen"))
 			return FG_PAL_YELLOW;
 		return FG_PAL_RED;
 	case FG_PAL_RUST:
-		if (starts(s, len, "core::") || starts(s, len, "std::") ||
+		if (fg_starts(s, len, "core::") || fg_starts(s, len, "std::") ||
 		    has(s, len, "as core::") || has(s, len, "as std::") ||
 		    has(s, len, "as alloc::"))
 			return FG_PAL_ORANGE;

@@ -829,14 +829,6 @@ push_id(struct pd *pd, uint32_t id)
 	return 0;
 }
 
-static int
-starts_with(const char *p, size_t n, const char *s)
-{
-	size_t l = strlen(s);
-
-	return n >= l && memcmp(p, s, l) == 0;
-}
-
 /*
  * Intern the frame name the perf-script path would make from a
  * `perf script` line "PC FUNC (MODULE)": the [unknown] fallback to the
@@ -911,7 +903,7 @@ intern_frame(struct pd *pd, const char *func, const char *mod, uint64_t pc,
 			last_dot = i + 1;
 		else if (c == '(') {
 			if (depth == 0 && last_dot != i &&
-			    !starts_with(w->d + i, w->len - i,
+			    !fg_starts(w->d + i, w->len - i,
 			    "(anonymous namespace)")) {
 				cut = i;
 				break;

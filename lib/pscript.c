@@ -200,29 +200,6 @@ trim(const char **p, size_t *len)
 	trim_end(*p, len);
 }
 
-static int
-is_hex(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
-static int
-starts(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return len >= n && memcmp(p, lit, n) == 0;
-}
-
-static int
-ends(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return len >= n && memcmp(p + len - n, lit, n) == 0;
-}
-
 static const char *
 rfind(const char *p, size_t len, const char *lit)
 {
@@ -395,7 +372,7 @@ fix_rust(const char *p, size_t len, struct fg_buf *out, int *rc)
 	if (h[0] != 'h')
 		return 0;
 	for (i = 1; i < RUST_HASH_LEN; i++)
-		if (!is_hex((unsigned char)h[i]))
+		if (fg_hexval((unsigned char)h[i]) < 0)
 			return 0;
 	rest = p;
 	end = h;
@@ -420,7 +397,7 @@ fix_rust(const char *p, size_t len, struct fg_buf *out, int *rc)
 
 			for (k = 0; k < sizeof(rust_escapes) /
 			    sizeof(rust_escapes[0]); k++)
-				if (starts(rest, n, rust_escapes[k].enc))
+				if (fg_starts(rest, n, rust_escapes[k].enc))
 					break;
 			if (k == sizeof(rust_escapes) / sizeof(rust_escapes[0])) {
 				r = fg_buf_append(out, rest, n);
@@ -457,7 +434,7 @@ is_kernel(const char *m, size_t len)
 		return 0;
 	if (len > 0 && m[0] == '[')
 		return 1;
-	if (ends(m, len, ".ko"))
+	if (fg_ends(m, len, ".ko"))
 		return 1;
 	if ((v = rfind(m, len, "vmlinux")) == NULL)
 		return 0;
@@ -473,9 +450,9 @@ is_kernel(const char *m, size_t len)
 static int
 is_jit(const char *m, size_t len)
 {
-	if (starts(m, len, "/tmp/perf-") && ends(m, len, ".map"))
+	if (fg_starts(m, len, "/tmp/perf-") && fg_ends(m, len, ".map"))
 		return 1;
-	if (ends(m, len, ".so")) {
+	if (fg_ends(m, len, ".so")) {
 		size_t i;
 
 		for (i = 0; i + 8 <= len; i++)
@@ -545,7 +522,7 @@ make_frame(struct ps *ps, const char *func, size_t flen, const char *pc,
 			break;
 		case '(':
 			if (depth == 0 && last_dot != i &&
-			    !starts(f + i, w->len - i, "(anonymous namespace)")) {
+			    !fg_starts(f + i, w->len - i, "(anonymous namespace)")) {
 				cut = i;
 				goto cut_done;
 			}
@@ -641,7 +618,7 @@ process_stack_line(struct ps *ps, const char *line, size_t len,
 		size_t i, off = (size_t)(q - raw);
 
 		for (i = off + 3; i < rlen; i++)
-			if (!is_hex((unsigned char)raw[i]))
+			if (fg_hexval((unsigned char)raw[i]) < 0)
 				break;
 		if (i == rlen)
 			rlen = off;

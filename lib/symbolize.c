@@ -794,18 +794,6 @@ fail:
 }
 
 static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 kent_cmp(const void *a, const void *b)
 {
 	const struct kent *x = a, *y = b;
@@ -864,7 +852,7 @@ load_kallsyms(struct fg_dso *d)
 
 		if (nl == NULL)
 			nl = end;
-		while (p < nl && (v = hexval((unsigned char)*p)) >= 0 && n < 16) {
+		while (p < nl && (v = fg_hexval((unsigned char)*p)) >= 0 && n < 16) {
 			a = a << 4 | (uint64_t)v;
 			p++;
 			n++;

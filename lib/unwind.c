@@ -581,6 +581,23 @@ stack_read(const struct fg_unwind_sample *s, uint64_t a, uint64_t *v)
 	return 0;
 }
 
+/*
+ * The registers known in the caller's frame: its ip (the return address),
+ * its sp (the CFA) and, when recovered, its rbp; nothing else survives.
+ */
+static inline void
+caller_regs(struct fg_unwind_regs *rg, uint64_t ra, uint64_t cfa,
+    uint64_t rbp, int have_rbp)
+{
+	rg->valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP);
+	rg->r[FG_UW_RIP] = ra;
+	rg->r[FG_UW_RSP] = cfa;
+	if (have_rbp) {
+		rg->r[FG_UW_RBP] = rbp;
+		rg->valid |= 1u << FG_UW_RBP;
+	}
+}
+
 #define HAVE(rg, i) (((rg)->valid >> (i)) & 1u)
 
 int
@@ -679,11 +696,7 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			 * The interrupted frame's ip is exact (no call):
 			 * reported and looked up as is, as perf does.
 			 */
-			rg.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
-			    (1u << FG_UW_RBP);
-			rg.r[FG_UW_RIP] = ra;
-			rg.r[FG_UW_RSP] = cfa;
-			rg.r[FG_UW_RBP] = v;
+			caller_regs(&rg, ra, cfa, v, 1);
 			activation = 1;
 			ips[cnt++] = ra;
 			continue;
@@ -715,11 +728,7 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 				end = FG_UNWIND_END_ZERO_RA;
 				goto out;
 			}
-			rg.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
-			    (1u << FG_UW_RBP);
-			rg.r[FG_UW_RIP] = ra;
-			rg.r[FG_UW_RSP] = cfa;
-			rg.r[FG_UW_RBP] = v;
+			caller_regs(&rg, ra, cfa, v, 1);
 			activation = 0;
 			ips[cnt++] = ra - 1;
 			continue;
@@ -761,13 +770,7 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			end = FG_UNWIND_END_ZERO_RA;
 			goto out;
 		}
-		rg.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP);
-		rg.r[FG_UW_RIP] = ra;
-		rg.r[FG_UW_RSP] = cfa;
-		if (bp_ok) {
-			rg.r[FG_UW_RBP] = v;
-			rg.valid |= 1u << FG_UW_RBP;
-		}
+		caller_regs(&rg, ra, cfa, v, bp_ok);
 		activation = 0;
 		ips[cnt++] = ra - 1;
 	}
