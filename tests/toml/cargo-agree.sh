@@ -104,7 +104,8 @@ done
 # the overrides.
 "$info" "$tmp/plain" profiling > "$tmp/info"
 line=$(cd "$tmp/plain" && RUSTC_WRAPPER="$tmp/wrap.sh" cargo build --offline \
-    --profile profiling -v 2>&1 | grep -- '--crate-name demo' | head -1)
+    --profile profiling -v 2>&1 | grep -E -- '--crate-name (demo|other) ' |
+    head -1)
 for want in "debuginfo=$(field profile.debug "$tmp/info")" \
     "strip=$(field profile.strip "$tmp/info")" \
     "split-debuginfo=$(field profile.split-debuginfo "$tmp/info")" \
