@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # bench-perfdata.sh [BUILD_DIR] [FP_MS] [DWARF_MS]: the native perf.data
 # path against `perf script`, on two recordings made here in the same run:
 #   fp:    tests/crates/fpwork built with frame pointers,
@@ -7,7 +7,7 @@
 #          (the tools' stack size, docs/internals/recording.md) -F 20000
 #          for DWARF_MS ms (default 3000)
 # (both >= 30,000 samples on 2 cores; the script says so when not).
-# Timed, each best of 3 in wall and CPU time (user + system, which a
+# Timed, each best of 5 in wall and CPU time (user + system, which a
 # machine shared with other builds disturbs less), with peak RSS:
 #   perf script -i FILE > /dev/null          (fp; dwarf: also --no-inline)
 #   native -> SVG: flamegraph --perfdata FILE -o OUT.svg (one process:
@@ -43,40 +43,44 @@ perf record -q -o "$tmp/fp.data" --call-graph fp -F 20000 \
 perf record -q -o "$tmp/dwarf.data" --call-graph dwarf,32768 -F 20000 \
     "$tmp/target-dwarfwork/release/dwarfwork" "$dwms" > /dev/null 2>&1
 
-# best of 3 of "$@": "wall cpu rss" (seconds, seconds, KB; rss the most
-# of the three runs)
+# best of 5 of "$@": "wall cpu rss" (seconds with ms resolution from
+# bash's time, the least wall and the least CPU = user + system of the
+# runs; rss in KB, the most of the runs, from /usr/bin/time)
 best() {
+	local i t
 	: > "$tmp/t"
-	for i in 1 2 3; do
-		/usr/bin/time -f '%e %U %S %M' -a -o "$tmp/t" "$@" \
-		    > /dev/null 2>&1
+	: > "$tmp/r"
+	for i in 1 2 3 4 5; do
+		{ TIMEFORMAT='%3R %3U %3S'; time "$@" > /dev/null 2>&1; } \
+		    2>> "$tmp/t"
 	done
-	awk '{ c = $2 + $3
+	/usr/bin/time -f '%M' -a -o "$tmp/r" "$@" > /dev/null 2>&1
+	t=$(awk '{ c = $2 + $3
 		if (NR == 1 || $1 < w) w = $1
-		if (NR == 1 || c < m) m = c
-		if ($4 > r) r = $4 }
-	    END { printf "%s %s %s\n", w, m, r }' "$tmp/t"
+		if (NR == 1 || c < m) m = c }
+	    END { printf "%s %s", w, m }' "$tmp/t")
+	echo "$t $(sort -n "$tmp/r" | tail -1)"
 }
 
 # one table row: LABEL "wall cpu rss" [BASE "wall cpu rss"]
 row() {
 	awk -v l="$1" -v t="$2" -v b="${3:-}" 'BEGIN {
 		split(t, T, " ")
-		if (T[1] <= 0) T[1] = 0.01	# /usr/bin/time counts 10 ms
-		if (T[2] <= 0) T[2] = 0.01
+		if (T[1] <= 0) T[1] = 0.001
+		if (T[2] <= 0) T[2] = 0.001
 		if (b == "") {
-			printf "  %-40s %6.2f %6.2f %8.1f\n", l, T[1], T[2],
+			printf "  %-40s %7.3f %7.3f %8.1f\n", l, T[1], T[2],
 			    T[3] / 1024
 			exit
 		}
 		split(b, B, " ")
-		printf "  %-40s %6.2f %6.2f %8.1f   %5.1f x  %5.1f x\n", l,
+		printf "  %-40s %7.3f %7.3f %8.1f   %5.1f x  %5.1f x\n", l,
 		    T[1], T[2], T[3] / 1024, B[1] / T[1], B[2] / T[2]
 	}'
 }
 
 header() {
-	printf "  %-40s %6s %6s %8s   %7s  %7s\n" "$1" "wall s" "cpu s" \
+	printf "  %-40s %7s %7s %8s   %7s  %7s\n" "$1" "wall s" "cpu s" \
 	    "RSS MB" "wall" "cpu"
 }
 
