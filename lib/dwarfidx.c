@@ -1425,6 +1425,7 @@ struct walk {
 	struct cur c;
 	struct fg_dw_cu *cu;
 	uint64_t die;		/* the DIE being pushed */
+	uint64_t origin;	/* its abstract origin, or itself */
 	size_t first;
 	uint32_t depth;
 };
@@ -1477,6 +1478,7 @@ push_func(void *arg, uint64_t lo, uint64_t hi)
 	c->funcs[c->nfuncs].lo = lo;
 	c->funcs[c->nfuncs].hi = hi;
 	c->funcs[c->nfuncs].die = w->die;
+	c->funcs[c->nfuncs].origin = w->origin;
 	c->funcs[c->nfuncs].inl_first = w->first;
 	c->funcs[c->nfuncs].inl_n = c->ninls - w->first;
 	c->nfuncs++;
@@ -1502,6 +1504,7 @@ push_inl(void *arg, uint64_t lo, uint64_t hi)
 	c->inls[c->ninls].lo = lo;
 	c->inls[c->ninls].hi = hi;
 	c->inls[c->ninls].die = w->die;
+	c->inls[c->ninls].origin = w->origin;
 	c->inls[c->ninls].depth = w->depth;
 	c->ninls++;
 	return 0;
@@ -1579,7 +1582,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 	for (;;) {
 		const struct abbrev *a;
 		const uint8_t *at;
-		uint64_t code, off;
+		uint64_t code, off, origin;
 		struct die d;
 
 		if (w->c.p >= w->c.end)
@@ -1594,8 +1597,12 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 			return -1;
 		at = w->c.p;
 		if (leaf_tag(a->tag)) {
-			if (!a->children && a->fixed >= 0) {
-				skip(&w->c, (uint64_t)a->fixed);
+			if (!a->children) {
+				if (a->fixed >= 0)
+					skip(&w->c, (uint64_t)a->fixed);
+				else if (attrs_skip(&w->c, w->u,
+				    &w->t->specs[a->first], a->n) != 0)
+					return -1;
 				if (w->c.bad)
 					return -1;
 				continue;
@@ -1606,9 +1613,12 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 			continue;
 		}
 		if (a->tag != DW_TAG_subprogram &&
-		    (a->tag != DW_TAG_inlined_subroutine || !infunc) &&
-		    a->fixed >= 0) {
-			skip(&w->c, (uint64_t)a->fixed);
+		    (a->tag != DW_TAG_inlined_subroutine || !infunc)) {
+			if (a->fixed >= 0)
+				skip(&w->c, (uint64_t)a->fixed);
+			else if (attrs_skip(&w->c, w->u,
+			    &w->t->specs[a->first], a->n) != 0)
+				return -1;
 			if (w->c.bad)
 				return -1;
 			if (a->children && walk(w, infunc, depth, level + 1) != 0)
@@ -1617,6 +1627,8 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 		}
 		if (die_read(&w->c, w->u, w->t, a, &d) != 0)
 			return -1;
+		if (d.origin.form == 0 || form_ref(w->u, &d.origin, &origin) != 0)
+			origin = off;
 		if (a->tag == DW_TAG_subprogram) {
 			size_t first = w->cu->ninls;
 
@@ -1628,6 +1640,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 			if (a->children && walk(w, 1, 0, level + 1) != 0)
 				return -1;
 			w->die = off;
+			w->origin = origin;
 			w->first = first;
 			if (ranges_each(w->dw, w->u, &d.pc, push_func, w) != 0)
 				return -1;
@@ -1635,6 +1648,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 		}
 		if (a->tag == DW_TAG_inlined_subroutine && infunc) {
 			w->die = off;
+			w->origin = origin;
 			w->depth = depth;
 			if (ranges_each(w->dw, w->u, &d.pc, push_inl, w) != 0)
 				return -1;

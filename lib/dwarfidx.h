@@ -20,6 +20,7 @@ struct fg_dw_inl {
 	uint64_t lo;
 	uint64_t hi;
 	uint64_t die;		/* .debug_info offset */
+	uint64_t origin;	/* what its abstract origin names, or die */
 	uint32_t depth;
 };
 
@@ -28,6 +29,7 @@ struct fg_dw_func {
 	uint64_t lo;
 	uint64_t hi;
 	uint64_t die;
+	uint64_t origin;
 	size_t inl_first;
 	size_t inl_n;
 };

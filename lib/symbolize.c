@@ -1175,23 +1175,27 @@ cu_index(struct fg_dso *d, uint64_t off)
 	return c;
 }
 
+/*
+ * The name of die, whose abstract origin reference (or itself) the index
+ * noted as key: the name lives on the origin, cached by its offset.
+ */
 static const char *
-die_name(struct fg_dso *d, uint64_t die)
+die_name(struct fg_dso *d, uint64_t die, uint64_t key)
 {
-	uint64_t off;
+	uint64_t off = key;
 	const char *n = NULL;
 	char *dm;
 	size_t h, i;
 
-	/* The name lives on the abstract origin: cache by its offset. */
-	off = fg_dw_origin(d->dw, die);
 	if (d->namecap > 0) {
 		for (h = (size_t)(off * 0x9e3779b97f4a7c15ULL) & (d->namecap - 1);
 		    d->names[h].name != NULL; h = (h + 1) & (d->namecap - 1))
 			if (d->names[h].off == off)
 				return d->names[h].name;
 	}
-	if (fg_dw_name(d->dw, off, &n) == 1 && (dm = fg_demangle(n)) != NULL) {
+	/* a reference to no DIE: die's own name, as libdw would */
+	if (fg_dw_name(d->dw, fg_dw_origin(d->dw, die), &n) == 1 &&
+	    (dm = fg_demangle(n)) != NULL) {
 		n = fg_arena_strndup(&d->arena, dm, strlen(dm));
 		free(dm);
 	}
@@ -1437,13 +1441,13 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 		}
 	if (f == NULL)
 		return 0;
-	*func = die_name(d, f->die);
+	*func = die_name(d, f->die, f->origin);
 	for (i = f->inl_first; i < f->inl_first + f->inl_n; i++) {
 		struct fg_dw_inl *e = &c->inls[i];
 		if (addr < e->lo || addr >= e->hi || e->depth > n ||
 		    e->depth >= max)
 			continue;
-		names[e->depth] = die_name(d, e->die);
+		names[e->depth] = die_name(d, e->die, e->origin);
 		n = e->depth + 1;
 	}
 	return n;
