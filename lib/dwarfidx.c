@@ -54,6 +54,14 @@ struct spec {
 	uint32_t name;
 	uint32_t form;
 	int64_t ic;		/* DW_FORM_implicit_const */
+	int8_t size;		/* of a fixed-size value, else -1 */
+	uint8_t slot;		/* SL_*: where die_read keeps it */
+};
+
+/* The attributes this reader looks at. */
+enum {
+	SL_NONE, SL_SIBLING, SL_DECL, SL_LOW, SL_HIGH, SL_RANGES, SL_NAME,
+	SL_LINK, SL_MLINK, SL_ORIGIN, SL_SPEC, SL_N
 };
 
 struct abbrev {
@@ -306,6 +314,21 @@ rd_n(struct cur *c, size_t n)
 		c->p = c->end;
 		return 0;
 	}
+	switch (n) {
+	case 1:
+		v = c->p[0];
+		c->p += 1;
+		return v;
+	case 2:
+		v = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 8;
+		c->p += 2;
+		return v;
+	case 4:
+		v = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 8 |
+		    (uint64_t)c->p[2] << 16 | (uint64_t)c->p[3] << 24;
+		c->p += 4;
+		return v;
+	}
 	for (i = 0; i < n; i++)
 		v |= (uint64_t)c->p[i] << (8 * i);
 	c->p += n;
@@ -490,6 +513,24 @@ form_size(uint32_t form, const struct unit *u)
 	return -1;
 }
 
+static uint8_t
+attr_slot(uint32_t name)
+{
+	switch (name) {
+	case DW_AT_sibling:		return SL_SIBLING;
+	case DW_AT_declaration:		return SL_DECL;
+	case DW_AT_low_pc:		return SL_LOW;
+	case DW_AT_high_pc:		return SL_HIGH;
+	case DW_AT_ranges:		return SL_RANGES;
+	case DW_AT_name:		return SL_NAME;
+	case DW_AT_linkage_name:	return SL_LINK;
+	case DW_AT_MIPS_linkage_name:	return SL_MLINK;
+	case DW_AT_abstract_origin:	return SL_ORIGIN;
+	case DW_AT_specification:	return SL_SPEC;
+	}
+	return SL_NONE;
+}
+
 static int
 abbrev_cmp(const void *a, const void *b)
 {
@@ -550,8 +591,11 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 			t->specs[nsp].form = form > UINT32_MAX ? UINT32_MAX :
 			    (uint32_t)form;
 			t->specs[nsp].ic = ic;
+			sz = form_size(t->specs[nsp].form, u);
+			t->specs[nsp].size = (int8_t)(form == DW_FORM_implicit_const ?
+			    -1 : sz);
+			t->specs[nsp].slot = attr_slot(t->specs[nsp].name);
 			nsp++;
-			sz = form_size(t->specs[nsp - 1].form, u);
 			if (sz < 0 || fixed < 0)
 				fixed = -1;
 			else
@@ -726,9 +770,16 @@ attrs_skip(struct cur *c, const struct unit *u, const struct spec *sp,
 	struct val v;
 	uint32_t i;
 
-	for (i = 0; i < n; i++)
-		if (form_read(c, u, sp[i].form, sp[i].ic, &v) != 0)
+	for (i = 0; i < n; i++) {
+		if (sp[i].size >= 0) {
+			if ((size_t)(c->end - c->p) < (size_t)sp[i].size) {
+				c->bad = 1;
+				return -1;
+			}
+			c->p += sp[i].size;
+		} else if (form_read(c, u, sp[i].form, sp[i].ic, &v) != 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -1106,7 +1157,7 @@ ranges_each(struct fg_dw *dw, const struct unit *u, const struct pcs *pc,
 	}
 }
 
-/* Read the DIE at c (its code already read: a): pcs and friends. */
+/* A DIE's attributes that this reader uses (form 0: absent). */
 struct die {
 	const struct abbrev *a;
 	struct pcs pc;
@@ -1119,61 +1170,58 @@ struct die {
 	struct val spec;
 };
 
+/* Read the attributes of a DIE whose code (a) was just read at c. */
 static int
 die_read(struct cur *c, const struct unit *u, const struct atab *t,
     const struct abbrev *a, struct die *d)
 {
+	const struct spec *sp = &t->specs[a->first];
 	uint32_t i;
 
-	memset(d, 0, sizeof(*d));
 	d->a = a;
-	for (i = 0; i < a->n; i++) {
-		const struct spec *sp = &t->specs[a->first + i];
-		struct val v;
+	d->pc.low.form = d->pc.high.form = d->pc.ranges.form = 0;
+	d->name.form = d->link.form = d->mlink.form = 0;
+	d->origin.form = d->spec.form = 0;
+	d->sibling = 0;
+	d->decl = 0;
+	for (i = 0; i < a->n; i++, sp++) {
+		struct val v, *to;
 
-		if (form_read(c, u, sp->form, sp->ic, &v) != 0)
+		if (sp->size >= 0) {
+			if ((size_t)(c->end - c->p) < (size_t)sp->size) {
+				c->bad = 1;
+				return -1;
+			}
+			if (sp->slot == SL_NONE) {
+				c->p += sp->size;
+				continue;
+			}
+			v.form = sp->form;
+			v.u = rd_n(c, (size_t)sp->size);
+			v.str = NULL;
+		} else if (form_read(c, u, sp->form, sp->ic, &v) != 0)
 			return -1;
-		switch (sp->name) {
-		case DW_AT_sibling:
+		switch (sp->slot) {
+		case SL_SIBLING:
 			if (d->sibling == 0 && form_ref(u, &v, &d->sibling) != 0)
 				d->sibling = 0;
-			break;
-		case DW_AT_declaration:
+			continue;
+		case SL_DECL:
 			d->decl = 1;
-			break;
-		case DW_AT_low_pc:
-			if (d->pc.low.form == 0)
-				d->pc.low = v;
-			break;
-		case DW_AT_high_pc:
-			if (d->pc.high.form == 0)
-				d->pc.high = v;
-			break;
-		case DW_AT_ranges:
-			if (d->pc.ranges.form == 0)
-				d->pc.ranges = v;
-			break;
-		case DW_AT_name:
-			if (d->name.form == 0)
-				d->name = v;
-			break;
-		case DW_AT_linkage_name:
-			if (d->link.form == 0)
-				d->link = v;
-			break;
-		case DW_AT_MIPS_linkage_name:
-			if (d->mlink.form == 0)
-				d->mlink = v;
-			break;
-		case DW_AT_abstract_origin:
-			if (d->origin.form == 0)
-				d->origin = v;
-			break;
-		case DW_AT_specification:
-			if (d->spec.form == 0)
-				d->spec = v;
-			break;
+			continue;
+		case SL_LOW:	to = &d->pc.low; break;
+		case SL_HIGH:	to = &d->pc.high; break;
+		case SL_RANGES:	to = &d->pc.ranges; break;
+		case SL_NAME:	to = &d->name; break;
+		case SL_LINK:	to = &d->link; break;
+		case SL_MLINK:	to = &d->mlink; break;
+		case SL_ORIGIN:	to = &d->origin; break;
+		case SL_SPEC:	to = &d->spec; break;
+		default:
+			continue;
 		}
+		if (to->form == 0)
+			*to = v;
 	}
 	return 0;
 }
