@@ -141,14 +141,14 @@ struct val {
 /* ---- sections --------------------------------------------------------- */
 
 static int
-inflate_sect(struct fg_dw *dw, const uint8_t *raw, size_t n, struct sect *s)
+inflate_sect(int is64, const uint8_t *raw, size_t n, struct sect *s)
 {
 	uint32_t type;
 	uint64_t size;
 	size_t hdr;
 	uint8_t *out;
 
-	if (dw->is64) {
+	if (is64) {
 		if (n < 24)
 			return -1;
 		memcpy(&type, raw, 4);
@@ -222,7 +222,7 @@ sect(struct fg_dw *dw, int i)
 	    (d = elf_rawdata(s->scn, NULL)) == NULL || d->d_buf == NULL)
 		return NULL;
 	if (sh.sh_flags & SHF_COMPRESSED) {
-		if (inflate_sect(dw, d->d_buf, d->d_size, s) != 0)
+		if (inflate_sect(dw->is64, d->d_buf, d->d_size, s) != 0)
 			return NULL;
 	} else {
 		s->p = d->d_buf;
@@ -268,6 +268,73 @@ fg_dw_open(Elf *e)
 		return NULL;
 	}
 	return dw;
+}
+
+int
+fg_dw_inflate_info(Elf *e, void **buf, size_t *len)
+{
+	struct fg_dw *dw = fg_dw_open(e);
+	struct sect *s;
+	GElf_Shdr sh;
+	Elf_Data *d;
+	int r = -1;
+
+	if (dw == NULL)
+		return -1;
+	s = &dw->s[S_INFO];
+	if (gelf_getshdr(s->scn, &sh) != NULL &&
+	    (sh.sh_flags & SHF_COMPRESSED) &&
+	    (d = elf_rawdata(s->scn, NULL)) != NULL && d->d_buf != NULL &&
+	    inflate_sect(dw->is64, d->d_buf, d->d_size, s) == 0) {
+		*buf = s->own;
+		*len = s->n;
+		s->own = NULL;
+		r = 0;
+	}
+	fg_dw_free(dw);
+	return r;
+}
+
+int
+fg_dw_adopt_info(struct fg_dw *dw, void *buf, size_t len)
+{
+	struct sect *s = &dw->s[S_INFO];
+	GElf_Shdr sh;
+	Elf_Data *d;
+	uint64_t want;
+
+	/* only in place of what inflating this file's own would give */
+	if (s->state != 0 || gelf_getshdr(s->scn, &sh) == NULL ||
+	    !(sh.sh_flags & SHF_COMPRESSED) ||
+	    (d = elf_rawdata(s->scn, NULL)) == NULL || d->d_buf == NULL ||
+	    d->d_size < (dw->is64 ? 24 : 12))
+		return -1;
+	if (dw->is64)
+		memcpy(&want, (const uint8_t *)d->d_buf + 8, 8);
+	else {
+		uint32_t w32;
+		memcpy(&w32, (const uint8_t *)d->d_buf + 4, 4);
+		want = w32;
+	}
+	if (want != len)
+		return -1;
+	s->own = buf;
+	s->p = buf;
+	s->n = len;
+	s->state = 1;
+	return 0;
+}
+
+void
+fg_dw_prepare_small(struct fg_dw *dw)
+{
+	int i;
+
+	if (dw == NULL)
+		return;
+	for (i = 0; i < S_N; i++)
+		if (i != S_INFO)
+			(void)sect(dw, i);
 }
 
 void

@@ -51,6 +51,16 @@ struct fg_dw	*fg_dw_open(Elf *e);
 void		 fg_dw_free(struct fg_dw *);
 /* Do the costly part now: inflate the sections, build the CU table. */
 void		 fg_dw_prepare(struct fg_dw *);
+/* Only the sections other than .debug_info. */
+void		 fg_dw_prepare_small(struct fg_dw *);
+/*
+ * e's compressed .debug_info inflated into *buf (malloc'd), for a
+ * second thread to do ahead on its own Elf of the same file: 0, or -1
+ * (also when it is not compressed).
+ */
+int		 fg_dw_inflate_info(Elf *e, void **buf, size_t *len);
+/* Take buf as .debug_info if it is not read yet and the size fits: 0/-1. */
+int		 fg_dw_adopt_info(struct fg_dw *, void *buf, size_t len);
 /* The unit holding addr: 0 and *cu (a unit offset), or -1. */
 int		 fg_dw_cu_at(struct fg_dw *, uint64_t addr, uint64_t *cu);
 /* Fill c (zeroed by the caller) for the unit at cu: 0, or -1. */

@@ -97,6 +97,7 @@ struct fg_dso {
 	const struct fg_warn *wp;	/* where warnings go */
 	int pf;			/* queued for the helper (main's view) */
 	int pf_state;		/* PF_*, under s->pf_mu */
+	int pfi;		/* its .debug_info is inflated ahead */
 	struct fg_warn pf_warn;	/* the helper's: keeps them for later */
 	char *pf_msgs;		/* NUL-separated held warnings */
 	size_t pf_len;
@@ -129,6 +130,19 @@ struct fg_symbolizer {
 	int pf_dwarf;		/* the helper opens DWARF too */
 	struct fg_dso **pf_q;
 	size_t pf_n;
+
+	/*
+	 * A second helper inflates the biggest debug file's .debug_info on
+	 * its own Elf while the first loads symbols and the small sections:
+	 * its fields are its own until it is joined (pfi_take).
+	 */
+	pthread_t pfi_th;
+	int pfi_running;	/* started, not joined */
+	char pfi_path[4096];
+	dev_t pfi_dev;
+	ino_t pfi_ino;
+	void *pfi_buf;
+	size_t pfi_len;
 };
 
 struct fg_symbolizer *
@@ -193,6 +207,10 @@ fg_sym_free(struct fg_symbolizer *s)
 		pthread_join(s->pf_th, NULL);
 		pthread_mutex_destroy(&s->pf_mu);
 		pthread_cond_destroy(&s->pf_cv);
+	}
+	if (s->pfi_running) {
+		pthread_join(s->pfi_th, NULL);
+		free(s->pfi_buf);
 	}
 	free(s->pf_q);
 	for (d = s->dsos; d != NULL; d = n) {
@@ -1244,6 +1262,54 @@ pf_hold(void *arg, const char *msg)
 	d->pf_len += n;
 }
 
+/* The second helper: .debug_info of s->pfi_path, inflated. */
+static void *
+pfi_main(void *arg)
+{
+	struct fg_symbolizer *s = arg;
+	struct stat sb;
+	Elf *e;
+	int fd;
+
+	if ((fd = open(s->pfi_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return NULL;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) != NULL) {
+		if (elf_kind(e) == ELF_K_ELF && fg_dw_inflate_info(e,
+		    &s->pfi_buf, &s->pfi_len) == 0) {
+			s->pfi_dev = sb.st_dev;
+			s->pfi_ino = sb.st_ino;
+		}
+		elf_end(e);
+	}
+	close(fd);
+	return NULL;
+}
+
+/*
+ * By the thread that has d, once its DWARF is open: wait for the second
+ * helper and take what it inflated if it is this file's.
+ */
+static void
+pfi_take(struct fg_dso *d)
+{
+	struct fg_symbolizer *s = d->s;
+	struct stat sb;
+
+	if (!d->pfi)
+		return;
+	d->pfi = 0;
+	pthread_join(s->pfi_th, NULL);
+	s->pfi_running = 0;
+	if (s->pfi_buf != NULL && d->dw != NULL && d->dfd >= 0 &&
+	    fstat(d->dfd, &sb) == 0 && sb.st_dev == s->pfi_dev &&
+	    sb.st_ino == s->pfi_ino &&
+	    fg_dw_adopt_info(d->dw, s->pfi_buf, s->pfi_len) == 0)
+		s->pfi_buf = NULL;
+	free(s->pfi_buf);
+	s->pfi_buf = NULL;
+}
+
 static void *
 pf_main(void *arg)
 {
@@ -1266,6 +1332,9 @@ pf_main(void *arg)
 		dso_load(d);
 		if (d->kind == FG_DSO_FILE && s->pf_dwarf) {
 			dwarf_open(d);
+			if (d->pfi)
+				fg_dw_prepare_small(d->dw);
+			pfi_take(d);
 			fg_dw_prepare(d->dw);
 		}
 		pthread_mutex_lock(&s->pf_mu);
@@ -1306,6 +1375,7 @@ dso_ready(struct fg_dso *d)
 struct pf_cand {
 	struct fg_dso *d;
 	off_t size;
+	const char *hex;
 };
 
 static int
@@ -1320,6 +1390,7 @@ int
 fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 {
 	struct buildid *b;
+	struct fg_dso *pfi = NULL;
 	struct pf_cand *c = NULL;
 	size_t n = 0, cap = 0, i;
 	int kernel = s->kernel_bid[0] != '\0';
@@ -1349,6 +1420,7 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 			c = t;
 		}
 		c[n].d = d;
+		c[n].hex = b->hex;
 		c[n++].size = sb.st_size;
 	}
 	/* the biggest debug files first: the main thread takes the rest */
@@ -1362,6 +1434,7 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 			c = t;
 		}
 		c[n].d = s->kernel;
+		c[n].hex = NULL;
 		c[n++].size = 0;
 	}
 	if (n == 0) {
@@ -1381,12 +1454,23 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 	}
 	s->pf_n = n;
 	s->pf_dwarf = dwarf;
+	if (dwarf && c[0].hex != NULL && c[0].d->kind == FG_DSO_FILE) {
+		pfi = c[0].d;
+		snprintf(s->pfi_path, sizeof(s->pfi_path),
+		    "/usr/lib/debug/.build-id/%.2s/%s.debug", c[0].hex,
+		    c[0].hex + 2);
+	}
 	free(c);
 	if (pthread_mutex_init(&s->pf_mu, NULL) != 0)
 		goto nothread;
 	if (pthread_cond_init(&s->pf_cv, NULL) != 0) {
 		pthread_mutex_destroy(&s->pf_mu);
 		goto nothread;
+	}
+	/* before the first helper can look at pfi->pfi */
+	if (pfi != NULL && pthread_create(&s->pfi_th, NULL, pfi_main, s) == 0) {
+		s->pfi_running = 1;
+		pfi->pfi = 1;
 	}
 	if (pthread_create(&s->pf_th, NULL, pf_main, s) != 0) {
 		pthread_cond_destroy(&s->pf_cv);
@@ -1421,6 +1505,7 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 		return 0;
 	dso_ready(d);
 	dwarf_open(d);
+	pfi_take(d);
 	if (d->dw == NULL || fg_dw_cu_at(d->dw, addr, &cu) != 0)
 		return 0;
 	if ((c = cu_index(d, cu)) == NULL || c->nfuncs == 0)
