@@ -396,7 +396,7 @@ rd_n(struct cur *c, size_t n)
 		c->p += 4;
 		return v;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && i < 8; i++)	/* data16: its low half */
 		v |= (uint64_t)c->p[i] << (8 * i);
 	c->p += n;
 	return v;

@@ -213,7 +213,8 @@ main(int argc, char **argv)
 {
 	uint8_t seed[512], buf[512];
 	size_t n = 0, runs = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000, r;
-	uint64_t x = 0x2545f4914f6cdd1dULL;
+	uint64_t x = argc > 2 ? strtoull(argv[2], NULL, 0) | 1 :
+	    0x2545f4914f6cdd1dULL;
 	uint8_t info[sizeof(seed_info)];
 
 	memcpy(info, seed_info, sizeof(info));
