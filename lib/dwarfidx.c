@@ -620,6 +620,12 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 		return NULL;
 	t->key = key;
 	t->sorted = 1;
+	/* never NULL: &specs[first] of an attribute-less table stays valid */
+	capsp = 16;
+	if ((t->specs = calloc(capsp, sizeof(*t->specs))) == NULL) {
+		free(t);
+		return NULL;
+	}
 	c.p = sa->p + u->abbrev;
 	c.end = sa->p + sa->n;
 	c.bad = 0;
