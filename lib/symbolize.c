@@ -25,13 +25,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <dwarf.h>
-#include <elfutils/libdw.h>
 #include <gelf.h>
 #include <libelf.h>
 
 #include "base.h"
 #include "demangle.h"
+#include "dwarfidx.h"
 #include "symbolize.h"
 
 struct sym {
@@ -50,46 +49,14 @@ struct load {
 	uint64_t filesz;
 };
 
-struct inl {
-	uint64_t lo;
-	uint64_t hi;
-	Dwarf_Die die;
-	uint32_t depth;
-};
-
-struct func {
-	uint64_t lo;
-	uint64_t hi;
-	Dwarf_Die die;
-	size_t inl_first;
-	size_t inl_n;
-};
-
-struct cuidx {
-	Dwarf_Off off;
-	struct func *funcs;
-	size_t nfuncs;
-	size_t capfuncs;
-	struct inl *inls;
-	size_t ninls;
-	size_t capinls;
-	int failed;
-};
-
 struct kent {
 	uint64_t start;
 	uint32_t off;		/* of its line in the kallsyms text */
 	uint32_t mod;		/* a module's symbol */
 };
 
-struct curange {
-	uint64_t lo;
-	uint64_t hi;
-	Dwarf_Off off;		/* of the CU DIE */
-};
-
 struct namecache {
-	Dwarf_Off off;
+	uint64_t off;
 	const char *name;
 };
 
@@ -104,18 +71,15 @@ struct fg_dso {
 	int dfd;
 	Elf *elf;
 	Elf *delf;
-	Dwarf *dw;
+	struct fg_dw *dw;
 	int dwarf_tried;
-	struct curange *curanges;	/* when .debug_aranges is missing */
-	size_t ncuranges;
-	int curanges_built;
 	struct load *loads;
 	size_t nloads;
 	struct sym *syms;
 	size_t nsyms;
 	struct sym *plts;	/* synthesized NAME@plt entries, in order */
 	size_t nplts;
-	struct cuidx *cus;
+	struct fg_dw_cu *cus;
 	size_t ncus;
 	size_t capcus;
 	const char *kbuf;	/* kallsyms text (read, or kmap) */
@@ -133,6 +97,7 @@ struct fg_dso {
 	const struct fg_warn *wp;	/* where warnings go */
 	int pf;			/* queued for the helper (main's view) */
 	int pf_state;		/* PF_*, under s->pf_mu */
+	int pfi;		/* its .debug_info is inflated ahead */
 	struct fg_warn pf_warn;	/* the helper's: keeps them for later */
 	char *pf_msgs;		/* NUL-separated held warnings */
 	size_t pf_len;
@@ -165,6 +130,19 @@ struct fg_symbolizer {
 	int pf_dwarf;		/* the helper opens DWARF too */
 	struct fg_dso **pf_q;
 	size_t pf_n;
+
+	/*
+	 * A second helper inflates the biggest debug file's .debug_info on
+	 * its own Elf while the first loads symbols and the small sections:
+	 * its fields are its own until it is joined (pfi_take).
+	 */
+	pthread_t pfi_th;
+	int pfi_running;	/* started, not joined */
+	char pfi_path[4096];
+	dev_t pfi_dev;
+	ino_t pfi_ino;
+	void *pfi_buf;
+	size_t pfi_len;
 };
 
 struct fg_symbolizer *
@@ -185,8 +163,7 @@ dso_free(struct fg_dso *d)
 {
 	size_t i;
 
-	if (d->dw != NULL)
-		dwarf_end(d->dw);
+	fg_dw_free(d->dw);
 	if (d->delf != NULL)
 		elf_end(d->delf);
 	if (d->elf != NULL)
@@ -200,7 +177,6 @@ dso_free(struct fg_dso *d)
 		free(d->cus[i].inls);
 	}
 	free(d->cus);
-	free(d->curanges);
 	free(d->names);
 	free(d->loads);
 	free(d->syms);
@@ -231,6 +207,10 @@ fg_sym_free(struct fg_symbolizer *s)
 		pthread_join(s->pf_th, NULL);
 		pthread_mutex_destroy(&s->pf_mu);
 		pthread_cond_destroy(&s->pf_cv);
+	}
+	if (s->pfi_running) {
+		pthread_join(s->pfi_th, NULL);
+		free(s->pfi_buf);
 	}
 	free(s->pf_q);
 	for (d = s->dsos; d != NULL; d = n) {
@@ -1161,42 +1141,7 @@ fg_dso_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 
 /* ---- DWARF inline chains ------------------------------------------- */
 
-/*
- * libdw inflates every compressed debug section when it opens a file;
- * inline chains need neither line tables nor location lists, which are a
- * third of libc's compressed debug data.  Hide those from libdw by
- * renaming them in this process's private copy of the section names.
- */
-static void
-hide_unused_compressed(Elf *e)
-{
-	static const char *const unused[] = {
-		".debug_line", ".debug_loclists", ".debug_loc",
-		".debug_macro", ".debug_macinfo", ".debug_frame",
-		".debug_pubnames", ".debug_pubtypes", ".debug_gnu_pubnames",
-		".debug_gnu_pubtypes"
-	};
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	size_t shstr, k;
-
-	if (elf_getshdrstrndx(e, &shstr) != 0)
-		return;
-	while ((scn = elf_nextscn(e, scn)) != NULL) {
-		char *n;
-
-		if (gelf_getshdr(scn, &sh) == NULL ||
-		    !(sh.sh_flags & SHF_COMPRESSED) ||
-		    (n = elf_strptr(e, shstr, sh.sh_name)) == NULL)
-			continue;
-		for (k = 0; k < sizeof(unused) / sizeof(unused[0]); k++)
-			if (strcmp(n, unused[k]) == 0) {
-				n[0] = '_';
-				break;
-			}
-	}
-}
-
+/* The reader is dwarfidx.c; the debug file first, else the file. */
 static void
 dwarf_open(struct fg_dso *d)
 {
@@ -1205,156 +1150,25 @@ dwarf_open(struct fg_dso *d)
 	d->dwarf_tried = 1;
 	dso_load(d);
 	if (d->delf != NULL)
-		hide_unused_compressed(d->delf);
-	if (d->elf != NULL)
-		hide_unused_compressed(d->elf);
-	if (d->delf != NULL && elf_has_section(d->delf, SHT_NULL, ".debug_info"))
-		d->dw = dwarf_begin_elf(d->delf, DWARF_C_READ, NULL);
-	if (d->dw == NULL && d->elf != NULL &&
-	    elf_has_section(d->elf, SHT_NULL, ".debug_info"))
-		d->dw = dwarf_begin_elf(d->elf, DWARF_C_READ, NULL);
-}
-
-static int
-cu_push_func(struct cuidx *c, uint64_t lo, uint64_t hi, Dwarf_Die *die,
-    size_t first, size_t n)
-{
-	if (c->nfuncs == c->capfuncs) {
-		size_t nc = c->capfuncs ? c->capfuncs * 2 : 64;
-		struct func *f = reallocarray(c->funcs, nc, sizeof(*f));
-		if (f == NULL)
-			return -1;
-		c->funcs = f;
-		c->capfuncs = nc;
-	}
-	c->funcs[c->nfuncs].lo = lo;
-	c->funcs[c->nfuncs].hi = hi;
-	c->funcs[c->nfuncs].die = *die;
-	c->funcs[c->nfuncs].inl_first = first;
-	c->funcs[c->nfuncs].inl_n = n;
-	c->nfuncs++;
-	return 0;
-}
-
-static int
-cu_push_inl(struct cuidx *c, uint64_t lo, uint64_t hi, Dwarf_Die *die,
-    uint32_t depth)
-{
-	if (c->ninls == c->capinls) {
-		size_t nc = c->capinls ? c->capinls * 2 : 256;
-		struct inl *f = reallocarray(c->inls, nc, sizeof(*f));
-		if (f == NULL)
-			return -1;
-		c->inls = f;
-		c->capinls = nc;
-	}
-	c->inls[c->ninls].lo = lo;
-	c->inls[c->ninls].hi = hi;
-	c->inls[c->ninls].die = *die;
-	c->inls[c->ninls].depth = depth;
-	c->ninls++;
-	return 0;
-}
-
-static int
-leaf_tag(int tag)
-{
-	switch (tag) {
-	case DW_TAG_variable:
-	case DW_TAG_formal_parameter:
-	case DW_TAG_member:
-	case DW_TAG_base_type:
-	case DW_TAG_pointer_type:
-	case DW_TAG_template_type_parameter:
-	case DW_TAG_template_value_parameter:
-	case DW_TAG_enumerator:
-	case DW_TAG_call_site:
-	case DW_TAG_GNU_call_site:
-	case DW_TAG_label:
-	/* Types: code is defined at namespace level, not inside them. */
-	case DW_TAG_structure_type:
-	case DW_TAG_union_type:
-	case DW_TAG_class_type:
-	case DW_TAG_enumeration_type:
-	case DW_TAG_array_type:
-	case DW_TAG_subroutine_type:
-	case DW_TAG_variant_part:
-	case DW_TAG_typedef:
-		return 1;
-	}
-	return 0;
-}
-
-/* Walk the children of parent; infunc: inside a subprogram at depth. */
-static int
-cu_walk(struct cuidx *c, Dwarf_Die *parent, int infunc, uint32_t depth,
-    int level)
-{
-	Dwarf_Die child;
-	int r;
-
-	if (level > 256)
-		return 0;
-	if (dwarf_child(parent, &child) != 0)
-		return 0;
-	do {
-		int tag = dwarf_tag(&child);
-
-		if (leaf_tag(tag))
-			continue;
-		if (tag == DW_TAG_subprogram) {
-			Dwarf_Addr base, lo, hi;
-			ptrdiff_t off = 0;
-			size_t first = c->ninls;
-
-			if (dwarf_hasattr(&child, DW_AT_declaration))
-				continue;
-			if (dwarf_haschildren(&child) &&
-			    cu_walk(c, &child, 1, 0, level + 1) != 0)
-				return -1;
-			while ((off = dwarf_ranges(&child, off, &base, &lo,
-			    &hi)) > 0)
-				if (lo < hi && cu_push_func(c, lo, hi, &child,
-				    first, c->ninls - first) != 0)
-					return -1;
-			continue;
-		}
-		if (tag == DW_TAG_inlined_subroutine && infunc) {
-			Dwarf_Addr base, lo, hi;
-			ptrdiff_t off = 0;
-
-			while ((off = dwarf_ranges(&child, off, &base, &lo,
-			    &hi)) > 0)
-				if (lo < hi && cu_push_inl(c, lo, hi, &child,
-				    depth) != 0)
-					return -1;
-			if (dwarf_haschildren(&child) &&
-			    (r = cu_walk(c, &child, 1, depth + 1, level + 1)) != 0)
-				return r;
-			continue;
-		}
-		if (dwarf_haschildren(&child) &&
-		    (r = cu_walk(c, &child, infunc, depth, level + 1)) != 0)
-			return r;
-	} while (dwarf_siblingof(&child, &child) == 0);
-	return 0;
+		d->dw = fg_dw_open(d->delf);
+	if (d->dw == NULL && d->elf != NULL)
+		d->dw = fg_dw_open(d->elf);
 }
 
 static int
 func_cmp(const void *a, const void *b)
 {
-	const struct func *x = a, *y = b;
+	const struct fg_dw_func *x = a, *y = b;
 
 	if (x->lo != y->lo)
 		return x->lo < y->lo ? -1 : 1;
 	return (x->hi > y->hi) - (x->hi < y->hi);
 }
 
-static struct cuidx *
-cu_index(struct fg_dso *d, Dwarf_Die *cudie)
+static struct fg_dw_cu *
+cu_index(struct fg_dso *d, uint64_t off)
 {
-	Dwarf_Off off = dwarf_dieoffset(cudie);
-	struct cuidx *c;
+	struct fg_dw_cu *c;
 	size_t i;
 
 	for (i = 0; i < d->ncus; i++)
@@ -1369,9 +1183,9 @@ cu_index(struct fg_dso *d, Dwarf_Die *cudie)
 	}
 	c = &d->cus[d->ncus++];
 	memset(c, 0, sizeof(*c));
-	c->off = off;
-	if (cu_walk(c, cudie, 0, 0, 0) != 0) {
+	if (fg_dw_index(d->dw, off, c) != 0) {
 		c->failed = 1;
+		c->nfuncs = c->ninls = 0;
 		return NULL;
 	}
 	if (c->nfuncs > 1)
@@ -1379,35 +1193,30 @@ cu_index(struct fg_dso *d, Dwarf_Die *cudie)
 	return c;
 }
 
+/*
+ * The name of die, whose abstract origin reference (or itself) the index
+ * noted as key: the name lives on the origin, cached by its offset.
+ */
 static const char *
-die_name(struct fg_dso *d, Dwarf_Die *die)
+die_name(struct fg_dso *d, uint64_t die, uint64_t key)
 {
-	Dwarf_Attribute a;
-	Dwarf_Die origin, *target = die;
-	Dwarf_Off off;
+	uint64_t off = key;
 	const char *n = NULL;
 	char *dm;
 	size_t h, i;
 
-	/* The name lives on the abstract origin: cache by its offset. */
-	if (dwarf_attr(die, DW_AT_abstract_origin, &a) != NULL &&
-	    dwarf_formref_die(&a, &origin) != NULL)
-		target = &origin;
-	off = dwarf_dieoffset(target);
 	if (d->namecap > 0) {
 		for (h = (size_t)(off * 0x9e3779b97f4a7c15ULL) & (d->namecap - 1);
 		    d->names[h].name != NULL; h = (h + 1) & (d->namecap - 1))
 			if (d->names[h].off == off)
 				return d->names[h].name;
 	}
-	if (dwarf_attr_integrate(target, DW_AT_linkage_name, &a) != NULL ||
-	    dwarf_attr_integrate(target, DW_AT_MIPS_linkage_name, &a) != NULL)
-		n = dwarf_formstring(&a);
-	if (n != NULL && (dm = fg_demangle(n)) != NULL) {
+	/* a reference to no DIE: die's own name, as libdw would */
+	if (fg_dw_name(d->dw, fg_dw_origin(d->dw, die), &n) == 1 &&
+	    (dm = fg_demangle(n)) != NULL) {
 		n = fg_arena_strndup(&d->arena, dm, strlen(dm));
 		free(dm);
-	} else if (n == NULL && dwarf_attr_integrate(target, DW_AT_name, &a))
-		n = dwarf_formstring(&a);
+	}
 	if (n == NULL)
 		n = "[unknown]";
 	if (d->nnames * 2 >= d->namecap) {
@@ -1436,77 +1245,6 @@ die_name(struct fg_dso *d, Dwarf_Die *die)
 	return n;
 }
 
-static int
-curange_cmp(const void *a, const void *b)
-{
-	const struct curange *x = a, *y = b;
-
-	return (x->lo > y->lo) - (x->lo < y->lo);
-}
-
-/*
- * The CU holding addr from the CUs' own ranges, for files without
- * .debug_aranges (clang does not emit it by default): a table built once
- * from the unit DIEs only.  0 and *cudie, or -1.
- */
-static int
-cu_by_ranges(struct fg_dso *d, uint64_t addr, Dwarf_Die *cudie)
-{
-	size_t lo = 0, hi, cap = 0;
-
-	if (!d->curanges_built) {
-		Dwarf_Off off = 0, next;
-		size_t hsize;
-
-		d->curanges_built = 1;
-		while (dwarf_nextcu(d->dw, off, &next, &hsize, NULL, NULL,
-		    NULL) == 0) {
-			Dwarf_Die die;
-			Dwarf_Addr base, l, h;
-			ptrdiff_t ro = 0;
-
-			if (dwarf_offdie(d->dw, off + hsize, &die) != NULL) {
-				while ((ro = dwarf_ranges(&die, ro, &base, &l,
-				    &h)) > 0) {
-					struct curange *n;
-					if (l >= h)
-						continue;
-					if (d->ncuranges == cap) {
-						cap = cap ? cap * 2 : 256;
-						n = reallocarray(d->curanges, cap,
-						    sizeof(*n));
-						if (n == NULL)
-							return -1;
-						d->curanges = n;
-					}
-					d->curanges[d->ncuranges].lo = l;
-					d->curanges[d->ncuranges].hi = h;
-					d->curanges[d->ncuranges].off = off + hsize;
-					d->ncuranges++;
-				}
-			}
-			off = next;
-		}
-		if (d->ncuranges > 1)
-			qsort(d->curanges, d->ncuranges, sizeof(*d->curanges),
-			    curange_cmp);
-	}
-	hi = d->ncuranges;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->curanges[mid].lo <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (hi = lo; lo > 0 && hi - lo < 8; lo--) {
-		const struct curange *c = &d->curanges[lo - 1];
-		if (addr < c->hi)
-			return dwarf_offdie(d->dw, c->off, cudie) != NULL ? 0 : -1;
-	}
-	return -1;
-}
-
 /* ---- the prefetch helper ---------------------------------------------- */
 
 /* The helper's warn callback: held until the main thread takes the file. */
@@ -1522,6 +1260,54 @@ pf_hold(void *arg, const char *msg)
 	memcpy(m + d->pf_len, msg, n);
 	d->pf_msgs = m;
 	d->pf_len += n;
+}
+
+/* The second helper: .debug_info of s->pfi_path, inflated. */
+static void *
+pfi_main(void *arg)
+{
+	struct fg_symbolizer *s = arg;
+	struct stat sb;
+	Elf *e;
+	int fd;
+
+	if ((fd = open(s->pfi_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return NULL;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) != NULL) {
+		if (elf_kind(e) == ELF_K_ELF && fg_dw_inflate_info(e,
+		    &s->pfi_buf, &s->pfi_len) == 0) {
+			s->pfi_dev = sb.st_dev;
+			s->pfi_ino = sb.st_ino;
+		}
+		elf_end(e);
+	}
+	close(fd);
+	return NULL;
+}
+
+/*
+ * By the thread that has d, once its DWARF is open: wait for the second
+ * helper and take what it inflated if it is this file's.
+ */
+static void
+pfi_take(struct fg_dso *d)
+{
+	struct fg_symbolizer *s = d->s;
+	struct stat sb;
+
+	if (!d->pfi)
+		return;
+	d->pfi = 0;
+	pthread_join(s->pfi_th, NULL);
+	s->pfi_running = 0;
+	if (s->pfi_buf != NULL && d->dw != NULL && d->dfd >= 0 &&
+	    fstat(d->dfd, &sb) == 0 && sb.st_dev == s->pfi_dev &&
+	    sb.st_ino == s->pfi_ino &&
+	    fg_dw_adopt_info(d->dw, s->pfi_buf, s->pfi_len) == 0)
+		s->pfi_buf = NULL;
+	free(s->pfi_buf);
+	s->pfi_buf = NULL;
 }
 
 static void *
@@ -1544,8 +1330,13 @@ pf_main(void *arg)
 		d->pf_state = PF_RUNNING;
 		pthread_mutex_unlock(&s->pf_mu);
 		dso_load(d);
-		if (d->kind == FG_DSO_FILE && s->pf_dwarf)
+		if (d->kind == FG_DSO_FILE && s->pf_dwarf) {
 			dwarf_open(d);
+			if (d->pfi)
+				fg_dw_prepare_small(d->dw);
+			pfi_take(d);
+			fg_dw_prepare(d->dw);
+		}
 		pthread_mutex_lock(&s->pf_mu);
 		d->pf_state = PF_DONE;
 		pthread_cond_broadcast(&s->pf_cv);
@@ -1584,6 +1375,7 @@ dso_ready(struct fg_dso *d)
 struct pf_cand {
 	struct fg_dso *d;
 	off_t size;
+	const char *hex;
 };
 
 static int
@@ -1598,6 +1390,7 @@ int
 fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 {
 	struct buildid *b;
+	struct fg_dso *pfi = NULL;
 	struct pf_cand *c = NULL;
 	size_t n = 0, cap = 0, i;
 	int kernel = s->kernel_bid[0] != '\0';
@@ -1627,6 +1420,7 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 			c = t;
 		}
 		c[n].d = d;
+		c[n].hex = b->hex;
 		c[n++].size = sb.st_size;
 	}
 	/* the biggest debug files first: the main thread takes the rest */
@@ -1640,6 +1434,7 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 			c = t;
 		}
 		c[n].d = s->kernel;
+		c[n].hex = NULL;
 		c[n++].size = 0;
 	}
 	if (n == 0) {
@@ -1659,12 +1454,23 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 	}
 	s->pf_n = n;
 	s->pf_dwarf = dwarf;
+	if (dwarf && c[0].hex != NULL && c[0].d->kind == FG_DSO_FILE) {
+		pfi = c[0].d;
+		snprintf(s->pfi_path, sizeof(s->pfi_path),
+		    "/usr/lib/debug/.build-id/%.2s/%s.debug", c[0].hex,
+		    c[0].hex + 2);
+	}
 	free(c);
 	if (pthread_mutex_init(&s->pf_mu, NULL) != 0)
 		goto nothread;
 	if (pthread_cond_init(&s->pf_cv, NULL) != 0) {
 		pthread_mutex_destroy(&s->pf_mu);
 		goto nothread;
+	}
+	/* before the first helper can look at pfi->pfi */
+	if (pfi != NULL && pthread_create(&s->pfi_th, NULL, pfi_main, s) == 0) {
+		s->pfi_running = 1;
+		pfi->pfi = 1;
 	}
 	if (pthread_create(&s->pf_th, NULL, pf_main, s) != 0) {
 		pthread_cond_destroy(&s->pf_cv);
@@ -1689,9 +1495,9 @@ size_t
 fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
     const char **names, size_t max)
 {
-	Dwarf_Die cudie;
-	struct cuidx *c;
-	struct func *f = NULL;
+	struct fg_dw_cu *c;
+	struct fg_dw_func *f = NULL;
+	uint64_t cu;
 	size_t lo = 0, hi, i, n = 0;
 
 	*func = NULL;
@@ -1699,10 +1505,10 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 		return 0;
 	dso_ready(d);
 	dwarf_open(d);
-	if (d->dw == NULL || (dwarf_addrdie(d->dw, addr, &cudie) == NULL &&
-	    cu_by_ranges(d, addr, &cudie) != 0))
+	pfi_take(d);
+	if (d->dw == NULL || fg_dw_cu_at(d->dw, addr, &cu) != 0)
 		return 0;
-	if ((c = cu_index(d, &cudie)) == NULL || c->nfuncs == 0)
+	if ((c = cu_index(d, cu)) == NULL || c->nfuncs == 0)
 		return 0;
 	hi = c->nfuncs;
 	while (lo < hi) {
@@ -1720,13 +1526,13 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 		}
 	if (f == NULL)
 		return 0;
-	*func = die_name(d, &f->die);
+	*func = die_name(d, f->die, f->origin);
 	for (i = f->inl_first; i < f->inl_first + f->inl_n; i++) {
-		struct inl *e = &c->inls[i];
+		struct fg_dw_inl *e = &c->inls[i];
 		if (addr < e->lo || addr >= e->hi || e->depth > n ||
 		    e->depth >= max)
 			continue;
-		names[e->depth] = die_name(d, &e->die);
+		names[e->depth] = die_name(d, e->die, e->origin);
 		n = e->depth + 1;
 	}
 	return n;

@@ -13,8 +13,8 @@ runtime_only=0
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
 
 # Libraries and tools by Debian package name.
-runtime="libbsd0 libcjson1 libdw1 libelf1 libzstd1 linux-perf"
-build="build-essential cmake pkg-config libbsd-dev libcjson-dev libdw-dev libelf-dev
+runtime="libbsd0 libcjson1 libdeflate0 libdw1 libelf1 libzstd1 linux-perf"
+build="build-essential cmake pkg-config libbsd-dev libcjson-dev libdeflate-dev libdw-dev libelf-dev
        libiberty-dev libzstd-dev zlib1g-dev"
 # Tests: python3 runs ../shared/tools/svg-frames, chromium and node drive the
 # browser tests, xmllint and mandoc check the SVGs and man pages, gzip

@@ -1,0 +1,77 @@
+/*
+ * dwarfidx.h: a small DWARF 2-5 reader for inline chains (internal).
+ * It finds the compilation unit holding an address, indexes a unit's
+ * subprograms and inlined subroutines, and names a DIE the way
+ * addr2line does.  Sections come straight from the ELF mapping, or are
+ * inflated by us when compressed; nothing else of libdw is needed.
+ */
+#ifndef FG_DWARFIDX_H
+#define FG_DWARFIDX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libelf.h>
+
+struct fg_dw;
+
+/* An inlined subroutine's range, at depth under its subprogram. */
+struct fg_dw_inl {
+	uint64_t lo;
+	uint64_t hi;
+	uint64_t die;		/* .debug_info offset */
+	uint64_t origin;	/* what its abstract origin names, or die */
+	uint32_t depth;
+};
+
+/* A subprogram's range and its inlined subroutines inls[first..+n). */
+struct fg_dw_func {
+	uint64_t lo;
+	uint64_t hi;
+	uint64_t die;
+	uint64_t origin;
+	size_t inl_first;
+	size_t inl_n;
+};
+
+/* The index of one unit: funcs as found (the caller sorts them). */
+struct fg_dw_cu {
+	uint64_t off;		/* of the unit header */
+	struct fg_dw_func *funcs;
+	size_t nfuncs;
+	size_t capfuncs;
+	struct fg_dw_inl *inls;
+	size_t ninls;
+	size_t capinls;
+	int failed;
+};
+
+/* NULL when e has no .debug_info we can read (or no memory). */
+struct fg_dw	*fg_dw_open(Elf *e);
+void		 fg_dw_free(struct fg_dw *);
+/* Do the costly part now: inflate the sections, build the CU table. */
+void		 fg_dw_prepare(struct fg_dw *);
+/* Only the sections other than .debug_info. */
+void		 fg_dw_prepare_small(struct fg_dw *);
+/*
+ * e's compressed .debug_info inflated into *buf (malloc'd), for a
+ * second thread to do ahead on its own Elf of the same file: 0, or -1
+ * (also when it is not compressed).
+ */
+int		 fg_dw_inflate_info(Elf *e, void **buf, size_t *len);
+/* Take buf as .debug_info if it is not read yet and the size fits: 0/-1. */
+int		 fg_dw_adopt_info(struct fg_dw *, void *buf, size_t len);
+/* The unit holding addr: 0 and *cu (a unit offset), or -1. */
+int		 fg_dw_cu_at(struct fg_dw *, uint64_t addr, uint64_t *cu);
+/* Fill c (zeroed by the caller) for the unit at cu: 0, or -1. */
+int		 fg_dw_index(struct fg_dw *, uint64_t cu, struct fg_dw_cu *c);
+/* The DIE naming die: its abstract origin, else die itself. */
+uint64_t	 fg_dw_origin(struct fg_dw *, uint64_t die);
+/*
+ * die's linkage name (1), else its name (2), following abstract
+ * origins and specifications; 0 and NULL when none.  The string lives
+ * as long as the fg_dw.
+ */
+int		 fg_dw_name(struct fg_dw *, uint64_t die, const char **name);
+
+#endif

@@ -1,0 +1,422 @@
+/*
+ * test_dwarfidx.c: unit tests of the DWARF reader behind inline chains
+ * (lib/dwarfidx.c, through fg_dso_inlines).  A small C program with
+ * nested inlining is compiled with the system cc as DWARF 5, DWARF 4,
+ * DWARF 2 and with zlib- and zstd-compressed sections; for every address
+ * of its functions the chain must be what binutils `addr2line -f -i`
+ * prints.  Then the DWARF 5 file is damaged (sections cut short, bytes
+ * flipped at random): every lookup must end, without a read outside
+ * the data (ASan).  Skipped (77) without cc or addr2line.
+ */
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dwarfidx.h"
+#include "symbolize.h"
+
+static int failures;
+
+#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
+	__FILE__, __LINE__, #c); failures++; } } while (0)
+
+static const char prog[] =
+    "#include <stdio.h>\n"
+    "#include <stdlib.h>\n"
+    "static inline __attribute__((always_inline)) int leaf(int x)\n"
+    "{ return x * 3 + (x >> 2); }\n"
+    "static inline __attribute__((always_inline)) int mid(int x)\n"
+    "{ int s = 0; for (int i = 0; i < x; i++) s += leaf(i ^ x); return s; }\n"
+    "static inline __attribute__((always_inline)) int top(int x)\n"
+    "{ return mid(x) + leaf(x + 1); }\n"
+    "struct pt { int a, b; };\n"
+    "__attribute__((noinline)) int work(int n)\n"
+    "{ int s = 0; for (int k = 0; k < n; k++) s += top(k) - mid(k / 2);\n"
+    "  return s; }\n"
+    "__attribute__((noinline)) int other(struct pt *p)\n"
+    "{ return top(p->a) * leaf(p->b); }\n"
+    "int main(int argc, char **argv)\n"
+    "{ struct pt p = { argc, argc + 1 };\n"
+    "  printf(\"%d %d\\n\", work(argc * 10), other(&p));\n"
+    "  (void)argv; return 0; }\n";
+
+static char dir[] = "/tmp/fg-dwarfidx-XXXXXX";
+
+static void
+quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+/* Address ranges of the FUNC symbols work, other and main. */
+struct fn {
+	uint64_t lo, hi;
+};
+
+static size_t
+funcs_of(const char *path, struct fn *fn, size_t max)
+{
+	int fd = open(path, O_RDONLY);
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	size_t n = 0;
+
+	if (fd < 0)
+		return 0;
+	if ((e = elf_begin(fd, ELF_C_READ, NULL)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t i;
+
+		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_SYMTAB ||
+		    (d = elf_getdata(scn, NULL)) == NULL)
+			continue;
+		for (i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym y;
+			const char *nm;
+
+			if (gelf_getsym(d, (int)i, &y) == NULL ||
+			    GELF_ST_TYPE(y.st_info) != STT_FUNC || y.st_size == 0)
+				continue;
+			nm = elf_strptr(e, sh.sh_link, y.st_name);
+			if (nm == NULL || (strcmp(nm, "work") != 0 &&
+			    strcmp(nm, "other") != 0 && strcmp(nm, "main") != 0))
+				continue;
+			if (n < max) {
+				fn[n].lo = y.st_value;
+				fn[n].hi = y.st_value + y.st_size;
+				n++;
+			}
+		}
+	}
+	elf_end(e);
+	close(fd);
+	return n;
+}
+
+/* The native chain of addr, innermost first, '|'-joined. */
+static void
+native_chain(struct fg_dso *d, uint64_t addr, char *out, size_t cap)
+{
+	const char *func, *names[64];
+	size_t n, i;
+
+	out[0] = '\0';
+	n = fg_dso_inlines(d, addr, &func, names, 64);
+	if (func == NULL)
+		return;
+	for (i = n; i > 0; i--) {
+		strlcat(out, names[i - 1], cap);
+		strlcat(out, "|", cap);
+	}
+	strlcat(out, func, cap);
+}
+
+/* Compare every address of the three functions with addr2line: 0/-1. */
+static int
+check_binary(const char *bin, int exact, int *deep)
+{
+	struct fg_warn w = { quiet, NULL };
+	struct fg_symbolizer *s;
+	struct fg_dso *d;
+	struct fn fn[8];
+	size_t nfn, i;
+	char cmd[512], line[1024], chain[4096], want[4096];
+	FILE *f, *p;
+	uint64_t a, cur = 0;
+	int started = 0, bad = 0, k = 0, total = 0;
+
+	nfn = funcs_of(bin, fn, 8);
+	CHECK(nfn == 3);
+	snprintf(cmd, sizeof(cmd), "%s/addrs", dir);
+	if ((f = fopen(cmd, "w")) == NULL)
+		return -1;
+	for (i = 0; i < nfn; i++)
+		for (a = fn[i].lo; a < fn[i].hi; a++)
+			fprintf(f, "0x%llx\n", (unsigned long long)a);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "addr2line -a -f -i -e %s < %s/addrs", bin,
+	    dir);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	s = fg_sym_new(&w);
+	d = fg_sym_dso(s, bin);
+	CHECK(d != NULL);
+	want[0] = '\0';
+	for (;;) {
+		char *r = fgets(line, sizeof(line), p);
+
+		if (r != NULL)
+			line[strcspn(line, "\n")] = '\0';
+		if (r == NULL || (line[0] == '0' && line[1] == 'x')) {
+			if (started && d != NULL) {
+				native_chain(d, cur, chain, sizeof(chain));
+				total++;
+				if (strchr(chain, '|') != NULL)
+					(*deep)++;
+				if (exact && strcmp(chain, want) != 0) {
+					if (bad++ < 5)
+						fprintf(stderr, "%s 0x%llx: native "
+						    "\"%s\", addr2line \"%s\"\n",
+						    bin, (unsigned long long)cur,
+						    chain, want);
+				}
+			}
+			if (r == NULL)
+				break;
+			cur = strtoull(line, NULL, 16);
+			started = 1;
+			want[0] = '\0';
+			k = 0;
+			continue;
+		}
+		/* function, file:line, function, file:line ... */
+		if (k++ % 2 == 0) {
+			if (want[0] != '\0')
+				strlcat(want, "|", sizeof(want));
+			strlcat(want, line, sizeof(want));
+		}
+	}
+	pclose(p);
+	fg_sym_free(s);
+	CHECK(total > 0);
+	CHECK(bad == 0);
+	return bad == 0 ? 0 : -1;
+}
+
+/* ---- damaged sections ------------------------------------------------- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Every lookup over the image; the results are not checked. */
+static void
+exercise(const char *img, size_t len, const struct fn *fn, size_t nfn)
+{
+	Elf *e = elf_memory((char *)(uintptr_t)img, len);
+	struct fg_dw *dw;
+	size_t i, j;
+
+	if (e == NULL)
+		return;
+	if ((dw = fg_dw_open(e)) != NULL) {
+		if (rnd() & 1)
+			fg_dw_prepare(dw);
+		for (i = 0; i < nfn; i++) {
+			uint64_t a, cu;
+			for (a = fn[i].lo; a < fn[i].hi; a += 7) {
+				struct fg_dw_cu c;
+				const char *nm;
+
+				if (fg_dw_cu_at(dw, a, &cu) != 0)
+					continue;
+				memset(&c, 0, sizeof(c));
+				if (fg_dw_index(dw, cu, &c) == 0) {
+					for (j = 0; j < c.nfuncs; j++)
+						(void)fg_dw_name(dw, fg_dw_origin(
+						    dw, c.funcs[j].die), &nm);
+					for (j = 0; j < c.ninls; j++)
+						(void)fg_dw_name(dw, fg_dw_origin(
+						    dw, c.inls[j].die), &nm);
+				}
+				free(c.funcs);
+				free(c.inls);
+			}
+		}
+		/* names at arbitrary offsets */
+		for (i = 0; i < 64; i++) {
+			const char *nm;
+			(void)fg_dw_name(dw, rnd() % 4096, &nm);
+		}
+		fg_dw_free(dw);
+	}
+	elf_end(e);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	if (n <= 0 || (b = malloc((size_t)n)) == NULL ||
+	    fread(b, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+static void
+damaged(const char *bin)
+{
+	struct fn fn[8];
+	size_t nfn = funcs_of(bin, fn, 8), len, i, k;
+	struct { uint64_t off, size, hdr; } sect[16];
+	size_t nsect = 0;
+	char *img = slurp(bin, &len), *copy;
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	size_t shstr;
+
+	CHECK(img != NULL);
+	if (img == NULL || (copy = malloc(len)) == NULL) {
+		free(img);
+		return;
+	}
+	/* where the debug sections and their size fields are */
+	if ((e = elf_memory(img, len)) == NULL || elf_getshdrstrndx(e,
+	    &shstr) != 0) {
+		free(img);
+		free(copy);
+		return;
+	}
+	while ((scn = elf_nextscn(e, scn)) != NULL && nsect < 16) {
+		GElf_Shdr sh;
+		GElf_Ehdr eh;
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) == NULL || gelf_getehdr(e, &eh) ==
+		    NULL || (n = elf_strptr(e, shstr, sh.sh_name)) == NULL ||
+		    strncmp(n, ".debug_", 7) != 0)
+			continue;
+		sect[nsect].off = sh.sh_offset;
+		sect[nsect].size = sh.sh_size;
+		sect[nsect].hdr = eh.e_shoff + elf_ndxscn(scn) * eh.e_shentsize;
+		nsect++;
+	}
+	elf_end(e);
+	CHECK(nsect >= 4);
+	/* each section cut short, at a few lengths */
+	for (i = 0; i < nsect; i++) {
+		uint64_t cut[] = { 0, 1, 7, 11, 12, 40, sect[i].size / 2,
+		    sect[i].size - 1 };
+		for (k = 0; k < sizeof(cut) / sizeof(cut[0]); k++) {
+			uint64_t sz = cut[k] < sect[i].size ? cut[k] : 0;
+			memcpy(copy, img, len);
+			/* Elf64_Shdr: sh_size at 32 */
+			memcpy(copy + sect[i].hdr + 32, &sz, 8);
+			exercise(copy, len, fn, nfn);
+		}
+	}
+	/* random bytes flipped inside the debug sections */
+	for (i = 0; i < 1500; i++) {
+		size_t flips = 1 + rnd() % 8;
+		memcpy(copy, img, len);
+		for (k = 0; k < flips; k++) {
+			size_t s = rnd() % nsect;
+			if (sect[s].size == 0)
+				continue;
+			copy[sect[s].off + rnd() % sect[s].size] = (char)rnd();
+		}
+		exercise(copy, len, fn, nfn);
+	}
+	free(copy);
+	free(img);
+}
+
+static int
+compile(const char *flags, const char *out)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "%s %s -g -O2 -o %s/%s %s/t.c 2>/dev/null",
+	    strncmp(flags, "clang", 5) == 0 ? "" : "cc", flags, dir, out, dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	/*
+	 * exact: every address agrees with addr2line.  Strict DWARF 2 has
+	 * no range lists, so GCC gives an inlined instance only its first
+	 * piece; addr2line guesses the rest from elsewhere: there only the
+	 * chains must be found at all.
+	 */
+	static const struct { const char *flags, *name; int must, exact; } v[] = {
+		{ "-gdwarf-5", "d5", 1, 1 },
+		{ "-gdwarf-4", "d4", 1, 1 },
+		{ "-gdwarf-2 -gstrict-dwarf", "d2", 0, 0 },
+		{ "-gdwarf-3", "d3", 0, 1 },
+		{ "-gdwarf-5 -gz=zlib", "d5z", 1, 1 },
+		{ "-gdwarf-4 -gz=zlib", "d4z", 0, 1 },
+		{ "-gdwarf-5 -gz=zstd", "d5zstd", 0, 1 },
+		{ "-gdwarf-5 -ffunction-sections", "d5fs", 0, 1 },
+		/* strx, addrx, rnglistx; binutils drops a level there */
+		{ "clang -gdwarf-5", "c5", 0, 0 },
+		{ "clang -gdwarf-4", "c4", 0, 0 },
+	};
+	char path[512];
+	FILE *f;
+	size_t i;
+	int deep;
+
+	if (system("command -v cc >/dev/null 2>&1") != 0 ||
+	    system("command -v addr2line >/dev/null 2>&1") != 0) {
+		printf("skipped: cc or addr2line missing\n");
+		return 77;
+	}
+	elf_version(EV_CURRENT);
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/t.c", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return 1;
+	fputs(prog, f);
+	fclose(f);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		if (compile(v[i].flags, v[i].name) != 0) {
+			CHECK(!v[i].must);
+			printf("%s: cc cannot build it, skipped\n", v[i].flags);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, v[i].name);
+		deep = 0;
+		if (check_binary(path, v[i].exact, &deep) == 0)
+			printf("%s: %s addr2line (%d addresses with inlined "
+			    "frames)\n", v[i].flags, v[i].exact ? "every "
+			    "address agrees with" : "not compared with", deep);
+		CHECK(deep > 0);
+	}
+	snprintf(path, sizeof(path), "%s/d5", dir);
+	damaged(path);
+	snprintf(path, sizeof(path), "%s/d4", dir);
+	damaged(path);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	if (system(path) != 0)
+		failures++;
+	if (failures) {
+		printf("%d checks failed\n", failures);
+		return 1;
+	}
+	printf("dwarfidx: all checks passed\n");
+	return 0;
+}
