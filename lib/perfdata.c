@@ -161,6 +161,18 @@ struct fent {
 	uint8_t valid;
 };
 
+/*
+ * The chain cache: (process name, process, maps generation, cpumode,
+ * raw callchain, unwound user chain) -> the sample's frame ids, so a
+ * chain seen before costs one hash and one compare, not a probe per
+ * frame.  An entry is two words in ckeys (the offset of its ids in cids;
+ * their count << 32 | the entry's number) and then its key; the table's
+ * slots hold (hash >> 32) << 32 | (entry offset + 1), so a probe reads
+ * the entry only when 32 bits of the hash match.  Entries are numbered
+ * densely in order of first use: the number is the sample's stack_key.
+ */
+#define CHAIN_MAX_WORDS	(8u << 20)	/* 64 MB of keys: then no more */
+
 struct pd {
 	const uint8_t *buf;
 	size_t len;
@@ -196,6 +208,15 @@ struct pd {
 	size_t nfr;
 	size_t capfr;
 	struct fent *front;
+	size_t nch;
+	uint64_t *chtab;
+	size_t chmask;
+	uint64_t *ckeys;
+	size_t nckeys;
+	size_t capckeys;
+	uint32_t *cids;
+	size_t ncids;
+	size_t capcids;
 	struct fg_buf work;
 	struct fg_buf work2;
 
@@ -209,6 +230,8 @@ struct pd {
 	struct qent *q;
 	size_t nq;
 	size_t capq;
+	struct qent *qt;	/* qsort_runs' second array */
+	size_t capqt;
 	uint64_t seq;
 	uint64_t max_ts;
 	uint64_t next_flush;
@@ -1295,6 +1318,220 @@ pname_id(struct pd *pd, struct thread *t, uint32_t *id)
 	return 0;
 }
 
+/* ---- the chain cache -------------------------------------------------- */
+
+static uint64_t
+chain_hash(uint64_t h, const uint64_t *w, size_t n)
+{
+	uint64_t g = 0x452821e638d01377ULL;
+	size_t i;
+
+	/* two lanes: half the multiply latency of one chain */
+	for (i = 0; i + 1 < n; i += 2) {
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+		g = (g ^ w[i + 1]) * 0xbf58476d1ce4e5b9ULL;
+	}
+	if (i < n)
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (g >> 7) ^ (g << 29);
+}
+
+static int
+grow_arr(void *pp, size_t *cap, size_t need, size_t elsize, size_t first)
+{
+	size_t nc = *cap ? *cap : first;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	while (nc < need) {
+		if (nc > SIZE_MAX / 2 / elsize)
+			return FG_ENOMEM;
+		nc *= 2;
+	}
+	if ((n = reallocarray(*(void **)pp, nc, elsize)) == NULL)
+		return FG_ENOMEM;
+	*(void **)pp = n;
+	*cap = nc;
+	return 0;
+}
+
+/*
+ * A sample's chain key: hd[4] (process name, cpumode, process, maps
+ * generation, lengths), then the callchain (or the ip), then the unwound
+ * user chain; k->n words in all.
+ */
+struct ckey {
+	uint64_t hd[4];
+	const uint64_t *chain;
+	size_t nchain;
+	const uint64_t *u;
+	size_t nu;
+	size_t n;
+	uint64_t hash;
+};
+
+static void
+chain_key(struct ckey *k, struct thread *t, const struct fg_pd_sample *s,
+    uint32_t pname, const uint64_t *uips, size_t nu)
+{
+	uint64_t h;
+
+	k->chain = s->chain;
+	k->nchain = s->nchain;
+	if (k->chain == NULL) {
+		k->chain = &s->ip;
+		k->nchain = 1;
+	}
+	k->u = uips;
+	k->nu = nu;
+	k->n = 4 + k->nchain + nu;
+	k->hd[0] = (uint64_t)pname << 32 |
+	    (uint64_t)(s->misc & MISC_CPUMODE_MASK) << 1 | (uips != NULL);
+	k->hd[1] = (uint64_t)(uintptr_t)t->proc;
+	k->hd[2] = t->proc != NULL ? t->proc->gen : 0;
+	k->hd[3] = (uint64_t)k->nchain << 32 | (uint64_t)nu;
+	h = chain_hash(0x243f6a8885a308d3ULL, k->hd, 4);
+	h = chain_hash(h, k->chain, k->nchain);
+	if (nu > 0)
+		h = chain_hash(h, uips, nu);
+	h ^= h >> 32;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	k->hash = h ^ (h >> 29);
+}
+
+static size_t
+chain_slot(uint64_t hash, size_t mask)
+{
+	return (size_t)((hash >> 32) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+}
+
+static int
+chain_eq(const uint64_t *w, const struct ckey *k)
+{
+	return w[0] == k->hd[0] && w[1] == k->hd[1] && w[2] == k->hd[2] &&
+	    w[3] == k->hd[3] &&
+	    memcmp(w + 4, k->chain, k->nchain * sizeof(uint64_t)) == 0 &&
+	    (k->nu == 0 || memcmp(w + 4 + k->nchain, k->u,
+	    k->nu * sizeof(uint64_t)) == 0);
+}
+
+/* The entry of the key (its offset in ckeys), or SIZE_MAX and the slot. */
+static size_t
+chain_find(struct pd *pd, const struct ckey *k, size_t *slot)
+{
+	uint64_t tag = k->hash >> 32 << 32;
+	size_t i;
+
+	*slot = SIZE_MAX;
+	if (pd->chtab == NULL)
+		return SIZE_MAX;
+	for (i = chain_slot(k->hash, pd->chmask); pd->chtab[i] != 0;
+	    i = (i + 1) & pd->chmask) {
+		uint64_t v = pd->chtab[i];
+		size_t e = (size_t)(uint32_t)v - 1;
+		if ((v & 0xffffffff00000000ULL) == tag &&
+		    chain_eq(pd->ckeys + e + 2, k))
+			return e;
+	}
+	*slot = i;
+	return SIZE_MAX;
+}
+
+/*
+ * Remember the ids pd->ids[0..nids) for the key; *key is its entry's
+ * number, or UINT32_MAX when it is not kept (out of memory or past the
+ * cap: the sample is still right, only not cached).
+ */
+static void
+chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key)
+{
+	uint64_t *w;
+	size_t i;
+
+	*key = UINT32_MAX;
+	if (k->n > CHAIN_MAX_WORDS ||
+	    pd->nckeys + 2 + k->n > CHAIN_MAX_WORDS ||
+	    pd->ncids + pd->nids > UINT32_MAX || pd->nids > UINT32_MAX)
+		return;
+	if (pd->chtab == NULL || (pd->nch + 1) * 2 > pd->chmask + 1) {
+		size_t nm = pd->chtab == NULL ? 4095 : pd->chmask * 2 + 1;
+		uint64_t *nt = calloc(nm + 1, sizeof(*nt));
+
+		if (nt == NULL)
+			return;
+		for (i = 0; pd->chtab != NULL && i <= pd->chmask; i++) {
+			uint64_t v = pd->chtab[i];
+			size_t j;
+			if (v == 0)
+				continue;
+			for (j = chain_slot(v, nm); nt[j] != 0;
+			    j = (j + 1) & nm)
+				;
+			nt[j] = v;
+		}
+		free(pd->chtab);
+		pd->chtab = nt;
+		pd->chmask = nm;
+		for (slot = chain_slot(k->hash, nm); nt[slot] != 0;
+		    slot = (slot + 1) & nm)
+			;
+	}
+	if (grow_arr(&pd->ckeys, &pd->capckeys, pd->nckeys + 2 + k->n,
+	    sizeof(*pd->ckeys), 16384) != 0 ||
+	    grow_arr(&pd->cids, &pd->capcids, pd->ncids + pd->nids,
+	    sizeof(*pd->cids), 16384) != 0)
+		return;
+	w = pd->ckeys + pd->nckeys;
+	w[0] = pd->ncids;
+	w[1] = (uint64_t)pd->nids << 32 | pd->nch;
+	memcpy(w + 2, k->hd, sizeof(k->hd));
+	memcpy(w + 6, k->chain, k->nchain * sizeof(uint64_t));
+	if (k->nu > 0)
+		memcpy(w + 6 + k->nchain, k->u, k->nu * sizeof(uint64_t));
+	pd->chtab[slot] = k->hash >> 32 << 32 | (uint64_t)(pd->nckeys + 1);
+	pd->nckeys += 2 + k->n;
+	if (pd->nids > 0)
+		memcpy(pd->cids + pd->ncids, pd->ids,
+		    pd->nids * sizeof(uint32_t));
+	pd->ncids += pd->nids;
+	*key = (uint32_t)pd->nch++;
+}
+
+/*
+ * The frame ids of a sample (the process name first): from the chain
+ * cache, else built and cached.  *ids stays valid until the next call.
+ */
+static int
+sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
+    const uint64_t *uips, size_t nu, const uint32_t **ids, size_t *n,
+    uint32_t *key)
+{
+	struct ckey k;
+	size_t e, slot;
+	uint32_t pn;
+	int r;
+
+	*key = UINT32_MAX;
+	if ((r = pname_id(pd, t, &pn)) != 0)
+		return r;
+	chain_key(&k, t, s, pn, uips, nu);
+	if ((e = chain_find(pd, &k, &slot)) != SIZE_MAX) {
+		*ids = pd->cids + pd->ckeys[e];
+		*n = (size_t)(pd->ckeys[e + 1] >> 32);
+		*key = (uint32_t)pd->ckeys[e + 1];
+		return 0;
+	}
+	pd->nids = 0;
+	if ((r = push_id(pd, pn)) != 0 ||
+	    (r = build_stack(pd, t, s, uips, nu)) != 0)
+		return r;
+	chain_add(pd, &k, slot, key);
+	*ids = pd->ids;
+	*n = pd->nids;
+	return 0;
+}
+
 /* ---- samples --------------------------------------------------------- */
 
 #define NEED(n) do { if ((size_t)(end - p) < (size_t)(n)) goto short_rec; } while (0)
@@ -1307,9 +1544,9 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	struct attr *a;
 	struct thread *t;
 	const uint64_t *uips = NULL;
-	size_t nu = 0;
+	const uint32_t *ids;
+	size_t nu = 0, nids;
 	uint64_t st;
-	uint32_t pn;
 	int r;
 
 	if ((a = rec_attr(pd, rec, len, REC_SAMPLE)) == NULL) {
@@ -1337,6 +1574,7 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	st = a->sample_type;
 	memset(&s, 0, sizeof(s));
 	s.period = 1;
+	s.stack_key = UINT32_MAX;
 	s.offset = off;
 	s.misc = rd16(rec + 4);
 	s.event = attr_name(pd, a);
@@ -1464,21 +1702,20 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	s.comm = t->comm;
-	pd->nids = 0;
 	if ((st & ST_REGS_USER) && (st & ST_STACK_USER) &&
 	    (a->flags & ATTR_EXCLUDE_CALLCHAIN_USER)) {
 		if ((r = unwind_user(pd, t, &s, &nu)) != 0)
 			return r;
 		uips = pd->uips;
 	}
-	if ((r = pname_id(pd, t, &pn)) != 0 || (r = push_id(pd, pn)) != 0 ||
-	    (r = build_stack(pd, t, &s, uips, nu)) != 0)
+	if ((r = sample_ids(pd, t, &s, uips, nu, &ids, &nids,
+	    &s.stack_key)) != 0)
 		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
 	{
 		struct fg_error cerr;
 
 		fg_error_clear(&cerr);
-		if ((r = pd->h->sample(pd->h->arg, &s, pd->ids, pd->nids,
+		if ((r = pd->h->sample(pd->h->arg, &s, ids, nids,
 		    &cerr)) != 0)
 			return fg_seterr(pd->err, r, "%s: sample at 0x%llx: %s",
 			    pd->name, (unsigned long long)off, cerr.code ?
@@ -1539,6 +1776,75 @@ qent_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static inline int
+qent_before(const struct qent *x, const struct qent *y)
+{
+	return x->time < y->time || (x->time == y->time && x->seq < y->seq);
+}
+
+/* The end of the ascending run that starts at i. */
+static size_t
+qrun_end(const struct qent *q, size_t i, size_t n)
+{
+	for (i++; i < n && !qent_before(&q[i], &q[i - 1]); i++)
+		;
+	return i;
+}
+
+/*
+ * Sort the queue by (time, file order).  The queue is a few ascending
+ * runs (what the last flush left, then each CPU's buffer of this round
+ * in turn): merge neighbouring runs, pass after pass, through a second
+ * array that then swaps with the queue; O(n log runs).  (time, seq) is
+ * a total order, so the result is what any sort gives.
+ */
+static int
+qsort_runs(struct pd *pd)
+{
+	struct qent *src = pd->q, *dst, *t;
+	size_t n = pd->nq, i, a, b, x, y, k;
+	size_t nruns;
+
+	if (n < 2 || qrun_end(src, 0, n) == n)
+		return 0;
+	if (pd->capqt < pd->capq) {
+		free(pd->qt);
+		pd->capqt = 0;
+		if ((pd->qt = reallocarray(NULL, pd->capq,
+		    sizeof(*pd->qt))) == NULL) {
+			qsort(pd->q, n, sizeof(*pd->q), qent_cmp);
+			return 0;
+		}
+		pd->capqt = pd->capq;
+	}
+	dst = pd->qt;
+	do {
+		nruns = 0;
+		for (i = 0; i < n; i = b, nruns++) {
+			a = qrun_end(src, i, n);
+			b = a < n ? qrun_end(src, a, n) : n;
+			for (x = i, y = a, k = i; x < a && y < b; k++)
+				dst[k] = qent_before(&src[y], &src[x]) ?
+				    src[y++] : src[x++];
+			if (x < a)
+				memcpy(dst + k, src + x, (a - x) * sizeof(*dst));
+			else if (y < b)
+				memcpy(dst + k, src + y, (b - y) * sizeof(*dst));
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	} while (nruns > 1);
+	if (src != pd->q) {	/* the sorted array becomes the queue */
+		size_t c = pd->capq;
+		pd->qt = pd->q;
+		pd->q = src;
+		pd->capq = pd->capqt;
+		pd->capqt = c;
+	}
+	return 0;
+}
+
 /* Deliver the queued records with time <= limit, in time order. */
 static int
 flush(struct pd *pd, uint64_t limit)
@@ -1548,11 +1854,7 @@ flush(struct pd *pd, uint64_t limit)
 
 	if (pd->nq == 0)
 		return 0;
-	for (i = 1; i < pd->nq; i++)	/* often in order already */
-		if (qent_cmp(&pd->q[i - 1], &pd->q[i]) > 0)
-			break;
-	if (i < pd->nq)
-		qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
+	qsort_runs(pd);
 	for (i = 0; i < pd->nq && pd->q[i].time <= limit; i++) {
 		if (r == 0)
 			r = dispatch(pd, pd->q[i].rec, pd->q[i].len, pd->q[i].off);
@@ -1579,7 +1881,7 @@ queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 		if (pd->nq >= (4u << 20)) {
 			/* bounded memory: deliver the older half now */
 			int r;
-			qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
+			qsort_runs(pd);
 			if ((r = flush(pd, pd->q[pd->nq / 2].time)) != 0)
 				return r;
 		} else {
@@ -1869,6 +2171,7 @@ pd_free(struct pd *pd)
 	for (i = 0; i < pd->nq; i++)
 		db_release(pd->q[i].db);
 	free(pd->q);
+	free(pd->qt);
 	for (i = 0; i < NBUCKETS; i++) {
 		struct proc *p, *pn;
 		struct thread *t, *tn;
@@ -1891,6 +2194,9 @@ pd_free(struct pd *pd)
 	free(pd->ids);
 	free(pd->fr);
 	free(pd->front);
+	free(pd->chtab);
+	free(pd->ckeys);
+	free(pd->cids);
 	free(pd->align);
 	fg_unwinder_free(pd->uw);
 	fg_buf_free(&pd->work);
@@ -1978,11 +2284,41 @@ fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
 	return pd_walk(buf, len, 0, name, o, st, hooks, err);
 }
 
+/* The model and, by stack_key, the stack each key was added as (+1). */
+struct adder {
+	struct fg_stacks *st;
+	uint32_t *idx;
+	size_t cap;
+};
+
 static int
 add_sample(void *arg, const struct fg_pd_sample *s, const uint32_t *ids,
     size_t n, struct fg_error *err)
 {
-	return fg_stacks_add_ids(arg, ids, n, s->period, 0, err);
+	struct adder *ad = arg;
+	size_t k = s->stack_key, idx;
+	int r;
+
+	if (k < ad->cap && ad->idx[k] != 0)
+		return fg_stacks_add_to(ad->st, ad->idx[k] - 1, s->period, 0,
+		    err);
+	if ((r = fg_stacks_add_ids_idx(ad->st, ids, n, s->period, 0, &idx,
+	    err)) != 0 || s->stack_key == UINT32_MAX || idx >= UINT32_MAX)
+		return r;
+	if (k >= ad->cap) {
+		size_t nc = ad->cap ? ad->cap : 4096;
+		uint32_t *t;
+
+		while (nc <= k)
+			nc *= 2;
+		if ((t = reallocarray(ad->idx, nc, sizeof(*t))) == NULL)
+			return 0;	/* only not remembered */
+		memset(t + ad->cap, 0, (nc - ad->cap) * sizeof(*t));
+		ad->idx = t;
+		ad->cap = nc;
+	}
+	ad->idx[k] = (uint32_t)idx + 1;
+	return 0;
 }
 
 int
@@ -1990,17 +2326,21 @@ fg_perfdata_read_mem(const void *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *out,
     struct fg_error *err)
 {
-	struct fg_pd_hooks h = { add_sample, NULL, out };
+	struct adder ad = { out, NULL, 0 };
+	struct fg_pd_hooks h = { add_sample, NULL, &ad };
+	int r;
 
-	return fg_pd_walk(buf, len, name ? name : "perf.data", o, out, &h,
-	    err);
+	r = fg_pd_walk(buf, len, name ? name : "perf.data", o, out, &h, err);
+	free(ad.idx);
+	return r;
 }
 
 int
 fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
     struct fg_stacks *out, struct fg_error *err)
 {
-	struct fg_pd_hooks h = { add_sample, NULL, out };
+	struct adder ad = { out, NULL, 0 };
+	struct fg_pd_hooks h = { add_sample, NULL, &ad };
 	struct stat sb;
 	void *m;
 	int fd, r;
@@ -2023,5 +2363,6 @@ fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
 	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
 	r = pd_walk(m, (size_t)sb.st_size, 1, path, o, out, &h, err);
 	munmap(m, (size_t)sb.st_size);
+	free(ad.idx);
 	return r;
 }

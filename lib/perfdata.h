@@ -39,6 +39,9 @@ struct fg_pd_sample {
 	size_t nregs;
 	const uint8_t *stack;	/* PERF_SAMPLE_STACK_USER copy */
 	size_t stack_len;	/* bytes valid (dyn_size when given) */
+	uint32_t stack_key;	/* samples with one key have the same ids:
+				   dense from 0 in order of first use;
+				   UINT32_MAX: not known */
 };
 
 /*

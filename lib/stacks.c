@@ -237,6 +237,37 @@ int
 fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
     uint64_t weight, uint64_t weight2, struct fg_error *err)
 {
+	size_t idx;
+
+	return fg_stacks_add_ids_idx(st, ids, n, weight, weight2, &idx, err);
+}
+
+int
+fg_stacks_add_to(struct fg_stacks *st, size_t idx, uint64_t weight,
+    uint64_t weight2, struct fg_error *err)
+{
+	struct stack *sk = &st->stacks[idx];
+
+	if (weight > UINT64_MAX - st->total)
+		return fg_seterr(err, FG_EOVERFLOW,
+		    "total weight would exceed %llu",
+		    (unsigned long long)UINT64_MAX);
+	if (weight2 > UINT64_MAX - sk->weight2)
+		return fg_seterr(err, FG_EOVERFLOW,
+		    "second weight would exceed %llu",
+		    (unsigned long long)UINT64_MAX);
+	sk->weight += weight;
+	sk->weight2 += weight2;
+	st->total += weight;
+	if (weight2 != 0)
+		st->differential = 1;
+	return seq_push(st, idx, weight, weight2, err);
+}
+
+int
+fg_stacks_add_ids_idx(struct fg_stacks *st, const uint32_t *ids, size_t n,
+    uint64_t weight, uint64_t weight2, size_t *idx, struct fg_error *err)
+{
 	uint64_t h = fg_hash(ids, n * sizeof(*ids));
 	uint32_t h32 = (uint32_t)(h >> 32);
 	struct stack *sk;
@@ -260,16 +291,8 @@ fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
 		sk = &st->stacks[(uint32_t)s - 1];
 		if (sk->n == n &&
 		    memcmp(st->ids + sk->off, ids, n * sizeof(*ids)) == 0) {
-			if (weight2 > UINT64_MAX - sk->weight2)
-				return fg_seterr(err, FG_EOVERFLOW,
-				    "second weight would exceed %llu",
-				    (unsigned long long)UINT64_MAX);
-			sk->weight += weight;
-			sk->weight2 += weight2;
-			st->total += weight;
-			if (weight2 != 0)
-				st->differential = 1;
-			return seq_push(st, (uint32_t)s - 1, weight, weight2,
+			*idx = (uint32_t)s - 1;
+			return fg_stacks_add_to(st, *idx, weight, weight2,
 			    err);
 		}
 	}
@@ -291,6 +314,7 @@ fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
 	st->nids += n;
 	st->nstacks++;
 	st->stack_tab[i] = ((uint64_t)h32 << 32) | (uint64_t)st->nstacks;
+	*idx = st->nstacks - 1;
 	st->total += weight;
 	if (weight2 != 0)
 		st->differential = 1;
