@@ -815,9 +815,11 @@ static void
 load_kallsyms(struct fg_dso *d)
 {
 	char path[4096];
+	int8_t hexv[256];
+	uint8_t keep[256];
 	const char *src = "/proc/kallsyms", *p, *end;
-	size_t len = 0, cap = 0;
-	int sorted = 1, fd;
+	size_t len = 0, cap = 0, i;
+	int sorted = 1, fd, t;
 	uint64_t prev = 0;
 	struct stat sb;
 
@@ -845,22 +847,46 @@ load_kallsyms(struct fg_dso *d)
 		return;
 	}
 	d->kbuflen = len;
+	for (i = 0; i < 256; i++) {
+		hexv[i] = (int8_t)fg_hexval((int)i);
+		t = toupper((int)i);
+		keep[i] = t == 'T' || t == 'W' || t == 'D' || t == 'B';
+	}
+	/* one allocation of about the right size: lines are ~45 bytes */
+	cap = len / 32 + 1024;
+	if ((d->kents = reallocarray(NULL, cap, sizeof(*d->kents))) == NULL)
+		cap = 0;
 	for (p = d->kbuf, end = d->kbuf + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *line = p;
+		const char *nl, *line = p;
 		uint64_t a = 0;
-		int t, v, n = 0;
+		int n = 0;
 
-		if (nl == NULL)
-			nl = end;
-		while (p < nl && (v = fg_hexval((unsigned char)*p)) >= 0 && n < 16) {
-			a = a << 4 | (uint64_t)v;
-			p++;
-			n++;
+		/* the usual line: 16 hex digits, then not a hex digit */
+		if (end - p > 16) {
+			const unsigned char *u = (const unsigned char *)p;
+			uint64_t hi = 0, lo = 0;
+			int bad = 0;
+
+			for (i = 0; i < 16; i++)
+				bad |= hexv[u[i]];
+			if (bad >= 0 && hexv[u[16]] < 0) {
+				for (i = 0; i < 8; i++) {
+					hi |= (uint64_t)hexv[u[i]] << (28 - 4 * i);
+					lo |= (uint64_t)hexv[u[8 + i]] <<
+					    (28 - 4 * i);
+				}
+				a = hi << 32 | lo;
+				n = 16;
+				p += 16;
+			}
 		}
-		if (n == 0 || nl - p < 4 || p[0] != ' ' || p[2] != ' ')
-			goto next;
-		t = toupper((unsigned char)p[1]);
-		if (t != 'T' && t != 'W' && t != 'D' && t != 'B')
+		for (; n < 16 && p < end && hexv[(unsigned char)*p] >= 0;
+		    n++, p++)
+			a = a << 4 | (uint64_t)hexv[(unsigned char)*p];
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (n == 0 || nl - p < 4 || p[0] != ' ' || p[2] != ' ' ||
+		    !keep[(unsigned char)p[1]])
 			goto next;
 		if (d->nkents == cap) {
 			size_t nc = cap ? cap * 2 : 65536;
