@@ -143,7 +143,7 @@ struct centry {
 };
 
 #define NBUCKETS 4096
-#define FRONT_SIZE 16384
+#define FRONT_SIZE 4096
 
 /*
  * The front cache: (process or kernel, ip, return address?) -> frames,
@@ -1166,7 +1166,7 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 			if (mode == MISC_USER && uips != NULL)
 				continue;
 			fe = &pd->front[((ip ^ (uint64_t)(uintptr_t)owner) *
-			    0x9e3779b97f4a7c15ULL ^ (uint64_t)ret) >> 50];
+			    0x9e3779b97f4a7c15ULL ^ (uint64_t)ret) >> 52];
 			if (fe->valid && fe->owner == owner && fe->ip == ip &&
 			    fe->gen == gen && fe->ret == ret) {
 				struct centry c;
