@@ -172,6 +172,7 @@ struct fent {
  * densely in order of first use: the number is the sample's stack_key.
  */
 #define CHAIN_MAX_WORDS	(8u << 20)	/* 64 MB of keys: then no more */
+#define CHAIN_MAX_IDS	(16u << 20)	/* 64 MB of ids */
 
 struct pd {
 	const uint8_t *buf;
@@ -213,10 +214,8 @@ struct pd {
 	size_t chmask;
 	uint64_t *ckeys;
 	size_t nckeys;
-	size_t capckeys;
 	uint32_t *cids;
 	size_t ncids;
-	size_t capcids;
 	struct fg_buf work;
 	struct fg_buf work2;
 
@@ -1336,26 +1335,6 @@ chain_hash(uint64_t h, const uint64_t *w, size_t n)
 	return h ^ (g >> 7) ^ (g << 29);
 }
 
-static int
-grow_arr(void *pp, size_t *cap, size_t need, size_t elsize, size_t first)
-{
-	size_t nc = *cap ? *cap : first;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (nc < need) {
-		if (nc > SIZE_MAX / 2 / elsize)
-			return FG_ENOMEM;
-		nc *= 2;
-	}
-	if ((n = reallocarray(*(void **)pp, nc, elsize)) == NULL)
-		return FG_ENOMEM;
-	*(void **)pp = n;
-	*cap = nc;
-	return 0;
-}
-
 /*
  * A sample's chain key: hd[4] (process name, cpumode, process, maps
  * generation, lengths), then the callchain (or the ip), then the unwound
@@ -1452,7 +1431,7 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key)
 	*key = UINT32_MAX;
 	if (k->n > CHAIN_MAX_WORDS ||
 	    pd->nckeys + 2 + k->n > CHAIN_MAX_WORDS ||
-	    pd->ncids + pd->nids > UINT32_MAX || pd->nids > UINT32_MAX)
+	    pd->nids > CHAIN_MAX_IDS || pd->ncids + pd->nids > CHAIN_MAX_IDS)
 		return;
 	if (pd->chtab == NULL || (pd->nch + 1) * 2 > pd->chmask + 1) {
 		size_t nm = pd->chtab == NULL ? 4095 : pd->chmask * 2 + 1;
@@ -1477,11 +1456,30 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key)
 		    slot = (slot + 1) & nm)
 			;
 	}
-	if (grow_arr(&pd->ckeys, &pd->capckeys, pd->nckeys + 2 + k->n,
-	    sizeof(*pd->ckeys), 16384) != 0 ||
-	    grow_arr(&pd->cids, &pd->capcids, pd->ncids + pd->nids,
-	    sizeof(*pd->cids), 16384) != 0)
-		return;
+	/*
+	 * Both pools are reserved address space, touched as they fill: a
+	 * page costs its first write only, where doubling arrays would
+	 * copy into fresh pages each time.
+	 */
+	if (pd->ckeys == NULL) {
+		void *a = mmap(NULL, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t),
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_NORESERVE, -1, 0);
+		void *b = mmap(NULL, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t),
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_NORESERVE, -1, 0);
+		if (a == MAP_FAILED || b == MAP_FAILED) {
+			if (a != MAP_FAILED)
+				munmap(a, (size_t)CHAIN_MAX_WORDS *
+				    sizeof(uint64_t));
+			if (b != MAP_FAILED)
+				munmap(b, (size_t)CHAIN_MAX_IDS *
+				    sizeof(uint32_t));
+			return;
+		}
+		pd->ckeys = a;
+		pd->cids = b;
+	}
 	w = pd->ckeys + pd->nckeys;
 	w[0] = pd->ncids;
 	w[1] = (uint64_t)pd->nids << 32 | pd->nch;
@@ -2195,8 +2193,10 @@ pd_free(struct pd *pd)
 	free(pd->fr);
 	free(pd->front);
 	free(pd->chtab);
-	free(pd->ckeys);
-	free(pd->cids);
+	if (pd->ckeys != NULL) {
+		munmap(pd->ckeys, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t));
+		munmap(pd->cids, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t));
+	}
 	free(pd->align);
 	fg_unwinder_free(pd->uw);
 	fg_buf_free(&pd->work);
