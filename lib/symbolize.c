@@ -82,7 +82,7 @@ struct kent {			/* for sorting an unsorted kallsyms */
 };
 
 #define KMOD	0x80000000u	/* in koffs: a module's symbol */
-#define KSTEP	32		/* kstarts: the address of every 32nd */
+#define KSTEP	4		/* kstarts: the address of every 4th */
 
 struct kname {
 	size_t idx;
@@ -132,6 +132,8 @@ struct fg_dso {
 	uint32_t *koffs;	/* line offsets in kbuf, | KMOD */
 	size_t nkents;
 	uint64_t *kstarts;	/* kaddr(i * KSTEP) */
+	uint64_t klo, khi;	/* the last lookup's entry holds [klo, khi) */
+	size_t kidx;		/* that entry + 1; 0: none */
 	struct kname *knames;	/* cut out on first use, by index */
 	size_t knmask;
 	size_t nknames;
@@ -1017,6 +1019,15 @@ kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 	uint64_t start, end;
 	uint32_t mod;
 
+	/*
+	 * The entry is the last one starting at or before addr: the same
+	 * for every address up to the next entry's start (a return address
+	 * and its call, ip - 1, usually ask twice).
+	 */
+	if (d->kidx != 0 && addr >= d->klo && addr < d->khi) {
+		i = d->kidx - 1;
+		goto found;
+	}
 	/* the block of KSTEP entries, then the entry in it */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -1039,10 +1050,14 @@ kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 	if (lo == 0)
 		return NULL;
 	i = lo - 1;
-	start = kaddr(d, i);
+	d->kidx = lo;
+	d->klo = kaddr(d, i);
+	d->khi = i + 1 < d->nkents ? kaddr(d, i + 1) : UINT64_MAX;
+found:
+	start = d->klo;
 	mod = d->koffs[i] & KMOD;
 	if (i + 1 < d->nkents && mod == (d->koffs[i + 1] & KMOD))
-		end = kaddr(d, i + 1);
+		end = d->khi;
 	else
 		end = ((start + 4096) + 4095) & ~(uint64_t)4095;
 	if (addr >= end)
