@@ -937,9 +937,10 @@ load_kallsyms(struct fg_dso *d)
 			d->koffs = k;
 			cap = nc;
 		}
+		/* a module's line ends "\t[module]": look for the tab then */
 		d->koffs[d->nkents++] = (uint32_t)(line - d->kbuf) |
-		    (memchr(p + 3, '\t', (size_t)(nl - p - 3)) != NULL ?
-		    KMOD : 0);
+		    (nl[-1] == ']' && memchr(p + 3, '\t',
+		    (size_t)(nl - p - 3)) != NULL ? KMOD : 0);
 		if (a < prev)
 			sorted = 0;
 		prev = a;
