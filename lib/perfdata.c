@@ -165,13 +165,15 @@ struct fent {
  * The chain cache: (process name, process, maps generation, cpumode,
  * raw callchain, unwound user chain) -> the sample's frame ids, so a
  * chain seen before costs one hash and one compare, not a probe per
- * frame.  An entry is two words in ckeys (the offset of its ids in cids;
- * their count << 32 | the entry's number) and then its key; the table's
+ * frame.  An entry is three words in ckeys (the offset of its ids in
+ * cids; their count << 32 | the entry's number; the weight summed for
+ * it and not yet delivered) and then its key; the table's
  * slots hold (hash >> 32) << 32 | (entry offset + 1), so a probe reads
  * the entry only when 32 bits of the hash match.  Entries are numbered
  * densely in order of first use: the number is the sample's stack_key.
  */
 #define CHAIN_MAX_WORDS	(8u << 20)	/* 64 MB of keys: then no more */
+#define CH_META		3	/* words before an entry's key */
 #define CHAIN_MAX_IDS	(16u << 20)	/* 64 MB of ids */
 
 struct pd {
@@ -214,6 +216,12 @@ struct pd {
 	size_t chmask;
 	uint64_t *ckeys;
 	size_t nckeys;
+	int sum;		/* sum weights per chain entry (the model) */
+	uint64_t pend_total;	/* summed and not yet delivered */
+	size_t deliv_off;	/* entries before this were delivered */
+	size_t *dirty;		/* of those, the ones with weight again */
+	size_t ndirty;
+	size_t capdirty;
 	uint32_t *cids;
 	size_t ncids;
 	struct fg_buf work;
@@ -1410,7 +1418,7 @@ chain_find(struct pd *pd, const struct ckey *k, size_t *slot)
 		uint64_t v = pd->chtab[i];
 		size_t e = (size_t)(uint32_t)v - 1;
 		if ((v & 0xffffffff00000000ULL) == tag &&
-		    chain_eq(pd->ckeys + e + 2, k))
+		    chain_eq(pd->ckeys + e + CH_META, k))
 			return e;
 	}
 	*slot = i;
@@ -1423,14 +1431,16 @@ chain_find(struct pd *pd, const struct ckey *k, size_t *slot)
  * cap: the sample is still right, only not cached).
  */
 static void
-chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key)
+chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
+    size_t *ent)
 {
 	uint64_t *w;
 	size_t i;
 
 	*key = UINT32_MAX;
+	*ent = SIZE_MAX;
 	if (k->n > CHAIN_MAX_WORDS ||
-	    pd->nckeys + 2 + k->n > CHAIN_MAX_WORDS ||
+	    pd->nckeys + CH_META + k->n > CHAIN_MAX_WORDS ||
 	    pd->nids > CHAIN_MAX_IDS || pd->ncids + pd->nids > CHAIN_MAX_IDS)
 		return;
 	if (pd->chtab == NULL || (pd->nch + 1) * 2 > pd->chmask + 1) {
@@ -1483,12 +1493,15 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key)
 	w = pd->ckeys + pd->nckeys;
 	w[0] = pd->ncids;
 	w[1] = (uint64_t)pd->nids << 32 | pd->nch;
-	memcpy(w + 2, k->hd, sizeof(k->hd));
-	memcpy(w + 6, k->chain, k->nchain * sizeof(uint64_t));
+	w[2] = 0;
+	memcpy(w + CH_META, k->hd, sizeof(k->hd));
+	memcpy(w + CH_META + 4, k->chain, k->nchain * sizeof(uint64_t));
 	if (k->nu > 0)
-		memcpy(w + 6 + k->nchain, k->u, k->nu * sizeof(uint64_t));
+		memcpy(w + CH_META + 4 + k->nchain, k->u,
+		    k->nu * sizeof(uint64_t));
 	pd->chtab[slot] = k->hash >> 32 << 32 | (uint64_t)(pd->nckeys + 1);
-	pd->nckeys += 2 + k->n;
+	*ent = pd->nckeys;
+	pd->nckeys += CH_META + k->n;
 	if (pd->nids > 0)
 		memcpy(pd->cids + pd->ncids, pd->ids,
 		    pd->nids * sizeof(uint32_t));
@@ -1498,12 +1511,13 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key)
 
 /*
  * The frame ids of a sample (the process name first): from the chain
- * cache, else built and cached.  *ids stays valid until the next call.
+ * cache, else built and cached.  *ids stays valid until the next call;
+ * *ent is the chain entry's offset in ckeys, SIZE_MAX when not cached.
  */
 static int
 sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
     const uint64_t *uips, size_t nu, const uint32_t **ids, size_t *n,
-    uint32_t *key)
+    uint32_t *key, size_t *ent)
 {
 	struct ckey k;
 	size_t e, slot;
@@ -1511,6 +1525,7 @@ sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 	int r;
 
 	*key = UINT32_MAX;
+	*ent = SIZE_MAX;
 	if ((r = pname_id(pd, t, &pn)) != 0)
 		return r;
 	chain_key(&k, t, s, pn, uips, nu);
@@ -1518,15 +1533,103 @@ sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		*ids = pd->cids + pd->ckeys[e];
 		*n = (size_t)(pd->ckeys[e + 1] >> 32);
 		*key = (uint32_t)pd->ckeys[e + 1];
+		*ent = e;
 		return 0;
 	}
 	pd->nids = 0;
 	if ((r = push_id(pd, pn)) != 0 ||
 	    (r = build_stack(pd, t, s, uips, nu)) != 0)
 		return r;
-	chain_add(pd, &k, slot, key);
+	chain_add(pd, &k, slot, key, ent);
 	*ids = pd->ids;
 	*n = pd->nids;
+	return 0;
+}
+
+/* One call of the sample hook for entry e with its summed weight. */
+static int
+deliver_one(struct pd *pd, size_t e)
+{
+	struct fg_pd_sample s;
+	struct fg_error cerr;
+	uint64_t *w = pd->ckeys + e;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	s.period = w[2];
+	s.stack_key = (uint32_t)w[1];
+	pd->pend_total -= w[2];
+	w[2] = 0;
+	fg_error_clear(&cerr);
+	if ((r = pd->h->sample(pd->h->arg, &s, pd->cids + w[0],
+	    (size_t)(w[1] >> 32), &cerr)) != 0)
+		return fg_seterr(pd->err, r, "%s: %s", pd->name, cerr.code ?
+		    cerr.msg : fg_strerror(r));
+	return 0;
+}
+
+/*
+ * Summing (pd->sum): deliver what the chain entries hold, as one sample
+ * hook call per entry: the entries delivered before that gained weight
+ * since (their stacks are in the model: any order), then every entry
+ * made since the last delivery, in order of first use, so that stacks
+ * enter the model in the order their first samples came.
+ */
+static int
+deliver(struct pd *pd)
+{
+	size_t i, e;
+	int r;
+
+	for (i = 0; i < pd->ndirty; i++)
+		if ((r = deliver_one(pd, pd->dirty[i])) != 0)
+			return r;
+	pd->ndirty = 0;
+	for (e = pd->deliv_off; e < pd->nckeys; e = pd->deliv_off) {
+		uint64_t lens = pd->ckeys[e + CH_META + 3];
+
+		pd->deliv_off = e + CH_META + 4 + (size_t)(lens >> 32) +
+		    (size_t)(uint32_t)lens;
+		if ((r = deliver_one(pd, e)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Summing: add the sample's weight to its chain entry, or deliver what
+ * is pending and tell the caller to call the hook itself (*direct):
+ * when the sample is not cached, or when its weight with what the model
+ * and the entries hold would pass UINT64_MAX (the model then fails it
+ * with the sample's offset, as without summing).
+ */
+static int
+sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
+{
+	uint64_t *w;
+
+	*direct = 0;
+	if (e == SIZE_MAX || period > UINT64_MAX - pd->pend_total -
+	    fg_stacks_total(pd->st)) {
+		*direct = 1;
+		return deliver(pd);
+	}
+	w = pd->ckeys + e;
+	if (e < pd->deliv_off && w[2] == 0 && period != 0) {
+		if (pd->ndirty == pd->capdirty) {
+			size_t nc = pd->capdirty ? pd->capdirty * 2 : 1024;
+			size_t *n = reallocarray(pd->dirty, nc, sizeof(*n));
+			if (n == NULL) {
+				*direct = 1;
+				return deliver(pd);
+			}
+			pd->dirty = n;
+			pd->capdirty = nc;
+		}
+		pd->dirty[pd->ndirty++] = e;
+	}
+	w[2] += period;
+	pd->pend_total += period;
 	return 0;
 }
 
@@ -1543,9 +1646,9 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	struct thread *t;
 	const uint64_t *uips = NULL;
 	const uint32_t *ids;
-	size_t nu = 0, nids;
+	size_t nu = 0, nids, ent;
 	uint64_t st;
-	int r;
+	int r, direct;
 
 	if ((a = rec_attr(pd, rec, len, REC_SAMPLE)) == NULL) {
 		warn_rec(pd, off, "sample of no known event");
@@ -1707,8 +1810,14 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		uips = pd->uips;
 	}
 	if ((r = sample_ids(pd, t, &s, uips, nu, &ids, &nids,
-	    &s.stack_key)) != 0)
+	    &s.stack_key, &ent)) != 0)
 		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
+	if (pd->sum) {
+		if ((r = sum_sample(pd, ent, s.period, &direct)) != 0)
+			return r;
+		if (!direct)
+			return 0;
+	}
 	{
 		struct fg_error cerr;
 
@@ -2193,6 +2302,7 @@ pd_free(struct pd *pd)
 	free(pd->fr);
 	free(pd->front);
 	free(pd->chtab);
+	free(pd->dirty);
 	if (pd->ckeys != NULL) {
 		munmap(pd->ckeys, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t));
 		munmap(pd->cids, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t));
@@ -2206,9 +2316,10 @@ pd_free(struct pd *pd)
 }
 
 static int
-pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
-    const struct fg_perfdata_opts *o, struct fg_stacks *st,
-    const struct fg_pd_hooks *hooks, struct fg_error *err)
+pd_walk(const uint8_t *buf, size_t len, int mapped, int sum,
+    const char *name, const struct fg_perfdata_opts *o,
+    struct fg_stacks *st, const struct fg_pd_hooks *hooks,
+    struct fg_error *err)
 {
 	struct pd *pd;
 	struct fg_perfdata_opts defo;
@@ -2229,6 +2340,7 @@ pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
 	pd->st = st;
 	pd->h = hooks;
 	pd->err = err;
+	pd->sum = sum && !fg_stacks_keeps_sequence(st);
 	pd->attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->work, 1 << 20);
@@ -2256,7 +2368,22 @@ pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
 	}
 	pd->ordered = (pd->attrs[0].sample_type & ST_TIME) &&
 	    (pd->attrs[0].flags & (1ULL << 18));
-	if ((r = walk_data(pd, doff, dsize)) != 0)
+	r = walk_data(pd, doff, dsize);
+	/* what was summed goes to the model even when the walk stopped */
+	if (pd->sum) {
+		struct fg_error derr;
+		int dr;
+
+		fg_error_clear(&derr);
+		pd->err = &derr;
+		if ((dr = deliver(pd)) != 0 && r == 0) {
+			r = dr;
+			if (err != NULL)
+				*err = derr;
+		}
+		pd->err = err;
+	}
+	if (r != 0)
 		goto out;
 	if (pd->nleft > 0)
 		fg_warnf(&o->warn, "%s: %zu bytes of a record cut at the end "
@@ -2281,7 +2408,7 @@ fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
     const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
-	return pd_walk(buf, len, 0, name, o, st, hooks, err);
+	return pd_walk(buf, len, 0, 0, name, o, st, hooks, err);
 }
 
 /* The model and, by stack_key, the stack each key was added as (+1). */
@@ -2330,7 +2457,8 @@ fg_perfdata_read_mem(const void *buf, size_t len, const char *name,
 	struct fg_pd_hooks h = { add_sample, NULL, &ad };
 	int r;
 
-	r = fg_pd_walk(buf, len, name ? name : "perf.data", o, out, &h, err);
+	r = pd_walk(buf, len, 0, 1, name ? name : "perf.data", o, out, &h,
+	    err);
 	free(ad.idx);
 	return r;
 }
@@ -2361,7 +2489,7 @@ fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
 	if (m == MAP_FAILED)
 		return fg_seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
 	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
-	r = pd_walk(m, (size_t)sb.st_size, 1, path, o, out, &h, err);
+	r = pd_walk(m, (size_t)sb.st_size, 1, 1, path, o, out, &h, err);
 	munmap(m, (size_t)sb.st_size);
 	free(ad.idx);
 	return r;

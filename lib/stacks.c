@@ -114,6 +114,12 @@ fg_stacks_keep_sequence(struct fg_stacks *st)
 	st->keep_seq = 1;
 }
 
+int
+fg_stacks_keeps_sequence(const struct fg_stacks *st)
+{
+	return st->keep_seq;
+}
+
 const struct fg_stacks_step *
 fg_stacks_sequence(const struct fg_stacks *st, size_t *n)
 {

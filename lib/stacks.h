@@ -58,6 +58,8 @@ struct fg_stacks_step {
 	uint64_t weight, weight2;	/* what that add contributed */
 };
 void fg_stacks_keep_sequence(struct fg_stacks *st);
+/* Whether the order of additions is kept. */
+int fg_stacks_keeps_sequence(const struct fg_stacks *st);
 /* The steps in order of addition (*n of them; none unless kept). */
 const struct fg_stacks_step *fg_stacks_sequence(const struct fg_stacks *st,
     size_t *n);
