@@ -17,7 +17,11 @@
 
 #include "flamegraph.h"
 
-/* One sample as recorded; pointers borrowed for the callback only. */
+/*
+ * One sample as recorded; pointers borrowed for the callback only.
+ * (on_sample() sets the fields one by one: a new field needs a line
+ * there.)
+ */
 struct fg_pd_sample {
 	uint64_t ip;
 	uint64_t time;		/* ns; 0 without PERF_SAMPLE_TIME */
