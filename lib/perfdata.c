@@ -167,13 +167,15 @@ struct fent {
  * chain seen before costs one hash and one compare, not a probe per
  * frame.  An entry is three words in ckeys (the offset of its ids in
  * cids; their count << 32 | the entry's number; the weight summed for
- * it and not yet delivered) and then its key; the table's
+ * it and not yet delivered) and then its key (the callchain in it, or
+ * with CH_REF a pointer to the callchain in the recording); the table's
  * slots hold (hash >> 32) << 32 | (entry offset + 1), so a probe reads
  * the entry only when 32 bits of the hash match.  Entries are numbered
  * densely in order of first use: the number is the sample's stack_key.
  */
 #define CHAIN_MAX_WORDS	(8u << 20)	/* 64 MB of keys: then no more */
 #define CH_META		3	/* words before an entry's key */
+#define CH_REF		(1ULL << 31)	/* in hd[3]: the chain is pointed at */
 #define CHAIN_MAX_IDS	(16u << 20)	/* 64 MB of ids */
 
 struct pd {
@@ -1393,13 +1395,30 @@ chain_slot(uint64_t hash, size_t mask)
 	return (size_t)((hash >> 32) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
 }
 
+/* The callchain of a stored key: in the entry, or where it points. */
+static const uint64_t *
+chain_words(const uint64_t *w, size_t *skip)
+{
+	if (w[3] & CH_REF) {
+		*skip = 1;
+		return (const uint64_t *)(uintptr_t)w[4];
+	}
+	*skip = (size_t)(w[3] >> 32);
+	return w + 4;
+}
+
 static int
 chain_eq(const uint64_t *w, const struct ckey *k)
 {
-	return w[0] == k->hd[0] && w[1] == k->hd[1] && w[2] == k->hd[2] &&
-	    w[3] == k->hd[3] &&
-	    memcmp(w + 4, k->chain, k->nchain * sizeof(uint64_t)) == 0 &&
-	    (k->nu == 0 || memcmp(w + 4 + k->nchain, k->u,
+	const uint64_t *c;
+	size_t skip;
+
+	if (w[0] != k->hd[0] || w[1] != k->hd[1] || w[2] != k->hd[2] ||
+	    (w[3] & ~CH_REF) != k->hd[3])
+		return 0;
+	c = chain_words(w, &skip);
+	return memcmp(c, k->chain, k->nchain * sizeof(uint64_t)) == 0 &&
+	    (k->nu == 0 || memcmp(w + 4 + skip, k->u,
 	    k->nu * sizeof(uint64_t)) == 0);
 }
 
@@ -1435,7 +1454,8 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
     size_t *ent)
 {
 	uint64_t *w;
-	size_t i;
+	size_t i, n;
+	int ref;
 
 	*key = UINT32_MAX;
 	*ent = SIZE_MAX;
@@ -1490,18 +1510,36 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 		pd->ckeys = a;
 		pd->cids = b;
 	}
+	/*
+	 * A callchain in the recording's buffer is pointed at, not copied,
+	 * when that buffer stays whole for the walk (a mapped file is given
+	 * back behind the walk only past DROP_STEP): most of an entry is
+	 * its chain, and every page the pool touches costs a fault.
+	 */
+	ref = k->nchain > 1 && (const uint8_t *)k->chain >= pd->buf &&
+	    (size_t)((const uint8_t *)k->chain - pd->buf) <= pd->len &&
+	    k->nchain <= (pd->len - (size_t)((const uint8_t *)k->chain -
+	    pd->buf)) / sizeof(uint64_t) &&
+	    (!pd->mapped || pd->len <= DROP_STEP);
 	w = pd->ckeys + pd->nckeys;
 	w[0] = pd->ncids;
 	w[1] = (uint64_t)pd->nids << 32 | pd->nch;
 	w[2] = 0;
 	memcpy(w + CH_META, k->hd, sizeof(k->hd));
-	memcpy(w + CH_META + 4, k->chain, k->nchain * sizeof(uint64_t));
+	if (ref) {
+		w[CH_META + 3] |= CH_REF;
+		w[CH_META + 4] = (uint64_t)(uintptr_t)k->chain;
+		n = CH_META + 5;
+	} else {
+		memcpy(w + CH_META + 4, k->chain,
+		    k->nchain * sizeof(uint64_t));
+		n = CH_META + 4 + k->nchain;
+	}
 	if (k->nu > 0)
-		memcpy(w + CH_META + 4 + k->nchain, k->u,
-		    k->nu * sizeof(uint64_t));
+		memcpy(w + n, k->u, k->nu * sizeof(uint64_t));
 	pd->chtab[slot] = k->hash >> 32 << 32 | (uint64_t)(pd->nckeys + 1);
 	*ent = pd->nckeys;
-	pd->nckeys += CH_META + k->n;
+	pd->nckeys += n + k->nu;
 	if (pd->nids > 0)
 		memcpy(pd->cids + pd->ncids, pd->ids,
 		    pd->nids * sizeof(uint32_t));
@@ -1588,8 +1626,8 @@ deliver(struct pd *pd)
 	for (e = pd->deliv_off; e < pd->nckeys; e = pd->deliv_off) {
 		uint64_t lens = pd->ckeys[e + CH_META + 3];
 
-		pd->deliv_off = e + CH_META + 4 + (size_t)(lens >> 32) +
-		    (size_t)(uint32_t)lens;
+		pd->deliv_off = e + CH_META + 4 + (lens & CH_REF ? 1 :
+		    (size_t)(lens >> 32)) + (size_t)(uint16_t)lens;
 		if ((r = deliver_one(pd, e)) != 0)
 			return r;
 	}
