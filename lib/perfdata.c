@@ -166,8 +166,8 @@ struct fent {
  * raw callchain, unwound user chain) -> the sample's frame ids, so a
  * chain seen before costs one hash and one compare, not a probe per
  * frame.  An entry is three words in ckeys (the offset of its ids in
- * cids; their count << 32 | the entry's number; the weight summed for
- * it and not yet delivered) and then its key (the callchain in it, or
+ * cids, not kept when summing; their count << 32 | the entry's number;
+ * the weight summed for it and not yet delivered) and then its key (the callchain in it, or
  * with CH_REF a pointer to the callchain in the recording); the table's
  * slots hold (hash >> 32) << 32 | (entry offset + 1), so a probe reads
  * the entry only when 32 bits of the hash match.  Entries are numbered
@@ -220,8 +220,7 @@ struct pd {
 	size_t nckeys;
 	int sum;		/* sum weights per chain entry (the model) */
 	uint64_t pend_total;	/* summed and not yet delivered */
-	size_t deliv_off;	/* entries before this were delivered */
-	size_t *dirty;		/* of those, the ones with weight again */
+	size_t *dirty;		/* entries with weight not delivered */
 	size_t ndirty;
 	size_t capdirty;
 	uint32_t *cids;
@@ -1540,22 +1539,26 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 	pd->chtab[slot] = k->hash >> 32 << 32 | (uint64_t)(pd->nckeys + 1);
 	*ent = pd->nckeys;
 	pd->nckeys += n + k->nu;
-	if (pd->nids > 0)
-		memcpy(pd->cids + pd->ncids, pd->ids,
-		    pd->nids * sizeof(uint32_t));
-	pd->ncids += pd->nids;
+	if (!pd->sum) {		/* summing needs no ids after the first */
+		if (pd->nids > 0)
+			memcpy(pd->cids + pd->ncids, pd->ids,
+			    pd->nids * sizeof(uint32_t));
+		pd->ncids += pd->nids;
+	}
 	*key = (uint32_t)pd->nch++;
 }
 
 /*
  * The frame ids of a sample (the process name first): from the chain
  * cache, else built and cached.  *ids stays valid until the next call;
- * *ent is the chain entry's offset in ckeys, SIZE_MAX when not cached.
+ * *ent is the chain entry's offset in ckeys, SIZE_MAX when not cached,
+ * *made whether this sample made it.  Summing, a cached sample's ids
+ * are not kept: NULL and 0 (its stack_key stands for them).
  */
 static int
 sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
     const uint64_t *uips, size_t nu, const uint32_t **ids, size_t *n,
-    uint32_t *key, size_t *ent)
+    uint32_t *key, size_t *ent, int *made)
 {
 	struct ckey k;
 	size_t e, slot;
@@ -1564,12 +1567,13 @@ sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 
 	*key = UINT32_MAX;
 	*ent = SIZE_MAX;
+	*made = 0;
 	if ((r = pname_id(pd, t, &pn)) != 0)
 		return r;
 	chain_key(&k, t, s, pn, uips, nu);
 	if ((e = chain_find(pd, &k, &slot)) != SIZE_MAX) {
-		*ids = pd->cids + pd->ckeys[e];
-		*n = (size_t)(pd->ckeys[e + 1] >> 32);
+		*ids = pd->sum ? NULL : pd->cids + pd->ckeys[e];
+		*n = pd->sum ? 0 : (size_t)(pd->ckeys[e + 1] >> 32);
 		*key = (uint32_t)pd->ckeys[e + 1];
 		*ent = e;
 		return 0;
@@ -1579,6 +1583,7 @@ sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 	    (r = build_stack(pd, t, s, uips, nu)) != 0)
 		return r;
 	chain_add(pd, &k, slot, key, ent);
+	*made = *ent != SIZE_MAX;
 	*ids = pd->ids;
 	*n = pd->nids;
 	return 0;
@@ -1599,47 +1604,38 @@ deliver_one(struct pd *pd, size_t e)
 	pd->pend_total -= w[2];
 	w[2] = 0;
 	fg_error_clear(&cerr);
-	if ((r = pd->h->sample(pd->h->arg, &s, pd->cids + w[0],
-	    (size_t)(w[1] >> 32), &cerr)) != 0)
+	if ((r = pd->h->sample(pd->h->arg, &s, NULL, 0, &cerr)) != 0)
 		return fg_seterr(pd->err, r, "%s: %s", pd->name, cerr.code ?
 		    cerr.msg : fg_strerror(r));
 	return 0;
 }
 
 /*
- * Summing (pd->sum): deliver what the chain entries hold, as one sample
- * hook call per entry: the entries delivered before that gained weight
- * since (their stacks are in the model: any order), then every entry
- * made since the last delivery, in order of first use, so that stacks
- * enter the model in the order their first samples came.
+ * Summing (pd->sum): deliver what the chain entries hold, one sample
+ * hook call per entry that gained weight since the last delivery, with
+ * no ids: the entry's first sample went to the hook with them, so its
+ * stack is in the model (in the order first samples came, as without
+ * summing) and its stack_key names it.
  */
 static int
 deliver(struct pd *pd)
 {
-	size_t i, e;
+	size_t i;
 	int r;
 
 	for (i = 0; i < pd->ndirty; i++)
 		if ((r = deliver_one(pd, pd->dirty[i])) != 0)
 			return r;
 	pd->ndirty = 0;
-	for (e = pd->deliv_off; e < pd->nckeys; e = pd->deliv_off) {
-		uint64_t lens = pd->ckeys[e + CH_META + 3];
-
-		pd->deliv_off = e + CH_META + 4 + (lens & CH_REF ? 1 :
-		    (size_t)(lens >> 32)) + (size_t)(uint16_t)lens;
-		if ((r = deliver_one(pd, e)) != 0)
-			return r;
-	}
 	return 0;
 }
 
 /*
- * Summing: add the sample's weight to its chain entry, or deliver what
- * is pending and tell the caller to call the hook itself (*direct):
- * when the sample is not cached, or when its weight with what the model
- * and the entries hold would pass UINT64_MAX (the model then fails it
- * with the sample's offset, as without summing).
+ * Summing: add the weight of a sample of an existing entry e to it, or
+ * tell the caller to call the hook itself (*direct), after delivering
+ * what is pending when its weight with what the model and the entries
+ * hold would pass UINT64_MAX (the model then fails it with the sample's
+ * offset, as without summing).
  */
 static int
 sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
@@ -1647,19 +1643,18 @@ sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
 	uint64_t *w;
 
 	*direct = 0;
-	if (e == SIZE_MAX || period > UINT64_MAX - pd->pend_total -
-	    fg_stacks_total(pd->st)) {
+	if (period > UINT64_MAX - pd->pend_total - fg_stacks_total(pd->st)) {
 		*direct = 1;
 		return deliver(pd);
 	}
 	w = pd->ckeys + e;
-	if (e < pd->deliv_off && w[2] == 0 && period != 0) {
+	if (w[2] == 0 && period != 0) {
 		if (pd->ndirty == pd->capdirty) {
 			size_t nc = pd->capdirty ? pd->capdirty * 2 : 1024;
 			size_t *n = reallocarray(pd->dirty, nc, sizeof(*n));
 			if (n == NULL) {
 				*direct = 1;
-				return deliver(pd);
+				return 0;
 			}
 			pd->dirty = n;
 			pd->capdirty = nc;
@@ -1686,7 +1681,7 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	const uint32_t *ids;
 	size_t nu = 0, nids, ent;
 	uint64_t st;
-	int r, direct;
+	int r, direct, made;
 
 	if ((a = rec_attr(pd, rec, len, REC_SAMPLE)) == NULL) {
 		warn_rec(pd, off, "sample of no known event");
@@ -1854,9 +1849,9 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		uips = pd->uips;
 	}
 	if ((r = sample_ids(pd, t, &s, uips, nu, &ids, &nids,
-	    &s.stack_key, &ent)) != 0)
+	    &s.stack_key, &ent, &made)) != 0)
 		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
-	if (pd->sum) {
+	if (pd->sum && ent != SIZE_MAX && !made) {
 		if ((r = sum_sample(pd, ent, s.period, &direct)) != 0)
 			return r;
 		if (!direct)
@@ -2473,6 +2468,8 @@ add_sample(void *arg, const struct fg_pd_sample *s, const uint32_t *ids,
 	if (k < ad->cap && ad->idx[k] != 0)
 		return fg_stacks_add_to(ad->st, ad->idx[k] - 1, s->period, 0,
 		    err);
+	if (ids == NULL)	/* summed: its first add did not remember it */
+		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
 	if ((r = fg_stacks_add_ids_idx(ad->st, ids, n, s->period, 0, &idx,
 	    err)) != 0 || s->stack_key == UINT32_MAX || idx >= UINT32_MAX)
 		return r;
