@@ -143,7 +143,7 @@ struct centry {
 };
 
 #define NBUCKETS 4096
-#define FRONT_SIZE 16384
+#define FRONT_SIZE 4096
 
 /*
  * The front cache: (process or kernel, ip, return address?) -> frames,
@@ -160,6 +160,23 @@ struct fent {
 	uint8_t skip;
 	uint8_t valid;
 };
+
+/*
+ * The chain cache: (process name, process, maps generation, cpumode,
+ * raw callchain, unwound user chain) -> the sample's frame ids, so a
+ * chain seen before costs one hash and one compare, not a probe per
+ * frame.  An entry is three words in ckeys (the offset of its ids in
+ * cids, not kept when summing; their count << 32 | the entry's number;
+ * the weight summed for it and not yet delivered) and then its key (the callchain in it, or
+ * with CH_REF a pointer to the callchain in the recording); the table's
+ * slots hold (hash >> 32) << 32 | (entry offset + 1), so a probe reads
+ * the entry only when 32 bits of the hash match.  Entries are numbered
+ * densely in order of first use: the number is the sample's stack_key.
+ */
+#define CHAIN_MAX_WORDS	(8u << 20)	/* 64 MB of keys: then no more */
+#define CH_META		3	/* words before an entry's key */
+#define CH_REF		(1ULL << 31)	/* in hd[3]: the chain is pointed at */
+#define CHAIN_MAX_IDS	(16u << 20)	/* 64 MB of ids */
 
 struct pd {
 	const uint8_t *buf;
@@ -196,6 +213,18 @@ struct pd {
 	size_t nfr;
 	size_t capfr;
 	struct fent *front;
+	size_t nch;
+	uint64_t *chtab;
+	size_t chmask;
+	uint64_t *ckeys;
+	size_t nckeys;
+	int sum;		/* sum weights per chain entry (the model) */
+	uint64_t pend_total;	/* summed and not yet delivered */
+	size_t *dirty;		/* entries with weight not delivered */
+	size_t ndirty;
+	size_t capdirty;
+	uint32_t *cids;
+	size_t ncids;
 	struct fg_buf work;
 	struct fg_buf work2;
 
@@ -209,6 +238,8 @@ struct pd {
 	struct qent *q;
 	size_t nq;
 	size_t capq;
+	struct qent *qt;	/* qsort_runs' second array */
+	size_t capqt;
 	uint64_t seq;
 	uint64_t max_ts;
 	uint64_t next_flush;
@@ -1143,7 +1174,7 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 			if (mode == MISC_USER && uips != NULL)
 				continue;
 			fe = &pd->front[((ip ^ (uint64_t)(uintptr_t)owner) *
-			    0x9e3779b97f4a7c15ULL ^ (uint64_t)ret) >> 50];
+			    0x9e3779b97f4a7c15ULL ^ (uint64_t)ret) >> 52];
 			if (fe->valid && fe->owner == owner && fe->ip == ip &&
 			    fe->gen == gen && fe->ret == ret) {
 				struct centry c;
@@ -1295,6 +1326,346 @@ pname_id(struct pd *pd, struct thread *t, uint32_t *id)
 	return 0;
 }
 
+/* ---- the chain cache -------------------------------------------------- */
+
+static uint64_t
+chain_hash(uint64_t h, const uint64_t *w, size_t n)
+{
+	uint64_t g = 0x452821e638d01377ULL;
+	size_t i;
+
+	/* two lanes: half the multiply latency of one chain */
+	for (i = 0; i + 1 < n; i += 2) {
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+		g = (g ^ w[i + 1]) * 0xbf58476d1ce4e5b9ULL;
+	}
+	if (i < n)
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (g >> 7) ^ (g << 29);
+}
+
+/*
+ * A sample's chain key: hd[4] (process name, cpumode, process, maps
+ * generation, lengths), then the callchain (or the ip), then the unwound
+ * user chain; k->n words in all.
+ */
+struct ckey {
+	uint64_t hd[4];
+	const uint64_t *chain;
+	size_t nchain;
+	const uint64_t *u;
+	size_t nu;
+	size_t n;
+	uint64_t hash;
+};
+
+static void
+chain_key(struct ckey *k, struct thread *t, const struct fg_pd_sample *s,
+    uint32_t pname, const uint64_t *uips, size_t nu)
+{
+	uint64_t h;
+
+	k->chain = s->chain;
+	k->nchain = s->nchain;
+	if (k->chain == NULL) {
+		k->chain = &s->ip;
+		k->nchain = 1;
+	}
+	k->u = uips;
+	k->nu = nu;
+	k->n = 4 + k->nchain + nu;
+	k->hd[0] = (uint64_t)pname << 32 |
+	    (uint64_t)(s->misc & MISC_CPUMODE_MASK) << 1 | (uips != NULL);
+	k->hd[1] = (uint64_t)(uintptr_t)t->proc;
+	k->hd[2] = t->proc != NULL ? t->proc->gen : 0;
+	k->hd[3] = (uint64_t)k->nchain << 32 | (uint64_t)nu;
+	h = chain_hash(0x243f6a8885a308d3ULL, k->hd, 4);
+	h = chain_hash(h, k->chain, k->nchain);
+	if (nu > 0)
+		h = chain_hash(h, uips, nu);
+	h ^= h >> 32;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	k->hash = h ^ (h >> 29);
+}
+
+static size_t
+chain_slot(uint64_t hash, size_t mask)
+{
+	return (size_t)((hash >> 32) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+}
+
+/* The callchain of a stored key: in the entry, or where it points. */
+static const uint64_t *
+chain_words(const uint64_t *w, size_t *skip)
+{
+	if (w[3] & CH_REF) {
+		*skip = 1;
+		return (const uint64_t *)(uintptr_t)w[4];
+	}
+	*skip = (size_t)(w[3] >> 32);
+	return w + 4;
+}
+
+static int
+chain_eq(const uint64_t *w, const struct ckey *k)
+{
+	const uint64_t *c;
+	size_t skip;
+
+	if (w[0] != k->hd[0] || w[1] != k->hd[1] || w[2] != k->hd[2] ||
+	    (w[3] & ~CH_REF) != k->hd[3])
+		return 0;
+	c = chain_words(w, &skip);
+	return memcmp(c, k->chain, k->nchain * sizeof(uint64_t)) == 0 &&
+	    (k->nu == 0 || memcmp(w + 4 + skip, k->u,
+	    k->nu * sizeof(uint64_t)) == 0);
+}
+
+/* The entry of the key (its offset in ckeys), or SIZE_MAX and the slot. */
+static size_t
+chain_find(struct pd *pd, const struct ckey *k, size_t *slot)
+{
+	uint64_t tag = k->hash >> 32 << 32;
+	size_t i;
+
+	*slot = SIZE_MAX;
+	if (pd->chtab == NULL)
+		return SIZE_MAX;
+	for (i = chain_slot(k->hash, pd->chmask); pd->chtab[i] != 0;
+	    i = (i + 1) & pd->chmask) {
+		uint64_t v = pd->chtab[i];
+		size_t e = (size_t)(uint32_t)v - 1;
+		if ((v & 0xffffffff00000000ULL) == tag &&
+		    chain_eq(pd->ckeys + e + CH_META, k))
+			return e;
+	}
+	*slot = i;
+	return SIZE_MAX;
+}
+
+/*
+ * Remember the ids pd->ids[0..nids) for the key; *key is its entry's
+ * number, or UINT32_MAX when it is not kept (out of memory or past the
+ * cap: the sample is still right, only not cached).
+ */
+static void
+chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
+    size_t *ent)
+{
+	uint64_t *w;
+	size_t i, n;
+	int ref;
+
+	*key = UINT32_MAX;
+	*ent = SIZE_MAX;
+	if (k->n > CHAIN_MAX_WORDS ||
+	    pd->nckeys + CH_META + k->n > CHAIN_MAX_WORDS ||
+	    pd->nids > CHAIN_MAX_IDS || pd->ncids + pd->nids > CHAIN_MAX_IDS)
+		return;
+	if (pd->chtab == NULL || (pd->nch + 1) * 2 > pd->chmask + 1) {
+		size_t nm = pd->chtab == NULL ? 4095 : pd->chmask * 2 + 1;
+		uint64_t *nt = calloc(nm + 1, sizeof(*nt));
+
+		if (nt == NULL)
+			return;
+		for (i = 0; pd->chtab != NULL && i <= pd->chmask; i++) {
+			uint64_t v = pd->chtab[i];
+			size_t j;
+			if (v == 0)
+				continue;
+			for (j = chain_slot(v, nm); nt[j] != 0;
+			    j = (j + 1) & nm)
+				;
+			nt[j] = v;
+		}
+		free(pd->chtab);
+		pd->chtab = nt;
+		pd->chmask = nm;
+		for (slot = chain_slot(k->hash, nm); nt[slot] != 0;
+		    slot = (slot + 1) & nm)
+			;
+	}
+	/*
+	 * Both pools are reserved address space, touched as they fill: a
+	 * page costs its first write only, where doubling arrays would
+	 * copy into fresh pages each time.
+	 */
+	if (pd->ckeys == NULL) {
+		void *a = mmap(NULL, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t),
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_NORESERVE, -1, 0);
+		void *b = mmap(NULL, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t),
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_NORESERVE, -1, 0);
+		if (a == MAP_FAILED || b == MAP_FAILED) {
+			if (a != MAP_FAILED)
+				munmap(a, (size_t)CHAIN_MAX_WORDS *
+				    sizeof(uint64_t));
+			if (b != MAP_FAILED)
+				munmap(b, (size_t)CHAIN_MAX_IDS *
+				    sizeof(uint32_t));
+			return;
+		}
+		pd->ckeys = a;
+		pd->cids = b;
+	}
+	/*
+	 * A callchain in the recording's buffer is pointed at, not copied,
+	 * when that buffer stays whole for the walk (a mapped file is given
+	 * back behind the walk only past DROP_STEP): most of an entry is
+	 * its chain, and every page the pool touches costs a fault.
+	 */
+	ref = k->nchain > 1 && (const uint8_t *)k->chain >= pd->buf &&
+	    (size_t)((const uint8_t *)k->chain - pd->buf) <= pd->len &&
+	    k->nchain <= (pd->len - (size_t)((const uint8_t *)k->chain -
+	    pd->buf)) / sizeof(uint64_t) &&
+	    (!pd->mapped || pd->len <= DROP_STEP);
+	w = pd->ckeys + pd->nckeys;
+	w[0] = pd->ncids;
+	w[1] = (uint64_t)pd->nids << 32 | pd->nch;
+	w[2] = 0;
+	memcpy(w + CH_META, k->hd, sizeof(k->hd));
+	if (ref) {
+		w[CH_META + 3] |= CH_REF;
+		w[CH_META + 4] = (uint64_t)(uintptr_t)k->chain;
+		n = CH_META + 5;
+	} else {
+		memcpy(w + CH_META + 4, k->chain,
+		    k->nchain * sizeof(uint64_t));
+		n = CH_META + 4 + k->nchain;
+	}
+	if (k->nu > 0)
+		memcpy(w + n, k->u, k->nu * sizeof(uint64_t));
+	pd->chtab[slot] = k->hash >> 32 << 32 | (uint64_t)(pd->nckeys + 1);
+	*ent = pd->nckeys;
+	pd->nckeys += n + k->nu;
+	if (!pd->sum) {		/* summing needs no ids after the first */
+		if (pd->nids > 0)
+			memcpy(pd->cids + pd->ncids, pd->ids,
+			    pd->nids * sizeof(uint32_t));
+		pd->ncids += pd->nids;
+	}
+	*key = (uint32_t)pd->nch++;
+}
+
+/*
+ * The frame ids of a sample (the process name first): from the chain
+ * cache, else built and cached.  *ids stays valid until the next call;
+ * *ent is the chain entry's offset in ckeys, SIZE_MAX when not cached,
+ * *made whether this sample made it.  Summing, a cached sample's ids
+ * are not kept: NULL and 0 (its stack_key stands for them).
+ */
+static int
+sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
+    const uint64_t *uips, size_t nu, const uint32_t **ids, size_t *n,
+    uint32_t *key, size_t *ent, int *made)
+{
+	struct ckey k;
+	size_t e, slot;
+	uint32_t pn;
+	int r;
+
+	*key = UINT32_MAX;
+	*ent = SIZE_MAX;
+	*made = 0;
+	if ((r = pname_id(pd, t, &pn)) != 0)
+		return r;
+	chain_key(&k, t, s, pn, uips, nu);
+	if ((e = chain_find(pd, &k, &slot)) != SIZE_MAX) {
+		*ids = pd->sum ? NULL : pd->cids + pd->ckeys[e];
+		*n = pd->sum ? 0 : (size_t)(pd->ckeys[e + 1] >> 32);
+		*key = (uint32_t)pd->ckeys[e + 1];
+		*ent = e;
+		return 0;
+	}
+	pd->nids = 0;
+	if ((r = push_id(pd, pn)) != 0 ||
+	    (r = build_stack(pd, t, s, uips, nu)) != 0)
+		return r;
+	chain_add(pd, &k, slot, key, ent);
+	*made = *ent != SIZE_MAX;
+	*ids = pd->ids;
+	*n = pd->nids;
+	return 0;
+}
+
+/* One call of the sample hook for entry e with its summed weight. */
+static int
+deliver_one(struct pd *pd, size_t e)
+{
+	struct fg_pd_sample s;
+	struct fg_error cerr;
+	uint64_t *w = pd->ckeys + e;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	s.period = w[2];
+	s.stack_key = (uint32_t)w[1];
+	pd->pend_total -= w[2];
+	w[2] = 0;
+	fg_error_clear(&cerr);
+	if ((r = pd->h->sample(pd->h->arg, &s, NULL, 0, &cerr)) != 0)
+		return fg_seterr(pd->err, r, "%s: %s", pd->name, cerr.code ?
+		    cerr.msg : fg_strerror(r));
+	return 0;
+}
+
+/*
+ * Summing (pd->sum): deliver what the chain entries hold, one sample
+ * hook call per entry that gained weight since the last delivery, with
+ * no ids: the entry's first sample went to the hook with them, so its
+ * stack is in the model (in the order first samples came, as without
+ * summing) and its stack_key names it.
+ */
+static int
+deliver(struct pd *pd)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < pd->ndirty; i++)
+		if ((r = deliver_one(pd, pd->dirty[i])) != 0)
+			return r;
+	pd->ndirty = 0;
+	return 0;
+}
+
+/*
+ * Summing: add the weight of a sample of an existing entry e to it, or
+ * tell the caller to call the hook itself (*direct), after delivering
+ * what is pending when its weight with what the model and the entries
+ * hold would pass UINT64_MAX (the model then fails it with the sample's
+ * offset, as without summing).
+ */
+static int
+sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
+{
+	uint64_t *w;
+
+	*direct = 0;
+	if (period > UINT64_MAX - pd->pend_total - fg_stacks_total(pd->st)) {
+		*direct = 1;
+		return deliver(pd);
+	}
+	w = pd->ckeys + e;
+	if (w[2] == 0 && period != 0) {
+		if (pd->ndirty == pd->capdirty) {
+			size_t nc = pd->capdirty ? pd->capdirty * 2 : 1024;
+			size_t *n = reallocarray(pd->dirty, nc, sizeof(*n));
+			if (n == NULL) {
+				*direct = 1;
+				return 0;
+			}
+			pd->dirty = n;
+			pd->capdirty = nc;
+		}
+		pd->dirty[pd->ndirty++] = e;
+	}
+	w[2] += period;
+	pd->pend_total += period;
+	return 0;
+}
+
 /* ---- samples --------------------------------------------------------- */
 
 #define NEED(n) do { if ((size_t)(end - p) < (size_t)(n)) goto short_rec; } while (0)
@@ -1307,10 +1678,10 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	struct attr *a;
 	struct thread *t;
 	const uint64_t *uips = NULL;
-	size_t nu = 0;
+	const uint32_t *ids;
+	size_t nu = 0, nids, ent;
 	uint64_t st;
-	uint32_t pn;
-	int r;
+	int r, direct, made;
 
 	if ((a = rec_attr(pd, rec, len, REC_SAMPLE)) == NULL) {
 		warn_rec(pd, off, "sample of no known event");
@@ -1335,8 +1706,15 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		return 0;
 	}
 	st = a->sample_type;
-	memset(&s, 0, sizeof(s));
+	/* field by field: a memset of the struct is a slow "rep stos" */
+	s.ip = s.time = s.id = s.regs_abi = 0;
+	s.pid = s.tid = s.cpu = 0;
+	s.comm = NULL;
+	s.chain = s.regs = NULL;
+	s.stack = NULL;
+	s.nchain = s.nregs = s.stack_len = 0;
 	s.period = 1;
+	s.stack_key = UINT32_MAX;
 	s.offset = off;
 	s.misc = rd16(rec + 4);
 	s.event = attr_name(pd, a);
@@ -1464,21 +1842,26 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	s.comm = t->comm;
-	pd->nids = 0;
 	if ((st & ST_REGS_USER) && (st & ST_STACK_USER) &&
 	    (a->flags & ATTR_EXCLUDE_CALLCHAIN_USER)) {
 		if ((r = unwind_user(pd, t, &s, &nu)) != 0)
 			return r;
 		uips = pd->uips;
 	}
-	if ((r = pname_id(pd, t, &pn)) != 0 || (r = push_id(pd, pn)) != 0 ||
-	    (r = build_stack(pd, t, &s, uips, nu)) != 0)
+	if ((r = sample_ids(pd, t, &s, uips, nu, &ids, &nids,
+	    &s.stack_key, &ent, &made)) != 0)
 		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
+	if (pd->sum && ent != SIZE_MAX && !made) {
+		if ((r = sum_sample(pd, ent, s.period, &direct)) != 0)
+			return r;
+		if (!direct)
+			return 0;
+	}
 	{
 		struct fg_error cerr;
 
 		fg_error_clear(&cerr);
-		if ((r = pd->h->sample(pd->h->arg, &s, pd->ids, pd->nids,
+		if ((r = pd->h->sample(pd->h->arg, &s, ids, nids,
 		    &cerr)) != 0)
 			return fg_seterr(pd->err, r, "%s: sample at 0x%llx: %s",
 			    pd->name, (unsigned long long)off, cerr.code ?
@@ -1539,6 +1922,75 @@ qent_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static inline int
+qent_before(const struct qent *x, const struct qent *y)
+{
+	return x->time < y->time || (x->time == y->time && x->seq < y->seq);
+}
+
+/* The end of the ascending run that starts at i. */
+static size_t
+qrun_end(const struct qent *q, size_t i, size_t n)
+{
+	for (i++; i < n && !qent_before(&q[i], &q[i - 1]); i++)
+		;
+	return i;
+}
+
+/*
+ * Sort the queue by (time, file order).  The queue is a few ascending
+ * runs (what the last flush left, then each CPU's buffer of this round
+ * in turn): merge neighbouring runs, pass after pass, through a second
+ * array that then swaps with the queue; O(n log runs).  (time, seq) is
+ * a total order, so the result is what any sort gives.
+ */
+static int
+qsort_runs(struct pd *pd)
+{
+	struct qent *src = pd->q, *dst, *t;
+	size_t n = pd->nq, i, a, b, x, y, k;
+	size_t nruns;
+
+	if (n < 2 || qrun_end(src, 0, n) == n)
+		return 0;
+	if (pd->capqt < pd->capq) {
+		free(pd->qt);
+		pd->capqt = 0;
+		if ((pd->qt = reallocarray(NULL, pd->capq,
+		    sizeof(*pd->qt))) == NULL) {
+			qsort(pd->q, n, sizeof(*pd->q), qent_cmp);
+			return 0;
+		}
+		pd->capqt = pd->capq;
+	}
+	dst = pd->qt;
+	do {
+		nruns = 0;
+		for (i = 0; i < n; i = b, nruns++) {
+			a = qrun_end(src, i, n);
+			b = a < n ? qrun_end(src, a, n) : n;
+			for (x = i, y = a, k = i; x < a && y < b; k++)
+				dst[k] = qent_before(&src[y], &src[x]) ?
+				    src[y++] : src[x++];
+			if (x < a)
+				memcpy(dst + k, src + x, (a - x) * sizeof(*dst));
+			else if (y < b)
+				memcpy(dst + k, src + y, (b - y) * sizeof(*dst));
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	} while (nruns > 1);
+	if (src != pd->q) {	/* the sorted array becomes the queue */
+		size_t c = pd->capq;
+		pd->qt = pd->q;
+		pd->q = src;
+		pd->capq = pd->capqt;
+		pd->capqt = c;
+	}
+	return 0;
+}
+
 /* Deliver the queued records with time <= limit, in time order. */
 static int
 flush(struct pd *pd, uint64_t limit)
@@ -1548,11 +2000,7 @@ flush(struct pd *pd, uint64_t limit)
 
 	if (pd->nq == 0)
 		return 0;
-	for (i = 1; i < pd->nq; i++)	/* often in order already */
-		if (qent_cmp(&pd->q[i - 1], &pd->q[i]) > 0)
-			break;
-	if (i < pd->nq)
-		qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
+	qsort_runs(pd);
 	for (i = 0; i < pd->nq && pd->q[i].time <= limit; i++) {
 		if (r == 0)
 			r = dispatch(pd, pd->q[i].rec, pd->q[i].len, pd->q[i].off);
@@ -1579,7 +2027,7 @@ queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 		if (pd->nq >= (4u << 20)) {
 			/* bounded memory: deliver the older half now */
 			int r;
-			qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
+			qsort_runs(pd);
 			if ((r = flush(pd, pd->q[pd->nq / 2].time)) != 0)
 				return r;
 		} else {
@@ -1869,6 +2317,7 @@ pd_free(struct pd *pd)
 	for (i = 0; i < pd->nq; i++)
 		db_release(pd->q[i].db);
 	free(pd->q);
+	free(pd->qt);
 	for (i = 0; i < NBUCKETS; i++) {
 		struct proc *p, *pn;
 		struct thread *t, *tn;
@@ -1891,6 +2340,12 @@ pd_free(struct pd *pd)
 	free(pd->ids);
 	free(pd->fr);
 	free(pd->front);
+	free(pd->chtab);
+	free(pd->dirty);
+	if (pd->ckeys != NULL) {
+		munmap(pd->ckeys, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t));
+		munmap(pd->cids, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t));
+	}
 	free(pd->align);
 	fg_unwinder_free(pd->uw);
 	fg_buf_free(&pd->work);
@@ -1900,9 +2355,10 @@ pd_free(struct pd *pd)
 }
 
 static int
-pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
-    const struct fg_perfdata_opts *o, struct fg_stacks *st,
-    const struct fg_pd_hooks *hooks, struct fg_error *err)
+pd_walk(const uint8_t *buf, size_t len, int mapped, int sum,
+    const char *name, const struct fg_perfdata_opts *o,
+    struct fg_stacks *st, const struct fg_pd_hooks *hooks,
+    struct fg_error *err)
 {
 	struct pd *pd;
 	struct fg_perfdata_opts defo;
@@ -1923,6 +2379,7 @@ pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
 	pd->st = st;
 	pd->h = hooks;
 	pd->err = err;
+	pd->sum = sum && !fg_stacks_keeps_sequence(st);
 	pd->attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->work, 1 << 20);
@@ -1950,7 +2407,22 @@ pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
 	}
 	pd->ordered = (pd->attrs[0].sample_type & ST_TIME) &&
 	    (pd->attrs[0].flags & (1ULL << 18));
-	if ((r = walk_data(pd, doff, dsize)) != 0)
+	r = walk_data(pd, doff, dsize);
+	/* what was summed goes to the model even when the walk stopped */
+	if (pd->sum) {
+		struct fg_error derr;
+		int dr;
+
+		fg_error_clear(&derr);
+		pd->err = &derr;
+		if ((dr = deliver(pd)) != 0 && r == 0) {
+			r = dr;
+			if (err != NULL)
+				*err = derr;
+		}
+		pd->err = err;
+	}
+	if (r != 0)
 		goto out;
 	if (pd->nleft > 0)
 		fg_warnf(&o->warn, "%s: %zu bytes of a record cut at the end "
@@ -1975,14 +2447,46 @@ fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
     const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
-	return pd_walk(buf, len, 0, name, o, st, hooks, err);
+	return pd_walk(buf, len, 0, 0, name, o, st, hooks, err);
 }
+
+/* The model and, by stack_key, the stack each key was added as (+1). */
+struct adder {
+	struct fg_stacks *st;
+	uint32_t *idx;
+	size_t cap;
+};
 
 static int
 add_sample(void *arg, const struct fg_pd_sample *s, const uint32_t *ids,
     size_t n, struct fg_error *err)
 {
-	return fg_stacks_add_ids(arg, ids, n, s->period, 0, err);
+	struct adder *ad = arg;
+	size_t k = s->stack_key, idx;
+	int r;
+
+	if (k < ad->cap && ad->idx[k] != 0)
+		return fg_stacks_add_to(ad->st, ad->idx[k] - 1, s->period, 0,
+		    err);
+	if (ids == NULL)	/* summed: its first add did not remember it */
+		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+	if ((r = fg_stacks_add_ids_idx(ad->st, ids, n, s->period, 0, &idx,
+	    err)) != 0 || s->stack_key == UINT32_MAX || idx >= UINT32_MAX)
+		return r;
+	if (k >= ad->cap) {
+		size_t nc = ad->cap ? ad->cap : 4096;
+		uint32_t *t;
+
+		while (nc <= k)
+			nc *= 2;
+		if ((t = reallocarray(ad->idx, nc, sizeof(*t))) == NULL)
+			return 0;	/* only not remembered */
+		memset(t + ad->cap, 0, (nc - ad->cap) * sizeof(*t));
+		ad->idx = t;
+		ad->cap = nc;
+	}
+	ad->idx[k] = (uint32_t)idx + 1;
+	return 0;
 }
 
 int
@@ -1990,17 +2494,22 @@ fg_perfdata_read_mem(const void *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *out,
     struct fg_error *err)
 {
-	struct fg_pd_hooks h = { add_sample, NULL, out };
+	struct adder ad = { out, NULL, 0 };
+	struct fg_pd_hooks h = { add_sample, NULL, &ad };
+	int r;
 
-	return fg_pd_walk(buf, len, name ? name : "perf.data", o, out, &h,
+	r = pd_walk(buf, len, 0, 1, name ? name : "perf.data", o, out, &h,
 	    err);
+	free(ad.idx);
+	return r;
 }
 
 int
 fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
     struct fg_stacks *out, struct fg_error *err)
 {
-	struct fg_pd_hooks h = { add_sample, NULL, out };
+	struct adder ad = { out, NULL, 0 };
+	struct fg_pd_hooks h = { add_sample, NULL, &ad };
 	struct stat sb;
 	void *m;
 	int fd, r;
@@ -2021,7 +2530,8 @@ fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
 	if (m == MAP_FAILED)
 		return fg_seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
 	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
-	r = pd_walk(m, (size_t)sb.st_size, 1, path, o, out, &h, err);
+	r = pd_walk(m, (size_t)sb.st_size, 1, 1, path, o, out, &h, err);
 	munmap(m, (size_t)sb.st_size);
+	free(ad.idx);
 	return r;
 }

@@ -17,7 +17,11 @@
 
 #include "flamegraph.h"
 
-/* One sample as recorded; pointers borrowed for the callback only. */
+/*
+ * One sample as recorded; pointers borrowed for the callback only.
+ * (on_sample() sets the fields one by one: a new field needs a line
+ * there.)
+ */
 struct fg_pd_sample {
 	uint64_t ip;
 	uint64_t time;		/* ns; 0 without PERF_SAMPLE_TIME */
@@ -39,6 +43,9 @@ struct fg_pd_sample {
 	size_t nregs;
 	const uint8_t *stack;	/* PERF_SAMPLE_STACK_USER copy */
 	size_t stack_len;	/* bytes valid (dyn_size when given) */
+	uint32_t stack_key;	/* samples with one key have the same ids:
+				   dense from 0 in order of first use;
+				   UINT32_MAX: not known */
 };
 
 /*

@@ -114,6 +114,12 @@ fg_stacks_keep_sequence(struct fg_stacks *st)
 	st->keep_seq = 1;
 }
 
+int
+fg_stacks_keeps_sequence(const struct fg_stacks *st)
+{
+	return st->keep_seq;
+}
+
 const struct fg_stacks_step *
 fg_stacks_sequence(const struct fg_stacks *st, size_t *n)
 {
@@ -237,6 +243,37 @@ int
 fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
     uint64_t weight, uint64_t weight2, struct fg_error *err)
 {
+	size_t idx;
+
+	return fg_stacks_add_ids_idx(st, ids, n, weight, weight2, &idx, err);
+}
+
+int
+fg_stacks_add_to(struct fg_stacks *st, size_t idx, uint64_t weight,
+    uint64_t weight2, struct fg_error *err)
+{
+	struct stack *sk = &st->stacks[idx];
+
+	if (weight > UINT64_MAX - st->total)
+		return fg_seterr(err, FG_EOVERFLOW,
+		    "total weight would exceed %llu",
+		    (unsigned long long)UINT64_MAX);
+	if (weight2 > UINT64_MAX - sk->weight2)
+		return fg_seterr(err, FG_EOVERFLOW,
+		    "second weight would exceed %llu",
+		    (unsigned long long)UINT64_MAX);
+	sk->weight += weight;
+	sk->weight2 += weight2;
+	st->total += weight;
+	if (weight2 != 0)
+		st->differential = 1;
+	return seq_push(st, idx, weight, weight2, err);
+}
+
+int
+fg_stacks_add_ids_idx(struct fg_stacks *st, const uint32_t *ids, size_t n,
+    uint64_t weight, uint64_t weight2, size_t *idx, struct fg_error *err)
+{
 	uint64_t h = fg_hash(ids, n * sizeof(*ids));
 	uint32_t h32 = (uint32_t)(h >> 32);
 	struct stack *sk;
@@ -260,16 +297,8 @@ fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
 		sk = &st->stacks[(uint32_t)s - 1];
 		if (sk->n == n &&
 		    memcmp(st->ids + sk->off, ids, n * sizeof(*ids)) == 0) {
-			if (weight2 > UINT64_MAX - sk->weight2)
-				return fg_seterr(err, FG_EOVERFLOW,
-				    "second weight would exceed %llu",
-				    (unsigned long long)UINT64_MAX);
-			sk->weight += weight;
-			sk->weight2 += weight2;
-			st->total += weight;
-			if (weight2 != 0)
-				st->differential = 1;
-			return seq_push(st, (uint32_t)s - 1, weight, weight2,
+			*idx = (uint32_t)s - 1;
+			return fg_stacks_add_to(st, *idx, weight, weight2,
 			    err);
 		}
 	}
@@ -291,6 +320,7 @@ fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
 	st->nids += n;
 	st->nstacks++;
 	st->stack_tab[i] = ((uint64_t)h32 << 32) | (uint64_t)st->nstacks;
+	*idx = st->nstacks - 1;
 	st->total += weight;
 	if (weight2 != 0)
 		st->differential = 1;
@@ -494,6 +524,24 @@ fg_stacks_cmp(const struct fg_stacks *st, size_t a, size_t b)
 		nb = (const unsigned char *)st->names[ib[fb]];
 		lb = st->name_lens[ib[fb]];
 	}
+	/*
+	 * Two different names: their common length decides unless one is a
+	 * prefix of the other; then the longer name's next byte against
+	 * what follows the shorter (';' or the end) decides, unless that
+	 * byte is itself ';' (the loop below then goes on).
+	 */
+	if (na != NULL && nb != NULL) {
+		size_t m = la < lb ? la : lb;
+		int c = memcmp(na, nb, m);
+
+		if (c != 0)
+			return c < 0 ? -1 : 1;
+		if (la < lb && nb[la] != ';')
+			return fa + 1 < sa->n && ';' > nb[la] ? 1 : -1;
+		if (lb < la && na[lb] != ';')
+			return fb + 1 < sb->n && ';' > na[lb] ? -1 : 1;
+		pa = pb = m;
+	}
 	for (;;) {
 		/* next char of a: name byte, ';' between frames, or end (-1) */
 		if (fa >= sa->n)
@@ -608,6 +656,7 @@ int
 fg_stacks_write_folded(const struct fg_stacks *st, FILE *fp,
     struct fg_error *err)
 {
+	struct fg_buf b;
 	size_t *order, i, j;
 	int r = 0;
 
@@ -615,22 +664,39 @@ fg_stacks_write_folded(const struct fg_stacks *st, FILE *fp,
 		return 0;
 	if ((order = fg_stacks_sorted(st)) == NULL)
 		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
-	for (i = 0; i < st->nstacks; i++) {
+	/* whole lines into one buffer, written in 64 KB pieces */
+	fg_buf_init(&b, 0);
+	for (i = 0; i < st->nstacks && r == 0; i++) {
 		const struct stack *sk = &st->stacks[order[i]];
-		for (j = 0; j < sk->n; j++) {
+		char num[64];
+		int nl;
+
+		for (j = 0; j < sk->n && r == 0; j++) {
 			uint32_t id = st->ids[sk->off + j];
 			if (j > 0)
-				putc_unlocked(';', fp);
-			fwrite(st->names[id], 1, st->name_lens[id], fp);
+				r = fg_buf_append(&b, ";", 1);
+			if (r == 0)
+				r = fg_buf_append(&b, st->names[id],
+				    st->name_lens[id]);
 		}
 		if (st->differential)
-			fprintf(fp, " %llu %llu\n",
+			nl = snprintf(num, sizeof(num), " %llu %llu\n",
 			    (unsigned long long)sk->weight,
 			    (unsigned long long)sk->weight2);
 		else
-			fprintf(fp, " %llu\n", (unsigned long long)sk->weight);
+			nl = snprintf(num, sizeof(num), " %llu\n",
+			    (unsigned long long)sk->weight);
+		if (r == 0)
+			r = fg_buf_append(&b, num, (size_t)nl);
+		if (r == 0 && (b.len >= 65536 || i + 1 == st->nstacks)) {
+			fwrite(b.d, 1, b.len, fp);
+			fg_buf_reset(&b);
+		}
 	}
+	fg_buf_free(&b);
 	free(order);
+	if (r != 0)
+		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
 	if (ferror(fp))
 		r = fg_seterr_sys(err, FG_EIO, errno, "write folded stacks");
 	return r;

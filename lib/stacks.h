@@ -29,6 +29,14 @@ const char *fg_stacks_name(const struct fg_stacks *st, uint32_t id,
 int fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
     uint64_t weight, uint64_t weight2, struct fg_error *err);
 
+/* The same, and *idx the stack's index (for fg_stacks_add_to). */
+int fg_stacks_add_ids_idx(struct fg_stacks *st, const uint32_t *ids,
+    size_t n, uint64_t weight, uint64_t weight2, size_t *idx,
+    struct fg_error *err);
+/* Add weights to the existing stack idx: what an add of its ids does. */
+int fg_stacks_add_to(struct fg_stacks *st, size_t idx, uint64_t weight,
+    uint64_t weight2, struct fg_error *err);
+
 /* Stack i (0 <= i < fg_stacks_count()), in order of first appearance. */
 void fg_stacks_get(const struct fg_stacks *st, size_t i,
     const uint32_t **ids, size_t *n, uint64_t *weight, uint64_t *weight2);
@@ -50,6 +58,8 @@ struct fg_stacks_step {
 	uint64_t weight, weight2;	/* what that add contributed */
 };
 void fg_stacks_keep_sequence(struct fg_stacks *st);
+/* Whether the order of additions is kept. */
+int fg_stacks_keeps_sequence(const struct fg_stacks *st);
 /* The steps in order of addition (*n of them; none unless kept). */
 const struct fg_stacks_step *fg_stacks_sequence(const struct fg_stacks *st,
     size_t *n);

@@ -49,10 +49,17 @@ struct load {
 	uint64_t filesz;
 };
 
-struct kent {
+struct kent {			/* for sorting an unsorted kallsyms */
 	uint64_t start;
-	uint32_t off;		/* of its line in the kallsyms text */
-	uint32_t mod;		/* a module's symbol */
+	uint32_t off;
+};
+
+#define KMOD	0x80000000u	/* in koffs: a module's symbol */
+#define KSTEP	4		/* kstarts: the address of every 4th */
+
+struct kname {
+	size_t idx;
+	const char *name;
 };
 
 struct namecache {
@@ -86,9 +93,14 @@ struct fg_dso {
 	size_t kbuflen;
 	void *kmap;
 	size_t kmaplen;
-	struct kent *kents;
+	uint32_t *koffs;	/* line offsets in kbuf, | KMOD */
 	size_t nkents;
-	const char **knames;	/* cut out on first use */
+	uint64_t *kstarts;	/* kaddr(i * KSTEP) */
+	uint64_t klo, khi;	/* the last lookup's entry holds [klo, khi) */
+	size_t kidx;		/* that entry + 1; 0: none */
+	struct kname *knames;	/* cut out on first use, by index */
+	size_t knmask;
+	size_t nknames;
 	struct namecache *names;
 	size_t namecap;
 	size_t nnames;
@@ -186,7 +198,8 @@ dso_free(struct fg_dso *d)
 		munmap(d->kmap, d->kmaplen);
 	else
 		free((void *)(uintptr_t)d->kbuf);
-	free(d->kents);
+	free(d->koffs);
+	free(d->kstarts);
 	free(d->knames);
 	free(d->pf_msgs);
 	fg_arena_free(&d->arena);
@@ -508,8 +521,7 @@ open_elf(const char *path, int *fdp, Elf **ep)
 		close(fd);
 		return -1;
 	}
-	/* private: dwarf_open() may rename sections it wants libdw to skip */
-	if ((e = elf_begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL)) == NULL ||
+	if ((e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) == NULL ||
 	    elf_kind(e) != ELF_K_ELF) {
 		if (e != NULL)
 			elf_end(e);
@@ -777,10 +789,31 @@ static int
 kent_cmp(const void *a, const void *b)
 {
 	const struct kent *x = a, *y = b;
+	uint32_t xo = x->off & ~KMOD, yo = y->off & ~KMOD;
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	return x->off < y->off ? -1 : x->off > y->off;
+	return xo < yo ? -1 : xo > yo;
+}
+
+/* The address of the kallsyms line at off (checked when indexed). */
+static uint64_t
+kline_addr(const char *p, const char *end)
+{
+	uint64_t a = 0;
+	int n, v;
+
+	for (n = 0; n < 16 && p < end && (v = fg_hexval((unsigned char)*p)) >= 0;
+	    n++, p++)
+		a = a << 4 | (uint64_t)v;
+	return a;
+}
+
+static uint64_t
+kaddr(const struct fg_dso *d, size_t i)
+{
+	return kline_addr(d->kbuf + (d->koffs[i] & ~KMOD),
+	    d->kbuf + d->kbuflen);
 }
 
 /*
@@ -795,9 +828,11 @@ static void
 load_kallsyms(struct fg_dso *d)
 {
 	char path[4096];
+	int8_t hexv[256];
+	uint8_t keep[256];
 	const char *src = "/proc/kallsyms", *p, *end;
-	size_t len = 0, cap = 0;
-	int sorted = 1, fd;
+	size_t len = 0, cap = 0, i;
+	int sorted = 1, fd, t;
 	uint64_t prev = 0;
 	struct stat sb;
 
@@ -825,50 +860,129 @@ load_kallsyms(struct fg_dso *d)
 		return;
 	}
 	d->kbuflen = len;
+	for (i = 0; i < 256; i++) {
+		hexv[i] = (int8_t)fg_hexval((int)i);
+		t = toupper((int)i);
+		keep[i] = t == 'T' || t == 'W' || t == 'D' || t == 'B';
+	}
+	/*
+	 * The index is 4 bytes a symbol (the line's offset; its address is
+	 * read again from the text by a lookup), in one allocation of about
+	 * the right size: lines are ~45 bytes.  Every page of it costs a
+	 * fault, so small matters.
+	 */
+	cap = len / 32 + 1024;
+	if ((d->koffs = reallocarray(NULL, cap, sizeof(*d->koffs))) == NULL)
+		cap = 0;
 	for (p = d->kbuf, end = d->kbuf + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *line = p;
+		const char *nl, *line = p;
 		uint64_t a = 0;
-		int t, v, n = 0;
+		int n = 0;
 
-		if (nl == NULL)
-			nl = end;
-		while (p < nl && (v = fg_hexval((unsigned char)*p)) >= 0 && n < 16) {
-			a = a << 4 | (uint64_t)v;
-			p++;
-			n++;
+		/* the usual line: 16 hex digits, then not a hex digit */
+		if (end - p > 16) {
+			const unsigned char *u = (const unsigned char *)p;
+			uint64_t hi = 0, lo = 0;
+			int bad = 0;
+
+			for (i = 0; i < 16; i++)
+				bad |= hexv[u[i]];
+			if (bad >= 0 && hexv[u[16]] < 0) {
+				for (i = 0; i < 8; i++) {
+					hi |= (uint64_t)hexv[u[i]] << (28 - 4 * i);
+					lo |= (uint64_t)hexv[u[8 + i]] <<
+					    (28 - 4 * i);
+				}
+				a = hi << 32 | lo;
+				n = 16;
+				p += 16;
+			}
 		}
-		if (n == 0 || nl - p < 4 || p[0] != ' ' || p[2] != ' ')
+		for (; n < 16 && p < end && hexv[(unsigned char)*p] >= 0;
+		    n++, p++)
+			a = a << 4 | (uint64_t)hexv[(unsigned char)*p];
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (n == 0 || nl - p < 4 || p[0] != ' ' || p[2] != ' ' ||
+		    !keep[(unsigned char)p[1]])
 			goto next;
-		t = toupper((unsigned char)p[1]);
-		if (t != 'T' && t != 'W' && t != 'D' && t != 'B')
-			goto next;
+		if ((size_t)(line - d->kbuf) >= KMOD)
+			break;
 		if (d->nkents == cap) {
 			size_t nc = cap ? cap * 2 : 65536;
-			struct kent *k = reallocarray(d->kents, nc, sizeof(*k));
+			uint32_t *k = reallocarray(d->koffs, nc, sizeof(*k));
 			if (k == NULL)
 				break;
-			d->kents = k;
+			d->koffs = k;
 			cap = nc;
 		}
-		d->kents[d->nkents].start = a;
-		d->kents[d->nkents].off = (uint32_t)(line - d->kbuf);
-		d->kents[d->nkents].mod = memchr(p + 3, '\t',
-		    (size_t)(nl - p - 3)) != NULL;
-		d->nkents++;
+		/* a module's line ends "\t[module]": look for the tab then */
+		d->koffs[d->nkents++] = (uint32_t)(line - d->kbuf) |
+		    (nl[-1] == ']' && memchr(p + 3, '\t',
+		    (size_t)(nl - p - 3)) != NULL ? KMOD : 0);
 		if (a < prev)
 			sorted = 0;
 		prev = a;
 next:
 		p = nl + 1;
 	}
-	if (d->nkents > 0 && d->kents[d->nkents - 1].start == 0)
+	if (d->nkents > 0 && kaddr(d, d->nkents - 1) == 0)
 		fg_warnf(d->wp, "%s: addresses hidden (kptr_restrict): "
 		    "kernel frames stay unresolved", src);
-	if (!sorted)
-		qsort(d->kents, d->nkents, sizeof(*d->kents), kent_cmp);
-	if ((d->knames = calloc(d->nkents ? d->nkents : 1,
-	    sizeof(*d->knames))) == NULL)
+	if (!sorted) {
+		struct kent *k = reallocarray(NULL, d->nkents, sizeof(*k));
+
+		if (k == NULL) {
+			d->nkents = 0;
+			return;
+		}
+		for (i = 0; i < d->nkents; i++) {
+			k[i].start = kaddr(d, i);
+			k[i].off = d->koffs[i];
+		}
+		qsort(k, d->nkents, sizeof(*k), kent_cmp);
+		for (i = 0; i < d->nkents; i++)
+			d->koffs[i] = k[i].off;
+		free(k);
+	}
+	if ((d->kstarts = reallocarray(NULL, d->nkents / KSTEP + 1,
+	    sizeof(*d->kstarts))) == NULL) {
 		d->nkents = 0;
+		return;
+	}
+	for (i = 0; i < d->nkents; i += KSTEP)
+		d->kstarts[i / KSTEP] = kaddr(d, i);
+}
+
+/* The cached name of kallsyms entry i: a slot in d->knames. */
+static struct kname *
+kname_slot(struct fg_dso *d, size_t i)
+{
+	size_t h;
+
+	if (d->knames == NULL || (d->nknames + 1) * 2 > d->knmask + 1) {
+		size_t nm = d->knames == NULL ? 1023 : d->knmask * 2 + 1, j;
+		struct kname *t = calloc(nm + 1, sizeof(*t));
+
+		if (t == NULL)
+			return NULL;
+		for (j = 0; d->knames != NULL && j <= d->knmask; j++) {
+			if (d->knames[j].name == NULL)
+				continue;
+			for (h = (d->knames[j].idx * 0x9e3779b97f4a7c15ULL >> 32) &
+			    nm; t[h].name != NULL; h = (h + 1) & nm)
+				;
+			t[h] = d->knames[j];
+		}
+		free(d->knames);
+		d->knames = t;
+		d->knmask = nm;
+	}
+	for (h = (i * 0x9e3779b97f4a7c15ULL >> 32) & d->knmask;
+	    d->knames[h].name != NULL; h = (h + 1) & d->knmask)
+		if (d->knames[h].idx == i)
+			break;
+	return &d->knames[h];
 }
 
 /*
@@ -880,13 +994,35 @@ next:
 static const char *
 kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 {
-	size_t lo = 0, hi = d->nkents, i;
-	const struct kent *k;
-	uint64_t end;
+	size_t lo = 0, hi = (d->nkents + KSTEP - 1) / KSTEP, i;
+	struct kname *kn;
+	uint64_t start, end;
+	uint32_t mod;
 
+	/*
+	 * The entry is the last one starting at or before addr: the same
+	 * for every address up to the next entry's start (a return address
+	 * and its call, ip - 1, usually ask twice).
+	 */
+	if (d->kidx != 0 && addr >= d->klo && addr < d->khi) {
+		i = d->kidx - 1;
+		goto found;
+	}
+	/* the block of KSTEP entries, then the entry in it */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (d->kents[mid].start <= addr)
+		if (d->kstarts[mid] <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	hi = lo * KSTEP < d->nkents ? lo * KSTEP : d->nkents;
+	lo = (lo - 1) * KSTEP + 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (kaddr(d, mid) <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -894,15 +1030,23 @@ kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 	if (lo == 0)
 		return NULL;
 	i = lo - 1;
-	k = &d->kents[i];
-	if (i + 1 < d->nkents && k->mod == d->kents[i + 1].mod)
-		end = d->kents[i + 1].start;
+	d->kidx = lo;
+	d->klo = kaddr(d, i);
+	d->khi = i + 1 < d->nkents ? kaddr(d, i + 1) : UINT64_MAX;
+found:
+	start = d->klo;
+	mod = d->koffs[i] & KMOD;
+	if (i + 1 < d->nkents && mod == (d->koffs[i + 1] & KMOD))
+		end = d->khi;
 	else
-		end = ((k->start + 4096) + 4095) & ~(uint64_t)4095;
+		end = ((start + 4096) + 4095) & ~(uint64_t)4095;
 	if (addr >= end)
 		return NULL;
-	if (d->knames[i] == NULL) {
-		const char *p = d->kbuf + k->off, *e = d->kbuf + d->kbuflen;
+	if ((kn = kname_slot(d, i)) == NULL)
+		return NULL;
+	if (kn->name == NULL) {
+		const char *p = d->kbuf + (d->koffs[i] & ~KMOD);
+		const char *e = d->kbuf + d->kbuflen;
 		const char *nl = memchr(p, '\n', (size_t)(e - p)), *name, *tab;
 		char *c;
 
@@ -914,18 +1058,21 @@ kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 		    (size_t)((tab ? tab : nl) - name));
 		if (c == NULL)
 			return NULL;
-		d->knames[i] = c;
+		kn->idx = i;
+		kn->name = c;
+		d->nknames++;
 		if (tab != NULL && module != NULL)
 			*module = fg_arena_strndup(&d->arena, tab + 1,
 			    (size_t)(nl - tab - 1));
-	} else if (module != NULL && k->mod) {
-		const char *p = d->kbuf + k->off, *e = d->kbuf + d->kbuflen;
+	} else if (module != NULL && mod) {
+		const char *p = d->kbuf + (d->koffs[i] & ~KMOD);
+		const char *e = d->kbuf + d->kbuflen;
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		const char *tab = memchr(p, '\t', (size_t)((nl ? nl : e) - p));
 		*module = fg_arena_strndup(&d->arena, tab + 1,
 		    (size_t)((nl ? nl : e) - tab - 1));
 	}
-	return d->knames[i];
+	return kn->name;
 }
 
 const void *
