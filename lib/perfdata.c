@@ -73,7 +73,12 @@ enum {
 #define MAX_INLINE		64
 #define MAX_DECOMP		(256u << 20)
 #define WARN_SHOWN		5
-#define DROP_STEP		(64u << 20)
+#define WIN_RA		(64u << 10)	/* a read where records are dense */
+#define HEAD_RA		(2u << 10)	/* a read of a big sample's head */
+#define FETCH_RA	(4u << 10)	/* more of a stack than asked for */
+#define HEAD_MIN	(1u << 9)	/* ... of which at least this */
+#define BIG_SAMPLE	(8u << 10)	/* a sample read in parts */
+#define PIN_MAX		(64u << 20)	/* bytes queued records may hold */
 #define PROGRESS_MS		100	/* at most 10 progress calls a second */
 
 struct attr {
@@ -117,11 +122,21 @@ struct thread {
 	int pname_ok;
 };
 
+/*
+ * Bytes that queued records point into: a block of decompressed
+ * records, a window of the file as read, or one sample's compact copy
+ * (ssz != 0: its stack copy cut after the bytes held, the rest at file
+ * offset sfoff, ssz bytes in all).  Freed at the last reference once
+ * no longer open (being filled).
+ */
 struct dbuf {
 	uint8_t *d;
 	size_t len;
+	size_t cap;
 	size_t refs;
 	int open;
+	uint64_t sfoff;
+	uint64_t ssz;
 };
 
 struct qent {
@@ -165,8 +180,17 @@ struct pd {
 	const uint8_t *buf;
 	size_t len;
 	const char *name;
-	int mapped;		/* buf is a read-only file mapping */
-	uint64_t dropped;	/* pages before this were given back */
+	int fd;			/* >= 0: records are read from it */
+	struct dbuf *win;	/* the file at woff, as last read */
+	uint64_t woff;
+	uint64_t dend;		/* the end of the data section */
+	int sparse;		/* records left in "big samples" mode */
+	size_t pinned;		/* bytes of blocks held by the queue */
+	const struct dbuf *lz;	/* the sample being dispatched, if compact */
+	uint8_t *stk;		/* its stack, fetched */
+	size_t stkcap;
+	size_t stkheld;
+	int stkwarned;
 	const struct fg_perfdata_opts *o;
 	struct fg_stacks *st;
 	const struct fg_pd_hooks *h;
@@ -1179,10 +1203,37 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 			return FG_ENOMEM;
 		exact = 0;
 	}
-	for (i = 0; uips != NULL && i < nu; i++)
-		if ((e = resolve_user(pd, t, uips[i], 1)) == NULL ||
-		    push_frame(pd, e) != 0)
+	for (i = 0; uips != NULL && i < nu; i++) {
+		/* the front cache, as for a user callchain's exact ip */
+		const void *owner = t->proc;
+		uint32_t gen = t->proc == NULL ? 0 : t->proc->gen;
+		uint64_t ip = uips[i];
+		struct fent *fe = &pd->front[((ip ^ (uint64_t)(uintptr_t)owner) *
+		    0x9e3779b97f4a7c15ULL) >> 50];
+
+		if (fe->valid && fe->owner == owner && fe->ip == ip &&
+		    fe->gen == gen && fe->ret == 0) {
+			struct centry c;
+			c.ids_off = fe->ids_off;
+			c.nids = fe->nids;
+			c.skip = fe->skip;
+			if (push_frame(pd, &c) != 0)
+				return FG_ENOMEM;
+			continue;
+		}
+		if ((e = resolve_user(pd, t, ip, 1)) == NULL)
 			return FG_ENOMEM;
+		fe->owner = owner;
+		fe->ip = ip;
+		fe->gen = gen;
+		fe->ret = 0;
+		fe->ids_off = e->ids_off;
+		fe->nids = e->nids;
+		fe->skip = e->skip;
+		fe->valid = 1;
+		if (push_frame(pd, e) != 0)
+			return FG_ENOMEM;
+	}
 	/*
 	 * skip_after: keep the frames from the leaf up to the first match,
 	 * which becomes the root: the process name goes too, as on the
@@ -1217,16 +1268,19 @@ uw_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
 		return -1;
 	memset(out, 0, sizeof(*out));
 	out->path = m->fname;
+	out->key = m->dso;
 	out->start = m->start;
 	out->end = m->end;
 	out->pgoff = m->pgoff;
-	if (strcmp(m->fname, "[vdso]") == 0) {
+	if (m->fname[0] == '[' && strcmp(m->fname, "[vdso]") == 0) {
 		out->image = fg_sym_vdso_image(pd->sym, &out->image_len);
 		if (out->image == NULL)
 			return -1;
 	}
 	return 0;
 }
+
+static fg_unwind_fetch_fn stack_fetch;
 
 /*
  * The user chain of a sample recorded with --call-graph dwarf: 0 and
@@ -1253,7 +1307,12 @@ unwind_user(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 			    pd->name);
 	}
 	us.stack = s->stack;
-	us.stack_len = s->stack_len;
+	us.stack_len = s->stack_size;
+	if (s->stack_len < s->stack_size) {
+		us.stack_held = s->stack_len;
+		us.fetch = stack_fetch;
+		us.fetch_arg = pd;
+	}
 	us.stack_addr = us.regs.r[FG_UW_RSP];
 	pd->uw_thread = t;
 	return fg_unwind(pd->uw, &us, uw_map, pd, pd->uips,
@@ -1425,14 +1484,17 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		if (sz > (uint64_t)(end - p))
 			goto short_rec;
 		s.stack = p;
-		s.stack_len = (size_t)sz;
+		s.stack_len = s.stack_size = (size_t)sz;
 		p += sz;
 		if (sz != 0) {
 			uint64_t dyn;
 			NEED(8);
 			dyn = rd64(p);
 			if (dyn < sz)
-				s.stack_len = (size_t)dyn;
+				s.stack_len = s.stack_size = (size_t)dyn;
+			if (pd->lz != NULL)	/* compact: sz bytes held */
+				s.stack_size = (size_t)(dyn < pd->lz->ssz ? dyn :
+				    pd->lz->ssz);
 		}
 	}
 	/*
@@ -1467,9 +1529,15 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	pd->nids = 0;
 	if ((st & ST_REGS_USER) && (st & ST_STACK_USER) &&
 	    (a->flags & ATTR_EXCLUDE_CALLCHAIN_USER)) {
+		pd->stkheld = 0;
 		if ((r = unwind_user(pd, t, &s, &nu)) != 0)
 			return r;
 		uips = pd->uips;
+		if (pd->stkheld > s.stack_len) {	/* fetched more */
+			s.stack = pd->stk;
+			s.stack_len = pd->stkheld < s.stack_size ? pd->stkheld :
+			    s.stack_size;
+		}
 	}
 	if ((r = pname_id(pd, t, &pn)) != 0 || (r = push_id(pd, pn)) != 0 ||
 	    (r = build_stack(pd, t, &s, uips, nu)) != 0)
@@ -1493,13 +1561,18 @@ short_rec:
 /* ---- dispatch and ordering ------------------------------------------- */
 
 static int
-dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
+dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
+    const struct dbuf *db)
 {
 	uint32_t type = rd32(rec);
+	int r;
 
 	switch (type) {
 	case REC_SAMPLE:
-		return on_sample(pd, rec, len, off);
+		pd->lz = db != NULL && db->ssz != 0 ? db : NULL;
+		r = on_sample(pd, rec, len, off);
+		pd->lz = NULL;
+		return r;
 	case REC_MMAP:
 		return on_mmap(pd, rec, len, off, 0);
 	case REC_MMAP2:
@@ -1520,10 +1593,39 @@ dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	return 0;
 }
 
+static struct dbuf *
+db_new(struct pd *pd, size_t cap)
+{
+	struct dbuf *db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL ||
+	    (db->d = malloc(cap)) == NULL) {
+		free(db);
+		fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory", pd->name);
+		return NULL;
+	}
+	db->cap = cap;
+	db->open = 1;
+	return db;
+}
+
+/* Done filling db: free it now, or when its last queued record goes. */
 static void
-db_release(struct dbuf *db)
+db_close(struct pd *pd, struct dbuf *db)
+{
+	db->open = 0;
+	if (db->refs == 0) {
+		free(db->d);
+		free(db);
+	} else
+		pd->pinned += db->cap;
+}
+
+static void
+db_release(struct pd *pd, struct dbuf *db)
 {
 	if (db != NULL && --db->refs == 0 && !db->open) {
+		pd->pinned -= db->cap;
 		free(db->d);
 		free(db);
 	}
@@ -1555,8 +1657,9 @@ flush(struct pd *pd, uint64_t limit)
 		qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
 	for (i = 0; i < pd->nq && pd->q[i].time <= limit; i++) {
 		if (r == 0)
-			r = dispatch(pd, pd->q[i].rec, pd->q[i].len, pd->q[i].off);
-		db_release(pd->q[i].db);
+			r = dispatch(pd, pd->q[i].rec, pd->q[i].len, pd->q[i].off,
+			    pd->q[i].db);
+		db_release(pd, pd->q[i].db);
 	}
 	for (o = 0; i < pd->nq; i++)
 		pd->q[o++] = pd->q[i];
@@ -1572,7 +1675,14 @@ queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	uint32_t type = rd32(rec);
 
 	if (!pd->ordered || !rec_time(pd, rec, len, type, &t))
-		return dispatch(pd, rec, len, off);
+		return dispatch(pd, rec, len, off, db);
+	if (pd->pinned > PIN_MAX && pd->nq > 1) {
+		/* bounded memory: the same for the bytes queued */
+		int r;
+		qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
+		if ((r = flush(pd, pd->q[pd->nq / 2].time)) != 0)
+			return r;
+	}
 	if (pd->nq == pd->capq) {
 		size_t nc = pd->capq ? pd->capq * 2 : 4096;
 		struct qent *q;
@@ -1621,16 +1731,9 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			    "memory", pd->name);
 		ZSTD_initDStream(pd->zs);
 	}
-	if ((db = calloc(1, sizeof(*db))) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
-		    pd->name);
-	db->open = 1;
 	cap = pd->nleft + (len - 8) * 4 + 65536;
-	if ((db->d = malloc(cap)) == NULL) {
-		free(db);
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
-		    pd->name);
-	}
+	if ((db = db_new(pd, cap)) == NULL)
+		return FG_ENOMEM;
 	if (pd->nleft > 0)
 		memcpy(db->d, pd->left, pd->nleft);
 	db->len = pd->nleft;
@@ -1674,6 +1777,7 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			}
 			db->d = n;
 			cap *= 2;
+			db->cap = cap;
 		}
 		out.dst = db->d;
 		out.size = cap;
@@ -1725,11 +1829,7 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		pd->nleft = db->len - pos;
 	}
 out:
-	db->open = 0;
-	if (db->refs == 0) {
-		free(db->d);
-		free(db);
-	}
+	db_close(pd, db);
 	return rr;
 }
 
@@ -1763,26 +1863,217 @@ handle(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	return queue(pd, rec, len, off, db);
 }
 
-/*
- * Bounded memory on big mapped files: give back the pages before both
- * off and the oldest queued record (they are only read again if a
- * pointer into them is used, and then come back from the file).
- */
-static void
-drop_behind(struct pd *pd, uint64_t off)
-{
-	uint64_t low = off;
-	size_t i;
+/* ---- input ---------------------------------------------------------- */
 
-	for (i = 0; i < pd->nq; i++)
-		if (pd->q[i].db == NULL && pd->q[i].off < low)
-			low = pd->q[i].off;
-	low &= ~(uint64_t)(DROP_STEP / 16 - 1);
-	if (low > pd->dropped) {
-		madvise((void *)(uintptr_t)(pd->buf + pd->dropped),
-		    (size_t)(low - pd->dropped), MADV_DONTNEED);
-		pd->dropped = low;
+/*
+ * Make the file's bytes [off, off + n) readable at *p.  In memory they
+ * are there; from a file they come from the window, which is refilled
+ * by one read at off of at least ra bytes (up to the end of the data,
+ * dend) when they are not all in it.  A window that queued records
+ * still point into is left to them and a new one is read.
+ */
+static int
+src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
+{
+	struct dbuf *w = pd->win;
+	size_t want, got;
+
+	if (pd->fd < 0) {
+		*p = pd->buf + off;
+		return 0;
 	}
+	if (w != NULL && off >= pd->woff && off - pd->woff <= w->len &&
+	    n <= w->len - (size_t)(off - pd->woff)) {
+		*p = w->d + (off - pd->woff);
+		return 0;
+	}
+	want = n > ra ? n : ra;
+	if (want > pd->dend - off)
+		want = (size_t)(pd->dend - off);
+	if (w != NULL && (w->refs > 0 || w->cap < want)) {
+		db_close(pd, w);
+		pd->win = w = NULL;
+	}
+	if (w == NULL && (pd->win = w = db_new(pd, want > HEAD_RA ? want :
+	    HEAD_RA)) == NULL)
+		return FG_ENOMEM;
+	pd->woff = off;
+	w->len = 0;
+	for (got = 0; got < want;) {
+		ssize_t k = pread(pd->fd, w->d + got, want - got,
+		    (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return fg_seterr_sys(pd->err, FG_EIO, errno, "%s: read "
+			    "at 0x%llx", pd->name, (unsigned long long)off);
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	w->len = got;
+	if (got < n)
+		return fg_seterr(pd->err, FG_EIO, "%s: read at 0x%llx: the "
+		    "file ends early (changed while read?)", pd->name,
+		    (unsigned long long)off);
+	*p = w->d;
+	return 0;
+}
+
+/*
+ * Where a sample's PERF_SAMPLE_STACK_USER size is (the layout on_sample()
+ * parses), when the fields before it lie in rec[0 .. len): 0, else -1.
+ */
+static int
+stack_field(const struct attr *a, const uint8_t *rec, size_t len,
+    size_t *pos)
+{
+	uint64_t st = a->sample_type, rf = a->read_format, nr;
+	size_t p = 8 + 8 * (!!(st & ST_IDENTIFIER) + !!(st & ST_IP) +
+	    !!(st & ST_TID) + !!(st & ST_TIME) + !!(st & ST_ADDR) +
+	    !!(st & ST_ID) + !!(st & ST_STREAM_ID) + !!(st & ST_CPU) +
+	    !!(st & ST_PERIOD));
+
+	if ((st & ST_READ) && (rf & RF_GROUP)) {
+		if (p + 8 > len || (nr = rd64(rec + p)) > len)
+			return -1;
+		p += 8 + 8 * (!!(rf & RF_ENABLED) + !!(rf & RF_RUNNING)) +
+		    (size_t)nr * 8 * (1 + !!(rf & RF_ID) + !!(rf & RF_LOST));
+	} else if (st & ST_READ)
+		p += 8 * (1 + !!(rf & RF_ENABLED) + !!(rf & RF_RUNNING) +
+		    !!(rf & RF_ID) + !!(rf & RF_LOST));
+	if (st & ST_CALLCHAIN) {
+		if (p + 8 > len || (nr = rd64(rec + p)) > len)
+			return -1;
+		p += 8 + (size_t)nr * 8;
+	}
+	if (st & ST_RAW) {
+		if (p + 4 > len)
+			return -1;
+		p += 4 + (size_t)rd32(rec + p);
+	}
+	if (st & ST_BRANCH_STACK) {
+		if (p + 8 > len || (nr = rd64(rec + p)) > len)
+			return -1;
+		p += 8 + ((a->branch_type & (1ULL << 17)) ? 8 : 0) +
+		    (size_t)nr * 24;
+	}
+	if (st & ST_REGS_USER) {
+		if (p + 8 > len)
+			return -1;
+		if (rd64(rec + p) != 0)
+			p += 8 * (size_t)__builtin_popcountll(a->regs_user);
+		p += 8;
+	}
+	if (!(st & ST_STACK_USER) || p > len || len - p < 8)
+		return -1;
+	*pos = p;
+	return 0;
+}
+
+/*
+ * A big sample (a --call-graph dwarf stack copy) from a file, read in
+ * two parts: its head (the fields, the registers and the top of the
+ * stack, HEAD_RA bytes in all) and its tail (dyn_size and any fields
+ * after it, read with the head of the next record), copied into one
+ * compact record whose stack copy is cut after the bytes held; the
+ * unwinder reads the rest from the file only if it goes that deep
+ * (stack_fetch()).  Anything unusual reads the whole record.
+ */
+static int
+sparse_sample(struct pd *pd, uint64_t off, size_t len)
+{
+	const uint8_t *rec, *t;
+	struct attr *a;
+	struct dbuf *db;
+	size_t hl, pos, held, keep, tl;
+	uint64_t sz;
+	int r;
+
+	pd->sparse = 16;
+	if ((r = src_get(pd, off, len < HEAD_MIN ? len : HEAD_MIN, HEAD_RA,
+	    &rec)) != 0)
+		return r;
+	hl = pd->win->len - (size_t)(off - pd->woff);
+	if (hl > len)
+		hl = len;
+	if ((a = rec_attr(pd, rec, hl, REC_SAMPLE)) == NULL ||
+	    stack_field(a, rec, hl, &pos) != 0)
+		goto whole;
+	sz = rd64(rec + pos);
+	held = hl - pos - 8;
+	if (sz > len - pos - 8 || held >= sz || held < 8 ||
+	    (tl = len - pos - 8 - (size_t)sz) < 8)
+		goto whole;
+	keep = pos + 8 + held;
+	if ((db = db_new(pd, keep + tl)) == NULL)
+		return FG_ENOMEM;
+	memcpy(db->d, rec, keep);
+	db->sfoff = off + pos + 8;
+	db->ssz = sz;
+	if ((r = src_get(pd, off + pos + 8 + sz, tl, tl + HEAD_RA, &t)) != 0) {
+		db_close(pd, db);
+		return r;
+	}
+	memcpy(db->d + keep, t, tl);
+	db->len = keep + tl;
+	sz = held;
+	memcpy(db->d + pos, &sz, 8);
+	r = handle(pd, db->d, db->len, off, db, 0);
+	db_close(pd, db);
+	return r;
+whole:
+	if ((r = src_get(pd, off, len, WIN_RA, &rec)) != 0)
+		return r;
+	return handle(pd, rec, len, off, pd->win, 0);
+}
+
+/*
+ * The unwinder's reads past the part of a compact sample's stack that is
+ * held: the copy continues in the file; read up to need and FETCH_RA more.
+ */
+static int
+stack_fetch(void *arg, size_t need, const unsigned char **stack,
+    size_t *held)
+{
+	struct pd *pd = arg;
+	size_t want = need + FETCH_RA, got;
+
+	if (pd->lz == NULL || need > pd->lz->ssz)
+		return -1;
+	if (want > pd->lz->ssz)
+		want = (size_t)pd->lz->ssz;
+	if (want > pd->stkcap) {
+		uint8_t *n = realloc(pd->stk, want);
+		if (n == NULL)
+			return -1;
+		if (*stack == pd->stk)
+			*stack = n;
+		pd->stk = n;
+		pd->stkcap = want;
+	}
+	if (*stack != pd->stk)
+		memcpy(pd->stk, *stack, *held);
+	*stack = pd->stk;
+	for (got = *held; got < want;) {
+		ssize_t k = pread(pd->fd, pd->stk + got, want - got,
+		    (off_t)(pd->lz->sfoff + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	*held = pd->stkheld = got;
+	if (got < need) {
+		if (!pd->stkwarned)
+			fg_warnf(&pd->o->warn, "%s: stack copy at 0x%llx: read "
+			    "failed: chain cut", pd->name,
+			    (unsigned long long)pd->lz->sfoff);
+		pd->stkwarned = 1;
+		return -1;
+	}
+	return 0;
 }
 
 static uint64_t
@@ -1814,10 +2105,12 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 	uint64_t off = doff, end = doff + dsize;
 	int r;
 
+	pd->dend = end;
 	progress(pd, 0, dsize, 1);
 	while (off < end) {
-		const uint8_t *rec = pd->buf + off;
+		const uint8_t *rec;
 		uint64_t size;
+		size_t len;
 
 		if ((pd->nrecs & 1023) == 0) {
 			if (pd->o->cancel != NULL && *pd->o->cancel)
@@ -1831,7 +2124,10 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 			    "header: file truncated?", (unsigned long long)(end - off));
 			break;
 		}
-		size = rd16(rec + 6);
+		if ((r = src_get(pd, off, 8, pd->sparse > 0 ? HEAD_RA : WIN_RA,
+		    &rec)) != 0)
+			return r;
+		size = len = rd16(rec + 6);
 		if (size < 8)
 			return fg_seterr(pd->err, FG_EPARSE, "%s: record at "
 			    "0x%llx: size %llu shorter than its header",
@@ -1849,11 +2145,16 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 			    (unsigned long long)size, (unsigned long long)end);
 			break;
 		}
-		if ((r = handle(pd, rec, rd16(rec + 6), off, NULL, 0)) != 0)
+		if (pd->fd >= 0 && rd32(rec) == REC_SAMPLE && len >= BIG_SAMPLE)
+			r = sparse_sample(pd, off, len);
+		else if ((r = src_get(pd, off, len, pd->sparse > 0 ? HEAD_RA :
+		    WIN_RA, &rec)) == 0)
+			r = handle(pd, rec, len, off, pd->win, 0);
+		if (r != 0)
 			return r;
+		if (pd->sparse > 0)
+			pd->sparse--;
 		off += size;
-		if (pd->mapped && off - pd->dropped >= DROP_STEP)
-			drop_behind(pd, off);
 	}
 	if ((r = flush(pd, UINT64_MAX)) != 0)
 		return r;
@@ -1867,8 +2168,11 @@ pd_free(struct pd *pd)
 	size_t i;
 
 	for (i = 0; i < pd->nq; i++)
-		db_release(pd->q[i].db);
+		db_release(pd, pd->q[i].db);
 	free(pd->q);
+	if (pd->win != NULL)
+		db_close(pd, pd->win);
+	free(pd->stk);
 	for (i = 0; i < NBUCKETS; i++) {
 		struct proc *p, *pn;
 		struct thread *t, *tn;
@@ -1900,7 +2204,7 @@ pd_free(struct pd *pd)
 }
 
 static int
-pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
+pd_walk(const uint8_t *buf, size_t len, int fd, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
     const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
@@ -1917,7 +2221,7 @@ pd_walk(const uint8_t *buf, size_t len, int mapped, const char *name,
 		return fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 	pd->buf = buf;
 	pd->len = len;
-	pd->mapped = mapped;
+	pd->fd = fd;
 	pd->name = name;
 	pd->o = o;
 	pd->st = st;
@@ -1975,7 +2279,7 @@ fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
     const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
-	return pd_walk(buf, len, 0, name, o, st, hooks, err);
+	return pd_walk(buf, len, -1, name, o, st, hooks, err);
 }
 
 static int
@@ -2016,12 +2320,18 @@ fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
 		close(fd);
 		return fg_seterr(err, FG_EPARSE, "%s: empty file", path);
 	}
+	/*
+	 * The header and feature sections are read through a mapping, the
+	 * records with pread(): a big stack copy is read in part.
+	 */
 	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
-	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
-	r = pd_walk(m, (size_t)sb.st_size, 1, path, o, out, &h, err);
+	if (m == MAP_FAILED) {
+		r = fg_seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
+		close(fd);
+		return r;
+	}
+	r = pd_walk(m, (size_t)sb.st_size, fd, path, o, out, &h, err);
 	munmap(m, (size_t)sb.st_size);
+	close(fd);
 	return r;
 }

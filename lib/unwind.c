@@ -77,11 +77,17 @@ struct module {
 	size_t nrules, caprules;
 };
 
+#define UW_KEYS 64
+
 struct fg_unwinder {
 	struct fg_unwind_opts o;
 	struct module **mods;	/* open-addressing table by path hash */
 	size_t nmods, capmods;
 	struct module *last;	/* the file of the last frame */
+	struct {		/* the files of recent map keys */
+		const void *key;
+		struct module *m;
+	} keys[UW_KEYS];
 	size_t nrules;		/* cached rules, all files */
 	struct fg_unwind_stats st;
 };
@@ -253,6 +259,9 @@ module_load(struct fg_unwinder *u, struct module *m,
 	}
 }
 
+static int module_find(struct fg_unwinder *, const struct fg_unwind_map *,
+    struct module **);
+
 /*
  * The cached module for map->path into *mp, opened on first use; *mp is
  * NULL past UW_MAX_MODULES files (their frames have no rules).  0 or
@@ -262,15 +271,38 @@ static int
 module_get(struct fg_unwinder *u, const struct fg_unwind_map *map,
     struct module **mp)
 {
-	size_t len, i;
-	uint64_t h;
-	struct module *m;
+	size_t i;
+	int r;
 
-	/* Consecutive frames are mostly in one file. */
+	/* A file seen under its key, then: consecutive frames mostly in one. */
+	if (map->key != NULL) {
+		i = ((uintptr_t)map->key >> 4) % UW_KEYS;
+		if (u->keys[i].key == map->key) {
+			*mp = u->last = u->keys[i].m;
+			return 0;
+		}
+		if ((r = module_find(u, map, mp)) == 0 && *mp != NULL) {
+			u->keys[i].key = map->key;
+			u->keys[i].m = *mp;
+		}
+		return r;
+	}
 	if (u->last != NULL && strcmp(u->last->path, map->path) == 0) {
 		*mp = u->last;
 		return 0;
 	}
+	return module_find(u, map, mp);
+}
+
+/* module_get() by path. */
+static int
+module_find(struct fg_unwinder *u, const struct fg_unwind_map *map,
+    struct module **mp)
+{
+	size_t len, i;
+	uint64_t h;
+	struct module *m;
+
 	len = strlen(map->path);
 	h = fg_hash(map->path, len);
 	*mp = NULL;
@@ -569,13 +601,20 @@ rule_find(struct fg_unwinder *u, struct module *m, uint64_t va,
 	return 0;
 }
 
-/* Read 8 bytes at address a from the stack copy; -1 outside it. */
+/*
+ * Read 8 bytes at address a from the stack copy; -1 outside it (or when
+ * the bytes past what is held cannot be fetched).
+ */
 static inline int
-stack_read(const struct fg_unwind_sample *s, uint64_t a, uint64_t *v)
+stack_read(struct fg_unwind_sample *s, uint64_t a, uint64_t *v)
 {
 	uint64_t off = a - s->stack_addr;
 
 	if (a < s->stack_addr || s->stack_len < 8 || off > s->stack_len - 8)
+		return -1;
+	if (off + 8 > s->stack_held && (s->fetch == NULL ||
+	    s->fetch(s->fetch_arg, (size_t)off + 8, &s->stack,
+	    &s->stack_held) != 0 || off + 8 > s->stack_held))
 		return -1;
 	memcpy(v, s->stack + off, 8);
 	return 0;
@@ -622,7 +661,8 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 	}
 	if ((u->o.flags & FG_UNWIND_WHOLE_COPY) == 0)
 		view.stack_len--;
-	s = &view;
+	if (view.fetch == NULL)
+		view.stack_held = view.stack_len;
 	if (limit == 0) {
 		end = FG_UNWIND_END_MAX;
 		goto out;
@@ -669,7 +709,7 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			}
 			cfa = rg.r[r.cfa_reg] + (uint64_t)(int64_t)r.cfa_off;
 			if (r.kind == RK_CFA_DEREF &&
-			    stack_read(s, cfa, &cfa) != 0) {
+			    stack_read(&view, cfa, &cfa) != 0) {
 				end = FG_UNWIND_END_TRUNCATED;
 				goto out;
 			}
@@ -682,9 +722,9 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			goto out;
 		case RK_SIGNAL:
 			/* sp points at the ucontext the kernel pushed. */
-			if (stack_read(s, sp + UC_RIP, &ra) != 0 ||
-			    stack_read(s, sp + UC_RSP, &cfa) != 0 ||
-			    stack_read(s, sp + UC_RBP, &v) != 0) {
+			if (stack_read(&view, sp + UC_RIP, &ra) != 0 ||
+			    stack_read(&view, sp + UC_RSP, &cfa) != 0 ||
+			    stack_read(&view, sp + UC_RBP, &v) != 0) {
 				end = FG_UNWIND_END_TRUNCATED;
 				goto out;
 			}
@@ -714,8 +754,8 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 				goto out;
 			}
 			cfa = v + 16;
-			if (stack_read(s, v, &v) != 0 ||
-			    stack_read(s, cfa - 8, &ra) != 0) {
+			if (stack_read(&view, v, &v) != 0 ||
+			    stack_read(&view, cfa - 8, &ra) != 0) {
 				end = FG_UNWIND_END_TRUNCATED;
 				goto out;
 			}
@@ -740,7 +780,7 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			end = FG_UNWIND_END_NOT_INCREASING;
 			goto out;
 		}
-		if (stack_read(s, cfa + (uint64_t)(int64_t)r.ra_off, &ra) != 0) {
+		if (stack_read(&view, cfa + (uint64_t)(int64_t)r.ra_off, &ra) != 0) {
 			end = FG_UNWIND_END_TRUNCATED;
 			goto out;
 		}
@@ -751,11 +791,11 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			v = rg.r[FG_UW_RBP];
 			break;
 		case BP_AT_CFA:
-			bp_ok = stack_read(s, cfa + (uint64_t)(int64_t)r.bp_off,
+			bp_ok = stack_read(&view, cfa + (uint64_t)(int64_t)r.bp_off,
 			    &v) == 0;
 			break;
 		case BP_AT_REG:
-			bp_ok = HAVE(&rg, r.bp_reg) && stack_read(s,
+			bp_ok = HAVE(&rg, r.bp_reg) && stack_read(&view,
 			    rg.r[r.bp_reg] + (uint64_t)(int64_t)r.bp_off,
 			    &v) == 0;
 			break;
