@@ -78,6 +78,19 @@ struct module {
 };
 
 #define UW_KEYS 64
+#define UW_RC_BITS 12
+#define UW_RC (1u << UW_RC_BITS)
+
+/*
+ * A direct-mapped cache of (file, address) -> rule in front of the
+ * binary search of each file's sorted rules: a sample's frames are
+ * mostly the same few addresses, the sorted rules many cache lines.
+ */
+struct rcent {
+	const struct module *m;
+	uint64_t va;
+	struct rule r;
+};
 
 struct fg_unwinder {
 	struct fg_unwind_opts o;
@@ -89,6 +102,7 @@ struct fg_unwinder {
 		struct module *m;
 	} keys[UW_KEYS];
 	size_t nrules;		/* cached rules, all files */
+	struct rcent *rc;	/* recent lookups, UW_RC entries */
 	struct fg_unwind_stats st;
 };
 
@@ -176,6 +190,7 @@ fg_unwinder_new(const struct fg_unwind_opts *o)
 		u->o.max_frames = UW_MAX_FRAMES_DEFAULT;
 	if (u->o.max_rules == 0)
 		u->o.max_rules = UW_MAX_RULES_DEFAULT;
+	u->rc = calloc(UW_RC, sizeof(*u->rc));	/* NULL: no cache */
 	elf_version(EV_CURRENT);
 	return u;
 }
@@ -207,6 +222,7 @@ fg_unwinder_free(struct fg_unwinder *u)
 	for (size_t i = 0; i < u->capmods; i++)
 		module_free(u->mods[i]);
 	free(u->mods);
+	free(u->rc);
 	free(u);
 }
 
@@ -522,7 +538,16 @@ rule_find(struct fg_unwinder *u, struct module *m, uint64_t va,
 {
 	size_t lo = 0, hi = m->nrules;
 	Dwarf_Frame *f = NULL;
+	struct rcent *c = NULL;
 
+	if (u->rc != NULL) {
+		c = &u->rc[((va ^ (uint64_t)(uintptr_t)m << 7) *
+		    0x9e3779b97f4a7c15ULL) >> (64 - UW_RC_BITS)];
+		if (c->m == m && c->va == va) {
+			*out = c->r;
+			return 0;
+		}
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -533,6 +558,11 @@ rule_find(struct fg_unwinder *u, struct module *m, uint64_t va,
 	}
 	if (lo < m->nrules && m->rules[lo].lo <= va) {
 		*out = m->rules[lo];
+		if (c != NULL) {
+			c->m = m;
+			c->va = va;
+			c->r = *out;
+		}
 		return 0;
 	}
 	u->st.rule_misses++;
