@@ -17,6 +17,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,21 +125,38 @@ struct thread {
 };
 
 /*
- * Bytes that queued records point into: a block of decompressed
- * records, a window of the file as read, or one sample's compact copy
- * (ssz != 0: its stack copy cut after the bytes held, the rest at file
- * offset sfoff, ssz bytes in all).  Freed at the last reference once
- * no longer open (being filled).
+ * Bytes that records point into: a block of decompressed records, a
+ * window of the file as read, or one sample's compact copy (ssz != 0:
+ * its stack copy cut after the bytes held, the rest at file offset
+ * sfoff, ssz bytes in all).  References: the one filling it, each
+ * queued record, each record the reader thread passed on; freed at the
+ * last.
  */
 struct dbuf {
 	uint8_t *d;
 	size_t len;
 	size_t cap;
-	size_t refs;
-	int open;
+	atomic_size_t refs;
 	uint64_t sfoff;
 	uint64_t ssz;
 };
+
+/*
+ * A record as the reader found it: rec[0 .. len) at file offset off,
+ * in db (a reference the item holds; NULL when the data is in memory).
+ * rec NULL: the end of the records, end 0 (all read), 1 (stopped with
+ * the warning rmsg) or an FG_E* code (rerr).
+ */
+struct item {
+	const uint8_t *rec;
+	struct dbuf *db;
+	uint64_t off;
+	uint32_t len;
+	int end;
+};
+
+#define RING		1024	/* records between the reader and the walk */
+#define BATCH		64
 
 struct qent {
 	uint64_t time;
@@ -184,8 +203,23 @@ struct pd {
 	struct dbuf *win;	/* the file at woff, as last read */
 	uint64_t woff;
 	uint64_t dend;		/* the end of the data section */
+	uint64_t roff;		/* the next record to read */
 	int sparse;		/* records left in "big samples" mode */
-	size_t pinned;		/* bytes of blocks held by the queue */
+	struct fg_error rerr;	/* the reader's error */
+	char rmsg[128];		/* the reader's last warning */
+	atomic_size_t pinned;	/* bytes of blocks no longer being filled */
+
+	/* the reader thread and the ring of records it passes on */
+	int threaded;
+	int nothread;		/* no (more) reader thread */
+	pthread_t rth;
+	pthread_mutex_t rmu;
+	pthread_cond_t rcv;	/* for the walk: items came */
+	pthread_cond_t wcv;	/* for the reader: room came, or stop */
+	struct item ring[RING];
+	size_t rhead, rcount;
+	int rstop, rwait, wwait;
+
 	const struct dbuf *lz;	/* the sample being dispatched, if compact */
 	uint8_t *stk;		/* its stack, fetched */
 	size_t stkcap;
@@ -1593,42 +1627,46 @@ dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	return 0;
 }
 
+/* A block of cap bytes with the filler's reference, or NULL. */
 static struct dbuf *
-db_new(struct pd *pd, size_t cap)
+db_new(size_t cap)
 {
 	struct dbuf *db;
 
 	if ((db = calloc(1, sizeof(*db))) == NULL ||
 	    (db->d = malloc(cap)) == NULL) {
 		free(db);
-		fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory", pd->name);
 		return NULL;
 	}
 	db->cap = cap;
-	db->open = 1;
+	atomic_init(&db->refs, 1);
 	return db;
 }
 
-/* Done filling db: free it now, or when its last queued record goes. */
 static void
-db_close(struct pd *pd, struct dbuf *db)
+db_ref(struct dbuf *db)
 {
-	db->open = 0;
-	if (db->refs == 0) {
-		free(db->d);
-		free(db);
-	} else
-		pd->pinned += db->cap;
+	if (db != NULL)
+		atomic_fetch_add_explicit(&db->refs, 1, memory_order_relaxed);
 }
 
 static void
 db_release(struct pd *pd, struct dbuf *db)
 {
-	if (db != NULL && --db->refs == 0 && !db->open) {
-		pd->pinned -= db->cap;
+	if (db != NULL && atomic_fetch_sub_explicit(&db->refs, 1,
+	    memory_order_acq_rel) == 1) {
+		atomic_fetch_sub(&pd->pinned, db->cap);
 		free(db->d);
 		free(db);
 	}
+}
+
+/* Done filling db: it lives on while records point into it. */
+static void
+db_close(struct pd *pd, struct dbuf *db)
+{
+	atomic_fetch_add(&pd->pinned, db->cap);
+	db_release(pd, db);
 }
 
 static int
@@ -1676,7 +1714,8 @@ queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 
 	if (!pd->ordered || !rec_time(pd, rec, len, type, &t))
 		return dispatch(pd, rec, len, off, db);
-	if (pd->pinned > PIN_MAX && pd->nq > 1) {
+	if (atomic_load_explicit(&pd->pinned, memory_order_relaxed) >
+	    PIN_MAX && pd->nq > 1) {
 		/* bounded memory: the same for the bytes queued */
 		int r;
 		qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
@@ -1706,8 +1745,7 @@ queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	pd->q[pd->nq].rec = rec;
 	pd->q[pd->nq].len = (uint32_t)len;
 	pd->q[pd->nq].db = db;
-	if (db != NULL)
-		db->refs++;
+	db_ref(db);
 	pd->nq++;
 	if (t > pd->max_ts)
 		pd->max_ts = t;
@@ -1732,8 +1770,9 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		ZSTD_initDStream(pd->zs);
 	}
 	cap = pd->nleft + (len - 8) * 4 + 65536;
-	if ((db = db_new(pd, cap)) == NULL)
-		return FG_ENOMEM;
+	if ((db = db_new(cap)) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
 	if (pd->nleft > 0)
 		memcpy(db->d, pd->left, pd->nleft);
 	db->len = pd->nleft;
@@ -1890,13 +1929,15 @@ src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
 	want = n > ra ? n : ra;
 	if (want > pd->dend - off)
 		want = (size_t)(pd->dend - off);
-	if (w != NULL && (w->refs > 0 || w->cap < want)) {
+	if (w != NULL && (atomic_load_explicit(&w->refs,
+	    memory_order_acquire) > 1 || w->cap < want)) {
 		db_close(pd, w);
 		pd->win = w = NULL;
 	}
-	if (w == NULL && (pd->win = w = db_new(pd, want > HEAD_RA ? want :
+	if (w == NULL && (pd->win = w = db_new(want > HEAD_RA ? want :
 	    HEAD_RA)) == NULL)
-		return FG_ENOMEM;
+		return fg_seterr(&pd->rerr, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
 	pd->woff = off;
 	w->len = 0;
 	for (got = 0; got < want;) {
@@ -1905,15 +1946,15 @@ src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
-			return fg_seterr_sys(pd->err, FG_EIO, errno, "%s: read "
-			    "at 0x%llx", pd->name, (unsigned long long)off);
+			return fg_seterr_sys(&pd->rerr, FG_EIO, errno, "%s: "
+			    "read at 0x%llx", pd->name, (unsigned long long)off);
 		if (k == 0)
 			break;
 		got += (size_t)k;
 	}
 	w->len = got;
 	if (got < n)
-		return fg_seterr(pd->err, FG_EIO, "%s: read at 0x%llx: the "
+		return fg_seterr(&pd->rerr, FG_EIO, "%s: read at 0x%llx: the "
 		    "file ends early (changed while read?)", pd->name,
 		    (unsigned long long)off);
 	*p = w->d;
@@ -1981,7 +2022,7 @@ stack_field(const struct attr *a, const uint8_t *rec, size_t len,
  * (stack_fetch()).  Anything unusual reads the whole record.
  */
 static int
-sparse_sample(struct pd *pd, uint64_t off, size_t len)
+sparse_sample(struct pd *pd, uint64_t off, size_t len, struct item *it)
 {
 	const uint8_t *rec, *t;
 	struct attr *a;
@@ -2006,8 +2047,9 @@ sparse_sample(struct pd *pd, uint64_t off, size_t len)
 	    (tl = len - pos - 8 - (size_t)sz) < 8)
 		goto whole;
 	keep = pos + 8 + held;
-	if ((db = db_new(pd, keep + tl)) == NULL)
-		return FG_ENOMEM;
+	if ((db = db_new(keep + tl)) == NULL)
+		return fg_seterr(&pd->rerr, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
 	memcpy(db->d, rec, keep);
 	db->sfoff = off + pos + 8;
 	db->ssz = sz;
@@ -2019,13 +2061,19 @@ sparse_sample(struct pd *pd, uint64_t off, size_t len)
 	db->len = keep + tl;
 	sz = held;
 	memcpy(db->d + pos, &sz, 8);
-	r = handle(pd, db->d, db->len, off, db, 0);
-	db_close(pd, db);
-	return r;
+	atomic_fetch_add(&pd->pinned, db->cap);	/* the item's reference */
+	it->rec = db->d;
+	it->len = (uint32_t)db->len;
+	it->db = db;
+	return 0;
 whole:
 	if ((r = src_get(pd, off, len, WIN_RA, &rec)) != 0)
 		return r;
-	return handle(pd, rec, len, off, pd->win, 0);
+	it->rec = rec;
+	it->len = (uint32_t)len;
+	it->db = pd->win;
+	db_ref(it->db);
+	return 0;
 }
 
 /*
@@ -2076,6 +2124,192 @@ stack_fetch(void *arg, size_t need, const unsigned char **stack,
 	return 0;
 }
 
+/*
+ * The reader: the next record of the data section into *it, reading it
+ * (or the parts of it that are used) from the file.  Runs on the reader
+ * thread when there is one, else in the walk; touches only the reader's
+ * fields of pd and the header's (read-only) attributes.
+ */
+static void
+next_rec(struct pd *pd, struct item *it)
+{
+	uint64_t off = pd->roff, end = pd->dend, size;
+	const uint8_t *rec;
+	size_t len, ra = pd->sparse > 0 ? HEAD_RA : WIN_RA;
+	int r;
+
+	memset(it, 0, sizeof(*it));
+	it->off = off;
+	if (off >= end)
+		return;
+	if (end - off < 8) {
+		snprintf(pd->rmsg, sizeof(pd->rmsg), "%llu bytes left, less "
+		    "than a record header: file truncated?",
+		    (unsigned long long)(end - off));
+		it->end = 1;
+		return;
+	}
+	if ((r = src_get(pd, off, 8, ra, &rec)) != 0) {
+		it->end = r;
+		return;
+	}
+	size = len = rd16(rec + 6);
+	if (size < 8) {
+		it->end = fg_seterr(&pd->rerr, FG_EPARSE, "%s: record at "
+		    "0x%llx: size %llu shorter than its header", pd->name,
+		    (unsigned long long)off, (unsigned long long)size);
+		return;
+	}
+	if (rd32(rec) == REC_AUXTRACE && size >= 16) {
+		uint64_t aux = rd64(rec + 8);
+		if (aux > end - off)
+			aux = end - off;
+		size += aux;
+	}
+	if (size > end - off) {
+		snprintf(pd->rmsg, sizeof(pd->rmsg), "size %llu runs past the "
+		    "end of the data (0x%llx): file truncated?",
+		    (unsigned long long)size, (unsigned long long)end);
+		it->end = 1;
+		return;
+	}
+	if (pd->fd >= 0 && rd32(rec) == REC_SAMPLE && len >= BIG_SAMPLE)
+		r = sparse_sample(pd, off, len, it);
+	else if ((r = src_get(pd, off, len, ra, &rec)) == 0) {
+		it->rec = rec;
+		it->len = (uint32_t)len;
+		it->db = pd->win;
+		db_ref(it->db);
+	}
+	if (r != 0) {
+		it->rec = NULL;
+		it->end = r;
+		return;
+	}
+	if (pd->sparse > 0)
+		pd->sparse--;
+	pd->roff = off + size;
+}
+
+/*
+ * The reader thread: records into the ring, BATCH at a time, until the
+ * end of the records or a stop from the walk.
+ */
+static void *
+reader_main(void *arg)
+{
+	struct pd *pd = arg;
+	struct item b[BATCH];
+	size_t n = 0, i;
+	int done = 0;
+
+	while (!done) {
+		next_rec(pd, &b[n]);
+		done = b[n++].rec == NULL;
+		if (n < BATCH && !done)
+			continue;
+		pthread_mutex_lock(&pd->rmu);
+		while (pd->rcount + n > RING && !pd->rstop) {
+			pd->wwait = 1;
+			pthread_cond_wait(&pd->wcv, &pd->rmu);
+		}
+		if (pd->rstop) {
+			pthread_mutex_unlock(&pd->rmu);
+			break;
+		}
+		for (i = 0; i < n; i++)
+			pd->ring[(pd->rhead + pd->rcount + i) % RING] = b[i];
+		pd->rcount += n;
+		n = 0;
+		if (pd->rwait) {
+			pd->rwait = 0;
+			pthread_cond_signal(&pd->rcv);
+		}
+		pthread_mutex_unlock(&pd->rmu);
+	}
+	for (i = 0; i < n; i++)		/* stopped: what was not passed on */
+		db_release(pd, b[i].db);
+	return NULL;
+}
+
+/* Up to max records from the reader into b (at least one). */
+static size_t
+take(struct pd *pd, struct item *b, size_t max)
+{
+	size_t n, i;
+
+	if (!pd->threaded) {
+		next_rec(pd, &b[0]);
+		return 1;
+	}
+	pthread_mutex_lock(&pd->rmu);
+	while (pd->rcount == 0) {
+		pd->rwait = 1;
+		pthread_cond_wait(&pd->rcv, &pd->rmu);
+	}
+	n = pd->rcount < max ? pd->rcount : max;
+	for (i = 0; i < n; i++)
+		b[i] = pd->ring[(pd->rhead + i) % RING];
+	pd->rhead = (pd->rhead + n) % RING;
+	pd->rcount -= n;
+	if (pd->wwait && pd->rcount <= RING / 2) {	/* room for a while */
+		pd->wwait = 0;
+		pthread_cond_signal(&pd->wcv);
+	}
+	pthread_mutex_unlock(&pd->rmu);
+	return n;
+}
+
+/*
+ * Go on reading on a thread: at the first big sample, when reading them
+ * in parts (most of the reader's time, in system calls) is worth
+ * overlapping with the walk; dense records are not.
+ */
+static void
+reader_start(struct pd *pd)
+{
+	pd->nothread = 1;	/* one try */
+	if (pthread_mutex_init(&pd->rmu, NULL) != 0)
+		return;
+	if (pthread_cond_init(&pd->rcv, NULL) != 0) {
+		pthread_mutex_destroy(&pd->rmu);
+		return;
+	}
+	if (pthread_cond_init(&pd->wcv, NULL) != 0) {
+		pthread_cond_destroy(&pd->rcv);
+		pthread_mutex_destroy(&pd->rmu);
+		return;
+	}
+	if (pthread_create(&pd->rth, NULL, reader_main, pd) != 0) {
+		pthread_cond_destroy(&pd->wcv);
+		pthread_cond_destroy(&pd->rcv);
+		pthread_mutex_destroy(&pd->rmu);
+		return;
+	}
+	pd->threaded = 1;
+}
+
+/* Stop the reader thread and drop what it passed on. */
+static void
+reader_stop(struct pd *pd)
+{
+	if (!pd->threaded)
+		return;
+	pthread_mutex_lock(&pd->rmu);
+	pd->rstop = 1;
+	pthread_cond_signal(&pd->wcv);
+	pthread_mutex_unlock(&pd->rmu);
+	pthread_join(pd->rth, NULL);
+	for (; pd->rcount > 0; pd->rcount--) {
+		db_release(pd, pd->ring[pd->rhead].db);
+		pd->rhead = (pd->rhead + 1) % RING;
+	}
+	pthread_mutex_destroy(&pd->rmu);
+	pthread_cond_destroy(&pd->rcv);
+	pthread_cond_destroy(&pd->wcv);
+	pd->threaded = 0;
+}
+
 static uint64_t
 now_ms(void)
 {
@@ -2099,63 +2333,61 @@ progress(struct pd *pd, uint64_t done, uint64_t total, int force)
 	pd->o->progress(pd->o->progress_arg, done, total);
 }
 
+/*
+ * The records in file order from the reader (on a thread from the first
+ * big sample on, see reader_start()), each handled in turn; then the
+ * queue is delivered.
+ */
 static int
 walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 {
-	uint64_t off = doff, end = doff + dsize;
-	int r;
+	struct item b[BATCH];
+	size_t n = 0, i = 0;
+	int r = 0;
 
-	pd->dend = end;
+	pd->roff = doff;
+	pd->dend = doff + dsize;
 	progress(pd, 0, dsize, 1);
-	while (off < end) {
-		const uint8_t *rec;
-		uint64_t size;
-		size_t len;
+	for (;;) {
+		struct item *it;
 
+		if (i == n) {
+			n = take(pd, b, BATCH);
+			i = 0;
+		}
+		it = &b[i++];
 		if ((pd->nrecs & 1023) == 0) {
-			if (pd->o->cancel != NULL && *pd->o->cancel)
-				return fg_seterr(pd->err, FG_ECANCELED,
+			if (pd->o->cancel != NULL && *pd->o->cancel) {
+				r = fg_seterr(pd->err, FG_ECANCELED,
 				    "%s: canceled", pd->name);
-			progress(pd, off - doff, dsize, 0);
+				break;
+			}
+			progress(pd, it->off - doff, dsize, 0);
 		}
 		pd->nrecs++;
-		if (end - off < 8) {
-			warn_rec(pd, off, "%llu bytes left, less than a record "
-			    "header: file truncated?", (unsigned long long)(end - off));
+		if (it->rec == NULL) {
+			if (it->end == 1)
+				warn_rec(pd, it->off, "%s", pd->rmsg);
+			else if (it->end < 0) {
+				*pd->err = pd->rerr;
+				r = it->end;
+			}
 			break;
 		}
-		if ((r = src_get(pd, off, 8, pd->sparse > 0 ? HEAD_RA : WIN_RA,
-		    &rec)) != 0)
-			return r;
-		size = len = rd16(rec + 6);
-		if (size < 8)
-			return fg_seterr(pd->err, FG_EPARSE, "%s: record at "
-			    "0x%llx: size %llu shorter than its header",
-			    pd->name, (unsigned long long)off,
-			    (unsigned long long)size);
-		if (rd32(rec) == REC_AUXTRACE && size >= 16) {
-			uint64_t aux = rd64(rec + 8);
-			if (aux > end - off)
-				aux = end - off;
-			size += aux;
-		}
-		if (size > end - off) {
-			warn_rec(pd, off, "size %llu runs past the end of the "
-			    "data (0x%llx): file truncated?",
-			    (unsigned long long)size, (unsigned long long)end);
-			break;
-		}
-		if (pd->fd >= 0 && rd32(rec) == REC_SAMPLE && len >= BIG_SAMPLE)
-			r = sparse_sample(pd, off, len);
-		else if ((r = src_get(pd, off, len, pd->sparse > 0 ? HEAD_RA :
-		    WIN_RA, &rec)) == 0)
-			r = handle(pd, rec, len, off, pd->win, 0);
+		if (!pd->threaded && it->db != NULL && it->db->ssz != 0 &&
+		    !pd->nothread)
+			reader_start(pd);
+		r = handle(pd, it->rec, it->len, it->off, it->db, 0);
+		db_release(pd, it->db);
+		it->db = NULL;
 		if (r != 0)
-			return r;
-		if (pd->sparse > 0)
-			pd->sparse--;
-		off += size;
+			break;
 	}
+	for (; i < n; i++)
+		db_release(pd, b[i].db);
+	reader_stop(pd);
+	if (r != 0)
+		return r;
 	if ((r = flush(pd, UINT64_MAX)) != 0)
 		return r;
 	progress(pd, dsize, dsize, 1);
