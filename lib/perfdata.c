@@ -1,7 +1,9 @@
 /*
  * perfdata.c: the native perf.data reader.  It maps the file, checks the
  * header, the event attributes and the feature sections it uses (event
- * names), then walks the data section record by record: MMAP/MMAP2,
+ * names), then walks the data section record by record, read with pread
+ * (a big sample's stack copy only as deep as the unwinder goes; on a
+ * second thread once there are such samples): MMAP/MMAP2,
  * COMM, FORK, EXIT keep per-process maps and per-thread names; SAMPLE
  * records become stacks; zstd COMPRESSED records are inflated in order;
  * FINISHED_ROUND drives perf's two-round time ordering so maps and names
