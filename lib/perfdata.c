@@ -145,7 +145,10 @@ struct dbuf {
 
 /*
  * A record as the reader found it: rec[0 .. len) at file offset off,
- * in db (a reference the item holds; NULL when the data is in memory).
+ * in db (NULL when the data is in memory), of which the item holds a
+ * reference when ref is set: always for a compact copy, for a window
+ * when it came from the reader thread (read in the walk, the window
+ * cannot change before the record is handled).
  * rec NULL: the end of the records, end 0 (all read), 1 (stopped with
  * the warning rmsg) or an FG_E* code (rerr).
  */
@@ -154,6 +157,7 @@ struct item {
 	struct dbuf *db;
 	uint64_t off;
 	uint32_t len;
+	int ref;
 	int end;
 };
 
@@ -2067,6 +2071,7 @@ sparse_sample(struct pd *pd, uint64_t off, size_t len, struct item *it)
 	it->rec = db->d;
 	it->len = (uint32_t)db->len;
 	it->db = db;
+	it->ref = 1;
 	return 0;
 whole:
 	if ((r = src_get(pd, off, len, WIN_RA, &rec)) != 0)
@@ -2074,7 +2079,8 @@ whole:
 	it->rec = rec;
 	it->len = (uint32_t)len;
 	it->db = pd->win;
-	db_ref(it->db);
+	if ((it->ref = pd->threaded && it->db != NULL))
+		db_ref(it->db);
 	return 0;
 }
 
@@ -2181,10 +2187,14 @@ next_rec(struct pd *pd, struct item *it)
 		it->rec = rec;
 		it->len = (uint32_t)len;
 		it->db = pd->win;
-		db_ref(it->db);
+		if ((it->ref = pd->threaded && it->db != NULL))
+			db_ref(it->db);
 	}
 	if (r != 0) {
-		it->rec = NULL;
+		if (it->ref)
+			db_release(pd, it->db);
+		memset(it, 0, sizeof(*it));
+		it->off = off;
 		it->end = r;
 		return;
 	}
@@ -2230,7 +2240,8 @@ reader_main(void *arg)
 		pthread_mutex_unlock(&pd->rmu);
 	}
 	for (i = 0; i < n; i++)		/* stopped: what was not passed on */
-		db_release(pd, b[i].db);
+		if (b[i].ref)
+			db_release(pd, b[i].db);
 	return NULL;
 }
 
@@ -2282,13 +2293,13 @@ reader_start(struct pd *pd)
 		pthread_mutex_destroy(&pd->rmu);
 		return;
 	}
+	pd->threaded = 1;	/* before the reader reads it */
 	if (pthread_create(&pd->rth, NULL, reader_main, pd) != 0) {
+		pd->threaded = 0;
 		pthread_cond_destroy(&pd->wcv);
 		pthread_cond_destroy(&pd->rcv);
 		pthread_mutex_destroy(&pd->rmu);
-		return;
 	}
-	pd->threaded = 1;
 }
 
 /* Stop the reader thread and drop what it passed on. */
@@ -2303,7 +2314,8 @@ reader_stop(struct pd *pd)
 	pthread_mutex_unlock(&pd->rmu);
 	pthread_join(pd->rth, NULL);
 	for (; pd->rcount > 0; pd->rcount--) {
-		db_release(pd, pd->ring[pd->rhead].db);
+		if (pd->ring[pd->rhead].ref)
+			db_release(pd, pd->ring[pd->rhead].db);
 		pd->rhead = (pd->rhead + 1) % RING;
 	}
 	pthread_mutex_destroy(&pd->rmu);
@@ -2380,13 +2392,15 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 		    !pd->nothread)
 			reader_start(pd);
 		r = handle(pd, it->rec, it->len, it->off, it->db, 0);
-		db_release(pd, it->db);
-		it->db = NULL;
+		if (it->ref)
+			db_release(pd, it->db);
+		it->ref = 0;
 		if (r != 0)
 			break;
 	}
 	for (; i < n; i++)
-		db_release(pd, b[i].db);
+		if (b[i].ref)
+			db_release(pd, b[i].db);
 	reader_stop(pd);
 	if (r != 0)
 		return r;
