@@ -83,6 +83,7 @@ enum {
 #define HEAD_MIN	(1u << 9)	/* ... of which at least this */
 #define BIG_SAMPLE	(8u << 10)	/* a sample read in parts */
 #define PIN_MAX		(64u << 20)	/* bytes queued records may hold */
+#define DROP_STEP	(64u << 20)	/* mapped pages given back this often */
 #define PROGRESS_MS		100	/* at most 10 progress calls a second */
 
 struct attr {
@@ -211,6 +212,8 @@ struct pd {
 	uint64_t dend;		/* the end of the data section */
 	uint64_t roff;		/* the next record to read */
 	int sparse;		/* records left in "big samples" mode */
+	int usemap;		/* records read through the mapping (buf) */
+	uint64_t dropped;	/* mapped pages before this given back */
 	struct fg_error rerr;	/* the reader's error */
 	char rmsg[128];		/* the reader's last warning */
 	atomic_size_t pinned;	/* bytes of blocks no longer being filled */
@@ -1923,7 +1926,7 @@ src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
 	struct dbuf *w = pd->win;
 	size_t want, got;
 
-	if (pd->fd < 0) {
+	if (pd->fd < 0 || pd->usemap) {
 		*p = pd->buf + off;
 		return 0;
 	}
@@ -2181,9 +2184,10 @@ next_rec(struct pd *pd, struct item *it)
 		it->end = 1;
 		return;
 	}
-	if (pd->fd >= 0 && rd32(rec) == REC_SAMPLE && len >= BIG_SAMPLE)
+	if (pd->fd >= 0 && rd32(rec) == REC_SAMPLE && len >= BIG_SAMPLE) {
+		pd->usemap = 0;		/* pread from here on */
 		r = sparse_sample(pd, off, len, it);
-	else if ((r = src_get(pd, off, len, ra, &rec)) == 0) {
+	} else if ((r = src_get(pd, off, len, ra, &rec)) == 0) {
 		it->rec = rec;
 		it->len = (uint32_t)len;
 		it->db = pd->win;
@@ -2324,6 +2328,27 @@ reader_stop(struct pd *pd)
 	pd->threaded = 0;
 }
 
+/*
+ * Bounded memory while records are read through the mapping: give back
+ * the pages before both off and the oldest queued record in it.
+ */
+static void
+drop_behind(struct pd *pd, uint64_t off)
+{
+	uint64_t low = off;
+	size_t i;
+
+	for (i = 0; i < pd->nq; i++)
+		if (pd->q[i].db == NULL && pd->q[i].off < low)
+			low = pd->q[i].off;
+	low &= ~(uint64_t)(DROP_STEP / 16 - 1);
+	if (low > pd->dropped) {
+		madvise((void *)(uintptr_t)(pd->buf + pd->dropped),
+		    (size_t)(low - pd->dropped), MADV_DONTNEED);
+		pd->dropped = low;
+	}
+}
+
 static uint64_t
 now_ms(void)
 {
@@ -2397,6 +2422,9 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 		it->ref = 0;
 		if (r != 0)
 			break;
+		if (!pd->threaded && pd->fd >= 0 && pd->usemap &&
+		    it->off - pd->dropped >= DROP_STEP)
+			drop_behind(pd, it->off);
 	}
 	for (; i < n; i++)
 		if (b[i].ref)
@@ -2470,6 +2498,7 @@ pd_walk(const uint8_t *buf, size_t len, int fd, const char *name,
 	pd->buf = buf;
 	pd->len = len;
 	pd->fd = fd;
+	pd->usemap = fd >= 0;
 	pd->name = name;
 	pd->o = o;
 	pd->st = st;
@@ -2569,8 +2598,9 @@ fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
 		return fg_seterr(err, FG_EPARSE, "%s: empty file", path);
 	}
 	/*
-	 * The header and feature sections are read through a mapping, the
-	 * records with pread(): a big stack copy is read in part.
+	 * The header, the feature sections and dense records are read
+	 * through a mapping; from the first big sample on, the records with
+	 * pread(): a big stack copy is read in part.
 	 */
 	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED) {
@@ -2578,6 +2608,7 @@ fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
 		close(fd);
 		return r;
 	}
+	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
 	r = pd_walk(m, (size_t)sb.st_size, fd, path, o, out, &h, err);
 	munmap(m, (size_t)sb.st_size);
 	close(fd);

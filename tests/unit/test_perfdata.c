@@ -731,10 +731,11 @@ fold_file(const struct rec *f, char **out, struct warns *w,
 }
 
 /*
- * The file reader (pread, big samples read in parts and on a thread)
+ * The file reader (small records through the mapping, then from the
+ * first big sample on pread, big samples read in parts, on a thread)
  * gives what the memory reader gives: records of every size, out of
  * time order across rounds, more of them than the reader's ring holds,
- * and the file cut inside a big sample.
+ * and the file cut inside a small or a big sample.
  */
 static void
 test_file(void)
@@ -745,7 +746,7 @@ test_file(void)
 	struct fg_error err;
 	uint64_t chain[3];
 	char *om, *of;
-	size_t cut = 0;
+	size_t cut = 0, first = 0;
 	ssize_t n;
 	int i;
 
@@ -756,7 +757,7 @@ test_file(void)
 	chain[0] = (uint64_t)-512;
 	chain[1] = (uint64_t)(uintptr_t)fg_test_leaf + 1;
 	chain[2] = (uint64_t)(uintptr_t)fg_test_mid + 4;
-	sample_stack(&data, chain, 3, 300, 20000, 5000);
+	sample_stack(&data, chain, 3, 300, 64, 5000);
 	hdr(&data, 68, 0, 8);
 	comm(&data, "fg file", 100);
 	for (i = 0; i < self.n; i++)
@@ -765,9 +766,11 @@ test_file(void)
 	for (i = 0; i < 3000; i++) {
 		/* two by two out of order within a round */
 		uint64_t t = 1000 + (uint64_t)i * 10 + (i & 1 ? 0 : 15);
-		if (i % 500 == 7)
+		if (i == 1007)
+			first = data.len;
+		if (i >= 1000 && i % 500 == 7)
 			cut = data.len;
-		if (i % 500 == 7)
+		if (i >= 1000 && i % 500 == 7)
 			sample_stack(&data, chain, i % 3 + 1, t, 16384 + 8 *
 			    (size_t)i, i % 2 ? 100 : 40000);
 		else
@@ -781,6 +784,16 @@ test_file(void)
 	CHECK(fold_file(&f, &of, &wf, &err) == 0);
 	CHECK(om != NULL && of != NULL && strcmp(om, of) == 0);
 	CHECK(wm.n == 0 && wf.n == 0);
+	free(om);
+	free(of);
+
+	/* only small records (read through the mapping), cut in one */
+	f.len = 104 + 80 + 8 + first - 20;
+	wm.n = wf.n = 0;
+	CHECK(fold(&f, 1, &om, &wm, &err) == 0);
+	CHECK(fold_file(&f, &of, &wf, &err) == 0);
+	CHECK(om != NULL && of != NULL && strcmp(om, of) == 0);
+	CHECK(wm.n == 2 && wf.n == 2);
 	free(om);
 	free(of);
 
