@@ -1251,8 +1251,8 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		const void *owner = t->proc;
 		uint32_t gen = t->proc == NULL ? 0 : t->proc->gen;
 		uint64_t ip = uips[i];
-		struct fent *fe = &pd->front[((ip ^ (uint64_t)(uintptr_t)owner) *
-		    0x9e3779b97f4a7c15ULL) >> 50];
+		struct fent *fe = &pd->front[((ip ^
+		    (uint64_t)(uintptr_t)owner) * 0x9e3779b97f4a7c15ULL) >> 50];
 
 		if (fe->valid && fe->owner == owner && fe->ip == ip &&
 		    fe->gen == gen && fe->ret == 0) {
@@ -1536,8 +1536,8 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			if (dyn < sz)
 				s.stack_len = s.stack_size = (size_t)dyn;
 			if (pd->lz != NULL)	/* compact: sz bytes held */
-				s.stack_size = (size_t)(dyn < pd->lz->ssz ? dyn :
-				    pd->lz->ssz);
+				s.stack_size = (size_t)(dyn < pd->lz->ssz ?
+				    dyn : pd->lz->ssz);
 		}
 	}
 	/*
@@ -1704,8 +1704,8 @@ flush(struct pd *pd, uint64_t limit)
 		qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
 	for (i = 0; i < pd->nq && pd->q[i].time <= limit; i++) {
 		if (r == 0)
-			r = dispatch(pd, pd->q[i].rec, pd->q[i].len, pd->q[i].off,
-			    pd->q[i].db);
+			r = dispatch(pd, pd->q[i].rec, pd->q[i].len,
+			    pd->q[i].off, pd->q[i].db);
 		db_release(pd, pd->q[i].db);
 	}
 	for (o = 0; i < pd->nq; i++)
@@ -1955,8 +1955,9 @@ src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
-			return fg_seterr_sys(&pd->rerr, FG_EIO, errno, "%s: "
-			    "read at 0x%llx", pd->name, (unsigned long long)off);
+			return fg_seterr_sys(&pd->rerr, FG_EIO, errno,
+			    "%s: read at 0x%llx", pd->name,
+			    (unsigned long long)off);
 		if (k == 0)
 			break;
 		got += (size_t)k;

@@ -810,7 +810,8 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			end = FG_UNWIND_END_NOT_INCREASING;
 			goto out;
 		}
-		if (stack_read(&view, cfa + (uint64_t)(int64_t)r.ra_off, &ra) != 0) {
+		if (stack_read(&view, cfa + (uint64_t)(int64_t)r.ra_off,
+		    &ra) != 0) {
 			end = FG_UNWIND_END_TRUNCATED;
 			goto out;
 		}
@@ -821,8 +822,8 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			v = rg.r[FG_UW_RBP];
 			break;
 		case BP_AT_CFA:
-			bp_ok = stack_read(&view, cfa + (uint64_t)(int64_t)r.bp_off,
-			    &v) == 0;
+			bp_ok = stack_read(&view, cfa +
+			    (uint64_t)(int64_t)r.bp_off, &v) == 0;
 			break;
 		case BP_AT_REG:
 			bp_ok = HAVE(&rg, r.bp_reg) && stack_read(&view,
