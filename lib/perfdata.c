@@ -1,7 +1,9 @@
 /*
  * perfdata.c: the native perf.data reader.  It maps the file, checks the
  * header, the event attributes and the feature sections it uses (event
- * names), then walks the data section record by record: MMAP/MMAP2,
+ * names), then walks the data section record by record, read with pread
+ * (a big sample's stack copy only as deep as the unwinder goes; on a
+ * second thread once there are such samples): MMAP/MMAP2,
  * COMM, FORK, EXIT keep per-process maps and per-thread names; SAMPLE
  * records become stacks; zstd COMPRESSED records are inflated in order;
  * FINISHED_ROUND drives perf's two-round time ordering so maps and names
@@ -14,9 +16,12 @@
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +78,14 @@ enum {
 #define MAX_INLINE		64
 #define MAX_DECOMP		(256u << 20)
 #define WARN_SHOWN		5
-#define DROP_STEP		(64u << 20)
+#define WIN_RA		(64u << 10)	/* a read where records are dense */
+#define HEAD_RA		(2u << 10)	/* a read of a big sample's head */
+#define FETCH_RA	(4u << 10)	/* more of a stack than asked for */
+#define HEAD_MIN	(1u << 9)	/* ... of which at least this */
+#define BIG_SAMPLE	(8u << 10)	/* a sample read in parts */
+#define PIN_MAX		(64u << 20)	/* bytes queued records may hold */
+#define DROP_STEP	(64u << 20)	/* mapped pages given back this often */
+#define RA_COLD		(32u << 20)	/* read ahead of a read that would wait */
 #define PROGRESS_MS		100	/* at most 10 progress calls a second */
 
 struct attr {
@@ -117,12 +129,43 @@ struct thread {
 	int pname_ok;
 };
 
+/*
+ * Bytes that records point into: a block of decompressed records, a
+ * window of the file as read, or one sample's compact copy (ssz != 0:
+ * its stack copy cut after the bytes held, the rest at file offset
+ * sfoff, ssz bytes in all).  References: the one filling it, each
+ * queued record, each record the reader thread passed on; freed at the
+ * last.
+ */
 struct dbuf {
 	uint8_t *d;
 	size_t len;
-	size_t refs;
-	int open;
+	size_t cap;
+	atomic_size_t refs;
+	uint64_t sfoff;
+	uint64_t ssz;
 };
+
+/*
+ * A record as the reader found it: rec[0 .. len) at file offset off,
+ * in db (NULL when the data is in memory), of which the item holds a
+ * reference when ref is set: always for a compact copy, for a window
+ * when it came from the reader thread (read in the walk, the window
+ * cannot change before the record is handled).
+ * rec NULL: the end of the records, end 0 (all read), 1 (stopped with
+ * the warning rmsg) or an FG_E* code (rerr).
+ */
+struct item {
+	const uint8_t *rec;
+	struct dbuf *db;
+	uint64_t off;
+	uint32_t len;
+	int ref;
+	int end;
+};
+
+#define RING		1024	/* records between the reader and the walk */
+#define BATCH		64
 
 struct qent {
 	uint64_t time;
@@ -143,7 +186,12 @@ struct centry {
 };
 
 #define NBUCKETS 4096
-#define FRONT_SIZE 4096
+#define FRONT_BITS 12
+#define FRONT_SIZE (1u << FRONT_BITS)
+/* the front cache's slot of (owner, ip, ret) */
+#define FRONT_SLOT(owner, ip, ret) \
+	(((((ip) ^ (uint64_t)(uintptr_t)(owner)) * 0x9e3779b97f4a7c15ULL) ^ \
+	    (uint64_t)(ret)) >> (64 - FRONT_BITS))
 
 /*
  * The front cache: (process or kernel, ip, return address?) -> frames,
@@ -182,8 +230,35 @@ struct pd {
 	const uint8_t *buf;
 	size_t len;
 	const char *name;
-	int mapped;		/* buf is a read-only file mapping */
-	uint64_t dropped;	/* pages before this were given back */
+	int fd;			/* >= 0: records are read from it */
+	struct dbuf *win;	/* the file at woff, as last read */
+	uint64_t woff;
+	uint64_t dend;		/* the end of the data section */
+	uint64_t roff;		/* the next record to read */
+	uint64_t ra_end;	/* read ahead asked for up to here */
+	int sparse;		/* records left in "big samples" mode */
+	int usemap;		/* records read through the mapping (buf) */
+	uint64_t dropped;	/* mapped pages before this given back */
+	struct fg_error rerr;	/* the reader's error */
+	char rmsg[128];		/* the reader's last warning */
+	atomic_size_t pinned;	/* bytes of blocks no longer being filled */
+
+	/* the reader thread and the ring of records it passes on */
+	int threaded;
+	int nothread;		/* no (more) reader thread */
+	pthread_t rth;
+	pthread_mutex_t rmu;
+	pthread_cond_t rcv;	/* for the walk: items came */
+	pthread_cond_t wcv;	/* for the reader: room came, or stop */
+	struct item ring[RING];
+	size_t rhead, rcount;
+	int rstop, rwait, wwait;
+
+	const struct dbuf *lz;	/* the sample being dispatched, if compact */
+	uint8_t *stk;		/* its stack, fetched */
+	size_t stkcap;
+	size_t stkheld;
+	int stkwarned;
 	const struct fg_perfdata_opts *o;
 	struct fg_stacks *st;
 	const struct fg_pd_hooks *h;
@@ -1173,8 +1248,7 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 
 			if (mode == MISC_USER && uips != NULL)
 				continue;
-			fe = &pd->front[((ip ^ (uint64_t)(uintptr_t)owner) *
-			    0x9e3779b97f4a7c15ULL ^ (uint64_t)ret) >> 52];
+			fe = &pd->front[FRONT_SLOT(owner, ip, ret)];
 			if (fe->valid && fe->owner == owner && fe->ip == ip &&
 			    fe->gen == gen && fe->ret == ret) {
 				struct centry c;
@@ -1210,10 +1284,36 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 			return FG_ENOMEM;
 		exact = 0;
 	}
-	for (i = 0; uips != NULL && i < nu; i++)
-		if ((e = resolve_user(pd, t, uips[i], 1)) == NULL ||
-		    push_frame(pd, e) != 0)
+	for (i = 0; uips != NULL && i < nu; i++) {
+		/* the front cache, as for a user callchain's exact ip */
+		const void *owner = t->proc;
+		uint32_t gen = t->proc == NULL ? 0 : t->proc->gen;
+		uint64_t ip = uips[i];
+		struct fent *fe = &pd->front[FRONT_SLOT(owner, ip, 0)];
+
+		if (fe->valid && fe->owner == owner && fe->ip == ip &&
+		    fe->gen == gen && fe->ret == 0) {
+			struct centry c;
+			c.ids_off = fe->ids_off;
+			c.nids = fe->nids;
+			c.skip = fe->skip;
+			if (push_frame(pd, &c) != 0)
+				return FG_ENOMEM;
+			continue;
+		}
+		if ((e = resolve_user(pd, t, ip, 1)) == NULL)
 			return FG_ENOMEM;
+		fe->owner = owner;
+		fe->ip = ip;
+		fe->gen = gen;
+		fe->ret = 0;
+		fe->ids_off = e->ids_off;
+		fe->nids = e->nids;
+		fe->skip = e->skip;
+		fe->valid = 1;
+		if (push_frame(pd, e) != 0)
+			return FG_ENOMEM;
+	}
 	/*
 	 * skip_after: keep the frames from the leaf up to the first match,
 	 * which becomes the root: the process name goes too, as on the
@@ -1248,16 +1348,19 @@ uw_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
 		return -1;
 	memset(out, 0, sizeof(*out));
 	out->path = m->fname;
+	out->key = m->dso;
 	out->start = m->start;
 	out->end = m->end;
 	out->pgoff = m->pgoff;
-	if (strcmp(m->fname, "[vdso]") == 0) {
+	if (m->fname[0] == '[' && strcmp(m->fname, "[vdso]") == 0) {
 		out->image = fg_sym_vdso_image(pd->sym, &out->image_len);
 		if (out->image == NULL)
 			return -1;
 	}
 	return 0;
 }
+
+static fg_unwind_fetch_fn stack_fetch;
 
 /*
  * The user chain of a sample recorded with --call-graph dwarf: 0 and
@@ -1284,7 +1387,12 @@ unwind_user(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 			    pd->name);
 	}
 	us.stack = s->stack;
-	us.stack_len = s->stack_len;
+	us.stack_len = s->stack_size;
+	if (s->stack_len < s->stack_size) {
+		us.stack_held = s->stack_len;
+		us.fetch = stack_fetch;
+		us.fetch_arg = pd;
+	}
 	us.stack_addr = us.regs.r[FG_UW_RSP];
 	pd->uw_thread = t;
 	return fg_unwind(pd->uw, &us, uw_map, pd, pd->uips,
@@ -1519,7 +1627,7 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 	    (size_t)((const uint8_t *)k->chain - pd->buf) <= pd->len &&
 	    k->nchain <= (pd->len - (size_t)((const uint8_t *)k->chain -
 	    pd->buf)) / sizeof(uint64_t) &&
-	    (!pd->mapped || pd->len <= DROP_STEP);
+	    (pd->fd < 0 || pd->len <= DROP_STEP);
 	w = pd->ckeys + pd->nckeys;
 	w[0] = pd->ncids;
 	w[1] = (uint64_t)pd->nids << 32 | pd->nch;
@@ -1803,14 +1911,17 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		if (sz > (uint64_t)(end - p))
 			goto short_rec;
 		s.stack = p;
-		s.stack_len = (size_t)sz;
+		s.stack_len = s.stack_size = (size_t)sz;
 		p += sz;
 		if (sz != 0) {
 			uint64_t dyn;
 			NEED(8);
 			dyn = rd64(p);
 			if (dyn < sz)
-				s.stack_len = (size_t)dyn;
+				s.stack_len = s.stack_size = (size_t)dyn;
+			if (pd->lz != NULL)	/* compact: sz bytes held */
+				s.stack_size = (size_t)(dyn < pd->lz->ssz ?
+				    dyn : pd->lz->ssz);
 		}
 	}
 	/*
@@ -1844,9 +1955,15 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	s.comm = t->comm;
 	if ((st & ST_REGS_USER) && (st & ST_STACK_USER) &&
 	    (a->flags & ATTR_EXCLUDE_CALLCHAIN_USER)) {
+		pd->stkheld = 0;
 		if ((r = unwind_user(pd, t, &s, &nu)) != 0)
 			return r;
 		uips = pd->uips;
+		if (pd->stkheld > s.stack_len) {	/* fetched more */
+			s.stack = pd->stk;
+			s.stack_len = pd->stkheld < s.stack_size ? pd->stkheld :
+			    s.stack_size;
+		}
 	}
 	if ((r = sample_ids(pd, t, &s, uips, nu, &ids, &nids,
 	    &s.stack_key, &ent, &made)) != 0)
@@ -1876,13 +1993,18 @@ short_rec:
 /* ---- dispatch and ordering ------------------------------------------- */
 
 static int
-dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
+dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
+    const struct dbuf *db)
 {
 	uint32_t type = rd32(rec);
+	int r;
 
 	switch (type) {
 	case REC_SAMPLE:
-		return on_sample(pd, rec, len, off);
+		pd->lz = db != NULL && db->ssz != 0 ? db : NULL;
+		r = on_sample(pd, rec, len, off);
+		pd->lz = NULL;
+		return r;
 	case REC_MMAP:
 		return on_mmap(pd, rec, len, off, 0);
 	case REC_MMAP2:
@@ -1903,13 +2025,46 @@ dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	return 0;
 }
 
-static void
-db_release(struct dbuf *db)
+/* A block of cap bytes with the filler's reference, or NULL. */
+static struct dbuf *
+db_new(size_t cap)
 {
-	if (db != NULL && --db->refs == 0 && !db->open) {
+	struct dbuf *db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL ||
+	    (db->d = malloc(cap)) == NULL) {
+		free(db);
+		return NULL;
+	}
+	db->cap = cap;
+	atomic_init(&db->refs, 1);
+	return db;
+}
+
+static void
+db_ref(struct dbuf *db)
+{
+	if (db != NULL)
+		atomic_fetch_add_explicit(&db->refs, 1, memory_order_relaxed);
+}
+
+static void
+db_release(struct pd *pd, struct dbuf *db)
+{
+	if (db != NULL && atomic_fetch_sub_explicit(&db->refs, 1,
+	    memory_order_acq_rel) == 1) {
+		atomic_fetch_sub(&pd->pinned, db->cap);
 		free(db->d);
 		free(db);
 	}
+}
+
+/* Done filling db: it lives on while records point into it. */
+static void
+db_close(struct pd *pd, struct dbuf *db)
+{
+	atomic_fetch_add(&pd->pinned, db->cap);
+	db_release(pd, db);
 }
 
 static int
@@ -2003,8 +2158,9 @@ flush(struct pd *pd, uint64_t limit)
 	qsort_runs(pd);
 	for (i = 0; i < pd->nq && pd->q[i].time <= limit; i++) {
 		if (r == 0)
-			r = dispatch(pd, pd->q[i].rec, pd->q[i].len, pd->q[i].off);
-		db_release(pd->q[i].db);
+			r = dispatch(pd, pd->q[i].rec, pd->q[i].len,
+			    pd->q[i].off, pd->q[i].db);
+		db_release(pd, pd->q[i].db);
 	}
 	for (o = 0; i < pd->nq; i++)
 		pd->q[o++] = pd->q[i];
@@ -2020,7 +2176,15 @@ queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	uint32_t type = rd32(rec);
 
 	if (!pd->ordered || !rec_time(pd, rec, len, type, &t))
-		return dispatch(pd, rec, len, off);
+		return dispatch(pd, rec, len, off, db);
+	if (atomic_load_explicit(&pd->pinned, memory_order_relaxed) >
+	    PIN_MAX && pd->nq > 1) {
+		/* bounded memory: the same for the bytes queued */
+		int r;
+		qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
+		if ((r = flush(pd, pd->q[pd->nq / 2].time)) != 0)
+			return r;
+	}
 	if (pd->nq == pd->capq) {
 		size_t nc = pd->capq ? pd->capq * 2 : 4096;
 		struct qent *q;
@@ -2044,8 +2208,7 @@ queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	pd->q[pd->nq].rec = rec;
 	pd->q[pd->nq].len = (uint32_t)len;
 	pd->q[pd->nq].db = db;
-	if (db != NULL)
-		db->refs++;
+	db_ref(db);
 	pd->nq++;
 	if (t > pd->max_ts)
 		pd->max_ts = t;
@@ -2069,16 +2232,10 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			    "memory", pd->name);
 		ZSTD_initDStream(pd->zs);
 	}
-	if ((db = calloc(1, sizeof(*db))) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
-		    pd->name);
-	db->open = 1;
 	cap = pd->nleft + (len - 8) * 4 + 65536;
-	if ((db->d = malloc(cap)) == NULL) {
-		free(db);
+	if ((db = db_new(cap)) == NULL)
 		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
-	}
 	if (pd->nleft > 0)
 		memcpy(db->d, pd->left, pd->nleft);
 	db->len = pd->nleft;
@@ -2122,6 +2279,7 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			}
 			db->d = n;
 			cap *= 2;
+			db->cap = cap;
 		}
 		out.dst = db->d;
 		out.size = cap;
@@ -2173,11 +2331,7 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		pd->nleft = db->len - pos;
 	}
 out:
-	db->open = 0;
-	if (db->refs == 0) {
-		free(db->d);
-		free(db);
-	}
+	db_close(pd, db);
 	return rr;
 }
 
@@ -2211,10 +2365,458 @@ handle(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	return queue(pd, rec, len, off, db);
 }
 
+/* ---- input ---------------------------------------------------------- */
+
 /*
- * Bounded memory on big mapped files: give back the pages before both
- * off and the oldest queued record (they are only read again if a
- * pointer into them is used, and then come back from the file).
+ * pread() for the reader.  Reading a few KiB every 33 KB defeats the
+ * kernel's readahead: on a file not in the page cache every read would
+ * wait for its own small request (2.1-2.5 s for the benchmark's dwarf
+ * recording, where the mapping read it all in 1 s).  So when a read
+ * past the part already asked for would block (RWF_NOWAIT says so), the
+ * next RA_COLD bytes are asked for first (POSIX_FADV_WILLNEED: big
+ * requests, in the background); on a cached file that costs one flag.
+ */
+static ssize_t
+file_read(struct pd *pd, void *buf, size_t n, uint64_t off)
+{
+	struct iovec iov;
+	ssize_t k;
+
+	if (off + n > pd->ra_end) {
+		iov.iov_base = buf;
+		iov.iov_len = n;
+		k = preadv2(pd->fd, &iov, 1, (off_t)off, RWF_NOWAIT);
+		if (k >= 0 && (size_t)k == n)
+			return k;
+		if (k < 0 && errno != EAGAIN && errno != EOPNOTSUPP &&
+		    errno != EINVAL)
+			return k;
+		(void)posix_fadvise(pd->fd, (off_t)off, RA_COLD,
+		    POSIX_FADV_WILLNEED);
+		pd->ra_end = off + RA_COLD;
+	}
+	return pread(pd->fd, buf, n, (off_t)off);
+}
+
+/*
+ * Make the file's bytes [off, off + n) readable at *p.  In memory they
+ * are there; from a file they come from the window, which is refilled
+ * by one read at off of at least ra bytes (up to the end of the data,
+ * dend) when they are not all in it.  A window that queued records
+ * still point into is left to them and a new one is read.
+ */
+static int
+src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
+{
+	struct dbuf *w = pd->win;
+	size_t want, got;
+
+	if (pd->fd < 0 || pd->usemap) {
+		*p = pd->buf + off;
+		return 0;
+	}
+	if (w != NULL && off >= pd->woff && off - pd->woff <= w->len &&
+	    n <= w->len - (size_t)(off - pd->woff)) {
+		*p = w->d + (off - pd->woff);
+		return 0;
+	}
+	want = n > ra ? n : ra;
+	if (want > pd->dend - off)
+		want = (size_t)(pd->dend - off);
+	if (w != NULL && (atomic_load_explicit(&w->refs,
+	    memory_order_acquire) > 1 || w->cap < want)) {
+		db_close(pd, w);
+		pd->win = w = NULL;
+	}
+	if (w == NULL && (pd->win = w = db_new(want > HEAD_RA ? want :
+	    HEAD_RA)) == NULL)
+		return fg_seterr(&pd->rerr, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	pd->woff = off;
+	w->len = 0;
+	for (got = 0; got < want;) {
+		ssize_t k = file_read(pd, w->d + got, want - got,
+		    off + got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return fg_seterr_sys(&pd->rerr, FG_EIO, errno,
+			    "%s: read at 0x%llx", pd->name,
+			    (unsigned long long)off);
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	w->len = got;
+	if (got < n)
+		return fg_seterr(&pd->rerr, FG_EIO, "%s: read at 0x%llx: the "
+		    "file ends early (changed while read?)", pd->name,
+		    (unsigned long long)off);
+	*p = w->d;
+	return 0;
+}
+
+/*
+ * Where a sample's PERF_SAMPLE_STACK_USER size is (the layout on_sample()
+ * parses), when the fields before it lie in rec[0 .. len): 0, else -1.
+ */
+static int
+stack_field(const struct attr *a, const uint8_t *rec, size_t len,
+    size_t *pos)
+{
+	uint64_t st = a->sample_type, rf = a->read_format, nr;
+	size_t p = 8 + 8 * (!!(st & ST_IDENTIFIER) + !!(st & ST_IP) +
+	    !!(st & ST_TID) + !!(st & ST_TIME) + !!(st & ST_ADDR) +
+	    !!(st & ST_ID) + !!(st & ST_STREAM_ID) + !!(st & ST_CPU) +
+	    !!(st & ST_PERIOD));
+
+	if ((st & ST_READ) && (rf & RF_GROUP)) {
+		if (p + 8 > len || (nr = rd64(rec + p)) > len)
+			return -1;
+		p += 8 + 8 * (!!(rf & RF_ENABLED) + !!(rf & RF_RUNNING)) +
+		    (size_t)nr * 8 * (1 + !!(rf & RF_ID) + !!(rf & RF_LOST));
+	} else if (st & ST_READ)
+		p += 8 * (1 + !!(rf & RF_ENABLED) + !!(rf & RF_RUNNING) +
+		    !!(rf & RF_ID) + !!(rf & RF_LOST));
+	if (st & ST_CALLCHAIN) {
+		if (p + 8 > len || (nr = rd64(rec + p)) > len)
+			return -1;
+		p += 8 + (size_t)nr * 8;
+	}
+	if (st & ST_RAW) {
+		if (p + 4 > len)
+			return -1;
+		p += 4 + (size_t)rd32(rec + p);
+	}
+	if (st & ST_BRANCH_STACK) {
+		if (p + 8 > len || (nr = rd64(rec + p)) > len)
+			return -1;
+		p += 8 + ((a->branch_type & (1ULL << 17)) ? 8 : 0) +
+		    (size_t)nr * 24;
+	}
+	if (st & ST_REGS_USER) {
+		if (p + 8 > len)
+			return -1;
+		if (rd64(rec + p) != 0)
+			p += 8 * (size_t)__builtin_popcountll(a->regs_user);
+		p += 8;
+	}
+	if (!(st & ST_STACK_USER) || p > len || len - p < 8)
+		return -1;
+	*pos = p;
+	return 0;
+}
+
+/*
+ * A big sample (a --call-graph dwarf stack copy) from a file, read in
+ * two parts: its head (the fields, the registers and the top of the
+ * stack, HEAD_RA bytes in all) and its tail (dyn_size and any fields
+ * after it, read with the head of the next record), copied into one
+ * compact record whose stack copy is cut after the bytes held; the
+ * unwinder reads the rest from the file only if it goes that deep
+ * (stack_fetch()).  Anything unusual reads the whole record.
+ */
+static int
+sparse_sample(struct pd *pd, uint64_t off, size_t len, struct item *it)
+{
+	const uint8_t *rec, *t;
+	struct attr *a;
+	struct dbuf *db;
+	size_t hl, pos, held, keep, tl;
+	uint64_t sz;
+	int r;
+
+	pd->sparse = 16;
+	if ((r = src_get(pd, off, len < HEAD_MIN ? len : HEAD_MIN, HEAD_RA,
+	    &rec)) != 0)
+		return r;
+	hl = pd->win->len - (size_t)(off - pd->woff);
+	if (hl > len)
+		hl = len;
+	if ((a = rec_attr(pd, rec, hl, REC_SAMPLE)) == NULL ||
+	    stack_field(a, rec, hl, &pos) != 0)
+		goto whole;
+	sz = rd64(rec + pos);
+	held = hl - pos - 8;
+	if (sz > len - pos - 8 || held >= sz || held < 8 ||
+	    (tl = len - pos - 8 - (size_t)sz) < 8)
+		goto whole;
+	keep = pos + 8 + held;
+	if ((db = db_new(keep + tl)) == NULL)
+		return fg_seterr(&pd->rerr, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	memcpy(db->d, rec, keep);
+	db->sfoff = off + pos + 8;
+	db->ssz = sz;
+	if ((r = src_get(pd, off + pos + 8 + sz, tl, tl + HEAD_RA, &t)) != 0) {
+		db_close(pd, db);
+		return r;
+	}
+	memcpy(db->d + keep, t, tl);
+	db->len = keep + tl;
+	sz = held;
+	memcpy(db->d + pos, &sz, 8);
+	atomic_fetch_add(&pd->pinned, db->cap);	/* the item's reference */
+	it->rec = db->d;
+	it->len = (uint32_t)db->len;
+	it->db = db;
+	it->ref = 1;
+	return 0;
+whole:
+	if ((r = src_get(pd, off, len, WIN_RA, &rec)) != 0)
+		return r;
+	it->rec = rec;
+	it->len = (uint32_t)len;
+	it->db = pd->win;
+	if ((it->ref = pd->threaded && it->db != NULL))
+		db_ref(it->db);
+	return 0;
+}
+
+/*
+ * The unwinder's reads past the part of a compact sample's stack that is
+ * held: the copy continues in the file; read up to need and FETCH_RA more.
+ */
+static int
+stack_fetch(void *arg, size_t need, const unsigned char **stack,
+    size_t *held)
+{
+	struct pd *pd = arg;
+	size_t want = need + FETCH_RA, got;
+
+	if (pd->lz == NULL || need > pd->lz->ssz)
+		return -1;
+	if (want > pd->lz->ssz)
+		want = (size_t)pd->lz->ssz;
+	if (want > pd->stkcap) {
+		uint8_t *n = realloc(pd->stk, want);
+		if (n == NULL)
+			return -1;
+		if (*stack == pd->stk)
+			*stack = n;
+		pd->stk = n;
+		pd->stkcap = want;
+	}
+	if (*stack != pd->stk)
+		memcpy(pd->stk, *stack, *held);
+	*stack = pd->stk;
+	for (got = *held; got < want;) {
+		ssize_t k = pread(pd->fd, pd->stk + got, want - got,
+		    (off_t)(pd->lz->sfoff + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	*held = pd->stkheld = got;
+	if (got < need) {
+		if (!pd->stkwarned)
+			fg_warnf(&pd->o->warn, "%s: stack copy at 0x%llx: read "
+			    "failed: chain cut", pd->name,
+			    (unsigned long long)pd->lz->sfoff);
+		pd->stkwarned = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The reader: the next record of the data section into *it, reading it
+ * (or the parts of it that are used) from the file.  Runs on the reader
+ * thread when there is one, else in the walk; touches only the reader's
+ * fields of pd and the header's (read-only) attributes.
+ */
+static void
+next_rec(struct pd *pd, struct item *it)
+{
+	uint64_t off = pd->roff, end = pd->dend, size;
+	const uint8_t *rec;
+	size_t len, ra = pd->sparse > 0 ? HEAD_RA : WIN_RA;
+	int r;
+
+	memset(it, 0, sizeof(*it));
+	it->off = off;
+	if (off >= end)
+		return;
+	if (end - off < 8) {
+		snprintf(pd->rmsg, sizeof(pd->rmsg), "%llu bytes left, less "
+		    "than a record header: file truncated?",
+		    (unsigned long long)(end - off));
+		it->end = 1;
+		return;
+	}
+	if ((r = src_get(pd, off, 8, ra, &rec)) != 0) {
+		it->end = r;
+		return;
+	}
+	size = len = rd16(rec + 6);
+	if (size < 8) {
+		it->end = fg_seterr(&pd->rerr, FG_EPARSE, "%s: record at "
+		    "0x%llx: size %llu shorter than its header", pd->name,
+		    (unsigned long long)off, (unsigned long long)size);
+		return;
+	}
+	if (rd32(rec) == REC_AUXTRACE && size >= 16) {
+		uint64_t aux = rd64(rec + 8);
+		if (aux > end - off)
+			aux = end - off;
+		size += aux;
+	}
+	if (size > end - off) {
+		snprintf(pd->rmsg, sizeof(pd->rmsg), "size %llu runs past the "
+		    "end of the data (0x%llx): file truncated?",
+		    (unsigned long long)size, (unsigned long long)end);
+		it->end = 1;
+		return;
+	}
+	if (pd->fd >= 0 && rd32(rec) == REC_SAMPLE && len >= BIG_SAMPLE) {
+		pd->usemap = 0;		/* pread from here on */
+		r = sparse_sample(pd, off, len, it);
+	} else if ((r = src_get(pd, off, len, ra, &rec)) == 0) {
+		it->rec = rec;
+		it->len = (uint32_t)len;
+		it->db = pd->win;
+		if ((it->ref = pd->threaded && it->db != NULL))
+			db_ref(it->db);
+	}
+	if (r != 0) {
+		if (it->ref)
+			db_release(pd, it->db);
+		memset(it, 0, sizeof(*it));
+		it->off = off;
+		it->end = r;
+		return;
+	}
+	if (pd->sparse > 0)
+		pd->sparse--;
+	pd->roff = off + size;
+}
+
+/*
+ * The reader thread: records into the ring, BATCH at a time, until the
+ * end of the records or a stop from the walk.
+ */
+static void *
+reader_main(void *arg)
+{
+	struct pd *pd = arg;
+	struct item b[BATCH];
+	size_t n = 0, i;
+	int done = 0;
+
+	while (!done) {
+		next_rec(pd, &b[n]);
+		done = b[n++].rec == NULL;
+		if (n < BATCH && !done)
+			continue;
+		pthread_mutex_lock(&pd->rmu);
+		while (pd->rcount + n > RING && !pd->rstop) {
+			pd->wwait = 1;
+			pthread_cond_wait(&pd->wcv, &pd->rmu);
+		}
+		if (pd->rstop) {
+			pthread_mutex_unlock(&pd->rmu);
+			break;
+		}
+		for (i = 0; i < n; i++)
+			pd->ring[(pd->rhead + pd->rcount + i) % RING] = b[i];
+		pd->rcount += n;
+		n = 0;
+		if (pd->rwait) {
+			pd->rwait = 0;
+			pthread_cond_signal(&pd->rcv);
+		}
+		pthread_mutex_unlock(&pd->rmu);
+	}
+	for (i = 0; i < n; i++)		/* stopped: what was not passed on */
+		if (b[i].ref)
+			db_release(pd, b[i].db);
+	return NULL;
+}
+
+/* Up to max records from the reader into b (at least one). */
+static size_t
+take(struct pd *pd, struct item *b, size_t max)
+{
+	size_t n, i;
+
+	if (!pd->threaded) {
+		next_rec(pd, &b[0]);
+		return 1;
+	}
+	pthread_mutex_lock(&pd->rmu);
+	while (pd->rcount == 0) {
+		pd->rwait = 1;
+		pthread_cond_wait(&pd->rcv, &pd->rmu);
+	}
+	n = pd->rcount < max ? pd->rcount : max;
+	for (i = 0; i < n; i++)
+		b[i] = pd->ring[(pd->rhead + i) % RING];
+	pd->rhead = (pd->rhead + n) % RING;
+	pd->rcount -= n;
+	if (pd->wwait && pd->rcount <= RING / 2) {	/* room for a while */
+		pd->wwait = 0;
+		pthread_cond_signal(&pd->wcv);
+	}
+	pthread_mutex_unlock(&pd->rmu);
+	return n;
+}
+
+/*
+ * Go on reading on a thread: at the first big sample, when reading them
+ * in parts (most of the reader's time, in system calls) is worth
+ * overlapping with the walk; dense records are not.
+ */
+static void
+reader_start(struct pd *pd)
+{
+	pd->nothread = 1;	/* one try */
+	if (pthread_mutex_init(&pd->rmu, NULL) != 0)
+		return;
+	if (pthread_cond_init(&pd->rcv, NULL) != 0) {
+		pthread_mutex_destroy(&pd->rmu);
+		return;
+	}
+	if (pthread_cond_init(&pd->wcv, NULL) != 0) {
+		pthread_cond_destroy(&pd->rcv);
+		pthread_mutex_destroy(&pd->rmu);
+		return;
+	}
+	pd->threaded = 1;	/* before the reader reads it */
+	if (pthread_create(&pd->rth, NULL, reader_main, pd) != 0) {
+		pd->threaded = 0;
+		pthread_cond_destroy(&pd->wcv);
+		pthread_cond_destroy(&pd->rcv);
+		pthread_mutex_destroy(&pd->rmu);
+	}
+}
+
+/* Stop the reader thread and drop what it passed on. */
+static void
+reader_stop(struct pd *pd)
+{
+	if (!pd->threaded)
+		return;
+	pthread_mutex_lock(&pd->rmu);
+	pd->rstop = 1;
+	pthread_cond_signal(&pd->wcv);
+	pthread_mutex_unlock(&pd->rmu);
+	pthread_join(pd->rth, NULL);
+	for (; pd->rcount > 0; pd->rcount--) {
+		if (pd->ring[pd->rhead].ref)
+			db_release(pd, pd->ring[pd->rhead].db);
+		pd->rhead = (pd->rhead + 1) % RING;
+	}
+	pthread_mutex_destroy(&pd->rmu);
+	pthread_cond_destroy(&pd->rcv);
+	pthread_cond_destroy(&pd->wcv);
+	pd->threaded = 0;
+}
+
+/*
+ * Bounded memory while records are read through the mapping: give back
+ * the pages before both off and the oldest queued record in it.
  */
 static void
 drop_behind(struct pd *pd, uint64_t off)
@@ -2256,53 +2858,66 @@ progress(struct pd *pd, uint64_t done, uint64_t total, int force)
 	pd->o->progress(pd->o->progress_arg, done, total);
 }
 
+/*
+ * The records in file order from the reader (on a thread from the first
+ * big sample on, see reader_start()), each handled in turn; then the
+ * queue is delivered.
+ */
 static int
 walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 {
-	uint64_t off = doff, end = doff + dsize;
-	int r;
+	struct item b[BATCH];
+	size_t n = 0, i = 0;
+	int r = 0;
 
+	pd->roff = doff;
+	pd->dend = doff + dsize;
 	progress(pd, 0, dsize, 1);
-	while (off < end) {
-		const uint8_t *rec = pd->buf + off;
-		uint64_t size;
+	for (;;) {
+		struct item *it;
 
+		if (i == n) {
+			n = take(pd, b, BATCH);
+			i = 0;
+		}
+		it = &b[i++];
 		if ((pd->nrecs & 1023) == 0) {
-			if (pd->o->cancel != NULL && *pd->o->cancel)
-				return fg_seterr(pd->err, FG_ECANCELED,
+			if (pd->o->cancel != NULL && *pd->o->cancel) {
+				r = fg_seterr(pd->err, FG_ECANCELED,
 				    "%s: canceled", pd->name);
-			progress(pd, off - doff, dsize, 0);
+				break;
+			}
+			progress(pd, it->off - doff, dsize, 0);
 		}
 		pd->nrecs++;
-		if (end - off < 8) {
-			warn_rec(pd, off, "%llu bytes left, less than a record "
-			    "header: file truncated?", (unsigned long long)(end - off));
+		if (it->rec == NULL) {
+			if (it->end == 1)
+				warn_rec(pd, it->off, "%s", pd->rmsg);
+			else if (it->end < 0) {
+				*pd->err = pd->rerr;
+				r = it->end;
+			}
 			break;
 		}
-		size = rd16(rec + 6);
-		if (size < 8)
-			return fg_seterr(pd->err, FG_EPARSE, "%s: record at "
-			    "0x%llx: size %llu shorter than its header",
-			    pd->name, (unsigned long long)off,
-			    (unsigned long long)size);
-		if (rd32(rec) == REC_AUXTRACE && size >= 16) {
-			uint64_t aux = rd64(rec + 8);
-			if (aux > end - off)
-				aux = end - off;
-			size += aux;
-		}
-		if (size > end - off) {
-			warn_rec(pd, off, "size %llu runs past the end of the "
-			    "data (0x%llx): file truncated?",
-			    (unsigned long long)size, (unsigned long long)end);
+		if (!pd->threaded && it->db != NULL && it->db->ssz != 0 &&
+		    !pd->nothread)
+			reader_start(pd);
+		r = handle(pd, it->rec, it->len, it->off, it->db, 0);
+		if (it->ref)
+			db_release(pd, it->db);
+		it->ref = 0;
+		if (r != 0)
 			break;
-		}
-		if ((r = handle(pd, rec, rd16(rec + 6), off, NULL, 0)) != 0)
-			return r;
-		off += size;
-		if (pd->mapped && off - pd->dropped >= DROP_STEP)
-			drop_behind(pd, off);
+		if (!pd->threaded && pd->fd >= 0 && pd->usemap &&
+		    it->off - pd->dropped >= DROP_STEP)
+			drop_behind(pd, it->off);
 	}
+	for (; i < n; i++)
+		if (b[i].ref)
+			db_release(pd, b[i].db);
+	reader_stop(pd);
+	if (r != 0)
+		return r;
 	if ((r = flush(pd, UINT64_MAX)) != 0)
 		return r;
 	progress(pd, dsize, dsize, 1);
@@ -2315,9 +2930,12 @@ pd_free(struct pd *pd)
 	size_t i;
 
 	for (i = 0; i < pd->nq; i++)
-		db_release(pd->q[i].db);
+		db_release(pd, pd->q[i].db);
 	free(pd->q);
 	free(pd->qt);
+	if (pd->win != NULL)
+		db_close(pd, pd->win);
+	free(pd->stk);
 	for (i = 0; i < NBUCKETS; i++) {
 		struct proc *p, *pn;
 		struct thread *t, *tn;
@@ -2355,10 +2973,9 @@ pd_free(struct pd *pd)
 }
 
 static int
-pd_walk(const uint8_t *buf, size_t len, int mapped, int sum,
-    const char *name, const struct fg_perfdata_opts *o,
-    struct fg_stacks *st, const struct fg_pd_hooks *hooks,
-    struct fg_error *err)
+pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
+    const struct fg_perfdata_opts *o, struct fg_stacks *st,
+    const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
 	struct pd *pd;
 	struct fg_perfdata_opts defo;
@@ -2373,7 +2990,8 @@ pd_walk(const uint8_t *buf, size_t len, int mapped, int sum,
 		return fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 	pd->buf = buf;
 	pd->len = len;
-	pd->mapped = mapped;
+	pd->fd = fd;
+	pd->usemap = fd >= 0;
 	pd->name = name;
 	pd->o = o;
 	pd->st = st;
@@ -2447,7 +3065,7 @@ fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
     const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
-	return pd_walk(buf, len, 0, 0, name, o, st, hooks, err);
+	return pd_walk(buf, len, -1, 0, name, o, st, hooks, err);
 }
 
 /* The model and, by stack_key, the stack each key was added as (+1). */
@@ -2498,7 +3116,7 @@ fg_perfdata_read_mem(const void *buf, size_t len, const char *name,
 	struct fg_pd_hooks h = { add_sample, NULL, &ad };
 	int r;
 
-	r = pd_walk(buf, len, 0, 1, name ? name : "perf.data", o, out, &h,
+	r = pd_walk(buf, len, -1, 1, name ? name : "perf.data", o, out, &h,
 	    err);
 	free(ad.idx);
 	return r;
@@ -2525,13 +3143,21 @@ fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
 		close(fd);
 		return fg_seterr(err, FG_EPARSE, "%s: empty file", path);
 	}
+	/*
+	 * The header, the feature sections and dense records are read
+	 * through a mapping; from the first big sample on, the records with
+	 * pread(): a big stack copy is read in part.
+	 */
 	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
+	if (m == MAP_FAILED) {
+		r = fg_seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
+		close(fd);
+		return r;
+	}
 	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
-	r = pd_walk(m, (size_t)sb.st_size, 1, 1, path, o, out, &h, err);
+	r = pd_walk(m, (size_t)sb.st_size, fd, 1, path, o, out, &h, err);
 	munmap(m, (size_t)sb.st_size);
+	close(fd);
 	free(ad.idx);
 	return r;
 }

@@ -42,7 +42,11 @@ struct fg_pd_sample {
 	const uint64_t *regs;	/* one value per set bit of regs_mask */
 	size_t nregs;
 	const uint8_t *stack;	/* PERF_SAMPLE_STACK_USER copy */
-	size_t stack_len;	/* bytes valid (dyn_size when given) */
+	size_t stack_len;	/* bytes of it here (see stack_size) */
+	size_t stack_size;	/* bytes valid (dyn_size when given); read
+				   from a file, only the top stack_len of
+				   them may be here: those the unwinder read
+				   and a few KiB more */
 	uint32_t stack_key;	/* samples with one key have the same ids:
 				   dense from 0 in order of first use;
 				   UINT32_MAX: not known */

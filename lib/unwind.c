@@ -77,12 +77,32 @@ struct module {
 	size_t nrules, caprules;
 };
 
+#define UW_KEYS 64
+#define UW_RC_BITS 12
+#define UW_RC (1u << UW_RC_BITS)
+
+/*
+ * A direct-mapped cache of (file, address) -> rule in front of the
+ * binary search of each file's sorted rules: a sample's frames are
+ * mostly the same few addresses, the sorted rules many cache lines.
+ */
+struct rcent {
+	const struct module *m;
+	uint64_t va;
+	struct rule r;
+};
+
 struct fg_unwinder {
 	struct fg_unwind_opts o;
 	struct module **mods;	/* open-addressing table by path hash */
 	size_t nmods, capmods;
 	struct module *last;	/* the file of the last frame */
+	struct {		/* the files of recent map keys */
+		const void *key;
+		struct module *m;
+	} keys[UW_KEYS];
 	size_t nrules;		/* cached rules, all files */
+	struct rcent *rc;	/* recent lookups, UW_RC entries */
 	struct fg_unwind_stats st;
 };
 
@@ -170,6 +190,7 @@ fg_unwinder_new(const struct fg_unwind_opts *o)
 		u->o.max_frames = UW_MAX_FRAMES_DEFAULT;
 	if (u->o.max_rules == 0)
 		u->o.max_rules = UW_MAX_RULES_DEFAULT;
+	u->rc = calloc(UW_RC, sizeof(*u->rc));	/* NULL: no cache */
 	elf_version(EV_CURRENT);
 	return u;
 }
@@ -201,6 +222,7 @@ fg_unwinder_free(struct fg_unwinder *u)
 	for (size_t i = 0; i < u->capmods; i++)
 		module_free(u->mods[i]);
 	free(u->mods);
+	free(u->rc);
 	free(u);
 }
 
@@ -253,6 +275,9 @@ module_load(struct fg_unwinder *u, struct module *m,
 	}
 }
 
+static int module_find(struct fg_unwinder *, const struct fg_unwind_map *,
+    struct module **);
+
 /*
  * The cached module for map->path into *mp, opened on first use; *mp is
  * NULL past UW_MAX_MODULES files (their frames have no rules).  0 or
@@ -262,15 +287,38 @@ static int
 module_get(struct fg_unwinder *u, const struct fg_unwind_map *map,
     struct module **mp)
 {
-	size_t len, i;
-	uint64_t h;
-	struct module *m;
+	size_t i;
+	int r;
 
-	/* Consecutive frames are mostly in one file. */
+	/* A file seen under its key, then: consecutive frames mostly in one. */
+	if (map->key != NULL) {
+		i = ((uintptr_t)map->key >> 4) % UW_KEYS;
+		if (u->keys[i].key == map->key) {
+			*mp = u->last = u->keys[i].m;
+			return 0;
+		}
+		if ((r = module_find(u, map, mp)) == 0 && *mp != NULL) {
+			u->keys[i].key = map->key;
+			u->keys[i].m = *mp;
+		}
+		return r;
+	}
 	if (u->last != NULL && strcmp(u->last->path, map->path) == 0) {
 		*mp = u->last;
 		return 0;
 	}
+	return module_find(u, map, mp);
+}
+
+/* module_get() by path. */
+static int
+module_find(struct fg_unwinder *u, const struct fg_unwind_map *map,
+    struct module **mp)
+{
+	size_t len, i;
+	uint64_t h;
+	struct module *m;
+
 	len = strlen(map->path);
 	h = fg_hash(map->path, len);
 	*mp = NULL;
@@ -490,7 +538,16 @@ rule_find(struct fg_unwinder *u, struct module *m, uint64_t va,
 {
 	size_t lo = 0, hi = m->nrules;
 	Dwarf_Frame *f = NULL;
+	struct rcent *c = NULL;
 
+	if (u->rc != NULL) {
+		c = &u->rc[((va ^ (uint64_t)(uintptr_t)m << 7) *
+		    0x9e3779b97f4a7c15ULL) >> (64 - UW_RC_BITS)];
+		if (c->m == m && c->va == va) {
+			*out = c->r;
+			return 0;
+		}
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -501,6 +558,11 @@ rule_find(struct fg_unwinder *u, struct module *m, uint64_t va,
 	}
 	if (lo < m->nrules && m->rules[lo].lo <= va) {
 		*out = m->rules[lo];
+		if (c != NULL) {
+			c->m = m;
+			c->va = va;
+			c->r = *out;
+		}
 		return 0;
 	}
 	u->st.rule_misses++;
@@ -569,13 +631,20 @@ rule_find(struct fg_unwinder *u, struct module *m, uint64_t va,
 	return 0;
 }
 
-/* Read 8 bytes at address a from the stack copy; -1 outside it. */
+/*
+ * Read 8 bytes at address a from the stack copy; -1 outside it (or when
+ * the bytes past what is held cannot be fetched).
+ */
 static inline int
-stack_read(const struct fg_unwind_sample *s, uint64_t a, uint64_t *v)
+stack_read(struct fg_unwind_sample *s, uint64_t a, uint64_t *v)
 {
 	uint64_t off = a - s->stack_addr;
 
 	if (a < s->stack_addr || s->stack_len < 8 || off > s->stack_len - 8)
+		return -1;
+	if (off + 8 > s->stack_held && (s->fetch == NULL ||
+	    s->fetch(s->fetch_arg, (size_t)off + 8, &s->stack,
+	    &s->stack_held) != 0 || off + 8 > s->stack_held))
 		return -1;
 	memcpy(v, s->stack + off, 8);
 	return 0;
@@ -622,7 +691,8 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 	}
 	if ((u->o.flags & FG_UNWIND_WHOLE_COPY) == 0)
 		view.stack_len--;
-	s = &view;
+	if (view.fetch == NULL)
+		view.stack_held = view.stack_len;
 	if (limit == 0) {
 		end = FG_UNWIND_END_MAX;
 		goto out;
@@ -669,7 +739,7 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			}
 			cfa = rg.r[r.cfa_reg] + (uint64_t)(int64_t)r.cfa_off;
 			if (r.kind == RK_CFA_DEREF &&
-			    stack_read(s, cfa, &cfa) != 0) {
+			    stack_read(&view, cfa, &cfa) != 0) {
 				end = FG_UNWIND_END_TRUNCATED;
 				goto out;
 			}
@@ -682,9 +752,9 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			goto out;
 		case RK_SIGNAL:
 			/* sp points at the ucontext the kernel pushed. */
-			if (stack_read(s, sp + UC_RIP, &ra) != 0 ||
-			    stack_read(s, sp + UC_RSP, &cfa) != 0 ||
-			    stack_read(s, sp + UC_RBP, &v) != 0) {
+			if (stack_read(&view, sp + UC_RIP, &ra) != 0 ||
+			    stack_read(&view, sp + UC_RSP, &cfa) != 0 ||
+			    stack_read(&view, sp + UC_RBP, &v) != 0) {
 				end = FG_UNWIND_END_TRUNCATED;
 				goto out;
 			}
@@ -714,8 +784,8 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 				goto out;
 			}
 			cfa = v + 16;
-			if (stack_read(s, v, &v) != 0 ||
-			    stack_read(s, cfa - 8, &ra) != 0) {
+			if (stack_read(&view, v, &v) != 0 ||
+			    stack_read(&view, cfa - 8, &ra) != 0) {
 				end = FG_UNWIND_END_TRUNCATED;
 				goto out;
 			}
@@ -740,7 +810,8 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			end = FG_UNWIND_END_NOT_INCREASING;
 			goto out;
 		}
-		if (stack_read(s, cfa + (uint64_t)(int64_t)r.ra_off, &ra) != 0) {
+		if (stack_read(&view, cfa + (uint64_t)(int64_t)r.ra_off,
+		    &ra) != 0) {
 			end = FG_UNWIND_END_TRUNCATED;
 			goto out;
 		}
@@ -751,11 +822,11 @@ fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
 			v = rg.r[FG_UW_RBP];
 			break;
 		case BP_AT_CFA:
-			bp_ok = stack_read(s, cfa + (uint64_t)(int64_t)r.bp_off,
-			    &v) == 0;
+			bp_ok = stack_read(&view, cfa +
+			    (uint64_t)(int64_t)r.bp_off, &v) == 0;
 			break;
 		case BP_AT_REG:
-			bp_ok = HAVE(&rg, r.bp_reg) && stack_read(s,
+			bp_ok = HAVE(&rg, r.bp_reg) && stack_read(&view,
 			    rg.r[r.bp_reg] + (uint64_t)(int64_t)r.bp_off,
 			    &v) == 0;
 			break;

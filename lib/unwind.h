@@ -62,6 +62,8 @@ int fg_unwind_regs_from_perf(struct fg_unwind_regs *regs, uint64_t abi,
  */
 struct fg_unwind_map {
 	const char *path;
+	const void *key;	/* NULL, or the file's identity: one key is
+				   one path for the unwinder's life */
 	const void *image;
 	size_t image_len;
 	uint64_t start, end, pgoff;
@@ -98,12 +100,28 @@ struct fg_unwind_opts {
 	struct fg_warn warn;	/* a file that cannot be read, once per file */
 };
 
-/* One sample: registers and the stack copy taken at stack_addr. */
+/*
+ * Makes at least need bytes of a sample's stack copy (need <= its
+ * stack_len) readable at *stack[0 .. *held): 0, or non-zero when it
+ * cannot (the chain then ends there, as at the end of the copy).
+ */
+typedef int fg_unwind_fetch_fn(void *arg, size_t need,
+    const unsigned char **stack, size_t *held);
+
+/*
+ * One sample: registers and the stack copy taken at stack_addr, of
+ * stack_len bytes.  Without fetch, all of them are at stack; with it,
+ * only stack[0 .. stack_held), and a read past that asks fetch for more
+ * (a reader that copies only the top of each stack from a file).
+ */
 struct fg_unwind_sample {
 	struct fg_unwind_regs regs;
 	const unsigned char *stack;
 	size_t stack_len;
 	uint64_t stack_addr;		/* address of stack[0]: the sampled sp */
+	size_t stack_held;		/* with fetch: bytes at stack */
+	fg_unwind_fetch_fn *fetch;	/* NULL: stack_len bytes at stack */
+	void *fetch_arg;
 };
 
 /*

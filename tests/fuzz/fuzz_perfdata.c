@@ -2,11 +2,20 @@
  * fuzz_perfdata.c: libFuzzer target for the perf.data reader.  Any input
  * must be read or rejected with an error, never crash or read out of
  * bounds.  Seed it with small real recordings (perf record -e cpu-clock:u
- * --call-graph fp, with and without -z).
+ * --call-graph fp, with and without -z).  Every other input is also read
+ * as a file (through a memfd), the path with pread, big samples read in
+ * parts and the reader thread.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <sys/mman.h>
+
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flamegraph.h"
 
@@ -33,6 +42,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fg_error_clear(&err);
 	(void)fg_perfdata_read_mem(copy, size, "fuzz", &o, st, &err);
 	fg_stacks_free(st);
+	if ((size & 2) != 0 && (st = fg_stacks_new()) != NULL) {
+		int fd = memfd_create("fuzz", MFD_CLOEXEC);
+		char path[64];
+
+		if (fd >= 0 && write(fd, data, size) == (ssize_t)size) {
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+			fg_error_clear(&err);
+			(void)fg_perfdata_read_file(path, &o, st, &err);
+		}
+		if (fd >= 0)
+			close(fd);
+		fg_stacks_free(st);
+	}
 	free(copy);
 	return 0;
 }

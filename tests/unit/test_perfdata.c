@@ -185,9 +185,47 @@ phdr_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;	/* the main program only */
 }
 
+/*
+ * A sample with a user stack copy (PERF_SAMPLE_STACK_USER after the
+ * callchain) of ssz bytes, dyn of them valid, for recording_st() with
+ * ST_STACK.
+ */
+#define ST_BASE (1 | 2 | 4 | 32 | 256)	/* IP TID TIME CALLCHAIN PERIOD */
+#define ST_STACK (ST_BASE | 1 << 13)
+
+static void
+sample_stack(struct rec *r, const uint64_t *chain, size_t n, uint64_t time,
+    size_t ssz, uint64_t dyn)
+{
+	size_t i;
+
+	hdr(r, 9, 2, 8 + 8 * 4 + 8 + 8 * n + 8 + ssz + (ssz ? 8 : 0));
+	put64(r, chain[1]);
+	put32(r, PID);
+	put32(r, TID);
+	put64(r, time);
+	put64(r, 1);
+	put64(r, n);
+	for (i = 0; i < n; i++)
+		put64(r, chain[i]);
+	put64(r, ssz);
+	for (i = 0; i < ssz / 8; i++)
+		put64(r, i * 0x0101010101010101ULL);
+	if (ssz != 0)
+		put64(r, dyn);
+}
+
+static struct rec recording_st(const struct rec *, uint64_t);
+
 /* The file: header, one attribute (id 1), the data records. */
 static struct rec
 recording(const struct rec *data)
+{
+	return recording_st(data, ST_BASE);
+}
+
+static struct rec
+recording_st(const struct rec *data, uint64_t st)
 {
 	struct rec f = {0};
 	uint64_t zero[8] = {0};
@@ -208,7 +246,7 @@ recording(const struct rec *data)
 	put32(&f, 64);
 	put64(&f, 0);			/* cpu-clock */
 	put64(&f, 4000);
-	put64(&f, 1 | 2 | 4 | 32 | 256);	/* IP TID TIME CALLCHAIN PERIOD */
+	put64(&f, st);
 	put64(&f, 0);
 	put64(&f, 1ULL << 18);		/* sample_id_all */
 	put(&f, zero, 16);		/* wakeup .. config2: 64 bytes */
@@ -658,11 +696,126 @@ test_progress(void)
 	CHECK(o.progress == NULL && o.progress_arg == NULL);
 }
 
+/* fg_perfdata_read_file() on f written to a file, as fold() reads it. */
+static int
+fold_file(const struct rec *f, char **out, struct warns *w,
+    struct fg_error *err)
+{
+	struct fg_perfdata_opts o;
+	struct fg_stacks *st = fg_stacks_new();
+	char path[] = "/tmp/fg-test-perfdata-XXXXXX";
+	size_t len = 0;
+	FILE *fp;
+	int fd, r;
+
+	fg_perfdata_opts_init(&o);
+	o.no_inline = 1;
+	o.buildid_dir = "";
+	o.warn.fn = on_warn;
+	o.warn.arg = w;
+	fg_error_clear(err);
+	*out = NULL;
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK(write(fd, f->d, f->len) == (ssize_t)f->len);
+	close(fd);
+	r = fg_perfdata_read_file(path, &o, st, err);
+	unlink(path);
+	if (r == 0) {
+		fp = open_memstream(out, &len);
+		CHECK(fg_stacks_write_folded(st, fp, err) == 0);
+		fclose(fp);
+	}
+	fg_stacks_free(st);
+	return r;
+}
+
+/*
+ * The file reader (small records through the mapping, then from the
+ * first big sample on pread, big samples read in parts, on a thread)
+ * gives what the memory reader gives: records of every size, out of
+ * time order across rounds, more of them than the reader's ring holds,
+ * and the file cut inside a small or a big sample.
+ */
+static void
+test_file(void)
+{
+	struct self self = {0};
+	struct rec data = {0}, f;
+	struct warns wm = {0}, wf = {0};
+	struct fg_error err;
+	uint64_t chain[3];
+	char *om, *of;
+	size_t cut = 0, first = 0;
+	ssize_t n;
+	int i;
+
+	n = readlink("/proc/self/exe", self.path, sizeof(self.path) - 1);
+	CHECK(n > 0);
+	self.path[n > 0 ? n : 0] = '\0';
+	dl_iterate_phdr(phdr_cb, &self);
+	chain[0] = (uint64_t)-512;
+	chain[1] = (uint64_t)(uintptr_t)fg_test_leaf + 1;
+	chain[2] = (uint64_t)(uintptr_t)fg_test_mid + 4;
+	sample_stack(&data, chain, 3, 300, 64, 5000);
+	hdr(&data, 68, 0, 8);
+	comm(&data, "fg file", 100);
+	for (i = 0; i < self.n; i++)
+		mmap2(&data, self.start[i], self.len[i], self.pgoff[i],
+		    self.path, 110);
+	for (i = 0; i < 3000; i++) {
+		/* two by two out of order within a round */
+		uint64_t t = 1000 + (uint64_t)i * 10 + (i & 1 ? 0 : 15);
+		if (i == 1007)
+			first = data.len;
+		if (i >= 1000 && i % 500 == 7)
+			cut = data.len;
+		if (i >= 1000 && i % 500 == 7)
+			sample_stack(&data, chain, i % 3 + 1, t, 16384 + 8 *
+			    (size_t)i, i % 2 ? 100 : 40000);
+		else
+			sample_stack(&data, chain, i % 3 + 1, t,
+			    i % 5 == 0 ? 0 : 64, 64);
+		if (i % 100 == 99)
+			hdr(&data, 68, 0, 8);
+	}
+	f = recording_st(&data, ST_STACK);
+	CHECK(fold(&f, 1, &om, &wm, &err) == 0);
+	CHECK(fold_file(&f, &of, &wf, &err) == 0);
+	CHECK(om != NULL && of != NULL && strcmp(om, of) == 0);
+	CHECK(wm.n == 0 && wf.n == 0);
+	free(om);
+	free(of);
+
+	/* only small records (read through the mapping), cut in one */
+	f.len = 104 + 80 + 8 + first - 20;
+	wm.n = wf.n = 0;
+	CHECK(fold(&f, 1, &om, &wm, &err) == 0);
+	CHECK(fold_file(&f, &of, &wf, &err) == 0);
+	CHECK(om != NULL && of != NULL && strcmp(om, of) == 0);
+	CHECK(wm.n == 2 && wf.n == 2);
+	free(om);
+	free(of);
+
+	/* cut inside the last big sample's stack: the same warnings */
+	f.len = 104 + 80 + 8 + cut + 5000;
+	wm.n = wf.n = 0;
+	CHECK(fold(&f, 1, &om, &wm, &err) == 0);
+	CHECK(fold_file(&f, &of, &wf, &err) == 0);
+	CHECK(om != NULL && of != NULL && strcmp(om, of) == 0);
+	CHECK(wm.n == 2 && wf.n == 2 && strstr(wf.last, "file truncated?"));
+	free(om);
+	free(of);
+	free(f.d);
+	free(data.d);
+}
+
 int
 main(void)
 {
 	test_demangle();
 	test_reader();
+	test_file();
 	test_progress();
 	test_prefetch();
 	if (failures != 0) {
