@@ -162,6 +162,18 @@ fg_buf_free(struct fg_buf *b)
 	b->len = b->cap = 0;
 }
 
+void *
+fg_grow(void *p, size_t *cap, size_t elsize, size_t first)
+{
+	size_t nc = *cap ? *cap * 2 : first;
+	void *n;
+
+	if (nc < *cap || (n = reallocarray(p, nc, elsize)) == NULL)
+		return NULL;
+	*cap = nc;
+	return n;
+}
+
 int
 fg_buf_reserve(struct fg_buf *b, size_t n)
 {

@@ -102,6 +102,13 @@ int fg_buf_putc(struct fg_buf *b, char c);
 int fg_buf_printf(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
 
 /*
+ * An array full at *cap elements of elsize bytes, grown: twice as big, or
+ * first elements when empty.  The new array, *cap updated; NULL when out
+ * of memory, with p and *cap as they were.
+ */
+void *fg_grow(void *p, size_t *cap, size_t elsize, size_t first);
+
+/*
  * Bump arena: many small allocations freed at once.  Blocks grow
  * geometrically; an allocation larger than a block gets its own block.
  */

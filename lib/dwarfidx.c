@@ -24,6 +24,7 @@
 #include <zlib.h>
 #endif
 
+#include "base.h"
 #include "dwarfidx.h"
 
 #ifndef ELFCOMPRESS_ZSTD
@@ -512,9 +513,8 @@ units_build(struct fg_dw *dw)
 			break;
 		u.die = (uint64_t)(c.p - si->p);
 		if (dw->nunits == cap) {
-			struct unit *t;
-			cap = cap ? cap * 2 : 256;
-			if ((t = reallocarray(dw->units, cap, sizeof(*t))) == NULL)
+			struct unit *t = fg_grow(dw->units, &cap, sizeof(*t), 256);
+			if (t == NULL)
 				break;
 			dw->units = t;
 		}
@@ -677,9 +677,8 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 		a.n = nsp - a.first;
 		a.fixed = fixed;
 		if (t->nab == capab) {
-			struct abbrev *n;
-			capab = capab ? capab * 2 : 64;
-			if ((n = reallocarray(t->ab, capab, sizeof(*n))) == NULL)
+			struct abbrev *n = fg_grow(t->ab, &capab, sizeof(*n), 64);
+			if (n == NULL)
 				goto bad;
 			t->ab = n;
 		}
@@ -1364,10 +1363,9 @@ aranges_build(struct fg_dw *dw)
 				continue;
 			}
 			if (dw->nar == cap) {
-				struct arange *n;
-				cap = cap ? cap * 2 : 1024;
-				if ((n = reallocarray(dw->ar, cap,
-				    sizeof(*n))) == NULL)
+				struct arange *n = fg_grow(dw->ar, &cap,
+				    sizeof(*n), 1024);
+				if (n == NULL)
 					goto bad;
 				dw->ar = n;
 			}
@@ -1411,12 +1409,10 @@ cr_push(void *arg, uint64_t lo, uint64_t hi)
 	if (lo >= hi)
 		return 0;
 	if (dw->ncr == p->cap) {
-		struct curange *n;
-		size_t nc = p->cap ? p->cap * 2 : 256;
-		if ((n = reallocarray(dw->cr, nc, sizeof(*n))) == NULL)
+		struct curange *n = fg_grow(dw->cr, &p->cap, sizeof(*n), 256);
+		if (n == NULL)
 			return -1;
 		dw->cr = n;
-		p->cap = nc;
 	}
 	dw->cr[dw->ncr].lo = lo;
 	dw->cr[dw->ncr].hi = hi;
@@ -1589,12 +1585,11 @@ push_func(void *arg, uint64_t lo, uint64_t hi)
 	if (lo >= hi)
 		return 0;
 	if (c->nfuncs == c->capfuncs) {
-		size_t nc = c->capfuncs ? c->capfuncs * 2 : 64;
-		struct fg_dw_func *f = reallocarray(c->funcs, nc, sizeof(*f));
+		struct fg_dw_func *f = fg_grow(c->funcs, &c->capfuncs,
+		    sizeof(*f), 64);
 		if (f == NULL)
 			return -1;
 		c->funcs = f;
-		c->capfuncs = nc;
 	}
 	c->funcs[c->nfuncs].lo = lo;
 	c->funcs[c->nfuncs].hi = hi;
@@ -1615,12 +1610,11 @@ push_inl(void *arg, uint64_t lo, uint64_t hi)
 	if (lo >= hi)
 		return 0;
 	if (c->ninls == c->capinls) {
-		size_t nc = c->capinls ? c->capinls * 2 : 256;
-		struct fg_dw_inl *f = reallocarray(c->inls, nc, sizeof(*f));
+		struct fg_dw_inl *f = fg_grow(c->inls, &c->capinls,
+		    sizeof(*f), 256);
 		if (f == NULL)
 			return -1;
 		c->inls = f;
-		c->capinls = nc;
 	}
 	c->inls[c->ninls].lo = lo;
 	c->inls[c->ninls].hi = hi;
