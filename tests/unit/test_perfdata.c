@@ -810,6 +810,71 @@ test_file(void)
 	free(data.d);
 }
 
+static fg_cancel_flag cancel_flag;
+
+static void
+on_progress_cancel(void *arg, uint64_t done, uint64_t total)
+{
+	(void)arg;
+	(void)done;
+	(void)total;
+	cancel_flag = 1;
+}
+
+/*
+ * Ctrl-C while reading: the cancel flag, raised from the first progress
+ * call, stops the walk with FG_ECANCELED from memory and from a file
+ * whose big samples are read on the reader thread (which must stop too:
+ * ASan reports what it leaks, a hang never returns).
+ */
+static void
+test_cancel(void)
+{
+	struct rec data = {0}, f;
+	struct fg_perfdata_opts o;
+	struct fg_error err;
+	struct fg_stacks *st;
+	char path[] = "/tmp/fg-test-cancel-XXXXXX";
+	uint64_t chain[2];
+	int fd, i, pass;
+
+	chain[0] = (uint64_t)-512;		/* PERF_CONTEXT_USER */
+	chain[1] = 0x1000;
+	comm(&data, "prog", 1);
+	for (i = 0; i < 4000; i++) {
+		sample_stack(&data, chain, 2, 10 + (uint64_t)i,
+		    i % 2 ? 9216 : 64, 64);
+		if (i % 100 == 99)
+			hdr(&data, 68, 0, 8);	/* FINISHED_ROUND */
+	}
+	f = recording_st(&data, ST_STACK);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK(write(fd, f.d, f.len) == (ssize_t)f.len);
+	close(fd);
+	for (pass = 0; pass < 2; pass++) {
+		fg_perfdata_opts_init(&o);
+		o.no_inline = 1;
+		o.buildid_dir = "";
+		o.progress = on_progress_cancel;
+		o.cancel = &cancel_flag;
+		cancel_flag = 0;
+		st = fg_stacks_new();
+		fg_error_clear(&err);
+		if (pass == 0)
+			CHECK(fg_perfdata_read_mem(f.d, f.len, "mem.data", &o,
+			    st, &err) == FG_ECANCELED);
+		else
+			CHECK(fg_perfdata_read_file(path, &o, st, &err) ==
+			    FG_ECANCELED);
+		CHECK(strstr(err.msg, "canceled") != NULL);
+		fg_stacks_free(st);
+	}
+	unlink(path);
+	free(f.d);
+	free(data.d);
+}
+
 int
 main(void)
 {
@@ -817,6 +882,7 @@ main(void)
 	test_reader();
 	test_file();
 	test_progress();
+	test_cancel();
 	test_prefetch();
 	if (failures != 0) {
 		fprintf(stderr, "%d checks failed\n", failures);
