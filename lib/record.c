@@ -160,6 +160,8 @@ fg_record_argv(const struct fg_record_opts *o, char ***argv, size_t *argc,
 		    (unsigned long long)o->compression);
 	if (o->quiet)
 		ab_push(&a, "-q");
+	for (size_t i = 0; i < o->nextra; i++)
+		ab_push(&a, o->extra[i]);
 	ab_push(&a, "-o");
 	ab_push(&a, o->output);
 	if (o->pids != NULL) {

@@ -50,6 +50,8 @@ struct cli {
 	int no_inline;
 	const char **skip_after;
 	size_t nskip_after;
+	const char *const *perf_options;	/* the manifest's, for perf record */
+	size_t nperf_options;
 	char *output_owned;	/* output from the manifest, made absolute */
 	const char *post_process;
 	const char *folded_output;
@@ -649,6 +651,8 @@ record(struct cli *c, const char *perf, char **sudo, size_t nsudo,
 	ro.argv = wargv;
 	ro.argc = wargc;
 	ro.quiet = c->quiet;
+	ro.extra = c->perf_options;
+	ro.nextra = c->nperf_options;
 	fg_error_clear(&err);
 	if (fg_record_argv(&ro, &pargv, &pargc, &err) != 0) {
 		status_error("%s", err.msg);
@@ -801,6 +805,8 @@ apply_metadata(struct cli *c, const struct fg_manifest *m)
 			c->skip_after[i] = items[i];
 		c->nskip_after = n;
 	}
+	c->nperf_options = fg_manifest_option_list(m, "perf-options",
+	    &c->perf_options, NULL);
 	if (c->co.kind == FG_TARGET_DEFAULT) {
 		for (size_t i = 0; i < sizeof(tk) / sizeof(tk[0]); i++)
 			if ((v = fg_manifest_option(m, tk[i].key, NULL)) != NULL) {

@@ -625,6 +625,9 @@ struct fg_record_opts {
 	const char *const *argv;	/* the workload; absolute argv[0] */
 	size_t argc;
 	int quiet;		/* perf record -q */
+	const char *const *extra;	/* more perf record options, after
+					   ours (the manifest's perf-options) */
+	size_t nextra;
 };
 
 void fg_record_opts_init(struct fg_record_opts *o);

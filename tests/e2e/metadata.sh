@@ -1,6 +1,7 @@
 #!/bin/sh
 # metadata: [package.metadata.flamegraph] gives defaults (title, output,
-# skip-after) that the command line overrides; an invalid manifest is an
+# skip-after, perf-options added to perf record) that the command line
+# overrides; an invalid manifest is an
 # error naming Cargo.toml:LINE:COL before cargo runs.
 . "$(dirname "$0")/lib.sh"
 setup metadata demo
@@ -10,15 +11,19 @@ cat >>"$W/crate/Cargo.toml" <<'TOML'
 title = "from the manifest"
 output = "profiles/demo.svg"
 skip-after = ["demo::round"]
+perf-options = ["--all-user", "--no-buildid-cache"]
 TOML
 mkdir -p "$W/crate/profiles"
 cd "$W/crate"
-"$CFG" flamegraph --folded-output "$W/m.folded" >"$OUT" 2>"$ERR"
+"$CFG" flamegraph -v --folded-output "$W/m.folded" >"$OUT" 2>"$ERR"
 expect_status 0 $? "metadata defaults"
 svg=$W/crate/profiles/demo.svg
 [ -s "$svg" ] || fail "output from the manifest not used"
 grep -q 'from the manifest' "$svg" || fail "title from the manifest not used"
 grep -q '^demo::round;demo::heavy' "$W/m.folded" || fail "skip-after from the manifest not used"
+grep -q 'perf record .* --all-user --no-buildid-cache -o ' "$ERR" ||
+    { cat "$ERR" >&2; fail "perf-options from the manifest not passed to perf record"; }
+grep -q '_\[k\]' "$W/m.folded" && fail "--all-user from the manifest had no effect"
 "$CFG" flamegraph --title "from the command line" -o "$W/cli.svg" >"$OUT" 2>"$ERR"
 expect_status 0 $? "command line over metadata"
 grep -q 'from the command line' "$W/cli.svg" || fail "--title did not win"
