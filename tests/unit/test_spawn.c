@@ -160,6 +160,7 @@ test_record_argv(void)
 	const char *work[] = { "/bin/prog", "a b", "--x" };
 	const char *sudo[] = { "-E", "-u", "root" };
 	const char *custom[] = { "record", "-e", "cycles", "-g" };
+	const char *extra[] = { "--all-user", "-z" };
 	char **v;
 	size_t n;
 
@@ -194,6 +195,16 @@ test_record_argv(void)
 	CHECK(fg_record_argv(&o, &v, &n, &err) == 0);
 	CHECK(argv_is(v, n, (const char *const[]){ "perf", "record", "-e",
 	    "cycles", "-g", "-o", "p.data", "--pid", "12,34", NULL }));
+	free(v);
+
+	/* the manifest's perf-options: after ours, before -o */
+	o.custom = NULL;
+	o.extra = extra;
+	o.nextra = 2;
+	CHECK(fg_record_argv(&o, &v, &n, &err) == 0);
+	CHECK(argv_is(v, n, (const char *const[]){ "perf", "record", "-F",
+	    "997", "--call-graph", "dwarf,32768", "--all-user", "-z", "-o",
+	    "p.data", "--pid", "12,34", NULL }));
 	free(v);
 
 	fg_record_opts_init(&o);
