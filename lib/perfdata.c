@@ -198,6 +198,20 @@ struct centry {
  * checked before the maps are searched; the generation of the process's
  * maps is part of the key, so a new mmap invalidates its entries.
  */
+/* Deferring: the ids of a distinct address, and its pending lookup. */
+struct dent {
+	uint32_t ids_off;
+	uint32_t nids;
+};
+
+struct dpend {
+	struct fg_dso *dso;
+	const char *mod;
+	uint64_t ia;
+	uint64_t pc;
+	uint32_t dent;
+};
+
 struct fent {
 	const void *owner;
 	uint64_t ip;
@@ -300,6 +314,23 @@ struct pd {
 	size_t capdirty;
 	uint32_t *cids;
 	size_t ncids;
+	/*
+	 * Inline lookups deferred past the walk (pd->defer): a cache entry's
+	 * ids_off is then a dent, and a chain entry's ids are the process
+	 * name's id and its frames' dents, expanded once they are resolved.
+	 */
+	int defer;
+	struct dent *dents;
+	size_t ndents;
+	size_t capdents;
+	struct dpend *pend;
+	size_t npend;
+	size_t cappend;
+	size_t *fresh;		/* chain entries not yet in the model */
+	size_t nfresh;
+	size_t capfresh;
+	uint32_t *xids;		/* an expanded chain */
+	size_t capxids;
 	struct fg_buf work;
 	struct fg_buf work2;
 
@@ -1096,9 +1127,46 @@ pool_push(struct pd *pd, uint32_t id)
 }
 
 /*
- * The frames of one callchain entry, outermost first, as a cache entry.
- * key: what the address resolves in (a DSO, a fake key for no map).
+ * Deferring: make the new cache entry e a dent (its ids_off becomes the
+ * dent's number) and, when dso is not NULL, remember that its inline
+ * chain at ia is still to be looked up.
  */
+static int
+dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
+    const char *mod, uint64_t ia, uint64_t pc)
+{
+	if (pd->ndents == pd->capdents) {
+		size_t nc = pd->capdents ? pd->capdents * 2 : 4096;
+		struct dent *n;
+		if (nc > UINT32_MAX || (n = reallocarray(pd->dents, nc,
+		    sizeof(*n))) == NULL)
+			return FG_ENOMEM;
+		pd->dents = n;
+		pd->capdents = nc;
+	}
+	if (dso != NULL) {
+		if (pd->npend == pd->cappend) {
+			size_t nc = pd->cappend ? pd->cappend * 2 : 1024;
+			struct dpend *n = reallocarray(pd->pend, nc,
+			    sizeof(*n));
+			if (n == NULL)
+				return FG_ENOMEM;
+			pd->pend = n;
+			pd->cappend = nc;
+		}
+		pd->pend[pd->npend].dso = dso;
+		pd->pend[pd->npend].mod = mod;
+		pd->pend[pd->npend].ia = ia;
+		pd->pend[pd->npend].pc = pc;
+		pd->pend[pd->npend++].dent = (uint32_t)pd->ndents;
+	}
+	pd->dents[pd->ndents].ids_off = e->ids_off;
+	pd->dents[pd->ndents].nids = e->nids;
+	e->ids_off = (uint32_t)pd->ndents++;
+	e->nids = 1;
+	return 0;
+}
+
 /*
  * The frames of one callchain entry, outermost first, as a cache entry.
  * key: what the address resolves in (a DSO, a fake key for no map).  The
@@ -1116,7 +1184,7 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	size_t n = 0, i;
 	uint64_t ia = ret ? addr - 1 : addr;
 	uint32_t id;
-	int skip;
+	int skip, lookup = 0;
 
 	if (key == NULL)
 		key = &nomap;
@@ -1129,8 +1197,13 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	if (dso != NULL && have_addr) {
 		func = fg_dso_symbol(dso, addr, &kmod);
 		if (func != NULL && !pd->o->no_inline && (!ret ||
-		    fg_dso_symbol(dso, ia, NULL) == func))
-			n = fg_dso_inlines(dso, ia, &dfunc, names, MAX_INLINE);
+		    fg_dso_symbol(dso, ia, NULL) == func)) {
+			if (pd->defer)
+				lookup = 1;
+			else
+				n = fg_dso_inlines(dso, ia, &dfunc, names,
+				    MAX_INLINE);
+		}
 	}
 	if (kmod != NULL)
 		mod = kmod;
@@ -1160,6 +1233,9 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	e->skip = (uint8_t)skip;
 	e->used = 1;
 	pd->cused++;
+	if (pd->defer && dent_add(pd, e, lookup ? dso : NULL,
+	    kmod != NULL ? kmod : mod, ia, pc) != 0)
+		return NULL;
 	if (pd->h->frame != NULL && dso != NULL && have_addr)
 		pd->h->frame(pd->h->arg, fg_dso_path(dso), ia,
 		    pd->pool + e->ids_off, e->nids);
@@ -1328,6 +1404,11 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		}
 	for (i = pd->nfr - start; i > 0; i--) {
 		e = &pd->fr[i - 1];
+		if (pd->defer) {	/* its dent */
+			if ((r = push_id(pd, e->ids_off)) != 0)
+				return r;
+			continue;
+		}
 		for (size_t j = 0; j < e->nids; j++)
 			if ((r = push_id(pd, pd->pool[e->ids_off + j])) != 0)
 				return r;
@@ -1647,7 +1728,8 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 	pd->chtab[slot] = k->hash >> 32 << 32 | (uint64_t)(pd->nckeys + 1);
 	*ent = pd->nckeys;
 	pd->nckeys += n + k->nu;
-	if (!pd->sum) {		/* summing needs no ids after the first */
+	/* summing needs no ids after the first, unless deferring */
+	if (!pd->sum || pd->defer) {
 		if (pd->nids > 0)
 			memcpy(pd->cids + pd->ncids, pd->ids,
 			    pd->nids * sizeof(uint32_t));
@@ -1697,6 +1779,103 @@ sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 	return 0;
 }
 
+/*
+ * Deferring: the ids of a chain given as the process name's id and its
+ * frames' dents, in pd->xids.
+ */
+static int
+expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout)
+{
+	size_t i, j, k = 0, need = n > 0 ? 1 : 0;
+
+	for (i = 1; i < n; i++)
+		need += pd->dents[in[i]].nids;
+	if (need > pd->capxids) {
+		size_t nc = pd->capxids ? pd->capxids : 256;
+		uint32_t *t;
+		while (nc < need)
+			nc *= 2;
+		if ((t = reallocarray(pd->xids, nc, sizeof(*t))) == NULL)
+			return FG_ENOMEM;
+		pd->xids = t;
+		pd->capxids = nc;
+	}
+	if (n > 0)
+		pd->xids[k++] = in[0];
+	for (i = 1; i < n; i++) {
+		const struct dent *d = &pd->dents[in[i]];
+		for (j = 0; j < d->nids; j++)
+			pd->xids[k++] = pd->pool[d->ids_off + j];
+	}
+	*nout = k;
+	return 0;
+}
+
+/*
+ * Deferring ends (after the walk, or before a sample that cannot wait):
+ * the pending inline chains are looked up, in the order their addresses
+ * came, and each chain entry not yet in the model goes to it with its
+ * ids and summed weight, in the order the entries were made (the order
+ * their first samples came, as without deferring).
+ */
+static int
+finish_defer(struct pd *pd)
+{
+	const char *names[MAX_INLINE], *dfunc;
+	struct fg_error cerr;
+	size_t i, j, n, nx;
+	uint32_t id;
+	int r;
+
+	if (!pd->defer)
+		return 0;
+	pd->defer = 0;
+	for (i = 0; i < pd->npend; i++) {
+		struct dpend *p = &pd->pend[i];
+		struct dent *d = &pd->dents[p->dent];
+		size_t off = pd->npool;
+
+		n = fg_dso_inlines(p->dso, p->ia, &dfunc, names, MAX_INLINE);
+		if (n == 0)
+			continue;
+		for (j = 0; j < d->nids; j++)
+			if (pool_push(pd, pd->pool[d->ids_off + j]) != 0)
+				goto nomem;
+		for (j = 0; j < n; j++) {
+			if (names[j][0] == '(')
+				continue;
+			if (intern_frame(pd, names[j], p->mod, p->pc,
+			    &id) != 0 || pool_push(pd, id) != 0)
+				goto nomem;
+		}
+		d->ids_off = (uint32_t)off;
+		d->nids = (uint32_t)(pd->npool - off);
+	}
+	pd->npend = 0;
+	for (i = 0; i < pd->nfresh; i++) {
+		uint64_t *w = pd->ckeys + pd->fresh[i];
+		struct fg_pd_sample s;
+
+		if (expand_ids(pd, pd->cids + w[0], (size_t)(w[1] >> 32),
+		    &nx) != 0)
+			goto nomem;
+		memset(&s, 0, sizeof(s));
+		s.period = w[2];
+		s.stack_key = (uint32_t)w[1];
+		pd->pend_total -= w[2];
+		w[2] = 0;
+		fg_error_clear(&cerr);
+		if ((r = pd->h->sample(pd->h->arg, &s, pd->xids, nx,
+		    &cerr)) != 0)
+			return fg_seterr(pd->err, r, "%s: %s", pd->name,
+			    cerr.code ? cerr.msg : fg_strerror(r));
+	}
+	pd->nfresh = 0;
+	return 0;
+nomem:
+	return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory", pd->name);
+}
+
 /* One call of the sample hook for entry e with its summed weight. */
 static int
 deliver_one(struct pd *pd, size_t e)
@@ -1706,6 +1885,8 @@ deliver_one(struct pd *pd, size_t e)
 	uint64_t *w = pd->ckeys + e;
 	int r;
 
+	if (w[2] == 0)		/* went with the entry's first add */
+		return 0;
 	memset(&s, 0, sizeof(s));
 	s.period = w[2];
 	s.stack_key = (uint32_t)w[1];
@@ -1752,7 +1933,10 @@ sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
 
 	*direct = 0;
 	if (period > UINT64_MAX - pd->pend_total - fg_stacks_total(pd->st)) {
+		int r;
 		*direct = 1;
+		if ((r = finish_defer(pd)) != 0)
+			return r;
 		return deliver(pd);
 	}
 	w = pd->ckeys + e;
@@ -1770,6 +1954,24 @@ sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
 		pd->dirty[pd->ndirty++] = e;
 	}
 	w[2] += period;
+	pd->pend_total += period;
+	return 0;
+}
+
+/* Deferring: a new chain entry e, its first sample's weight summed. */
+static int
+fresh_add(struct pd *pd, size_t e, uint64_t period)
+{
+	if (pd->nfresh == pd->capfresh) {
+		size_t nc = pd->capfresh ? pd->capfresh * 2 : 4096;
+		size_t *n = reallocarray(pd->fresh, nc, sizeof(*n));
+		if (n == NULL)
+			return FG_ENOMEM;
+		pd->fresh = n;
+		pd->capfresh = nc;
+	}
+	pd->fresh[pd->nfresh++] = e;
+	pd->ckeys[e + 2] += period;
 	pd->pend_total += period;
 	return 0;
 }
@@ -1973,6 +2175,19 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			return r;
 		if (!direct)
 			return 0;
+	} else if (pd->defer) {
+		/* a new chain: to the model after the walk, if it can wait */
+		if (ent != SIZE_MAX && s.period <= UINT64_MAX -
+		    pd->pend_total - fg_stacks_total(pd->st) &&
+		    fresh_add(pd, ent, s.period) == 0)
+			return 0;
+		if ((r = finish_defer(pd)) != 0 ||
+		    (r = deliver(pd)) != 0)
+			return r;
+		if (expand_ids(pd, ids, nids, &nids) != 0)
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
+		ids = pd->xids;
 	}
 	{
 		struct fg_error cerr;
@@ -2960,6 +3175,10 @@ pd_free(struct pd *pd)
 	free(pd->front);
 	free(pd->chtab);
 	free(pd->dirty);
+	free(pd->dents);
+	free(pd->pend);
+	free(pd->fresh);
+	free(pd->xids);
 	if (pd->ckeys != NULL) {
 		munmap(pd->ckeys, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t));
 		munmap(pd->cids, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t));
@@ -2998,6 +3217,12 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	pd->h = hooks;
 	pd->err = err;
 	pd->sum = sum && !fg_stacks_keeps_sequence(st);
+	/*
+	 * Summing into a model, the inline chains are looked up after the
+	 * walk: the walk does not wait for the DWARF the helpers load.
+	 */
+	pd->defer = pd->sum && !o->no_inline && o->nskip_after == 0 &&
+	    hooks->frame == NULL && getenv("FG_NODEFER") == NULL;
 	pd->attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->work, 1 << 20);
@@ -3019,7 +3244,8 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	}
 	if ((r = read_header(pd, &doff, &dsize)) != 0)
 		goto out;
-	if (fg_sym_prefetch(pd->sym, !o->no_inline) != 0) {
+	if (fg_sym_prefetch(pd->sym, o->no_inline ? 0 : pd->defer ? 2 :
+	    1) != 0) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
@@ -3033,7 +3259,8 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 
 		fg_error_clear(&derr);
 		pd->err = &derr;
-		if ((dr = deliver(pd)) != 0 && r == 0) {
+		if (((dr = finish_defer(pd)) != 0 || (dr = deliver(pd)) != 0) &&
+		    r == 0) {
 			r = dr;
 			if (err != NULL)
 				*err = derr;

@@ -50,7 +50,9 @@ int fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
  * name that have a separate debug file (/usr/lib/debug/.build-id: the
  * big, compressed system ones), biggest first, and the kernel's symbols
  * when a kernel build id is given; with dwarf, their DWARF is opened
- * too (the inflating of compressed sections).  Call once, after
+ * too (the inflating of compressed sections): 1, each file's after its
+ * symbols; 2, after all the symbols (for a caller that looks up inline
+ * chains after its walk: symbols are usable while the DWARF loads).  Call once, after
  * fg_sym_add_buildid() and before the files are used; the main thread
  * then waits for a file only if the helper is loading it at that
  * moment, and loads the ones not yet started itself.  Warnings come out
