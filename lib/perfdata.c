@@ -210,6 +210,23 @@ struct dpend {
 	uint64_t ia;
 	uint64_t pc;
 	uint32_t dent;
+	uint32_t noff;		/* looked up: its names, in its lookup's */
+	uint32_t nn;
+};
+
+/* Pending lookups are kept in chunks that never move (see lw_main). */
+#define PEND_SHIFT	12
+#define PEND_CHUNK	(1u << PEND_SHIFT)
+#define PEND_CHUNKS	16384u	/* 64M addresses */
+#define PEND(pd, i)	(&(pd)->pend[(i) >> PEND_SHIFT][(i) & (PEND_CHUNK - 1)])
+#define PEND_BATCH	64	/* a sleeping worker is woken this often */
+
+/* The names one thread's inline lookups gave. */
+struct lookup {
+	const char **names;
+	size_t nnames;
+	size_t cap;
+	int nomem;
 };
 
 struct fent {
@@ -323,9 +340,18 @@ struct pd {
 	struct dent *dents;
 	size_t ndents;
 	size_t capdents;
-	struct dpend *pend;
+	struct dpend **pend;	/* PEND_CHUNKS chunks */
 	size_t npend;
-	size_t cappend;
+	/* the worker that looks the pending ones up during the walk */
+	int lw_running;
+	pthread_t lw_th;
+	pthread_mutex_t lw_mu;
+	pthread_cond_t lw_cv;
+	atomic_size_t lw_pub;	/* pending entries it may take */
+	atomic_int lw_wait;	/* it sleeps (or is about to) */
+	int lw_stop;		/* under lw_mu */
+	size_t lw_done;		/* how many it did, once joined */
+	struct lookup lw;	/* its names */
 	size_t *fresh;		/* chain entries not yet in the model */
 	size_t nfresh;
 	size_t capfresh;
@@ -1082,7 +1108,7 @@ cache_slot(struct pd *pd, const void *dso, uint64_t addr)
 
 	if (pd->cused * 2 >= pd->ccap) {
 		size_t nc = pd->ccap ? pd->ccap * 2 : 4096, i;
-		struct centry *t = calloc(nc, sizeof(*t));
+		struct centry *t = fg_zalloc(nc, sizeof(*t));
 		if (t == NULL)
 			return NULL;
 		for (i = 0; i < pd->ccap; i++) {
@@ -1126,6 +1152,115 @@ pool_push(struct pd *pd, uint32_t id)
 	return 0;
 }
 
+/* The inline chain of a pending entry, its names kept in l. */
+static void
+lookup_one(struct lookup *l, struct dpend *p)
+{
+	const char *names[MAX_INLINE], *dfunc;
+	size_t n;
+
+	p->nn = 0;
+	if (l->nomem)
+		return;
+	n = fg_dso_inlines(p->dso, p->ia, &dfunc, names, MAX_INLINE);
+	if (n == 0)
+		return;
+	if (l->nnames + n > l->cap) {
+		size_t nc = l->cap ? l->cap : 4096;
+		const char **t;
+		while (nc < l->nnames + n)
+			nc *= 2;
+		if (nc > UINT32_MAX || (t = reallocarray(l->names, nc,
+		    sizeof(*t))) == NULL) {
+			l->nomem = 1;
+			return;
+		}
+		l->names = t;
+		l->cap = nc;
+	}
+	memcpy(l->names + l->nnames, names, n * sizeof(*names));
+	p->noff = (uint32_t)l->nnames;
+	p->nn = (uint32_t)n;
+	l->nnames += n;
+}
+
+/*
+ * The lookup worker: the pending entries in order as the walk
+ * publishes them (they never move), until told to stop.  It uses only
+ * fg_dso_inlines, on files whose symbols the walk already used: the
+ * symbolizer allows that beside the walk's symbol lookups.
+ */
+static void *
+lw_main(void *arg)
+{
+	struct pd *pd = arg;
+	size_t i = 0;
+
+	for (;;) {
+		size_t n = atomic_load(&pd->lw_pub);
+
+		for (; i < n; i++)
+			lookup_one(&pd->lw, PEND(pd, i));
+		pthread_mutex_lock(&pd->lw_mu);
+		atomic_store(&pd->lw_wait, 1);
+		while (!pd->lw_stop && atomic_load(&pd->lw_pub) == i)
+			pthread_cond_wait(&pd->lw_cv, &pd->lw_mu);
+		atomic_store(&pd->lw_wait, 0);
+		if (pd->lw_stop && atomic_load(&pd->lw_pub) == i) {
+			pthread_mutex_unlock(&pd->lw_mu);
+			break;
+		}
+		pthread_mutex_unlock(&pd->lw_mu);
+	}
+	pd->lw_done = i;
+	return NULL;
+}
+
+/* The walk made a pending entry: the worker may take it (started here). */
+static void
+lw_publish(struct pd *pd)
+{
+	if (!pd->lw_running && pd->npend == 1) {
+		if (pthread_mutex_init(&pd->lw_mu, NULL) != 0)
+			return;
+		if (pthread_cond_init(&pd->lw_cv, NULL) != 0) {
+			pthread_mutex_destroy(&pd->lw_mu);
+			return;
+		}
+		if (pthread_create(&pd->lw_th, NULL, lw_main, pd) != 0) {
+			pthread_cond_destroy(&pd->lw_cv);
+			pthread_mutex_destroy(&pd->lw_mu);
+			return;
+		}
+		pd->lw_running = 1;
+	}
+	if (!pd->lw_running || pd->npend % PEND_BATCH != 0)
+		return;
+	atomic_store(&pd->lw_pub, pd->npend);
+	if (atomic_load(&pd->lw_wait)) {
+		pthread_mutex_lock(&pd->lw_mu);
+		pthread_cond_signal(&pd->lw_cv);
+		pthread_mutex_unlock(&pd->lw_mu);
+	}
+}
+
+/* The worker takes all that is pending, finishes and is joined. */
+static void
+lw_join(struct pd *pd)
+{
+	if (!pd->lw_running)
+		return;
+	pthread_mutex_lock(&pd->lw_mu);
+	atomic_store(&pd->lw_pub, pd->npend);
+	pd->lw_stop = 1;
+	pthread_cond_signal(&pd->lw_cv);
+	pthread_mutex_unlock(&pd->lw_mu);
+	pthread_join(pd->lw_th, NULL);
+	pthread_cond_destroy(&pd->lw_cv);
+	pthread_mutex_destroy(&pd->lw_mu);
+	pd->lw_running = 0;
+}
+
 /*
  * Deferring: make the new cache entry e a dent (its ids_off becomes the
  * dent's number) and, when dso is not NULL, remember that its inline
@@ -1145,20 +1280,26 @@ dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
 		pd->capdents = nc;
 	}
 	if (dso != NULL) {
-		if (pd->npend == pd->cappend) {
-			size_t nc = pd->cappend ? pd->cappend * 2 : 1024;
-			struct dpend *n = reallocarray(pd->pend, nc,
-			    sizeof(*n));
-			if (n == NULL)
-				return FG_ENOMEM;
-			pd->pend = n;
-			pd->cappend = nc;
-		}
-		pd->pend[pd->npend].dso = dso;
-		pd->pend[pd->npend].mod = mod;
-		pd->pend[pd->npend].ia = ia;
-		pd->pend[pd->npend].pc = pc;
-		pd->pend[pd->npend++].dent = (uint32_t)pd->ndents;
+		struct dpend *p;
+		size_t c = pd->npend >> PEND_SHIFT;
+
+		if (c >= PEND_CHUNKS)
+			return FG_ENOMEM;
+		if (pd->pend == NULL && (pd->pend = calloc(PEND_CHUNKS,
+		    sizeof(*pd->pend))) == NULL)
+			return FG_ENOMEM;
+		if (pd->pend[c] == NULL && (pd->pend[c] = malloc(PEND_CHUNK *
+		    sizeof(**pd->pend))) == NULL)
+			return FG_ENOMEM;
+		p = PEND(pd, pd->npend);
+		p->dso = dso;
+		p->mod = mod;
+		p->ia = ia;
+		p->pc = pc;
+		p->dent = (uint32_t)pd->ndents;
+		p->nn = 0;
+		pd->npend++;
+		lw_publish(pd);
 	}
 	pd->dents[pd->ndents].ids_off = e->ids_off;
 	pd->dents[pd->ndents].nids = e->nids;
@@ -1653,7 +1794,7 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 		return;
 	if (pd->chtab == NULL || (pd->nch + 1) * 2 > pd->chmask + 1) {
 		size_t nm = pd->chtab == NULL ? 4095 : pd->chmask * 2 + 1;
-		uint64_t *nt = calloc(nm + 1, sizeof(*nt));
+		uint64_t *nt = fg_zalloc(nm + 1, sizeof(*nt));
 
 		if (nt == NULL)
 			return;
@@ -1821,36 +1962,51 @@ expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout)
 static int
 finish_defer(struct pd *pd)
 {
-	const char *names[MAX_INLINE], *dfunc;
+	struct lookup own;
 	struct fg_error cerr;
-	size_t i, j, n, nx;
+	size_t i, j, nx, done = 0;
 	uint32_t id;
 	int r;
 
 	if (!pd->defer)
 		return 0;
 	pd->defer = 0;
-	for (i = 0; i < pd->npend; i++) {
-		struct dpend *p = &pd->pend[i];
+	/*
+	 * What the worker did not take is looked up here; the frames are
+	 * made here, in the order the addresses came.
+	 */
+	if (pd->lw_running) {
+		lw_join(pd);
+		done = pd->lw_done;
+	}
+	memset(&own, 0, sizeof(own));
+	for (i = done; i < pd->npend; i++)
+		lookup_one(&own, PEND(pd, i));
+	r = own.nomem || pd->lw.nomem ? FG_ENOMEM : 0;
+	for (i = 0; i < pd->npend && r == 0; i++) {
+		struct dpend *p = PEND(pd, i);
 		struct dent *d = &pd->dents[p->dent];
+		const char **names = (i < done ? pd->lw.names : own.names) +
+		    p->noff;
 		size_t off = pd->npool;
 
-		n = fg_dso_inlines(p->dso, p->ia, &dfunc, names, MAX_INLINE);
-		if (n == 0)
+		if (p->nn == 0)
 			continue;
-		for (j = 0; j < d->nids; j++)
-			if (pool_push(pd, pd->pool[d->ids_off + j]) != 0)
-				goto nomem;
-		for (j = 0; j < n; j++) {
+		for (j = 0; j < d->nids && r == 0; j++)
+			r = pool_push(pd, pd->pool[d->ids_off + j]);
+		for (j = 0; j < p->nn && r == 0; j++) {
 			if (names[j][0] == '(')
 				continue;
-			if (intern_frame(pd, names[j], p->mod, p->pc,
-			    &id) != 0 || pool_push(pd, id) != 0)
-				goto nomem;
+			if ((r = intern_frame(pd, names[j], p->mod, p->pc,
+			    &id)) == 0)
+				r = pool_push(pd, id);
 		}
 		d->ids_off = (uint32_t)off;
 		d->nids = (uint32_t)(pd->npool - off);
 	}
+	free(own.names);
+	if (r != 0)
+		goto nomem;
 	pd->npend = 0;
 	for (i = 0; i < pd->nfresh; i++) {
 		uint64_t *w = pd->ckeys + pd->fresh[i];
@@ -3175,8 +3331,13 @@ pd_free(struct pd *pd)
 	free(pd->front);
 	free(pd->chtab);
 	free(pd->dirty);
-	free(pd->dents);
+	lw_join(pd);
+	free(pd->lw.names);
+	for (i = 0; pd->pend != NULL && i < PEND_CHUNKS &&
+	    pd->pend[i] != NULL; i++)
+		free(pd->pend[i]);
 	free(pd->pend);
+	free(pd->dents);
 	free(pd->fresh);
 	free(pd->xids);
 	if (pd->ckeys != NULL) {
@@ -3231,7 +3392,7 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
-	if ((pd->front = calloc(FRONT_SIZE, sizeof(*pd->front))) == NULL) {
+	if ((pd->front = fg_zalloc(FRONT_SIZE, sizeof(*pd->front))) == NULL) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}

@@ -105,6 +105,11 @@ struct fg_dso {
 	size_t namecap;
 	size_t nnames;
 	struct fg_arena arena;
+	/*
+	 * Inline names: their own arena, so that one thread may look up
+	 * symbols while another looks up inline chains (fg_dso_inlines).
+	 */
+	struct fg_arena dwarena;
 
 	const struct fg_warn *wp;	/* where warnings go */
 	int pf;			/* queued for the helper (main's view) */
@@ -210,6 +215,7 @@ dso_free(struct fg_dso *d)
 	free(d->knames);
 	free(d->pf_msgs);
 	fg_arena_free(&d->arena);
+	fg_arena_free(&d->dwarena);
 	free(d);
 }
 
@@ -262,6 +268,7 @@ dso_new(struct fg_symbolizer *s, enum fg_dso_kind kind, const char *path)
 	d->kind = kind;
 	d->fd = d->dfd = -1;
 	fg_arena_init(&d->arena);
+	fg_arena_init(&d->dwarena);
 	d->next = s->dsos;
 	s->dsos = d;
 	return d;
@@ -969,7 +976,7 @@ kname_slot(struct fg_dso *d, size_t i)
 
 	if (d->knames == NULL || (d->nknames + 1) * 2 > d->knmask + 1) {
 		size_t nm = d->knames == NULL ? 1023 : d->knmask * 2 + 1, j;
-		struct kname *t = calloc(nm + 1, sizeof(*t));
+		struct kname *t = fg_zalloc(nm + 1, sizeof(*t));
 
 		if (t == NULL)
 			return NULL;
@@ -1368,14 +1375,14 @@ die_name(struct fg_dso *d, uint64_t die, uint64_t key)
 	/* a reference to no DIE: die's own name, as libdw would */
 	if (fg_dw_name(d->dw, fg_dw_origin(d->dw, die), &n) == 1 &&
 	    (dm = fg_demangle(n)) != NULL) {
-		n = fg_arena_strndup(&d->arena, dm, strlen(dm));
+		n = fg_arena_strndup(&d->dwarena, dm, strlen(dm));
 		free(dm);
 	}
 	if (n == NULL)
 		n = "[unknown]";
 	if (d->nnames * 2 >= d->namecap) {
 		size_t nc = d->namecap ? d->namecap * 2 : 1024;
-		struct namecache *t = calloc(nc, sizeof(*t));
+		struct namecache *t = fg_zalloc(nc, sizeof(*t));
 		if (t == NULL)
 			return n;
 		for (i = 0; i < d->namecap; i++) {

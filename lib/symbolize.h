@@ -100,7 +100,9 @@ const char *fg_dso_symbol(struct fg_dso *d, uint64_t addr,
  * The DWARF view of addr: *func gets the name of the subprogram (NULL
  * when no DWARF covers addr) and names[0..ret) the functions inlined at
  * addr, outermost first (the callee of *func first, the innermost
- * last).  At most max names are returned.
+ * last).  At most max names are returned.  Once fg_dso_symbol() has
+ * been called on d, one other thread may call this on d while the
+ * first goes on looking up symbols in it (and nothing else of d).
  */
 size_t fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
     const char **names, size_t max);
