@@ -10,7 +10,9 @@
  * in tree order, so a lookup is a binary search and a short scan, never
  * a walk of the DIE tree.  Every name is demangled once.  Files a
  * recording names by build id can be loaded ahead by one helper thread
- * (fg_sym_prefetch); each object is then used by one thread at a time.
+ * (fg_sym_prefetch); each object is then used by one thread at a time,
+ * except that symbol lookups may go on while one other thread works on
+ * the same file's DWARF (PF_SYMS, fg_dso_inlines).
  */
 #include <sys/auxv.h>
 #include <sys/mman.h>
