@@ -1372,11 +1372,11 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	}
 	e->nids = (uint16_t)(pd->npool - e->ids_off);
 	e->skip = (uint8_t)skip;
-	e->used = 1;
-	pd->cused++;
 	if (pd->defer && dent_add(pd, e, lookup ? dso : NULL,
 	    kmod != NULL ? kmod : mod, ia, pc) != 0)
 		return NULL;
+	e->used = 1;
+	pd->cused++;
 	if (pd->h->frame != NULL && dso != NULL && have_addr)
 		pd->h->frame(pd->h->arg, fg_dso_path(dso), ia,
 		    pd->pool + e->ids_off, e->nids);
@@ -2007,6 +2007,19 @@ finish_defer(struct pd *pd)
 	free(own.names);
 	if (r != 0)
 		goto nomem;
+	/* the caches name ids again, for the rest of the walk */
+	for (i = 0; i < pd->ccap; i++)
+		if (pd->cache[i].used) {
+			const struct dent *d = &pd->dents[pd->cache[i].ids_off];
+			pd->cache[i].ids_off = d->ids_off;
+			pd->cache[i].nids = (uint16_t)d->nids;
+		}
+	for (i = 0; i < FRONT_SIZE; i++)
+		if (pd->front[i].valid) {
+			const struct dent *d = &pd->dents[pd->front[i].ids_off];
+			pd->front[i].ids_off = d->ids_off;
+			pd->front[i].nids = (uint16_t)d->nids;
+		}
 	pd->npend = 0;
 	for (i = 0; i < pd->nfresh; i++) {
 		uint64_t *w = pd->ckeys + pd->fresh[i];
