@@ -243,6 +243,16 @@ struct fg_arena_block {
 	max_align_t data[];
 };
 
+void *
+fg_zalloc(size_t n, size_t size)
+{
+	void *p = reallocarray(NULL, n, size);
+
+	if (p != NULL)
+		memset(p, 0, n * size);
+	return p;
+}
+
 void
 fg_arena_init(struct fg_arena *a)
 {

@@ -121,6 +121,14 @@ struct fg_arena {
 	size_t used;		/* bytes handed out, for accounting */
 };
 
+/*
+ * calloc() for tables that are probed (read) before they are written:
+ * the pages are written now, so none is first mapped as the shared zero
+ * page and then copied on its first write (a second fault, and a TLB
+ * flush that interrupts the process's other threads).
+ */
+void *fg_zalloc(size_t n, size_t size);
+
 void fg_arena_init(struct fg_arena *a);
 void fg_arena_free(struct fg_arena *a);
 /* n bytes aligned to 8, or NULL when out of memory. */

@@ -198,6 +198,37 @@ struct centry {
  * checked before the maps are searched; the generation of the process's
  * maps is part of the key, so a new mmap invalidates its entries.
  */
+/* Deferring: the ids of a distinct address, and its pending lookup. */
+struct dent {
+	uint32_t ids_off;
+	uint32_t nids;
+};
+
+struct dpend {
+	struct fg_dso *dso;
+	const char *mod;
+	uint64_t ia;
+	uint64_t pc;
+	uint32_t dent;
+	uint32_t noff;		/* looked up: its names, in its lookup's */
+	uint32_t nn;
+};
+
+/* Pending lookups are kept in chunks that never move (see lw_main). */
+#define PEND_SHIFT	12
+#define PEND_CHUNK	(1u << PEND_SHIFT)
+#define PEND_CHUNKS	16384u	/* 64M addresses */
+#define PEND(pd, i)	(&(pd)->pend[(i) >> PEND_SHIFT][(i) & (PEND_CHUNK - 1)])
+#define PEND_BATCH	64	/* a sleeping worker is woken this often */
+
+/* The names one thread's inline lookups gave. */
+struct lookup {
+	const char **names;
+	size_t nnames;
+	size_t cap;
+	int nomem;
+};
+
 struct fent {
 	const void *owner;
 	uint64_t ip;
@@ -300,6 +331,32 @@ struct pd {
 	size_t capdirty;
 	uint32_t *cids;
 	size_t ncids;
+	/*
+	 * Inline lookups deferred past the walk (pd->defer): a cache entry's
+	 * ids_off is then a dent, and a chain entry's ids are the process
+	 * name's id and its frames' dents, expanded once they are resolved.
+	 */
+	int defer;
+	struct dent *dents;
+	size_t ndents;
+	size_t capdents;
+	struct dpend **pend;	/* PEND_CHUNKS chunks */
+	size_t npend;
+	/* the worker that looks the pending ones up during the walk */
+	int lw_running;
+	pthread_t lw_th;
+	pthread_mutex_t lw_mu;
+	pthread_cond_t lw_cv;
+	atomic_size_t lw_pub;	/* pending entries it may take */
+	atomic_int lw_wait;	/* it sleeps (or is about to) */
+	int lw_stop;		/* under lw_mu */
+	size_t lw_done;		/* how many it did, once joined */
+	struct lookup lw;	/* its names */
+	size_t *fresh;		/* chain entries not yet in the model */
+	size_t nfresh;
+	size_t capfresh;
+	uint32_t *xids;		/* an expanded chain */
+	size_t capxids;
 	struct fg_buf work;
 	struct fg_buf work2;
 
@@ -1051,7 +1108,7 @@ cache_slot(struct pd *pd, const void *dso, uint64_t addr)
 
 	if (pd->cused * 2 >= pd->ccap) {
 		size_t nc = pd->ccap ? pd->ccap * 2 : 4096, i;
-		struct centry *t = calloc(nc, sizeof(*t));
+		struct centry *t = fg_zalloc(nc, sizeof(*t));
 		if (t == NULL)
 			return NULL;
 		for (i = 0; i < pd->ccap; i++) {
@@ -1095,10 +1152,162 @@ pool_push(struct pd *pd, uint32_t id)
 	return 0;
 }
 
+/* The inline chain of a pending entry, its names kept in l. */
+static void
+lookup_one(struct lookup *l, struct dpend *p)
+{
+	const char *names[MAX_INLINE], *dfunc;
+	size_t n;
+
+	p->nn = 0;
+	if (l->nomem)
+		return;
+	n = fg_dso_inlines(p->dso, p->ia, &dfunc, names, MAX_INLINE);
+	if (n == 0)
+		return;
+	if (l->nnames + n > l->cap) {
+		size_t nc = l->cap ? l->cap : 4096;
+		const char **t;
+		while (nc < l->nnames + n)
+			nc *= 2;
+		if (nc > UINT32_MAX || (t = reallocarray(l->names, nc,
+		    sizeof(*t))) == NULL) {
+			l->nomem = 1;
+			return;
+		}
+		l->names = t;
+		l->cap = nc;
+	}
+	memcpy(l->names + l->nnames, names, n * sizeof(*names));
+	p->noff = (uint32_t)l->nnames;
+	p->nn = (uint32_t)n;
+	l->nnames += n;
+}
+
 /*
- * The frames of one callchain entry, outermost first, as a cache entry.
- * key: what the address resolves in (a DSO, a fake key for no map).
+ * The lookup worker: the pending entries in order as the walk
+ * publishes them (they never move), until told to stop.  It uses only
+ * fg_dso_inlines, on files whose symbols the walk already used: the
+ * symbolizer allows that beside the walk's symbol lookups.
  */
+static void *
+lw_main(void *arg)
+{
+	struct pd *pd = arg;
+	size_t i = 0;
+
+	for (;;) {
+		size_t n = atomic_load(&pd->lw_pub);
+
+		for (; i < n; i++)
+			lookup_one(&pd->lw, PEND(pd, i));
+		pthread_mutex_lock(&pd->lw_mu);
+		atomic_store(&pd->lw_wait, 1);
+		while (!pd->lw_stop && atomic_load(&pd->lw_pub) == i)
+			pthread_cond_wait(&pd->lw_cv, &pd->lw_mu);
+		atomic_store(&pd->lw_wait, 0);
+		if (pd->lw_stop && atomic_load(&pd->lw_pub) == i) {
+			pthread_mutex_unlock(&pd->lw_mu);
+			break;
+		}
+		pthread_mutex_unlock(&pd->lw_mu);
+	}
+	pd->lw_done = i;
+	return NULL;
+}
+
+/* The walk made a pending entry: the worker may take it (started here). */
+static void
+lw_publish(struct pd *pd)
+{
+	if (!pd->lw_running && pd->npend == 1) {
+		if (pthread_mutex_init(&pd->lw_mu, NULL) != 0)
+			return;
+		if (pthread_cond_init(&pd->lw_cv, NULL) != 0) {
+			pthread_mutex_destroy(&pd->lw_mu);
+			return;
+		}
+		if (pthread_create(&pd->lw_th, NULL, lw_main, pd) != 0) {
+			pthread_cond_destroy(&pd->lw_cv);
+			pthread_mutex_destroy(&pd->lw_mu);
+			return;
+		}
+		pd->lw_running = 1;
+	}
+	if (!pd->lw_running || pd->npend % PEND_BATCH != 0)
+		return;
+	atomic_store(&pd->lw_pub, pd->npend);
+	if (atomic_load(&pd->lw_wait)) {
+		pthread_mutex_lock(&pd->lw_mu);
+		pthread_cond_signal(&pd->lw_cv);
+		pthread_mutex_unlock(&pd->lw_mu);
+	}
+}
+
+/* The worker takes all that is pending, finishes and is joined. */
+static void
+lw_join(struct pd *pd)
+{
+	if (!pd->lw_running)
+		return;
+	pthread_mutex_lock(&pd->lw_mu);
+	atomic_store(&pd->lw_pub, pd->npend);
+	pd->lw_stop = 1;
+	pthread_cond_signal(&pd->lw_cv);
+	pthread_mutex_unlock(&pd->lw_mu);
+	pthread_join(pd->lw_th, NULL);
+	pthread_cond_destroy(&pd->lw_cv);
+	pthread_mutex_destroy(&pd->lw_mu);
+	pd->lw_running = 0;
+}
+
+/*
+ * Deferring: make the new cache entry e a dent (its ids_off becomes the
+ * dent's number) and, when dso is not NULL, remember that its inline
+ * chain at ia is still to be looked up.
+ */
+static int
+dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
+    const char *mod, uint64_t ia, uint64_t pc)
+{
+	if (pd->ndents == pd->capdents) {
+		size_t nc = pd->capdents ? pd->capdents * 2 : 4096;
+		struct dent *n;
+		if (nc > UINT32_MAX || (n = reallocarray(pd->dents, nc,
+		    sizeof(*n))) == NULL)
+			return FG_ENOMEM;
+		pd->dents = n;
+		pd->capdents = nc;
+	}
+	if (dso != NULL) {
+		struct dpend *p;
+		size_t c = pd->npend >> PEND_SHIFT;
+
+		if (c >= PEND_CHUNKS)
+			return FG_ENOMEM;
+		if (pd->pend == NULL && (pd->pend = calloc(PEND_CHUNKS,
+		    sizeof(*pd->pend))) == NULL)
+			return FG_ENOMEM;
+		if (pd->pend[c] == NULL && (pd->pend[c] = malloc(PEND_CHUNK *
+		    sizeof(**pd->pend))) == NULL)
+			return FG_ENOMEM;
+		p = PEND(pd, pd->npend);
+		p->dso = dso;
+		p->mod = mod;
+		p->ia = ia;
+		p->pc = pc;
+		p->dent = (uint32_t)pd->ndents;
+		p->nn = 0;
+		pd->npend++;
+		lw_publish(pd);
+	}
+	pd->dents[pd->ndents].ids_off = e->ids_off;
+	pd->dents[pd->ndents].nids = e->nids;
+	e->ids_off = (uint32_t)pd->ndents++;
+	e->nids = 1;
+	return 0;
+}
+
 /*
  * The frames of one callchain entry, outermost first, as a cache entry.
  * key: what the address resolves in (a DSO, a fake key for no map).  The
@@ -1116,7 +1325,7 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	size_t n = 0, i;
 	uint64_t ia = ret ? addr - 1 : addr;
 	uint32_t id;
-	int skip;
+	int skip, lookup = 0;
 
 	if (key == NULL)
 		key = &nomap;
@@ -1129,8 +1338,13 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	if (dso != NULL && have_addr) {
 		func = fg_dso_symbol(dso, addr, &kmod);
 		if (func != NULL && !pd->o->no_inline && (!ret ||
-		    fg_dso_symbol(dso, ia, NULL) == func))
-			n = fg_dso_inlines(dso, ia, &dfunc, names, MAX_INLINE);
+		    fg_dso_symbol(dso, ia, NULL) == func)) {
+			if (pd->defer)
+				lookup = 1;
+			else
+				n = fg_dso_inlines(dso, ia, &dfunc, names,
+				    MAX_INLINE);
+		}
 	}
 	if (kmod != NULL)
 		mod = kmod;
@@ -1158,6 +1372,9 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	}
 	e->nids = (uint16_t)(pd->npool - e->ids_off);
 	e->skip = (uint8_t)skip;
+	if (pd->defer && dent_add(pd, e, lookup ? dso : NULL,
+	    kmod != NULL ? kmod : mod, ia, pc) != 0)
+		return NULL;
 	e->used = 1;
 	pd->cused++;
 	if (pd->h->frame != NULL && dso != NULL && have_addr)
@@ -1328,6 +1545,11 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		}
 	for (i = pd->nfr - start; i > 0; i--) {
 		e = &pd->fr[i - 1];
+		if (pd->defer) {	/* its dent */
+			if ((r = push_id(pd, e->ids_off)) != 0)
+				return r;
+			continue;
+		}
 		for (size_t j = 0; j < e->nids; j++)
 			if ((r = push_id(pd, pd->pool[e->ids_off + j])) != 0)
 				return r;
@@ -1572,7 +1794,7 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 		return;
 	if (pd->chtab == NULL || (pd->nch + 1) * 2 > pd->chmask + 1) {
 		size_t nm = pd->chtab == NULL ? 4095 : pd->chmask * 2 + 1;
-		uint64_t *nt = calloc(nm + 1, sizeof(*nt));
+		uint64_t *nt = fg_zalloc(nm + 1, sizeof(*nt));
 
 		if (nt == NULL)
 			return;
@@ -1647,7 +1869,8 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 	pd->chtab[slot] = k->hash >> 32 << 32 | (uint64_t)(pd->nckeys + 1);
 	*ent = pd->nckeys;
 	pd->nckeys += n + k->nu;
-	if (!pd->sum) {		/* summing needs no ids after the first */
+	/* summing needs no ids after the first, unless deferring */
+	if (!pd->sum || pd->defer) {
 		if (pd->nids > 0)
 			memcpy(pd->cids + pd->ncids, pd->ids,
 			    pd->nids * sizeof(uint32_t));
@@ -1697,6 +1920,131 @@ sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 	return 0;
 }
 
+/*
+ * Deferring: the ids of a chain given as the process name's id and its
+ * frames' dents, in pd->xids.
+ */
+static int
+expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout)
+{
+	size_t i, j, k = 0, need = n > 0 ? 1 : 0;
+
+	for (i = 1; i < n; i++)
+		need += pd->dents[in[i]].nids;
+	if (need > pd->capxids) {
+		size_t nc = pd->capxids ? pd->capxids : 256;
+		uint32_t *t;
+		while (nc < need)
+			nc *= 2;
+		if ((t = reallocarray(pd->xids, nc, sizeof(*t))) == NULL)
+			return FG_ENOMEM;
+		pd->xids = t;
+		pd->capxids = nc;
+	}
+	if (n > 0)
+		pd->xids[k++] = in[0];
+	for (i = 1; i < n; i++) {
+		const struct dent *d = &pd->dents[in[i]];
+		for (j = 0; j < d->nids; j++)
+			pd->xids[k++] = pd->pool[d->ids_off + j];
+	}
+	*nout = k;
+	return 0;
+}
+
+/*
+ * Deferring ends (after the walk, or before a sample that cannot wait):
+ * the pending inline chains are looked up, in the order their addresses
+ * came, and each chain entry not yet in the model goes to it with its
+ * ids and summed weight, in the order the entries were made (the order
+ * their first samples came, as without deferring).
+ */
+static int
+finish_defer(struct pd *pd)
+{
+	struct lookup own;
+	struct fg_error cerr;
+	size_t i, j, nx, done = 0;
+	uint32_t id;
+	int r;
+
+	if (!pd->defer)
+		return 0;
+	pd->defer = 0;
+	/*
+	 * What the worker did not take is looked up here; the frames are
+	 * made here, in the order the addresses came.
+	 */
+	if (pd->lw_running) {
+		lw_join(pd);
+		done = pd->lw_done;
+	}
+	memset(&own, 0, sizeof(own));
+	for (i = done; i < pd->npend; i++)
+		lookup_one(&own, PEND(pd, i));
+	r = own.nomem || pd->lw.nomem ? FG_ENOMEM : 0;
+	for (i = 0; i < pd->npend && r == 0; i++) {
+		struct dpend *p = PEND(pd, i);
+		struct dent *d = &pd->dents[p->dent];
+		const char **names = (i < done ? pd->lw.names : own.names) +
+		    p->noff;
+		size_t off = pd->npool;
+
+		if (p->nn == 0)
+			continue;
+		for (j = 0; j < d->nids && r == 0; j++)
+			r = pool_push(pd, pd->pool[d->ids_off + j]);
+		for (j = 0; j < p->nn && r == 0; j++) {
+			if (names[j][0] == '(')
+				continue;
+			if ((r = intern_frame(pd, names[j], p->mod, p->pc,
+			    &id)) == 0)
+				r = pool_push(pd, id);
+		}
+		d->ids_off = (uint32_t)off;
+		d->nids = (uint32_t)(pd->npool - off);
+	}
+	free(own.names);
+	if (r != 0)
+		goto nomem;
+	/* the caches name ids again, for the rest of the walk */
+	for (i = 0; i < pd->ccap; i++)
+		if (pd->cache[i].used) {
+			const struct dent *d = &pd->dents[pd->cache[i].ids_off];
+			pd->cache[i].ids_off = d->ids_off;
+			pd->cache[i].nids = (uint16_t)d->nids;
+		}
+	for (i = 0; i < FRONT_SIZE; i++)
+		if (pd->front[i].valid) {
+			const struct dent *d = &pd->dents[pd->front[i].ids_off];
+			pd->front[i].ids_off = d->ids_off;
+			pd->front[i].nids = (uint16_t)d->nids;
+		}
+	pd->npend = 0;
+	for (i = 0; i < pd->nfresh; i++) {
+		uint64_t *w = pd->ckeys + pd->fresh[i];
+		struct fg_pd_sample s;
+
+		if (expand_ids(pd, pd->cids + w[0], (size_t)(w[1] >> 32),
+		    &nx) != 0)
+			goto nomem;
+		memset(&s, 0, sizeof(s));
+		s.period = w[2];
+		s.stack_key = (uint32_t)w[1];
+		pd->pend_total -= w[2];
+		w[2] = 0;
+		fg_error_clear(&cerr);
+		if ((r = pd->h->sample(pd->h->arg, &s, pd->xids, nx,
+		    &cerr)) != 0)
+			return fg_seterr(pd->err, r, "%s: %s", pd->name,
+			    cerr.code ? cerr.msg : fg_strerror(r));
+	}
+	pd->nfresh = 0;
+	return 0;
+nomem:
+	return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory", pd->name);
+}
+
 /* One call of the sample hook for entry e with its summed weight. */
 static int
 deliver_one(struct pd *pd, size_t e)
@@ -1706,6 +2054,8 @@ deliver_one(struct pd *pd, size_t e)
 	uint64_t *w = pd->ckeys + e;
 	int r;
 
+	if (w[2] == 0)		/* went with the entry's first add */
+		return 0;
 	memset(&s, 0, sizeof(s));
 	s.period = w[2];
 	s.stack_key = (uint32_t)w[1];
@@ -1752,7 +2102,10 @@ sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
 
 	*direct = 0;
 	if (period > UINT64_MAX - pd->pend_total - fg_stacks_total(pd->st)) {
+		int r;
 		*direct = 1;
+		if ((r = finish_defer(pd)) != 0)
+			return r;
 		return deliver(pd);
 	}
 	w = pd->ckeys + e;
@@ -1770,6 +2123,24 @@ sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
 		pd->dirty[pd->ndirty++] = e;
 	}
 	w[2] += period;
+	pd->pend_total += period;
+	return 0;
+}
+
+/* Deferring: a new chain entry e, its first sample's weight summed. */
+static int
+fresh_add(struct pd *pd, size_t e, uint64_t period)
+{
+	if (pd->nfresh == pd->capfresh) {
+		size_t nc = pd->capfresh ? pd->capfresh * 2 : 4096;
+		size_t *n = reallocarray(pd->fresh, nc, sizeof(*n));
+		if (n == NULL)
+			return FG_ENOMEM;
+		pd->fresh = n;
+		pd->capfresh = nc;
+	}
+	pd->fresh[pd->nfresh++] = e;
+	pd->ckeys[e + 2] += period;
 	pd->pend_total += period;
 	return 0;
 }
@@ -1973,6 +2344,19 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			return r;
 		if (!direct)
 			return 0;
+	} else if (pd->defer) {
+		/* a new chain: to the model after the walk, if it can wait */
+		if (ent != SIZE_MAX && s.period <= UINT64_MAX -
+		    pd->pend_total - fg_stacks_total(pd->st) &&
+		    fresh_add(pd, ent, s.period) == 0)
+			return 0;
+		if ((r = finish_defer(pd)) != 0 ||
+		    (r = deliver(pd)) != 0)
+			return r;
+		if (expand_ids(pd, ids, nids, &nids) != 0)
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
+		ids = pd->xids;
 	}
 	{
 		struct fg_error cerr;
@@ -2960,6 +3344,15 @@ pd_free(struct pd *pd)
 	free(pd->front);
 	free(pd->chtab);
 	free(pd->dirty);
+	lw_join(pd);
+	free(pd->lw.names);
+	for (i = 0; pd->pend != NULL && i < PEND_CHUNKS &&
+	    pd->pend[i] != NULL; i++)
+		free(pd->pend[i]);
+	free(pd->pend);
+	free(pd->dents);
+	free(pd->fresh);
+	free(pd->xids);
 	if (pd->ckeys != NULL) {
 		munmap(pd->ckeys, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t));
 		munmap(pd->cids, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t));
@@ -2998,6 +3391,12 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	pd->h = hooks;
 	pd->err = err;
 	pd->sum = sum && !fg_stacks_keeps_sequence(st);
+	/*
+	 * Summing into a model, the inline chains are looked up after the
+	 * walk: the walk does not wait for the DWARF the helpers load.
+	 */
+	pd->defer = pd->sum && !o->no_inline && o->nskip_after == 0 &&
+	    hooks->frame == NULL && getenv("FG_NODEFER") == NULL;
 	pd->attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->work, 1 << 20);
@@ -3006,7 +3405,7 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
-	if ((pd->front = calloc(FRONT_SIZE, sizeof(*pd->front))) == NULL) {
+	if ((pd->front = fg_zalloc(FRONT_SIZE, sizeof(*pd->front))) == NULL) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
@@ -3019,7 +3418,8 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	}
 	if ((r = read_header(pd, &doff, &dsize)) != 0)
 		goto out;
-	if (fg_sym_prefetch(pd->sym, !o->no_inline) != 0) {
+	if (fg_sym_prefetch(pd->sym, o->no_inline ? 0 : pd->defer ? 2 :
+	    1) != 0) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
@@ -3033,7 +3433,8 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 
 		fg_error_clear(&derr);
 		pd->err = &derr;
-		if ((dr = deliver(pd)) != 0 && r == 0) {
+		if (((dr = finish_defer(pd)) != 0 || (dr = deliver(pd)) != 0) &&
+		    r == 0) {
 			r = dr;
 			if (err != NULL)
 				*err = derr;

@@ -61,8 +61,8 @@ fg_stacks_new(void)
 	fg_arena_init(&st->names_arena);
 	st->name_mask = 1023;
 	st->stack_mask = 1023;
-	st->name_tab = calloc(st->name_mask + 1, sizeof(uint64_t));
-	st->stack_tab = calloc(st->stack_mask + 1, sizeof(uint64_t));
+	st->name_tab = fg_zalloc(st->name_mask + 1, sizeof(uint64_t));
+	st->stack_tab = fg_zalloc(st->stack_mask + 1, sizeof(uint64_t));
 	if (st->name_tab == NULL || st->stack_tab == NULL) {
 		fg_stacks_free(st);
 		return NULL;
@@ -157,7 +157,7 @@ rehash(uint64_t **tab, size_t *mask)
 	size_t nmask = (*mask << 1) | 1, i, j;
 	uint64_t *nt;
 
-	if ((nt = calloc(nmask + 1, sizeof(uint64_t))) == NULL)
+	if ((nt = fg_zalloc(nmask + 1, sizeof(uint64_t))) == NULL)
 		return FG_ENOMEM;
 	for (i = 0; i <= *mask; i++) {
 		uint64_t s = (*tab)[i];

@@ -10,7 +10,9 @@
  * in tree order, so a lookup is a binary search and a short scan, never
  * a walk of the DIE tree.  Every name is demangled once.  Files a
  * recording names by build id can be loaded ahead by one helper thread
- * (fg_sym_prefetch); each object is then used by one thread at a time.
+ * (fg_sym_prefetch); each object is then used by one thread at a time,
+ * except that symbol lookups may go on while one other thread works on
+ * the same file's DWARF (PF_SYMS, fg_dso_inlines).
  */
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -105,17 +107,28 @@ struct fg_dso {
 	size_t namecap;
 	size_t nnames;
 	struct fg_arena arena;
+	/*
+	 * Inline names: their own arena, so that one thread may look up
+	 * symbols while another looks up inline chains (fg_dso_inlines).
+	 */
+	struct fg_arena dwarena;
 
 	const struct fg_warn *wp;	/* where warnings go */
 	int pf;			/* queued for the helper (main's view) */
 	int pf_state;		/* PF_*, under s->pf_mu */
 	int pfi;		/* its .debug_info is inflated ahead */
+	int pf_dw;		/* the helper may still be on its DWARF */
 	struct fg_warn pf_warn;	/* the helper's: keeps them for later */
 	char *pf_msgs;		/* NUL-separated held warnings */
 	size_t pf_len;
 };
 
-enum { PF_QUEUED = 1, PF_RUNNING, PF_DONE, PF_TAKEN };
+/*
+ * PF_SYMS: the helper loaded the symbols and is on the DWARF sections:
+ * the main thread may look up symbols (the two use disjoint fields;
+ * the DWARF steps warn about nothing), not inline chains.
+ */
+enum { PF_QUEUED = 1, PF_RUNNING, PF_SYMS, PF_DONE, PF_TAKEN };
 
 static void dso_ready(struct fg_dso *);
 
@@ -140,6 +153,7 @@ struct fg_symbolizer {
 	int pf_running;
 	int pf_stop;
 	int pf_dwarf;		/* the helper opens DWARF too */
+	int pf_late;		/* ... after all the symbols */
 	struct fg_dso **pf_q;
 	size_t pf_n;
 
@@ -203,6 +217,7 @@ dso_free(struct fg_dso *d)
 	free(d->knames);
 	free(d->pf_msgs);
 	fg_arena_free(&d->arena);
+	fg_arena_free(&d->dwarena);
 	free(d);
 }
 
@@ -255,6 +270,7 @@ dso_new(struct fg_symbolizer *s, enum fg_dso_kind kind, const char *path)
 	d->kind = kind;
 	d->fd = d->dfd = -1;
 	fg_arena_init(&d->arena);
+	fg_arena_init(&d->dwarena);
 	d->next = s->dsos;
 	s->dsos = d;
 	return d;
@@ -962,7 +978,7 @@ kname_slot(struct fg_dso *d, size_t i)
 
 	if (d->knames == NULL || (d->nknames + 1) * 2 > d->knmask + 1) {
 		size_t nm = d->knames == NULL ? 1023 : d->knmask * 2 + 1, j;
-		struct kname *t = calloc(nm + 1, sizeof(*t));
+		struct kname *t = fg_zalloc(nm + 1, sizeof(*t));
 
 		if (t == NULL)
 			return NULL;
@@ -1361,14 +1377,14 @@ die_name(struct fg_dso *d, uint64_t die, uint64_t key)
 	/* a reference to no DIE: die's own name, as libdw would */
 	if (fg_dw_name(d->dw, fg_dw_origin(d->dw, die), &n) == 1 &&
 	    (dm = fg_demangle(n)) != NULL) {
-		n = fg_arena_strndup(&d->arena, dm, strlen(dm));
+		n = fg_arena_strndup(&d->dwarena, dm, strlen(dm));
 		free(dm);
 	}
 	if (n == NULL)
 		n = "[unknown]";
 	if (d->nnames * 2 >= d->namecap) {
 		size_t nc = d->namecap ? d->namecap * 2 : 1024;
-		struct namecache *t = calloc(nc, sizeof(*t));
+		struct namecache *t = fg_zalloc(nc, sizeof(*t));
 		if (t == NULL)
 			return n;
 		for (i = 0; i < d->namecap; i++) {
@@ -1457,14 +1473,36 @@ pfi_take(struct fg_dso *d)
 	s->pfi_buf = NULL;
 }
 
+/* The helper's DWARF steps for d, which it has in PF_SYMS. */
+static void
+pf_dwarf(struct fg_symbolizer *s, struct fg_dso *d)
+{
+	dwarf_open(d);
+	if (d->pfi)
+		fg_dw_prepare_small(d->dw);
+	pfi_take(d);
+	fg_dw_prepare(d->dw);
+	pthread_mutex_lock(&s->pf_mu);
+	d->pf_state = PF_DONE;
+	pthread_cond_broadcast(&s->pf_cv);
+	pthread_mutex_unlock(&s->pf_mu);
+}
+
+/*
+ * The helper: each queued file's symbols, then its DWARF; or, with
+ * s->pf_late, every file's symbols first and the DWARF after (the file
+ * whose .debug_info the second helper inflates last), for callers that
+ * look up inline chains only after their walk.
+ */
 static void *
 pf_main(void *arg)
 {
 	struct fg_symbolizer *s = arg;
-	size_t i = 0;
+	size_t i = 0, k;
 
 	for (;;) {
 		struct fg_dso *d;
+		int dw;
 
 		pthread_mutex_lock(&s->pf_mu);
 		while (i < s->pf_n && s->pf_q[i]->pf_state != PF_QUEUED)
@@ -1477,18 +1515,26 @@ pf_main(void *arg)
 		d->pf_state = PF_RUNNING;
 		pthread_mutex_unlock(&s->pf_mu);
 		dso_load(d);
-		if (d->kind == FG_DSO_FILE && s->pf_dwarf) {
-			dwarf_open(d);
-			if (d->pfi)
-				fg_dw_prepare_small(d->dw);
-			pfi_take(d);
-			fg_dw_prepare(d->dw);
-		}
+		dw = d->kind == FG_DSO_FILE && s->pf_dwarf;
 		pthread_mutex_lock(&s->pf_mu);
-		d->pf_state = PF_DONE;
+		d->pf_state = dw ? PF_SYMS : PF_DONE;
 		pthread_cond_broadcast(&s->pf_cv);
 		pthread_mutex_unlock(&s->pf_mu);
+		if (dw && !s->pf_late)
+			pf_dwarf(s, d);
 	}
+	/* PF_SYMS files are the helper's own until it sets PF_DONE */
+	for (k = 0; s->pf_late && k < 2; k++)
+		for (i = 0; i < s->pf_n; i++) {
+			struct fg_dso *d = s->pf_q[i];
+			int st;
+
+			pthread_mutex_lock(&s->pf_mu);
+			st = s->pf_stop ? 0 : d->pf_state;
+			pthread_mutex_unlock(&s->pf_mu);
+			if (st == PF_SYMS && d->pfi == (int)k)
+				pf_dwarf(s, d);
+		}
 	return NULL;
 }
 
@@ -1509,6 +1555,7 @@ dso_ready(struct fg_dso *d)
 		d->pf_state = PF_TAKEN;
 	while (d->pf_state == PF_RUNNING)
 		pthread_cond_wait(&s->pf_cv, &s->pf_mu);
+	d->pf_dw = d->pf_state == PF_SYMS;
 	pthread_mutex_unlock(&s->pf_mu);
 	d->pf = 0;
 	d->wp = &s->warn;
@@ -1519,10 +1566,27 @@ dso_ready(struct fg_dso *d)
 	d->pf_len = 0;
 }
 
+/* Before the main thread uses d's DWARF: as dso_ready, and its DWARF. */
+static void
+dso_ready_dw(struct fg_dso *d)
+{
+	struct fg_symbolizer *s = d->s;
+
+	dso_ready(d);
+	if (!d->pf_dw)
+		return;
+	pthread_mutex_lock(&s->pf_mu);
+	while (d->pf_state != PF_DONE)
+		pthread_cond_wait(&s->pf_cv, &s->pf_mu);
+	pthread_mutex_unlock(&s->pf_mu);
+	d->pf_dw = 0;
+}
+
 struct pf_cand {
 	struct fg_dso *d;
 	off_t size;
-	const char *hex;
+	const char *hex;	/* its /usr/lib/debug/.build-id file's */
+	int dbg;
 };
 
 static int
@@ -1530,6 +1594,8 @@ pf_cand_cmp(const void *a, const void *b)
 {
 	const struct pf_cand *x = a, *y = b;
 
+	if (x->dbg != y->dbg)	/* the main executable first */
+		return x->dbg - y->dbg;
 	return (x->size < y->size) - (x->size > y->size);
 }
 
@@ -1551,10 +1617,18 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 
 		if (b->path[0] != '/')
 			continue;
+		int dbg = 1;
+
 		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/"
 		    "%.2s/%s.debug", b->hex, b->hex + 2);
-		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-			continue;
+		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			/* the others when the main thread would not wait */
+			if (dwarf == 1)
+				continue;
+			dbg = 0;
+			if (stat(b->path, &sb) != 0 || !S_ISREG(sb.st_mode))
+				sb.st_size = 0;
+		}
 		if ((d = fg_sym_dso(s, b->path)) == NULL)
 			goto nomem;
 		if (d->loaded || d->pf)
@@ -1567,10 +1641,14 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 			c = t;
 		}
 		c[n].d = d;
-		c[n].hex = b->hex;
+		c[n].hex = dbg ? b->hex : NULL;
+		c[n].dbg = dbg;
 		c[n++].size = sb.st_size;
 	}
-	/* the biggest debug files first: the main thread takes the rest */
+	/*
+	 * The files without a debug file (the main executable) first, then
+	 * the biggest debug files: the main thread takes the rest.
+	 */
 	if (n > 1)
 		qsort(c, n, sizeof(*c), pf_cand_cmp);
 	if (kernel && fg_sym_kernel(s) != NULL && !s->kernel->loaded) {
@@ -1582,6 +1660,7 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 		}
 		c[n].d = s->kernel;
 		c[n].hex = NULL;
+		c[n].dbg = 0;
 		c[n++].size = 0;
 	}
 	if (n == 0) {
@@ -1600,12 +1679,16 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 		s->pf_q[i] = d;
 	}
 	s->pf_n = n;
-	s->pf_dwarf = dwarf;
-	if (dwarf && c[0].hex != NULL && c[0].d->kind == FG_DSO_FILE) {
-		pfi = c[0].d;
+	s->pf_dwarf = dwarf != 0;
+	s->pf_late = dwarf == 2;
+	/* the biggest debug file's .debug_info on a second helper */
+	for (i = 0; i < n && c[i].hex == NULL; i++)
+		continue;
+	if (dwarf && i < n && c[i].d->kind == FG_DSO_FILE) {
+		pfi = c[i].d;
 		snprintf(s->pfi_path, sizeof(s->pfi_path),
-		    "/usr/lib/debug/.build-id/%.2s/%s.debug", c[0].hex,
-		    c[0].hex + 2);
+		    "/usr/lib/debug/.build-id/%.2s/%s.debug", c[i].hex,
+		    c[i].hex + 2);
 	}
 	free(c);
 	if (pthread_mutex_init(&s->pf_mu, NULL) != 0)
@@ -1650,7 +1733,7 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 	*func = NULL;
 	if (d->kind != FG_DSO_FILE)
 		return 0;
-	dso_ready(d);
+	dso_ready_dw(d);
 	dwarf_open(d);
 	pfi_take(d);
 	if (d->dw == NULL || fg_dw_cu_at(d->dw, addr, &cu) != 0)

@@ -50,7 +50,9 @@ int fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
  * name that have a separate debug file (/usr/lib/debug/.build-id: the
  * big, compressed system ones), biggest first, and the kernel's symbols
  * when a kernel build id is given; with dwarf, their DWARF is opened
- * too (the inflating of compressed sections).  Call once, after
+ * too (the inflating of compressed sections): 1, each file's after its
+ * symbols; 2, after all the symbols (for a caller that looks up inline
+ * chains after its walk: symbols are usable while the DWARF loads).  Call once, after
  * fg_sym_add_buildid() and before the files are used; the main thread
  * then waits for a file only if the helper is loading it at that
  * moment, and loads the ones not yet started itself.  Warnings come out
@@ -98,7 +100,9 @@ const char *fg_dso_symbol(struct fg_dso *d, uint64_t addr,
  * The DWARF view of addr: *func gets the name of the subprogram (NULL
  * when no DWARF covers addr) and names[0..ret) the functions inlined at
  * addr, outermost first (the callee of *func first, the innermost
- * last).  At most max names are returned.
+ * last).  At most max names are returned.  Once fg_dso_symbol() has
+ * been called on d, one other thread may call this on d while the
+ * first goes on looking up symbols in it (and nothing else of d).
  */
 size_t fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
     const char **names, size_t max);

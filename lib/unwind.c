@@ -190,7 +190,7 @@ fg_unwinder_new(const struct fg_unwind_opts *o)
 		u->o.max_frames = UW_MAX_FRAMES_DEFAULT;
 	if (u->o.max_rules == 0)
 		u->o.max_rules = UW_MAX_RULES_DEFAULT;
-	u->rc = calloc(UW_RC, sizeof(*u->rc));	/* NULL: no cache */
+	u->rc = fg_zalloc(UW_RC, sizeof(*u->rc));	/* NULL: no cache */
 	elf_version(EV_CURRENT);
 	return u;
 }

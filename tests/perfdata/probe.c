@@ -193,7 +193,8 @@ try_copy(const unsigned char *b, size_t len, const char *what,
 	int r;
 
 	fg_perfdata_opts_init(&o);
-	o.no_inline = 1;
+	/* PROBE_INLINE: with inline frames (looked up after the walk) */
+	o.no_inline = getenv("PROBE_INLINE") == NULL;
 	o.warn.fn = count_warn;
 	o.warn.arg = &wc;
 	fg_error_clear(&err);
