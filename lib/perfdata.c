@@ -1271,13 +1271,11 @@ dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
     const char *mod, uint64_t ia, uint64_t pc)
 {
 	if (pd->ndents == pd->capdents) {
-		size_t nc = pd->capdents ? pd->capdents * 2 : 4096;
 		struct dent *n;
-		if (nc > UINT32_MAX || (n = reallocarray(pd->dents, nc,
-		    sizeof(*n))) == NULL)
+		if (pd->capdents > UINT32_MAX / 2 || (n = fg_grow(pd->dents,
+		    &pd->capdents, sizeof(*n), 4096)) == NULL)
 			return FG_ENOMEM;
 		pd->dents = n;
-		pd->capdents = nc;
 	}
 	if (dso != NULL) {
 		struct dpend *p;
@@ -1419,6 +1417,49 @@ push_frame(struct pd *pd, const struct centry *e)
 }
 
 /*
+ * The front cache's slot for (owner, maps generation, ip, return
+ * address?): NULL when it holds them (front_push() pushes its frames),
+ * else the slot to front_fill() once resolved.
+ */
+static struct fent *
+front_get(struct pd *pd, const void *owner, uint32_t gen, uint64_t ip,
+    int ret)
+{
+	struct fent *fe = &pd->front[FRONT_SLOT(owner, ip, ret)];
+
+	if (fe->valid && fe->owner == owner && fe->ip == ip &&
+	    fe->gen == gen && fe->ret == ret)
+		return NULL;
+	return fe;
+}
+
+static int
+front_push(struct pd *pd, const void *owner, uint64_t ip, int ret)
+{
+	const struct fent *fe = &pd->front[FRONT_SLOT(owner, ip, ret)];
+	struct centry c;
+
+	c.ids_off = fe->ids_off;
+	c.nids = fe->nids;
+	c.skip = fe->skip;
+	return push_frame(pd, &c);
+}
+
+static void
+front_fill(struct fent *fe, const void *owner, uint32_t gen, uint64_t ip,
+    int ret, const struct centry *e)
+{
+	fe->owner = owner;
+	fe->ip = ip;
+	fe->gen = gen;
+	fe->ret = (uint8_t)ret;
+	fe->ids_off = e->ids_off;
+	fe->nids = e->nids;
+	fe->skip = e->skip;
+	fe->valid = 1;
+}
+
+/*
  * The frames of a sample, root first, after the process name: the
  * callchain (leaf first) or the sampled ip, and when uips is non-NULL
  * the user part from the unwinder instead of the callchain's (its
@@ -1465,14 +1506,8 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 
 			if (mode == MISC_USER && uips != NULL)
 				continue;
-			fe = &pd->front[FRONT_SLOT(owner, ip, ret)];
-			if (fe->valid && fe->owner == owner && fe->ip == ip &&
-			    fe->gen == gen && fe->ret == ret) {
-				struct centry c;
-				c.ids_off = fe->ids_off;
-				c.nids = fe->nids;
-				c.skip = fe->skip;
-				if (push_frame(pd, &c) != 0)
+			if ((fe = front_get(pd, owner, gen, ip, ret)) == NULL) {
+				if (front_push(pd, owner, ip, ret) != 0)
 					return FG_ENOMEM;
 				exact = 0;
 				continue;
@@ -1487,14 +1522,7 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 				e = resolve_user(pd, t, ip, exact);
 			if (e == NULL)
 				return FG_ENOMEM;
-			fe->owner = owner;
-			fe->ip = ip;
-			fe->gen = gen;
-			fe->ret = (uint8_t)ret;
-			fe->ids_off = e->ids_off;
-			fe->nids = e->nids;
-			fe->skip = e->skip;
-			fe->valid = 1;
+			front_fill(fe, owner, gen, ip, ret, e);
 		} else
 			e = resolve(pd, NULL, NULL, "[unknown]", 0, 0, ip, 0);
 		if (e == NULL || push_frame(pd, e) != 0)
@@ -1506,28 +1534,16 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		const void *owner = t->proc;
 		uint32_t gen = t->proc == NULL ? 0 : t->proc->gen;
 		uint64_t ip = uips[i];
-		struct fent *fe = &pd->front[FRONT_SLOT(owner, ip, 0)];
+		struct fent *fe;
 
-		if (fe->valid && fe->owner == owner && fe->ip == ip &&
-		    fe->gen == gen && fe->ret == 0) {
-			struct centry c;
-			c.ids_off = fe->ids_off;
-			c.nids = fe->nids;
-			c.skip = fe->skip;
-			if (push_frame(pd, &c) != 0)
+		if ((fe = front_get(pd, owner, gen, ip, 0)) == NULL) {
+			if (front_push(pd, owner, ip, 0) != 0)
 				return FG_ENOMEM;
 			continue;
 		}
 		if ((e = resolve_user(pd, t, ip, 1)) == NULL)
 			return FG_ENOMEM;
-		fe->owner = owner;
-		fe->ip = ip;
-		fe->gen = gen;
-		fe->ret = 0;
-		fe->ids_off = e->ids_off;
-		fe->nids = e->nids;
-		fe->skip = e->skip;
-		fe->valid = 1;
+		front_fill(fe, owner, gen, ip, 0, e);
 		if (push_frame(pd, e) != 0)
 			return FG_ENOMEM;
 	}

@@ -5,7 +5,7 @@
 #          perf record --call-graph fp -F 20000 for FP_MS ms (default 3000)
 #   dwarf: tests/crates/dwarfwork, perf record --call-graph dwarf,32768
 #          (the tools' stack size, docs/internals/recording.md) -F 20000
-#          for DWARF_MS ms (default 3000)
+#          for DWARF_MS ms (default 5000: perf loses samples at this rate)
 # (both >= 30,000 samples on 2 cores; the script says so when not).
 # Timed, each best of 5 in wall and CPU time (user + system, which a
 # machine shared with other builds disturbs less), with peak RSS:
@@ -21,7 +21,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
 fpms=${2:-3000}
-dwms=${3:-3000}
+dwms=${3:-5000}
 native=$build/flamegraph-collapse-perfdata
 fg=$build/flamegraph
 tmp=${TMPDIR:-/tmp}/bench-perfdata.$$
