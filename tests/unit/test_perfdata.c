@@ -271,13 +271,28 @@ on_warn(void *arg, const char *msg)
 	snprintf(w->last, sizeof(w->last), "%s", msg);
 }
 
-/* Read f; 0 and the folded text in *out, or the error code. */
+/* f written to a temporary file: its path in path (unlink it). */
+static void
+write_temp(const struct rec *f, char *path)
+{
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	CHECK(write(fd, f->d, f->len) == (ssize_t)f->len);
+	close(fd);
+}
+
+/*
+ * Read f from memory, or (as_file) written to a file; 0 and the folded
+ * text in *out, or the error code.
+ */
 static int
-fold(const struct rec *f, int no_inline, char **out, struct warns *w,
-    struct fg_error *err)
+fold_via(const struct rec *f, int no_inline, int as_file, char **out,
+    struct warns *w, struct fg_error *err)
 {
 	struct fg_perfdata_opts o;
 	struct fg_stacks *st = fg_stacks_new();
+	char path[] = "/tmp/fg-test-perfdata-XXXXXX";
 	size_t len = 0;
 	FILE *fp;
 	int r;
@@ -289,7 +304,13 @@ fold(const struct rec *f, int no_inline, char **out, struct warns *w,
 	o.warn.arg = w;
 	fg_error_clear(err);
 	*out = NULL;
-	r = fg_perfdata_read_mem(f->d, f->len, "mem.data", &o, st, err);
+	if (as_file) {
+		write_temp(f, path);
+		r = fg_perfdata_read_file(path, &o, st, err);
+		unlink(path);
+	} else
+		r = fg_perfdata_read_mem(f->d, f->len, "mem.data", &o, st,
+		    err);
 	if (r == 0) {
 		fp = open_memstream(out, &len);
 		CHECK(fg_stacks_write_folded(st, fp, err) == 0);
@@ -297,6 +318,13 @@ fold(const struct rec *f, int no_inline, char **out, struct warns *w,
 	}
 	fg_stacks_free(st);
 	return r;
+}
+
+static int
+fold(const struct rec *f, int no_inline, char **out, struct warns *w,
+    struct fg_error *err)
+{
+	return fold_via(f, no_inline, 0, out, w, err);
 }
 
 static void
@@ -701,33 +729,7 @@ static int
 fold_file(const struct rec *f, char **out, struct warns *w,
     struct fg_error *err)
 {
-	struct fg_perfdata_opts o;
-	struct fg_stacks *st = fg_stacks_new();
-	char path[] = "/tmp/fg-test-perfdata-XXXXXX";
-	size_t len = 0;
-	FILE *fp;
-	int fd, r;
-
-	fg_perfdata_opts_init(&o);
-	o.no_inline = 1;
-	o.buildid_dir = "";
-	o.warn.fn = on_warn;
-	o.warn.arg = w;
-	fg_error_clear(err);
-	*out = NULL;
-	fd = mkstemp(path);
-	CHECK(fd >= 0);
-	CHECK(write(fd, f->d, f->len) == (ssize_t)f->len);
-	close(fd);
-	r = fg_perfdata_read_file(path, &o, st, err);
-	unlink(path);
-	if (r == 0) {
-		fp = open_memstream(out, &len);
-		CHECK(fg_stacks_write_folded(st, fp, err) == 0);
-		fclose(fp);
-	}
-	fg_stacks_free(st);
-	return r;
+	return fold_via(f, 1, 1, out, w, err);
 }
 
 /*
@@ -836,7 +838,7 @@ test_cancel(void)
 	struct fg_stacks *st;
 	char path[] = "/tmp/fg-test-cancel-XXXXXX";
 	uint64_t chain[2];
-	int fd, i, pass;
+	int i, pass;
 
 	chain[0] = (uint64_t)-512;		/* PERF_CONTEXT_USER */
 	chain[1] = 0x1000;
@@ -848,10 +850,7 @@ test_cancel(void)
 			hdr(&data, 68, 0, 8);	/* FINISHED_ROUND */
 	}
 	f = recording_st(&data, ST_STACK);
-	fd = mkstemp(path);
-	CHECK(fd >= 0);
-	CHECK(write(fd, f.d, f.len) == (ssize_t)f.len);
-	close(fd);
+	write_temp(&f, path);
 	for (pass = 0; pass < 2; pass++) {
 		fg_perfdata_opts_init(&o);
 		o.no_inline = 1;
