@@ -119,6 +119,22 @@ copy_stack(unsigned char *dst, uint64_t src, size_t len)
 		dst[i] = p[i];
 }
 
+/* s over the stack copy stk (len bytes from addr), with rip, rsp, rbp. */
+static void
+sample_at(struct fg_unwind_sample *s, const void *stk, size_t len,
+    uint64_t addr, uint64_t rip, uint64_t rsp, uint64_t rbp)
+{
+	memset(s, 0, sizeof(*s));
+	s->stack = stk;
+	s->stack_len = len;
+	s->stack_addr = addr;
+	s->regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
+	    (1u << FG_UW_RBP);
+	s->regs.r[FG_UW_RIP] = rip;
+	s->regs.r[FG_UW_RSP] = rsp;
+	s->regs.r[FG_UW_RBP] = rbp;
+}
+
 static __attribute__((noinline)) void
 capture(struct capture *c)
 {
@@ -131,15 +147,7 @@ capture(struct capture *c)
 	c->nbt = backtrace(c->bt, 128);
 	len = stack_top - sp < COPY_MAX ? stack_top - sp : COPY_MAX;
 	copy_stack(c->buf, sp, len);
-	memset(&c->s, 0, sizeof(c->s));
-	c->s.regs.r[FG_UW_RIP] = ip;
-	c->s.regs.r[FG_UW_RSP] = sp;
-	c->s.regs.r[FG_UW_RBP] = bp;
-	c->s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
-	    (1u << FG_UW_RBP);
-	c->s.stack = c->buf;
-	c->s.stack_len = len;
-	c->s.stack_addr = sp;
+	sample_at(&c->s, c->buf, len, sp, ip, sp, bp);
 	c->ok = 1;
 #else
 	c->ok = 0;	/* no portable way to read ip/sp: the test skips */
@@ -462,15 +470,7 @@ test_fp_chain(void)
 	size_t n;
 
 	CHECK(u != NULL);
-	memset(&s, 0, sizeof(s));
-	s.stack = (const unsigned char *)stk;
-	s.stack_len = sizeof(stk);
-	s.stack_addr = base;
-	s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
-	    (1u << FG_UW_RBP);
-	s.regs.r[FG_UW_RIP] = 0x20;
-	s.regs.r[FG_UW_RSP] = base;
-	s.regs.r[FG_UW_RBP] = base + 0x10;
+	sample_at(&s, stk, sizeof(stk), base, 0x20, base, base + 0x10);
 	stk[2] = base + 0x30;	/* frame 0: saved rbp, return address */
 	stk[3] = 0x1001;
 	stk[6] = base + 0x40;	/* frame 1 */
@@ -601,15 +601,7 @@ test_missing_file(void)
 	size_t n;
 
 	CHECK(u != NULL);
-	memset(&s, 0, sizeof(s));
-	s.stack = (const unsigned char *)stk;
-	s.stack_len = sizeof(stk);
-	s.stack_addr = base;
-	s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP) |
-	    (1u << FG_UW_RBP);
-	s.regs.r[FG_UW_RIP] = 0x2000;
-	s.regs.r[FG_UW_RSP] = base;
-	s.regs.r[FG_UW_RBP] = base + 0x10;
+	sample_at(&s, stk, sizeof(stk), base, 0x2000, base, base + 0x10);
 	stk[2] = 0;
 	stk[3] = 0x3001;
 	for (int i = 0; i < 2; i++) {
