@@ -163,12 +163,19 @@ fg_buf_free(struct fg_buf *b)
 }
 
 void *
-fg_grow(void *p, size_t *cap, size_t elsize, size_t first)
+fg_grow(void *p, size_t *cap, size_t need, size_t elsize, size_t first)
 {
-	size_t nc = *cap ? *cap * 2 : first;
+	size_t nc = *cap ? *cap : first;
 	void *n;
 
-	if (nc < *cap || (n = reallocarray(p, nc, elsize)) == NULL)
+	if (need <= *cap)
+		return p;
+	while (nc < need) {
+		if (nc > SIZE_MAX / 2 / elsize)
+			return NULL;
+		nc *= 2;
+	}
+	if ((n = reallocarray(p, nc, elsize)) == NULL)
 		return NULL;
 	*cap = nc;
 	return n;

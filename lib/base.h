@@ -102,11 +102,13 @@ int fg_buf_putc(struct fg_buf *b, char c);
 int fg_buf_printf(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
 
 /*
- * An array full at *cap elements of elsize bytes, grown: twice as big, or
- * first elements when empty.  The new array, *cap updated; NULL when out
- * of memory, with p and *cap as they were.
+ * An array of *cap elements of elsize bytes made to hold need: doubled
+ * (from first when empty) until it does.  The array (p itself when it
+ * already holds need), *cap updated; NULL when out of memory, with p and
+ * *cap as they were.
  */
-void *fg_grow(void *p, size_t *cap, size_t elsize, size_t first);
+void *fg_grow(void *p, size_t *cap, size_t need, size_t elsize,
+    size_t first);
 
 /*
  * Bump arena: many small allocations freed at once.  Blocks grow

@@ -513,7 +513,8 @@ units_build(struct fg_dw *dw)
 			break;
 		u.die = (uint64_t)(c.p - si->p);
 		if (dw->nunits == cap) {
-			struct unit *t = fg_grow(dw->units, &cap, sizeof(*t), 256);
+			struct unit *t = fg_grow(dw->units, &cap, cap + 1,
+			    sizeof(*t), 256);
 			if (t == NULL)
 				break;
 			dw->units = t;
@@ -677,7 +678,8 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 		a.n = nsp - a.first;
 		a.fixed = fixed;
 		if (t->nab == capab) {
-			struct abbrev *n = fg_grow(t->ab, &capab, sizeof(*n), 64);
+			struct abbrev *n = fg_grow(t->ab, &capab, capab + 1,
+			    sizeof(*n), 64);
 			if (n == NULL)
 				goto bad;
 			t->ab = n;
@@ -1363,7 +1365,7 @@ aranges_build(struct fg_dw *dw)
 				continue;
 			}
 			if (dw->nar == cap) {
-				struct arange *n = fg_grow(dw->ar, &cap,
+				struct arange *n = fg_grow(dw->ar, &cap, cap + 1,
 				    sizeof(*n), 1024);
 				if (n == NULL)
 					goto bad;
@@ -1409,7 +1411,8 @@ cr_push(void *arg, uint64_t lo, uint64_t hi)
 	if (lo >= hi)
 		return 0;
 	if (dw->ncr == p->cap) {
-		struct curange *n = fg_grow(dw->cr, &p->cap, sizeof(*n), 256);
+		struct curange *n = fg_grow(dw->cr, &p->cap,
+		    p->cap + 1, sizeof(*n), 256);
 		if (n == NULL)
 			return -1;
 		dw->cr = n;
@@ -1586,7 +1589,7 @@ push_func(void *arg, uint64_t lo, uint64_t hi)
 		return 0;
 	if (c->nfuncs == c->capfuncs) {
 		struct fg_dw_func *f = fg_grow(c->funcs, &c->capfuncs,
-		    sizeof(*f), 64);
+		    c->capfuncs + 1, sizeof(*f), 64);
 		if (f == NULL)
 			return -1;
 		c->funcs = f;
@@ -1611,7 +1614,7 @@ push_inl(void *arg, uint64_t lo, uint64_t hi)
 		return 0;
 	if (c->ninls == c->capinls) {
 		struct fg_dw_inl *f = fg_grow(c->inls, &c->capinls,
-		    sizeof(*f), 256);
+		    c->capinls + 1, sizeof(*f), 256);
 		if (f == NULL)
 			return -1;
 		c->inls = f;

@@ -1273,7 +1273,7 @@ dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
 	if (pd->ndents == pd->capdents) {
 		struct dent *n;
 		if (pd->capdents > UINT32_MAX / 2 || (n = fg_grow(pd->dents,
-		    &pd->capdents, sizeof(*n), 4096)) == NULL)
+		    &pd->capdents, pd->capdents + 1, sizeof(*n), 4096)) == NULL)
 			return FG_ENOMEM;
 		pd->dents = n;
 	}

@@ -90,21 +90,11 @@ fg_stacks_free(struct fg_stacks *st)
 static int
 grow(void *pp, size_t *cap, size_t need, size_t elsize)
 {
-	void *np;
-	size_t ncap;
+	void *np = fg_grow(*(void **)pp, cap, need, elsize, 256);
 
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 256;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elsize)
-			return FG_ENOMEM;
-		ncap *= 2;
-	}
-	if ((np = reallocarray(*(void **)pp, ncap, elsize)) == NULL)
+	if (np == NULL)
 		return FG_ENOMEM;
 	*(void **)pp = np;
-	*cap = ncap;
 	return 0;
 }
 
