@@ -1417,26 +1417,27 @@ push_frame(struct pd *pd, const struct centry *e)
 }
 
 /*
- * The front cache's slot for (owner, maps generation, ip, return
- * address?): NULL when it holds them (front_push() pushes its frames),
- * else the slot to front_fill() once resolved.
+ * The front cache's slot for (owner, ip, return address?), and whether
+ * it holds them for maps generation gen: then front_push() pushes its
+ * frames, else front_fill() fills it once resolved.
  */
 static struct fent *
-front_get(struct pd *pd, const void *owner, uint32_t gen, uint64_t ip,
-    int ret)
+front_slot(struct pd *pd, const void *owner, uint64_t ip, int ret)
 {
-	struct fent *fe = &pd->front[FRONT_SLOT(owner, ip, ret)];
-
-	if (fe->valid && fe->owner == owner && fe->ip == ip &&
-	    fe->gen == gen && fe->ret == ret)
-		return NULL;
-	return fe;
+	return &pd->front[FRONT_SLOT(owner, ip, ret)];
 }
 
 static int
-front_push(struct pd *pd, const void *owner, uint64_t ip, int ret)
+front_hit(const struct fent *fe, const void *owner, uint32_t gen,
+    uint64_t ip, int ret)
 {
-	const struct fent *fe = &pd->front[FRONT_SLOT(owner, ip, ret)];
+	return fe->valid && fe->owner == owner && fe->ip == ip &&
+	    fe->gen == gen && fe->ret == ret;
+}
+
+static int
+front_push(struct pd *pd, const struct fent *fe)
+{
 	struct centry c;
 
 	c.ids_off = fe->ids_off;
@@ -1506,8 +1507,9 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 
 			if (mode == MISC_USER && uips != NULL)
 				continue;
-			if ((fe = front_get(pd, owner, gen, ip, ret)) == NULL) {
-				if (front_push(pd, owner, ip, ret) != 0)
+			fe = front_slot(pd, owner, ip, ret);
+			if (front_hit(fe, owner, gen, ip, ret)) {
+				if (front_push(pd, fe) != 0)
 					return FG_ENOMEM;
 				exact = 0;
 				continue;
@@ -1536,8 +1538,9 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		uint64_t ip = uips[i];
 		struct fent *fe;
 
-		if ((fe = front_get(pd, owner, gen, ip, 0)) == NULL) {
-			if (front_push(pd, owner, ip, 0) != 0)
+		fe = front_slot(pd, owner, ip, 0);
+		if (front_hit(fe, owner, gen, ip, 0)) {
+			if (front_push(pd, fe) != 0)
 				return FG_ENOMEM;
 			continue;
 		}
