@@ -11,8 +11,16 @@
  * (dwarf_addrdie, dwarf_ranges, dwarf_attr_integrate) so that output
  * matches what it gave.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dwarf.h>
 #include <gelf.h>
@@ -47,6 +55,8 @@ struct sect {
 	const uint8_t *p;
 	size_t n;
 	void *own;		/* inflated */
+	void *map;		/* or mapped from the cache, maplen bytes */
+	size_t maplen;
 	int state;		/* 0 unread, 1 read, -1 absent or bad */
 };
 
@@ -130,6 +140,7 @@ struct fg_dw {
 	struct curange *cr;
 	size_t ncr;
 	int cr_built;
+	char *cache;		/* this file's cache directory, or NULL */
 };
 
 /* A value read for one attribute. */
@@ -205,6 +216,183 @@ bad:
 	return -1;
 }
 
+/* ---- the cache of inflated sections ---------------------------------- */
+
+/*
+ * Inflating is most of the cost of a distribution's debug file (libc6's
+ * .debug_info: 5.8 MB, ~12 ms here), paid again on every run; like
+ * gdb's index cache, what was inflated is kept, keyed by build id, as
+ * DIR/BUILD-ID/SECTION (without the dot): a header, then the bytes.
+ * The header holds the compressed section's size and a hash of its
+ * ends, so a stale or foreign file is not used; a bad or short file is
+ * ignored (and replaced).  Files are written whole under a temporary
+ * name and renamed, so concurrent runs never see a half-written one.
+ * Only sections of CACHE_MIN bytes or more: small ones inflate faster
+ * than a file is opened.
+ */
+#define CACHE_MAGIC	"FGDWSEC1"
+#define CACHE_HDR	32
+#define CACHE_MIN	(64u << 10)
+
+static uint64_t
+cache_check(const uint8_t *raw, size_t n)
+{
+	size_t k = n < 4096 ? n : 4096;
+
+	return fg_hash(raw, k) ^ (fg_hash(raw + n - k, k) * 31) ^ n;
+}
+
+static void
+cache_header(uint8_t *h, const uint8_t *raw, size_t n, uint64_t size)
+{
+	uint64_t v[3] = { n, size, cache_check(raw, n) };
+
+	memcpy(h, CACHE_MAGIC, 8);
+	memcpy(h + 8, v, sizeof(v));
+}
+
+static int
+cache_path(const struct fg_dw *dw, int i, char *path, size_t cap)
+{
+	int r = snprintf(path, cap, "%s/%s", dw->cache, sect_names[i] + 1);
+
+	return r < 0 || (size_t)r >= cap ? -1 : 0;
+}
+
+/* Section i (raw: n compressed bytes, size inflated) from the cache. */
+static int
+cache_map(struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
+    uint64_t size, struct sect *s)
+{
+	char path[PATH_MAX];
+	uint8_t want[CACHE_HDR], got[CACHE_HDR];
+	struct stat sb;
+	void *m;
+	int fd;
+
+	if (dw->cache == NULL || size < CACHE_MIN ||
+	    cache_path(dw, i, path, sizeof(path)) != 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return -1;
+	cache_header(want, raw, n, size);
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size != CACHE_HDR + size ||
+	    pread(fd, got, CACHE_HDR, 0) != CACHE_HDR ||
+	    memcmp(got, want, CACHE_HDR) != 0 ||
+	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	s->map = m;
+	s->maplen = (size_t)sb.st_size;
+	s->p = (const uint8_t *)m + CACHE_HDR;
+	s->n = (size_t)size;
+	return 0;
+}
+
+/* mkdir -p of dir (its parents made with mode 0755 less the umask). */
+static int
+mkdirs(char *dir)
+{
+	char *p;
+
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int
+write_all(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Keep what section i inflated to; on any failure, nothing is kept. */
+static void
+cache_store(const struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
+    const void *data, uint64_t size)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8], dir[PATH_MAX];
+	uint8_t h[CACHE_HDR];
+	int fd, ok;
+
+	if (dw->cache == NULL || size < CACHE_MIN ||
+	    cache_path(dw, i, path, sizeof(path)) != 0 ||
+	    strlcpy(dir, dw->cache, sizeof(dir)) >= sizeof(dir) ||
+	    mkdirs(dir) != 0)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0)
+		return;
+	cache_header(h, raw, n, size);
+	ok = write_all(fd, h, sizeof(h)) == 0 &&
+	    write_all(fd, data, (size_t)size) == 0;
+	if (close(fd) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) != 0)
+		unlink(tmp);
+}
+
+Elf *
+fg_dw_elf(const struct fg_dw *dw)
+{
+	return dw->e;
+}
+
+void
+fg_dw_set_cache(struct fg_dw *dw, const char *root, const char *bid)
+{
+	size_t n;
+
+	if (dw == NULL || root == NULL || root[0] == '\0' || bid == NULL ||
+	    strlen(bid) < 2 || strspn(bid, "0123456789abcdef") != strlen(bid))
+		return;
+	n = strlen(root) + strlen(bid) + 2;
+	free(dw->cache);
+	if ((dw->cache = malloc(n)) != NULL)
+		snprintf(dw->cache, n, "%s/%s", root, bid);
+}
+
+/* The inflated size a compressed section's header claims, or 0. */
+static uint64_t
+chdr_size(int is64, const uint8_t *raw, size_t n)
+{
+	uint64_t size;
+	uint32_t sz;
+
+	if (is64) {
+		if (n < 24)
+			return 0;
+		memcpy(&size, raw + 8, 8);
+		return size;
+	}
+	if (n < 12)
+		return 0;
+	memcpy(&sz, raw + 4, 4);
+	return sz;
+}
+
 /* Section i's bytes, read or inflated on first use; NULL when none. */
 static const struct sect *
 sect(struct fg_dw *dw, int i)
@@ -223,8 +411,14 @@ sect(struct fg_dw *dw, int i)
 	    (d = elf_rawdata(s->scn, NULL)) == NULL || d->d_buf == NULL)
 		return NULL;
 	if (sh.sh_flags & SHF_COMPRESSED) {
+		if (cache_map(dw, i, d->d_buf, d->d_size, chdr_size(dw->is64,
+		    d->d_buf, d->d_size), s) == 0) {
+			s->state = 1;
+			return s;
+		}
 		if (inflate_sect(dw->is64, d->d_buf, d->d_size, s) != 0)
 			return NULL;
+		cache_store(dw, i, d->d_buf, d->d_size, s->p, s->n);
 	} else {
 		s->p = d->d_buf;
 		s->n = d->d_size;
@@ -272,7 +466,8 @@ fg_dw_open(Elf *e)
 }
 
 int
-fg_dw_inflate_info(Elf *e, void **buf, size_t *len)
+fg_dw_inflate_info(Elf *e, const char *cache_root, const char *bid,
+    void **buf, size_t *len)
 {
 	struct fg_dw *dw = fg_dw_open(e);
 	struct sect *s;
@@ -282,16 +477,25 @@ fg_dw_inflate_info(Elf *e, void **buf, size_t *len)
 
 	if (dw == NULL)
 		return -1;
+	fg_dw_set_cache(dw, cache_root, bid);
 	s = &dw->s[S_INFO];
-	if (gelf_getshdr(s->scn, &sh) != NULL &&
-	    (sh.sh_flags & SHF_COMPRESSED) &&
-	    (d = elf_rawdata(s->scn, NULL)) != NULL && d->d_buf != NULL &&
-	    inflate_sect(dw->is64, d->d_buf, d->d_size, s) == 0) {
+	if (gelf_getshdr(s->scn, &sh) == NULL ||
+	    !(sh.sh_flags & SHF_COMPRESSED) ||
+	    (d = elf_rawdata(s->scn, NULL)) == NULL || d->d_buf == NULL)
+		goto out;
+	if (cache_map(dw, S_INFO, d->d_buf, d->d_size, chdr_size(dw->is64,
+	    d->d_buf, d->d_size), s) == 0) {
+		r = 1;		/* its owner maps it too */
+		goto out;
+	}
+	if (inflate_sect(dw->is64, d->d_buf, d->d_size, s) == 0) {
+		cache_store(dw, S_INFO, d->d_buf, d->d_size, s->p, s->n);
 		*buf = s->own;
 		*len = s->n;
 		s->own = NULL;
 		r = 0;
 	}
+out:
 	fg_dw_free(dw);
 	return r;
 }
@@ -345,8 +549,12 @@ fg_dw_free(struct fg_dw *dw)
 
 	if (dw == NULL)
 		return;
-	for (i = 0; i < S_N; i++)
+	for (i = 0; i < S_N; i++) {
 		free(dw->s[i].own);
+		if (dw->s[i].map != NULL)
+			munmap(dw->s[i].map, dw->s[i].maplen);
+	}
+	free(dw->cache);
 	for (i = 0; i < dw->atcap; i++) {
 		struct atab *t = dw->atabs[i];
 		if (t == NULL)

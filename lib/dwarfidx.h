@@ -54,11 +54,22 @@ void		 fg_dw_prepare(struct fg_dw *);
 /* Only the sections other than .debug_info. */
 void		 fg_dw_prepare_small(struct fg_dw *);
 /*
- * e's compressed .debug_info inflated into *buf (malloc'd), for a
- * second thread to do ahead on its own Elf of the same file: 0, or -1
- * (also when it is not compressed).
+ * Keep inflated sections in, and take them from, cache_root/bid/ (see
+ * dwarfidx.c); nothing when cache_root is NULL or "" or bid is not a
+ * lowercase hex build id.
  */
-int		 fg_dw_inflate_info(Elf *e, void **buf, size_t *len);
+/* The ELF it reads. */
+Elf		*fg_dw_elf(const struct fg_dw *);
+void		 fg_dw_set_cache(struct fg_dw *, const char *cache_root,
+		    const char *bid);
+/*
+ * e's compressed .debug_info inflated into *buf (malloc'd), for a
+ * second thread to do ahead on its own Elf of the same file, and kept
+ * in the cache as fg_dw_set_cache says: 0; 1 when the cache already
+ * holds it (nothing to adopt); -1 (also when it is not compressed).
+ */
+int		 fg_dw_inflate_info(Elf *e, const char *cache_root,
+		    const char *bid, void **buf, size_t *len);
 /* Take buf as .debug_info if it is not read yet and the size fits: 0/-1. */
 int		 fg_dw_adopt_info(struct fg_dw *, void *buf, size_t len);
 /* The unit holding addr: 0 and *cu (a unit offset), or -1. */

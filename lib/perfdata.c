@@ -3384,6 +3384,31 @@ pd_free(struct pd *pd)
 	fg_arena_free(&pd->arena);
 }
 
+/* The symbolizer's cache of inflated DWARF (fg_perfdata_opts.cache_dir). */
+static void
+set_cache_dir(struct fg_symbolizer *sym, const char *dir)
+{
+	char path[2048];
+	const char *e;
+
+	if (dir == NULL) {
+		if ((e = getenv("FLAMEGRAPH_CACHE_DIR")) != NULL)
+			snprintf(path, sizeof(path), "%s", e);
+		else if ((e = getenv("XDG_CACHE_HOME")) != NULL &&
+		    e[0] == '/')
+			snprintf(path, sizeof(path), "%s/flamegraph", e);
+		else if ((e = getenv("HOME")) != NULL && e[0] == '/')
+			snprintf(path, sizeof(path), "%s/.cache/flamegraph", e);
+		else
+			return;
+		if (path[0] == '\0' || strlcat(path, "/dwarf", sizeof(path)) >=
+		    sizeof(path))
+			return;
+		dir = path;
+	}
+	fg_sym_set_cache_dir(sym, dir);
+}
+
 static int
 pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
@@ -3435,6 +3460,7 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 		snprintf(dir, sizeof(dir), "%s/.debug", getenv("HOME"));
 		fg_sym_set_debug_dir(pd->sym, dir);
 	}
+	set_cache_dir(pd->sym, o->cache_dir);
 	if ((r = read_header(pd, &doff, &dsize)) != 0)
 		goto out;
 	if (fg_sym_prefetch(pd->sym, o->no_inline ? 0 : pd->defer ? 2 :

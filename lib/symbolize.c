@@ -146,6 +146,7 @@ struct fg_symbolizer {
 	struct buildid *bids;
 	char kernel_bid[2 * 64 + 1];
 	char debug_dir[2048];
+	char cache_dir[2048];	/* inflated DWARF sections (dwarfidx.c) */
 
 	pthread_mutex_t pf_mu;
 	pthread_cond_t pf_cv;
@@ -625,6 +626,14 @@ void
 fg_sym_set_debug_dir(struct fg_symbolizer *s, const char *dir)
 {
 	strlcpy(s->debug_dir, dir != NULL ? dir : "", sizeof(s->debug_dir));
+}
+
+void
+fg_sym_set_cache_dir(struct fg_symbolizer *s, const char *dir)
+{
+	if (dir == NULL || strlcpy(s->cache_dir, dir, sizeof(s->cache_dir)) >=
+	    sizeof(s->cache_dir))
+		s->cache_dir[0] = '\0';
 }
 
 int
@@ -1316,6 +1325,13 @@ dwarf_open(struct fg_dso *d)
 		d->dw = fg_dw_open(d->delf);
 	if (d->dw == NULL && d->elf != NULL)
 		d->dw = fg_dw_open(d->elf);
+	if (d->dw != NULL && d->s->cache_dir[0] != '\0') {
+		char bid[2 * 64 + 1];
+
+		elf_bid_hex(d->delf != NULL && fg_dw_elf(d->dw) == d->delf ?
+		    d->delf : d->elf, bid, sizeof(bid));
+		fg_dw_set_cache(d->dw, d->s->cache_dir, bid);
+	}
 }
 
 static int
@@ -1438,8 +1454,11 @@ pfi_main(void *arg)
 		return NULL;
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    (e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) != NULL) {
+		char bid[2 * 64 + 1];
+
+		elf_bid_hex(e, bid, sizeof(bid));
 		if (elf_kind(e) == ELF_K_ELF && fg_dw_inflate_info(e,
-		    &s->pfi_buf, &s->pfi_len) == 0) {
+		    s->cache_dir, bid, &s->pfi_buf, &s->pfi_len) == 0) {
 			s->pfi_dev = sb.st_dev;
 			s->pfi_ino = sb.st_ino;
 		}

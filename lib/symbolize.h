@@ -36,6 +36,8 @@ void fg_sym_free(struct fg_symbolizer *s);
  * recording, and a file rebuilt since the recording from its cached copy.
  */
 void fg_sym_set_debug_dir(struct fg_symbolizer *s, const char *dir);
+/* Where inflated DWARF sections are kept across runs; NULL or "": not. */
+void fg_sym_set_cache_dir(struct fg_symbolizer *s, const char *dir);
 
 /*
  * The build id (len bytes) a recording gives for path; the kernel's is

@@ -6,7 +6,11 @@
  * of its functions the chain must be what binutils `addr2line -f -i`
  * prints.  Then the DWARF 5 file is damaged (sections cut short, bytes
  * flipped at random): every lookup must end, without a read outside
- * the data (ASan).  Skipped (77) without cc or addr2line.
+ * the data (ASan).  Last, the cache of inflated sections: a program big
+ * enough for it, compressed, gives the same chains at every address
+ * without the cache, filling it, from it, and with each cached file
+ * damaged (cut short, a foreign header), which must be ignored and
+ * replaced.  Skipped (77) without cc or addr2line.
  */
 #include <fcntl.h>
 #include <gelf.h>
@@ -193,6 +197,165 @@ check_binary(const char *bin, int exact, int *deep)
 	CHECK(total > 0);
 	CHECK(bad == 0);
 	return bad == 0 ? 0 : -1;
+}
+
+/* ---- the cache of inflated sections ---------------------------------- */
+
+/* Every address's chain from lo to hi, one per line, into out (malloc'd). */
+static char *
+all_chains(const char *bin, const char *cache, uint64_t lo, uint64_t hi)
+{
+	struct fg_warn w = { quiet, NULL };
+	struct fg_symbolizer *s = fg_sym_new(&w);
+	struct fg_dso *d;
+	char chain[4096], *out = NULL;
+	size_t len = 0, cap = 0, n;
+	uint64_t a;
+
+	if (s == NULL)
+		return NULL;
+	fg_sym_set_cache_dir(s, cache);
+	if ((d = fg_sym_dso(s, bin)) == NULL) {
+		fg_sym_free(s);
+		return NULL;
+	}
+	for (a = lo; a < hi; a++) {
+		native_chain(d, a, chain, sizeof(chain));
+		n = strlen(chain);
+		if (len + n + 2 > cap) {
+			char *t;
+			cap = cap ? cap * 2 : 1 << 16;
+			while (cap < len + n + 2)
+				cap *= 2;
+			if ((t = realloc(out, cap)) == NULL) {
+				free(out);
+				fg_sym_free(s);
+				return NULL;
+			}
+			out = t;
+		}
+		memcpy(out + len, chain, n);
+		out[len + n] = '\n';
+		len += n + 1;
+		out[len] = '\0';
+	}
+	fg_sym_free(s);
+	return out;
+}
+
+/* The files in the cache directory (one build id's), each a path. */
+static size_t
+cached_files(const char *cache, char files[][512], size_t max)
+{
+	char cmd[600], line[512];
+	FILE *p;
+	size_t n = 0;
+
+	snprintf(cmd, sizeof(cmd), "find %s -type f | sort", cache);
+	if ((p = popen(cmd, "r")) == NULL)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), p) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		strlcpy(files[n++], line, sizeof(files[0]));
+	}
+	pclose(p);
+	return n;
+}
+
+static void
+cache_check(const char *bin)
+{
+	char cache[512], files[16][512], cmd[1200];
+	char *want, *got;
+	struct fn fn[8];
+	uint64_t lo = UINT64_MAX, hi = 0;
+	size_t nfn, i, nf, k;
+	struct stat sb;
+
+	nfn = funcs_of(bin, fn, 8);
+	CHECK(nfn > 0);
+	for (i = 0; i < nfn; i++) {
+		lo = fn[i].lo < lo ? fn[i].lo : lo;
+		hi = fn[i].hi > hi ? fn[i].hi : hi;
+	}
+	snprintf(cache, sizeof(cache), "%s/cache/dwarf", dir);
+	want = all_chains(bin, NULL, lo, hi);
+	CHECK(want != NULL && strchr(want, '|') != NULL);
+	/* cold: the cache is made (its directories too) */
+	got = all_chains(bin, cache, lo, hi);
+	CHECK(got != NULL && want != NULL && strcmp(got, want) == 0);
+	free(got);
+	nf = cached_files(cache, files, 16);
+	CHECK(nf > 0);
+	for (k = 0; k < nf; k++)
+		CHECK(strstr(files[k], "/debug_info") != NULL ||
+		    strstr(files[k], "/debug_") != NULL);
+	/* warm */
+	got = all_chains(bin, cache, lo, hi);
+	CHECK(got != NULL && want != NULL && strcmp(got, want) == 0);
+	free(got);
+	/* each file cut short, then given another file's header */
+	for (k = 0; k < nf; k++) {
+		off_t whole;
+
+		CHECK(stat(files[k], &sb) == 0);
+		whole = sb.st_size;
+		CHECK(truncate(files[k], sb.st_size / 2) == 0);
+		got = all_chains(bin, cache, lo, hi);
+		CHECK(got != NULL && want != NULL && strcmp(got, want) == 0);
+		free(got);
+		/* replaced by a whole one */
+		CHECK(stat(files[k], &sb) == 0 && sb.st_size == whole);
+		snprintf(cmd, sizeof(cmd), "printf 'FGDWSEC1xxxxxxxx' | dd "
+		    "of=%.511s conv=notrunc status=none", files[k]);
+		CHECK(system(cmd) == 0);
+		got = all_chains(bin, cache, lo, hi);
+		CHECK(got != NULL && want != NULL && strcmp(got, want) == 0);
+		free(got);
+	}
+	/* no cache ("") and a cache that cannot be made: the same */
+	got = all_chains(bin, "", lo, hi);
+	CHECK(got != NULL && want != NULL && strcmp(got, want) == 0);
+	free(got);
+	got = all_chains(bin, "/proc/self/nonexistent/dwarf", lo, hi);
+	CHECK(got != NULL && want != NULL && strcmp(got, want) == 0);
+	free(got);
+	free(want);
+	printf("cache of inflated sections: %zu files, the same chains at "
+	    "%llu addresses cold, warm and damaged\n", nf,
+	    (unsigned long long)(hi - lo));
+}
+
+/* A program whose compressed .debug_info is big enough to be cached. */
+static int
+big_program(const char *out)
+{
+	char path[512], cmd[1200];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/big.c", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fputs("#include <stdio.h>\n", f);
+	for (i = 0; i < 600; i++)
+		fprintf(f, "struct s%d { int a%d, b%d; double c%d; };\n"
+		    "static inline __attribute__((always_inline)) int "
+		    "in%d(struct s%d *p, int x)\n{ return p->a%d * x + "
+		    "p->b%d + (int)p->c%d; }\n"
+		    "__attribute__((noinline)) int f%d(int x)\n"
+		    "{ struct s%d v = { x, x + %d, x * 0.5 };\n"
+		    "  return in%d(&v, x) + in%d(&v, x + 1); }\n",
+		    i, i, i, i, i, i, i, i, i, i, i, i, i, i);
+	fputs("int main(int argc, char **argv)\n{ int s = 0;\n", f);
+	for (i = 0; i < 600; i++)
+		fprintf(f, "  { struct s%d v = { argc, s, 1.5 };\n"
+		    "    s += f%d(argc) + in%d(&v, s); }\n", i, i, i);
+	fputs("  (void)argv; printf(\"%d\\n\", s); return 0; }\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "cc -g -O2 -gz=zlib -o %s/%s %s 2>/dev/null",
+	    dir, out, path);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 /* ---- damaged sections ------------------------------------------------- */
@@ -406,6 +569,12 @@ main(void)
 			    "address agrees with" : "not compared with", deep);
 		CHECK(deep > 0);
 	}
+	if (big_program("big") == 0) {
+		snprintf(path, sizeof(path), "%s/big", dir);
+		cache_check(path);
+	} else
+		printf("cc -gz=zlib cannot build the big program: cache "
+		    "checks skipped\n");
 	snprintf(path, sizeof(path), "%s/d5", dir);
 	damaged(path);
 	snprintf(path, sizeof(path), "%s/d4", dir);
