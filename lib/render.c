@@ -913,6 +913,71 @@ ent_msort(const uint32_t *rank2, size_t from, struct ent *v, struct ent *tmp,
 		v[k++] = tmp[i++];
 }
 
+/* Frame k's rank in e, 0 past its end (before every frame). */
+static inline uint32_t
+key_or_end(const uint32_t *rank2, const struct ent *e, size_t k)
+{
+	return k < e->n ? key_at(rank2, e, k) : 0;
+}
+
+/*
+ * Sort v[0..n), equal before frame k, by frames k on: a multikey
+ * quicksort (three-way partitions on one frame's rank, the equal part
+ * going on to the next frame), so that each frame of a stack is looked
+ * at about once per level instead of once per comparison; deep Rust
+ * stacks share long prefixes, where comparing from k on each time cost
+ * most of the render.  Past a depth budget (bad pivots), the merge sort.
+ */
+static void
+ent_mkqs(const uint32_t *rank2, struct ent *v, size_t n, size_t k,
+    struct ent *tmp, int budget)
+{
+	while (n > 1) {
+		size_t lt = 0, i = 0, gt = n, a, b, c;
+		uint32_t p, ka, kb, kc;
+
+		if (n < 12 || budget-- <= 0) {
+			ent_msort(rank2, k, v, tmp, n);
+			return;
+		}
+		a = 0;
+		b = n / 2;
+		c = n - 1;
+		ka = key_or_end(rank2, &v[a], k);
+		kb = key_or_end(rank2, &v[b], k);
+		kc = key_or_end(rank2, &v[c], k);
+		/* the median of three */
+		if ((ka <= kb && kb <= kc) || (kc <= kb && kb <= ka))
+			p = kb;
+		else if ((kb <= ka && ka <= kc) || (kc <= ka && ka <= kb))
+			p = ka;
+		else
+			p = kc;
+		while (i < gt) {
+			uint32_t x = key_or_end(rank2, &v[i], k);
+			struct ent t;
+
+			if (x < p) {
+				t = v[lt];
+				v[lt++] = v[i];
+				v[i++] = t;
+			} else if (x > p) {
+				t = v[--gt];
+				v[gt] = v[i];
+				v[i] = t;
+			} else
+				i++;
+		}
+		ent_mkqs(rank2, v, lt, k, tmp, budget);
+		ent_mkqs(rank2, v + gt, n - gt, k, tmp, budget);
+		if (p == 0)	/* all ended here: equal */
+			return;
+		v += lt;
+		n = gt - lt;
+		k++;
+	}
+}
+
 struct keyed {
 	uint64_t key;
 	size_t idx;
@@ -993,7 +1058,7 @@ ent_sort(const struct fg_stacks *st, struct ent *v, size_t n)
 			if (tmp == NULL && (tmp = reallocarray(NULL, n / 2 + 1,
 			    sizeof(*tmp))) == NULL)
 				goto out;
-			ent_msort(rank2, lcp + m, out + i, tmp, run - i);
+			ent_mkqs(rank2, out + i, run - i, lcp + m, tmp, 64);
 		}
 	}
 	memcpy(v, out, n * sizeof(*v));
