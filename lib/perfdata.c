@@ -3409,10 +3409,15 @@ set_cache_dir(struct fg_symbolizer *sym, const char *dir)
 	fg_sym_set_cache_dir(sym, dir);
 }
 
+/*
+ * The walk; with keep non-NULL, the reader's state is not freed but
+ * left in *keep for pd_free (which may then run beside the caller's
+ * next steps).
+ */
 static int
 pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
-    const struct fg_pd_hooks *hooks, struct fg_error *err)
+    const struct fg_pd_hooks *hooks, struct fg_error *err, struct pd **keep)
 {
 	struct pd *pd;
 	struct fg_perfdata_opts defo;
@@ -3501,6 +3506,10 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 		fg_warnf(&o->warn, "%s: no event named %s", name,
 		    o->event_filter);
 out:
+	if (keep != NULL) {
+		*keep = pd;
+		return r;
+	}
 	pd_free(pd);
 	free(pd);
 	return r;
@@ -3511,7 +3520,7 @@ fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
     const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
-	return pd_walk(buf, len, -1, 0, name, o, st, hooks, err);
+	return pd_walk(buf, len, -1, 0, name, o, st, hooks, err, NULL);
 }
 
 /* The model and, by stack_key, the stack each key was added as (+1). */
@@ -3563,31 +3572,84 @@ fg_perfdata_read_mem(const void *buf, size_t len, const char *name,
 	int r;
 
 	r = pd_walk(buf, len, -1, 1, name ? name : "perf.data", o, out, &h,
-	    err);
+	    err, NULL);
 	free(ad.idx);
 	return r;
 }
 
+/* What is left of a read to free, maybe on a thread of its own. */
+struct fg_pd_teardown {
+	struct pd *pd;
+	void *map;
+	size_t maplen;
+	int fd;
+	uint32_t *idx;
+	pthread_t th;
+	int threaded;
+};
+
+static void
+teardown(struct fg_pd_teardown *td)
+{
+	if (td->pd != NULL) {
+		pd_free(td->pd);
+		free(td->pd);
+	}
+	if (td->map != NULL)
+		munmap(td->map, td->maplen);
+	if (td->fd >= 0)
+		close(td->fd);
+	free(td->idx);
+}
+
+static void *
+teardown_main(void *arg)
+{
+	teardown(arg);
+	return NULL;
+}
+
+void
+fg_pd_teardown_join(struct fg_pd_teardown *td)
+{
+	if (td == NULL)
+		return;
+	if (td->threaded)
+		pthread_join(td->th, NULL);
+	free(td);
+}
+
 int
-fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
-    struct fg_stacks *out, struct fg_error *err)
+fg_pd_read_file(const char *path, const struct fg_perfdata_opts *o,
+    struct fg_stacks *out, struct fg_error *err,
+    struct fg_pd_teardown **later)
 {
 	struct adder ad = { out, NULL, 0 };
 	struct fg_pd_hooks h = { add_sample, NULL, &ad };
+	struct fg_pd_teardown td0, *td = &td0;
 	struct stat sb;
 	void *m;
 	int fd, r;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+	if (later != NULL) {
+		*later = NULL;
+		if ((td = calloc(1, sizeof(*td))) == NULL)
+			return fg_seterr(err, FG_ENOMEM, "out of memory");
+	}
+	memset(td, 0, sizeof(*td));
+	td->fd = -1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		r = fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+		goto done;
+	}
+	td->fd = fd;
 	if (fstat(fd, &sb) != 0) {
 		r = fg_seterr_sys(err, FG_EIO, errno, "%s", path);
-		close(fd);
-		return r;
+		goto done;
 	}
 	if (sb.st_size == 0) {
-		close(fd);
-		return fg_seterr(err, FG_EPARSE, "%s: empty file", path);
+		r = fg_seterr(err, FG_EPARSE, "%s: empty file", path);
+		goto done;
 	}
 	/*
 	 * The header, the feature sections and dense records are read
@@ -3597,13 +3659,35 @@ fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
 	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED) {
 		r = fg_seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
-		close(fd);
+		goto done;
+	}
+	td->map = m;
+	td->maplen = (size_t)sb.st_size;
+	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	r = pd_walk(m, (size_t)sb.st_size, fd, 1, path, o, out, &h, err,
+	    &td->pd);
+done:
+	td->idx = ad.idx;
+	/*
+	 * Freeing is a good part of a short read (the pages the tables
+	 * touched go back to the kernel): the caller may let it run beside
+	 * its next steps and join it after.
+	 */
+	if (later != NULL && pthread_create(&td->th, NULL, teardown_main,
+	    td) == 0) {
+		td->threaded = 1;
+		*later = td;
 		return r;
 	}
-	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
-	r = pd_walk(m, (size_t)sb.st_size, fd, 1, path, o, out, &h, err);
-	munmap(m, (size_t)sb.st_size);
-	close(fd);
-	free(ad.idx);
+	teardown(td);
+	if (later != NULL)
+		free(td);
 	return r;
+}
+
+int
+fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
+    struct fg_stacks *out, struct fg_error *err)
+{
+	return fg_pd_read_file(path, o, out, err, NULL);
 }

@@ -86,4 +86,17 @@ int fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
     const struct fg_pd_hooks *hooks, struct fg_error *err);
 
+/*
+ * fg_perfdata_read_file, with the reader's teardown (freeing its tables,
+ * unmapping the file) left to a thread when later is non-NULL: *later
+ * is then to be given to fg_pd_teardown_join once the caller is done
+ * with what it does meanwhile (it may be NULL: torn down already).  The
+ * model is complete when this returns either way.
+ */
+struct fg_pd_teardown;
+int fg_pd_read_file(const char *path, const struct fg_perfdata_opts *o,
+    struct fg_stacks *out, struct fg_error *err,
+    struct fg_pd_teardown **later);
+void fg_pd_teardown_join(struct fg_pd_teardown *);
+
 #endif /* FG_PERFDATA_H */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base.h"
+#include "perfdata.h"
 #include "fg_spawn.h"
 
 void
@@ -252,7 +253,7 @@ fg_process_source(const struct fg_process_opts *o, char *why, size_t whylen)
 
 static int
 read_native(const struct fg_process_opts *o, struct fg_stacks *st,
-    struct fg_error *err)
+    struct fg_error *err, struct fg_pd_teardown **later)
 {
 	struct fg_perfdata_opts po;
 
@@ -264,12 +265,13 @@ read_native(const struct fg_process_opts *o, struct fg_stacks *st,
 	po.warn = o->warn;
 	po.progress = o->progress;
 	po.progress_arg = o->progress_arg;
-	return fg_perfdata_read_file(o->perfdata, &po, st, err);
+	return fg_pd_read_file(o->perfdata, &po, st, err, later);
 }
 
-int
-fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
-    struct fg_error *err)
+/* fg_process_read; the native reader's teardown may be left in *later. */
+static int
+process_read(const struct fg_process_opts *o, struct fg_stacks *st,
+    struct fg_error *err, struct fg_pd_teardown **later)
 {
 	struct argvb a;
 	struct fg_collapse_opts co;
@@ -283,7 +285,7 @@ fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
 	if (access(o->perfdata, F_OK) == -1)
 		return fg_seterr_sys(err, FG_EIO, errno, "%s", o->perfdata);
 	if (fg_process_source(o, NULL, 0) == FG_SOURCE_NATIVE)
-		return read_native(o, st, err);
+		return read_native(o, st, err, later);
 	memset(&a, 0, sizeof(a));
 	fg_arena_init(&a.strs);
 	ab_sudo(&a, o->sudo, o->nsudo);
@@ -332,6 +334,13 @@ fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
 		    "(%s)", o->perfdata, d);
 	}
 	return 0;
+}
+
+int
+fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
+    struct fg_error *err)
+{
+	return process_read(o, st, err, NULL);
 }
 
 struct feeder {
@@ -484,6 +493,7 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 {
 	struct fg_stacks *st = NULL, *pp = NULL;
 	struct fg_render_opts *ro = NULL;
+	struct fg_pd_teardown *later = NULL;
 	const struct fg_stacks *use;
 	char tmp[PATH_MAX + 32];
 	FILE *fp;
@@ -495,7 +505,8 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		return fg_seterr(err, FG_EINVAL, "no output path");
 	if ((st = fg_stacks_new()) == NULL)
 		return fg_seterr(err, FG_ENOMEM, "out of memory");
-	if ((rc = fg_process_read(o, st, err)) != 0)
+	/* the reader's teardown runs beside the render, joined at out */
+	if ((rc = process_read(o, st, err, &later)) != 0)
 		goto out;
 	use = st;
 	if (o->post_process != NULL && o->post_process[0] != NULL) {
@@ -532,6 +543,7 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 	rc = fg_render_svg(use, o->render != NULL ? o->render : ro, fp, err);
 	rc = commit_file(fp, tmp, o->output, rc, o, err);
 out:
+	fg_pd_teardown_join(later);
 	fg_render_opts_free(ro);
 	fg_stacks_free(pp);
 	fg_stacks_free(st);
