@@ -285,6 +285,11 @@ struct pd {
 	size_t rhead, rcount;
 	int rstop, rwait, wwait;
 
+	/* a dense file's pages mapped ahead of the walk (populate_main) */
+	pthread_t pth;
+	int populating;
+	size_t pop_from, pop_to;
+
 	const struct dbuf *lz;	/* the sample being dispatched, if compact */
 	uint8_t *stk;		/* its stack, fetched */
 	size_t stkcap;
@@ -3195,6 +3200,72 @@ reader_start(struct pd *pd)
 	}
 }
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22	/* Linux 5.14 */
+#endif
+#define POP_STEP	(1u << 20)
+
+/*
+ * Map the pages of a dense recording ahead of the walk, on another
+ * core: the walk then takes no page faults on the file (~1.2 ms for
+ * 12 MB here, a fault per 64 KB of fault-around).  A kernel without
+ * MADV_POPULATE_READ: a read per page does the same.
+ */
+static void *
+populate_main(void *arg)
+{
+	struct pd *pd = arg;
+	size_t off, i;
+
+	for (off = pd->pop_from; off < pd->pop_to; off += POP_STEP) {
+		size_t n = pd->pop_to - off < POP_STEP ? pd->pop_to - off :
+		    POP_STEP;
+		volatile uint8_t sink = 0;
+
+		if (madvise((void *)(uintptr_t)(pd->buf + off), n,
+		    MADV_POPULATE_READ) == 0)
+			continue;
+		for (i = 0; i < n; i += 4096)
+			sink ^= pd->buf[off + i];
+		(void)sink;
+	}
+	return NULL;
+}
+
+/*
+ * From 1 MB into the data on (the walk faults in the start itself): a
+ * file read through its mapping, whole (no big samples read in parts,
+ * no pages given back behind the walk: at most DROP_STEP).
+ */
+static void
+populate_start(struct pd *pd, uint64_t doff, uint64_t dsize)
+{
+	size_t i, from, to;
+
+	if (pd->fd < 0 || !pd->usemap || pd->len > DROP_STEP ||
+	    doff > pd->len || dsize > pd->len - doff)
+		return;
+	for (i = 0; i < pd->nattrs; i++)
+		if (pd->attrs[i].sample_type & ST_STACK_USER)
+			return;
+	from = (size_t)((doff + POP_STEP) & ~(uint64_t)4095);
+	to = (size_t)(doff + dsize);
+	if (from >= to || (uintptr_t)pd->buf % 4096 != 0)
+		return;
+	pd->pop_from = from;
+	pd->pop_to = to;
+	if (pthread_create(&pd->pth, NULL, populate_main, pd) == 0)
+		pd->populating = 1;
+}
+
+static void
+populate_join(struct pd *pd)
+{
+	if (pd->populating)
+		pthread_join(pd->pth, NULL);
+	pd->populating = 0;
+}
+
 /* Stop the reader thread and drop what it passed on. */
 static void
 reader_stop(struct pd *pd)
@@ -3475,7 +3546,9 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	}
 	pd->ordered = (pd->attrs[0].sample_type & ST_TIME) &&
 	    (pd->attrs[0].flags & (1ULL << 18));
+	populate_start(pd, doff, dsize);
 	r = walk_data(pd, doff, dsize);
+	populate_join(pd);
 	/* what was summed goes to the model even when the walk stopped */
 	if (pd->sum) {
 		struct fg_error derr;
