@@ -285,6 +285,10 @@ struct pd {
 	size_t rhead, rcount;
 	int rstop, rwait, wwait;
 
+	/* the symbolizer and unwinder freed beside the model's last adds */
+	pthread_t sth;
+	int sym_freeing;
+
 	/* a dense file's pages mapped ahead of the walk (populate_main) */
 	pthread_t pth;
 	int populating;
@@ -3448,11 +3452,53 @@ pd_free(struct pd *pd)
 		munmap(pd->cids, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t));
 	}
 	free(pd->align);
+	if (pd->sym_freeing)
+		pthread_join(pd->sth, NULL);
 	fg_unwinder_free(pd->uw);
 	fg_buf_free(&pd->work);
 	fg_buf_free(&pd->work2);
 	fg_sym_free(pd->sym);
 	fg_arena_free(&pd->arena);
+}
+
+struct symfree {
+	struct fg_symbolizer *sym;
+	struct fg_unwinder *uw;
+};
+
+static void *
+sym_free_main(void *arg)
+{
+	struct symfree *f = arg;
+
+	fg_unwinder_free(f->uw);
+	fg_sym_free(f->sym);
+	free(f);
+	return NULL;
+}
+
+/*
+ * Once the frames are named (the last finish_defer: the names are
+ * copied into the model), the symbolizer and the unwinder are not used
+ * again: free them on a thread while the walk's results go to the model
+ * (unmapping the files and their tables is ~1.4 ms for fp.data).
+ */
+static void
+sym_free_start(struct pd *pd)
+{
+	struct symfree *f;
+
+	if (pd->sym_freeing || (f = malloc(sizeof(*f))) == NULL)
+		return;
+	f->sym = pd->sym;
+	f->uw = pd->uw;
+	if (pthread_create(&pd->sth, NULL, sym_free_main, f) != 0) {
+		free(f);
+		return;
+	}
+	pd->sym = NULL;
+	pd->uw = NULL;
+	pd->sym_freeing = 1;
 }
 
 /* The symbolizer's cache of inflated DWARF (fg_perfdata_opts.cache_dir). */
@@ -3556,8 +3602,11 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 
 		fg_error_clear(&derr);
 		pd->err = &derr;
-		if (((dr = finish_defer(pd)) != 0 || (dr = deliver(pd)) != 0) &&
-		    r == 0) {
+		dr = finish_defer(pd);
+		sym_free_start(pd);
+		if (dr == 0)
+			dr = deliver(pd);
+		if (dr != 0 && r == 0) {
 			r = dr;
 			if (err != NULL)
 				*err = derr;
