@@ -14,6 +14,11 @@
 #          read, unwind, symbolize with inline frames, render)
 #   native -> folded, with and without inline frames
 #          (flamegraph-collapse-perfdata)
+#   native -> SVG without the cache of inflated DWARF sections
+#          (FLAMEGRAPH_CACHE_DIR set and empty: every run inflates the
+#          -dbg packages' compressed debug files, as a first run does)
+# The other native runs use a cache in the bench's own directory, filled
+# by the first of them (docs/internals/dwarf.md).
 # Targets (issues 6 and 7): fp native -> SVG >= 20 x perf script; dwarf
 # native -> SVG >= 20 x perf script and >= 5 x perf script --no-inline.
 # Run by hand, as root (perf record); needs /usr/bin/time (package time).
@@ -29,6 +34,7 @@ tmp=${TMPDIR:-/tmp}/bench-perfdata.$$
 [ -x /usr/bin/time ] || { echo "no /usr/bin/time (apt-get install time)"; exit 1; }
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
+export FLAMEGRAPH_CACHE_DIR="$tmp/cache"
 
 build_crate() {	# NAME RUSTFLAGS
 	cp -R "$top/tests/crates/$1" "$tmp/$1"
@@ -99,8 +105,11 @@ for kind in fp dwarf; do
 	tpn=
 	[ "$kind" = dwarf ] && tpn=$(best perf script --no-inline -i "$f")
 	ts=
+	tsc=
 	if [ -x "$fg" ]; then
 		ts=$(best "$fg" -q --perfdata "$f" -o "$tmp/out.svg")
+		tsc=$(best env FLAMEGRAPH_CACHE_DIR= "$fg" -q --perfdata "$f" \
+		    -o "$tmp/out.svg")
 	else	# no flamegraph program: the two small ones
 		ts=$(best sh -c '"$0" -q "$2" > "$3/n.folded" &&
 		    "$1" "$3/n.folded" > "$3/out.svg"' "$native" \
@@ -116,6 +125,7 @@ for kind in fp dwarf; do
 	row "perf script > /dev/null" "$tp"
 	[ -n "$tpn" ] && row "perf script --no-inline > /dev/null" "$tpn" "$tp"
 	row "native -> SVG" "$ts" "$tp"
+	[ -n "$tsc" ] && row "native -> SVG, no DWARF cache" "$tsc" "$tp"
 	row "native -> folded" "$tn" "$tp"
 	row "native -> folded, --no-inline" "$tni" "$tp"
 	if [ -n "$tpn" ]; then
