@@ -856,7 +856,7 @@ load_kallsyms(struct fg_dso *d)
 	int8_t hexv[256];
 	uint8_t keep[256];
 	const char *src = "/proc/kallsyms", *p, *end;
-	size_t len = 0, cap = 0, i;
+	size_t len = 0, cap = 0, scap = 0, i;
 	int sorted = 1, fd, t;
 	uint64_t prev = 0;
 	struct stat sb;
@@ -941,6 +941,23 @@ load_kallsyms(struct fg_dso *d)
 			d->koffs = k;
 			cap = nc;
 		}
+		/*
+		 * The address of every KSTEP-th while it is at hand (parsing
+		 * it again from the text was a third of the load); sorting
+		 * (rare: the kernel lists them in order) makes them again.
+		 */
+		if (d->nkents % KSTEP == 0 && sorted) {
+			if (d->nkents / KSTEP == scap) {
+				size_t nc = scap ? scap * 2 : cap / KSTEP + 1;
+				uint64_t *k = reallocarray(d->kstarts, nc,
+				    sizeof(*k));
+				if (k == NULL)
+					break;
+				d->kstarts = k;
+				scap = nc;
+			}
+			d->kstarts[d->nkents / KSTEP] = a;
+		}
 		/* a module's line ends "\t[module]": look for the tab then */
 		d->koffs[d->nkents++] = (uint32_t)(line - d->kbuf) |
 		    (nl[-1] == ']' && memchr(p + 3, '\t',
@@ -970,6 +987,9 @@ next:
 			d->koffs[i] = k[i].off;
 		free(k);
 	}
+	if (sorted && d->kstarts != NULL)
+		return;
+	free(d->kstarts);
 	if ((d->kstarts = reallocarray(NULL, d->nkents / KSTEP + 1,
 	    sizeof(*d->kstarts))) == NULL) {
 		d->nkents = 0;
