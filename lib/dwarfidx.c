@@ -141,7 +141,11 @@ struct fg_dw {
 	size_t ncr;
 	int cr_built;
 	char *cache;		/* this file's cache directory, or NULL */
+	void *cux;		/* its unit indexes, mapped (cuxlen bytes) */
+	size_t cuxlen;
 };
+
+static const struct sect *sect(struct fg_dw *, int);
 
 /* A value read for one attribute. */
 struct val {
@@ -328,30 +332,218 @@ write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-/* Keep what section i inflated to; on any failure, nothing is kept. */
+/*
+ * Write the cache file name (in this file's directory, made if need be)
+ * from n pieces, whole or not at all.
+ */
 static void
-cache_store(const struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
-    const void *data, uint64_t size)
+cache_put(const struct fg_dw *dw, const char *name, const void *const *part,
+    const size_t *len, int n)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8], dir[PATH_MAX];
-	uint8_t h[CACHE_HDR];
-	int fd, ok;
+	int fd, ok, i, r;
 
-	if (dw->cache == NULL || size < CACHE_MIN ||
-	    cache_path(dw, i, path, sizeof(path)) != 0 ||
+	r = snprintf(path, sizeof(path), "%s/%s", dw->cache, name);
+	if (r < 0 || (size_t)r >= sizeof(path) ||
 	    strlcpy(dir, dw->cache, sizeof(dir)) >= sizeof(dir) ||
 	    mkdirs(dir) != 0)
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) < 0)
 		return;
-	cache_header(h, raw, n, size);
-	ok = write_all(fd, h, sizeof(h)) == 0 &&
-	    write_all(fd, data, (size_t)size) == 0;
+	for (i = 0, ok = 1; i < n && ok; i++)
+		ok = write_all(fd, part[i], len[i]) == 0;
 	if (close(fd) != 0)
 		ok = 0;
 	if (!ok || rename(tmp, path) != 0)
 		unlink(tmp);
+}
+
+/* Keep what section i inflated to; on any failure, nothing is kept. */
+static void
+cache_store(const struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
+    const void *data, uint64_t size)
+{
+	uint8_t h[CACHE_HDR];
+	const void *part[2] = { h, data };
+	size_t len[2] = { sizeof(h), (size_t)size };
+
+	if (dw->cache == NULL || size < CACHE_MIN)
+		return;
+	cache_header(h, raw, n, size);
+	cache_put(dw, sect_names[i] + 1, part, len, 2);
+}
+
+/*
+ * The unit indexes (fg_dw_index, funcs sorted by the caller) are kept
+ * too, as DIR/BUILD-ID/cu-index: walking a unit's DIEs is most of what
+ * a run still costs once the sections come from the cache.  A header
+ * (the format, the sizes of the records, .debug_info's size and the
+ * hash of its ends), a record per unit, then every unit's funcs, then
+ * every unit's inls.  Checked whole when mapped: any count or offset
+ * that does not fit and the file is not used.
+ */
+#define CUX_NAME	"cu-index"
+#define CUX_MAGIC	"FGDWCUX1"
+
+struct cux_hdr {
+	char magic[8];
+	uint32_t version;
+	uint32_t fsize;		/* sizeof(struct fg_dw_func) */
+	uint32_t isize;		/* sizeof(struct fg_dw_inl) */
+	uint32_t pad;
+	uint64_t info_size;
+	uint64_t info_check;
+	uint64_t ncus;
+	uint64_t nfuncs;
+	uint64_t ninls;
+};
+
+struct cux_rec {
+	uint64_t off;
+	uint64_t nfuncs;
+	uint64_t ninls;
+	uint64_t failed;
+};
+
+static int
+cux_header(struct fg_dw *dw, struct cux_hdr *h)
+{
+	const struct sect *si = sect(dw, S_INFO);
+
+	if (si == NULL || si->n == 0)
+		return -1;
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, CUX_MAGIC, 8);
+	h->version = 1;
+	h->fsize = sizeof(struct fg_dw_func);
+	h->isize = sizeof(struct fg_dw_inl);
+	h->info_size = si->n;
+	h->info_check = cache_check(si->p, si->n);
+	return 0;
+}
+
+size_t
+fg_dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
+{
+	char path[PATH_MAX];
+	struct cux_hdr want, h;
+	const struct cux_rec *rec;
+	struct fg_dw_cu *cus = NULL;
+	struct stat sb;
+	uint64_t nf = 0, ni = 0, need;
+	const uint8_t *m = NULL, *fp, *ip;
+	size_t i, j;
+	int fd, r;
+
+	*out = NULL;
+	if (dw == NULL || dw->cache == NULL || dw->cux != NULL ||
+	    cux_header(dw, &want) != 0)
+		return 0;
+	r = snprintf(path, sizeof(path), "%s/" CUX_NAME, dw->cache);
+	if (r < 0 || (size_t)r >= sizeof(path) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return 0;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size < sizeof(h) ||
+	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h.magic, want.magic, 8) != 0 || h.version != want.version ||
+	    h.fsize != want.fsize || h.isize != want.isize ||
+	    h.info_size != want.info_size || h.info_check != want.info_check ||
+	    h.ncus == 0 || h.ncus > (uint64_t)sb.st_size / sizeof(*rec) ||
+	    h.nfuncs > (uint64_t)sb.st_size / h.fsize ||
+	    h.ninls > (uint64_t)sb.st_size / h.isize)
+		goto bad;
+	need = sizeof(h) + h.ncus * sizeof(*rec) + h.nfuncs * h.fsize +
+	    h.ninls * h.isize;
+	if (need != (uint64_t)sb.st_size ||
+	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) == MAP_FAILED) {
+		m = NULL;
+		goto bad;
+	}
+	rec = (const struct cux_rec *)(const void *)(m + sizeof(h));
+	for (i = 0; i < h.ncus; i++) {
+		if (rec[i].nfuncs > h.nfuncs - nf || rec[i].ninls > h.ninls - ni)
+			goto bad;
+		nf += rec[i].nfuncs;
+		ni += rec[i].ninls;
+	}
+	if (nf != h.nfuncs || ni != h.ninls ||
+	    (cus = calloc((size_t)h.ncus, sizeof(*cus))) == NULL)
+		goto bad;
+	fp = m + sizeof(h) + h.ncus * sizeof(*rec);
+	ip = fp + h.nfuncs * h.fsize;
+	for (i = 0; i < h.ncus; i++) {
+		struct fg_dw_cu *c = &cus[i];
+
+		c->off = rec[i].off;
+		c->failed = rec[i].failed != 0;
+		c->funcs = (struct fg_dw_func *)(uintptr_t)fp;
+		c->nfuncs = (size_t)rec[i].nfuncs;
+		c->inls = (struct fg_dw_inl *)(uintptr_t)ip;
+		c->ninls = (size_t)rec[i].ninls;
+		for (j = 0; j < c->nfuncs; j++)
+			if (c->funcs[j].inl_first > c->ninls ||
+			    c->funcs[j].inl_n > c->ninls - c->funcs[j].inl_first)
+				goto bad;
+		fp += c->nfuncs * h.fsize;
+		ip += c->ninls * h.isize;
+	}
+	close(fd);
+	dw->cux = (void *)(uintptr_t)m;
+	dw->cuxlen = (size_t)sb.st_size;
+	*out = cus;
+	return (size_t)h.ncus;
+bad:
+	free(cus);
+	if (m != NULL)
+		munmap((void *)(uintptr_t)m, (size_t)sb.st_size);
+	close(fd);
+	return 0;
+}
+
+void
+fg_dw_cache_store_cus(struct fg_dw *dw, const struct fg_dw_cu *cus, size_t n)
+{
+	struct cux_hdr h;
+	struct cux_rec *rec = NULL;
+	const void **part = NULL;
+	size_t *len = NULL, i, k = 0;
+
+	if (dw == NULL || dw->cache == NULL || n == 0 || n > INT_MAX / 2 - 2 ||
+	    cux_header(dw, &h) != 0 ||
+	    (rec = calloc(n, sizeof(*rec))) == NULL ||
+	    (part = calloc(2 * n + 2, sizeof(*part))) == NULL ||
+	    (len = calloc(2 * n + 2, sizeof(*len))) == NULL)
+		goto out;
+	h.ncus = n;
+	part[k] = &h;
+	len[k++] = sizeof(h);
+	part[k] = rec;
+	len[k++] = n * sizeof(*rec);
+	for (i = 0; i < n; i++) {
+		rec[i].off = cus[i].off;
+		rec[i].failed = cus[i].failed != 0;
+		rec[i].nfuncs = cus[i].failed ? 0 : cus[i].nfuncs;
+		rec[i].ninls = cus[i].failed ? 0 : cus[i].ninls;
+		h.nfuncs += rec[i].nfuncs;
+		h.ninls += rec[i].ninls;
+		if (rec[i].nfuncs > 0) {
+			part[k] = cus[i].funcs;
+			len[k++] = (size_t)rec[i].nfuncs * sizeof(*cus[i].funcs);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (rec[i].ninls > 0) {
+			part[k] = cus[i].inls;
+			len[k++] = (size_t)rec[i].ninls * sizeof(*cus[i].inls);
+		}
+	cache_put(dw, CUX_NAME, part, len, (int)k);
+out:
+	free(rec);
+	free(part);
+	free(len);
 }
 
 Elf *
@@ -555,6 +747,8 @@ fg_dw_free(struct fg_dw *dw)
 			munmap(dw->s[i].map, dw->s[i].maplen);
 	}
 	free(dw->cache);
+	if (dw->cux != NULL)
+		munmap(dw->cux, dw->cuxlen);
 	for (i = 0; i < dw->atcap; i++) {
 		struct atab *t = dw->atabs[i];
 		if (t == NULL)

@@ -72,6 +72,16 @@ int		 fg_dw_inflate_info(Elf *e, const char *cache_root,
 		    const char *bid, void **buf, size_t *len);
 /* Take buf as .debug_info if it is not read yet and the size fits: 0/-1. */
 int		 fg_dw_adopt_info(struct fg_dw *, void *buf, size_t len);
+/*
+ * The unit indexes kept in the cache (see fg_dw_set_cache) for this
+ * file: their number, and *cus (malloc'd; the funcs and inls in them
+ * are read-only, mapped, and live as long as the fg_dw).  0 and NULL
+ * when none.
+ */
+size_t		 fg_dw_cache_load_cus(struct fg_dw *, struct fg_dw_cu **cus);
+/* Keep cus[0..n) (funcs sorted) in the cache, in place of what was. */
+void		 fg_dw_cache_store_cus(struct fg_dw *, const struct fg_dw_cu *cus,
+		    size_t n);
 /* The unit holding addr: 0 and *cu (a unit offset), or -1. */
 int		 fg_dw_cu_at(struct fg_dw *, uint64_t addr, uint64_t *cu);
 /* Fill c (zeroed by the caller) for the unit at cu: 0, or -1. */

@@ -91,6 +91,7 @@ struct fg_dso {
 	struct fg_dw_cu *cus;
 	size_t ncus;
 	size_t capcus;
+	size_t ncached;		/* cus[0..ncached) from the cache: mapped */
 	const char *kbuf;	/* kallsyms text (read, or kmap) */
 	size_t kbuflen;
 	void *kmap;
@@ -190,6 +191,9 @@ dso_free(struct fg_dso *d)
 {
 	size_t i;
 
+	/* units indexed this run: kept with the ones from the cache */
+	if (d->ncus > d->ncached)
+		fg_dw_cache_store_cus(d->dw, d->cus, d->ncus);
 	fg_dw_free(d->dw);
 	if (d->delf != NULL)
 		elf_end(d->delf);
@@ -199,7 +203,7 @@ dso_free(struct fg_dso *d)
 		close(d->dfd);
 	if (d->fd >= 0)
 		close(d->fd);
-	for (i = 0; i < d->ncus; i++) {
+	for (i = d->ncached; i < d->ncus; i++) {
 		free(d->cus[i].funcs);
 		free(d->cus[i].inls);
 	}
@@ -1351,6 +1355,8 @@ dwarf_open(struct fg_dso *d)
 		elf_bid_hex(d->delf != NULL && fg_dw_elf(d->dw) == d->delf ?
 		    d->delf : d->elf, bid, sizeof(bid));
 		fg_dw_set_cache(d->dw, d->s->cache_dir, bid);
+		d->ncus = d->capcus = d->ncached =
+		    fg_dw_cache_load_cus(d->dw, &d->cus);
 	}
 }
 
