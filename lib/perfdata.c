@@ -204,14 +204,21 @@ struct dent {
 	uint32_t nids;
 };
 
+/*
+ * A pending lookup: what the walk knew of a new address, all of the
+ * symbolizing (segment, symbol, inline chain) left to the lookup.
+ */
 struct dpend {
 	struct fg_dso *dso;
-	const char *mod;
-	uint64_t ia;
+	const char *mod;	/* the mapping's file name; looked up: the
+				   module name the frames get */
+	uint64_t addr;		/* the file offset, or the ip (kernel, JIT) */
 	uint64_t pc;
 	uint32_t dent;
-	uint32_t noff;		/* looked up: its names, in its lookup's */
+	uint32_t noff;		/* looked up: the function's name (or NULL)
+				   and nn inline names, in its lookup's */
 	uint32_t nn;
+	uint8_t ret;		/* a return address */
 };
 
 /* Pending lookups are kept in chunks that never move (see lw_main). */
@@ -352,6 +359,18 @@ struct pd {
 	int lw_stop;		/* under lw_mu */
 	size_t lw_done;		/* how many it did, once joined */
 	struct lookup lw;	/* its names */
+	/*
+	 * Warnings held while deferring, to come out in the order they
+	 * would without: the symbolizer's (swarn) met by the lookup of
+	 * pending entry wcur, the walk's (wwarn) when npend entries were
+	 * made; each an 8-byte tag and the message with its NUL.
+	 */
+	struct fg_warn swarn;
+	struct fg_warn wwarn;
+	int whold;
+	size_t wcur;
+	struct fg_buf wsym;
+	struct fg_buf wwalk;
 	size_t *fresh;		/* chain entries not yet in the model */
 	size_t nfresh;
 	size_t capfresh;
@@ -417,6 +436,92 @@ rd16(const uint8_t *p)
 	return v;
 }
 
+/* ---- warnings ------------------------------------------------------- */
+
+static void
+warn_pass(struct pd *pd, const char *msg)
+{
+	if (pd->o->warn.fn != NULL)
+		pd->o->warn.fn(pd->o->warn.arg, msg);
+}
+
+/* msg held back under tag in b (lost when out of memory). */
+static void
+warn_hold(struct fg_buf *b, size_t tag, const char *msg)
+{
+	uint64_t t = tag;
+	size_t n = strlen(msg) + 1;
+
+	if (fg_buf_reserve(b, 8 + n) == 0) {
+		(void)fg_buf_append(b, &t, 8);
+		(void)fg_buf_append(b, msg, n);
+	}
+}
+
+/*
+ * The symbolizer's warnings.  Deferring, the thread doing the lookups
+ * meets them (the worker during the walk): held, tagged with the
+ * pending entry being looked up.
+ */
+static void
+sym_warn(void *arg, const char *msg)
+{
+	struct pd *pd = arg;
+
+	if (pd->whold)
+		warn_hold(&pd->wsym, pd->wcur, msg);
+	else
+		warn_pass(pd, msg);
+}
+
+/*
+ * The walk's warnings: held while a lookup is pending (its warnings,
+ * not yet met, would have come first), tagged with the entries made.
+ */
+static void
+walk_warn(void *arg, const char *msg)
+{
+	struct pd *pd = arg;
+
+	if (pd->whold && pd->npend > 0)
+		warn_hold(&pd->wwalk, pd->npend, msg);
+	else
+		warn_pass(pd, msg);
+}
+
+/*
+ * Deferring ends, every pending entry looked up: the held warnings, in
+ * the order they would have come without deferring (the walk's made
+ * with k entries after the warnings of entries 0 .. k - 1).
+ */
+static void
+warn_flush(struct pd *pd)
+{
+	struct fg_buf *ws = &pd->wsym, *ww = &pd->wwalk;
+	size_t i = 0, j = 0;
+
+	pd->whold = 0;
+	while (i < ws->len || j < ww->len) {
+		uint64_t ts = 0, tw = 0;
+		const char *m;
+
+		if (i < ws->len)
+			memcpy(&ts, ws->d + i, 8);
+		if (j < ww->len)
+			memcpy(&tw, ww->d + j, 8);
+		if (j < ww->len && (i == ws->len || tw <= ts)) {
+			m = ww->d + j + 8;
+			j += 8 + strlen(m) + 1;
+		} else {
+			m = ws->d + i + 8;
+			i += 8 + strlen(m) + 1;
+		}
+		warn_pass(pd, m);
+	}
+	fg_buf_free(ws);
+	fg_buf_free(ww);
+}
+
 static void
 warn_rec(struct pd *pd, uint64_t off, const char *fmt, ...) FG_PRINTF(3, 4);
 
@@ -432,7 +537,7 @@ warn_rec(struct pd *pd, uint64_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fg_warnf(&pd->o->warn, "%s: record at 0x%llx: %s (skipped)", pd->name,
+	fg_warnf(&pd->wwarn, "%s: record at 0x%llx: %s (skipped)", pd->name,
 	    (unsigned long long)off, msg);
 }
 
@@ -1152,23 +1257,39 @@ pool_push(struct pd *pd, uint32_t id)
 	return 0;
 }
 
-/* The inline chain of a pending entry, its names kept in l. */
+/*
+ * Pending entry i looked up, its names kept in l: what resolve() does
+ * for an address up to interning, in the thread that takes it: the
+ * segment of the file offset, the symbol, and for a return address the
+ * inline chain at the call (addr - 1) when that is still in the same
+ * function.  The only place a deferring walk's symbolizer is used.
+ */
 static void
-lookup_one(struct lookup *l, struct dpend *p)
+lookup_one(struct pd *pd, struct lookup *l, size_t i)
 {
-	const char *names[MAX_INLINE], *dfunc;
-	size_t n;
+	struct dpend *p = PEND(pd, i);
+	const char *names[1 + MAX_INLINE], *dfunc, *kmod = NULL;
+	uint64_t a, ia;
+	size_t n = 0;
 
 	p->nn = 0;
 	if (l->nomem)
 		return;
-	n = fg_dso_inlines(p->dso, p->ia, &dfunc, names, MAX_INLINE);
-	if (n == 0)
-		return;
-	if (l->nnames + n > l->cap) {
+	pd->wcur = i;
+	names[0] = NULL;
+	if (fg_dso_addr(p->dso, p->addr, 0, 0, &a) == 0) {
+		ia = p->ret ? a - 1 : a;
+		names[0] = fg_dso_symbol(p->dso, a, &kmod);
+		p->mod = kmod != NULL ? kmod : fg_dso_path(p->dso);
+		if (names[0] != NULL && (!p->ret ||
+		    fg_dso_symbol(p->dso, ia, NULL) == names[0]))
+			n = fg_dso_inlines(p->dso, ia, &dfunc, names + 1,
+			    MAX_INLINE);
+	}
+	if (l->nnames + 1 + n > l->cap) {
 		size_t nc = l->cap ? l->cap : 4096;
 		const char **t;
-		while (nc < l->nnames + n)
+		while (nc < l->nnames + 1 + n)
 			nc *= 2;
 		if (nc > UINT32_MAX || (t = reallocarray(l->names, nc,
 		    sizeof(*t))) == NULL) {
@@ -1178,17 +1299,19 @@ lookup_one(struct lookup *l, struct dpend *p)
 		l->names = t;
 		l->cap = nc;
 	}
-	memcpy(l->names + l->nnames, names, n * sizeof(*names));
+	memcpy(l->names + l->nnames, names, (1 + n) * sizeof(*names));
 	p->noff = (uint32_t)l->nnames;
 	p->nn = (uint32_t)n;
-	l->nnames += n;
+	l->nnames += 1 + n;
 }
 
 /*
  * The lookup worker: the pending entries in order as the walk
- * publishes them (they never move), until told to stop.  It uses only
- * fg_dso_inlines, on files whose symbols the walk already used: the
- * symbolizer allows that beside the walk's symbol lookups.
+ * publishes them (they never move), until told to stop.  While it runs
+ * it is the only user of the symbolizer's files (the walk only makes
+ * their objects: fg_sym_dso, fg_sym_kernel, fg_sym_jitmap), so it may
+ * wait for the prefetch helper, load a file or kallsyms itself, and look
+ * up symbols and inline chains.
  */
 static void *
 lw_main(void *arg)
@@ -1200,7 +1323,7 @@ lw_main(void *arg)
 		size_t n = atomic_load(&pd->lw_pub);
 
 		for (; i < n; i++)
-			lookup_one(&pd->lw, PEND(pd, i));
+			lookup_one(pd, &pd->lw, i);
 		pthread_mutex_lock(&pd->lw_mu);
 		atomic_store(&pd->lw_wait, 1);
 		while (!pd->lw_stop && atomic_load(&pd->lw_pub) == i)
@@ -1263,12 +1386,11 @@ lw_join(struct pd *pd)
 
 /*
  * Deferring: make the new cache entry e a dent (its ids_off becomes the
- * dent's number) and, when dso is not NULL, remember that its inline
- * chain at ia is still to be looked up.
+ * dent's number) with the ids e has, and when pend is not NULL, a
+ * pending lookup: the frames are made after the lookup (finish_defer).
  */
 static int
-dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
-    const char *mod, uint64_t ia, uint64_t pc)
+dent_add(struct pd *pd, struct centry *e, const struct dpend *pend)
 {
 	if (pd->ndents == pd->capdents) {
 		struct dent *n;
@@ -1277,7 +1399,7 @@ dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
 			return FG_ENOMEM;
 		pd->dents = n;
 	}
-	if (dso != NULL) {
+	if (pend != NULL) {
 		struct dpend *p;
 		size_t c = pd->npend >> PEND_SHIFT;
 
@@ -1290,11 +1412,9 @@ dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
 		    sizeof(**pd->pend))) == NULL)
 			return FG_ENOMEM;
 		p = PEND(pd, pd->npend);
-		p->dso = dso;
-		p->mod = mod;
-		p->ia = ia;
-		p->pc = pc;
+		*p = *pend;
 		p->dent = (uint32_t)pd->ndents;
+		p->noff = 0;
 		p->nn = 0;
 		pd->npend++;
 		lw_publish(pd);
@@ -1312,6 +1432,7 @@ dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
  * symbol is the one at addr, as perf looks up frame-pointer return
  * addresses; for a return address (ret) the inline chain is the one at
  * the call, addr - 1, when that is still in the same function.
+ * Deferring, an address in a DSO goes to resolve_later() instead.
  */
 static struct centry *
 resolve(struct pd *pd, const void *key, struct fg_dso *dso,
@@ -1323,7 +1444,7 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	size_t n = 0, i;
 	uint64_t ia = ret ? addr - 1 : addr;
 	uint32_t id;
-	int skip, lookup = 0;
+	int skip;
 
 	if (key == NULL)
 		key = &nomap;
@@ -1336,13 +1457,8 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	if (dso != NULL && have_addr) {
 		func = fg_dso_symbol(dso, addr, &kmod);
 		if (func != NULL && !pd->o->no_inline && (!ret ||
-		    fg_dso_symbol(dso, ia, NULL) == func)) {
-			if (pd->defer)
-				lookup = 1;
-			else
-				n = fg_dso_inlines(dso, ia, &dfunc, names,
-				    MAX_INLINE);
-		}
+		    fg_dso_symbol(dso, ia, NULL) == func))
+			n = fg_dso_inlines(dso, ia, &dfunc, names, MAX_INLINE);
 	}
 	if (kmod != NULL)
 		mod = kmod;
@@ -1370,14 +1486,52 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	}
 	e->nids = (uint16_t)(pd->npool - e->ids_off);
 	e->skip = (uint8_t)skip;
-	if (pd->defer && dent_add(pd, e, lookup ? dso : NULL,
-	    kmod != NULL ? kmod : mod, ia, pc) != 0)
+	if (pd->defer && dent_add(pd, e, NULL) != 0)
 		return NULL;
 	e->used = 1;
 	pd->cused++;
 	if (pd->h->frame != NULL && dso != NULL && have_addr)
 		pd->h->frame(pd->h->arg, fg_dso_path(dso), ia,
 		    pd->pool + e->ids_off, e->nids);
+	return e;
+}
+
+/*
+ * Deferring: the cache entry of an address in dso, a dent with a
+ * pending lookup (lookup_one does what resolve() would): the walk
+ * itself uses nothing of the symbolizer's files.  addr is the file
+ * offset, or for the kernel and JIT maps the ip: resolve()'s key is
+ * the address fg_dso_addr() makes of the offset, a function of it, so
+ * the entries give the same frames.  fname: the frame's module when no
+ * segment holds the offset.
+ */
+static struct centry *
+resolve_later(struct pd *pd, struct fg_dso *dso, const char *fname,
+    uint64_t addr, uint64_t pc, int ret)
+{
+	const void *key = (const char *)dso + ret;
+	struct centry *e;
+	struct dpend p;
+
+	if ((e = cache_slot(pd, key, pd->o->addrs ? pc : addr)) == NULL)
+		return NULL;
+	if (e->used)
+		return e;
+	e->dso = key;
+	e->addr = pd->o->addrs ? pc : addr;
+	e->ids_off = (uint32_t)pd->npool;
+	e->nids = 0;
+	e->skip = 0;
+	memset(&p, 0, sizeof(p));
+	p.dso = dso;
+	p.mod = fname;
+	p.addr = addr;
+	p.pc = pc;
+	p.ret = (uint8_t)ret;
+	if (dent_add(pd, e, &p) != 0)
+		return NULL;
+	e->used = 1;
+	pd->cused++;
 	return e;
 }
 
@@ -1394,6 +1548,13 @@ resolve_user(struct pd *pd, struct thread *t, uint64_t ip, int exact)
 	if (m->dso == NULL)
 		return resolve(pd, m->fname, NULL, m->fname, 0, 0,
 		    ip - m->start + m->pgoff, 0);
+	if (pd->defer) {
+		enum fg_dso_kind k = fg_dso_kind(m->dso);
+		uint64_t off = ip - m->start + m->pgoff;
+
+		return resolve_later(pd, m->dso, m->fname, k == FG_DSO_KERNEL ||
+		    k == FG_DSO_JITMAP ? ip : off, off, ret);
+	}
 	if (fg_dso_addr(m->dso, ip, m->start, m->pgoff, &a) != 0)
 		return resolve(pd, m->dso, NULL, m->fname, 0, 0,
 		    ip - m->start + m->pgoff, 0);
@@ -1518,8 +1679,13 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 				if (k == NULL &&
 				    (k = fg_sym_kernel(pd->sym)) == NULL)
 					return FG_ENOMEM;
-				e = resolve(pd, k, k, "[kernel.kallsyms]", ip, 1,
-				    ip, !exact);
+				if (pd->defer)
+					e = resolve_later(pd, k,
+					    "[kernel.kallsyms]", ip, ip, !exact);
+				else
+					e = resolve(pd, k, k,
+					    "[kernel.kallsyms]", ip, 1, ip,
+					    !exact);
 			} else
 				e = resolve_user(pd, t, ip, exact);
 			if (e == NULL)
@@ -1622,7 +1788,7 @@ unwind_user(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		return 0;
 	if (pd->uw == NULL) {
 		memset(&uo, 0, sizeof(uo));
-		uo.warn = pd->o->warn;
+		uo.warn = pd->wwarn;
 		if ((pd->uw = fg_unwinder_new(&uo)) == NULL)
 			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 			    pd->name);
@@ -2000,7 +2166,8 @@ finish_defer(struct pd *pd)
 	}
 	memset(&own, 0, sizeof(own));
 	for (i = done; i < pd->npend; i++)
-		lookup_one(&own, PEND(pd, i));
+		lookup_one(pd, &own, i);
+	warn_flush(pd);
 	r = own.nomem || pd->lw.nomem ? FG_ENOMEM : 0;
 	for (i = 0; i < pd->npend && r == 0; i++) {
 		struct dpend *p = PEND(pd, i);
@@ -2009,12 +2176,12 @@ finish_defer(struct pd *pd)
 		    p->noff;
 		size_t off = pd->npool;
 
-		if (p->nn == 0)
-			continue;
-		for (j = 0; j < d->nids && r == 0; j++)
-			r = pool_push(pd, pd->pool[d->ids_off + j]);
-		for (j = 0; j < p->nn && r == 0; j++) {
-			if (names[j][0] == '(')
+		/*
+		 * resolve()'s frames: the function's (a name starting with
+		 * '(' dropped, see there), then the inline ones.
+		 */
+		for (j = 0; j <= p->nn && r == 0; j++) {
+			if (names[j] != NULL && names[j][0] == '(')
 				continue;
 			if ((r = intern_frame(pd, names[j], p->mod, p->pc,
 			    &id)) == 0)
@@ -2197,7 +2364,7 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	if (a != &pd->attrs[pd->attr_sel]) {
 		if (!pd->filter_warned && pd->attr_sel < pd->nattrs) {
 			pd->filter_warned = 1;
-			fg_warnf(&pd->o->warn, "%s: filtering for events of "
+			fg_warnf(&pd->wwarn, "%s: filtering for events of "
 			    "type: %s", pd->name,
 			    attr_name(pd, &pd->attrs[pd->attr_sel]));
 		}
@@ -3015,7 +3182,7 @@ stack_fetch(void *arg, size_t need, const unsigned char **stack,
 	*held = pd->stkheld = got;
 	if (got < need) {
 		if (!pd->stkwarned)
-			fg_warnf(&pd->o->warn, "%s: stack copy at 0x%llx: read "
+			fg_warnf(&pd->wwarn, "%s: stack copy at 0x%llx: read "
 			    "failed: chain cut", pd->name,
 			    (unsigned long long)pd->lz->sfoff);
 		pd->stkwarned = 1;
@@ -3364,6 +3531,7 @@ pd_free(struct pd *pd)
 	free(pd->chtab);
 	free(pd->dirty);
 	lw_join(pd);
+	warn_flush(pd);
 	free(pd->lw.names);
 	for (i = 0; pd->pend != NULL && i < PEND_CHUNKS &&
 	    pd->pend[i] != NULL; i++)
@@ -3420,7 +3588,14 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->work, 1 << 20);
 	fg_buf_init(&pd->work2, 1 << 20);
-	if ((pd->sym = fg_sym_new(&o->warn)) == NULL) {
+	fg_buf_init(&pd->wsym, 0);
+	fg_buf_init(&pd->wwalk, 0);
+	pd->swarn.fn = sym_warn;
+	pd->swarn.arg = pd;
+	pd->wwarn.fn = walk_warn;
+	pd->wwarn.arg = pd;
+	pd->whold = pd->defer;
+	if ((pd->sym = fg_sym_new(&pd->swarn)) == NULL) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
