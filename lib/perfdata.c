@@ -228,12 +228,19 @@ struct dpend {
 #define PEND(pd, i)	(&(pd)->pend[(i) >> PEND_SHIFT][(i) & (PEND_CHUNK - 1)])
 #define PEND_BATCH	64	/* a sleeping worker is woken this often */
 
-/* The names one thread's inline lookups gave. */
+/* The names one thread's lookups gave. */
 struct lookup {
 	const char **names;
 	size_t nnames;
 	size_t cap;
 	int nomem;
+};
+
+/* A pending entry whose inline chain waits for its file's DWARF. */
+struct dlater {
+	size_t i;
+	const char *func;
+	uint64_t ia;
 };
 
 struct fent {
@@ -359,6 +366,9 @@ struct pd {
 	int lw_stop;		/* under lw_mu */
 	size_t lw_done;		/* how many it did, once joined */
 	struct lookup lw;	/* its names */
+	struct dlater *later;	/* its entries waiting for DWARF */
+	size_t nlater;
+	size_t caplater;
 	/*
 	 * Warnings held while deferring, to come out in the order they
 	 * would without: the symbolizer's (swarn) met by the lookup of
@@ -1257,35 +1267,13 @@ pool_push(struct pd *pd, uint32_t id)
 	return 0;
 }
 
-/*
- * Pending entry i looked up, its names kept in l: what resolve() does
- * for an address up to interning, in the thread that takes it: the
- * segment of the file offset, the symbol, and for a return address the
- * inline chain at the call (addr - 1) when that is still in the same
- * function.  The only place a deferring walk's symbolizer is used.
- */
+/* Pending entry i's names (its function's, n inline ones) kept in l. */
 static void
-lookup_one(struct pd *pd, struct lookup *l, size_t i)
+lookup_put(struct pd *pd, struct lookup *l, size_t i, const char **names,
+    size_t n)
 {
 	struct dpend *p = PEND(pd, i);
-	const char *names[1 + MAX_INLINE], *dfunc, *kmod = NULL;
-	uint64_t a, ia;
-	size_t n = 0;
 
-	p->nn = 0;
-	if (l->nomem)
-		return;
-	pd->wcur = i;
-	names[0] = NULL;
-	if (fg_dso_addr(p->dso, p->addr, 0, 0, &a) == 0) {
-		ia = p->ret ? a - 1 : a;
-		names[0] = fg_dso_symbol(p->dso, a, &kmod);
-		p->mod = kmod != NULL ? kmod : fg_dso_path(p->dso);
-		if (names[0] != NULL && (!p->ret ||
-		    fg_dso_symbol(p->dso, ia, NULL) == names[0]))
-			n = fg_dso_inlines(p->dso, ia, &dfunc, names + 1,
-			    MAX_INLINE);
-	}
 	if (l->nnames + 1 + n > l->cap) {
 		size_t nc = l->cap ? l->cap : 4096;
 		const char **t;
@@ -1303,6 +1291,90 @@ lookup_one(struct pd *pd, struct lookup *l, size_t i)
 	p->noff = (uint32_t)l->nnames;
 	p->nn = (uint32_t)n;
 	l->nnames += 1 + n;
+}
+
+/* The inline chain at ia of pending entry i, whose function is func. */
+static void
+lookup_inl(struct pd *pd, struct lookup *l, size_t i, const char *func,
+    uint64_t ia)
+{
+	const char *names[1 + MAX_INLINE], *dfunc;
+	size_t n;
+
+	names[0] = func;
+	n = fg_dso_inlines(PEND(pd, i)->dso, ia, &dfunc, names + 1,
+	    MAX_INLINE);
+	lookup_put(pd, l, i, names, n);
+}
+
+/*
+ * Pending entry i looked up, its names kept in l: what resolve() does
+ * for an address up to interning, in the thread that takes it: the
+ * segment of the file offset, the symbol, and for a return address the
+ * inline chain at the call (addr - 1) when that is still in the same
+ * function.  The only place a deferring walk's symbolizer is used.
+ * With nowait (the worker), an inline chain in a file whose DWARF the
+ * helper still loads is left in pd->later for lw_later().
+ */
+static void
+lookup_one(struct pd *pd, struct lookup *l, size_t i, int nowait)
+{
+	struct dpend *p = PEND(pd, i);
+	const char *func = NULL, *kmod = NULL;
+	uint64_t a, ia;
+
+	p->nn = 0;
+	if (l->nomem)
+		return;
+	pd->wcur = i;
+	if (fg_dso_addr(p->dso, p->addr, 0, 0, &a) == 0) {
+		ia = p->ret ? a - 1 : a;
+		func = fg_dso_symbol(p->dso, a, &kmod);
+		p->mod = kmod != NULL ? kmod : fg_dso_path(p->dso);
+		if (func != NULL && (!p->ret ||
+		    fg_dso_symbol(p->dso, ia, NULL) == func)) {
+			if (nowait && !fg_dso_inlines_ready(p->dso)) {
+				struct dlater *t;
+
+				if ((t = fg_grow(pd->later, &pd->caplater,
+				    pd->nlater + 1, sizeof(*t), 256)) != NULL) {
+					pd->later = t;
+					t[pd->nlater].i = i;
+					t[pd->nlater].func = func;
+					t[pd->nlater++].ia = ia;
+					return;
+				}
+			}
+			lookup_inl(pd, l, i, func, ia);
+			return;
+		}
+	}
+	lookup_put(pd, l, i, &func, 0);
+}
+
+/*
+ * The worker's entries left for DWARF: those whose DWARF is ready (all,
+ * waiting for it, with wait), in the order they came.  Looking inline
+ * chains up in another order gives the same names, and warns of nothing.
+ */
+static void
+lw_later(struct pd *pd, int wait)
+{
+	struct fg_dso *notyet = NULL;
+	size_t k, o = 0;
+
+	for (k = 0; k < pd->nlater; k++) {
+		struct dlater *t = &pd->later[k];
+		struct fg_dso *d = PEND(pd, t->i)->dso;
+
+		if (!wait && (d == notyet || !fg_dso_inlines_ready(d))) {
+			notyet = d;
+			pd->later[o++] = *t;
+			continue;
+		}
+		lookup_inl(pd, &pd->lw, t->i, t->func, t->ia);
+	}
+	pd->nlater = o;
 }
 
 /*
@@ -1323,7 +1395,9 @@ lw_main(void *arg)
 		size_t n = atomic_load(&pd->lw_pub);
 
 		for (; i < n; i++)
-			lookup_one(pd, &pd->lw, i);
+			lookup_one(pd, &pd->lw, i, 1);
+		if (pd->nlater > 0)
+			lw_later(pd, 0);
 		pthread_mutex_lock(&pd->lw_mu);
 		atomic_store(&pd->lw_wait, 1);
 		while (!pd->lw_stop && atomic_load(&pd->lw_pub) == i)
@@ -1335,6 +1409,7 @@ lw_main(void *arg)
 		}
 		pthread_mutex_unlock(&pd->lw_mu);
 	}
+	lw_later(pd, 1);
 	pd->lw_done = i;
 	return NULL;
 }
@@ -2166,7 +2241,7 @@ finish_defer(struct pd *pd)
 	}
 	memset(&own, 0, sizeof(own));
 	for (i = done; i < pd->npend; i++)
-		lookup_one(pd, &own, i);
+		lookup_one(pd, &own, i, 0);
 	warn_flush(pd);
 	r = own.nomem || pd->lw.nomem ? FG_ENOMEM : 0;
 	for (i = 0; i < pd->npend && r == 0; i++) {
@@ -3533,6 +3608,7 @@ pd_free(struct pd *pd)
 	lw_join(pd);
 	warn_flush(pd);
 	free(pd->lw.names);
+	free(pd->later);
 	for (i = 0; pd->pend != NULL && i < PEND_CHUNKS &&
 	    pd->pend[i] != NULL; i++)
 		free(pd->pend[i]);

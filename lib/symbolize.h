@@ -107,4 +107,11 @@ const char *fg_dso_symbol(struct fg_dso *d, uint64_t addr,
 size_t fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
     const char **names, size_t max);
 
+/*
+ * Whether fg_dso_inlines() on d would go on without waiting for the
+ * prefetch helper to finish d's DWARF; by the thread using d, after
+ * fg_dso_symbol() on it (else 0: the helper may hold d).
+ */
+int fg_dso_inlines_ready(struct fg_dso *d);
+
 #endif /* FG_SYMBOLIZE_H */
