@@ -2213,6 +2213,81 @@ expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout)
 }
 
 /*
+ * finish_defer's frame ids by name and module: the symbolizer's names
+ * and modules are one pointer each, so most frames are made once.
+ */
+struct fname {
+	const char *name;
+	const char *mod;
+	uint32_t id;
+};
+
+struct fnames {
+	struct fname *t;
+	size_t mask;
+	size_t n;
+};
+
+static size_t
+fname_slot(const struct fnames *f, const char *name, const char *mod)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15ULL) ^
+	    ((uint64_t)(uintptr_t)mod * 0xc2b2ae3d27d4eb4fULL);
+	size_t i;
+
+	for (i = (size_t)(h >> 32) & f->mask; f->t[i].name != NULL &&
+	    (f->t[i].name != name || f->t[i].mod != mod); i = (i + 1) & f->mask)
+		;
+	return i;
+}
+
+/*
+ * intern_frame() through f.  Its name depends on the pc only for a
+ * frame without a name, or through a module name with a space: those
+ * are not kept.  Out of memory for f, it interns without it.
+ */
+static int
+intern_cached(struct pd *pd, struct fnames *f, const char *name,
+    const char *mod, uint64_t pc, uint32_t *id)
+{
+	size_t i, k;
+	int r;
+
+	if (name == NULL)
+		return intern_frame(pd, name, mod, pc, id);
+	if (f->t != NULL) {
+		i = fname_slot(f, name, mod);
+		if (f->t[i].name != NULL) {
+			*id = f->t[i].id;
+			return 0;
+		}
+	}
+	if ((r = intern_frame(pd, name, mod, pc, id)) != 0 ||
+	    strchr(mod, ' ') != NULL)
+		return r;
+	if (f->t == NULL || (f->n + 1) * 2 > f->mask + 1) {
+		struct fnames g;
+
+		g.mask = f->t == NULL ? 4095 : f->mask * 2 + 1;
+		g.n = f->n;
+		if ((g.t = fg_zalloc(g.mask + 1, sizeof(*g.t))) == NULL)
+			return 0;
+		for (k = 0; f->t != NULL && k <= f->mask; k++)
+			if (f->t[k].name != NULL)
+				g.t[fname_slot(&g, f->t[k].name,
+				    f->t[k].mod)] = f->t[k];
+		free(f->t);
+		*f = g;
+	}
+	i = fname_slot(f, name, mod);
+	f->t[i].name = name;
+	f->t[i].mod = mod;
+	f->t[i].id = *id;
+	f->n++;
+	return 0;
+}
+
+/*
  * Deferring ends (after the walk, or before a sample that cannot wait):
  * the pending inline chains are looked up, in the order their addresses
  * came, and each chain entry not yet in the model goes to it with its
@@ -2223,6 +2298,7 @@ static int
 finish_defer(struct pd *pd)
 {
 	struct lookup own;
+	struct fnames fn;
 	struct fg_error cerr;
 	size_t i, j, nx, done = 0;
 	uint32_t id;
@@ -2244,6 +2320,7 @@ finish_defer(struct pd *pd)
 		lookup_one(pd, &own, i, 0);
 	warn_flush(pd);
 	r = own.nomem || pd->lw.nomem ? FG_ENOMEM : 0;
+	memset(&fn, 0, sizeof(fn));
 	for (i = 0; i < pd->npend && r == 0; i++) {
 		struct dpend *p = PEND(pd, i);
 		struct dent *d = &pd->dents[p->dent];
@@ -2258,13 +2335,14 @@ finish_defer(struct pd *pd)
 		for (j = 0; j <= p->nn && r == 0; j++) {
 			if (names[j] != NULL && names[j][0] == '(')
 				continue;
-			if ((r = intern_frame(pd, names[j], p->mod, p->pc,
-			    &id)) == 0)
+			if ((r = intern_cached(pd, &fn, names[j], p->mod,
+			    p->pc, &id)) == 0)
 				r = pool_push(pd, id);
 		}
 		d->ids_off = (uint32_t)off;
 		d->nids = (uint32_t)(pd->npool - off);
 	}
+	free(fn.t);
 	free(own.names);
 	if (r != 0)
 		goto nomem;
