@@ -366,6 +366,9 @@ struct pd {
 	int lw_stop;		/* under lw_mu */
 	size_t lw_done;		/* how many it did, once joined */
 	struct lookup lw;	/* its names */
+	/* FG_DEFER_END=n (tests): deferring ends at the nth new chain */
+	uint64_t defer_end;
+	uint64_t nnew;
 	struct dlater *later;	/* its entries waiting for DWARF */
 	size_t nlater;
 	size_t caplater;
@@ -1577,14 +1580,16 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
  * itself uses nothing of the symbolizer's files.  addr is the file
  * offset, or for the kernel and JIT maps the ip: resolve()'s key is
  * the address fg_dso_addr() makes of the offset, a function of it, so
- * the entries give the same frames.  fname: the frame's module when no
- * segment holds the offset.
+ * the entries give the same frames.  Their keys are not resolve()'s
+ * (dso + 2, + 3 for a return address): when deferring ends early,
+ * resolve() must not take an offset for an address.  fname: the
+ * frame's module when no segment holds the offset.
  */
 static struct centry *
 resolve_later(struct pd *pd, struct fg_dso *dso, const char *fname,
     uint64_t addr, uint64_t pc, int ret)
 {
-	const void *key = (const char *)dso + ret;
+	const void *key = (const char *)dso + 2 + ret;
 	struct centry *e;
 	struct dpend p;
 
@@ -2685,9 +2690,9 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			return 0;
 	} else if (pd->defer) {
 		/* a new chain: to the model after the walk, if it can wait */
-		if (ent != SIZE_MAX && s.period <= UINT64_MAX -
-		    pd->pend_total - fg_stacks_total(pd->st) &&
-		    fresh_add(pd, ent, s.period) == 0)
+		if (++pd->nnew != pd->defer_end && ent != SIZE_MAX &&
+		    s.period <= UINT64_MAX - pd->pend_total -
+		    fg_stacks_total(pd->st) && fresh_add(pd, ent, s.period) == 0)
 			return 0;
 		if ((r = finish_defer(pd)) != 0 ||
 		    (r = deliver(pd)) != 0)
@@ -3738,6 +3743,8 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	 */
 	pd->defer = pd->sum && !o->no_inline && o->nskip_after == 0 &&
 	    hooks->frame == NULL && getenv("FG_NODEFER") == NULL;
+	if (getenv("FG_DEFER_END") != NULL)
+		pd->defer_end = strtoull(getenv("FG_DEFER_END"), NULL, 10);
 	pd->attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->work, 1 << 20);

@@ -1018,9 +1018,10 @@ test_defer(void)
 	}
 	f = recording(&data);
 
-	for (i = 0; i < 4; i++) {
+	/* with deferring ended early at the first, 2nd, 3rd new chain too */
+	for (i = 0; i < 16; i++) {
 		struct wlog wd, wn;
-		char *od, *on;
+		char *od, *on, end[8];
 
 		memset(&wd, 0, sizeof(wd));
 		memset(&wn, 0, sizeof(wn));
@@ -1029,7 +1030,10 @@ test_defer(void)
 		o.addrs = i & 1;
 		o.kernel = o.jit = (i & 2) != 0;
 		unsetenv("FG_NODEFER");
+		snprintf(end, sizeof(end), "%d", i >> 2);
+		setenv("FG_DEFER_END", end, 1);
 		od = fold_opts(&f, &o, &wd);
+		unsetenv("FG_DEFER_END");
 		setenv("FG_NODEFER", "1", 1);
 		on = fold_opts(&f, &o, &wn);
 		unsetenv("FG_NODEFER");
@@ -1048,7 +1052,7 @@ test_defer(void)
 			CHECK(a != NULL && u != NULL && b != NULL && a < u &&
 			    u < b && strstr(b, "unknown record type") != NULL);
 		}
-		if (i == 3 && od != NULL) {
+		if ((i & 3) == 3 && od != NULL) {
 			CHECK(strstr(od, "fg_test_leaf") != NULL);
 			CHECK(strstr(od, "jitted_fn_[j]") != NULL);
 			CHECK(strstr(od, "[test_perfdata <40000010>]") != NULL);
