@@ -2221,20 +2221,20 @@ expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout)
  * finish_defer's frame ids by name and module: the symbolizer's names
  * and modules are one pointer each, so most frames are made once.
  */
-struct fname {
+struct fid {
 	const char *name;
 	const char *mod;
 	uint32_t id;
 };
 
-struct fnames {
-	struct fname *t;
+struct fids {
+	struct fid *t;
 	size_t mask;
 	size_t n;
 };
 
 static size_t
-fname_slot(const struct fnames *f, const char *name, const char *mod)
+fid_slot(const struct fids *f, const char *name, const char *mod)
 {
 	uint64_t h = ((uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15ULL) ^
 	    ((uint64_t)(uintptr_t)mod * 0xc2b2ae3d27d4eb4fULL);
@@ -2252,7 +2252,7 @@ fname_slot(const struct fnames *f, const char *name, const char *mod)
  * are not kept.  Out of memory for f, it interns without it.
  */
 static int
-intern_cached(struct pd *pd, struct fnames *f, const char *name,
+intern_cached(struct pd *pd, struct fids *f, const char *name,
     const char *mod, uint64_t pc, uint32_t *id)
 {
 	size_t i, k;
@@ -2261,7 +2261,7 @@ intern_cached(struct pd *pd, struct fnames *f, const char *name,
 	if (name == NULL)
 		return intern_frame(pd, name, mod, pc, id);
 	if (f->t != NULL) {
-		i = fname_slot(f, name, mod);
+		i = fid_slot(f, name, mod);
 		if (f->t[i].name != NULL) {
 			*id = f->t[i].id;
 			return 0;
@@ -2271,7 +2271,7 @@ intern_cached(struct pd *pd, struct fnames *f, const char *name,
 	    strchr(mod, ' ') != NULL)
 		return r;
 	if (f->t == NULL || (f->n + 1) * 2 > f->mask + 1) {
-		struct fnames g;
+		struct fids g;
 
 		g.mask = f->t == NULL ? 4095 : f->mask * 2 + 1;
 		g.n = f->n;
@@ -2279,12 +2279,12 @@ intern_cached(struct pd *pd, struct fnames *f, const char *name,
 			return 0;
 		for (k = 0; f->t != NULL && k <= f->mask; k++)
 			if (f->t[k].name != NULL)
-				g.t[fname_slot(&g, f->t[k].name,
+				g.t[fid_slot(&g, f->t[k].name,
 				    f->t[k].mod)] = f->t[k];
 		free(f->t);
 		*f = g;
 	}
-	i = fname_slot(f, name, mod);
+	i = fid_slot(f, name, mod);
 	f->t[i].name = name;
 	f->t[i].mod = mod;
 	f->t[i].id = *id;
@@ -2294,16 +2294,17 @@ intern_cached(struct pd *pd, struct fnames *f, const char *name,
 
 /*
  * Deferring ends (after the walk, or before a sample that cannot wait):
- * the pending inline chains are looked up, in the order their addresses
- * came, and each chain entry not yet in the model goes to it with its
- * ids and summed weight, in the order the entries were made (the order
- * their first samples came, as without deferring).
+ * the pending lookups are done (the worker joined), the held warnings
+ * sent, the frames made in the order the addresses came, and each chain
+ * entry not yet in the model goes to it with its ids and summed weight,
+ * in the order the entries were made (the order their first samples
+ * came, as without deferring).
  */
 static int
 finish_defer(struct pd *pd)
 {
 	struct lookup own;
-	struct fnames fn;
+	struct fids fn;
 	struct fg_error cerr;
 	size_t i, j, nx, done = 0;
 	uint32_t id;
