@@ -53,10 +53,11 @@ int fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
  * too (the inflating of compressed sections): 1, each file's after its
  * symbols; 2, after all the symbols (for a caller that looks up inline
  * chains after its walk: symbols are usable while the DWARF loads).  Call once, after
- * fg_sym_add_buildid() and before the files are used; the main thread
+ * fg_sym_add_buildid() and before the files are used; the thread using
+ * them (one at a time: the caller's, or a worker it hands them to)
  * then waits for a file only if the helper is loading it at that
  * moment, and loads the ones not yet started itself.  Warnings come out
- * on the main thread.  0 or FG_ENOMEM; without a thread, nothing is
+ * on that thread.  0 or FG_ENOMEM; without a thread, nothing is
  * loaded ahead.
  */
 int fg_sym_prefetch(struct fg_symbolizer *s, int dwarf);
