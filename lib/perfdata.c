@@ -204,14 +204,21 @@ struct dent {
 	uint32_t nids;
 };
 
+/*
+ * A pending lookup: what the walk knew of a new address, all of the
+ * symbolizing (segment, symbol, inline chain) left to the lookup.
+ */
 struct dpend {
 	struct fg_dso *dso;
-	const char *mod;
-	uint64_t ia;
+	const char *mod;	/* the mapping's file name; looked up: the
+				   module name the frames get */
+	uint64_t addr;		/* the file offset, or the ip (kernel, JIT) */
 	uint64_t pc;
 	uint32_t dent;
-	uint32_t noff;		/* looked up: its names, in its lookup's */
+	uint32_t noff;		/* looked up: the function's name (or NULL)
+				   and nn inline names, in its lookup's */
 	uint32_t nn;
+	uint8_t ret;		/* a return address */
 };
 
 /* Pending lookups are kept in chunks that never move (see lw_main). */
@@ -221,12 +228,19 @@ struct dpend {
 #define PEND(pd, i)	(&(pd)->pend[(i) >> PEND_SHIFT][(i) & (PEND_CHUNK - 1)])
 #define PEND_BATCH	64	/* a sleeping worker is woken this often */
 
-/* The names one thread's inline lookups gave. */
+/* The names one thread's lookups gave. */
 struct lookup {
 	const char **names;
 	size_t nnames;
 	size_t cap;
 	int nomem;
+};
+
+/* A pending entry whose inline chain waits for its file's DWARF. */
+struct dlater {
+	size_t i;
+	const char *func;
+	uint64_t ia;
 };
 
 struct fent {
@@ -361,6 +375,24 @@ struct pd {
 	int lw_stop;		/* under lw_mu */
 	size_t lw_done;		/* how many it did, once joined */
 	struct lookup lw;	/* its names */
+	/* FG_DEFER_END=n (tests): deferring ends at the nth new chain */
+	uint64_t defer_end;
+	uint64_t nnew;
+	struct dlater *later;	/* its entries waiting for DWARF */
+	size_t nlater;
+	size_t caplater;
+	/*
+	 * Warnings held while deferring, to come out in the order they
+	 * would without: the symbolizer's (swarn) met by the lookup of
+	 * pending entry wcur, the walk's (wwarn) when npend entries were
+	 * made; each an 8-byte tag and the message with its NUL.
+	 */
+	struct fg_warn swarn;
+	struct fg_warn wwarn;
+	int whold;
+	size_t wcur;
+	struct fg_buf wsym;
+	struct fg_buf wwalk;
 	size_t *fresh;		/* chain entries not yet in the model */
 	size_t nfresh;
 	size_t capfresh;
@@ -426,6 +458,92 @@ rd16(const uint8_t *p)
 	return v;
 }
 
+/* ---- warnings ------------------------------------------------------- */
+
+static void
+warn_pass(struct pd *pd, const char *msg)
+{
+	if (pd->o->warn.fn != NULL)
+		pd->o->warn.fn(pd->o->warn.arg, msg);
+}
+
+/* msg held back under tag in b (lost when out of memory). */
+static void
+warn_hold(struct fg_buf *b, size_t tag, const char *msg)
+{
+	uint64_t t = tag;
+	size_t n = strlen(msg) + 1;
+
+	if (fg_buf_reserve(b, 8 + n) == 0) {
+		(void)fg_buf_append(b, &t, 8);
+		(void)fg_buf_append(b, msg, n);
+	}
+}
+
+/*
+ * The symbolizer's warnings.  Deferring, the thread doing the lookups
+ * meets them (the worker during the walk): held, tagged with the
+ * pending entry being looked up.
+ */
+static void
+sym_warn(void *arg, const char *msg)
+{
+	struct pd *pd = arg;
+
+	if (pd->whold)
+		warn_hold(&pd->wsym, pd->wcur, msg);
+	else
+		warn_pass(pd, msg);
+}
+
+/*
+ * The walk's warnings: held while a lookup is pending (its warnings,
+ * not yet met, would have come first), tagged with the entries made.
+ */
+static void
+walk_warn(void *arg, const char *msg)
+{
+	struct pd *pd = arg;
+
+	if (pd->whold && pd->npend > 0)
+		warn_hold(&pd->wwalk, pd->npend, msg);
+	else
+		warn_pass(pd, msg);
+}
+
+/*
+ * Deferring ends, every pending entry looked up: the held warnings, in
+ * the order they would have come without deferring (the walk's made
+ * with k entries after the warnings of entries 0 .. k - 1).
+ */
+static void
+warn_flush(struct pd *pd)
+{
+	struct fg_buf *ws = &pd->wsym, *ww = &pd->wwalk;
+	size_t i = 0, j = 0;
+
+	pd->whold = 0;
+	while (i < ws->len || j < ww->len) {
+		uint64_t ts = 0, tw = 0;
+		const char *m;
+
+		if (i < ws->len)
+			memcpy(&ts, ws->d + i, 8);
+		if (j < ww->len)
+			memcpy(&tw, ww->d + j, 8);
+		if (j < ww->len && (i == ws->len || tw <= ts)) {
+			m = ww->d + j + 8;
+			j += 8 + strlen(m) + 1;
+		} else {
+			m = ws->d + i + 8;
+			i += 8 + strlen(m) + 1;
+		}
+		warn_pass(pd, m);
+	}
+	fg_buf_free(ws);
+	fg_buf_free(ww);
+}
+
 static void
 warn_rec(struct pd *pd, uint64_t off, const char *fmt, ...) FG_PRINTF(3, 4);
 
@@ -441,7 +559,7 @@ warn_rec(struct pd *pd, uint64_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fg_warnf(&pd->o->warn, "%s: record at 0x%llx: %s (skipped)", pd->name,
+	fg_warnf(&pd->wwarn, "%s: record at 0x%llx: %s (skipped)", pd->name,
 	    (unsigned long long)off, msg);
 }
 
@@ -1161,23 +1279,17 @@ pool_push(struct pd *pd, uint32_t id)
 	return 0;
 }
 
-/* The inline chain of a pending entry, its names kept in l. */
+/* Pending entry i's names (its function's, n inline ones) kept in l. */
 static void
-lookup_one(struct lookup *l, struct dpend *p)
+lookup_put(struct pd *pd, struct lookup *l, size_t i, const char **names,
+    size_t n)
 {
-	const char *names[MAX_INLINE], *dfunc;
-	size_t n;
+	struct dpend *p = PEND(pd, i);
 
-	p->nn = 0;
-	if (l->nomem)
-		return;
-	n = fg_dso_inlines(p->dso, p->ia, &dfunc, names, MAX_INLINE);
-	if (n == 0)
-		return;
-	if (l->nnames + n > l->cap) {
+	if (l->nnames + 1 + n > l->cap) {
 		size_t nc = l->cap ? l->cap : 4096;
 		const char **t;
-		while (nc < l->nnames + n)
+		while (nc < l->nnames + 1 + n)
 			nc *= 2;
 		if (nc > UINT32_MAX || (t = reallocarray(l->names, nc,
 		    sizeof(*t))) == NULL) {
@@ -1187,17 +1299,103 @@ lookup_one(struct lookup *l, struct dpend *p)
 		l->names = t;
 		l->cap = nc;
 	}
-	memcpy(l->names + l->nnames, names, n * sizeof(*names));
+	memcpy(l->names + l->nnames, names, (1 + n) * sizeof(*names));
 	p->noff = (uint32_t)l->nnames;
 	p->nn = (uint32_t)n;
-	l->nnames += n;
+	l->nnames += 1 + n;
+}
+
+/* The inline chain at ia of pending entry i, whose function is func. */
+static void
+lookup_inl(struct pd *pd, struct lookup *l, size_t i, const char *func,
+    uint64_t ia)
+{
+	const char *names[1 + MAX_INLINE], *dfunc;
+	size_t n;
+
+	names[0] = func;
+	n = fg_dso_inlines(PEND(pd, i)->dso, ia, &dfunc, names + 1,
+	    MAX_INLINE);
+	lookup_put(pd, l, i, names, n);
+}
+
+/*
+ * Pending entry i looked up, its names kept in l: what resolve() does
+ * for an address up to interning, in the thread that takes it: the
+ * segment of the file offset, the symbol, and for a return address the
+ * inline chain at the call (addr - 1) when that is still in the same
+ * function.  The only place a deferring walk's symbolizer is used.
+ * With nowait (the worker), an inline chain in a file whose DWARF the
+ * helper still loads is left in pd->later for lw_later().
+ */
+static void
+lookup_one(struct pd *pd, struct lookup *l, size_t i, int nowait)
+{
+	struct dpend *p = PEND(pd, i);
+	const char *func = NULL, *kmod = NULL;
+	uint64_t a, ia;
+
+	p->nn = 0;
+	if (l->nomem)
+		return;
+	pd->wcur = i;
+	if (fg_dso_addr(p->dso, p->addr, 0, 0, &a) == 0) {
+		ia = p->ret ? a - 1 : a;
+		func = fg_dso_symbol(p->dso, a, &kmod);
+		p->mod = kmod != NULL ? kmod : fg_dso_path(p->dso);
+		if (func != NULL && (!p->ret ||
+		    fg_dso_symbol(p->dso, ia, NULL) == func)) {
+			if (nowait && !fg_dso_inlines_ready(p->dso)) {
+				struct dlater *t;
+
+				if ((t = fg_grow(pd->later, &pd->caplater,
+				    pd->nlater + 1, sizeof(*t), 256)) != NULL) {
+					pd->later = t;
+					t[pd->nlater].i = i;
+					t[pd->nlater].func = func;
+					t[pd->nlater++].ia = ia;
+					return;
+				}
+			}
+			lookup_inl(pd, l, i, func, ia);
+			return;
+		}
+	}
+	lookup_put(pd, l, i, &func, 0);
+}
+
+/*
+ * The worker's entries left for DWARF: those whose DWARF is ready (all,
+ * waiting for it, with wait), in the order they came.  Looking inline
+ * chains up in another order gives the same names, and warns of nothing.
+ */
+static void
+lw_later(struct pd *pd, int wait)
+{
+	struct fg_dso *notyet = NULL;
+	size_t k, o = 0;
+
+	for (k = 0; k < pd->nlater; k++) {
+		struct dlater *t = &pd->later[k];
+		struct fg_dso *d = PEND(pd, t->i)->dso;
+
+		if (!wait && (d == notyet || !fg_dso_inlines_ready(d))) {
+			notyet = d;
+			pd->later[o++] = *t;
+			continue;
+		}
+		lookup_inl(pd, &pd->lw, t->i, t->func, t->ia);
+	}
+	pd->nlater = o;
 }
 
 /*
  * The lookup worker: the pending entries in order as the walk
- * publishes them (they never move), until told to stop.  It uses only
- * fg_dso_inlines, on files whose symbols the walk already used: the
- * symbolizer allows that beside the walk's symbol lookups.
+ * publishes them (they never move), until told to stop.  While it runs
+ * it is the only user of the symbolizer's files (the walk only makes
+ * their objects: fg_sym_dso, fg_sym_kernel, fg_sym_jitmap), so it may
+ * wait for the prefetch helper, load a file or kallsyms itself, and look
+ * up symbols and inline chains.
  */
 static void *
 lw_main(void *arg)
@@ -1209,7 +1407,9 @@ lw_main(void *arg)
 		size_t n = atomic_load(&pd->lw_pub);
 
 		for (; i < n; i++)
-			lookup_one(&pd->lw, PEND(pd, i));
+			lookup_one(pd, &pd->lw, i, 1);
+		if (pd->nlater > 0)
+			lw_later(pd, 0);
 		pthread_mutex_lock(&pd->lw_mu);
 		atomic_store(&pd->lw_wait, 1);
 		while (!pd->lw_stop && atomic_load(&pd->lw_pub) == i)
@@ -1221,6 +1421,7 @@ lw_main(void *arg)
 		}
 		pthread_mutex_unlock(&pd->lw_mu);
 	}
+	lw_later(pd, 1);
 	pd->lw_done = i;
 	return NULL;
 }
@@ -1272,12 +1473,11 @@ lw_join(struct pd *pd)
 
 /*
  * Deferring: make the new cache entry e a dent (its ids_off becomes the
- * dent's number) and, when dso is not NULL, remember that its inline
- * chain at ia is still to be looked up.
+ * dent's number) with the ids e has, and when pend is not NULL, a
+ * pending lookup: the frames are made after the lookup (finish_defer).
  */
 static int
-dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
-    const char *mod, uint64_t ia, uint64_t pc)
+dent_add(struct pd *pd, struct centry *e, const struct dpend *pend)
 {
 	if (pd->ndents == pd->capdents) {
 		struct dent *n;
@@ -1286,7 +1486,7 @@ dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
 			return FG_ENOMEM;
 		pd->dents = n;
 	}
-	if (dso != NULL) {
+	if (pend != NULL) {
 		struct dpend *p;
 		size_t c = pd->npend >> PEND_SHIFT;
 
@@ -1299,11 +1499,9 @@ dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
 		    sizeof(**pd->pend))) == NULL)
 			return FG_ENOMEM;
 		p = PEND(pd, pd->npend);
-		p->dso = dso;
-		p->mod = mod;
-		p->ia = ia;
-		p->pc = pc;
+		*p = *pend;
 		p->dent = (uint32_t)pd->ndents;
+		p->noff = 0;
 		p->nn = 0;
 		pd->npend++;
 		lw_publish(pd);
@@ -1321,6 +1519,7 @@ dent_add(struct pd *pd, struct centry *e, struct fg_dso *dso,
  * symbol is the one at addr, as perf looks up frame-pointer return
  * addresses; for a return address (ret) the inline chain is the one at
  * the call, addr - 1, when that is still in the same function.
+ * Deferring, an address in a DSO goes to resolve_later() instead.
  */
 static struct centry *
 resolve(struct pd *pd, const void *key, struct fg_dso *dso,
@@ -1332,7 +1531,7 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	size_t n = 0, i;
 	uint64_t ia = ret ? addr - 1 : addr;
 	uint32_t id;
-	int skip, lookup = 0;
+	int skip;
 
 	if (key == NULL)
 		key = &nomap;
@@ -1345,13 +1544,8 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	if (dso != NULL && have_addr) {
 		func = fg_dso_symbol(dso, addr, &kmod);
 		if (func != NULL && !pd->o->no_inline && (!ret ||
-		    fg_dso_symbol(dso, ia, NULL) == func)) {
-			if (pd->defer)
-				lookup = 1;
-			else
-				n = fg_dso_inlines(dso, ia, &dfunc, names,
-				    MAX_INLINE);
-		}
+		    fg_dso_symbol(dso, ia, NULL) == func))
+			n = fg_dso_inlines(dso, ia, &dfunc, names, MAX_INLINE);
 	}
 	if (kmod != NULL)
 		mod = kmod;
@@ -1379,14 +1573,54 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	}
 	e->nids = (uint16_t)(pd->npool - e->ids_off);
 	e->skip = (uint8_t)skip;
-	if (pd->defer && dent_add(pd, e, lookup ? dso : NULL,
-	    kmod != NULL ? kmod : mod, ia, pc) != 0)
+	if (pd->defer && dent_add(pd, e, NULL) != 0)
 		return NULL;
 	e->used = 1;
 	pd->cused++;
 	if (pd->h->frame != NULL && dso != NULL && have_addr)
 		pd->h->frame(pd->h->arg, fg_dso_path(dso), ia,
 		    pd->pool + e->ids_off, e->nids);
+	return e;
+}
+
+/*
+ * Deferring: the cache entry of an address in dso, a dent with a
+ * pending lookup (lookup_one does what resolve() would): the walk
+ * itself uses nothing of the symbolizer's files.  addr is the file
+ * offset, or for the kernel and JIT maps the ip: resolve()'s key is
+ * the address fg_dso_addr() makes of the offset, a function of it, so
+ * the entries give the same frames.  Their keys are not resolve()'s
+ * (dso + 2, + 3 for a return address): when deferring ends early,
+ * resolve() must not take an offset for an address.  fname: the
+ * frame's module when no segment holds the offset.
+ */
+static struct centry *
+resolve_later(struct pd *pd, struct fg_dso *dso, const char *fname,
+    uint64_t addr, uint64_t pc, int ret)
+{
+	const void *key = (const char *)dso + 2 + ret;
+	struct centry *e;
+	struct dpend p;
+
+	if ((e = cache_slot(pd, key, pd->o->addrs ? pc : addr)) == NULL)
+		return NULL;
+	if (e->used)
+		return e;
+	e->dso = key;
+	e->addr = pd->o->addrs ? pc : addr;
+	e->ids_off = (uint32_t)pd->npool;
+	e->nids = 0;
+	e->skip = 0;
+	memset(&p, 0, sizeof(p));
+	p.dso = dso;
+	p.mod = fname;
+	p.addr = addr;
+	p.pc = pc;
+	p.ret = (uint8_t)ret;
+	if (dent_add(pd, e, &p) != 0)
+		return NULL;
+	e->used = 1;
+	pd->cused++;
 	return e;
 }
 
@@ -1403,6 +1637,13 @@ resolve_user(struct pd *pd, struct thread *t, uint64_t ip, int exact)
 	if (m->dso == NULL)
 		return resolve(pd, m->fname, NULL, m->fname, 0, 0,
 		    ip - m->start + m->pgoff, 0);
+	if (pd->defer) {
+		enum fg_dso_kind k = fg_dso_kind(m->dso);
+		uint64_t off = ip - m->start + m->pgoff;
+
+		return resolve_later(pd, m->dso, m->fname, k == FG_DSO_KERNEL ||
+		    k == FG_DSO_JITMAP ? ip : off, off, ret);
+	}
 	if (fg_dso_addr(m->dso, ip, m->start, m->pgoff, &a) != 0)
 		return resolve(pd, m->dso, NULL, m->fname, 0, 0,
 		    ip - m->start + m->pgoff, 0);
@@ -1527,8 +1768,13 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 				if (k == NULL &&
 				    (k = fg_sym_kernel(pd->sym)) == NULL)
 					return FG_ENOMEM;
-				e = resolve(pd, k, k, "[kernel.kallsyms]", ip, 1,
-				    ip, !exact);
+				if (pd->defer)
+					e = resolve_later(pd, k,
+					    "[kernel.kallsyms]", ip, ip, !exact);
+				else
+					e = resolve(pd, k, k,
+					    "[kernel.kallsyms]", ip, 1, ip,
+					    !exact);
 			} else
 				e = resolve_user(pd, t, ip, exact);
 			if (e == NULL)
@@ -1631,7 +1877,7 @@ unwind_user(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		return 0;
 	if (pd->uw == NULL) {
 		memset(&uo, 0, sizeof(uo));
-		uo.warn = pd->o->warn;
+		uo.warn = pd->wwarn;
 		if ((pd->uw = fg_unwinder_new(&uo)) == NULL)
 			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 			    pd->name);
@@ -1981,16 +2227,93 @@ expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout)
 }
 
 /*
+ * finish_defer's frame ids by name and module: the symbolizer's names
+ * and modules are one pointer each, so most frames are made once.
+ */
+struct fid {
+	const char *name;
+	const char *mod;
+	uint32_t id;
+};
+
+struct fids {
+	struct fid *t;
+	size_t mask;
+	size_t n;
+};
+
+static size_t
+fid_slot(const struct fids *f, const char *name, const char *mod)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15ULL) ^
+	    ((uint64_t)(uintptr_t)mod * 0xc2b2ae3d27d4eb4fULL);
+	size_t i;
+
+	for (i = (size_t)(h >> 32) & f->mask; f->t[i].name != NULL &&
+	    (f->t[i].name != name || f->t[i].mod != mod); i = (i + 1) & f->mask)
+		;
+	return i;
+}
+
+/*
+ * intern_frame() through f.  Its name depends on the pc only for a
+ * frame without a name, or through a module name with a space: those
+ * are not kept.  Out of memory for f, it interns without it.
+ */
+static int
+intern_cached(struct pd *pd, struct fids *f, const char *name,
+    const char *mod, uint64_t pc, uint32_t *id)
+{
+	size_t i, k;
+	int r;
+
+	if (name == NULL)
+		return intern_frame(pd, name, mod, pc, id);
+	if (f->t != NULL) {
+		i = fid_slot(f, name, mod);
+		if (f->t[i].name != NULL) {
+			*id = f->t[i].id;
+			return 0;
+		}
+	}
+	if ((r = intern_frame(pd, name, mod, pc, id)) != 0 ||
+	    strchr(mod, ' ') != NULL)
+		return r;
+	if (f->t == NULL || (f->n + 1) * 2 > f->mask + 1) {
+		struct fids g;
+
+		g.mask = f->t == NULL ? 4095 : f->mask * 2 + 1;
+		g.n = f->n;
+		if ((g.t = fg_zalloc(g.mask + 1, sizeof(*g.t))) == NULL)
+			return 0;
+		for (k = 0; f->t != NULL && k <= f->mask; k++)
+			if (f->t[k].name != NULL)
+				g.t[fid_slot(&g, f->t[k].name,
+				    f->t[k].mod)] = f->t[k];
+		free(f->t);
+		*f = g;
+	}
+	i = fid_slot(f, name, mod);
+	f->t[i].name = name;
+	f->t[i].mod = mod;
+	f->t[i].id = *id;
+	f->n++;
+	return 0;
+}
+
+/*
  * Deferring ends (after the walk, or before a sample that cannot wait):
- * the pending inline chains are looked up, in the order their addresses
- * came, and each chain entry not yet in the model goes to it with its
- * ids and summed weight, in the order the entries were made (the order
- * their first samples came, as without deferring).
+ * the pending lookups are done (the worker joined), the held warnings
+ * sent, the frames made in the order the addresses came, and each chain
+ * entry not yet in the model goes to it with its ids and summed weight,
+ * in the order the entries were made (the order their first samples
+ * came, as without deferring).
  */
 static int
 finish_defer(struct pd *pd)
 {
 	struct lookup own;
+	struct fids fn;
 	struct fg_error cerr;
 	size_t i, j, nx, done = 0;
 	uint32_t id;
@@ -2009,8 +2332,10 @@ finish_defer(struct pd *pd)
 	}
 	memset(&own, 0, sizeof(own));
 	for (i = done; i < pd->npend; i++)
-		lookup_one(&own, PEND(pd, i));
+		lookup_one(pd, &own, i, 0);
+	warn_flush(pd);
 	r = own.nomem || pd->lw.nomem ? FG_ENOMEM : 0;
+	memset(&fn, 0, sizeof(fn));
 	for (i = 0; i < pd->npend && r == 0; i++) {
 		struct dpend *p = PEND(pd, i);
 		struct dent *d = &pd->dents[p->dent];
@@ -2018,20 +2343,21 @@ finish_defer(struct pd *pd)
 		    p->noff;
 		size_t off = pd->npool;
 
-		if (p->nn == 0)
-			continue;
-		for (j = 0; j < d->nids && r == 0; j++)
-			r = pool_push(pd, pd->pool[d->ids_off + j]);
-		for (j = 0; j < p->nn && r == 0; j++) {
-			if (names[j][0] == '(')
+		/*
+		 * resolve()'s frames: the function's (a name starting with
+		 * '(' dropped, see there), then the inline ones.
+		 */
+		for (j = 0; j <= p->nn && r == 0; j++) {
+			if (names[j] != NULL && names[j][0] == '(')
 				continue;
-			if ((r = intern_frame(pd, names[j], p->mod, p->pc,
-			    &id)) == 0)
+			if ((r = intern_cached(pd, &fn, names[j], p->mod,
+			    p->pc, &id)) == 0)
 				r = pool_push(pd, id);
 		}
 		d->ids_off = (uint32_t)off;
 		d->nids = (uint32_t)(pd->npool - off);
 	}
+	free(fn.t);
 	free(own.names);
 	if (r != 0)
 		goto nomem;
@@ -2206,7 +2532,7 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	if (a != &pd->attrs[pd->attr_sel]) {
 		if (!pd->filter_warned && pd->attr_sel < pd->nattrs) {
 			pd->filter_warned = 1;
-			fg_warnf(&pd->o->warn, "%s: filtering for events of "
+			fg_warnf(&pd->wwarn, "%s: filtering for events of "
 			    "type: %s", pd->name,
 			    attr_name(pd, &pd->attrs[pd->attr_sel]));
 		}
@@ -2374,9 +2700,9 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			return 0;
 	} else if (pd->defer) {
 		/* a new chain: to the model after the walk, if it can wait */
-		if (ent != SIZE_MAX && s.period <= UINT64_MAX -
-		    pd->pend_total - fg_stacks_total(pd->st) &&
-		    fresh_add(pd, ent, s.period) == 0)
+		if (++pd->nnew != pd->defer_end && ent != SIZE_MAX &&
+		    s.period <= UINT64_MAX - pd->pend_total -
+		    fg_stacks_total(pd->st) && fresh_add(pd, ent, s.period) == 0)
 			return 0;
 		if ((r = finish_defer(pd)) != 0 ||
 		    (r = deliver(pd)) != 0)
@@ -3024,7 +3350,7 @@ stack_fetch(void *arg, size_t need, const unsigned char **stack,
 	*held = pd->stkheld = got;
 	if (got < need) {
 		if (!pd->stkwarned)
-			fg_warnf(&pd->o->warn, "%s: stack copy at 0x%llx: read "
+			fg_warnf(&pd->wwarn, "%s: stack copy at 0x%llx: read "
 			    "failed: chain cut", pd->name,
 			    (unsigned long long)pd->lz->sfoff);
 		pd->stkwarned = 1;
@@ -3439,7 +3765,9 @@ pd_free(struct pd *pd)
 	free(pd->chtab);
 	free(pd->dirty);
 	lw_join(pd);
+	warn_flush(pd);
 	free(pd->lw.names);
+	free(pd->later);
 	for (i = 0; pd->pend != NULL && i < PEND_CHUNKS &&
 	    pd->pend[i] != NULL; i++)
 		free(pd->pend[i]);
@@ -3563,11 +3891,20 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	 */
 	pd->defer = pd->sum && !o->no_inline && o->nskip_after == 0 &&
 	    hooks->frame == NULL && getenv("FG_NODEFER") == NULL;
+	if (getenv("FG_DEFER_END") != NULL)
+		pd->defer_end = strtoull(getenv("FG_DEFER_END"), NULL, 10);
 	pd->attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->work, 1 << 20);
 	fg_buf_init(&pd->work2, 1 << 20);
-	if ((pd->sym = fg_sym_new(&o->warn)) == NULL) {
+	fg_buf_init(&pd->wsym, 0);
+	fg_buf_init(&pd->wwalk, 0);
+	pd->swarn.fn = sym_warn;
+	pd->swarn.arg = pd;
+	pd->wwarn.fn = walk_warn;
+	pd->wwarn.arg = pd;
+	pd->whold = pd->defer;
+	if ((pd->sym = fg_sym_new(&pd->swarn)) == NULL) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}

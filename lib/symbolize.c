@@ -1627,6 +1627,20 @@ dso_ready_dw(struct fg_dso *d)
 	d->pf_dw = 0;
 }
 
+int
+fg_dso_inlines_ready(struct fg_dso *d)
+{
+	struct fg_symbolizer *s = d->s;
+	int st;
+
+	if (d->pf || !d->pf_dw)
+		return !d->pf;
+	pthread_mutex_lock(&s->pf_mu);
+	st = d->pf_state;
+	pthread_mutex_unlock(&s->pf_mu);
+	return st == PF_DONE;
+}
+
 struct pf_cand {
 	struct fg_dso *d;
 	off_t size;

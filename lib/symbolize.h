@@ -55,10 +55,11 @@ int fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
  * too (the inflating of compressed sections): 1, each file's after its
  * symbols; 2, after all the symbols (for a caller that looks up inline
  * chains after its walk: symbols are usable while the DWARF loads).  Call once, after
- * fg_sym_add_buildid() and before the files are used; the main thread
+ * fg_sym_add_buildid() and before the files are used; the thread using
+ * them (one at a time: the caller's, or a worker it hands them to)
  * then waits for a file only if the helper is loading it at that
  * moment, and loads the ones not yet started itself.  Warnings come out
- * on the main thread.  0 or FG_ENOMEM; without a thread, nothing is
+ * on that thread.  0 or FG_ENOMEM; without a thread, nothing is
  * loaded ahead.
  */
 int fg_sym_prefetch(struct fg_symbolizer *s, int dwarf);
@@ -108,5 +109,12 @@ const char *fg_dso_symbol(struct fg_dso *d, uint64_t addr,
  */
 size_t fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
     const char **names, size_t max);
+
+/*
+ * Whether fg_dso_inlines() on d would go on without waiting for the
+ * prefetch helper to finish d's DWARF; by the thread using d, after
+ * fg_dso_symbol() on it (else 0: the helper may hold d).
+ */
+int fg_dso_inlines_ready(struct fg_dso *d);
 
 #endif /* FG_SYMBOLIZE_H */

@@ -5,8 +5,9 @@
  * across a FINISHED_ROUND; the same records zstd-compressed; an unknown
  * record type, a callchain longer than its record and a record shorter
  * than its header; the progress callback; a file loaded ahead on the
- * helper thread, its warning on the caller's; and the demangler on C++,
- * Rust legacy and v0 names.
+ * helper thread, its warning on the caller's; symbol lookups deferred
+ * past the walk against the walk doing them (frames and the order of
+ * warnings); and the demangler on C++, Rust legacy and v0 names.
  */
 #include <link.h>
 #include <pthread.h>
@@ -104,11 +105,14 @@ putstr(struct rec *r, const char *s)
 #define PID 4242
 #define TID 4243
 
+/* the process the records name (test_defer names its own, for its JIT map) */
+static uint32_t rpid = PID, rtid = TID;
+
 static void
 trailer(struct rec *r, uint64_t time)
 {
-	put32(r, PID);
-	put32(r, TID);
+	put32(r, rpid);
+	put32(r, rtid);
 	put64(r, time);
 }
 
@@ -116,8 +120,8 @@ static void
 comm(struct rec *r, const char *name, uint64_t time)
 {
 	hdr(r, 3, 0, 8 + 8 + strsize(name) + 16);
-	put32(r, PID);
-	put32(r, TID);
+	put32(r, rpid);
+	put32(r, rtid);
 	putstr(r, name);
 	trailer(r, time);
 }
@@ -127,8 +131,8 @@ mmap2(struct rec *r, uint64_t start, uint64_t len, uint64_t pgoff,
     const char *path, uint64_t time)
 {
 	hdr(r, 10, 2, 8 + 8 + 24 + 24 + 8 + strsize(path) + 16);
-	put32(r, PID);
-	put32(r, TID);
+	put32(r, rpid);
+	put32(r, rtid);
 	put64(r, start);
 	put64(r, len);
 	put64(r, pgoff);
@@ -150,8 +154,8 @@ sample(struct rec *r, const uint64_t *chain, size_t n, uint64_t nr_claimed,
 
 	hdr(r, 9, 2, 8 + 8 * 4 + 8 + 8 * n);
 	put64(r, chain[1]);
-	put32(r, PID);
-	put32(r, TID);
+	put32(r, rpid);
+	put32(r, rtid);
 	put64(r, time);
 	put64(r, period);
 	put64(r, nr_claimed);
@@ -201,8 +205,8 @@ sample_stack(struct rec *r, const uint64_t *chain, size_t n, uint64_t time,
 
 	hdr(r, 9, 2, 8 + 8 * 4 + 8 + 8 * n + 8 + ssz + (ssz ? 8 : 0));
 	put64(r, chain[1]);
-	put32(r, PID);
-	put32(r, TID);
+	put32(r, rpid);
+	put32(r, rtid);
 	put64(r, time);
 	put64(r, 1);
 	put64(r, n);
@@ -874,6 +878,196 @@ test_cancel(void)
 	free(data.d);
 }
 
+/* Every warning, in order, and how many came on another thread. */
+struct wlog {
+	char buf[8192];
+	size_t len;
+	int n;
+	int elsewhere;
+};
+
+static void
+on_wlog(void *arg, const char *msg)
+{
+	struct wlog *w = arg;
+
+	if (!pthread_equal(pthread_self(), main_thread))
+		w->elsewhere++;
+	w->n++;
+	w->len += (size_t)snprintf(w->buf + w->len, sizeof(w->buf) - w->len,
+	    "%s\n", msg);
+	if (w->len >= sizeof(w->buf))
+		w->len = sizeof(w->buf) - 1;
+}
+
+static char *
+fold_opts(const struct rec *f, const struct fg_perfdata_opts *o,
+    struct wlog *w)
+{
+	struct fg_perfdata_opts oo = *o;
+	struct fg_stacks *st = fg_stacks_new();
+	struct fg_error err;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	oo.warn.fn = on_wlog;
+	oo.warn.arg = w;
+	CHECK(fg_perfdata_read_mem(f->d, f->len, "mem.data", &oo, st,
+	    &err) == 0);
+	fp = open_memstream(&out, &len);
+	CHECK(fg_stacks_write_folded(st, fp, &err) == 0);
+	fclose(fp);
+	fg_stacks_free(st);
+	return out;
+}
+
+/*
+ * Inline lookups deferred past the walk (reading into a model with
+ * inline frames): every symbol lookup goes to the lookup worker, and
+ * the result must be what the walk resolving each address itself gives
+ * (FG_NODEFER): kernel frames (and kallsyms' warning when its addresses
+ * are hidden), this program's functions at an exact ip and as return
+ * addresses, a file offset no segment holds, a JIT map, files that
+ * cannot be read, with --addrs, --kernel and --jit too; and the
+ * warnings, the symbolizer's (met on the worker) and the walk's, in the
+ * same order, all on the caller's thread.
+ */
+static void
+test_defer(void)
+{
+	struct self self = {0};
+	struct rec data = {0}, f;
+	struct fg_perfdata_opts o;
+	char jpath[64];
+	uint64_t kaddr = 0, jit = 0x5000000000ULL;
+	FILE *fp;
+	ssize_t n;
+	int i, pass;
+
+	main_thread = pthread_self();
+	n = readlink("/proc/self/exe", self.path, sizeof(self.path) - 1);
+	CHECK(n > 0);
+	self.path[n > 0 ? n : 0] = '\0';
+	dl_iterate_phdr(phdr_cb, &self);
+	CHECK(self.n > 0);
+	/* a kernel text address, when kallsyms shows them */
+	if ((fp = fopen("/proc/kallsyms", "re")) != NULL) {
+		char line[512], t;
+		unsigned long long a;
+		while (fgets(line, sizeof(line), fp) != NULL)
+			if (sscanf(line, "%llx %c", &a, &t) == 2 && a != 0 &&
+			    (t == 'T' || t == 't')) {
+				kaddr = a;
+				break;
+			}
+		fclose(fp);
+	}
+	if (kaddr == 0)
+		kaddr = 0xffffffff81000000ULL;
+
+	rpid = (uint32_t)getpid();
+	rtid = rpid;
+	snprintf(jpath, sizeof(jpath), "/tmp/perf-%u.map", rpid);
+	if ((fp = fopen(jpath, "we")) != NULL) {
+		fprintf(fp, "%llx 100 jitted_fn\n", (unsigned long long)jit);
+		fclose(fp);
+	}
+
+	comm(&data, "fg defer", 100);
+	for (i = 0; i < self.n; i++)
+		mmap2(&data, self.start[i], self.len[i], self.pgoff[i],
+		    self.path, 110);
+	/* this program again, at an offset past its segments */
+	mmap2(&data, 0x6000000000ULL, 0x1000, 0x40000000, self.path, 110);
+	mmap2(&data, 0x7000000000ULL, 0x10000, 0, "/nonexistent/fg-test/a.so",
+	    110);
+	mmap2(&data, jit, 0x1000, 0, "//anon", 110);
+	hdr(&data, 68, 0, 8);
+	for (pass = 0; pass < 2; pass++) {
+		uint64_t t = 200 + (uint64_t)pass * 1000;
+		uint64_t c1[] = { (uint64_t)-128, kaddr + 0x10 + pass,
+		    kaddr + 0x20, (uint64_t)-512,
+		    (uint64_t)(uintptr_t)fg_test_leaf + 1,
+		    (uint64_t)(uintptr_t)fg_test_mid + 4, 0x6000000010ULL,
+		    0x10 };
+		/* the leaf's address as a return address, then exact */
+		uint64_t c2[] = { (uint64_t)-512,
+		    (uint64_t)(uintptr_t)fg_test_mid + 4,
+		    (uint64_t)(uintptr_t)fg_test_leaf + 1, 0x7000001000ULL };
+		uint64_t c3[] = { (uint64_t)-512, jit + 0x10, jit + 0x20,
+		    0x6000000010ULL, 0x7000002000ULL + (uint64_t)pass };
+
+		sample(&data, c1, 8, 8, t, 3);
+		sample(&data, c2, 4, 4, t + 1, 5);
+		hdr(&data, 68, 0, 8);	/* the samples go before the next */
+		hdr(&data, 68, 0, 8);
+		/* the walk's own warning, between the two files' */
+		hdr(&data, 50, 0, 16);
+		put64(&data, 0);
+		if (pass == 0)
+			mmap2(&data, 0x7100000000ULL, 0x10000, 0,
+			    "/nonexistent/fg-test/b.so", t + 10);
+		{
+			uint64_t c4[] = { (uint64_t)-512, 0x7100000100ULL,
+			    jit + 0x30 };
+			sample(&data, c4, 3, 3, t + 20, 7);
+		}
+		sample(&data, c3, 5, 5, t + 30, 11);
+		hdr(&data, 68, 0, 8);
+	}
+	f = recording(&data);
+
+	/* with deferring ended early at the first, 2nd, 3rd new chain too */
+	for (i = 0; i < 16; i++) {
+		struct wlog wd, wn;
+		char *od, *on, end[8];
+
+		memset(&wd, 0, sizeof(wd));
+		memset(&wn, 0, sizeof(wn));
+		fg_perfdata_opts_init(&o);
+		o.buildid_dir = "";
+		o.addrs = i & 1;
+		o.kernel = o.jit = (i & 2) != 0;
+		unsetenv("FG_NODEFER");
+		snprintf(end, sizeof(end), "%d", i >> 2);
+		setenv("FG_DEFER_END", end, 1);
+		od = fold_opts(&f, &o, &wd);
+		unsetenv("FG_DEFER_END");
+		setenv("FG_NODEFER", "1", 1);
+		on = fold_opts(&f, &o, &wn);
+		unsetenv("FG_NODEFER");
+		CHECK(od != NULL && on != NULL && strcmp(od, on) == 0);
+		CHECK(wd.n == wn.n && strcmp(wd.buf, wn.buf) == 0);
+		if (od != NULL && on != NULL && (strcmp(od, on) != 0 ||
+		    strcmp(wd.buf, wn.buf) != 0))
+			fprintf(stderr, "defer %d:\n%s%s-- not deferred:\n%s%s",
+			    i, od, wd.buf, on, wn.buf);
+		CHECK(wd.elsewhere == 0 && wn.elsewhere == 0);
+		/* a.so's, the walk's, b.so's, the walk's */
+		{
+			const char *a = strstr(wd.buf, "a.so: cannot read");
+			const char *u = strstr(wd.buf, "unknown record type");
+			const char *b = strstr(wd.buf, "b.so: cannot read");
+			CHECK(a != NULL && u != NULL && b != NULL && a < u &&
+			    u < b && strstr(b, "unknown record type") != NULL);
+		}
+		if ((i & 3) == 3 && od != NULL) {
+			CHECK(strstr(od, "fg_test_leaf") != NULL);
+			CHECK(strstr(od, "jitted_fn_[j]") != NULL);
+			CHECK(strstr(od, "[test_perfdata <40000010>]") != NULL);
+			CHECK(strstr(od, "_[k]") != NULL);
+		}
+		free(od);
+		free(on);
+	}
+	unlink(jpath);
+	rpid = PID;
+	rtid = TID;
+	free(f.d);
+	free(data.d);
+}
+
 int
 main(void)
 {
@@ -883,6 +1077,7 @@ main(void)
 	test_progress();
 	test_cancel();
 	test_prefetch();
+	test_defer();
 	if (failures != 0) {
 		fprintf(stderr, "%d checks failed\n", failures);
 		return 1;
