@@ -33,6 +33,15 @@ on_warn(void *arg, const char *msg)
 		fprintf(stderr, "%s: warning: %s\n", progname, msg);
 }
 
+/* Whether path is something other than a regular file (/dev/null). */
+static int
+is_special(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
+}
+
 static void
 usage(FILE *fp)
 {
@@ -63,6 +72,7 @@ main(int argc, char **argv)
 	const char *output = NULL;
 	char *tmp = NULL;
 	FILE *fp = stdout;
+	int direct = 0;
 	size_t nown = sizeof(own) / sizeof(own[0]);
 	int c, r, i, fd, status = 0, keep_order = 0;
 
@@ -124,7 +134,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: warning: %lu more lines skipped\n",
 		    progname, ws.n - MAX_WARNINGS);
 
-	if (output != NULL && strcmp(output, "-") != 0) {
+	if (output != NULL && strcmp(output, "-") != 0 &&
+	    is_special(output)) {
+		/* /dev/null, a FIFO: written as it is, never renamed over */
+		if ((fp = fopen(output, "w")) == NULL) {
+			fprintf(stderr, "%s: %s: %s\n", progname, output,
+			    strerror(errno));
+			status = 1;
+			goto done;
+		}
+		direct = 1;
+	} else if (output != NULL && strcmp(output, "-") != 0) {
 		if (asprintf(&tmp, "%s.XXXXXX", output) == -1) {
 			fprintf(stderr, "%s: out of memory\n", progname);
 			tmp = NULL;
@@ -185,6 +205,12 @@ main(int argc, char **argv)
 		free(tmp);
 	}
 done:
+	if (direct && fp != NULL && fp != stdout && fclose(fp) != 0 &&
+	    status == 0) {
+		fprintf(stderr, "%s: %s: %s\n", progname, output,
+		    strerror(errno));
+		status = 1;
+	}
 	fg_stacks_free(st);
 	fg_render_opts_free(ro);
 	free(longopts);

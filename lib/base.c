@@ -3,6 +3,8 @@
  * shared by every module.  Guarantees: no output, no exit, every
  * allocation failure reported as FG_ENOMEM.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,4 +386,12 @@ fg_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx)
 	msort_bytes(base, tmp, n, size, cmp, ctx);
 	free(tmp);
 	return 0;
+}
+
+int
+fg_is_special(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
 }

@@ -50,6 +50,13 @@ fg_add_ovf(size_t a, size_t b, size_t *r)
 	return 0;
 }
 
+/*
+ * Whether path names something other than a regular file (a device such
+ * as /dev/null, a FIFO): output goes to it as it is, never by a rename
+ * over it, which would replace /dev/null with a file when run as root.
+ */
+int fg_is_special(const char *path);
+
 /* The value of hex digit c, or -1. */
 static inline int
 fg_hexval(int c)

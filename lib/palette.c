@@ -510,6 +510,20 @@ fg_palmap_save(const struct fg_palmap *pm, const char *path,
 	if (pm->n > 0)
 		memcpy(v, pm->v, pm->n * sizeof(*v));
 	qsort(v, pm->n, sizeof(*v), entcmp);
+	if (fg_is_special(path)) {	/* /dev/null, a FIFO: as it is */
+		if ((fp = fopen(path, "w")) == NULL) {
+			r = fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+			goto out;
+		}
+		for (i = 0; i < pm->n; i++) {
+			fwrite(v[i].name, 1, v[i].len, fp);
+			fprintf(fp, "->rgb(%u,%u,%u)\n", v[i].c.r, v[i].c.g,
+			    v[i].c.b);
+		}
+		if (fflush(fp) != 0 || ferror(fp))
+			r = fg_seterr_sys(err, FG_EIO, errno, "%s: write", path);
+		goto out;
+	}
 	if (asprintf(&tmp, "%s.XXXXXX", path) == -1) {
 		tmp = NULL;
 		r = fg_seterr(err, FG_ENOMEM, "palette map: out of memory");

@@ -454,6 +454,12 @@ temp_beside(const char *path, char *tmp, size_t tmplen, struct fg_error *err)
 		fg_seterr(err, FG_EINVAL, "%s: path too long", path);
 		return NULL;
 	}
+	if (fg_is_special(path)) {	/* /dev/null, a FIFO: as it is */
+		tmp[0] = '\0';
+		if ((fp = fopen(path, "w")) == NULL)
+			fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+		return fp;
+	}
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		fg_seterr_sys(err, FG_EIO, errno, "%s: create temporary file",
 		    path);
@@ -479,6 +485,8 @@ commit_file(FILE *fp, const char *tmp, const char *path, int rc,
 		rc = fg_seterr_sys(err, FG_EIO, errno, "%s: write", path);
 	if (rc == 0 && o->cancel != NULL && *o->cancel)
 		rc = fg_seterr(err, FG_ECANCELED, "interrupted");
+	if (tmp[0] == '\0')	/* written in place (temp_beside) */
+		return rc;
 	if (rc == 0 && rename(tmp, path) == -1)
 		rc = fg_seterr_sys(err, FG_EIO, errno, "rename %s to %s", tmp,
 		    path);

@@ -68,6 +68,17 @@ sed 's/^leaf->.*/leaf->rgb(1,2,3)/' pal.map > pal2 && mv pal2 pal.map
 "$render" --cp --palette-file pal.map "$data/small.folded" > cp2.svg 2>/dev/null || fail "--cp 2"
 grep -q 'fill="#010203"' cp2.svg || fail "stored colour not used"
 
+# -o naming something other than a regular file (a FIFO, as /dev/null
+# would be): written as it is, not replaced by a renamed temporary file
+# (which as root would turn /dev/null into a file).
+mkfifo out.fifo
+cat out.fifo > fifo.svg &
+r1=$!
+"$render" -o out.fifo "$data/small.folded" 2>/dev/null || fail "-o FIFO"
+if [ -p out.fifo ]; then wait $r1; else
+	kill $r1; fail "the FIFO was replaced"; fi
+grep -q '<svg' fifo.svg || fail "no SVG through the FIFO"
+
 # flamegraph-diff-folded.
 "$diff" "$data/before.folded" "$data/after.folded" > d.folded || fail "diff"
 printf 'main;a 10 20\nmain;b 0x1f2e 5 0\nmain;b 0xabc 0 5\nmain;c 0 7\nx 3 0\n' > want
