@@ -406,20 +406,29 @@ struct cux_rec {
 	uint64_t failed;
 };
 
+/* What names this .debug_info in an index file: its size and hash. */
 static int
-cux_header(struct fg_dw *dw, struct cux_hdr *h)
+info_id(struct fg_dw *dw, uint64_t *size, uint64_t *check)
 {
 	const struct sect *si = sect(dw, S_INFO);
 
 	if (si == NULL || si->n == 0)
 		return -1;
+	*size = si->n;
+	*check = cache_check(si->p, si->n);
+	return 0;
+}
+
+static int
+cux_header(struct fg_dw *dw, struct cux_hdr *h)
+{
 	memset(h, 0, sizeof(*h));
+	if (info_id(dw, &h->info_size, &h->info_check) != 0)
+		return -1;
 	memcpy(h->magic, CUX_MAGIC, 8);
 	h->version = 1;
 	h->fsize = sizeof(struct fg_dw_func);
 	h->isize = sizeof(struct fg_dw_inl);
-	h->info_size = si->n;
-	h->info_check = cache_check(si->p, si->n);
 	return 0;
 }
 
@@ -1852,16 +1861,12 @@ struct cr_hdr {
 static int
 cr_header(struct fg_dw *dw, struct cr_hdr *h)
 {
-	const struct sect *si = sect(dw, S_INFO);
-
-	if (si == NULL || si->n == 0)
-		return -1;
 	memset(h, 0, sizeof(*h));
+	if (info_id(dw, &h->info_size, &h->info_check) != 0)
+		return -1;
 	memcpy(h->magic, CR_MAGIC, 8);
 	h->version = 1;
 	h->esize = sizeof(struct curange);
-	h->info_size = si->n;
-	h->info_check = cache_check(si->p, si->n);
 	h->nunits = dw->nunits;
 	h->ncr = dw->ncr;
 	return 0;
