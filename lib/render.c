@@ -805,15 +805,16 @@ rankitem_cmp(const struct fg_stacks *st, const struct rankitem *a,
 {
 	size_t la, lb, i;
 	const unsigned char *na, *nb;
-	int ca, cb;
+	int ca, cb, c;
 
 	if (a->id == b->id)
 		return (int)a->semi - (int)b->semi;
 	na = (const unsigned char *)fg_stacks_name(st, a->id, &la);
 	nb = (const unsigned char *)fg_stacks_name(st, b->id, &lb);
-	for (i = 0; i < la && i < lb; i++)
-		if (na[i] != nb[i])
-			return na[i] < nb[i] ? -1 : 1;
+	/* names share long prefixes ("core::iter::..."): one memcmp */
+	i = la < lb ? la : lb;
+	if ((c = memcmp(na, nb, i)) != 0)
+		return c < 0 ? -1 : 1;
 	ca = i < la ? na[i] : (a->semi ? ';' : -1);
 	cb = i < lb ? nb[i] : (b->semi ? ';' : -1);
 	if (ca != cb)
