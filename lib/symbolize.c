@@ -832,6 +832,19 @@ kline_addr(const char *p, const char *end)
 	uint64_t a = 0;
 	int n, v;
 
+	/* the usual line: 16 hex digits and a space, without a branch each */
+	if (end - p > 16 && fg_hexval((unsigned char)p[16]) < 0) {
+		unsigned ok = 1;
+
+		for (n = 0; n < 16; n++) {
+			unsigned c = (unsigned char)p[n];
+			ok &= (c - '0' < 10u) | ((c | 0x20) - 'a' < 6u);
+			a = a << 4 | ((c & 0xf) + 9 * (c >> 6));
+		}
+		if (ok)
+			return a;
+		a = 0;
+	}
 	for (n = 0; n < 16 && p < end && (v = fg_hexval((unsigned char)*p)) >= 0;
 	    n++, p++)
 		a = a << 4 | (uint64_t)v;
