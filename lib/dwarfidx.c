@@ -237,6 +237,12 @@ bad:
 #define CACHE_MAGIC	"FGDWSEC1"
 #define CACHE_HDR	32
 #define CACHE_MIN	(64u << 10)
+/*
+ * Nor past CACHE_MAX: the file is written on the helper that inflated
+ * it, which a run then waits for; a debug file that big (a C++ library's)
+ * would cost the first run as much again and fill the disk.
+ */
+#define CACHE_MAX	((uint64_t)256 << 20)
 
 static uint64_t
 cache_check(const uint8_t *raw, size_t n)
@@ -368,7 +374,7 @@ cache_store(const struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
 	const void *part[2] = { h, data };
 	size_t len[2] = { sizeof(h), (size_t)size };
 
-	if (dw->cache == NULL || size < CACHE_MIN)
+	if (dw->cache == NULL || size < CACHE_MIN || size > CACHE_MAX)
 		return;
 	cache_header(h, raw, n, size);
 	cache_put(dw, sect_names[i] + 1, part, len, 2);
