@@ -261,12 +261,31 @@ cache_header(uint8_t *h, const uint8_t *raw, size_t n, uint64_t size)
 	memcpy(h + 8, v, sizeof(v));
 }
 
+/*
+ * The cache file name of this file's directory, open, a regular file at
+ * least hlen bytes long whose first hlen bytes are now in hdr (and its
+ * stat in *sb): the descriptor, or -1.
+ */
 static int
-cache_path(const struct fg_dw *dw, int i, char *path, size_t cap)
+cache_open(const struct fg_dw *dw, const char *name, void *hdr, size_t hlen,
+    struct stat *sb)
 {
-	int r = snprintf(path, cap, "%s/%s", dw->cache, sect_names[i] + 1);
+	char path[PATH_MAX];
+	int fd, r;
 
-	return r < 0 || (size_t)r >= cap ? -1 : 0;
+	if (dw->cache == NULL)
+		return -1;
+	r = snprintf(path, sizeof(path), "%s/%s", dw->cache, name);
+	if (r < 0 || (size_t)r >= sizeof(path) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return -1;
+	if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode) ||
+	    (uint64_t)sb->st_size < hlen ||
+	    pread(fd, hdr, hlen, 0) != (ssize_t)hlen) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* Section i (raw: n compressed bytes, size inflated) from the cache. */
@@ -274,20 +293,16 @@ static int
 cache_map(struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
     uint64_t size, struct sect *s)
 {
-	char path[PATH_MAX];
 	uint8_t want[CACHE_HDR], got[CACHE_HDR];
 	struct stat sb;
 	void *m;
 	int fd;
 
-	if (dw->cache == NULL || size < CACHE_MIN ||
-	    cache_path(dw, i, path, sizeof(path)) != 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+	if (size < CACHE_MIN || (fd = cache_open(dw, sect_names[i] + 1, got,
+	    CACHE_HDR, &sb)) < 0)
 		return -1;
 	cache_header(want, raw, n, size);
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (uint64_t)sb.st_size != CACHE_HDR + size ||
-	    pread(fd, got, CACHE_HDR, 0) != CACHE_HDR ||
+	if ((uint64_t)sb.st_size != CACHE_HDR + size ||
 	    memcmp(got, want, CACHE_HDR) != 0 ||
 	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
 	    0)) == MAP_FAILED) {
@@ -441,7 +456,6 @@ cux_header(struct fg_dw *dw, struct cux_hdr *h)
 size_t
 fg_dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 {
-	char path[PATH_MAX];
 	struct cux_hdr want, h;
 	const struct cux_rec *rec;
 	struct fg_dw_cu *cus = NULL;
@@ -449,20 +463,14 @@ fg_dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 	uint64_t nf = 0, ni = 0, need;
 	const uint8_t *m = NULL, *fp, *ip;
 	size_t i, j;
-	int fd, r;
+	int fd;
 
 	*out = NULL;
 	if (dw == NULL || dw->cache == NULL || dw->cux != NULL ||
-	    cux_header(dw, &want) != 0)
+	    cux_header(dw, &want) != 0 ||
+	    (fd = cache_open(dw, CUX_NAME, &h, sizeof(h), &sb)) < 0)
 		return 0;
-	r = snprintf(path, sizeof(path), "%s/" CUX_NAME, dw->cache);
-	if (r < 0 || (size_t)r >= sizeof(path) ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
-		return 0;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (uint64_t)sb.st_size < sizeof(h) ||
-	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    memcmp(h.magic, want.magic, 8) != 0 || h.version != want.version ||
+	if (memcmp(h.magic, want.magic, 8) != 0 || h.version != want.version ||
 	    h.fsize != want.fsize || h.isize != want.isize ||
 	    h.info_size != want.info_size || h.info_check != want.info_check ||
 	    h.ncus == 0 || h.ncus > (uint64_t)sb.st_size / sizeof(*rec) ||
@@ -1881,22 +1889,16 @@ cr_header(struct fg_dw *dw, struct cr_hdr *h)
 static int
 cr_load(struct fg_dw *dw)
 {
-	char path[PATH_MAX];
 	struct cr_hdr want, h;
 	struct curange *cr = NULL;
 	struct stat sb;
 	size_t i;
-	int fd, r;
+	int fd;
 
-	if (dw->cache == NULL || cr_header(dw, &want) != 0)
+	if (dw->cache == NULL || cr_header(dw, &want) != 0 ||
+	    (fd = cache_open(dw, CR_NAME, &h, sizeof(h), &sb)) < 0)
 		return -1;
-	r = snprintf(path, sizeof(path), "%s/" CR_NAME, dw->cache);
-	if (r < 0 || (size_t)r >= sizeof(path) ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
-		return -1;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    memcmp(h.magic, want.magic, 8) != 0 || h.version != want.version ||
+	if (memcmp(h.magic, want.magic, 8) != 0 || h.version != want.version ||
 	    h.esize != want.esize || h.info_size != want.info_size ||
 	    h.info_check != want.info_check || h.nunits != want.nunits ||
 	    h.ncr == 0 || h.ncr > ((uint64_t)sb.st_size - sizeof(h)) /

@@ -1287,17 +1287,13 @@ lookup_put(struct pd *pd, struct lookup *l, size_t i, const char **names,
 	struct dpend *p = PEND(pd, i);
 
 	if (l->nnames + 1 + n > l->cap) {
-		size_t nc = l->cap ? l->cap : 4096;
 		const char **t;
-		while (nc < l->nnames + 1 + n)
-			nc *= 2;
-		if (nc > UINT32_MAX || (t = reallocarray(l->names, nc,
-		    sizeof(*t))) == NULL) {
+		if (l->nnames + 1 + n > UINT32_MAX || (t = fg_grow(l->names,
+		    &l->cap, l->nnames + 1 + n, sizeof(*t), 4096)) == NULL) {
 			l->nomem = 1;
 			return;
 		}
 		l->names = t;
-		l->cap = nc;
 	}
 	memcpy(l->names + l->nnames, names, (1 + n) * sizeof(*names));
 	p->noff = (uint32_t)l->nnames;
@@ -2206,14 +2202,11 @@ expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout)
 	for (i = 1; i < n; i++)
 		need += pd->dents[in[i]].nids;
 	if (need > pd->capxids) {
-		size_t nc = pd->capxids ? pd->capxids : 256;
-		uint32_t *t;
-		while (nc < need)
-			nc *= 2;
-		if ((t = reallocarray(pd->xids, nc, sizeof(*t))) == NULL)
+		uint32_t *t = fg_grow(pd->xids, &pd->capxids, need, sizeof(*t),
+		    256);
+		if (t == NULL)
 			return FG_ENOMEM;
 		pd->xids = t;
-		pd->capxids = nc;
 	}
 	if (n > 0)
 		pd->xids[k++] = in[0];
@@ -2486,12 +2479,11 @@ static int
 fresh_add(struct pd *pd, size_t e, uint64_t period)
 {
 	if (pd->nfresh == pd->capfresh) {
-		size_t nc = pd->capfresh ? pd->capfresh * 2 : 4096;
-		size_t *n = reallocarray(pd->fresh, nc, sizeof(*n));
+		size_t *n = fg_grow(pd->fresh, &pd->capfresh, pd->nfresh + 1,
+		    sizeof(*n), 4096);
 		if (n == NULL)
 			return FG_ENOMEM;
 		pd->fresh = n;
-		pd->capfresh = nc;
 	}
 	pd->fresh[pd->nfresh++] = e;
 	pd->ckeys[e + 2] += period;

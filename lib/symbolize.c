@@ -965,13 +965,11 @@ load_kallsyms(struct fg_dso *d)
 		 */
 		if (d->nkents % KSTEP == 0 && sorted) {
 			if (d->nkents / KSTEP == scap) {
-				size_t nc = scap ? scap * 2 : cap / KSTEP + 1;
-				uint64_t *k = reallocarray(d->kstarts, nc,
-				    sizeof(*k));
+				uint64_t *k = fg_grow(d->kstarts, &scap,
+				    scap + 1, sizeof(*k), cap / KSTEP + 1);
 				if (k == NULL)
 					break;
 				d->kstarts = k;
-				scap = nc;
 			}
 			d->kstarts[d->nkents / KSTEP] = a;
 		}
