@@ -31,6 +31,7 @@
 #include <zstd.h>
 
 #include "base.h"
+#include "frame.h"
 #include "perfdata.h"
 #include "stacks.h"
 #include "symbolize.h"
@@ -1120,98 +1121,22 @@ push_id(struct pd *pd, uint32_t id)
 }
 
 /*
- * Intern the frame name the perf-script path would make from a
- * `perf script` line "PC FUNC (MODULE)": the [unknown] fallback to the
- * module's base name, the generic tidy (';' -> ':', the argument list
- * cut) and the _[k] / _[j] annotations.
+ * Intern the frame the perf-script path makes of a `perf script` line
+ * "PC FUNC (MODULE)" (frame.h: one set of rules for both).
  */
 static int
 intern_frame(struct pd *pd, const char *func, const char *mod, uint64_t pc,
     uint32_t *id)
 {
-	struct fg_buf *w = &pd->work;
-	size_t i, cut;
-	long depth = 0;
-	size_t last_dot = SIZE_MAX;
-	int r = 0, unk_mod = strcmp(mod, "[unknown]") == 0;
+	struct frame_opts fo;
 
-	if (strchr(mod, ' ') != NULL) {
-		/*
-		 * `perf script` prints "PC FUNC (MODULE)" and the perf-script
-		 * path takes the module after the last space: a module name
-		 * with spaces ("/memfd:x (deleted)") splits there.
-		 */
-		struct fg_buf *f = &pd->work2;
-		char *last, *fp, *mp;
-		size_t fl;
-
-		fg_buf_reset(f);
-		if (fg_buf_printf(f, "%s (%s)", func ? func : "[unknown]",
-		    mod) != 0)
-			return FG_ENOMEM;
-		last = strrchr(f->d, ' ');
-		*last = '\0';
-		mp = last + 2;
-		mp[strlen(mp) - 1] = '\0';
-		for (fp = f->d; *fp == ' '; fp++)
-			;
-		for (fl = strlen(fp); fl > 0 && fp[fl - 1] == ' '; fl--)
-			fp[fl - 1] = '\0';
-		if (*fp == '\0')
-			fp = (char *)" ";
-		func = strcmp(fp, "[unknown]") == 0 ? NULL : fp;
-		mod = mp;
-		unk_mod = strcmp(mod, "[unknown]") == 0;
-	}
-	fg_buf_reset(w);
-	if (func == NULL && !(unk_mod && !pd->o->addrs)) {
-		const char *base = strrchr(mod, '/');
-		base = base ? base + 1 : mod;
-		if (unk_mod)
-			base = "unknown";
-		if (pd->o->addrs)
-			r = fg_buf_printf(w, "[%s <%llx>]", base,
-			    (unsigned long long)pc);
-		else
-			r = fg_buf_printf(w, "[%s]", base);
-	} else
-		r = fg_buf_append(w, func ? func : "[unknown]",
-		    strlen(func ? func : "[unknown]"));
-	if (r != 0)
+	fo.kernel = pd->o->kernel;
+	fo.jit = pd->o->jit;
+	fo.addrs = pd->o->addrs;
+	fo.java = 0;
+	if (frame_name_native(&pd->work, &pd->work2, func, mod, pc, &fo) != 0)
 		return FG_ENOMEM;
-	for (i = 0; i < w->len; i++)
-		if (w->d[i] == ';')
-			w->d[i] = ':';
-	cut = w->len;
-	for (i = 0; i < w->len; i++) {
-		char c = w->d[i];
-		if (c == '<' || c == '{' || c == '[')
-			depth++;
-		else if (c == '>' || c == '}' || c == ']' || c == ')')
-			depth--;
-		else if (c == '.')
-			last_dot = i + 1;
-		else if (c == '(') {
-			if (depth == 0 && last_dot != i &&
-			    !fg_starts(w->d + i, w->len - i,
-			    "(anonymous namespace)")) {
-				cut = i;
-				break;
-			}
-			depth++;
-		}
-	}
-	w->len = cut;
-	w->d[cut] = '\0';
-	if (pd->o->kernel && !unk_mod && (mod[0] == '[' ||
-	    (strlen(mod) >= 7 && strcmp(mod + strlen(mod) - 7, "vmlinux") == 0)))
-		r = fg_buf_append(w, "_[k]", 4);
-	else if (pd->o->jit && strncmp(mod, "/tmp/perf-", 10) == 0 &&
-	    strlen(mod) > 4 && strcmp(mod + strlen(mod) - 4, ".map") == 0)
-		r = fg_buf_append(w, "_[j]", 4);
-	if (r != 0)
-		return FG_ENOMEM;
-	return fg_stacks_intern(pd->st, w->d, w->len, id);
+	return fg_stacks_intern(pd->st, pd->work.d, pd->work.len, id);
 }
 
 static int
@@ -1309,9 +1234,9 @@ lookup_inl(struct pd *pd, struct lookup *l, size_t i, const char *func,
 	const char *names[1 + MAX_INLINE], *dfunc;
 	size_t n;
 
-	names[0] = func;
 	n = fg_dso_inlines(PEND(pd, i)->dso, ia, &dfunc, names + 1,
 	    MAX_INLINE);
+	names[0] = dfunc != NULL ? dfunc : func;
 	lookup_put(pd, l, i, names, n);
 }
 
@@ -1540,8 +1465,11 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	if (dso != NULL && have_addr) {
 		func = fg_dso_symbol(dso, addr, &kmod);
 		if (func != NULL && !pd->o->no_inline && (!ret ||
-		    fg_dso_symbol(dso, ia, NULL) == func))
+		    fg_dso_symbol(dso, ia, NULL) == func)) {
 			n = fg_dso_inlines(dso, ia, &dfunc, names, MAX_INLINE);
+			if (dfunc != NULL)
+				func = dfunc;
+		}
 	}
 	if (kmod != NULL)
 		mod = kmod;

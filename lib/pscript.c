@@ -32,6 +32,7 @@
 #endif
 
 #include "base.h"
+#include "frame.h"
 #include "stacks.h"
 
 #define PS_LINE_MAX	(16u << 20)	/* longer lines are skipped */
@@ -423,134 +424,22 @@ fix_rust(const char *p, size_t len, struct fg_buf *out, int *rc)
 	return 1;
 }
 
-/* Is module a kernel image or kernel module (inferno's is_kernel)? */
-static int
-is_kernel(const char *m, size_t len)
-{
-	const char *v;
-	size_t i;
-
-	if (len == 9 && memcmp(m, "[unknown]", 9) == 0)
-		return 0;
-	if (len > 0 && m[0] == '[')
-		return 1;
-	if (fg_ends(m, len, ".ko"))
-		return 1;
-	if ((v = rfind(m, len, "vmlinux")) == NULL)
-		return 0;
-	for (i = (size_t)(v - m); i < len; i++) {
-		unsigned char c = (unsigned char)m[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z') || c == '-' || c == '.' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
-static int
-is_jit(const char *m, size_t len)
-{
-	if (fg_starts(m, len, "/tmp/perf-") && fg_ends(m, len, ".map"))
-		return 1;
-	if (fg_ends(m, len, ".so")) {
-		size_t i;
-
-		for (i = 0; i + 8 <= len; i++)
-			if (memcmp(m + i, "/jitted-", 8) == 0)
-				return 1;
-	}
-	return 0;
-}
-
 /*
- * Build one frame name from one "->" part of rawfunc into ps->work:
- * the [unknown] fallback, the generic tidy (';' -> ':', argument list cut),
- * the Java tidy, and the annotation.
+ * Build one frame name from one "->" part of rawfunc into ps->work
+ * (frame.h: the rules the native reader's frames follow too).
  */
 static int
 make_frame(struct ps *ps, const char *func, size_t flen, const char *pc,
     size_t pclen, const char *mod, size_t mlen, int inlined)
 {
-	struct fg_buf *w = &ps->work;
-	const char *f;
-	size_t n, i, cut;
-	long depth = 0;
-	size_t last_dot = SIZE_MAX;
-	int r = 0;
+	struct frame_opts fo;
 
-	fg_buf_reset(w);
-	if (flen == 9 && memcmp(func, "[unknown]", 9) == 0 &&
-	    !(mlen == 9 && memcmp(mod, "[unknown]", 9) == 0 &&
-	    !ps->o->addrs)) {
-		const char *base;
-
-		if (mlen == 9 && memcmp(mod, "[unknown]", 9) == 0) {
-			base = "unknown";
-			n = 7;
-		} else {
-			base = mod + mlen;
-			while (base > mod && base[-1] != '/')
-				base--;
-			n = (size_t)(mod + mlen - base);
-		}
-		r |= fg_buf_putc(w, '[');
-		r |= fg_buf_append(w, base, n);
-		if (ps->o->addrs) {
-			r |= fg_buf_append(w, " <", 2);
-			r |= fg_buf_append(w, pc, pclen);
-			r |= fg_buf_append(w, ">]", 2);
-		} else
-			r |= fg_buf_putc(w, ']');
-	} else
-		r |= fg_buf_append(w, func, flen);
-	if (r != 0)
-		return FG_ENOMEM;
-
-	/* tidy_generic */
-	for (i = 0; i < w->len; i++)
-		if (w->d[i] == ';')
-			w->d[i] = ':';
-	f = w->d;
-	cut = w->len;
-	for (i = 0; i < w->len; i++) {
-		switch (f[i]) {
-		case '<': case '{': case '[':
-			depth++;
-			break;
-		case '>': case '}': case ']': case ')':
-			depth--;
-			break;
-		case '(':
-			if (depth == 0 && last_dot != i &&
-			    !fg_starts(f + i, w->len - i, "(anonymous namespace)")) {
-				cut = i;
-				goto cut_done;
-			}
-			depth++;
-			break;
-		case '.':
-			last_dot = i + 1;
-			break;
-		}
-	}
-cut_done:
-	w->len = cut;
-	w->d[cut] = '\0';
-
-	/* tidy_java */
-	if (ps->java && w->len > 0 && w->d[0] == 'L' &&
-	    memchr(w->d, '/', w->len) != NULL) {
-		memmove(w->d, w->d + 1, w->len);
-		w->len--;
-	}
-
-	if (inlined)
-		r = fg_buf_append(w, "_[i]", 4);
-	else if (ps->o->kernel && is_kernel(mod, mlen))
-		r = fg_buf_append(w, "_[k]", 4);
-	else if (ps->o->jit && is_jit(mod, mlen))
-		r = fg_buf_append(w, "_[j]", 4);
-	return r;
+	fo.kernel = ps->o->kernel;
+	fo.jit = ps->o->jit;
+	fo.addrs = ps->o->addrs;
+	fo.java = ps->java;
+	return frame_name(&ps->work, func, flen, mod, mlen, pc, pclen,
+	    inlined, &fo);
 }
 
 static int
