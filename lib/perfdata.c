@@ -1243,9 +1243,9 @@ lookup_inl(struct pd *pd, struct lookup *l, size_t i, const char *func,
 /*
  * Pending entry i looked up, its names kept in l: what resolve() does
  * for an address up to interning, in the thread that takes it: the
- * segment of the file offset, the symbol, and for a return address the
- * inline chain at the call (addr - 1) when that is still in the same
- * function.  The only place a deferring walk's symbolizer is used.
+ * segment of the file offset, the symbol, and where one holds the
+ * address, addr2line's frames at it (at the call, addr - 1, for a
+ * return address).  The only place a deferring walk's symbolizer is used.
  * With nowait (the worker), an inline chain in a file whose DWARF the
  * helper still loads is left in pd->later for lw_later().
  */
@@ -1264,8 +1264,7 @@ lookup_one(struct pd *pd, struct lookup *l, size_t i, int nowait)
 		ia = p->ret ? a - 1 : a;
 		func = fg_dso_symbol(p->dso, a, &kmod);
 		p->mod = kmod != NULL ? kmod : fg_dso_path(p->dso);
-		if (func != NULL && (!p->ret ||
-		    fg_dso_symbol(p->dso, ia, NULL) == func)) {
+		if (func != NULL) {
 			if (nowait && !fg_dso_inlines_ready(p->dso)) {
 				struct dlater *t;
 
@@ -1436,10 +1435,12 @@ dent_add(struct pd *pd, struct centry *e, const struct dpend *pend)
 
 /*
  * The frames of one callchain entry, outermost first, as a cache entry.
- * key: what the address resolves in (a DSO, a fake key for no map).  The
- * symbol is the one at addr, as perf looks up frame-pointer return
- * addresses; for a return address (ret) the inline chain is the one at
- * the call, addr - 1, when that is still in the same function.
+ * key: what the address resolves in (a DSO, a fake key for no map).
+ * With --no-inline the frame is the symbol at addr, as perf looks up
+ * frame-pointer return addresses.  With inline frames, where a symbol
+ * holds addr, the frames are what addr2line says of the call, addr - 1
+ * for a return address (ret): the DWARF subprogram and its inline chain,
+ * else its pick of the symbol's aliases (docs/internals/naming.md).
  * Deferring, an address in a DSO goes to resolve_later() instead.
  */
 static struct centry *
@@ -1464,8 +1465,7 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 		return e;
 	if (dso != NULL && have_addr) {
 		func = fg_dso_symbol(dso, addr, &kmod);
-		if (func != NULL && !pd->o->no_inline && (!ret ||
-		    fg_dso_symbol(dso, ia, NULL) == func)) {
+		if (func != NULL && !pd->o->no_inline) {
 			n = fg_dso_inlines(dso, ia, &dfunc, names, MAX_INLINE);
 			if (dfunc != NULL)
 				func = dfunc;

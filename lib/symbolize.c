@@ -1850,8 +1850,9 @@ sym_before(const struct fg_dso *d, uint64_t addr)
 
 /*
  * addr2line's name for addr when no DWARF subprogram holds it: binutils'
- * pick of the aliases of the symbol holding it (NULL: none, or a PLT
- * entry, whose synthesized name stands).
+ * pick of the aliases of the nearest symbol at or before it, which need
+ * not reach it (NULL: none, or a PLT entry, whose synthesized name
+ * stands).
  */
 static const char *
 a2l_symbol(struct fg_dso *d, uint64_t addr)
@@ -1861,7 +1862,7 @@ a2l_symbol(struct fg_dso *d, uint64_t addr)
 	if (d->nplts > 0 && addr >= d->plts[0].start &&
 	    addr < d->plts[d->nplts - 1].end)
 		return NULL;
-	if ((k = sym_before(d, addr)) == 0 || addr >= d->syms[k - 1].end)
+	if ((k = sym_before(d, addr)) == 0)
 		return NULL;
 	return a2l_name(d, k - 1);
 }
