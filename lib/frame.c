@@ -2,8 +2,8 @@
  * frame.c: frame names, one set of rules for the perf-script collapser
  * and the native reader (frame.h).  The rules are inferno-collapse-perf's
  * (0.12.8) for the text and perf's and binutils' for aliases; the native
- * reader's frames are made as if perf had printed its findings as a
- * `perf script` line, so that the two paths cannot drift apart.
+ * reader's frames are made of the `perf script` line perf would print
+ * for its findings, by the same code, so the two paths cannot drift.
  */
 #include <elf.h>
 #include <stdio.h>
@@ -12,23 +12,93 @@
 #include "base.h"
 #include "frame.h"
 
-static const char *
-rfind(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit), i;
-
-	if (len < n)
-		return NULL;
-	for (i = len - n + 1; i-- > 0;)
-		if (memcmp(p + i, lit, n) == 0)
-			return p + i;
-	return NULL;
-}
-
 static int
 is_unknown(const char *p, size_t len)
 {
 	return len == 9 && memcmp(p, "[unknown]", 9) == 0;
+}
+
+/* ---- a `perf script` frame line ------------------------------------ */
+
+static const struct {
+	const char *enc, *dec;
+} rust_escapes[] = {
+	{ "$SP$", "@" }, { "$BP$", "*" }, { "$RF$", "&" }, { "$LT$", "<" },
+	{ "$GT$", ">" }, { "$LP$", "(" }, { "$RP$", ")" }, { "$C$", "," },
+	{ "$u7e$", "~" }, { "$u20$", " " }, { "$u27$", "'" }, { "$u3d$", "=" },
+	{ "$u5b$", "[" }, { "$u5d$", "]" }, { "$u7b$", "{" }, { "$u7d$", "}" },
+	{ "$u3b$", ";" }, { "$u2b$", "+" }, { "$u21$", "!" }, { "$u22$", "\"" },
+};
+
+#define RUST_HASH_LEN 17
+
+/*
+ * A symbol ending in a Rust legacy hash ("::h0123456789abcdef") loses the
+ * hash and has its $-escapes and ".." decoded into out.  Returns 1 when it
+ * did, 0 when the symbol is left as it is.
+ */
+static int
+fix_rust(const char *p, size_t len, struct fg_buf *out, int *rc)
+{
+	const char *h, *rest, *end;
+	size_t i;
+
+	*rc = 0;
+	if (len < RUST_HASH_LEN)
+		return 0;
+	h = p + len - RUST_HASH_LEN;
+	if (h[0] != 'h')
+		return 0;
+	for (i = 1; i < RUST_HASH_LEN; i++)
+		if (fg_hexval((unsigned char)h[i]) < 0)
+			return 0;
+	rest = p;
+	end = h;
+	if (end - rest >= 2 && end[-1] == ':' && end[-2] == ':')
+		end -= 2;
+	if (end - rest >= 2 && rest[0] == '_' && rest[1] == '$')
+		rest++;
+	fg_buf_reset(out);
+	while (rest < end) {
+		int r = 0;
+
+		if (*rest == '.') {
+			if (end - rest >= 2 && rest[1] == '.') {
+				r = fg_buf_append(out, "::", 2);
+				rest += 2;
+			} else {
+				r = fg_buf_putc(out, '.');
+				rest++;
+			}
+		} else if (*rest == '$') {
+			size_t k, n = (size_t)(end - rest);
+
+			for (k = 0; k < sizeof(rust_escapes) /
+			    sizeof(rust_escapes[0]); k++)
+				if (fg_starts(rest, n, rust_escapes[k].enc))
+					break;
+			if (k == sizeof(rust_escapes) / sizeof(rust_escapes[0])) {
+				r = fg_buf_append(out, rest, n);
+				rest = end;
+			} else {
+				r = fg_buf_append(out, rust_escapes[k].dec,
+				    strlen(rust_escapes[k].dec));
+				rest += strlen(rust_escapes[k].enc);
+			}
+		} else {
+			const char *q = rest;
+
+			while (q < end && *q != '$' && *q != '.')
+				q++;
+			r = fg_buf_append(out, rest, (size_t)(q - rest));
+			rest = q;
+		}
+		if (r != 0) {
+			*rc = r;
+			return 0;
+		}
+	}
+	return 1;
 }
 
 int
@@ -43,7 +113,7 @@ frame_is_kernel(const char *m, size_t len)
 		return 1;
 	if (fg_ends(m, len, ".ko"))
 		return 1;
-	if ((v = rfind(m, len, "vmlinux")) == NULL)
+	if ((v = fg_rfind(m, len, "vmlinux")) == NULL)
 		return 0;
 	for (i = (size_t)(v - m); i < len; i++) {
 		unsigned char c = (unsigned char)m[i];
@@ -171,44 +241,125 @@ frame_name(struct fg_buf *w, const char *func, size_t flen,
 }
 
 int
-frame_name_native(struct fg_buf *w, struct fg_buf *tmp, const char *func,
-    const char *mod, uint64_t pc, const struct frame_opts *o)
+frame_parse_line(const char *line, size_t len, struct fg_buf *scratch,
+    struct frame_line *fl)
 {
-	char pcs[24];
-	const char *f = func != NULL ? func : "[unknown]";
-	size_t flen = strlen(f), mlen = strlen(mod);
-	int n;
+	const char *p = line, *sp, *q, *raw;
+	size_t n = len, rlen;
+	int r, fixed;
 
-	n = snprintf(pcs, sizeof(pcs), "%llx", (unsigned long long)pc);
-	if (memchr(mod, ' ', mlen) != NULL) {
-		/*
-		 * `perf script` prints "PC FUNC (MODULE)" and the perf-script
-		 * path takes the module after the last space: a module name
-		 * with spaces ("/memfd:x (deleted)") splits there, and the
-		 * rest of it joins the function.
-		 */
-		char *last, *fp, *mp;
-		size_t fl;
-
-		fg_buf_reset(tmp);
-		if (fg_buf_printf(tmp, "%s (%s)", f, mod) != 0)
-			return FG_ENOMEM;
-		last = strrchr(tmp->d, ' ');
-		*last = '\0';
-		mp = last + 2;
-		mp[strlen(mp) - 1] = '\0';
-		for (fp = tmp->d; *fp == ' '; fp++)
-			;
-		for (fl = strlen(fp); fl > 0 && fp[fl - 1] == ' '; fl--)
-			fp[fl - 1] = '\0';
-		if (*fp == '\0')
-			fp = (char *)" ";
-		f = fp;
-		flen = strlen(fp);
-		mod = mp;
-		mlen = strlen(mp);
+	fg_trim_start(&p, &n);
+	fg_trim_end(p, &n);
+	if ((sp = memchr(p, ' ', n)) == NULL)
+		return 0;
+	fl->pc = p;
+	fl->pclen = (size_t)(sp - p);
+	fg_trim_end(fl->pc, &fl->pclen);
+	q = sp + 1;
+	n = (size_t)(p + n - q);
+	/* rsplitn(2, ' '): the module after the last space */
+	for (sp = q + n; sp > q && sp[-1] != ' '; sp--)
+		;
+	if (sp == q)
+		return 0;
+	fl->mod = sp;
+	fl->mlen = (size_t)(q + n - sp);
+	if (fl->mlen < 2 || fl->mod[0] != '(' || fl->mod[fl->mlen - 1] != ')')
+		return 0;
+	fl->mod++;
+	fl->mlen -= 2;
+	raw = q;
+	rlen = (size_t)(sp - 1 - q);
+	fg_trim(&raw, &rlen);
+	if (rlen == 0) {
+		raw = " ";
+		rlen = 1;
 	}
-	return frame_name(w, f, flen, mod, mlen, pcs, (size_t)n, 0, o);
+	/* the symbol offset */
+	if ((q = fg_rfind(raw, rlen, "+0x")) != NULL) {
+		size_t i, off = (size_t)(q - raw);
+
+		for (i = off + 3; i < rlen; i++)
+			if (fg_hexval((unsigned char)raw[i]) < 0)
+				break;
+		if (i == rlen)
+			rlen = off;
+	}
+	fl->func = raw;
+	fl->flen = rlen;
+	if (rlen > 0 && raw[0] == '(')
+		return 1;
+	fixed = fix_rust(raw, rlen, scratch, &r);
+	if (r != 0)
+		return r;
+	if (fixed) {
+		fl->func = scratch->d;
+		fl->flen = scratch->len;
+	}
+	return 1;
+}
+
+int
+frame_names(const struct frame_line *fl, const struct frame_opts *o,
+    struct fg_buf *w, frame_emit_fn emit, void *arg)
+{
+	const char *p = fl->func, *end = fl->func + fl->flen, *q;
+	int k, r;
+
+	/* stackcollapse-perf's rule for process names: no frame */
+	if (fl->flen > 0 && fl->func[0] == '(')
+		return 0;
+	/* split on "->": the first is the function, the rest inlined */
+	for (k = 0;; k++) {
+		const char *arrow = NULL;
+
+		for (q = p; q + 1 < end; q++)
+			if (q[0] == '-' && q[1] == '>') {
+				arrow = q;
+				break;
+			}
+		if ((r = frame_name(w, p, (size_t)((arrow ? arrow : end) - p),
+		    fl->mod, fl->mlen, fl->pc, fl->pclen, k > 0, o)) != 0 ||
+		    (r = emit(arg, w->d, w->len)) != 0)
+			return r;
+		if (arrow == NULL)
+			return 0;
+		p = arrow + 2;
+	}
+}
+
+int
+frame_names_native(const char *func, const char *mod, uint64_t pc,
+    const struct frame_opts *o, struct frame_bufs *b, frame_emit_fn emit,
+    void *arg)
+{
+	struct frame_line fl;
+	int r;
+
+	fg_buf_reset(&b->line);
+	if (fg_buf_printf(&b->line, "%llx %s (%s)", (unsigned long long)pc,
+	    func != NULL ? func : "[unknown]", mod) != 0)
+		return FG_ENOMEM;
+	if ((r = frame_parse_line(b->line.d, b->line.len, &b->scratch,
+	    &fl)) <= 0)
+		return r;
+	return frame_names(&fl, o, &b->work, emit, arg);
+}
+
+void
+frame_bufs_init(struct frame_bufs *b)
+{
+	fg_buf_init(&b->line, 64u << 20);
+	fg_buf_init(&b->scratch, 64u << 20);
+	fg_buf_init(&b->work, 64u << 20);
+}
+
+void
+frame_bufs_free(struct frame_bufs *b)
+{
+	fg_buf_free(&b->line);
+	fg_buf_free(&b->scratch);
+	fg_buf_free(&b->work);
 }
 
 static size_t

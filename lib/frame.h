@@ -31,23 +31,63 @@ struct frame_opts {
  * The frame of function func (flen bytes; "[unknown]" when the symbol is
  * not known) in module mod (mlen; "[unknown]" when no map holds the
  * address) at pc (pclen bytes of hex, as perf prints it), into w (reset
- * first).  inlined: an inline frame of the older "a->b" perf output,
- * annotated "_[i]".  0 or FG_ENOMEM / FG_ELIMIT.
+ * first): the [unknown] fallback, the tidy-up, the annotation.  inlined:
+ * an inline frame of the older "a->b" perf output, annotated "_[i]".
+ * 0 or FG_ENOMEM / FG_ELIMIT.
  */
 int	frame_name(struct fg_buf *w, const char *func, size_t flen,
 	    const char *mod, size_t mlen, const char *pc, size_t pclen,
 	    int inlined, const struct frame_opts *o);
 
+/* What one `perf script` stack line "PC FUNC+0xOFF (MODULE)" says. */
+struct frame_line {
+	const char *pc;		/* as printed: hex */
+	size_t pclen;
+	const char *func;	/* the offset cut, a Rust legacy name fixed */
+	size_t flen;
+	const char *mod;	/* without its parentheses */
+	size_t mlen;
+};
+
 /*
- * The same for a function and module the native reader found: func NULL
- * when no symbol holds the address.  The text is the one the perf-script
- * path makes of `perf script`'s "PC FUNC (MODULE)" line for them, module
- * names with spaces included (that path takes the module after the last
- * space).  tmp is scratch space.  0 or FG_ENOMEM / FG_ELIMIT.
+ * Read line (len bytes) into fl, which points into line or scratch:
+ * 1; 0 when it is not a frame line (no module in parentheses after the
+ * last space); FG_ENOMEM / FG_ELIMIT.
  */
-int	frame_name_native(struct fg_buf *w, struct fg_buf *tmp,
-	    const char *func, const char *mod, uint64_t pc,
-	    const struct frame_opts *o);
+int	frame_parse_line(const char *line, size_t len, struct fg_buf *scratch,
+	    struct frame_line *fl);
+
+/* Takes one frame (len bytes, NUL-terminated): 0, or an error to stop. */
+typedef int (*frame_emit_fn)(void *arg, const char *name, size_t len);
+
+/*
+ * The frames of fl, outermost first, each made in w and given to emit:
+ * none for a function starting with '(' (stackcollapse-perf's rule for
+ * process names), else one, and one more annotated "_[i]" after each
+ * "->" (older perf's inline chains).  0, or the first error.
+ */
+int	frame_names(const struct frame_line *fl, const struct frame_opts *o,
+	    struct fg_buf *w, frame_emit_fn emit, void *arg);
+
+/* Scratch space of frame_names_native(). */
+struct frame_bufs {
+	struct fg_buf line;
+	struct fg_buf scratch;
+	struct fg_buf work;
+};
+void	frame_bufs_init(struct frame_bufs *b);
+void	frame_bufs_free(struct frame_bufs *b);
+
+/*
+ * The frames the perf-script path makes of the line perf prints for a
+ * function (NULL: no symbol, "[unknown]") in module mod at pc: the line
+ * is printed and read back by the code above, so that a module name with
+ * spaces, a name with "->" or a Rust legacy hash give what they give
+ * there.  0, or the first error.
+ */
+int	frame_names_native(const char *func, const char *mod, uint64_t pc,
+	    const struct frame_opts *o, struct frame_bufs *b,
+	    frame_emit_fn emit, void *arg);
 
 /* A kernel image or module (inferno's is_kernel)? */
 int	frame_is_kernel(const char *mod, size_t mlen);

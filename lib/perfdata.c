@@ -400,7 +400,7 @@ struct pd {
 	uint32_t *xids;		/* an expanded chain */
 	size_t capxids;
 	struct fg_buf work;
-	struct fg_buf work2;
+	struct frame_bufs fb;	/* frame names (intern_push) */
 
 	uint64_t *align;	/* aligned copies of a sample's arrays */
 	size_t nalign;
@@ -1120,13 +1120,28 @@ push_id(struct pd *pd, uint32_t id)
 	return 0;
 }
 
+static int pool_push(struct pd *, uint32_t);
+
+/* frame_names_native()' emit: one frame onto the pool. */
+static int
+pool_emit(void *arg, const char *name, size_t len)
+{
+	struct pd *pd = arg;
+	uint32_t id;
+	int r;
+
+	if ((r = fg_stacks_intern(pd->st, name, len, &id)) != 0)
+		return r;
+	return pool_push(pd, id);
+}
+
 /*
- * Intern the frame the perf-script path makes of a `perf script` line
- * "PC FUNC (MODULE)" (frame.h: one set of rules for both).
+ * Push onto the pool the frames the perf-script path makes of the line
+ * `perf script` prints for func in mod at pc (frame.h: the same code):
+ * usually one; none for a name starting with '('.
  */
 static int
-intern_frame(struct pd *pd, const char *func, const char *mod, uint64_t pc,
-    uint32_t *id)
+intern_push(struct pd *pd, const char *func, const char *mod, uint64_t pc)
 {
 	struct frame_opts fo;
 
@@ -1134,9 +1149,7 @@ intern_frame(struct pd *pd, const char *func, const char *mod, uint64_t pc,
 	fo.jit = pd->o->jit;
 	fo.addrs = pd->o->addrs;
 	fo.java = 0;
-	if (frame_name_native(&pd->work, &pd->work2, func, mod, pc, &fo) != 0)
-		return FG_ENOMEM;
-	return fg_stacks_intern(pd->st, pd->work.d, pd->work.len, id);
+	return frame_names_native(func, mod, pc, &fo, &pd->fb, pool_emit, pd);
 }
 
 static int
@@ -1452,7 +1465,6 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	const char *names[MAX_INLINE], *func = NULL, *dfunc, *kmod = NULL;
 	size_t n = 0, i;
 	uint64_t ia = ret ? addr - 1 : addr;
-	uint32_t id;
 	int skip;
 
 	if (key == NULL)
@@ -1477,22 +1489,16 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	e->addr = pd->o->addrs ? pc : addr;
 	e->ids_off = (uint32_t)pd->npool;
 	/*
-	 * The perf-script path drops a frame whose name starts with '('
-	 * (stackcollapse-perf's rule for process names), which also drops
-	 * C++ "(anonymous namespace)::f" frames: the same here.
+	 * A name starting with '(' gives no frame (stackcollapse-perf's rule
+	 * for process names, which also drops C++ "(anonymous namespace)::f"
+	 * frames), as on the perf-script path: frame.c.
 	 */
 	skip = skip_match(pd, func);
-	if (func == NULL || func[0] != '(') {
-		if (intern_frame(pd, func, mod, pc, &id) != 0 ||
-		    pool_push(pd, id) != 0)
-			return NULL;
-	}
+	if (intern_push(pd, func, mod, pc) != 0)
+		return NULL;
 	for (i = 0; i < n; i++) {
 		skip |= skip_match(pd, names[i]);
-		if (names[i][0] == '(')
-			continue;
-		if (intern_frame(pd, names[i], mod, pc, &id) != 0 ||
-		    pool_push(pd, id) != 0)
+		if (intern_push(pd, names[i], mod, pc) != 0)
 			return NULL;
 	}
 	e->nids = (uint16_t)(pd->npool - e->ids_off);
@@ -2177,28 +2183,27 @@ fid_slot(const struct fids *f, const char *name, const char *mod)
 }
 
 /*
- * intern_frame() through f.  Its name depends on the pc only for a
- * frame without a name, or through a module name with a space: those
- * are not kept.  Out of memory for f, it interns without it.
+ * intern_push() through f, which keeps the frame of each (name, module)
+ * pointer pair that gave one frame.  A frame's name depends on the pc
+ * only for a frame without a name, or through a module name with a
+ * space: those are not kept.  Out of memory for f, it interns without.
  */
 static int
 intern_cached(struct pd *pd, struct fids *f, const char *name,
-    const char *mod, uint64_t pc, uint32_t *id)
+    const char *mod, uint64_t pc)
 {
-	size_t i, k;
+	size_t i, k, before = pd->npool;
 	int r;
 
 	if (name == NULL)
-		return intern_frame(pd, name, mod, pc, id);
+		return intern_push(pd, name, mod, pc);
 	if (f->t != NULL) {
 		i = fid_slot(f, name, mod);
-		if (f->t[i].name != NULL) {
-			*id = f->t[i].id;
-			return 0;
-		}
+		if (f->t[i].name != NULL)
+			return pool_push(pd, f->t[i].id);
 	}
-	if ((r = intern_frame(pd, name, mod, pc, id)) != 0 ||
-	    strchr(mod, ' ') != NULL)
+	if ((r = intern_push(pd, name, mod, pc)) != 0 ||
+	    pd->npool != before + 1 || strchr(mod, ' ') != NULL)
 		return r;
 	if (f->t == NULL || (f->n + 1) * 2 > f->mask + 1) {
 		struct fids g;
@@ -2217,7 +2222,7 @@ intern_cached(struct pd *pd, struct fids *f, const char *name,
 	i = fid_slot(f, name, mod);
 	f->t[i].name = name;
 	f->t[i].mod = mod;
-	f->t[i].id = *id;
+	f->t[i].id = pd->pool[before];
 	f->n++;
 	return 0;
 }
@@ -2237,7 +2242,6 @@ finish_defer(struct pd *pd)
 	struct fids fn;
 	struct fg_error cerr;
 	size_t i, j, nx, done = 0;
-	uint32_t id;
 	int r;
 
 	if (!pd->defer)
@@ -2271,9 +2275,7 @@ finish_defer(struct pd *pd)
 		for (j = 0; j <= p->nn && r == 0; j++) {
 			if (names[j] != NULL && names[j][0] == '(')
 				continue;
-			if ((r = intern_cached(pd, &fn, names[j], p->mod,
-			    p->pc, &id)) == 0)
-				r = pool_push(pd, id);
+			r = intern_cached(pd, &fn, names[j], p->mod, p->pc);
 		}
 		d->ids_off = (uint32_t)off;
 		d->nids = (uint32_t)(pd->npool - off);
@@ -3704,7 +3706,7 @@ pd_free(struct pd *pd)
 		pthread_join(pd->sth, NULL);
 	fg_unwinder_free(pd->uw);
 	fg_buf_free(&pd->work);
-	fg_buf_free(&pd->work2);
+	frame_bufs_free(&pd->fb);
 	fg_sym_free(pd->sym);
 	fg_arena_free(&pd->arena);
 }
@@ -3816,7 +3818,7 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	pd->attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->work, 1 << 20);
-	fg_buf_init(&pd->work2, 1 << 20);
+	frame_bufs_init(&pd->fb);
 	fg_buf_init(&pd->wsym, 0);
 	fg_buf_init(&pd->wwalk, 0);
 	pd->swarn.fn = sym_warn;
