@@ -327,37 +327,27 @@ sym_name(struct fg_dso *d, struct sym *y)
 	return y->name;
 }
 
-static void
-alias_of(struct fg_dso *d, struct sym *y, int demangled,
-    struct frame_alias *a)
-{
-	a->name = demangled ? sym_name(d, y) : y->raw;
-	a->size = y->end - y->start;
-	a->bind = y->bind;
-	a->notype = y->notype;
-	a->order = y->order;
-}
-
-/* perf's choose_best_symbol(): 0 keeps a, 1 keeps b. */
+/*
+ * Of the aliases a and b at one address (a first in the table), 1 when
+ * b is the better name: perf's choice (choose_best_symbol, on demangled
+ * names) with perf set, else binutils' (names not compared).
+ */
 static int
-choose_b(struct fg_dso *d, struct sym *a, struct sym *b)
+alias_b(struct fg_dso *d, struct sym *a, struct sym *b, int perf)
 {
-	struct frame_alias x, y;
+	struct frame_alias x[2];
+	struct sym *y[2] = { a, b };
+	int i;
 
-	alias_of(d, a, 1, &x);
-	alias_of(d, b, 1, &y);
-	return frame_alias_perf(&x, &y);
-}
-
-/* binutils' pick: 1 when b (later in the table) names the address. */
-static int
-a2l_b(struct fg_dso *d, struct sym *a, struct sym *b)
-{
-	struct frame_alias x, y;
-
-	alias_of(d, a, 0, &x);
-	alias_of(d, b, 0, &y);
-	return frame_alias_a2l(&x, &y);
+	for (i = 0; i < 2; i++) {
+		x[i].name = perf ? sym_name(d, y[i]) : y[i]->raw;
+		x[i].size = y[i]->end - y[i]->start;
+		x[i].bind = y[i]->bind;
+		x[i].notype = y[i]->notype;
+		x[i].order = y[i]->order;
+	}
+	return perf ? frame_alias_perf(&x[0], &x[1]) :
+	    frame_alias_a2l(&x[0], &x[1]);
 }
 
 /*
@@ -388,11 +378,11 @@ syms_finish(struct fg_dso *d, int kallsyms, int sorted)
 		if (o > 0 && y[o - 1].start == y[i].start) {
 			const char *a2l = y[o - 1].a2l;
 
-			if (!kallsyms && a2l_b(d, &a2lbest, &y[i])) {
+			if (!kallsyms && alias_b(d, &a2lbest, &y[i], 0)) {
 				a2l = y[i].raw;
 				a2lbest = y[i];
 			}
-			if (choose_b(d, &y[o - 1], &y[i]))
+			if (alias_b(d, &y[o - 1], &y[i], 1))
 				y[o - 1] = y[i];
 			y[o - 1].a2l = a2l;
 			continue;

@@ -6,6 +6,13 @@
 # stacks of min(wA, wB) / total); the native path adds inline frames.
 # Then the default mode (DWARF, inline frames on): >= 99.5%.
 . "$(dirname "$0")/lib.sh"
+# agreement A B: the common weight of two folded files, in 1/10000
+agreement() {
+	awk 'FNR == NR { w = $NF; $NF = ""; a[$0] += w; ta += w; next }
+	{ w = $NF; $NF = ""; b[$0] += w; tb += w }
+	END { for (k in a) if (k in b) m += a[k] < b[k] ? a[k] : b[k]
+	      t = ta > tb ? ta : tb; printf "%d\n", t ? 10000 * m / t : 0 }' "$1" "$2"
+}
 setup native-agree fpwork
 cd "$W/crate"
 "$CFG" flamegraph -v --bin fpwork --call-graph fp --no-inline --folded-output "$W/native.folded" \
@@ -17,11 +24,7 @@ data=$W/target/flamegraph/perf.data
     -o "$W/script.svg" >"$OUT" 2>"$ERR"
 expect_status 0 $? "flamegraph --perfdata --perf-script"
 grep_err 'perf script path (--perf-script)'
-agree=$(awk 'FNR == NR { w = $NF; $NF = ""; a[$0] += w; ta += w; next }
-	{ w = $NF; $NF = ""; b[$0] += w; tb += w }
-	END { for (k in a) if (k in b) m += a[k] < b[k] ? a[k] : b[k]
-	      t = ta > tb ? ta : tb; printf "%d\n", t ? 10000 * m / t : 0 }' \
-    "$W/script.folded" "$W/native.folded")
+agree=$(agreement "$W/script.folded" "$W/native.folded")
 echo "agreement: $((agree / 100)).$(printf '%02d' $((agree % 100)))% of the weight"
 [ "$agree" -ge 9900 ] || fail "native and perf script agree on only $agree/10000 of the weight"
 # with inline frames (the default) the native path shows them, from the same recording
@@ -41,11 +44,7 @@ expect_status 0 $? "cargo flamegraph (default mode)"
 "$FG" --perfdata "$data" --perf-script --folded-output "$W/dscript.folded" \
     -o "$W/dscript.svg" >"$OUT" 2>"$ERR"
 expect_status 0 $? "flamegraph --perfdata --perf-script (inline frames)"
-agree=$(awk 'FNR == NR { w = $NF; $NF = ""; a[$0] += w; ta += w; next }
-	{ w = $NF; $NF = ""; b[$0] += w; tb += w }
-	END { for (k in a) if (k in b) m += a[k] < b[k] ? a[k] : b[k]
-	      t = ta > tb ? ta : tb; printf "%d\n", t ? 10000 * m / t : 0 }' \
-    "$W/dscript.folded" "$W/dnative.folded")
+agree=$(agreement "$W/dscript.folded" "$W/dnative.folded")
 echo "default mode agreement: $((agree / 100)).$(printf '%02d' $((agree % 100)))% of the weight"
 [ "$agree" -ge 9950 ] || fail "default mode: native and perf script agree on only $agree/10000 of the weight"
 grep -q '__libc_start_main_impl' "$W/dnative.folded" ||
