@@ -57,6 +57,21 @@ fg_add_ovf(size_t a, size_t b, size_t *r)
  */
 int fg_is_special(const char *path);
 
+/*
+ * Open path (a name read from a recording, a cache or the command line)
+ * for reading without ever blocking: O_NONBLOCK while opening, so a FIFO
+ * with no writer does not hang the run, then cleared.  Only a regular
+ * file is kept.  The descriptor (close-on-exec) and its stat in *sb; -1
+ * with errno set when it could not be opened; FG_OPEN_SPECIAL when it is
+ * something else (*sb says what: fg_file_kind()).
+ */
+#define FG_OPEN_SPECIAL (-2)
+struct stat;
+int fg_open_regular(const char *path, struct stat *sb);
+
+/* What a non-regular file is, for a message: "a directory", "a FIFO"... */
+const char *fg_file_kind(unsigned mode);
+
 /* The value of hex digit c, or -1. */
 static inline int
 fg_hexval(int c)

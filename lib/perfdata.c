@@ -4089,19 +4089,11 @@ fg_pd_read_file(const char *path, const struct fg_perfdata_opts *o,
 	}
 	memset(td, 0, sizeof(*td));
 	td->fd = -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		r = fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+	if ((fd = fg_pd_open_input(path, &sb, err)) < 0) {
+		r = fd;
 		goto done;
 	}
 	td->fd = fd;
-	if (fstat(fd, &sb) != 0) {
-		r = fg_seterr_sys(err, FG_EIO, errno, "%s", path);
-		goto done;
-	}
-	if (sb.st_size == 0) {
-		r = fg_seterr(err, FG_EPARSE, "%s: empty file", path);
-		goto done;
-	}
 	/*
 	 * The header, the feature sections and dense records are read
 	 * through a mapping; from the first big sample on, the records with

@@ -536,12 +536,8 @@ open_elf(const char *path, int *fdp, Elf **ep)
 
 	/* Paths come from the recording: only regular files, never block
 	   on a FIFO or read a device. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+	if ((fd = fg_open_regular(path, &sb)) < 0)
 		return -1;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return -1;
-	}
 	if ((e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) == NULL ||
 	    elf_kind(e) != ELF_K_ELF) {
 		if (e != NULL)
@@ -748,9 +744,16 @@ load_jitmap(struct fg_dso *d)
 	FILE *fp;
 	char *line = NULL;
 	size_t cap = 0, scap = 0;
+	struct stat sb;
+	int fd;
 
-	if ((fp = fopen(d->path, "re")) == NULL)
+	/* /tmp/perf-PID.map, named by the recording: a regular file only */
+	if ((fd = fg_open_regular(d->path, &sb)) < 0)
 		return;
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return;
+	}
 	while (getline(&line, &cap, fp) > 0) {
 		char *p = line, *e;
 		unsigned long long start, size;
@@ -784,10 +787,15 @@ slurp(const char *path, size_t *len)
 	char *b = NULL, *n;
 	size_t cap = 0, l = 0;
 	ssize_t r;
+	struct stat sb;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* a /proc file is regular (of size 0): nothing else is read */
+	if ((fd = fg_open_regular(path, &sb)) < 0) {
+		if (fd == FG_OPEN_SPECIAL)
+			errno = EINVAL;
 		return NULL;
+	}
 	for (;;) {
 		if (cap - l < 65536) {
 			cap = cap ? cap * 2 : 1 << 20;
