@@ -57,6 +57,9 @@ enum {
 	RF_ENABLED = 1, RF_RUNNING = 2, RF_ID = 4, RF_GROUP = 8, RF_LOST = 16
 };
 
+/* PERF_RECORD_MISC_LOST_SAMPLES_BPF: dropped by a BPF filter, not lost */
+#define MISC_LOST_SAMPLES_BPF	(1u << 15)
+
 #define CTX_HV		((uint64_t)-32)
 #define CTX_KERNEL	((uint64_t)-128)
 #define CTX_USER	((uint64_t)-512)
@@ -424,7 +427,9 @@ struct pd {
 	uint64_t nrecs;
 	uint64_t last_progress;	/* ms, CLOCK_MONOTONIC */
 	uint64_t nwarn;
-	uint64_t lost;
+	uint64_t lost;		/* LOST records' counts (perf: total_lost) */
+	uint64_t nlost;		/* LOST records (perf: "chunks") */
+	uint64_t lost_samples;	/* LOST_SAMPLES' (total_lost_samples) */
 	uint64_t nunknown;
 	int filter_warned;
 };
@@ -2744,12 +2749,15 @@ dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	case REC_FORK:
 		return on_fork(pd, rec, len, off);
 	case REC_LOST:
-		if (len >= 24)
+		if (len >= 24) {
 			pd->lost += rd64(rec + 16);
+			pd->nlost++;
+		}
 		return 0;
 	case REC_LOST_SAMPLES:
-		if (len >= 16)
-			pd->lost += rd64(rec + 8);
+		/* perf's count; not the samples a BPF filter dropped */
+		if (len >= 16 && !(rd16(rec + 4) & MISC_LOST_SAMPLES_BPF))
+			pd->lost_samples += rd64(rec + 8);
 		return 0;
 	}
 	return 0;
@@ -3851,6 +3859,28 @@ set_cache_dir(struct fg_symbolizer *sym, const char *dir)
  * left in *keep for pd_free (which may then run beside the caller's
  * next steps).
  */
+/*
+ * What was lost, counted as perf counts it (session.c, "Total Lost
+ * Samples" in perf report): LOST_SAMPLES records carry the count; perf
+ * record (6.0 on) writes them at the end from the kernel's per-event
+ * count, which counts the same losses the LOST records of the ring
+ * buffer announce, so the two are never added.  A recording without
+ * LOST_SAMPLES (an older perf) has only the LOST records: their sum,
+ * as events (they count every kind of record), in chunks as perf says.
+ */
+static void
+warn_lost(struct pd *pd)
+{
+	if (pd->lost_samples > 0)
+		fg_warnf(&pd->o->warn, "%s: %llu samples lost", pd->name,
+		    (unsigned long long)pd->lost_samples);
+	else if (pd->lost > 0)
+		fg_warnf(&pd->o->warn, "%s: %llu events lost in %llu chunks "
+		    "(the ring buffer was full)", pd->name,
+		    (unsigned long long)pd->lost,
+		    (unsigned long long)pd->nlost);
+}
+
 static int
 pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
@@ -3947,9 +3977,7 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	if (pd->nleft > 0)
 		fg_warnf(&o->warn, "%s: %zu bytes of a record cut at the end "
 		    "of the compressed data (skipped)", name, pd->nleft);
-	if (pd->lost > 0)
-		fg_warnf(&o->warn, "%s: %llu samples lost", name,
-		    (unsigned long long)pd->lost);
+	warn_lost(pd);
 	if (pd->nwarn > WARN_SHOWN)
 		fg_warnf(&o->warn, "%s: %llu records skipped in all", name,
 		    (unsigned long long)pd->nwarn);
