@@ -741,10 +741,22 @@ read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 		    "offset 0x%llx past the end of the file", pd->name,
 		    (unsigned long long)*doff);
 	if (*dsize == 0 || *dsize > pd->len - *doff) {
+		/*
+		 * perf writes the data size and the feature sections when it
+		 * finishes: a perf killed before (SIGKILL, a crash, the disk
+		 * full) leaves 0 there.  What was written is still read.
+		 */
 		if (*dsize != 0)
 			fg_warnf(&pd->o->warn, "%s: data section at 0x%llx "
 			    "runs past the end of the file: file truncated?",
 			    pd->name, (unsigned long long)*doff);
+		else
+			fg_warnf(&pd->o->warn, "%s: the recording was not "
+			    "finished (perf was killed?): its header at 0x30 "
+			    "gives no data size and it has no feature "
+			    "sections; reading the %llu bytes from 0x%llx on",
+			    pd->name, (unsigned long long)(pd->len - *doff),
+			    (unsigned long long)*doff);
 		*dsize = pd->len - *doff;
 		return 0;	/* no feature sections to trust */
 	}
@@ -755,8 +767,14 @@ read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 
 		if (!(rd64(pd->buf + 72 + (bit / 64) * 8) >> (bit % 64) & 1))
 			continue;
-		if (foff + 16 * (k + 1) > pd->len)
+		if (foff + 16 * (k + 1) > pd->len) {
+			fg_warnf(&pd->o->warn, "%s: the recording was not "
+			    "finished (perf was killed?): its feature section "
+			    "table at 0x%llx is cut short (feature %zu and "
+			    "later missing)", pd->name,
+			    (unsigned long long)foff, bit);
 			break;
+		}
 		if (sect(pd, foff + 16 * k, &so, &ss) == 0) {
 			if (bit == FEAT_EVENT_DESC)
 				read_event_desc(pd, so, ss);

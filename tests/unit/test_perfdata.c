@@ -397,6 +397,51 @@ test_lost(void)
 	free(old.d);
 }
 
+/*
+ * A recording whose perf was killed before it finished its header (issue
+ * 13): data size 0, feature sections never written.  Read to the end,
+ * as before, but no longer without a word.
+ */
+static void
+test_unfinished(void)
+{
+	struct rec data = {0}, f;
+	struct warns w = {0};
+	struct fg_error err;
+	uint64_t chain[2] = { (uint64_t)-512, 0x10 }, zero = 0, bit = 1 << 2;
+	char *out, *want = NULL;
+
+	comm(&data, "fg test", 100);
+	sample(&data, chain, 2, 2, 200, 3);
+	sample(&data, chain, 2, 2, 300, 4);
+	f = recording(&data);
+	CHECK(fold(&f, 1, &want, &w, &err) == 0 && w.n == 0);
+	memcpy(f.d + 48, &zero, 8);		/* data size 0 */
+	CHECK(fold(&f, 1, &out, &w, &err) == 0);
+	CHECK(out != NULL && want != NULL && strcmp(out, want) == 0);
+	CHECK(w.n == 1 && strstr(w.last, "mem.data: the recording was not "
+	    "finished (perf was killed?): its header at 0x30 gives no data "
+	    "size") != NULL);
+	if (w.n != 1)
+		fprintf(stderr, "unfinished: %d warnings, last %s\n", w.n,
+		    w.last);
+	free(out);
+	free(f.d);
+
+	/* the data size written, the feature sections not (or cut) */
+	f = recording(&data);
+	memcpy(f.d + 72, &bit, 8);		/* HEADER_BUILD_ID */
+	w.n = 0;
+	CHECK(fold(&f, 1, &out, &w, &err) == 0);
+	CHECK(out != NULL && want != NULL && strcmp(out, want) == 0);
+	CHECK(w.n == 1 && strstr(w.last, "the recording was not finished "
+	    "(perf was killed?): its feature section table at ") != NULL);
+	free(out);
+	free(f.d);
+	free(want);
+	free(data.d);
+}
+
 static void
 test_reader(void)
 {
@@ -1140,6 +1185,7 @@ main(void)
 	test_demangle();
 	test_reader();
 	test_lost();
+	test_unfinished();
 	test_file();
 	test_progress();
 	test_cancel();
