@@ -93,6 +93,7 @@ struct atab {
 	size_t ndense;
 	struct spec *specs;
 	int sorted;
+	int bad;		/* did not parse: remembered, not retried */
 };
 
 struct unit {
@@ -105,6 +106,7 @@ struct unit {
 	uint8_t osize;
 	uint8_t type;
 	int attrs;		/* 0 unread, 1 read, -1 bad */
+	int die_ok;		/* unit DIE parses: 0 unknown, 1, -1 */
 	struct atab *at;
 	uint64_t base;
 	uint64_t addr_base;
@@ -134,6 +136,7 @@ struct fg_dw {
 	struct atab **atabs;	/* open hash by key */
 	size_t atcap;
 	size_t natabs;
+	struct fg_dw_stats st;	/* abbrev_bytes: the budget spent */
 	struct arange *ar;
 	size_t nar;
 	int ar_built;		/* 1 built, -1 unusable */
@@ -1032,6 +1035,42 @@ abbrev_cmp(const void *a, const void *b)
 	return (x->code > y->code) - (x->code < y->code);
 }
 
+/*
+ * Bad data must not make the work grow with the lookups: a table that
+ * does not parse is remembered as bad (atab_get), a unit DIE that does
+ * not parse too (unit_die_ok), and the bytes all tables of a file may
+ * cost are bounded, so overlapping tables that each run to the end of a
+ * damaged section cannot make it quadratic.  A sound file parses each
+ * table once, once per address and offset size at most: a few times
+ * the section in all.
+ */
+#define ABBREV_BUDGET(n)	(4 * (uint64_t)(n) + ((uint64_t)1 << 20))
+
+static int
+abbrev_over(struct fg_dw *dw, const struct sect *sa)
+{
+	if (dw->st.abbrev_bytes <= ABBREV_BUDGET(sa->n))
+		return 0;
+	dw->st.abbrev_budget_hit = 1;
+	return 1;
+}
+
+/* Whether a parse that has read n bytes so far takes it past the budget. */
+static int
+abbrev_spent(struct fg_dw *dw, const struct sect *sa, size_t n)
+{
+	if (dw->st.abbrev_bytes + n <= ABBREV_BUDGET(sa->n))
+		return 0;
+	dw->st.abbrev_budget_hit = 1;
+	return 1;
+}
+
+void
+fg_dw_get_stats(const struct fg_dw *dw, struct fg_dw_stats *st)
+{
+	*st = dw->st;
+}
+
 static struct atab *
 atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 {
@@ -1041,9 +1080,10 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 	size_t capab = 0, capsp = 0, nsp = 0, i;
 	uint64_t maxcode = 0;
 
-	if (sa == NULL || u->abbrev >= sa->n ||
+	if (sa == NULL || u->abbrev >= sa->n || abbrev_over(dw, sa) ||
 	    (t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
+	dw->st.abbrev_parses++;
 	t->key = key;
 	t->sorted = 1;
 	/* never NULL: &specs[first] of an attribute-less table stays valid */
@@ -1063,6 +1103,10 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 		a.code = rd_uleb(&c);
 		if (c.bad || a.code == 0)
 			break;
+		/* the budget, checked per abbreviation: a table that runs on
+		   (its end flipped) stops at it */
+		if (abbrev_spent(dw, sa, (size_t)(c.p - (sa->p + u->abbrev))))
+			goto bad;
 		a.tag = (uint32_t)rd_uleb(&c);
 		a.children = rd_n(&c, 1) != 0;
 		a.first = nsp;
@@ -1117,6 +1161,7 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 	}
 	if (c.bad)
 		goto bad;
+	dw->st.abbrev_bytes += (size_t)(c.p - (sa->p + u->abbrev));
 	if (!t->sorted && t->nab > 1)
 		qsort(t->ab, t->nab, sizeof(*t->ab), abbrev_cmp);
 	if (maxcode < 4 * t->nab + 64) {
@@ -1129,6 +1174,7 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 	}
 	return t;
 bad:
+	dw->st.abbrev_bytes += (size_t)(c.p - (sa->p + u->abbrev));
 	free(t->ab);
 	free(t->specs);
 	free(t);
@@ -1151,7 +1197,8 @@ atab_get(struct fg_dw *dw, struct unit *u)
 		    (dw->atcap - 1); dw->atabs[h] != NULL;
 		    h = (h + 1) & (dw->atcap - 1))
 			if (dw->atabs[h]->key == key)
-				return u->at = dw->atabs[h];
+				return dw->atabs[h]->bad ? NULL :
+				    (u->at = dw->atabs[h]);
 	if ((dw->natabs + 1) * 2 > dw->atcap) {
 		size_t nc = dw->atcap ? dw->atcap * 2 : 64;
 		struct atab **n = calloc(nc, sizeof(*n));
@@ -1170,14 +1217,19 @@ atab_get(struct fg_dw *dw, struct unit *u)
 		dw->atabs = n;
 		dw->atcap = nc;
 	}
-	if ((t = atab_parse(dw, u, key)) == NULL)
-		return NULL;
+	/* a table that does not parse stays in the hash, marked bad */
+	if ((t = atab_parse(dw, u, key)) == NULL) {
+		if ((t = calloc(1, sizeof(*t))) == NULL)
+			return NULL;
+		t->key = key;
+		t->bad = 1;
+	}
 	for (h = (size_t)(key * 0x9e3779b97f4a7c15ULL) & (dw->atcap - 1);
 	    dw->atabs[h] != NULL; h = (h + 1) & (dw->atcap - 1))
 		;
 	dw->atabs[h] = t;
 	dw->natabs++;
-	return u->at = t;
+	return t->bad ? NULL : (u->at = t);
 }
 
 static const struct abbrev *
@@ -1996,12 +2048,18 @@ unit_die_ok(struct fg_dw *dw, struct unit *u)
 	const struct atab *t;
 	struct cur c;
 
+	if (u->die_ok != 0)
+		return u->die_ok > 0;
+	u->die_ok = -1;
 	if (si == NULL || (t = atab_get(dw, u)) == NULL)
 		return 0;
 	c.p = si->p + u->die;
 	c.end = si->p + u->end;
 	c.bad = 0;
-	return abbrev_find(t, rd_uleb(&c)) != NULL && !c.bad;
+	if (abbrev_find(t, rd_uleb(&c)) == NULL || c.bad)
+		return 0;
+	u->die_ok = 1;
+	return 1;
 }
 
 int
