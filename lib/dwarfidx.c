@@ -237,8 +237,9 @@ bad:
  * Only sections of CACHE_MIN bytes or more: small ones inflate faster
  * than a file is opened.
  */
-#define CACHE_MAGIC	"FGDWSEC1"
-#define CACHE_HDR	32
+#define CACHE_MAGIC	"FGDWSEC2"
+#define CACHE_HDR	40	/* magic, n, size, check; the body's sum */
+#define CACHE_KEY	32	/* what names the source: all but the sum */
 #define CACHE_MIN	(64u << 10)
 /*
  * Nor past CACHE_MAX: the file is written on the helper that inflated
@@ -255,11 +256,18 @@ cache_check(const uint8_t *raw, size_t n)
 	return fg_hash(raw, k) ^ (fg_hash(raw + n - k, k) * 31) ^ n;
 }
 
+/*
+ * The header: what names the source (its first CACHE_KEY bytes), then
+ * the checksum of the body (when body is not NULL).
+ */
 static void
-cache_header(uint8_t *h, const uint8_t *raw, size_t n, uint64_t size)
+cache_header(uint8_t *h, const uint8_t *raw, size_t n, uint64_t size,
+    const void *body)
 {
-	uint64_t v[3] = { n, size, cache_check(raw, n) };
+	uint64_t v[4] = { n, size, cache_check(raw, n), 0 };
 
+	if (body != NULL)
+		v[3] = fg_checksum(body, (size_t)size);
 	memcpy(h, CACHE_MAGIC, 8);
 	memcpy(h + 8, v, sizeof(v));
 }
@@ -280,10 +288,9 @@ cache_open(const struct fg_dw *dw, const char *name, void *hdr, size_t hlen,
 		return -1;
 	r = snprintf(path, sizeof(path), "%s/%s", dw->cache, name);
 	if (r < 0 || (size_t)r >= sizeof(path) ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+	    (fd = fg_open_regular(path, sb)) < 0)
 		return -1;
-	if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode) ||
-	    (uint64_t)sb->st_size < hlen ||
+	if ((uint64_t)sb->st_size < hlen ||
 	    pread(fd, hdr, hlen, 0) != (ssize_t)hlen) {
 		close(fd);
 		return -1;
@@ -304,15 +311,21 @@ cache_map(struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
 	if (size < CACHE_MIN || (fd = cache_open(dw, sect_names[i] + 1, got,
 	    CACHE_HDR, &sb)) < 0)
 		return -1;
-	cache_header(want, raw, n, size);
+	cache_header(want, raw, n, size, NULL);
 	if ((uint64_t)sb.st_size != CACHE_HDR + size ||
-	    memcmp(got, want, CACHE_HDR) != 0 ||
+	    memcmp(got, want, CACHE_KEY) != 0 ||
 	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
 	    0)) == MAP_FAILED) {
 		close(fd);
 		return -1;
 	}
 	close(fd);
+	/* the bytes are what was written: checked whole before any use */
+	if (memcmp(got + CACHE_KEY, &(uint64_t){ fg_checksum(
+	    (const uint8_t *)m + CACHE_HDR, (size_t)size) }, 8) != 0) {
+		munmap(m, (size_t)sb.st_size);
+		return -1;
+	}
 	s->map = m;
 	s->maplen = (size_t)sb.st_size;
 	s->p = (const uint8_t *)m + CACHE_HDR;
@@ -394,7 +407,7 @@ cache_store(const struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
 
 	if (dw->cache == NULL || size < CACHE_MIN || size > CACHE_MAX)
 		return;
-	cache_header(h, raw, n, size);
+	cache_header(h, raw, n, size, data);
 	cache_put(dw, sect_names[i] + 1, part, len, 2);
 }
 
@@ -408,7 +421,7 @@ cache_store(const struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
  * that does not fit and the file is not used.
  */
 #define CUX_NAME	"cu-index"
-#define CUX_MAGIC	"FGDWCUX1"
+#define CUX_MAGIC	"FGDWCUX2"
 
 struct cux_hdr {
 	char magic[8];
@@ -421,6 +434,7 @@ struct cux_hdr {
 	uint64_t ncus;
 	uint64_t nfuncs;
 	uint64_t ninls;
+	uint64_t sum;		/* fg_checksum of all that follows */
 };
 
 struct cux_rec {
@@ -429,6 +443,19 @@ struct cux_rec {
 	uint64_t ninls;
 	uint64_t failed;
 };
+
+/* The checksum of n pieces, as of one file. */
+static uint64_t
+parts_sum(const void *const *part, const size_t *len, size_t n)
+{
+	struct fg_ck ck;
+	size_t i;
+
+	fg_ck_init(&ck);
+	for (i = 0; i < n; i++)
+		fg_ck_update(&ck, part[i], len[i]);
+	return fg_ck_final(&ck);
+}
 
 /* What names this .debug_info in an index file: its size and hash. */
 static int
@@ -450,7 +477,7 @@ cux_header(struct fg_dw *dw, struct cux_hdr *h)
 	if (info_id(dw, &h->info_size, &h->info_check) != 0)
 		return -1;
 	memcpy(h->magic, CUX_MAGIC, 8);
-	h->version = 1;
+	h->version = 2;
 	h->fsize = sizeof(struct fg_dw_func);
 	h->isize = sizeof(struct fg_dw_inl);
 	return 0;
@@ -488,6 +515,9 @@ fg_dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 		m = NULL;
 		goto bad;
 	}
+	if (fg_checksum(m + sizeof(h), (size_t)sb.st_size - sizeof(h)) !=
+	    h.sum)
+		goto bad;
 	rec = (const struct cux_rec *)(const void *)(m + sizeof(h));
 	for (i = 0; i < h.ncus; i++) {
 		if (rec[i].nfuncs > h.nfuncs - nf || rec[i].ninls > h.ninls - ni)
@@ -565,6 +595,7 @@ fg_dw_cache_store_cus(struct fg_dw *dw, const struct fg_dw_cu *cus, size_t n)
 			part[k] = cus[i].inls;
 			len[k++] = (size_t)rec[i].ninls * sizeof(*cus[i].inls);
 		}
+	h.sum = parts_sum(part + 1, len + 1, k - 1);
 	cache_put(dw, CUX_NAME, part, len, (int)k);
 out:
 	free(rec);
@@ -1912,7 +1943,7 @@ cr_push(void *arg, uint64_t lo, uint64_t hi)
  * entry names a unit there is and the order holds.
  */
 #define CR_NAME		"cu-ranges"
-#define CR_MAGIC	"FGDWCUR1"
+#define CR_MAGIC	"FGDWCUR2"
 
 struct cr_hdr {
 	char magic[8];
@@ -1922,6 +1953,7 @@ struct cr_hdr {
 	uint64_t info_check;
 	uint64_t nunits;
 	uint64_t ncr;
+	uint64_t sum;		/* fg_checksum of the entries */
 };
 
 static int
@@ -1931,7 +1963,7 @@ cr_header(struct fg_dw *dw, struct cr_hdr *h)
 	if (info_id(dw, &h->info_size, &h->info_check) != 0)
 		return -1;
 	memcpy(h->magic, CR_MAGIC, 8);
-	h->version = 1;
+	h->version = 2;
 	h->esize = sizeof(struct curange);
 	h->nunits = dw->nunits;
 	h->ncr = dw->ncr;
@@ -1958,7 +1990,8 @@ cr_load(struct fg_dw *dw)
 	    (uint64_t)sb.st_size != sizeof(h) + h.ncr * sizeof(*cr) ||
 	    (cr = reallocarray(NULL, (size_t)h.ncr, sizeof(*cr))) == NULL ||
 	    pread(fd, cr, (size_t)h.ncr * sizeof(*cr), sizeof(h)) !=
-	    (ssize_t)(h.ncr * sizeof(*cr)))
+	    (ssize_t)(h.ncr * sizeof(*cr)) ||
+	    fg_checksum(cr, (size_t)h.ncr * sizeof(*cr)) != h.sum)
 		goto bad;
 	for (i = 0; i < h.ncr; i++)
 		if (cr[i].unit >= dw->nunits || cr[i].lo > cr[i].hi ||
@@ -1988,6 +2021,7 @@ cr_store(struct fg_dw *dw)
 	len[0] = sizeof(h);
 	part[1] = dw->cr;
 	len[1] = dw->ncr * sizeof(*dw->cr);
+	h.sum = fg_checksum(dw->cr, len[1]);
 	cache_put(dw, CR_NAME, part, len, 2);
 }
 
