@@ -890,9 +890,8 @@ load_kallsyms(struct fg_dso *d)
 	if (d->s->kernel_bid[0] != '\0' && d->s->debug_dir[0] != '\0') {
 		snprintf(path, sizeof(path), "%s/[kernel.kallsyms]/%s/kallsyms",
 		    d->s->debug_dir, d->s->kernel_bid);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0) {
-			if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-			    sb.st_size > 0 &&
+		if ((fd = fg_open_regular(path, &sb)) >= 0) {
+			if (sb.st_size > 0 &&
 			    (d->kmap = mmap(NULL, (size_t)sb.st_size, PROT_READ,
 			    MAP_PRIVATE, fd, 0)) != MAP_FAILED) {
 				d->kmaplen = (size_t)sb.st_size;
@@ -1495,10 +1494,9 @@ pfi_main(void *arg)
 	Elf *e;
 	int fd;
 
-	if ((fd = open(s->pfi_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+	if ((fd = fg_open_regular(s->pfi_path, &sb)) < 0)
 		return NULL;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    (e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) != NULL) {
+	if ((e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) != NULL) {
 		char bid[2 * 64 + 1];
 
 		elf_bid_hex(e, bid, sizeof(bid));
