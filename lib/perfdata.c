@@ -3873,11 +3873,6 @@ set_cache_dir(struct fg_symbolizer *sym, const char *dir)
 }
 
 /*
- * The walk; with keep non-NULL, the reader's state is not freed but
- * left in *keep for pd_free (which may then run beside the caller's
- * next steps).
- */
-/*
  * What was lost, counted as perf counts it (session.c, "Total Lost
  * Samples" in perf report): LOST_SAMPLES records carry the count; perf
  * record (6.0 on) writes them at the end from the kernel's per-event
@@ -3899,6 +3894,11 @@ warn_lost(struct pd *pd)
 		    (unsigned long long)pd->nlost);
 }
 
+/*
+ * The walk; with keep non-NULL, the reader's state is not freed but
+ * left in *keep for pd_free (which may then run beside the caller's
+ * next steps).
+ */
 static int
 pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
