@@ -6,9 +6,11 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base.h"
 
@@ -116,6 +118,100 @@ mix(uint64_t a, uint64_t b)
 	a ^= a >> 29;
 	a *= 0xbf58476d1ce4e5b9ULL;
 	return a ^ (a >> 32);
+}
+
+static inline uint64_t
+rotl64(uint64_t x, int r)
+{
+	return x << r | x >> (64 - r);
+}
+
+static inline uint64_t
+ck_word(const unsigned char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	return w * 0xc2b2ae3d27d4eb4fULL;
+}
+
+#define CK_K1 0x9e3779b185ebca87ULL
+#define CK_K2 0xc2b2ae3d27d4eb4fULL
+#define CK_STEP(h, s) ((h) = rotl64((h) ^ ck_word(s), 31) * CK_K1)
+
+void
+fg_ck_init(struct fg_ck *ck)
+{
+	ck->h[0] = CK_K1;
+	ck->h[1] = CK_K2;
+	ck->h[2] = ~CK_K1;
+	ck->h[3] = ~CK_K2;
+	ck->len = 0;
+	ck->nbuf = 0;
+}
+
+/* Whole 32-byte blocks of s[0..n): four chains in registers. */
+static size_t
+ck_blocks(struct fg_ck *ck, const unsigned char *s, size_t n)
+{
+	uint64_t a = ck->h[0], b = ck->h[1], c = ck->h[2], d = ck->h[3];
+	size_t done = 0;
+
+	for (; n - done >= 32; done += 32) {
+		CK_STEP(a, s + done);
+		CK_STEP(b, s + done + 8);
+		CK_STEP(c, s + done + 16);
+		CK_STEP(d, s + done + 24);
+	}
+	ck->h[0] = a;
+	ck->h[1] = b;
+	ck->h[2] = c;
+	ck->h[3] = d;
+	return done;
+}
+
+void
+fg_ck_update(struct fg_ck *ck, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t k;
+
+	ck->len += n;
+	if (ck->nbuf > 0) {
+		k = 32 - ck->nbuf < n ? 32 - ck->nbuf : n;
+		memcpy(ck->buf + ck->nbuf, s, k);
+		ck->nbuf += k;
+		s += k;
+		n -= k;
+		if (ck->nbuf < 32)
+			return;
+		ck_blocks(ck, ck->buf, 32);
+		ck->nbuf = 0;
+	}
+	k = ck_blocks(ck, s, n);
+	memcpy(ck->buf, s + k, n - k);
+	ck->nbuf = n - k;
+}
+
+uint64_t
+fg_ck_final(const struct fg_ck *ck)
+{
+	uint64_t r = ck->len * CK_K1;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		r = mix(r ^ ck->h[i], CK_K2);
+	return mix(r ^ fg_hash(ck->buf, ck->nbuf), CK_K1);
+}
+
+uint64_t
+fg_checksum(const void *p, size_t len)
+{
+	struct fg_ck ck;
+
+	fg_ck_init(&ck);
+	fg_ck_update(&ck, p, len);
+	return fg_ck_final(&ck);
 }
 
 uint64_t
@@ -500,3 +596,43 @@ fg_rfind(const char *p, size_t len, const char *lit)
 	return NULL;
 }
 
+
+int
+fg_open_regular(const char *path, struct stat *sb)
+{
+	int fd, fl, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return -1;
+	if (fstat(fd, sb) != 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(sb->st_mode)) {
+		close(fd);
+		return FG_OPEN_SPECIAL;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) != -1)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
+const char *
+fg_file_kind(unsigned mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISREG(mode))
+		return "a regular file";
+	return "not a regular file";
+}

@@ -40,6 +40,26 @@ void fg_warnf(const struct fg_warn *w, const char *fmt, ...) FG_PRINTF(2, 3);
 /* 64-bit hash of len bytes; not cryptographic, stable across runs. */
 uint64_t fg_hash(const void *p, size_t len);
 
+/*
+ * 64-bit checksum of len bytes, for files kept between runs (the DWARF
+ * cache): four lanes of 8-byte words, each step injective in the word,
+ * so a changed word always changes its lane.  Not cryptographic; stable
+ * across runs and builds (a change of it makes old files mismatch, which
+ * only costs their rebuilding).
+ */
+uint64_t fg_checksum(const void *p, size_t len);
+
+/* The same over pieces: init, update with each in order, final. */
+struct fg_ck {
+	uint64_t h[4];
+	uint64_t len;
+	unsigned char buf[32];
+	size_t nbuf;
+};
+void fg_ck_init(struct fg_ck *);
+void fg_ck_update(struct fg_ck *, const void *p, size_t n);
+uint64_t fg_ck_final(const struct fg_ck *);
+
 /* Overflow-checked size arithmetic: 0 on success, -1 on overflow. */
 static inline int
 fg_add_ovf(size_t a, size_t b, size_t *r)
@@ -56,6 +76,21 @@ fg_add_ovf(size_t a, size_t b, size_t *r)
  * over it, which would replace /dev/null with a file when run as root.
  */
 int fg_is_special(const char *path);
+
+/*
+ * Open path (a name read from a recording, a cache or the command line)
+ * for reading without ever blocking: O_NONBLOCK while opening, so a FIFO
+ * with no writer does not hang the run, then cleared.  Only a regular
+ * file is kept.  The descriptor (close-on-exec) and its stat in *sb; -1
+ * with errno set when it could not be opened; FG_OPEN_SPECIAL when it is
+ * something else (*sb says what: fg_file_kind()).
+ */
+#define FG_OPEN_SPECIAL (-2)
+struct stat;
+int fg_open_regular(const char *path, struct stat *sb);
+
+/* What a non-regular file is, for a message: "a directory", "a FIFO"... */
+const char *fg_file_kind(unsigned mode);
 
 /* The value of hex digit c, or -1. */
 static inline int

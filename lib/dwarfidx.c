@@ -93,6 +93,7 @@ struct atab {
 	size_t ndense;
 	struct spec *specs;
 	int sorted;
+	int bad;		/* did not parse: remembered, not retried */
 };
 
 struct unit {
@@ -105,6 +106,7 @@ struct unit {
 	uint8_t osize;
 	uint8_t type;
 	int attrs;		/* 0 unread, 1 read, -1 bad */
+	int die_ok;		/* unit DIE parses: 0 unknown, 1, -1 */
 	struct atab *at;
 	uint64_t base;
 	uint64_t addr_base;
@@ -134,6 +136,7 @@ struct fg_dw {
 	struct atab **atabs;	/* open hash by key */
 	size_t atcap;
 	size_t natabs;
+	struct fg_dw_stats st;	/* abbrev_bytes: the budget spent */
 	struct arange *ar;
 	size_t nar;
 	int ar_built;		/* 1 built, -1 unusable */
@@ -234,8 +237,9 @@ bad:
  * Only sections of CACHE_MIN bytes or more: small ones inflate faster
  * than a file is opened.
  */
-#define CACHE_MAGIC	"FGDWSEC1"
-#define CACHE_HDR	32
+#define CACHE_MAGIC	"FGDWSEC2"
+#define CACHE_HDR	40	/* magic, n, size, check; the body's sum */
+#define CACHE_KEY	32	/* what names the source: all but the sum */
 #define CACHE_MIN	(64u << 10)
 /*
  * Nor past CACHE_MAX: the file is written on the helper that inflated
@@ -252,11 +256,18 @@ cache_check(const uint8_t *raw, size_t n)
 	return fg_hash(raw, k) ^ (fg_hash(raw + n - k, k) * 31) ^ n;
 }
 
+/*
+ * The header: what names the source (its first CACHE_KEY bytes), then
+ * the checksum of the body (when body is not NULL).
+ */
 static void
-cache_header(uint8_t *h, const uint8_t *raw, size_t n, uint64_t size)
+cache_header(uint8_t *h, const uint8_t *raw, size_t n, uint64_t size,
+    const void *body)
 {
-	uint64_t v[3] = { n, size, cache_check(raw, n) };
+	uint64_t v[4] = { n, size, cache_check(raw, n), 0 };
 
+	if (body != NULL)
+		v[3] = fg_checksum(body, (size_t)size);
 	memcpy(h, CACHE_MAGIC, 8);
 	memcpy(h + 8, v, sizeof(v));
 }
@@ -277,10 +288,9 @@ cache_open(const struct fg_dw *dw, const char *name, void *hdr, size_t hlen,
 		return -1;
 	r = snprintf(path, sizeof(path), "%s/%s", dw->cache, name);
 	if (r < 0 || (size_t)r >= sizeof(path) ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+	    (fd = fg_open_regular(path, sb)) < 0)
 		return -1;
-	if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode) ||
-	    (uint64_t)sb->st_size < hlen ||
+	if ((uint64_t)sb->st_size < hlen ||
 	    pread(fd, hdr, hlen, 0) != (ssize_t)hlen) {
 		close(fd);
 		return -1;
@@ -301,15 +311,21 @@ cache_map(struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
 	if (size < CACHE_MIN || (fd = cache_open(dw, sect_names[i] + 1, got,
 	    CACHE_HDR, &sb)) < 0)
 		return -1;
-	cache_header(want, raw, n, size);
+	cache_header(want, raw, n, size, NULL);
 	if ((uint64_t)sb.st_size != CACHE_HDR + size ||
-	    memcmp(got, want, CACHE_HDR) != 0 ||
+	    memcmp(got, want, CACHE_KEY) != 0 ||
 	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
 	    0)) == MAP_FAILED) {
 		close(fd);
 		return -1;
 	}
 	close(fd);
+	/* the bytes are what was written: checked whole before any use */
+	if (memcmp(got + CACHE_KEY, &(uint64_t){ fg_checksum(
+	    (const uint8_t *)m + CACHE_HDR, (size_t)size) }, 8) != 0) {
+		munmap(m, (size_t)sb.st_size);
+		return -1;
+	}
 	s->map = m;
 	s->maplen = (size_t)sb.st_size;
 	s->p = (const uint8_t *)m + CACHE_HDR;
@@ -391,7 +407,7 @@ cache_store(const struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
 
 	if (dw->cache == NULL || size < CACHE_MIN || size > CACHE_MAX)
 		return;
-	cache_header(h, raw, n, size);
+	cache_header(h, raw, n, size, data);
 	cache_put(dw, sect_names[i] + 1, part, len, 2);
 }
 
@@ -405,7 +421,7 @@ cache_store(const struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
  * that does not fit and the file is not used.
  */
 #define CUX_NAME	"cu-index"
-#define CUX_MAGIC	"FGDWCUX1"
+#define CUX_MAGIC	"FGDWCUX2"
 
 struct cux_hdr {
 	char magic[8];
@@ -418,6 +434,7 @@ struct cux_hdr {
 	uint64_t ncus;
 	uint64_t nfuncs;
 	uint64_t ninls;
+	uint64_t sum;		/* fg_checksum of all that follows */
 };
 
 struct cux_rec {
@@ -426,6 +443,19 @@ struct cux_rec {
 	uint64_t ninls;
 	uint64_t failed;
 };
+
+/* The checksum of n pieces, as of one file. */
+static uint64_t
+parts_sum(const void *const *part, const size_t *len, size_t n)
+{
+	struct fg_ck ck;
+	size_t i;
+
+	fg_ck_init(&ck);
+	for (i = 0; i < n; i++)
+		fg_ck_update(&ck, part[i], len[i]);
+	return fg_ck_final(&ck);
+}
 
 /* What names this .debug_info in an index file: its size and hash. */
 static int
@@ -447,7 +477,7 @@ cux_header(struct fg_dw *dw, struct cux_hdr *h)
 	if (info_id(dw, &h->info_size, &h->info_check) != 0)
 		return -1;
 	memcpy(h->magic, CUX_MAGIC, 8);
-	h->version = 1;
+	h->version = 2;
 	h->fsize = sizeof(struct fg_dw_func);
 	h->isize = sizeof(struct fg_dw_inl);
 	return 0;
@@ -485,6 +515,9 @@ fg_dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 		m = NULL;
 		goto bad;
 	}
+	if (fg_checksum(m + sizeof(h), (size_t)sb.st_size - sizeof(h)) !=
+	    h.sum)
+		goto bad;
 	rec = (const struct cux_rec *)(const void *)(m + sizeof(h));
 	for (i = 0; i < h.ncus; i++) {
 		if (rec[i].nfuncs > h.nfuncs - nf || rec[i].ninls > h.ninls - ni)
@@ -562,6 +595,7 @@ fg_dw_cache_store_cus(struct fg_dw *dw, const struct fg_dw_cu *cus, size_t n)
 			part[k] = cus[i].inls;
 			len[k++] = (size_t)rec[i].ninls * sizeof(*cus[i].inls);
 		}
+	h.sum = parts_sum(part + 1, len + 1, k - 1);
 	cache_put(dw, CUX_NAME, part, len, (int)k);
 out:
 	free(rec);
@@ -1032,6 +1066,42 @@ abbrev_cmp(const void *a, const void *b)
 	return (x->code > y->code) - (x->code < y->code);
 }
 
+/*
+ * Bad data must not make the work grow with the lookups: a table that
+ * does not parse is remembered as bad (atab_get), a unit DIE that does
+ * not parse too (unit_die_ok), and the bytes all tables of a file may
+ * cost are bounded, so overlapping tables that each run to the end of a
+ * damaged section cannot make it quadratic.  A sound file parses each
+ * table once, once per address and offset size at most: a few times
+ * the section in all.
+ */
+#define ABBREV_BUDGET(n)	(4 * (uint64_t)(n) + ((uint64_t)1 << 20))
+
+static int
+abbrev_over(struct fg_dw *dw, const struct sect *sa)
+{
+	if (dw->st.abbrev_bytes <= ABBREV_BUDGET(sa->n))
+		return 0;
+	dw->st.abbrev_budget_hit = 1;
+	return 1;
+}
+
+/* Whether a parse that has read n bytes so far takes it past the budget. */
+static int
+abbrev_spent(struct fg_dw *dw, const struct sect *sa, size_t n)
+{
+	if (dw->st.abbrev_bytes + n <= ABBREV_BUDGET(sa->n))
+		return 0;
+	dw->st.abbrev_budget_hit = 1;
+	return 1;
+}
+
+void
+fg_dw_get_stats(const struct fg_dw *dw, struct fg_dw_stats *st)
+{
+	*st = dw->st;
+}
+
 static struct atab *
 atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 {
@@ -1041,9 +1111,10 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 	size_t capab = 0, capsp = 0, nsp = 0, i;
 	uint64_t maxcode = 0;
 
-	if (sa == NULL || u->abbrev >= sa->n ||
+	if (sa == NULL || u->abbrev >= sa->n || abbrev_over(dw, sa) ||
 	    (t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
+	dw->st.abbrev_parses++;
 	t->key = key;
 	t->sorted = 1;
 	/* never NULL: &specs[first] of an attribute-less table stays valid */
@@ -1063,6 +1134,10 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 		a.code = rd_uleb(&c);
 		if (c.bad || a.code == 0)
 			break;
+		/* the budget, checked per abbreviation: a table that runs on
+		   (its end flipped) stops at it */
+		if (abbrev_spent(dw, sa, (size_t)(c.p - (sa->p + u->abbrev))))
+			goto bad;
 		a.tag = (uint32_t)rd_uleb(&c);
 		a.children = rd_n(&c, 1) != 0;
 		a.first = nsp;
@@ -1117,6 +1192,7 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 	}
 	if (c.bad)
 		goto bad;
+	dw->st.abbrev_bytes += (size_t)(c.p - (sa->p + u->abbrev));
 	if (!t->sorted && t->nab > 1)
 		qsort(t->ab, t->nab, sizeof(*t->ab), abbrev_cmp);
 	if (maxcode < 4 * t->nab + 64) {
@@ -1129,6 +1205,7 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 	}
 	return t;
 bad:
+	dw->st.abbrev_bytes += (size_t)(c.p - (sa->p + u->abbrev));
 	free(t->ab);
 	free(t->specs);
 	free(t);
@@ -1151,7 +1228,8 @@ atab_get(struct fg_dw *dw, struct unit *u)
 		    (dw->atcap - 1); dw->atabs[h] != NULL;
 		    h = (h + 1) & (dw->atcap - 1))
 			if (dw->atabs[h]->key == key)
-				return u->at = dw->atabs[h];
+				return dw->atabs[h]->bad ? NULL :
+				    (u->at = dw->atabs[h]);
 	if ((dw->natabs + 1) * 2 > dw->atcap) {
 		size_t nc = dw->atcap ? dw->atcap * 2 : 64;
 		struct atab **n = calloc(nc, sizeof(*n));
@@ -1170,14 +1248,19 @@ atab_get(struct fg_dw *dw, struct unit *u)
 		dw->atabs = n;
 		dw->atcap = nc;
 	}
-	if ((t = atab_parse(dw, u, key)) == NULL)
-		return NULL;
+	/* a table that does not parse stays in the hash, marked bad */
+	if ((t = atab_parse(dw, u, key)) == NULL) {
+		if ((t = calloc(1, sizeof(*t))) == NULL)
+			return NULL;
+		t->key = key;
+		t->bad = 1;
+	}
 	for (h = (size_t)(key * 0x9e3779b97f4a7c15ULL) & (dw->atcap - 1);
 	    dw->atabs[h] != NULL; h = (h + 1) & (dw->atcap - 1))
 		;
 	dw->atabs[h] = t;
 	dw->natabs++;
-	return u->at = t;
+	return t->bad ? NULL : (u->at = t);
 }
 
 static const struct abbrev *
@@ -1860,7 +1943,7 @@ cr_push(void *arg, uint64_t lo, uint64_t hi)
  * entry names a unit there is and the order holds.
  */
 #define CR_NAME		"cu-ranges"
-#define CR_MAGIC	"FGDWCUR1"
+#define CR_MAGIC	"FGDWCUR2"
 
 struct cr_hdr {
 	char magic[8];
@@ -1870,6 +1953,7 @@ struct cr_hdr {
 	uint64_t info_check;
 	uint64_t nunits;
 	uint64_t ncr;
+	uint64_t sum;		/* fg_checksum of the entries */
 };
 
 static int
@@ -1879,7 +1963,7 @@ cr_header(struct fg_dw *dw, struct cr_hdr *h)
 	if (info_id(dw, &h->info_size, &h->info_check) != 0)
 		return -1;
 	memcpy(h->magic, CR_MAGIC, 8);
-	h->version = 1;
+	h->version = 2;
 	h->esize = sizeof(struct curange);
 	h->nunits = dw->nunits;
 	h->ncr = dw->ncr;
@@ -1906,7 +1990,8 @@ cr_load(struct fg_dw *dw)
 	    (uint64_t)sb.st_size != sizeof(h) + h.ncr * sizeof(*cr) ||
 	    (cr = reallocarray(NULL, (size_t)h.ncr, sizeof(*cr))) == NULL ||
 	    pread(fd, cr, (size_t)h.ncr * sizeof(*cr), sizeof(h)) !=
-	    (ssize_t)(h.ncr * sizeof(*cr)))
+	    (ssize_t)(h.ncr * sizeof(*cr)) ||
+	    fg_checksum(cr, (size_t)h.ncr * sizeof(*cr)) != h.sum)
 		goto bad;
 	for (i = 0; i < h.ncr; i++)
 		if (cr[i].unit >= dw->nunits || cr[i].lo > cr[i].hi ||
@@ -1936,6 +2021,7 @@ cr_store(struct fg_dw *dw)
 	len[0] = sizeof(h);
 	part[1] = dw->cr;
 	len[1] = dw->ncr * sizeof(*dw->cr);
+	h.sum = fg_checksum(dw->cr, len[1]);
 	cache_put(dw, CR_NAME, part, len, 2);
 }
 
@@ -1996,12 +2082,18 @@ unit_die_ok(struct fg_dw *dw, struct unit *u)
 	const struct atab *t;
 	struct cur c;
 
+	if (u->die_ok != 0)
+		return u->die_ok > 0;
+	u->die_ok = -1;
 	if (si == NULL || (t = atab_get(dw, u)) == NULL)
 		return 0;
 	c.p = si->p + u->die;
 	c.end = si->p + u->end;
 	c.bad = 0;
-	return abbrev_find(t, rd_uleb(&c)) != NULL && !c.bad;
+	if (abbrev_find(t, rd_uleb(&c)) == NULL || c.bad)
+		return 0;
+	u->die_ok = 1;
+	return 1;
 }
 
 int

@@ -86,6 +86,18 @@ void		 fg_dw_cache_store_cus(struct fg_dw *, const struct fg_dw_cu *cus,
 int		 fg_dw_cu_at(struct fg_dw *, uint64_t addr, uint64_t *cu);
 /* Fill c (zeroed by the caller) for the unit at cu: 0, or -1. */
 int		 fg_dw_index(struct fg_dw *, uint64_t cu, struct fg_dw_cu *c);
+/*
+ * What the reader did, for tests: abbreviation tables parsed (each at
+ * most once, failed ones too) and the bytes that cost; and whether the
+ * file's budget for them ran out (then no more are parsed: bad data
+ * bounds the work, see dwarfidx.c).
+ */
+struct fg_dw_stats {
+	uint64_t abbrev_parses;
+	uint64_t abbrev_bytes;
+	int abbrev_budget_hit;
+};
+void		 fg_dw_get_stats(const struct fg_dw *, struct fg_dw_stats *);
 /* The DIE naming die: its abstract origin, else die itself. */
 uint64_t	 fg_dw_origin(struct fg_dw *, uint64_t die);
 /*

@@ -58,6 +58,9 @@ enum {
 	RF_ENABLED = 1, RF_RUNNING = 2, RF_ID = 4, RF_GROUP = 8, RF_LOST = 16
 };
 
+/* PERF_RECORD_MISC_LOST_SAMPLES_BPF: dropped by a BPF filter, not lost */
+#define MISC_LOST_SAMPLES_BPF	(1u << 15)
+
 #define CTX_HV		((uint64_t)-32)
 #define CTX_KERNEL	((uint64_t)-128)
 #define CTX_USER	((uint64_t)-512)
@@ -425,7 +428,9 @@ struct pd {
 	uint64_t nrecs;
 	uint64_t last_progress;	/* ms, CLOCK_MONOTONIC */
 	uint64_t nwarn;
-	uint64_t lost;
+	uint64_t lost;		/* LOST records' counts (perf: total_lost) */
+	uint64_t nlost;		/* LOST records (perf: "chunks") */
+	uint64_t lost_samples;	/* LOST_SAMPLES' (total_lost_samples) */
 	uint64_t nunknown;
 	int filter_warned;
 };
@@ -737,10 +742,22 @@ read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 		    "offset 0x%llx past the end of the file", pd->name,
 		    (unsigned long long)*doff);
 	if (*dsize == 0 || *dsize > pd->len - *doff) {
+		/*
+		 * perf writes the data size and the feature sections when it
+		 * finishes: a perf killed before (SIGKILL, a crash, the disk
+		 * full) leaves 0 there.  What was written is still read.
+		 */
 		if (*dsize != 0)
 			fg_warnf(&pd->o->warn, "%s: data section at 0x%llx "
 			    "runs past the end of the file: file truncated?",
 			    pd->name, (unsigned long long)*doff);
+		else
+			fg_warnf(&pd->o->warn, "%s: the recording was not "
+			    "finished (perf was killed?): its header at 0x30 "
+			    "gives no data size and it has no feature "
+			    "sections; reading the %llu bytes from 0x%llx on",
+			    pd->name, (unsigned long long)(pd->len - *doff),
+			    (unsigned long long)*doff);
 		*dsize = pd->len - *doff;
 		return 0;	/* no feature sections to trust */
 	}
@@ -751,8 +768,14 @@ read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 
 		if (!(rd64(pd->buf + 72 + (bit / 64) * 8) >> (bit % 64) & 1))
 			continue;
-		if (foff + 16 * (k + 1) > pd->len)
+		if (foff + 16 * (k + 1) > pd->len) {
+			fg_warnf(&pd->o->warn, "%s: the recording was not "
+			    "finished (perf was killed?): its feature section "
+			    "table at 0x%llx is cut short (feature %zu and "
+			    "later missing)", pd->name,
+			    (unsigned long long)foff, bit);
 			break;
+		}
 		if (sect(pd, foff + 16 * k, &so, &ss) == 0) {
 			if (bit == FEAT_EVENT_DESC)
 				read_event_desc(pd, so, ss);
@@ -2674,12 +2697,15 @@ dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	case REC_FORK:
 		return on_fork(pd, rec, len, off);
 	case REC_LOST:
-		if (len >= 24)
+		if (len >= 24) {
 			pd->lost += rd64(rec + 16);
+			pd->nlost++;
+		}
 		return 0;
 	case REC_LOST_SAMPLES:
-		if (len >= 16)
-			pd->lost += rd64(rec + 8);
+		/* perf's count; not the samples a BPF filter dropped */
+		if (len >= 16 && !(rd16(rec + 4) & MISC_LOST_SAMPLES_BPF))
+			pd->lost_samples += rd64(rec + 8);
 		return 0;
 	}
 	return 0;
@@ -3777,6 +3803,28 @@ set_cache_dir(struct fg_symbolizer *sym, const char *dir)
 }
 
 /*
+ * What was lost, counted as perf counts it (session.c, "Total Lost
+ * Samples" in perf report): LOST_SAMPLES records carry the count; perf
+ * record (6.0 on) writes them at the end from the kernel's per-event
+ * count, which counts the same losses the LOST records of the ring
+ * buffer announce, so the two are never added.  A recording without
+ * LOST_SAMPLES (an older perf) has only the LOST records: their sum,
+ * as events (they count every kind of record), in chunks as perf says.
+ */
+static void
+warn_lost(struct pd *pd)
+{
+	if (pd->lost_samples > 0)
+		fg_warnf(&pd->o->warn, "%s: %llu samples lost", pd->name,
+		    (unsigned long long)pd->lost_samples);
+	else if (pd->lost > 0)
+		fg_warnf(&pd->o->warn, "%s: %llu events lost in %llu chunks "
+		    "(the ring buffer was full)", pd->name,
+		    (unsigned long long)pd->lost,
+		    (unsigned long long)pd->nlost);
+}
+
+/*
  * The walk; with keep non-NULL, the reader's state is not freed but
  * left in *keep for pd_free (which may then run beside the caller's
  * next steps).
@@ -3877,9 +3925,7 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	if (pd->nleft > 0)
 		fg_warnf(&o->warn, "%s: %zu bytes of a record cut at the end "
 		    "of the compressed data (skipped)", name, pd->nleft);
-	if (pd->lost > 0)
-		fg_warnf(&o->warn, "%s: %llu samples lost", name,
-		    (unsigned long long)pd->lost);
+	warn_lost(pd);
 	if (pd->nwarn > WARN_SHOWN)
 		fg_warnf(&o->warn, "%s: %llu records skipped in all", name,
 		    (unsigned long long)pd->nwarn);
@@ -4019,19 +4065,11 @@ fg_pd_read_file(const char *path, const struct fg_perfdata_opts *o,
 	}
 	memset(td, 0, sizeof(*td));
 	td->fd = -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		r = fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+	if ((fd = fg_pd_open_input(path, &sb, err)) < 0) {
+		r = fd;
 		goto done;
 	}
 	td->fd = fd;
-	if (fstat(fd, &sb) != 0) {
-		r = fg_seterr_sys(err, FG_EIO, errno, "%s", path);
-		goto done;
-	}
-	if (sb.st_size == 0) {
-		r = fg_seterr(err, FG_EPARSE, "%s: empty file", path);
-		goto done;
-	}
 	/*
 	 * The header, the feature sections and dense records are read
 	 * through a mapping; from the first big sample on, the records with

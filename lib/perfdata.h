@@ -93,6 +93,17 @@ int fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
  * with what it does meanwhile (it may be NULL: torn down already).  The
  * model is complete when this returns either way.
  */
+/*
+ * Open path, a recording, for reading (lib/perfdata_probe.c): never
+ * blocks (a FIFO), and only a regular file that is not empty.  The
+ * descriptor and its stat in *sb; else an FG_E* code (negative) with err
+ * saying what is wrong:
+ * "-" (standard input is not read), a directory, a FIFO or device, an
+ * empty file, or the system's error.
+ */
+struct stat;
+int fg_pd_open_input(const char *path, struct stat *sb, struct fg_error *err);
+
 struct fg_pd_teardown;
 int fg_pd_read_file(const char *path, const struct fg_perfdata_opts *o,
     struct fg_stacks *out, struct fg_error *err,

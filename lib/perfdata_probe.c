@@ -7,6 +7,8 @@
  * the native reader or `perf script`.  Never reads past what the header
  * declares; every bad size is FG_EPARSE naming the offset.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "base.h"
+#include "perfdata.h"
 
 #define PROBE_HEADER_SIZE	104
 #define PROBE_PIPE_SIZE		16
@@ -59,16 +62,42 @@ readat(int fd, void *buf, size_t n, uint64_t off)
 }
 
 int
+fg_pd_open_input(const char *path, struct stat *sb, struct fg_error *err)
+{
+	int fd;
+
+	/* perf's "-i -" is its pipe mode, which neither reader here reads */
+	if (strcmp(path, "-") == 0)
+		return fg_seterr(err, FG_EUNSUPPORTED, "-: reading a recording "
+		    "from standard input is not supported: record to a file "
+		    "and give its path");
+	if ((fd = fg_open_regular(path, sb)) == FG_OPEN_SPECIAL)
+		return S_ISDIR(sb->st_mode) ? fg_seterr(err, FG_EIO, "%s: is "
+		    "a directory, not a recording", path) : fg_seterr(err,
+		    FG_EUNSUPPORTED, "%s: not a regular file (%s): a "
+		    "recording is read from a file, not a stream", path,
+		    fg_file_kind(sb->st_mode));
+	if (fd < 0)
+		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+	if (sb->st_size == 0) {
+		close(fd);
+		return fg_seterr(err, FG_EPARSE, "%s: empty file", path);
+	}
+	return fd;
+}
+
+int
 fg_perfdata_probe(const char *path, struct fg_perfdata_info *info,
     struct fg_error *err)
 {
 	unsigned char h[PROBE_HEADER_SIZE], a[128];
 	uint64_t hsize, asz, aoff, alen, n;
+	struct stat sb;
 	int fd, r;
 
 	memset(info, 0, sizeof(*info));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+	if ((fd = fg_pd_open_input(path, &sb, err)) < 0)
+		return fd;
 	if ((r = readat(fd, h, PROBE_PIPE_SIZE, 0)) != 1) {
 		r = r == 0 ? fg_seterr(err, FG_EPARSE, "%s: header at 0x0: "
 		    "shorter than 16 bytes", path) : fg_seterr_sys(err, FG_EIO,

@@ -277,13 +277,23 @@ process_read(const struct fg_process_opts *o, struct fg_stacks *st,
 	struct fg_collapse_opts co;
 	struct fg_spawn_opts so;
 	struct fg_child ch;
+	struct fg_error e;
+	struct stat sb;
 	char **argv;
-	int rc, prc, status = 0;
+	int rc, prc, fd, status = 0;
 
 	if (o->perfdata == NULL)
 		return fg_seterr(err, FG_EINVAL, "no recording to read");
-	if (access(o->perfdata, F_OK) == -1)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s", o->perfdata);
+	fg_error_clear(&e);
+	/* what is wrong with the file, said before either reader starts
+	   (one the user cannot read may still be read by perf through sudo) */
+	if ((fd = fg_pd_open_input(o->perfdata, &sb, &e)) >= 0)
+		close(fd);
+	else if (e.sys != EACCES) {
+		if (err != NULL && err->code == 0)
+			*err = e;
+		return fd;
+	}
 	if (fg_process_source(o, NULL, 0) == FG_SOURCE_NATIVE)
 		return read_native(o, st, err, later);
 	memset(&a, 0, sizeof(a));

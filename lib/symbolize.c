@@ -527,12 +527,8 @@ open_elf(const char *path, int *fdp, Elf **ep)
 
 	/* Paths come from the recording: only regular files, never block
 	   on a FIFO or read a device. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+	if ((fd = fg_open_regular(path, &sb)) < 0)
 		return -1;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return -1;
-	}
 	if ((e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) == NULL ||
 	    elf_kind(e) != ELF_K_ELF) {
 		if (e != NULL)
@@ -739,9 +735,16 @@ load_jitmap(struct fg_dso *d)
 	FILE *fp;
 	char *line = NULL;
 	size_t cap = 0, scap = 0;
+	struct stat sb;
+	int fd;
 
-	if ((fp = fopen(d->path, "re")) == NULL)
+	/* /tmp/perf-PID.map, named by the recording: a regular file only */
+	if ((fd = fg_open_regular(d->path, &sb)) < 0)
 		return;
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return;
+	}
 	while (getline(&line, &cap, fp) > 0) {
 		char *p = line, *e;
 		unsigned long long start, size;
@@ -775,10 +778,15 @@ slurp(const char *path, size_t *len)
 	char *b = NULL, *n;
 	size_t cap = 0, l = 0;
 	ssize_t r;
+	struct stat sb;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* a /proc file is regular (of size 0): nothing else is read */
+	if ((fd = fg_open_regular(path, &sb)) < 0) {
+		if (fd == FG_OPEN_SPECIAL)
+			errno = EINVAL;
 		return NULL;
+	}
 	for (;;) {
 		if (cap - l < 65536) {
 			cap = cap ? cap * 2 : 1 << 20;
@@ -873,9 +881,8 @@ load_kallsyms(struct fg_dso *d)
 	if (d->s->kernel_bid[0] != '\0' && d->s->debug_dir[0] != '\0') {
 		snprintf(path, sizeof(path), "%s/[kernel.kallsyms]/%s/kallsyms",
 		    d->s->debug_dir, d->s->kernel_bid);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0) {
-			if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-			    sb.st_size > 0 &&
+		if ((fd = fg_open_regular(path, &sb)) >= 0) {
+			if (sb.st_size > 0 &&
 			    (d->kmap = mmap(NULL, (size_t)sb.st_size, PROT_READ,
 			    MAP_PRIVATE, fd, 0)) != MAP_FAILED) {
 				d->kmaplen = (size_t)sb.st_size;
@@ -1507,10 +1514,9 @@ pfi_main(void *arg)
 	Elf *e;
 	int fd;
 
-	if ((fd = open(s->pfi_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+	if ((fd = fg_open_regular(s->pfi_path, &sb)) < 0)
 		return NULL;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    (e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) != NULL) {
+	if ((e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) != NULL) {
 		char bid[2 * 64 + 1];
 
 		elf_bid_hex(e, bid, sizeof(bid));

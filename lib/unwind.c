@@ -12,12 +12,15 @@
  * max_frames steps per sample, the CFA grows at every ordinary step, and
  * the library's rule of no output and no global state.
  */
+#include <sys/stat.h>
+
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -238,20 +241,34 @@ module_load(struct fg_unwinder *u, struct module *m,
     const struct fg_unwind_map *map)
 {
 	GElf_Ehdr eh;
+	struct stat sb;
 	size_t phnum;
+	char why[128];
 
+	why[0] = '\0';
 	if (map->image != NULL)
 		m->elf = elf_memory((char *)(uintptr_t)map->image,
 		    map->image_len);
-	else if ((m->fd = open(map->path, O_RDONLY | O_CLOEXEC)) >= 0)
-		m->elf = elf_begin(m->fd, ELF_C_READ_MMAP, NULL);
+	else {
+		/* a path from the recording: never wait on a FIFO there */
+		int fd = fg_open_regular(map->path, &sb);
+
+		if (fd == FG_OPEN_SPECIAL)
+			snprintf(why, sizeof(why), "%s, not a regular file",
+			    fg_file_kind(sb.st_mode));
+		else if (fd < 0)
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+		else {
+			m->fd = fd;
+			m->elf = elf_begin(m->fd, ELF_C_READ_MMAP, NULL);
+		}
+	}
 	if (m->elf == NULL || gelf_getehdr(m->elf, &eh) == NULL ||
 	    eh.e_machine != EM_X86_64 || elf_getphdrnum(m->elf, &phnum) != 0) {
 		m->broken = 1;
 		fg_warnf(&u->o.warn, "%s: no call-frame information read "
 		    "(%s); its frames use frame pointers", map->path,
-		    m->elf == NULL && map->image == NULL && m->fd < 0 ?
-		    strerror(errno) : "not an x86-64 ELF file");
+		    why[0] != '\0' ? why : "not an x86-64 ELF file");
 		return;
 	}
 	if (phnum > 0 && (m->segs = calloc(phnum, sizeof(*m->segs))) != NULL) {

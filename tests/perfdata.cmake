@@ -52,6 +52,11 @@ fg_agree_test(-jit env "EXPECT=jit_spin_[j]" sh ${FG_PD_DIR}/agree.sh jit.data -
 fg_perfdata_test(inline-addr2line sh ${FG_PD_DIR}/inline.sh)
 fg_perfdata_test(order $<TARGET_FILE:fg_perfdata_probe> order ${CMAKE_BINARY_DIR}/perfdata/fp.data)
 fg_perfdata_test(malformed sh ${FG_PD_DIR}/malformed.sh)
+# What is not a recording file (a directory, a device, a FIFO, "-"): no
+# recording needed.
+add_test(NAME perfdata-input COMMAND sh ${FG_PD_DIR}/input.sh)
+set_tests_properties(perfdata-input PROPERTIES ENVIRONMENT "${FG_PD_ENV}"
+  TIMEOUT 300 LABELS perfdata)
 
 if(FG_FUZZ AND NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
   message(STATUS "FG_FUZZ needs clang: fuzz_perfdata not built")

@@ -262,6 +262,8 @@ cached_files(const char *cache, char files[][512], size_t max)
 	return n;
 }
 
+static char *slurp(const char *, size_t *);
+
 static void
 cache_check(const char *bin, const char *tag)
 {
@@ -298,6 +300,54 @@ cache_check(const char *bin, const char *tag)
 	got = all_chains(bin, cache, lo, hi);
 	CHECK(got != NULL && want != NULL && strcmp(got, want) == 0);
 	free(got);
+	/*
+	 * 64 bytes changed inside each file's body, its header intact (issue
+	 * 13: the inline frames changed silently on every later run): the
+	 * checksum in the header catches it, the source is read, and the
+	 * file is written again whole, the same bytes as before.
+	 */
+	for (k = 0; k < nf; k++) {
+		size_t flen, blen, j;
+		char *orig = slurp(files[k], &flen), *bad, *now;
+		int sect = strstr(files[k], "/debug_") != NULL;
+		/* the headers: sections 40 bytes, cu-index 80, cu-ranges 64 */
+		size_t hsz = sect ? 40 : strstr(files[k], "/cu-index") ? 80 :
+		    64;
+		FILE *fp;
+
+		CHECK(orig != NULL && flen > hsz);
+		if (orig == NULL || flen <= hsz ||
+		    (bad = malloc(flen)) == NULL) {
+			free(orig);
+			continue;
+		}
+		memcpy(bad, orig, flen);
+		blen = flen - hsz;
+		for (j = 0; j < 64 && j < blen; j++)
+			bad[hsz + (j * 7919 + 13) % blen] ^= 0x5a;
+		if ((fp = fopen(files[k], "wb")) != NULL) {
+			CHECK(fwrite(bad, 1, flen, fp) == flen);
+			fclose(fp);
+		}
+		got = all_chains(bin, cache, lo, hi);
+		CHECK(got != NULL && want != NULL && strcmp(got, want) == 0);
+		free(got);
+		/*
+		 * A section comes back byte for byte; an index holds the units
+		 * this run indexed, in its order: not the damaged bytes.
+		 */
+		now = slurp(files[k], &blen);
+		CHECK(now != NULL && (sect ? blen == flen &&
+		    memcmp(now, orig, flen) == 0 : blen != flen ||
+		    memcmp(now, bad, flen) != 0));
+		if (now == NULL || (sect && (blen != flen ||
+		    memcmp(now, orig, flen) != 0)))
+			printf("%s: not replaced after its body changed\n",
+			    files[k]);
+		free(now);
+		free(bad);
+		free(orig);
+	}
 	/* each file cut short, then given another file's header */
 	for (k = 0; k < nf; k++) {
 		off_t whole;
@@ -310,7 +360,7 @@ cache_check(const char *bin, const char *tag)
 		free(got);
 		/* replaced by a whole one */
 		CHECK(stat(files[k], &sb) == 0 && sb.st_size == whole);
-		snprintf(cmd, sizeof(cmd), "printf 'FGDWSEC1xxxxxxxx' | dd "
+		snprintf(cmd, sizeof(cmd), "printf 'FGDWSEC2xxxxxxxx' | dd "
 		    "of=%.511s conv=notrunc status=none", files[k]);
 		CHECK(system(cmd) == 0);
 		got = all_chains(bin, cache, lo, hi);
@@ -509,6 +559,80 @@ damaged(const char *bin)
 	free(img);
 }
 
+/*
+ * A .debug_abbrev whose tables never end (issue 13: a damaged one made
+ * every lookup parse its table again, 0.03 s runs took minutes): the
+ * second half of the section turned into ULEB128 continuation bytes, so
+ * a table there reads to the end of the section and fails.  Looking up
+ * every address twice must parse each table once: failures are
+ * remembered, and the bytes parsed stay within the file's budget.
+ */
+static void
+abbrev_damaged(const char *bin)
+{
+	struct fn fn[8];
+	size_t nfn = funcs_of(bin, fn, 8), len, i, pass;
+	char *img = slurp(bin, &len);
+	uint64_t off = 0, size = 0, parses[2] = { 0, 0 }, looked = 0;
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	size_t shstr;
+	struct fg_dw *dw;
+	struct fg_dw_stats st;
+
+	CHECK(img != NULL && nfn > 0);
+	if (img == NULL)
+		return;
+	if ((e = elf_memory(img, len)) == NULL || elf_getshdrstrndx(e,
+	    &shstr) != 0) {
+		free(img);
+		return;
+	}
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) != NULL && (n = elf_strptr(e, shstr,
+		    sh.sh_name)) != NULL && strcmp(n, ".debug_abbrev") == 0) {
+			off = sh.sh_offset;
+			size = sh.sh_size;
+		}
+	}
+	elf_end(e);
+	CHECK(size > 16);
+	/* the whole section: the first table too (one unit in t.c) */
+	memset(img + off, 0x80, (size_t)size);
+	if ((e = elf_memory(img, len)) == NULL || (dw = fg_dw_open(e)) ==
+	    NULL) {
+		CHECK(0);
+		free(img);
+		return;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nfn; i++) {
+			uint64_t a, cu;
+			const char *nm;
+
+			for (a = fn[i].lo; a < fn[i].hi; a++) {
+				(void)fg_dw_cu_at(dw, a, &cu);
+				(void)fg_dw_name(dw, a - fn[0].lo, &nm);
+				looked++;
+			}
+		}
+		fg_dw_get_stats(dw, &st);
+		parses[pass] = st.abbrev_parses;
+	}
+	CHECK(parses[0] >= 1 && parses[0] <= 4 && parses[1] == parses[0]);
+	CHECK(st.abbrev_bytes <= 4 * size + (1 << 20));
+	printf("damaged .debug_abbrev: %llu lookups, %llu table parses, "
+	    "%llu bytes\n", (unsigned long long)looked,
+	    (unsigned long long)parses[1],
+	    (unsigned long long)st.abbrev_bytes);
+	fg_dw_free(dw);
+	elf_end(e);
+	free(img);
+}
+
 static int
 compile(const char *flags, const char *out)
 {
@@ -585,6 +709,8 @@ main(void)
 		snprintf(path, sizeof(path), "%s/bigc", dir);
 		cache_check(path, "clang");
 	}
+	snprintf(path, sizeof(path), "%s/d5", dir);
+	abbrev_damaged(path);
 	snprintf(path, sizeof(path), "%s/d5", dir);
 	damaged(path);
 	snprintf(path, sizeof(path), "%s/d4", dir);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "flamegraph.h"
@@ -615,6 +616,60 @@ test_missing_file(void)
 	fg_unwinder_free(u);
 }
 
+static char fifo_path[64];
+
+static int
+fifo_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
+{
+	out->path = fifo_path;
+	out->start = 0x1000;
+	out->end = 0x100000;
+	out->pgoff = 0;
+	return addr >= out->start && addr < out->end ? 0 : -1;
+}
+
+static void
+fifo_warning(void *arg, const char *msg)
+{
+	(*(int *)arg)++;
+	CHECK(strstr(msg, fifo_path) != NULL &&
+	    strstr(msg, "a FIFO, not a regular file") != NULL);
+}
+
+/*
+ * A FIFO where a recording names a binary (issue 13): opening it for
+ * reading used to wait for a writer forever.  Now one warning, then
+ * frame pointers; an alarm fails the test instead of hanging it.
+ */
+static void
+test_fifo_file(void)
+{
+	int warnings = 0;
+	struct fg_unwind_opts o = { .warn = { fifo_warning, &warnings } };
+	struct fg_unwinder *u;
+	uint64_t stk[16] = {0}, base = 0x7ff000000000ULL, ips[16];
+	struct fg_unwind_sample s;
+	struct fg_error err = {0};
+	enum fg_unwind_end why;
+	size_t n;
+
+	snprintf(fifo_path, sizeof(fifo_path), "/tmp/fg-unwind-fifo-%ld",
+	    (long)getpid());
+	unlink(fifo_path);
+	CHECK(mkfifo(fifo_path, 0600) == 0);
+	CHECK((u = fg_unwinder_new(&o)) != NULL);
+	sample_at(&s, stk, sizeof(stk), base, 0x2000, base, base + 0x10);
+	stk[2] = 0;
+	stk[3] = 0x3001;
+	alarm(20);
+	CHECK(fg_unwind(u, &s, fifo_map, NULL, ips, 16, &n, &why, &err) == 0);
+	alarm(0);
+	CHECK(n == 2 && ips[1] == 0x3000 && why == FG_UNWIND_END_NO_RULE);
+	CHECK(warnings == 1);
+	fg_unwinder_free(u);
+	unlink(fifo_path);
+}
+
 /* A minimal x86-64 ELF image: one PT_LOAD, a PLT stub, no CFI at all. */
 static unsigned char nocfi_image[0x200];
 
@@ -737,6 +792,7 @@ main(void)
 	test_hostile();
 	test_fp_chain();
 	test_missing_file();
+	test_fifo_file();
 	test_plt();
 	test_plt_without_cfi();
 	test_cache_consistency();
