@@ -395,3 +395,108 @@ fg_is_special(const char *path)
 
 	return stat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
 }
+
+/* ---- text: inferno's Rust str semantics on bytes -------------------- */
+
+/* Length of a Unicode White_Space character ending at p[len-1], or 0. */
+static size_t
+ws_tail(const char *p, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	unsigned char c;
+
+	if (len == 0)
+		return 0;
+	c = s[len - 1];
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return 1;
+	if (c < 0x80)
+		return 0;
+	if (len >= 2 && s[len - 2] == 0xc2 && (c == 0x85 || c == 0xa0))
+		return 2;
+	if (len >= 3) {
+		unsigned a = s[len - 3], b = s[len - 2];
+		if (a == 0xe1 && b == 0x9a && c == 0x80)
+			return 3;
+		if (a == 0xe2 && b == 0x80 && (c <= 0x8a || c == 0xa8 ||
+		    c == 0xa9 || c == 0xaf))
+			return 3;
+		if (a == 0xe2 && b == 0x81 && c == 0x9f)
+			return 3;
+		if (a == 0xe3 && b == 0x80 && c == 0x80)
+			return 3;
+	}
+	return 0;
+}
+
+/* Length of a Unicode White_Space character starting at p, or 0. */
+static size_t
+ws_head(const char *p, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	unsigned char c;
+
+	if (len == 0)
+		return 0;
+	c = s[0];
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return 1;
+	if (c < 0x80)
+		return 0;
+	if (len >= 2 && c == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (len >= 3) {
+		unsigned b = s[1], d = s[2];
+		if (c == 0xe1 && b == 0x9a && d == 0x80)
+			return 3;
+		if (c == 0xe2 && b == 0x80 && (d <= 0x8a || d == 0xa8 ||
+		    d == 0xa9 || d == 0xaf))
+			return 3;
+		if (c == 0xe2 && b == 0x81 && d == 0x9f)
+			return 3;
+		if (c == 0xe3 && b == 0x80 && d == 0x80)
+			return 3;
+	}
+	return 0;
+}
+
+void
+fg_trim_end(const char *p, size_t *len)
+{
+	size_t n;
+
+	while ((n = ws_tail(p, *len)) != 0)
+		*len -= n;
+}
+
+void
+fg_trim_start(const char **p, size_t *len)
+{
+	size_t n;
+
+	while ((n = ws_head(*p, *len)) != 0) {
+		*p += n;
+		*len -= n;
+	}
+}
+
+void
+fg_trim(const char **p, size_t *len)
+{
+	fg_trim_start(p, len);
+	fg_trim_end(*p, len);
+}
+
+const char *
+fg_rfind(const char *p, size_t len, const char *lit)
+{
+	size_t n = strlen(lit), i;
+
+	if (len < n)
+		return NULL;
+	for (i = len - n + 1; i-- > 0;)
+		if (memcmp(p + i, lit, n) == 0)
+			return p + i;
+	return NULL;
+}
+

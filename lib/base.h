@@ -88,6 +88,16 @@ fg_ends(const char *p, size_t len, const char *lit)
 }
 
 /*
+ * Unicode White_Space (ASCII and UTF-8) trimmed from the end of p (its
+ * length updated), from its start (both updated), from both.
+ */
+void fg_trim_end(const char *p, size_t *len);
+void fg_trim_start(const char **p, size_t *len);
+void fg_trim(const char **p, size_t *len);
+/* The last lit in p[0..len), or NULL. */
+const char *fg_rfind(const char *p, size_t len, const char *lit);
+
+/*
  * Growable buffer.  cap_max bounds what untrusted input can make it grow
  * to (0: no bound beyond SIZE_MAX / 2).  d is NUL-terminated after every
  * append (the NUL is not counted in len).

@@ -31,6 +31,7 @@
 #include <zstd.h>
 
 #include "base.h"
+#include "frame.h"
 #include "perfdata.h"
 #include "stacks.h"
 #include "symbolize.h"
@@ -399,7 +400,7 @@ struct pd {
 	uint32_t *xids;		/* an expanded chain */
 	size_t capxids;
 	struct fg_buf work;
-	struct fg_buf work2;
+	struct frame_bufs fb;	/* frame names (intern_push) */
 
 	uint64_t *align;	/* aligned copies of a sample's arrays */
 	size_t nalign;
@@ -1119,99 +1120,36 @@ push_id(struct pd *pd, uint32_t id)
 	return 0;
 }
 
+static int pool_push(struct pd *, uint32_t);
+
+/* frame_names_native()' emit: one frame onto the pool. */
+static int
+pool_emit(void *arg, const char *name, size_t len)
+{
+	struct pd *pd = arg;
+	uint32_t id;
+	int r;
+
+	if ((r = fg_stacks_intern(pd->st, name, len, &id)) != 0)
+		return r;
+	return pool_push(pd, id);
+}
+
 /*
- * Intern the frame name the perf-script path would make from a
- * `perf script` line "PC FUNC (MODULE)": the [unknown] fallback to the
- * module's base name, the generic tidy (';' -> ':', the argument list
- * cut) and the _[k] / _[j] annotations.
+ * Push onto the pool the frames the perf-script path makes of the line
+ * `perf script` prints for func in mod at pc (frame.h: the same code):
+ * usually one; none for a name starting with '('.
  */
 static int
-intern_frame(struct pd *pd, const char *func, const char *mod, uint64_t pc,
-    uint32_t *id)
+intern_push(struct pd *pd, const char *func, const char *mod, uint64_t pc)
 {
-	struct fg_buf *w = &pd->work;
-	size_t i, cut;
-	long depth = 0;
-	size_t last_dot = SIZE_MAX;
-	int r = 0, unk_mod = strcmp(mod, "[unknown]") == 0;
+	struct frame_opts fo;
 
-	if (strchr(mod, ' ') != NULL) {
-		/*
-		 * `perf script` prints "PC FUNC (MODULE)" and the perf-script
-		 * path takes the module after the last space: a module name
-		 * with spaces ("/memfd:x (deleted)") splits there.
-		 */
-		struct fg_buf *f = &pd->work2;
-		char *last, *fp, *mp;
-		size_t fl;
-
-		fg_buf_reset(f);
-		if (fg_buf_printf(f, "%s (%s)", func ? func : "[unknown]",
-		    mod) != 0)
-			return FG_ENOMEM;
-		last = strrchr(f->d, ' ');
-		*last = '\0';
-		mp = last + 2;
-		mp[strlen(mp) - 1] = '\0';
-		for (fp = f->d; *fp == ' '; fp++)
-			;
-		for (fl = strlen(fp); fl > 0 && fp[fl - 1] == ' '; fl--)
-			fp[fl - 1] = '\0';
-		if (*fp == '\0')
-			fp = (char *)" ";
-		func = strcmp(fp, "[unknown]") == 0 ? NULL : fp;
-		mod = mp;
-		unk_mod = strcmp(mod, "[unknown]") == 0;
-	}
-	fg_buf_reset(w);
-	if (func == NULL && !(unk_mod && !pd->o->addrs)) {
-		const char *base = strrchr(mod, '/');
-		base = base ? base + 1 : mod;
-		if (unk_mod)
-			base = "unknown";
-		if (pd->o->addrs)
-			r = fg_buf_printf(w, "[%s <%llx>]", base,
-			    (unsigned long long)pc);
-		else
-			r = fg_buf_printf(w, "[%s]", base);
-	} else
-		r = fg_buf_append(w, func ? func : "[unknown]",
-		    strlen(func ? func : "[unknown]"));
-	if (r != 0)
-		return FG_ENOMEM;
-	for (i = 0; i < w->len; i++)
-		if (w->d[i] == ';')
-			w->d[i] = ':';
-	cut = w->len;
-	for (i = 0; i < w->len; i++) {
-		char c = w->d[i];
-		if (c == '<' || c == '{' || c == '[')
-			depth++;
-		else if (c == '>' || c == '}' || c == ']' || c == ')')
-			depth--;
-		else if (c == '.')
-			last_dot = i + 1;
-		else if (c == '(') {
-			if (depth == 0 && last_dot != i &&
-			    !fg_starts(w->d + i, w->len - i,
-			    "(anonymous namespace)")) {
-				cut = i;
-				break;
-			}
-			depth++;
-		}
-	}
-	w->len = cut;
-	w->d[cut] = '\0';
-	if (pd->o->kernel && !unk_mod && (mod[0] == '[' ||
-	    (strlen(mod) >= 7 && strcmp(mod + strlen(mod) - 7, "vmlinux") == 0)))
-		r = fg_buf_append(w, "_[k]", 4);
-	else if (pd->o->jit && strncmp(mod, "/tmp/perf-", 10) == 0 &&
-	    strlen(mod) > 4 && strcmp(mod + strlen(mod) - 4, ".map") == 0)
-		r = fg_buf_append(w, "_[j]", 4);
-	if (r != 0)
-		return FG_ENOMEM;
-	return fg_stacks_intern(pd->st, w->d, w->len, id);
+	fo.kernel = pd->o->kernel;
+	fo.jit = pd->o->jit;
+	fo.addrs = pd->o->addrs;
+	fo.java = 0;
+	return frame_names_native(func, mod, pc, &fo, &pd->fb, pool_emit, pd);
 }
 
 static int
@@ -1309,18 +1247,18 @@ lookup_inl(struct pd *pd, struct lookup *l, size_t i, const char *func,
 	const char *names[1 + MAX_INLINE], *dfunc;
 	size_t n;
 
-	names[0] = func;
 	n = fg_dso_inlines(PEND(pd, i)->dso, ia, &dfunc, names + 1,
 	    MAX_INLINE);
+	names[0] = dfunc != NULL ? dfunc : func;
 	lookup_put(pd, l, i, names, n);
 }
 
 /*
  * Pending entry i looked up, its names kept in l: what resolve() does
  * for an address up to interning, in the thread that takes it: the
- * segment of the file offset, the symbol, and for a return address the
- * inline chain at the call (addr - 1) when that is still in the same
- * function.  The only place a deferring walk's symbolizer is used.
+ * segment of the file offset, the symbol, and where one holds the
+ * address, addr2line's frames at it (at the call, addr - 1, for a
+ * return address).  The only place a deferring walk's symbolizer is used.
  * With nowait (the worker), an inline chain in a file whose DWARF the
  * helper still loads is left in pd->later for lw_later().
  */
@@ -1339,8 +1277,7 @@ lookup_one(struct pd *pd, struct lookup *l, size_t i, int nowait)
 		ia = p->ret ? a - 1 : a;
 		func = fg_dso_symbol(p->dso, a, &kmod);
 		p->mod = kmod != NULL ? kmod : fg_dso_path(p->dso);
-		if (func != NULL && (!p->ret ||
-		    fg_dso_symbol(p->dso, ia, NULL) == func)) {
+		if (func != NULL) {
 			if (nowait && !fg_dso_inlines_ready(p->dso)) {
 				struct dlater *t;
 
@@ -1511,10 +1448,12 @@ dent_add(struct pd *pd, struct centry *e, const struct dpend *pend)
 
 /*
  * The frames of one callchain entry, outermost first, as a cache entry.
- * key: what the address resolves in (a DSO, a fake key for no map).  The
- * symbol is the one at addr, as perf looks up frame-pointer return
- * addresses; for a return address (ret) the inline chain is the one at
- * the call, addr - 1, when that is still in the same function.
+ * key: what the address resolves in (a DSO, a fake key for no map).
+ * With --no-inline the frame is the symbol at addr, as perf looks up
+ * frame-pointer return addresses.  With inline frames, where a symbol
+ * holds addr, the frames are what addr2line says of the call, addr - 1
+ * for a return address (ret): the DWARF subprogram and its inline chain,
+ * else its pick of the symbol's aliases (docs/internals/naming.md).
  * Deferring, an address in a DSO goes to resolve_later() instead.
  */
 static struct centry *
@@ -1526,7 +1465,6 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	const char *names[MAX_INLINE], *func = NULL, *dfunc, *kmod = NULL;
 	size_t n = 0, i;
 	uint64_t ia = ret ? addr - 1 : addr;
-	uint32_t id;
 	int skip;
 
 	if (key == NULL)
@@ -1539,9 +1477,11 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 		return e;
 	if (dso != NULL && have_addr) {
 		func = fg_dso_symbol(dso, addr, &kmod);
-		if (func != NULL && !pd->o->no_inline && (!ret ||
-		    fg_dso_symbol(dso, ia, NULL) == func))
+		if (func != NULL && !pd->o->no_inline) {
 			n = fg_dso_inlines(dso, ia, &dfunc, names, MAX_INLINE);
+			if (dfunc != NULL)
+				func = dfunc;
+		}
 	}
 	if (kmod != NULL)
 		mod = kmod;
@@ -1549,22 +1489,16 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	e->addr = pd->o->addrs ? pc : addr;
 	e->ids_off = (uint32_t)pd->npool;
 	/*
-	 * The perf-script path drops a frame whose name starts with '('
-	 * (stackcollapse-perf's rule for process names), which also drops
-	 * C++ "(anonymous namespace)::f" frames: the same here.
+	 * A name starting with '(' gives no frame (stackcollapse-perf's rule
+	 * for process names, which also drops C++ "(anonymous namespace)::f"
+	 * frames), as on the perf-script path: frame.c.
 	 */
 	skip = skip_match(pd, func);
-	if (func == NULL || func[0] != '(') {
-		if (intern_frame(pd, func, mod, pc, &id) != 0 ||
-		    pool_push(pd, id) != 0)
-			return NULL;
-	}
+	if (intern_push(pd, func, mod, pc) != 0)
+		return NULL;
 	for (i = 0; i < n; i++) {
 		skip |= skip_match(pd, names[i]);
-		if (names[i][0] == '(')
-			continue;
-		if (intern_frame(pd, names[i], mod, pc, &id) != 0 ||
-		    pool_push(pd, id) != 0)
+		if (intern_push(pd, names[i], mod, pc) != 0)
 			return NULL;
 	}
 	e->nids = (uint16_t)(pd->npool - e->ids_off);
@@ -2249,28 +2183,27 @@ fid_slot(const struct fids *f, const char *name, const char *mod)
 }
 
 /*
- * intern_frame() through f.  Its name depends on the pc only for a
- * frame without a name, or through a module name with a space: those
- * are not kept.  Out of memory for f, it interns without it.
+ * intern_push() through f, which keeps the frame of each (name, module)
+ * pointer pair that gave one frame.  A frame's name depends on the pc
+ * only for a frame without a name, or through a module name with a
+ * space: those are not kept.  Out of memory for f, it interns without.
  */
 static int
 intern_cached(struct pd *pd, struct fids *f, const char *name,
-    const char *mod, uint64_t pc, uint32_t *id)
+    const char *mod, uint64_t pc)
 {
-	size_t i, k;
+	size_t i, k, before = pd->npool;
 	int r;
 
 	if (name == NULL)
-		return intern_frame(pd, name, mod, pc, id);
+		return intern_push(pd, name, mod, pc);
 	if (f->t != NULL) {
 		i = fid_slot(f, name, mod);
-		if (f->t[i].name != NULL) {
-			*id = f->t[i].id;
-			return 0;
-		}
+		if (f->t[i].name != NULL)
+			return pool_push(pd, f->t[i].id);
 	}
-	if ((r = intern_frame(pd, name, mod, pc, id)) != 0 ||
-	    strchr(mod, ' ') != NULL)
+	if ((r = intern_push(pd, name, mod, pc)) != 0 ||
+	    pd->npool != before + 1 || strchr(mod, ' ') != NULL)
 		return r;
 	if (f->t == NULL || (f->n + 1) * 2 > f->mask + 1) {
 		struct fids g;
@@ -2289,7 +2222,7 @@ intern_cached(struct pd *pd, struct fids *f, const char *name,
 	i = fid_slot(f, name, mod);
 	f->t[i].name = name;
 	f->t[i].mod = mod;
-	f->t[i].id = *id;
+	f->t[i].id = pd->pool[before];
 	f->n++;
 	return 0;
 }
@@ -2309,7 +2242,6 @@ finish_defer(struct pd *pd)
 	struct fids fn;
 	struct fg_error cerr;
 	size_t i, j, nx, done = 0;
-	uint32_t id;
 	int r;
 
 	if (!pd->defer)
@@ -2343,9 +2275,7 @@ finish_defer(struct pd *pd)
 		for (j = 0; j <= p->nn && r == 0; j++) {
 			if (names[j] != NULL && names[j][0] == '(')
 				continue;
-			if ((r = intern_cached(pd, &fn, names[j], p->mod,
-			    p->pc, &id)) == 0)
-				r = pool_push(pd, id);
+			r = intern_cached(pd, &fn, names[j], p->mod, p->pc);
 		}
 		d->ids_off = (uint32_t)off;
 		d->nids = (uint32_t)(pd->npool - off);
@@ -3776,7 +3706,7 @@ pd_free(struct pd *pd)
 		pthread_join(pd->sth, NULL);
 	fg_unwinder_free(pd->uw);
 	fg_buf_free(&pd->work);
-	fg_buf_free(&pd->work2);
+	frame_bufs_free(&pd->fb);
 	fg_sym_free(pd->sym);
 	fg_arena_free(&pd->arena);
 }
@@ -3888,7 +3818,7 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	pd->attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->work, 1 << 20);
-	fg_buf_init(&pd->work2, 1 << 20);
+	frame_bufs_init(&pd->fb);
 	fg_buf_init(&pd->wsym, 0);
 	fg_buf_init(&pd->wwalk, 0);
 	pd->swarn.fn = sym_warn;

@@ -32,6 +32,7 @@
 #endif
 
 #include "base.h"
+#include "frame.h"
 #include "stacks.h"
 
 #define PS_LINE_MAX	(16u << 20)	/* longer lines are skipped */
@@ -107,111 +108,10 @@ struct ps {
 	struct fg_buf evline;	/* lossy UTF-8 copy of an event line */
 	struct fg_buf work;	/* one frame being built */
 	struct fg_buf work2;
+	struct ps_centry *fill;	/* the entry process_stack_line() fills */
 };
 
 /* ---- small string helpers (inferno's Rust str semantics on bytes) ---- */
-
-/* Length of a Unicode White_Space character ending at p[len-1], or 0. */
-static size_t
-ws_tail(const char *p, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	unsigned char c;
-
-	if (len == 0)
-		return 0;
-	c = s[len - 1];
-	if (c == ' ' || (c >= '\t' && c <= '\r'))
-		return 1;
-	if (c < 0x80)
-		return 0;
-	if (len >= 2 && s[len - 2] == 0xc2 && (c == 0x85 || c == 0xa0))
-		return 2;
-	if (len >= 3) {
-		unsigned a = s[len - 3], b = s[len - 2];
-		if (a == 0xe1 && b == 0x9a && c == 0x80)
-			return 3;
-		if (a == 0xe2 && b == 0x80 && (c <= 0x8a || c == 0xa8 ||
-		    c == 0xa9 || c == 0xaf))
-			return 3;
-		if (a == 0xe2 && b == 0x81 && c == 0x9f)
-			return 3;
-		if (a == 0xe3 && b == 0x80 && c == 0x80)
-			return 3;
-	}
-	return 0;
-}
-
-/* Length of a Unicode White_Space character starting at p, or 0. */
-static size_t
-ws_head(const char *p, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	unsigned char c;
-
-	if (len == 0)
-		return 0;
-	c = s[0];
-	if (c == ' ' || (c >= '\t' && c <= '\r'))
-		return 1;
-	if (c < 0x80)
-		return 0;
-	if (len >= 2 && c == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
-		return 2;
-	if (len >= 3) {
-		unsigned b = s[1], d = s[2];
-		if (c == 0xe1 && b == 0x9a && d == 0x80)
-			return 3;
-		if (c == 0xe2 && b == 0x80 && (d <= 0x8a || d == 0xa8 ||
-		    d == 0xa9 || d == 0xaf))
-			return 3;
-		if (c == 0xe2 && b == 0x81 && d == 0x9f)
-			return 3;
-		if (c == 0xe3 && b == 0x80 && d == 0x80)
-			return 3;
-	}
-	return 0;
-}
-
-static void
-trim_end(const char *p, size_t *len)
-{
-	size_t n;
-
-	while ((n = ws_tail(p, *len)) != 0)
-		*len -= n;
-}
-
-static void
-trim_start(const char **p, size_t *len)
-{
-	size_t n;
-
-	while ((n = ws_head(*p, *len)) != 0) {
-		*p += n;
-		*len -= n;
-	}
-}
-
-static void
-trim(const char **p, size_t *len)
-{
-	trim_start(p, len);
-	trim_end(*p, len);
-}
-
-static const char *
-rfind(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit), i;
-
-	if (len < n)
-		return NULL;
-	for (i = len - n + 1; i-- > 0;)
-		if (memcmp(p + i, lit, n) == 0)
-			return p + i;
-	return NULL;
-}
 
 /* Bytes of a valid UTF-8 sequence starting at s, 0 when invalid there;
  * *bad gets the length of the maximal invalid prefix to replace. */
@@ -342,217 +242,6 @@ ps_warn(struct ps *ps, const char *what, const char *line, size_t len)
 
 /* ---- frame names ------------------------------------------------------ */
 
-static const struct {
-	const char *enc, *dec;
-} rust_escapes[] = {
-	{ "$SP$", "@" }, { "$BP$", "*" }, { "$RF$", "&" }, { "$LT$", "<" },
-	{ "$GT$", ">" }, { "$LP$", "(" }, { "$RP$", ")" }, { "$C$", "," },
-	{ "$u7e$", "~" }, { "$u20$", " " }, { "$u27$", "'" }, { "$u3d$", "=" },
-	{ "$u5b$", "[" }, { "$u5d$", "]" }, { "$u7b$", "{" }, { "$u7d$", "}" },
-	{ "$u3b$", ";" }, { "$u2b$", "+" }, { "$u21$", "!" }, { "$u22$", "\"" },
-};
-
-#define RUST_HASH_LEN 17
-
-/*
- * A symbol ending in a Rust legacy hash ("::h0123456789abcdef") loses the
- * hash and has its $-escapes and ".." decoded into out.  Returns 1 when it
- * did, 0 when the symbol is left as it is.
- */
-static int
-fix_rust(const char *p, size_t len, struct fg_buf *out, int *rc)
-{
-	const char *h, *rest, *end;
-	size_t i;
-
-	*rc = 0;
-	if (len < RUST_HASH_LEN)
-		return 0;
-	h = p + len - RUST_HASH_LEN;
-	if (h[0] != 'h')
-		return 0;
-	for (i = 1; i < RUST_HASH_LEN; i++)
-		if (fg_hexval((unsigned char)h[i]) < 0)
-			return 0;
-	rest = p;
-	end = h;
-	if (end - rest >= 2 && end[-1] == ':' && end[-2] == ':')
-		end -= 2;
-	if (end - rest >= 2 && rest[0] == '_' && rest[1] == '$')
-		rest++;
-	fg_buf_reset(out);
-	while (rest < end) {
-		int r = 0;
-
-		if (*rest == '.') {
-			if (end - rest >= 2 && rest[1] == '.') {
-				r = fg_buf_append(out, "::", 2);
-				rest += 2;
-			} else {
-				r = fg_buf_putc(out, '.');
-				rest++;
-			}
-		} else if (*rest == '$') {
-			size_t k, n = (size_t)(end - rest);
-
-			for (k = 0; k < sizeof(rust_escapes) /
-			    sizeof(rust_escapes[0]); k++)
-				if (fg_starts(rest, n, rust_escapes[k].enc))
-					break;
-			if (k == sizeof(rust_escapes) / sizeof(rust_escapes[0])) {
-				r = fg_buf_append(out, rest, n);
-				rest = end;
-			} else {
-				r = fg_buf_append(out, rust_escapes[k].dec,
-				    strlen(rust_escapes[k].dec));
-				rest += strlen(rust_escapes[k].enc);
-			}
-		} else {
-			const char *q = rest;
-
-			while (q < end && *q != '$' && *q != '.')
-				q++;
-			r = fg_buf_append(out, rest, (size_t)(q - rest));
-			rest = q;
-		}
-		if (r != 0) {
-			*rc = r;
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* Is module a kernel image or kernel module (inferno's is_kernel)? */
-static int
-is_kernel(const char *m, size_t len)
-{
-	const char *v;
-	size_t i;
-
-	if (len == 9 && memcmp(m, "[unknown]", 9) == 0)
-		return 0;
-	if (len > 0 && m[0] == '[')
-		return 1;
-	if (fg_ends(m, len, ".ko"))
-		return 1;
-	if ((v = rfind(m, len, "vmlinux")) == NULL)
-		return 0;
-	for (i = (size_t)(v - m); i < len; i++) {
-		unsigned char c = (unsigned char)m[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z') || c == '-' || c == '.' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
-static int
-is_jit(const char *m, size_t len)
-{
-	if (fg_starts(m, len, "/tmp/perf-") && fg_ends(m, len, ".map"))
-		return 1;
-	if (fg_ends(m, len, ".so")) {
-		size_t i;
-
-		for (i = 0; i + 8 <= len; i++)
-			if (memcmp(m + i, "/jitted-", 8) == 0)
-				return 1;
-	}
-	return 0;
-}
-
-/*
- * Build one frame name from one "->" part of rawfunc into ps->work:
- * the [unknown] fallback, the generic tidy (';' -> ':', argument list cut),
- * the Java tidy, and the annotation.
- */
-static int
-make_frame(struct ps *ps, const char *func, size_t flen, const char *pc,
-    size_t pclen, const char *mod, size_t mlen, int inlined)
-{
-	struct fg_buf *w = &ps->work;
-	const char *f;
-	size_t n, i, cut;
-	long depth = 0;
-	size_t last_dot = SIZE_MAX;
-	int r = 0;
-
-	fg_buf_reset(w);
-	if (flen == 9 && memcmp(func, "[unknown]", 9) == 0 &&
-	    !(mlen == 9 && memcmp(mod, "[unknown]", 9) == 0 &&
-	    !ps->o->addrs)) {
-		const char *base;
-
-		if (mlen == 9 && memcmp(mod, "[unknown]", 9) == 0) {
-			base = "unknown";
-			n = 7;
-		} else {
-			base = mod + mlen;
-			while (base > mod && base[-1] != '/')
-				base--;
-			n = (size_t)(mod + mlen - base);
-		}
-		r |= fg_buf_putc(w, '[');
-		r |= fg_buf_append(w, base, n);
-		if (ps->o->addrs) {
-			r |= fg_buf_append(w, " <", 2);
-			r |= fg_buf_append(w, pc, pclen);
-			r |= fg_buf_append(w, ">]", 2);
-		} else
-			r |= fg_buf_putc(w, ']');
-	} else
-		r |= fg_buf_append(w, func, flen);
-	if (r != 0)
-		return FG_ENOMEM;
-
-	/* tidy_generic */
-	for (i = 0; i < w->len; i++)
-		if (w->d[i] == ';')
-			w->d[i] = ':';
-	f = w->d;
-	cut = w->len;
-	for (i = 0; i < w->len; i++) {
-		switch (f[i]) {
-		case '<': case '{': case '[':
-			depth++;
-			break;
-		case '>': case '}': case ']': case ')':
-			depth--;
-			break;
-		case '(':
-			if (depth == 0 && last_dot != i &&
-			    !fg_starts(f + i, w->len - i, "(anonymous namespace)")) {
-				cut = i;
-				goto cut_done;
-			}
-			depth++;
-			break;
-		case '.':
-			last_dot = i + 1;
-			break;
-		}
-	}
-cut_done:
-	w->len = cut;
-	w->d[cut] = '\0';
-
-	/* tidy_java */
-	if (ps->java && w->len > 0 && w->d[0] == 'L' &&
-	    memchr(w->d, '/', w->len) != NULL) {
-		memmove(w->d, w->d + 1, w->len);
-		w->len--;
-	}
-
-	if (inlined)
-		r = fg_buf_append(w, "_[i]", 4);
-	else if (ps->o->kernel && is_kernel(mod, mlen))
-		r = fg_buf_append(w, "_[k]", 4);
-	else if (ps->o->jit && is_jit(mod, mlen))
-		r = fg_buf_append(w, "_[j]", 4);
-	return r;
-}
-
 static int
 push_cid(struct ps *ps, uint32_t id)
 {
@@ -570,102 +259,63 @@ push_cid(struct ps *ps, uint32_t id)
 	return 0;
 }
 
+/* frame_names()' emit: one frame of the entry being filled (ps->fill). */
+static int
+emit_frame(void *arg, const char *name, size_t len)
+{
+	struct ps *ps = arg;
+	struct ps_centry *e = ps->fill;
+	uint32_t id;
+	int r;
+
+	if ((r = fg_stacks_intern(ps->st, name, len, &id)) != 0 ||
+	    (r = push_cid(ps, id)) != 0)
+		return r;
+	if (e->nids++ == 0)
+		e->id0 = id;
+	return 0;
+}
+
 /*
  * Process a stack line that missed the cache: fill e (ids appended to
- * cids).  line is trimmed at its end.
+ * cids).  line is trimmed at its end.  The frames are frame.c's, the
+ * native reader's rules too.
  */
 static int
 process_stack_line(struct ps *ps, const char *line, size_t len,
     struct ps_centry *e)
 {
-	const char *p = line, *pc, *sp, *mod, *raw, *q;
-	size_t n = len, pclen, mlen, rlen, k;
-	int r, fixed;
+	struct frame_line fl;
+	struct frame_opts fo;
+	size_t k;
+	int r;
 
 	e->ids_off = (uint32_t)ps->ncids;
 	e->nids = 0;
 	e->weird = 0;
 	e->skip_rest = 0;
-
-	trim_start(&p, &n);
-	if ((sp = memchr(p, ' ', n)) == NULL)
-		goto weird;
-	pc = p;
-	pclen = (size_t)(sp - p);
-	trim_end(pc, &pclen);
-	q = sp + 1;
-	n = (size_t)(p + n - q);
-	/* rsplitn(2, ' '): module after the last space */
-	for (sp = q + n; sp > q && sp[-1] != ' '; sp--)
-		;
-	if (sp == q)
-		goto weird;
-	mod = sp;
-	mlen = (size_t)(q + n - sp);
-	if (mlen < 1 || mod[0] != '(' || mod[mlen - 1] != ')' || mlen < 2)
-		goto weird;
-	mod++;
-	mlen -= 2;
-	raw = q;
-	rlen = (size_t)(sp - 1 - q);
-	trim(&raw, &rlen);
-	if (rlen == 0) {
-		raw = " ";
-		rlen = 1;
-	}
-	/* symbol offset */
-	if ((q = rfind(raw, rlen, "+0x")) != NULL) {
-		size_t i, off = (size_t)(q - raw);
-
-		for (i = off + 3; i < rlen; i++)
-			if (fg_hexval((unsigned char)raw[i]) < 0)
-				break;
-		if (i == rlen)
-			rlen = off;
-	}
-	if (rlen > 0 && raw[0] == '(')
-		return 0;
-	fixed = fix_rust(raw, rlen, &ps->work2, &r);
-	if (r != 0)
+	if ((r = frame_parse_line(line, len, &ps->work2, &fl)) < 0)
 		return r;
-	if (fixed) {
-		raw = ps->work2.d;
-		rlen = ps->work2.len;
+	if (r == 0) {
+		e->weird = 1;
+		return 0;
 	}
-	/* split on "->": the first is the function, the rest inlined */
-	for (k = 0, p = raw;; k++) {
-		const char *arrow = NULL, *end = raw + rlen;
-		uint32_t id;
-
-		for (q = p; q + 1 < end; q++)
-			if (q[0] == '-' && q[1] == '>') {
-				arrow = q;
-				break;
-			}
-		if ((r = make_frame(ps, p, (size_t)((arrow ? arrow : end) - p),
-		    pc, pclen, mod, mlen, k > 0)) != 0)
-			return r;
-		if ((r = fg_stacks_intern(ps->st, ps->work.d, ps->work.len,
-		    &id)) != 0)
-			return r;
-		if ((r = push_cid(ps, id)) != 0)
-			return r;
-		if (e->nids++ == 0)
-			e->id0 = id;
-		if (arrow == NULL)
-			break;
-		p = arrow + 2;
-	}
+	if (fl.flen > 0 && fl.func[0] == '(')
+		return 0;
+	fo.kernel = ps->o->kernel;
+	fo.jit = ps->o->jit;
+	fo.addrs = ps->o->addrs;
+	fo.java = ps->java;
+	ps->fill = e;
+	if ((r = frame_names(&fl, &fo, &ps->work, emit_frame, ps)) != 0)
+		return r;
 	for (k = 0; k < ps->o->nskip_after; k++) {
 		const char *s = ps->o->skip_after[k];
-		if (strlen(s) == rlen && memcmp(s, raw, rlen) == 0) {
+		if (strlen(s) == fl.flen && memcmp(s, fl.func, fl.flen) == 0) {
 			e->skip_rest = 1;
 			break;
 		}
 	}
-	return 0;
-weird:
-	e->weird = 1;
 	return 0;
 }
 
@@ -930,7 +580,7 @@ on_event_body_line(struct ps *ps, const char *raw, size_t len, uint64_t h)
 		if (len > 0 && raw[0] == '#')
 			return 0;
 		tl = len;
-		trim_end(raw, &tl);
+		fg_trim_end(raw, &tl);
 		return tl == 0 ? after_event(ps) : 0;
 	}
 	h ^= (uint64_t)ps->java;
@@ -948,7 +598,7 @@ on_event_body_line(struct ps *ps, const char *raw, size_t len, uint64_t h)
 	if (len > 0 && raw[0] == '#')
 		return 0;
 	tl = len;
-	trim_end(raw, &tl);
+	fg_trim_end(raw, &tl);
 	if (tl == 0)
 		return after_event(ps);
 	if ((r = fresh_stack_line(ps, raw, tl, &tmp)) != 0)
@@ -1121,7 +771,7 @@ on_event_line(struct ps *ps, const char *line, size_t len)
 	}
 	comm = line;
 	clen = word - 1;
-	trim(&comm, &clen);
+	fg_trim(&comm, &clen);
 
 	/* splitn(3, ':') of the rest: [0] time, [1] "period event", [2] ... */
 	rest = line + end;
@@ -1144,7 +794,7 @@ on_event_line(struct ps *ps, const char *line, size_t len)
 			size_t pl = (size_t)(sp - 1 - p1);
 			uint64_t period;
 
-			trim(&pp, &pl);
+			fg_trim(&pp, &pl);
 			if ((period = parse_period(pp, pl)) != 0)
 				ps->weight = period;
 		}
@@ -1161,7 +811,7 @@ on_event_line(struct ps *ps, const char *line, size_t len)
 				stack = p2;
 				slen = n2;
 			}
-			trim(&stack, &slen);
+			fg_trim(&stack, &slen);
 			if (slen == 0)
 				stack = NULL;
 		}
@@ -1204,7 +854,7 @@ on_line(struct ps *ps, const char *line, size_t len)
 		return on_event_body_line(ps, line, len, ps_hash(line, len));
 	if (len > 0 && line[0] == '#')
 		return 0;
-	trim_end(line, &len);
+	fg_trim_end(line, &len);
 	if (len == 0)
 		return after_event(ps);
 	if (has_high(line, len)) {
@@ -1479,7 +1129,7 @@ blank_after(const char *buf, size_t len, size_t from)
 			return len;
 		n = (size_t)(nl - p);
 		if (!(n > 0 && p[0] == '#')) {
-			trim_end(p, &n);
+			fg_trim_end(p, &n);
 			if (n == 0)
 				return (size_t)(nl + 1 - buf);
 		}

@@ -33,6 +33,7 @@
 #include "base.h"
 #include "demangle.h"
 #include "dwarfidx.h"
+#include "frame.h"
 #include "symbolize.h"
 
 struct sym {
@@ -41,8 +42,10 @@ struct sym {
 	const char *raw;	/* as in the table */
 	const char *name;	/* demangled, on first use */
 	const char *module;	/* kallsyms: "[mod]" or NULL */
+	const char *a2l;	/* binutils' pick of the aliases here (raw) */
 	uint32_t order;
 	uint8_t bind;
+	uint8_t notype;		/* STT_NOTYPE: a label */
 };
 
 struct load {
@@ -129,6 +132,8 @@ struct fg_dso {
  * the main thread may look up symbols (the two use disjoint fields;
  * the DWARF steps warn about nothing), not inline chains.
  */
+#define A2L_KEY	(UINT64_C(1) << 63)	/* name cache keys of symbols */
+
 enum { PF_QUEUED = 1, PF_RUNNING, PF_SYMS, PF_DONE, PF_TAKEN };
 
 static void dso_ready(struct fg_dso *);
@@ -322,51 +327,27 @@ sym_name(struct fg_dso *d, struct sym *y)
 	return y->name;
 }
 
-static size_t
-underscores(const char *p)
-{
-	size_t n = 0;
-
-	while (p[n] == '_')
-		n++;
-	return n;
-}
-
-/* perf's choose_best_symbol(): 0 keeps a, 1 keeps b. */
+/*
+ * Of the aliases a and b at one address (a first in the table), 1 when
+ * b is the better name: perf's choice (choose_best_symbol, on demangled
+ * names) with perf set, else binutils' (names not compared).
+ */
 static int
-choose_b(struct fg_dso *d, struct sym *a, struct sym *b)
+alias_b(struct fg_dso *d, struct sym *a, struct sym *b, int perf)
 {
-	int aw, bw, ag, bg;
-	size_t na, nb;
-	const char *an, *bn;
+	struct frame_alias x[2];
+	struct sym *y[2] = { a, b };
+	int i;
 
-	if (a->end == a->start && b->end > b->start)
-		return 1;
-	if (b->end == b->start && a->end > a->start)
-		return 0;
-	aw = a->bind == STB_WEAK;
-	bw = b->bind == STB_WEAK;
-	if (bw && !aw)
-		return 0;
-	if (aw && !bw)
-		return 1;
-	ag = a->bind == STB_GLOBAL;
-	bg = b->bind == STB_GLOBAL;
-	if (ag && !bg)
-		return 0;
-	if (bg && !ag)
-		return 1;
-	an = sym_name(d, a);
-	bn = sym_name(d, b);
-	na = underscores(an);
-	nb = underscores(bn);
-	if (nb > na)
-		return 0;
-	if (na > nb)
-		return 1;
-	na = strlen(an);
-	nb = strlen(bn);
-	return na < nb;
+	for (i = 0; i < 2; i++) {
+		x[i].name = perf ? sym_name(d, y[i]) : y[i]->raw;
+		x[i].size = y[i]->end - y[i]->start;
+		x[i].bind = y[i]->bind;
+		x[i].notype = y[i]->notype;
+		x[i].order = y[i]->order;
+	}
+	return perf ? frame_alias_perf(&x[0], &x[1]) :
+	    frame_alias_a2l(&x[0], &x[1]);
 }
 
 /*
@@ -377,7 +358,7 @@ static void
 syms_finish(struct fg_dso *d, int kallsyms, int sorted)
 {
 	size_t i, o;
-	struct sym *y = d->syms;
+	struct sym *y = d->syms, a2lbest;
 
 	if (d->nsyms == 0)
 		return;
@@ -395,10 +376,18 @@ syms_finish(struct fg_dso *d, int kallsyms, int sorted)
 	}
 	for (i = 0, o = 0; i < d->nsyms; i++) {
 		if (o > 0 && y[o - 1].start == y[i].start) {
-			if (choose_b(d, &y[o - 1], &y[i]))
+			const char *a2l = y[o - 1].a2l;
+
+			if (!kallsyms && alias_b(d, &a2lbest, &y[i], 0)) {
+				a2l = y[i].raw;
+				a2lbest = y[i];
+			}
+			if (alias_b(d, &y[o - 1], &y[i], 1))
 				y[o - 1] = y[i];
+			y[o - 1].a2l = a2l;
 			continue;
 		}
+		a2lbest = y[i];
 		y[o++] = y[i];
 	}
 	d->nsyms = o;
@@ -414,7 +403,7 @@ syms_finish(struct fg_dso *d, int kallsyms, int sorted)
 
 static int
 syms_push(struct fg_dso *d, size_t *cap, uint64_t start, uint64_t size,
-    const char *raw, const char *module, int bind)
+    const char *raw, const char *module, int bind, int notype)
 {
 	struct sym *y;
 
@@ -431,8 +420,10 @@ syms_push(struct fg_dso *d, size_t *cap, uint64_t start, uint64_t size,
 	y->raw = raw;
 	y->name = NULL;
 	y->module = module;
+	y->a2l = raw;
 	y->order = (uint32_t)d->nsyms;
 	y->bind = (uint8_t)bind;
+	y->notype = (uint8_t)notype;
 	d->nsyms++;
 	return 0;
 }
@@ -499,7 +490,7 @@ load_elf_syms(struct fg_dso *d, Elf *e, Elf64_Word type)
 			if ((nm = elf_strptr(e, sh.sh_link, st.st_name)) == NULL)
 				continue;
 			if (syms_push(d, &cap, st.st_value, st.st_size, nm, NULL,
-			    GELF_ST_BIND(st.st_info)) != 0)
+			    GELF_ST_BIND(st.st_info), t == STT_NOTYPE) != 0)
 				return;
 		}
 		break;
@@ -767,7 +758,7 @@ load_jitmap(struct fg_dso *d)
 		l = strcspn(p, "\n");
 		if ((p = fg_arena_strndup(&d->arena, p, l)) == NULL)
 			break;
-		if (syms_push(d, &scap, start, size, p, NULL, STB_GLOBAL) != 0)
+		if (syms_push(d, &scap, start, size, p, NULL, STB_GLOBAL, 0) != 0)
 			break;
 	}
 	free(line);
@@ -1409,32 +1400,27 @@ cu_index(struct fg_dso *d, uint64_t off)
 	return c;
 }
 
-/*
- * The name of die, whose abstract origin reference (or itself) the index
- * noted as key: the name lives on the origin, cached by its offset.
- */
+/* The name cached under key (DIE offsets; symbols: A2L_KEY | index). */
 static const char *
-die_name(struct fg_dso *d, uint64_t die, uint64_t key)
+name_find(const struct fg_dso *d, uint64_t key)
 {
-	uint64_t off = key;
-	const char *n = NULL;
-	char *dm;
+	size_t h;
+
+	if (d->namecap == 0)
+		return NULL;
+	for (h = (size_t)(key * 0x9e3779b97f4a7c15ULL) & (d->namecap - 1);
+	    d->names[h].name != NULL; h = (h + 1) & (d->namecap - 1))
+		if (d->names[h].off == key)
+			return d->names[h].name;
+	return NULL;
+}
+
+/* Keep n under key (not there yet); n is returned. */
+static const char *
+name_put(struct fg_dso *d, uint64_t key, const char *n)
+{
 	size_t h, i;
 
-	if (d->namecap > 0) {
-		for (h = (size_t)(off * 0x9e3779b97f4a7c15ULL) & (d->namecap - 1);
-		    d->names[h].name != NULL; h = (h + 1) & (d->namecap - 1))
-			if (d->names[h].off == off)
-				return d->names[h].name;
-	}
-	/* a reference to no DIE: die's own name, as libdw would */
-	if (fg_dw_name(d->dw, fg_dw_origin(d->dw, die), &n) == 1 &&
-	    (dm = fg_demangle(n)) != NULL) {
-		n = fg_arena_strndup(&d->dwarena, dm, strlen(dm));
-		free(dm);
-	}
-	if (n == NULL)
-		n = "[unknown]";
 	if (d->nnames * 2 >= d->namecap) {
 		size_t nc = d->namecap ? d->namecap * 2 : 1024;
 		struct namecache *t = fg_zalloc(nc, sizeof(*t));
@@ -1452,13 +1438,47 @@ die_name(struct fg_dso *d, uint64_t die, uint64_t key)
 		d->names = t;
 		d->namecap = nc;
 	}
-	for (h = (size_t)(off * 0x9e3779b97f4a7c15ULL) & (d->namecap - 1);
+	for (h = (size_t)(key * 0x9e3779b97f4a7c15ULL) & (d->namecap - 1);
 	    d->names[h].name != NULL; h = (h + 1) & (d->namecap - 1))
 		;
-	d->names[h].off = off;
+	d->names[h].off = key;
 	d->names[h].name = n;
 	d->nnames++;
 	return n;
+}
+
+/* raw demangled into dwarena (raw itself when not mangled, or no memory). */
+static const char *
+dw_demangle(struct fg_dso *d, const char *raw)
+{
+	const char *n = raw;
+	char *dm;
+
+	if ((dm = fg_demangle(raw)) != NULL) {
+		if ((n = fg_arena_strndup(&d->dwarena, dm, strlen(dm))) == NULL)
+			n = raw;
+		free(dm);
+	}
+	return n;
+}
+
+/*
+ * The name of die, whose abstract origin reference (or itself) the index
+ * noted as key: the name lives on the origin, cached by its offset.
+ */
+static const char *
+die_name(struct fg_dso *d, uint64_t die, uint64_t key)
+{
+	const char *n = NULL;
+
+	if ((n = name_find(d, key)) != NULL)
+		return n;
+	/* a reference to no DIE: die's own name, as libdw would */
+	if (fg_dw_name(d->dw, fg_dw_origin(d->dw, die), &n) == 1)
+		n = dw_demangle(d, n);
+	if (n == NULL)
+		n = "[unknown]";
+	return name_put(d, key, n);
 }
 
 /* ---- the prefetch helper ---------------------------------------------- */
@@ -1791,6 +1811,52 @@ nomem:
 	return FG_ENOMEM;
 }
 
+/* The symbol at index k's binutils pick, demangled and cached. */
+static const char *
+a2l_name(struct fg_dso *d, size_t k)
+{
+	const char *n;
+
+	if ((n = name_find(d, A2L_KEY | k)) != NULL)
+		return n;
+	return name_put(d, A2L_KEY | k, dw_demangle(d, d->syms[k].a2l));
+}
+
+/* The index + 1 of the symbol with the greatest start <= addr, or 0. */
+static size_t
+sym_before(const struct fg_dso *d, uint64_t addr)
+{
+	size_t lo = 0, hi = d->nsyms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->syms[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * addr2line's name for addr when no DWARF subprogram holds it: binutils'
+ * pick of the aliases of the nearest symbol at or before it, which need
+ * not reach it (NULL: none, or a PLT entry, whose synthesized name
+ * stands).
+ */
+static const char *
+a2l_symbol(struct fg_dso *d, uint64_t addr)
+{
+	size_t k;
+
+	if (d->nplts > 0 && addr >= d->plts[0].start &&
+	    addr < d->plts[d->nplts - 1].end)
+		return NULL;
+	if ((k = sym_before(d, addr)) == 0)
+		return NULL;
+	return a2l_name(d, k - 1);
+}
+
 size_t
 fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
     const char **names, size_t max)
@@ -1806,10 +1872,11 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 	dso_ready_dw(d);
 	dwarf_open(d);
 	pfi_take(d);
-	if (d->dw == NULL || fg_dw_cu_at(d->dw, addr, &cu) != 0)
+	if (d->dw == NULL || fg_dw_cu_at(d->dw, addr, &cu) != 0 ||
+	    (c = cu_index(d, cu)) == NULL || c->nfuncs == 0) {
+		*func = a2l_symbol(d, addr);
 		return 0;
-	if ((c = cu_index(d, cu)) == NULL || c->nfuncs == 0)
-		return 0;
+	}
 	hi = c->nfuncs;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -1818,14 +1885,24 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 		else
 			hi = mid;
 	}
-	/* Ranges rarely overlap; look back a few for one that holds addr. */
-	for (i = lo; i > 0 && lo - i < 8; i--)
-		if (addr < c->funcs[i - 1].hi) {
-			f = &c->funcs[i - 1];
-			break;
-		}
-	if (f == NULL)
+	/*
+	 * Ranges rarely overlap; of the few before that hold addr, the
+	 * smallest, and of equal ones (gas gives each alias of an assembler
+	 * function its own subprogram) the last in the unit, as binutils.
+	 */
+	for (i = lo; i > 0 && lo - i < 8; i--) {
+		struct fg_dw_func *g = &c->funcs[i - 1];
+
+		if (addr >= g->hi)
+			continue;
+		if (f == NULL || g->hi - g->lo < f->hi - f->lo ||
+		    (g->hi - g->lo == f->hi - f->lo && g->die > f->die))
+			f = g;
+	}
+	if (f == NULL) {
+		*func = a2l_symbol(d, addr);
 		return 0;
+	}
 	*func = die_name(d, f->die, f->origin);
 	for (i = f->inl_first; i < f->inl_first + f->inl_n; i++) {
 		struct fg_dw_inl *e = &c->inls[i];

@@ -27,19 +27,28 @@ macro(fg_perfdata_test name)
     LABELS perfdata)
 endmacro()
 
-fg_perfdata_test(agree sh ${FG_PD_DIR}/agree.sh fp.data)
-fg_perfdata_test(agree-kernel-pid sh ${FG_PD_DIR}/agree.sh fp.data --kernel --pid)
-fg_perfdata_test(agree-tid sh ${FG_PD_DIR}/agree.sh fp.data --tid)
-fg_perfdata_test(agree-skip-addrs sh ${FG_PD_DIR}/agree.sh fp.data --skip-after fpwork::main --addrs --all)
-fg_perfdata_test(agree-zstd sh ${FG_PD_DIR}/agree.sh fpz.data)
-fg_perfdata_test(agree-dwarf sh ${FG_PD_DIR}/agree.sh dwarf.data)
-fg_perfdata_test(agree-events sh ${FG_PD_DIR}/agree.sh events.data --event-filter task-clock)
+# Each agreement test twice: with inline frames (the default) and with
+# --no-inline (tests/perfdata/agree.sh).
+macro(fg_agree_test name)
+  fg_perfdata_test(agree${name} env INLINE=1 ${ARGN})
+  fg_perfdata_test(agree${name}-no-inline env INLINE=0 ${ARGN})
+endmacro()
+
+fg_agree_test("" sh ${FG_PD_DIR}/agree.sh fp.data)
+fg_agree_test(-kernel-pid sh ${FG_PD_DIR}/agree.sh fp.data --kernel --pid)
+fg_agree_test(-tid sh ${FG_PD_DIR}/agree.sh fp.data --tid)
+fg_agree_test(-skip-addrs sh ${FG_PD_DIR}/agree.sh fp.data --skip-after fpwork::main --addrs --all)
+fg_agree_test(-zstd sh ${FG_PD_DIR}/agree.sh fpz.data)
+fg_agree_test(-dwarf sh ${FG_PD_DIR}/agree.sh dwarf.data)
+fg_agree_test(-dwarf-kernel-tid sh ${FG_PD_DIR}/agree.sh dwarf.data --kernel --tid)
+fg_agree_test(-fork-pid sh ${FG_PD_DIR}/agree.sh fork.data --pid)
+fg_agree_test(-events sh ${FG_PD_DIR}/agree.sh events.data --event-filter task-clock)
 # System-wide: whatever else runs is recorded too, and processes that
 # start and end during the recording (compilers, sanitizer runtimes) are
 # where perf's thread bookkeeping and ours can part: usually 1.0000, at
 # worst 0.9957 seen on a busy machine, so the bar is 0.97 there.
-fg_perfdata_test(agree-system env LIMIT=0.97 sh ${FG_PD_DIR}/agree.sh system.data --kernel)
-fg_perfdata_test(agree-jit env "EXPECT=jit_spin_[j]" sh ${FG_PD_DIR}/agree.sh jit.data --jit)
+fg_agree_test(-system env LIMIT=0.97 sh ${FG_PD_DIR}/agree.sh system.data --kernel)
+fg_agree_test(-jit env "EXPECT=jit_spin_[j]" sh ${FG_PD_DIR}/agree.sh jit.data --jit)
 fg_perfdata_test(inline-addr2line sh ${FG_PD_DIR}/inline.sh)
 fg_perfdata_test(order $<TARGET_FILE:fg_perfdata_probe> order ${CMAKE_BINARY_DIR}/perfdata/fp.data)
 fg_perfdata_test(malformed sh ${FG_PD_DIR}/malformed.sh)

@@ -10,12 +10,15 @@
  *   probe corrupt PERF.DATA       read many damaged copies in memory:
  *                                 each must succeed or fail with a message
  *                                 naming an offset, never crash
+ *   probe demangle                each line of standard input demangled
+ *                                 as perf demangles names (or as it is)
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "demangle.h"
 #include "perfdata.h"
 #include "stacks.h"
 #include "symbolize.h"
@@ -323,15 +326,35 @@ do_corrupt(const char *file)
 	return bad;
 }
 
+static int
+do_demangle(void)
+{
+	char *line = NULL, *dm;
+	size_t cap = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, stdin)) > 0) {
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		dm = fg_demangle(line);
+		printf("%s\n", dm != NULL ? dm : line);
+		free(dm);
+	}
+	free(line);
+	return ferror(stdout) || fflush(stdout) != 0;
+}
+
 int
 main(int argc, char *argv[])
 {
+	if (argc == 2 && strcmp(argv[1], "demangle") == 0)
+		return do_demangle();
 	if (argc == 4 && strcmp(argv[1], "inlines") == 0)
 		return do_inlines(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "order") == 0)
 		return do_order(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "corrupt") == 0)
 		return do_corrupt(argv[2]);
-	fprintf(stderr, "usage: probe inlines|order|corrupt PERF.DATA [BIN]\n");
+	fprintf(stderr, "usage: probe inlines|order|corrupt PERF.DATA [BIN] | demangle\n");
 	return 2;
 }

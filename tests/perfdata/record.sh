@@ -3,8 +3,8 @@
 # with frame pointers (a copy in the build directory, offline) and records
 # it with the real perf: a frame-pointer recording, a zstd (-z) one, a
 # small user-only one for the damaged-input test, a DWARF one, a
-# system-wide one (whatever else runs on the machine), and one of JIT code
-# (src/bin/jitwork.rs).
+# system-wide one (whatever else runs on the machine), one of a process
+# and the children it forks, and one of JIT code (src/bin/jitwork.rs).
 set -eu
 W=${FG_BUILD_DIR:?}/perfdata
 if [ "$(id -u)" != 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -gt 1 ]; then
@@ -26,6 +26,8 @@ perf record -q -o "$W/dwarf.data" --call-graph dwarf -F 1000 "$BIN" 200 >/dev/nu
 perf record -q -a -o "$W/system.data" -g -F 500 "$BIN" 200 >/dev/null
 # two events: samples are told apart by their ids
 perf record -q -o "$W/events.data" -e cpu-clock -e task-clock --call-graph fp -F 2000 "$BIN" 150 >/dev/null
+# forks: two children of fpwork (fork, exec, exit) read through pipes
+perf record -q -o "$W/fork.data" --call-graph fp -F 2000 "$BIN" 300 fork >/dev/null
 # JIT code named in /tmp/perf-PID.map (left there, as JIT runtimes do)
 perf record -q -o "$W/jit.data" --call-graph fp -F 2000 "$W/target/release/jitwork" 8 >/dev/null
 ls -l "$W"/*.data

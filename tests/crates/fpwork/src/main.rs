@@ -98,6 +98,9 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(800);
     let d = Duration::from_millis(ms);
+    if std::env::args().nth(2).as_deref() == Some("fork") {
+        return fork_work(ms);
+    }
     let squares: Vec<Square> = (0..5000).map(|i| Square(i as f64)).collect();
     let circles: Vec<Circle> = (0..5000).map(|i| Circle(i as f64)).collect();
     let t1 = thread::spawn(move || run_for(d, || hash_work(20000)));
@@ -110,4 +113,27 @@ fn main() {
     let b = run_for(d / 2, || libc_work(200) as u64);
     let r = t1.join().unwrap() ^ t2.join().unwrap() ^ a ^ b;
     println!("{}", r & 1);
+}
+
+// "fpwork MS fork": two children of this program (fork and exec), their
+// output read through pipes while this process works too.
+fn fork_work(ms: u64) {
+    use std::process::{Command, Stdio};
+    let me = std::env::current_exe().unwrap();
+    let kids: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(&me)
+                .arg((ms / 2).to_string())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let a = run_for(Duration::from_millis(ms / 2), || hash_work(20000));
+    let mut out = String::new();
+    for mut k in kids {
+        k.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        k.wait().unwrap();
+    }
+    println!("{} {}", a & 1, out.len());
 }
