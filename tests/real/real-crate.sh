@@ -29,8 +29,8 @@ skip() {
 }
 
 case $case in
-simplegrep) crate=grep example=simplegrep need_alias=1 expect='<std::fs::File as std::io::Read>::read' ;;
-regexdna) crate=regex example=shootout-regex-dna need_alias=0 expect=start_thread ;;
+simplegrep) crate=grep example=simplegrep need_alias=1 expect='std::fs::File as std::io::Read>::read;' ;;
+regexdna) crate=regex example=shootout-regex-dna need_alias=0 expect=';start_thread;' ;;
 *) fail "unknown case $case" ;;
 esac
 command -v addr2line >/dev/null 2>&1 || skip "no addr2line (binutils)"
@@ -95,7 +95,7 @@ expect_status 0 $? "flamegraph --perfdata --perf-script"
 grep_err 'perf script path (--perf-script)'
 
 # the workload did what it is here for (read files; ran threads)
-w=$(folded_weight "$W/native.folded" ";$expect;")
+w=$(folded_weight "$W/native.folded" "$expect")
 [ "$w" -gt 0 ] || fail "no $expect frame in the native output"
 
 status=0
