@@ -82,7 +82,7 @@ regexdna)
 	st=$?
 	;;
 esac
-expect_status 0 $st "cargo flamegraph --example $example"
+expect_status 0 "$st" "cargo flamegraph --example $example"
 grep_err 'native perf.data reader (DWARF stack copies)'
 data=$W/target/flamegraph/perf.data
 bin=$W/target/release/examples/$example
