@@ -20,7 +20,15 @@ build="build-essential cmake pkg-config libbsd-dev libcjson-dev libdeflate-dev l
 # browser tests, xmllint and mandoc check the SVGs and man pages, gzip
 # decompresses corpora, procps gives ps for the signal tests, time
 # (/usr/bin/time) the benchmarks' peak RSS.
-test="python3 chromium nodejs npm libxml2-utils mandoc gzip procps binutils elfutils time"
+# librust-grep-dev and librust-regex-dev bring the sources of real crates
+# (with their dependencies, under /usr/share/cargo/registry) whose examples
+# the tests in tests/real/ build offline and profile, and the others their
+# examples' dev-dependencies; libc6-dbg gives libc's frames the names that
+# addr2line and perf give them with its debug file.
+test="python3 chromium nodejs npm libxml2-utils mandoc gzip procps binutils elfutils time
+      librust-grep-dev librust-termcolor-dev librust-walkdir-dev
+      librust-regex-dev librust-lazy-static-dev librust-quickcheck-dev librust-rand-dev
+      librust-rand-core+getrandom-dev libc6-dbg"
 
 want=$runtime
 [ $runtime_only -eq 1 ] || want="$want $build $test"
