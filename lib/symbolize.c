@@ -13,6 +13,12 @@
  * (fg_sym_prefetch); each object is then used by one thread at a time,
  * except that symbol lookups may go on while one other thread works on
  * the same file's DWARF (PF_SYMS, fg_dso_inlines).
+ *
+ * The family: this file keeps the file objects, their symbol tables and
+ * lookups (and JIT maps); symbolize-elf.c reads ELF and debug files,
+ * symbolize-kallsyms.c the kernel's symbols, symbolize-dwarf.c names and
+ * inline chains, symbolize-prefetch.c runs the helper threads
+ * (symbolize-int.h: what they share).
  */
 
 #include <sys/mman.h>
