@@ -171,22 +171,6 @@ a2l_name(struct fg_dso *d, size_t k)
 	return name_put(d, A2L_KEY | k, dw_demangle(d, d->syms[k].a2l));
 }
 
-/* The index + 1 of the symbol with the greatest start <= addr, or 0. */
-static size_t
-sym_before(const struct fg_dso *d, uint64_t addr)
-{
-	size_t lo = 0, hi = d->nsyms;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->syms[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
  * addr2line's name for addr when no DWARF subprogram holds it: binutils'
  * pick of the aliases of the nearest symbol at or before it, which need

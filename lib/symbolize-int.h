@@ -173,6 +173,8 @@ const char *sym_name(struct fg_dso *d, struct sym *y);
 /* Append a symbol to d->syms (cap: its capacity): 0, or -1 out of memory. */
 int sym_push(struct fg_dso *d, size_t *cap, uint64_t start, uint64_t size,
     const char *raw, const char *module, int bind, int notype);
+/* The index + 1 of the symbol with the greatest start <= addr, or 0. */
+size_t sym_before(const struct fg_dso *d, uint64_t addr);
 /*
  * Sort d->syms (unless sorted), give zero-sized symbols the room up to
  * the next one, resolve aliases (kallsyms: perf's rules for it).

@@ -417,10 +417,26 @@ fg_dso_addr(struct fg_dso *d, uint64_t ip, uint64_t map_start,
 	return -1;
 }
 
+/* The index + 1 of the symbol with the greatest start <= addr, or 0. */
+size_t
+sym_before(const struct fg_dso *d, uint64_t addr)
+{
+	size_t lo = 0, hi = d->nsyms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->syms[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const char *
 fg_dso_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 {
-	size_t lo = 0, hi;
+	size_t lo;
 	struct sym *y;
 
 	sym_dso_ready(d);
@@ -437,15 +453,7 @@ fg_dso_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 		if (k < d->nplts)
 			return d->plts[k].name;
 	}
-	hi = d->nsyms;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (d->syms[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
+	if ((lo = sym_before(d, addr)) == 0)
 		return NULL;
 	y = &d->syms[lo - 1];
 	if (addr >= y->end)
