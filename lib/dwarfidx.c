@@ -10,914 +10,29 @@
  * unit or the name, never more.  The semantics follow libdw's
  * (dwarf_addrdie, dwarf_ranges, dwarf_attr_integrate) so that output
  * matches what it gave.
+ *
+ * The family: dwarfidx-sect.c reads and inflates the sections,
+ * dwarfidx-cache.c keeps what is costly on disk, dwarfidx-cu.c finds the
+ * unit of an address; this file reads units, abbreviations, forms and
+ * ranges, indexes a unit and follows names (dwarfidx-int.h: what they
+ * share).
  */
-#include <sys/mman.h>
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <dwarf.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <zstd.h>
-#ifdef FG_HAVE_LIBDEFLATE
-#include <libdeflate.h>
-#else
-#include <zlib.h>
-#endif
 
 #include "base.h"
 #include "dwarfidx.h"
-
-#ifndef ELFCOMPRESS_ZSTD
-#define ELFCOMPRESS_ZSTD 2
-#endif
-
-enum {
-	S_INFO, S_ABBREV, S_STR, S_LINE_STR, S_STR_OFFSETS, S_ADDR,
-	S_RANGES, S_RNGLISTS, S_ARANGES, S_N
-};
-
-static const char *const sect_names[S_N] = {
-	".debug_info", ".debug_abbrev", ".debug_str", ".debug_line_str",
-	".debug_str_offsets", ".debug_addr", ".debug_ranges",
-	".debug_rnglists", ".debug_aranges"
-};
-
-struct sect {
-	Elf_Scn *scn;
-	const uint8_t *p;
-	size_t n;
-	void *own;		/* inflated */
-	void *map;		/* or mapped from the cache, maplen bytes */
-	size_t maplen;
-	int state;		/* 0 unread, 1 read, -1 absent or bad */
-};
-
-/* One attribute of an abbreviation. */
-struct spec {
-	uint32_t name;
-	uint32_t form;
-	int64_t ic;		/* DW_FORM_implicit_const */
-	int8_t size;		/* of a fixed-size value, else -1 */
-	uint8_t slot;		/* SL_*: where die_read keeps it */
-};
-
-/* The attributes this reader looks at. */
-enum {
-	SL_NONE, SL_SIBLING, SL_DECL, SL_LOW, SL_HIGH, SL_RANGES, SL_NAME,
-	SL_LINK, SL_MLINK, SL_ORIGIN, SL_SPEC, SL_N
-};
-
-struct abbrev {
-	uint64_t code;
-	uint32_t tag;
-	uint32_t first;		/* in atab specs */
-	uint32_t n;
-	int32_t fixed;		/* size of its attributes, or -1 */
-	uint8_t children;
-};
-
-/* One abbreviation table, for one address and offset size. */
-struct atab {
-	uint64_t key;
-	struct abbrev *ab;
-	size_t nab;
-	struct abbrev **dense;	/* by code, codes 1..ndense-1 */
-	size_t ndense;
-	struct spec *specs;
-	int sorted;
-	int bad;		/* did not parse: remembered, not retried */
-};
-
-struct unit {
-	uint64_t off;		/* header */
-	uint64_t end;
-	uint64_t die;		/* first DIE */
-	uint64_t abbrev;
-	uint16_t version;
-	uint8_t asize;
-	uint8_t osize;
-	uint8_t type;
-	int attrs;		/* 0 unread, 1 read, -1 bad */
-	int die_ok;		/* unit DIE parses: 0 unknown, 1, -1 */
-	struct atab *at;
-	uint64_t base;
-	uint64_t addr_base;
-	uint64_t stroff_base;
-	uint64_t rng_base;
-};
-
-struct arange {
-	uint64_t addr;
-	uint64_t len;
-	size_t unit;
-};
-
-struct curange {
-	uint64_t lo;
-	uint64_t hi;
-	size_t unit;
-};
-
-struct fg_dw {
-	Elf *e;
-	int is64;
-	struct sect s[S_N];
-	struct unit *units;
-	size_t nunits;
-	int units_built;
-	struct atab **atabs;	/* open hash by key */
-	size_t atcap;
-	size_t natabs;
-	struct fg_dw_stats st;	/* abbrev_bytes: the budget spent */
-	struct arange *ar;
-	size_t nar;
-	int ar_built;		/* 1 built, -1 unusable */
-	struct curange *cr;
-	size_t ncr;
-	int cr_built;
-	char *cache;		/* this file's cache directory, or NULL */
-	void *cux;		/* its unit indexes, mapped (cuxlen bytes) */
-	size_t cuxlen;
-};
-
-static const struct sect *sect(struct fg_dw *, int);
-
-/* A value read for one attribute. */
-struct val {
-	uint32_t form;
-	uint64_t u;
-	const uint8_t *str;	/* DW_FORM_string */
-};
-
-/* ---- sections --------------------------------------------------------- */
-
-static int
-inflate_sect(int is64, const uint8_t *raw, size_t n, struct sect *s)
-{
-	uint32_t type;
-	uint64_t size;
-	size_t hdr;
-	uint8_t *out;
-
-	if (is64) {
-		if (n < 24)
-			return -1;
-		memcpy(&type, raw, 4);
-		memcpy(&size, raw + 8, 8);
-		hdr = 24;
-	} else {
-		uint32_t sz;
-		if (n < 12)
-			return -1;
-		memcpy(&type, raw, 4);
-		memcpy(&sz, raw + 4, 4);
-		size = sz;
-		hdr = 12;
-	}
-	/* a bound on what a header may claim: no huge allocation */
-	if (size == 0 || size > ((uint64_t)1 << 32) ||
-	    size / 2048 > n)
-		return -1;
-	if ((out = malloc(size)) == NULL)
-		return -1;
-	if (type == ELFCOMPRESS_ZLIB) {
-#ifdef FG_HAVE_LIBDEFLATE
-		struct libdeflate_decompressor *z;
-		size_t got;
-		int r;
-
-		if ((z = libdeflate_alloc_decompressor()) == NULL)
-			goto bad;
-		r = libdeflate_zlib_decompress(z, raw + hdr, n - hdr, out, size,
-		    &got);
-		libdeflate_free_decompressor(z);
-		if (r != LIBDEFLATE_SUCCESS || got != size)
-			goto bad;
-#else
-		uLongf got = size;
-
-		if (uncompress(out, &got, raw + hdr, n - hdr) != Z_OK ||
-		    got != size)
-			goto bad;
-#endif
-	} else if (type == ELFCOMPRESS_ZSTD) {
-		size_t got = ZSTD_decompress(out, size, raw + hdr, n - hdr);
-		if (ZSTD_isError(got) || got != size)
-			goto bad;
-	} else
-		goto bad;
-	s->own = out;
-	s->p = out;
-	s->n = size;
-	return 0;
-bad:
-	free(out);
-	return -1;
-}
-
-/* ---- the cache of inflated sections ---------------------------------- */
-
-/*
- * Inflating is most of the cost of a distribution's debug file (libc6's
- * .debug_info: 5.8 MB, ~12 ms here), paid again on every run; like
- * gdb's index cache, what was inflated is kept, keyed by build id, as
- * DIR/BUILD-ID/SECTION (without the dot): a header, then the bytes.
- * The header holds the compressed section's size and a hash of its
- * ends, so a stale or foreign file is not used; a bad or short file is
- * ignored (and replaced).  Files are written whole under a temporary
- * name and renamed, so concurrent runs never see a half-written one.
- * Only sections of CACHE_MIN bytes or more: small ones inflate faster
- * than a file is opened.
- */
-#define CACHE_MAGIC	"FGDWSEC2"
-#define CACHE_HDR	40	/* magic, n, size, check; the body's sum */
-#define CACHE_KEY	32	/* what names the source: all but the sum */
-#define CACHE_MIN	(64u << 10)
-/*
- * Nor past CACHE_MAX: the file is written on the helper that inflated
- * it, which a run then waits for; a debug file that big (a C++ library's)
- * would cost the first run as much again and fill the disk.
- */
-#define CACHE_MAX	((uint64_t)256 << 20)
-
-static uint64_t
-cache_check(const uint8_t *raw, size_t n)
-{
-	size_t k = n < 4096 ? n : 4096;
-
-	return fg_hash(raw, k) ^ (fg_hash(raw + n - k, k) * 31) ^ n;
-}
-
-/*
- * The header: what names the source (its first CACHE_KEY bytes), then
- * the checksum of the body (when body is not NULL).
- */
-static void
-cache_header(uint8_t *h, const uint8_t *raw, size_t n, uint64_t size,
-    const void *body)
-{
-	uint64_t v[4] = { n, size, cache_check(raw, n), 0 };
-
-	if (body != NULL)
-		v[3] = fg_checksum(body, (size_t)size);
-	memcpy(h, CACHE_MAGIC, 8);
-	memcpy(h + 8, v, sizeof(v));
-}
-
-/*
- * The cache file name of this file's directory, open, a regular file at
- * least hlen bytes long whose first hlen bytes are now in hdr (and its
- * stat in *sb): the descriptor, or -1.
- */
-static int
-cache_open(const struct fg_dw *dw, const char *name, void *hdr, size_t hlen,
-    struct stat *sb)
-{
-	char path[PATH_MAX];
-	int fd, r;
-
-	if (dw->cache == NULL)
-		return -1;
-	r = snprintf(path, sizeof(path), "%s/%s", dw->cache, name);
-	if (r < 0 || (size_t)r >= sizeof(path) ||
-	    (fd = fg_open_regular(path, sb)) < 0)
-		return -1;
-	if ((uint64_t)sb->st_size < hlen ||
-	    pread(fd, hdr, hlen, 0) != (ssize_t)hlen) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Section i (raw: n compressed bytes, size inflated) from the cache. */
-static int
-cache_map(struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
-    uint64_t size, struct sect *s)
-{
-	uint8_t want[CACHE_HDR], got[CACHE_HDR];
-	struct stat sb;
-	void *m;
-	int fd;
-
-	if (size < CACHE_MIN || (fd = cache_open(dw, sect_names[i] + 1, got,
-	    CACHE_HDR, &sb)) < 0)
-		return -1;
-	cache_header(want, raw, n, size, NULL);
-	if ((uint64_t)sb.st_size != CACHE_HDR + size ||
-	    memcmp(got, want, CACHE_KEY) != 0 ||
-	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
-	    0)) == MAP_FAILED) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	/* the bytes are what was written: checked whole before any use */
-	if (memcmp(got + CACHE_KEY, &(uint64_t){ fg_checksum(
-	    (const uint8_t *)m + CACHE_HDR, (size_t)size) }, 8) != 0) {
-		munmap(m, (size_t)sb.st_size);
-		return -1;
-	}
-	s->map = m;
-	s->maplen = (size_t)sb.st_size;
-	s->p = (const uint8_t *)m + CACHE_HDR;
-	s->n = (size_t)size;
-	return 0;
-}
-
-/* mkdir -p of dir (its parents made with mode 0755 less the umask). */
-static int
-mkdirs(char *dir)
-{
-	char *p;
-
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static int
-write_all(int fd, const void *buf, size_t n)
-{
-	const uint8_t *p = buf;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/*
- * Write the cache file name (in this file's directory, made if need be)
- * from n pieces, whole or not at all.
- */
-static void
-cache_put(const struct fg_dw *dw, const char *name, const void *const *part,
-    const size_t *len, int n)
-{
-	char path[PATH_MAX], tmp[PATH_MAX + 8], dir[PATH_MAX];
-	int fd, ok, i, r;
-
-	r = snprintf(path, sizeof(path), "%s/%s", dw->cache, name);
-	if (r < 0 || (size_t)r >= sizeof(path) ||
-	    strlcpy(dir, dw->cache, sizeof(dir)) >= sizeof(dir) ||
-	    mkdirs(dir) != 0)
-		return;
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0)
-		return;
-	for (i = 0, ok = 1; i < n && ok; i++)
-		ok = write_all(fd, part[i], len[i]) == 0;
-	if (close(fd) != 0)
-		ok = 0;
-	if (!ok || rename(tmp, path) != 0)
-		unlink(tmp);
-}
-
-/* Keep what section i inflated to; on any failure, nothing is kept. */
-static void
-cache_store(const struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
-    const void *data, uint64_t size)
-{
-	uint8_t h[CACHE_HDR];
-	const void *part[2] = { h, data };
-	size_t len[2] = { sizeof(h), (size_t)size };
-
-	if (dw->cache == NULL || size < CACHE_MIN || size > CACHE_MAX)
-		return;
-	cache_header(h, raw, n, size, data);
-	cache_put(dw, sect_names[i] + 1, part, len, 2);
-}
-
-/*
- * The unit indexes (fg_dw_index, funcs sorted by the caller) are kept
- * too, as DIR/BUILD-ID/cu-index: walking a unit's DIEs is most of what
- * a run still costs once the sections come from the cache.  A header
- * (the format, the sizes of the records, .debug_info's size and the
- * hash of its ends), a record per unit, then every unit's funcs, then
- * every unit's inls.  Checked whole when mapped: any count or offset
- * that does not fit and the file is not used.
- */
-#define CUX_NAME	"cu-index"
-#define CUX_MAGIC	"FGDWCUX2"
-
-struct cux_hdr {
-	char magic[8];
-	uint32_t version;
-	uint32_t fsize;		/* sizeof(struct fg_dw_func) */
-	uint32_t isize;		/* sizeof(struct fg_dw_inl) */
-	uint32_t pad;
-	uint64_t info_size;
-	uint64_t info_check;
-	uint64_t ncus;
-	uint64_t nfuncs;
-	uint64_t ninls;
-	uint64_t sum;		/* fg_checksum of all that follows */
-};
-
-struct cux_rec {
-	uint64_t off;
-	uint64_t nfuncs;
-	uint64_t ninls;
-	uint64_t failed;
-};
-
-/* The checksum of n pieces, as of one file. */
-static uint64_t
-parts_sum(const void *const *part, const size_t *len, size_t n)
-{
-	struct fg_ck ck;
-	size_t i;
-
-	fg_ck_init(&ck);
-	for (i = 0; i < n; i++)
-		fg_ck_update(&ck, part[i], len[i]);
-	return fg_ck_final(&ck);
-}
-
-/* What names this .debug_info in an index file: its size and hash. */
-static int
-info_id(struct fg_dw *dw, uint64_t *size, uint64_t *check)
-{
-	const struct sect *si = sect(dw, S_INFO);
-
-	if (si == NULL || si->n == 0)
-		return -1;
-	*size = si->n;
-	*check = cache_check(si->p, si->n);
-	return 0;
-}
-
-static int
-cux_header(struct fg_dw *dw, struct cux_hdr *h)
-{
-	memset(h, 0, sizeof(*h));
-	if (info_id(dw, &h->info_size, &h->info_check) != 0)
-		return -1;
-	memcpy(h->magic, CUX_MAGIC, 8);
-	h->version = 2;
-	h->fsize = sizeof(struct fg_dw_func);
-	h->isize = sizeof(struct fg_dw_inl);
-	return 0;
-}
-
-size_t
-fg_dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
-{
-	struct cux_hdr want, h;
-	const struct cux_rec *rec;
-	struct fg_dw_cu *cus = NULL;
-	struct stat sb;
-	uint64_t nf = 0, ni = 0, need;
-	const uint8_t *m = NULL, *fp, *ip;
-	size_t i, j;
-	int fd;
-
-	*out = NULL;
-	if (dw == NULL || dw->cache == NULL || dw->cux != NULL ||
-	    cux_header(dw, &want) != 0 ||
-	    (fd = cache_open(dw, CUX_NAME, &h, sizeof(h), &sb)) < 0)
-		return 0;
-	if (memcmp(h.magic, want.magic, 8) != 0 || h.version != want.version ||
-	    h.fsize != want.fsize || h.isize != want.isize ||
-	    h.info_size != want.info_size || h.info_check != want.info_check ||
-	    h.ncus == 0 || h.ncus > (uint64_t)sb.st_size / sizeof(*rec) ||
-	    h.nfuncs > (uint64_t)sb.st_size / h.fsize ||
-	    h.ninls > (uint64_t)sb.st_size / h.isize)
-		goto bad;
-	need = sizeof(h) + h.ncus * sizeof(*rec) + h.nfuncs * h.fsize +
-	    h.ninls * h.isize;
-	if (need != (uint64_t)sb.st_size ||
-	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
-	    0)) == MAP_FAILED) {
-		m = NULL;
-		goto bad;
-	}
-	if (fg_checksum(m + sizeof(h), (size_t)sb.st_size - sizeof(h)) !=
-	    h.sum)
-		goto bad;
-	rec = (const struct cux_rec *)(const void *)(m + sizeof(h));
-	for (i = 0; i < h.ncus; i++) {
-		if (rec[i].nfuncs > h.nfuncs - nf || rec[i].ninls > h.ninls - ni)
-			goto bad;
-		nf += rec[i].nfuncs;
-		ni += rec[i].ninls;
-	}
-	if (nf != h.nfuncs || ni != h.ninls ||
-	    (cus = calloc((size_t)h.ncus, sizeof(*cus))) == NULL)
-		goto bad;
-	fp = m + sizeof(h) + h.ncus * sizeof(*rec);
-	ip = fp + h.nfuncs * h.fsize;
-	for (i = 0; i < h.ncus; i++) {
-		struct fg_dw_cu *c = &cus[i];
-
-		c->off = rec[i].off;
-		c->failed = rec[i].failed != 0;
-		c->funcs = (struct fg_dw_func *)(uintptr_t)fp;
-		c->nfuncs = (size_t)rec[i].nfuncs;
-		c->inls = (struct fg_dw_inl *)(uintptr_t)ip;
-		c->ninls = (size_t)rec[i].ninls;
-		for (j = 0; j < c->nfuncs; j++)
-			if (c->funcs[j].inl_first > c->ninls ||
-			    c->funcs[j].inl_n > c->ninls - c->funcs[j].inl_first)
-				goto bad;
-		fp += c->nfuncs * h.fsize;
-		ip += c->ninls * h.isize;
-	}
-	close(fd);
-	dw->cux = (void *)(uintptr_t)m;
-	dw->cuxlen = (size_t)sb.st_size;
-	*out = cus;
-	return (size_t)h.ncus;
-bad:
-	free(cus);
-	if (m != NULL)
-		munmap((void *)(uintptr_t)m, (size_t)sb.st_size);
-	close(fd);
-	return 0;
-}
-
-void
-fg_dw_cache_store_cus(struct fg_dw *dw, const struct fg_dw_cu *cus, size_t n)
-{
-	struct cux_hdr h;
-	struct cux_rec *rec = NULL;
-	const void **part = NULL;
-	size_t *len = NULL, i, k = 0;
-
-	if (dw == NULL || dw->cache == NULL || n == 0 || n > INT_MAX / 2 - 2 ||
-	    cux_header(dw, &h) != 0 ||
-	    (rec = calloc(n, sizeof(*rec))) == NULL ||
-	    (part = calloc(2 * n + 2, sizeof(*part))) == NULL ||
-	    (len = calloc(2 * n + 2, sizeof(*len))) == NULL)
-		goto out;
-	h.ncus = n;
-	part[k] = &h;
-	len[k++] = sizeof(h);
-	part[k] = rec;
-	len[k++] = n * sizeof(*rec);
-	for (i = 0; i < n; i++) {
-		rec[i].off = cus[i].off;
-		rec[i].failed = cus[i].failed != 0;
-		rec[i].nfuncs = cus[i].failed ? 0 : cus[i].nfuncs;
-		rec[i].ninls = cus[i].failed ? 0 : cus[i].ninls;
-		h.nfuncs += rec[i].nfuncs;
-		h.ninls += rec[i].ninls;
-		if (rec[i].nfuncs > 0) {
-			part[k] = cus[i].funcs;
-			len[k++] = (size_t)rec[i].nfuncs * sizeof(*cus[i].funcs);
-		}
-	}
-	for (i = 0; i < n; i++)
-		if (rec[i].ninls > 0) {
-			part[k] = cus[i].inls;
-			len[k++] = (size_t)rec[i].ninls * sizeof(*cus[i].inls);
-		}
-	h.sum = parts_sum(part + 1, len + 1, k - 1);
-	cache_put(dw, CUX_NAME, part, len, (int)k);
-out:
-	free(rec);
-	free(part);
-	free(len);
-}
-
-Elf *
-fg_dw_elf(const struct fg_dw *dw)
-{
-	return dw->e;
-}
-
-void
-fg_dw_set_cache(struct fg_dw *dw, const char *root, const char *bid)
-{
-	size_t n;
-
-	if (dw == NULL || root == NULL || root[0] == '\0' || bid == NULL ||
-	    strlen(bid) < 2 || strspn(bid, "0123456789abcdef") != strlen(bid))
-		return;
-	n = strlen(root) + strlen(bid) + 2;
-	free(dw->cache);
-	if ((dw->cache = malloc(n)) != NULL)
-		snprintf(dw->cache, n, "%s/%s", root, bid);
-}
-
-/* The inflated size a compressed section's header claims, or 0. */
-static uint64_t
-chdr_size(int is64, const uint8_t *raw, size_t n)
-{
-	uint64_t size;
-	uint32_t sz;
-
-	if (is64) {
-		if (n < 24)
-			return 0;
-		memcpy(&size, raw + 8, 8);
-		return size;
-	}
-	if (n < 12)
-		return 0;
-	memcpy(&sz, raw + 4, 4);
-	return sz;
-}
-
-/* Section i's bytes, read or inflated on first use; NULL when none. */
-static const struct sect *
-sect(struct fg_dw *dw, int i)
-{
-	struct sect *s = &dw->s[i];
-	GElf_Shdr sh;
-	Elf_Data *d;
-
-	if (s->state == 1)
-		return s;
-	if (s->state == -1)
-		return NULL;
-	s->state = -1;
-	if (s->scn == NULL || gelf_getshdr(s->scn, &sh) == NULL ||
-	    sh.sh_type == SHT_NOBITS ||
-	    (d = elf_rawdata(s->scn, NULL)) == NULL || d->d_buf == NULL)
-		return NULL;
-	if (sh.sh_flags & SHF_COMPRESSED) {
-		if (cache_map(dw, i, d->d_buf, d->d_size, chdr_size(dw->is64,
-		    d->d_buf, d->d_size), s) == 0) {
-			s->state = 1;
-			return s;
-		}
-		if (inflate_sect(dw->is64, d->d_buf, d->d_size, s) != 0)
-			return NULL;
-		cache_store(dw, i, d->d_buf, d->d_size, s->p, s->n);
-	} else {
-		s->p = d->d_buf;
-		s->n = d->d_size;
-	}
-	s->state = 1;
-	return s;
-}
-
-struct fg_dw *
-fg_dw_open(Elf *e)
-{
-	struct fg_dw *dw;
-	const char *ident;
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	size_t shstr, k;
-
-	if (e == NULL || (ident = elf_getident(e, NULL)) == NULL ||
-	    ident[EI_DATA] != ELFDATA2LSB ||
-	    (ident[EI_CLASS] != ELFCLASS32 && ident[EI_CLASS] != ELFCLASS64) ||
-	    elf_getshdrstrndx(e, &shstr) != 0)
-		return NULL;
-	if ((dw = calloc(1, sizeof(*dw))) == NULL)
-		return NULL;
-	dw->e = e;
-	dw->is64 = ident[EI_CLASS] == ELFCLASS64;
-	while ((scn = elf_nextscn(e, scn)) != NULL) {
-		const char *n;
-
-		if (gelf_getshdr(scn, &sh) == NULL ||
-		    sh.sh_type == SHT_NOBITS ||
-		    (n = elf_strptr(e, shstr, sh.sh_name)) == NULL ||
-		    strncmp(n, ".debug_", 7) != 0)
-			continue;
-		for (k = 0; k < S_N; k++)
-			if (strcmp(n, sect_names[k]) == 0 &&
-			    dw->s[k].scn == NULL)
-				dw->s[k].scn = scn;
-	}
-	if (dw->s[S_INFO].scn == NULL || dw->s[S_ABBREV].scn == NULL) {
-		free(dw);
-		return NULL;
-	}
-	return dw;
-}
-
-int
-fg_dw_inflate_info(Elf *e, const char *cache_root, const char *bid,
-    void **buf, size_t *len)
-{
-	struct fg_dw *dw = fg_dw_open(e);
-	struct sect *s;
-	GElf_Shdr sh;
-	Elf_Data *d;
-	int r = -1;
-
-	if (dw == NULL)
-		return -1;
-	fg_dw_set_cache(dw, cache_root, bid);
-	s = &dw->s[S_INFO];
-	if (gelf_getshdr(s->scn, &sh) == NULL ||
-	    !(sh.sh_flags & SHF_COMPRESSED) ||
-	    (d = elf_rawdata(s->scn, NULL)) == NULL || d->d_buf == NULL)
-		goto out;
-	if (cache_map(dw, S_INFO, d->d_buf, d->d_size, chdr_size(dw->is64,
-	    d->d_buf, d->d_size), s) == 0) {
-		r = 1;		/* its owner maps it too */
-		goto out;
-	}
-	if (inflate_sect(dw->is64, d->d_buf, d->d_size, s) == 0) {
-		cache_store(dw, S_INFO, d->d_buf, d->d_size, s->p, s->n);
-		*buf = s->own;
-		*len = s->n;
-		s->own = NULL;
-		r = 0;
-	}
-out:
-	fg_dw_free(dw);
-	return r;
-}
-
-int
-fg_dw_adopt_info(struct fg_dw *dw, void *buf, size_t len)
-{
-	struct sect *s = &dw->s[S_INFO];
-	GElf_Shdr sh;
-	Elf_Data *d;
-	uint64_t want;
-
-	/* only in place of what inflating this file's own would give */
-	if (s->state != 0 || gelf_getshdr(s->scn, &sh) == NULL ||
-	    !(sh.sh_flags & SHF_COMPRESSED) ||
-	    (d = elf_rawdata(s->scn, NULL)) == NULL || d->d_buf == NULL ||
-	    d->d_size < (dw->is64 ? 24 : 12))
-		return -1;
-	if (dw->is64)
-		memcpy(&want, (const uint8_t *)d->d_buf + 8, 8);
-	else {
-		uint32_t w32;
-		memcpy(&w32, (const uint8_t *)d->d_buf + 4, 4);
-		want = w32;
-	}
-	if (want != len)
-		return -1;
-	s->own = buf;
-	s->p = buf;
-	s->n = len;
-	s->state = 1;
-	return 0;
-}
-
-void
-fg_dw_prepare_small(struct fg_dw *dw)
-{
-	int i;
-
-	if (dw == NULL)
-		return;
-	for (i = 0; i < S_N; i++)
-		if (i != S_INFO)
-			(void)sect(dw, i);
-}
-
-void
-fg_dw_free(struct fg_dw *dw)
-{
-	size_t i;
-
-	if (dw == NULL)
-		return;
-	for (i = 0; i < S_N; i++) {
-		free(dw->s[i].own);
-		if (dw->s[i].map != NULL)
-			munmap(dw->s[i].map, dw->s[i].maplen);
-	}
-	free(dw->cache);
-	if (dw->cux != NULL)
-		munmap(dw->cux, dw->cuxlen);
-	for (i = 0; i < dw->atcap; i++) {
-		struct atab *t = dw->atabs[i];
-		if (t == NULL)
-			continue;
-		free(t->ab);
-		free(t->dense);
-		free(t->specs);
-		free(t);
-	}
-	free(dw->atabs);
-	free(dw->units);
-	free(dw->ar);
-	free(dw->cr);
-	free(dw);
-}
-
-/* ---- bounded reads ---------------------------------------------------- */
-
-struct cur {
-	const uint8_t *p;
-	const uint8_t *end;
-	int bad;
-};
-
-static uint64_t
-rd_n(struct cur *c, size_t n)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (c->bad || (size_t)(c->end - c->p) < n) {
-		c->bad = 1;
-		c->p = c->end;
-		return 0;
-	}
-	switch (n) {
-	case 1:
-		v = c->p[0];
-		c->p += 1;
-		return v;
-	case 2:
-		v = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 8;
-		c->p += 2;
-		return v;
-	case 4:
-		v = (uint64_t)c->p[0] | (uint64_t)c->p[1] << 8 |
-		    (uint64_t)c->p[2] << 16 | (uint64_t)c->p[3] << 24;
-		c->p += 4;
-		return v;
-	}
-	for (i = 0; i < n && i < 8; i++)	/* data16: its low half */
-		v |= (uint64_t)c->p[i] << (8 * i);
-	c->p += n;
-	return v;
-}
-
-static uint64_t
-rd_uleb(struct cur *c)
-{
-	uint64_t v = 0;
-	unsigned sh = 0;
-
-	while (c->p < c->end) {
-		uint8_t b = *c->p++;
-		if (sh < 64)
-			v |= (uint64_t)(b & 0x7f) << sh;
-		sh += 7;
-		if (!(b & 0x80))
-			return v;
-	}
-	c->bad = 1;
-	return 0;
-}
-
-static int64_t
-rd_sleb(struct cur *c)
-{
-	uint64_t v = 0;
-	unsigned sh = 0;
-	uint8_t b = 0;
-
-	while (c->p < c->end) {
-		b = *c->p++;
-		if (sh < 64)
-			v |= (uint64_t)(b & 0x7f) << sh;
-		sh += 7;
-		if (!(b & 0x80)) {
-			if (sh < 64 && (b & 0x40))
-				v |= ~(uint64_t)0 << sh;
-			return (int64_t)v;
-		}
-	}
-	c->bad = 1;
-	return 0;
-}
-
-static void
-skip(struct cur *c, uint64_t n)
-{
-	if (c->bad || (uint64_t)(c->end - c->p) < n) {
-		c->bad = 1;
-		c->p = c->end;
-		return;
-	}
-	c->p += n;
-}
+#include "dwarfidx-int.h"
 
 /* ---- units and abbreviations ---------------------------------------- */
 
 /* Every unit header of .debug_info, up to the first bad one. */
-static int
-units_build(struct fg_dw *dw)
+int
+dw_units_build(struct fg_dw *dw)
 {
 	const struct sect *si;
 	size_t cap = 0;
@@ -926,7 +41,7 @@ units_build(struct fg_dw *dw)
 	if (dw->units_built)
 		return dw->nunits > 0 ? 0 : -1;
 	dw->units_built = 1;
-	if ((si = sect(dw, S_INFO)) == NULL)
+	if ((si = dw_sect(dw, S_INFO)) == NULL)
 		return -1;
 	while (off + 11 <= si->n) {
 		struct cur c = { si->p + off, si->p + si->n, 0 };
@@ -985,12 +100,12 @@ units_build(struct fg_dw *dw)
 }
 
 /* The unit holding .debug_info offset off, or NULL. */
-static struct unit *
-unit_of(struct fg_dw *dw, uint64_t off)
+struct unit *
+dw_unit_of(struct fg_dw *dw, uint64_t off)
 {
 	size_t lo = 0, hi;
 
-	if (units_build(dw) != 0)
+	if (dw_units_build(dw) != 0)
 		return NULL;
 	hi = dw->nunits;
 	while (lo < hi) {
@@ -1068,7 +183,7 @@ abbrev_cmp(const void *a, const void *b)
 
 /*
  * Bad data must not make the work grow with the lookups: a table that
- * does not parse is remembered as bad (atab_get), a unit DIE that does
+ * does not parse is remembered as bad (dw_atab_get), a unit DIE that does
  * not parse too (unit_die_ok), and the bytes all tables of a file may
  * cost are bounded, so overlapping tables that each run to the end of a
  * damaged section cannot make it quadratic.  A sound file parses each
@@ -1105,7 +220,7 @@ fg_dw_get_stats(const struct fg_dw *dw, struct fg_dw_stats *st)
 static struct atab *
 atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 {
-	const struct sect *sa = sect(dw, S_ABBREV);
+	const struct sect *sa = dw_sect(dw, S_ABBREV);
 	struct atab *t;
 	struct cur c;
 	size_t capab = 0, capsp = 0, nsp = 0, i;
@@ -1212,8 +327,8 @@ bad:
 	return NULL;
 }
 
-static struct atab *
-atab_get(struct fg_dw *dw, struct unit *u)
+struct atab *
+dw_atab_get(struct fg_dw *dw, struct unit *u)
 {
 	uint64_t key;
 	size_t h, i;
@@ -1263,8 +378,8 @@ atab_get(struct fg_dw *dw, struct unit *u)
 	return t->bad ? NULL : (u->at = t);
 }
 
-static const struct abbrev *
-abbrev_find(const struct atab *t, uint64_t code)
+const struct abbrev *
+dw_abbrev_find(const struct atab *t, uint64_t code)
 {
 	size_t lo = 0, hi = t->nab;
 
@@ -1386,7 +501,7 @@ is_const_form(uint32_t f)
 static int
 addr_at(struct fg_dw *dw, const struct unit *u, uint64_t idx, uint64_t *a)
 {
-	const struct sect *s = sect(dw, S_ADDR);
+	const struct sect *s = dw_sect(dw, S_ADDR);
 	uint64_t off;
 	struct cur c;
 
@@ -1418,7 +533,7 @@ form_addr(struct fg_dw *dw, const struct unit *u, const struct val *v,
 static const char *
 sect_str(struct fg_dw *dw, int i, uint64_t off)
 {
-	const struct sect *s = sect(dw, i);
+	const struct sect *s = dw_sect(dw, i);
 
 	if (s == NULL || off >= s->n ||
 	    memchr(s->p + off, 0, s->n - off) == NULL)
@@ -1443,7 +558,7 @@ form_str(struct fg_dw *dw, const struct unit *u, const struct val *v)
 	case DW_FORM_strx: case DW_FORM_strx1: case DW_FORM_strx2:
 	case DW_FORM_strx3: case DW_FORM_strx4: case DW_FORM_GNU_str_index:
 		idx = v->u;
-		if ((s = sect(dw, S_STR_OFFSETS)) == NULL ||
+		if ((s = dw_sect(dw, S_STR_OFFSETS)) == NULL ||
 		    u->stroff_base > s->n ||
 		    idx > (s->n - u->stroff_base) / u->osize)
 			return NULL;
@@ -1479,7 +594,7 @@ form_ref(const struct unit *u, const struct val *v, uint64_t *off)
 static uint64_t
 rnglists_first_table(struct fg_dw *dw)
 {
-	const struct sect *s = sect(dw, S_RNGLISTS);
+	const struct sect *s = dw_sect(dw, S_RNGLISTS);
 	struct cur c;
 	uint64_t len, cnt;
 	unsigned osz = 4;
@@ -1513,7 +628,7 @@ rnglists_first_table(struct fg_dw *dw)
 static uint64_t
 stroff_default(struct fg_dw *dw)
 {
-	const struct sect *s = sect(dw, S_STR_OFFSETS);
+	const struct sect *s = dw_sect(dw, S_STR_OFFSETS);
 	struct cur c;
 
 	if (s == NULL)
@@ -1531,10 +646,10 @@ stroff_default(struct fg_dw *dw)
 }
 
 /* The unit DIE's bases: read once.  0/-1. */
-static int
-unit_attrs(struct fg_dw *dw, struct unit *u)
+int
+dw_unit_attrs(struct fg_dw *dw, struct unit *u)
 {
-	const struct sect *si = sect(dw, S_INFO);
+	const struct sect *si = dw_sect(dw, S_INFO);
 	const struct abbrev *a;
 	const struct atab *t;
 	struct val low = { 0, 0, NULL }, entry = { 0, 0, NULL }, v;
@@ -1545,12 +660,12 @@ unit_attrs(struct fg_dw *dw, struct unit *u)
 	if (u->attrs != 0)
 		return u->attrs > 0 ? 0 : -1;
 	u->attrs = -1;
-	if (si == NULL || (t = atab_get(dw, u)) == NULL)
+	if (si == NULL || (t = dw_atab_get(dw, u)) == NULL)
 		return -1;
 	c.p = si->p + u->die;
 	c.end = si->p + u->end;
 	c.bad = 0;
-	if ((a = abbrev_find(t, rd_uleb(&c))) == NULL || c.bad)
+	if ((a = dw_abbrev_find(t, rd_uleb(&c))) == NULL || c.bad)
 		return -1;
 	for (i = 0; i < a->n; i++) {
 		const struct spec *sp = &t->specs[a->first + i];
@@ -1603,23 +718,12 @@ unit_attrs(struct fg_dw *dw, struct unit *u)
 	return 0;
 }
 
-/* ---- ranges ----------------------------------------------------------- */
-
-/* What a DIE says about its addresses. */
-struct pcs {
-	struct val low;
-	struct val high;
-	struct val ranges;
-};
-
-typedef int (*range_fn)(void *, uint64_t, uint64_t);
-
 /*
  * Call fn for each range of a DIE, as dwarf_ranges gives them: low and
  * high pc, else DW_AT_ranges.  A bad list ends early.  fn's -1 is ours.
  */
-static int
-ranges_each(struct fg_dw *dw, const struct unit *u, const struct pcs *pc,
+int
+dw_ranges_each(struct fg_dw *dw, const struct unit *u, const struct pcs *pc,
     range_fn fn, void *arg)
 {
 	const struct sect *s;
@@ -1642,7 +746,7 @@ ranges_each(struct fg_dw *dw, const struct unit *u, const struct pcs *pc,
 		if ((pc->ranges.form != DW_FORM_sec_offset &&
 		    pc->ranges.form != DW_FORM_data4 &&
 		    pc->ranges.form != DW_FORM_data8) ||
-		    (s = sect(dw, S_RANGES)) == NULL || pc->ranges.u >= s->n)
+		    (s = dw_sect(dw, S_RANGES)) == NULL || pc->ranges.u >= s->n)
 			return 0;
 		c.p = s->p + pc->ranges.u;
 		c.end = s->p + s->n;
@@ -1664,7 +768,7 @@ ranges_each(struct fg_dw *dw, const struct unit *u, const struct pcs *pc,
 				return -1;
 		}
 	}
-	if ((s = sect(dw, S_RNGLISTS)) == NULL)
+	if ((s = dw_sect(dw, S_RNGLISTS)) == NULL)
 		return 0;
 	if (pc->ranges.form == DW_FORM_rnglistx) {
 		uint64_t idx = pc->ranges.u;
@@ -1739,22 +843,9 @@ ranges_each(struct fg_dw *dw, const struct unit *u, const struct pcs *pc,
 	}
 }
 
-/* A DIE's attributes that this reader uses (form 0: absent). */
-struct die {
-	const struct abbrev *a;
-	struct pcs pc;
-	uint64_t sibling;	/* 0: none */
-	int decl;
-	struct val name;
-	struct val link;	/* linkage_name */
-	struct val mlink;	/* MIPS_linkage_name */
-	struct val origin;
-	struct val spec;
-};
-
 /* Read the attributes of a DIE whose code (a) was just read at c. */
-static int
-die_read(struct cur *c, const struct unit *u, const struct atab *t,
+int
+dw_die_read(struct cur *c, const struct unit *u, const struct atab *t,
     const struct abbrev *a, struct die *d)
 {
 	const struct spec *sp = &t->specs[a->first];
@@ -1806,341 +897,6 @@ die_read(struct cur *c, const struct unit *u, const struct atab *t,
 			*to = v;
 	}
 	return 0;
-}
-
-/* ---- the CU table ----------------------------------------------------- */
-
-static int
-arange_cmp(const void *a, const void *b)
-{
-	const struct arange *x = a, *y = b;
-
-	return (x->addr > y->addr) - (x->addr < y->addr);
-}
-
-/* .debug_aranges as one sorted table; any bad set makes it unusable. */
-static void
-aranges_build(struct fg_dw *dw)
-{
-	const struct sect *s;
-	const uint8_t *p, *end;
-	size_t cap = 0;
-
-	if (dw->ar_built)
-		return;
-	dw->ar_built = -1;
-	if ((s = sect(dw, S_ARANGES)) == NULL) {
-		dw->ar_built = 1;	/* none: nothing found there */
-		return;
-	}
-	p = s->p;
-	end = s->p + s->n;
-	while (p < end) {
-		struct cur c = { p, end, 0 };
-		uint64_t len, info;
-		unsigned osz = 4, asz;
-		const struct unit *u;
-		size_t hdr;
-
-		len = rd_n(&c, 4);
-		if (len == 0xffffffff) {
-			len = rd_n(&c, 8);
-			osz = 8;
-		} else if (len >= 0xfffffff0)
-			goto bad;
-		if (c.bad || len > (uint64_t)(end - c.p))
-			goto bad;
-		c.end = c.p + len;
-		if (rd_n(&c, 2) != 2)
-			goto bad;
-		info = rd_n(&c, osz);
-		asz = rd_n(&c, 1);
-		if (c.bad || (asz != 4 && asz != 8) || rd_n(&c, 1) != 0 ||
-		    c.bad)
-			goto bad;
-		if ((u = unit_of(dw, info)) == NULL)
-			goto bad;
-		hdr = (size_t)(c.p - p);
-		skip(&c, (2 * asz - hdr % (2 * asz)) % (2 * asz));
-		for (;;) {
-			uint64_t a = rd_n(&c, asz), l = rd_n(&c, asz);
-
-			if (c.bad)
-				goto bad;
-			if (a == 0 && l == 0) {
-				if (c.p >= c.end)
-					break;
-				continue;
-			}
-			if (dw->nar == cap) {
-				struct arange *n = fg_grow(dw->ar, &cap, cap + 1,
-				    sizeof(*n), 1024);
-				if (n == NULL)
-					goto bad;
-				dw->ar = n;
-			}
-			dw->ar[dw->nar].addr = a;
-			dw->ar[dw->nar].len = l;
-			dw->ar[dw->nar].unit = (size_t)(u - dw->units);
-			dw->nar++;
-		}
-		p = c.end;
-	}
-	if (dw->nar > 1)
-		qsort(dw->ar, dw->nar, sizeof(*dw->ar), arange_cmp);
-	dw->ar_built = 1;
-	return;
-bad:
-	free(dw->ar);
-	dw->ar = NULL;
-	dw->nar = 0;
-}
-
-static int
-curange_cmp(const void *a, const void *b)
-{
-	const struct curange *x = a, *y = b;
-
-	return (x->lo > y->lo) - (x->lo < y->lo);
-}
-
-struct cr_push {
-	struct fg_dw *dw;
-	size_t unit;
-	size_t cap;
-};
-
-static int
-cr_push(void *arg, uint64_t lo, uint64_t hi)
-{
-	struct cr_push *p = arg;
-	struct fg_dw *dw = p->dw;
-
-	if (lo >= hi)
-		return 0;
-	if (dw->ncr == p->cap) {
-		struct curange *n = fg_grow(dw->cr, &p->cap,
-		    p->cap + 1, sizeof(*n), 256);
-		if (n == NULL)
-			return -1;
-		dw->cr = n;
-	}
-	dw->cr[dw->ncr].lo = lo;
-	dw->cr[dw->ncr].hi = hi;
-	dw->cr[dw->ncr].unit = p->unit;
-	dw->ncr++;
-	return 0;
-}
-
-/* The units' own ranges, for files without (usable) .debug_aranges. */
-/*
- * The units' own ranges are kept in the cache too (DIR/BUILD-ID/
- * cu-ranges): building them reads every unit's DIE and abbreviations
- * (libc6-dbg: 4,126 units, ~8 ms and 16 MB), which a single sampled
- * address that .debug_aranges does not cover makes every run pay.  A
- * header (format, entry size, .debug_info's size and hash, the number
- * of units, of entries) and the sorted entries; used only when every
- * entry names a unit there is and the order holds.
- */
-#define CR_NAME		"cu-ranges"
-#define CR_MAGIC	"FGDWCUR2"
-
-struct cr_hdr {
-	char magic[8];
-	uint32_t version;
-	uint32_t esize;
-	uint64_t info_size;
-	uint64_t info_check;
-	uint64_t nunits;
-	uint64_t ncr;
-	uint64_t sum;		/* fg_checksum of the entries */
-};
-
-static int
-cr_header(struct fg_dw *dw, struct cr_hdr *h)
-{
-	memset(h, 0, sizeof(*h));
-	if (info_id(dw, &h->info_size, &h->info_check) != 0)
-		return -1;
-	memcpy(h->magic, CR_MAGIC, 8);
-	h->version = 2;
-	h->esize = sizeof(struct curange);
-	h->nunits = dw->nunits;
-	h->ncr = dw->ncr;
-	return 0;
-}
-
-static int
-cr_load(struct fg_dw *dw)
-{
-	struct cr_hdr want, h;
-	struct curange *cr = NULL;
-	struct stat sb;
-	size_t i;
-	int fd;
-
-	if (dw->cache == NULL || cr_header(dw, &want) != 0 ||
-	    (fd = cache_open(dw, CR_NAME, &h, sizeof(h), &sb)) < 0)
-		return -1;
-	if (memcmp(h.magic, want.magic, 8) != 0 || h.version != want.version ||
-	    h.esize != want.esize || h.info_size != want.info_size ||
-	    h.info_check != want.info_check || h.nunits != want.nunits ||
-	    h.ncr == 0 || h.ncr > ((uint64_t)sb.st_size - sizeof(h)) /
-	    sizeof(*cr) ||
-	    (uint64_t)sb.st_size != sizeof(h) + h.ncr * sizeof(*cr) ||
-	    (cr = reallocarray(NULL, (size_t)h.ncr, sizeof(*cr))) == NULL ||
-	    pread(fd, cr, (size_t)h.ncr * sizeof(*cr), sizeof(h)) !=
-	    (ssize_t)(h.ncr * sizeof(*cr)) ||
-	    fg_checksum(cr, (size_t)h.ncr * sizeof(*cr)) != h.sum)
-		goto bad;
-	for (i = 0; i < h.ncr; i++)
-		if (cr[i].unit >= dw->nunits || cr[i].lo > cr[i].hi ||
-		    (i > 0 && curange_cmp(&cr[i - 1], &cr[i]) > 0))
-			goto bad;
-	close(fd);
-	free(dw->cr);
-	dw->cr = cr;
-	dw->ncr = (size_t)h.ncr;
-	return 0;
-bad:
-	free(cr);
-	close(fd);
-	return -1;
-}
-
-static void
-cr_store(struct fg_dw *dw)
-{
-	struct cr_hdr h;
-	const void *part[2];
-	size_t len[2];
-
-	if (dw->cache == NULL || dw->ncr == 0 || cr_header(dw, &h) != 0)
-		return;
-	part[0] = &h;
-	len[0] = sizeof(h);
-	part[1] = dw->cr;
-	len[1] = dw->ncr * sizeof(*dw->cr);
-	h.sum = fg_checksum(dw->cr, len[1]);
-	cache_put(dw, CR_NAME, part, len, 2);
-}
-
-static void
-curanges_build(struct fg_dw *dw)
-{
-	const struct sect *si;
-	struct cr_push pp = { dw, 0, 0 };
-	size_t i;
-
-	if (dw->cr_built)
-		return;
-	dw->cr_built = 1;
-	if (units_build(dw) != 0 || (si = sect(dw, S_INFO)) == NULL ||
-	    cr_load(dw) == 0)
-		return;
-	for (i = 0; i < dw->nunits; i++) {
-		struct unit *u = &dw->units[i];
-		const struct atab *t;
-		const struct abbrev *a;
-		struct die d;
-		struct cur c;
-
-		if (unit_attrs(dw, u) != 0 || (t = atab_get(dw, u)) == NULL)
-			continue;
-		c.p = si->p + u->die;
-		c.end = si->p + u->end;
-		c.bad = 0;
-		if ((a = abbrev_find(t, rd_uleb(&c))) == NULL || c.bad ||
-		    die_read(&c, u, t, a, &d) != 0)
-			continue;
-		pp.unit = i;
-		if (ranges_each(dw, u, &d.pc, cr_push, &pp) != 0)
-			return;
-	}
-	if (dw->ncr > 1)
-		qsort(dw->cr, dw->ncr, sizeof(*dw->cr), curange_cmp);
-	cr_store(dw);
-}
-
-void
-fg_dw_prepare(struct fg_dw *dw)
-{
-	int i;
-
-	if (dw == NULL)
-		return;
-	for (i = 0; i < S_N; i++)
-		(void)sect(dw, i);
-	aranges_build(dw);
-}
-
-/* The unit DIE of u parses: what dwarf_offdie checks. */
-static int
-unit_die_ok(struct fg_dw *dw, struct unit *u)
-{
-	const struct sect *si = sect(dw, S_INFO);
-	const struct atab *t;
-	struct cur c;
-
-	if (u->die_ok != 0)
-		return u->die_ok > 0;
-	u->die_ok = -1;
-	if (si == NULL || (t = atab_get(dw, u)) == NULL)
-		return 0;
-	c.p = si->p + u->die;
-	c.end = si->p + u->end;
-	c.bad = 0;
-	if (abbrev_find(t, rd_uleb(&c)) == NULL || c.bad)
-		return 0;
-	u->die_ok = 1;
-	return 1;
-}
-
-int
-fg_dw_cu_at(struct fg_dw *dw, uint64_t addr, uint64_t *cu)
-{
-	size_t lo = 0, hi;
-
-	aranges_build(dw);
-	hi = dw->nar;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const struct arange *r = &dw->ar[mid];
-
-		if (addr < r->addr)
-			hi = mid;
-		else if (addr > r->addr && addr - r->addr >= r->len)
-			lo = mid + 1;
-		else {
-			struct unit *u = &dw->units[r->unit];
-			if (unit_die_ok(dw, u)) {
-				*cu = u->off;
-				return 0;
-			}
-			break;
-		}
-	}
-	curanges_build(dw);
-	lo = 0;
-	hi = dw->ncr;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (dw->cr[mid].lo <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (hi = lo; lo > 0 && hi - lo < 8; lo--) {
-		const struct curange *r = &dw->cr[lo - 1];
-		if (addr < r->hi) {
-			struct unit *u = &dw->units[r->unit];
-			if (!unit_die_ok(dw, u))
-				return -1;
-			*cu = u->off;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 /* ---- the unit index --------------------------------------------------- */
@@ -2258,7 +1014,7 @@ skip_children(struct walk *w)
 			level--;
 			continue;
 		}
-		if ((a = abbrev_find(w->t, code)) == NULL)
+		if ((a = dw_abbrev_find(w->t, code)) == NULL)
 			return -1;
 		if (!a->children && a->fixed >= 0) {
 			skip(&w->c, (uint64_t)a->fixed);
@@ -2270,7 +1026,7 @@ skip_children(struct walk *w)
 			const uint8_t *at = w->c.p;
 			struct die d;
 
-			if (die_read(&w->c, w->u, w->t, a, &d) != 0)
+			if (dw_die_read(&w->c, w->u, w->t, a, &d) != 0)
 				return -1;
 			if (d.sibling > (uint64_t)(at - w->base) &&
 			    d.sibling <= (uint64_t)(w->c.end - w->base))
@@ -2319,7 +1075,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 			return -1;
 		if (code == 0)
 			return 0;
-		if ((a = abbrev_find(w->t, code)) == NULL)
+		if ((a = dw_abbrev_find(w->t, code)) == NULL)
 			return -1;
 		at = w->c.p;
 		if (leaf_tag(a->tag)) {
@@ -2333,7 +1089,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 					return -1;
 				continue;
 			}
-			if (die_read(&w->c, w->u, w->t, a, &d) != 0 ||
+			if (dw_die_read(&w->c, w->u, w->t, a, &d) != 0 ||
 			    skip_subtree(w, &d, at) != 0)
 				return -1;
 			continue;
@@ -2351,7 +1107,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 				return -1;
 			continue;
 		}
-		if (die_read(&w->c, w->u, w->t, a, &d) != 0)
+		if (dw_die_read(&w->c, w->u, w->t, a, &d) != 0)
 			return -1;
 		if (d.origin.form == 0 || form_ref(w->u, &d.origin, &origin) != 0)
 			origin = off;
@@ -2368,7 +1124,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 			w->die = off;
 			w->origin = origin;
 			w->first = first;
-			if (ranges_each(w->dw, w->u, &d.pc, push_func, w) != 0)
+			if (dw_ranges_each(w->dw, w->u, &d.pc, push_func, w) != 0)
 				return -1;
 			continue;
 		}
@@ -2376,7 +1132,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 			w->die = off;
 			w->origin = origin;
 			w->depth = depth;
-			if (ranges_each(w->dw, w->u, &d.pc, push_inl, w) != 0)
+			if (dw_ranges_each(w->dw, w->u, &d.pc, push_inl, w) != 0)
 				return -1;
 			if (a->children && walk(w, 1, depth + 1, level + 1) != 0)
 				return -1;
@@ -2390,14 +1146,14 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 int
 fg_dw_index(struct fg_dw *dw, uint64_t cu, struct fg_dw_cu *c)
 {
-	const struct sect *si = sect(dw, S_INFO);
+	const struct sect *si = dw_sect(dw, S_INFO);
 	const struct abbrev *a;
 	struct walk w;
 	struct die d;
 
 	c->off = cu;
-	if (si == NULL || (w.u = unit_of(dw, cu)) == NULL || w.u->off != cu ||
-	    unit_attrs(dw, w.u) != 0 || (w.t = atab_get(dw, w.u)) == NULL)
+	if (si == NULL || (w.u = dw_unit_of(dw, cu)) == NULL || w.u->off != cu ||
+	    dw_unit_attrs(dw, w.u) != 0 || (w.t = dw_atab_get(dw, w.u)) == NULL)
 		return -1;
 	w.dw = dw;
 	w.base = si->p;
@@ -2405,8 +1161,8 @@ fg_dw_index(struct fg_dw *dw, uint64_t cu, struct fg_dw_cu *c)
 	w.c.p = si->p + w.u->die;
 	w.c.end = si->p + w.u->end;
 	w.c.bad = 0;
-	if ((a = abbrev_find(w.t, rd_uleb(&w.c))) == NULL || w.c.bad ||
-	    die_read(&w.c, w.u, w.t, a, &d) != 0)
+	if ((a = dw_abbrev_find(w.t, rd_uleb(&w.c))) == NULL || w.c.bad ||
+	    dw_die_read(&w.c, w.u, w.t, a, &d) != 0)
 		return -1;
 	if (!a->children)
 		return 0;
@@ -2419,20 +1175,20 @@ fg_dw_index(struct fg_dw *dw, uint64_t cu, struct fg_dw_cu *c)
 static int
 die_at(struct fg_dw *dw, uint64_t off, struct unit **up, struct die *d)
 {
-	const struct sect *si = sect(dw, S_INFO);
+	const struct sect *si = dw_sect(dw, S_INFO);
 	const struct abbrev *a;
 	const struct atab *t;
 	struct unit *u;
 	struct cur c;
 
-	if (si == NULL || (u = unit_of(dw, off)) == NULL || off < u->die ||
-	    unit_attrs(dw, u) != 0 || (t = atab_get(dw, u)) == NULL)
+	if (si == NULL || (u = dw_unit_of(dw, off)) == NULL || off < u->die ||
+	    dw_unit_attrs(dw, u) != 0 || (t = dw_atab_get(dw, u)) == NULL)
 		return -1;
 	c.p = si->p + off;
 	c.end = si->p + u->end;
 	c.bad = 0;
-	if ((a = abbrev_find(t, rd_uleb(&c))) == NULL || c.bad ||
-	    die_read(&c, u, t, a, d) != 0)
+	if ((a = dw_abbrev_find(t, rd_uleb(&c))) == NULL || c.bad ||
+	    dw_die_read(&c, u, t, a, d) != 0)
 		return -1;
 	*up = u;
 	return 0;

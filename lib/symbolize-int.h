@@ -1,0 +1,215 @@
+/*
+ * symbolize-int.h: what the symbolize-*.c family shares and no one
+ * else sees: the per-file object (struct fg_dso), the symbolizer, and the
+ * steps one file of the family does for the others.  Which thread may
+ * touch which field is said at the fields and in symbolize-prefetch.c.
+ */
+#ifndef FG_SYMBOLIZE_INT_H
+#define FG_SYMBOLIZE_INT_H
+
+#include <sys/types.h>
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gelf.h>
+#include <libelf.h>
+
+#include "base.h"
+#include "dwarfidx.h"
+#include "symbolize.h"
+
+struct sym {
+	uint64_t start;
+	uint64_t end;
+	const char *raw;	/* as in the table */
+	const char *name;	/* demangled, on first use */
+	const char *module;	/* kallsyms: "[mod]" or NULL */
+	const char *a2l;	/* binutils' pick of the aliases here (raw) */
+	uint32_t order;
+	uint8_t bind;
+	uint8_t notype;		/* STT_NOTYPE: a label */
+};
+
+struct load {
+	uint64_t off;
+	uint64_t vaddr;
+	uint64_t filesz;
+};
+
+struct kent {			/* for sorting an unsorted kallsyms */
+	uint64_t start;
+	uint32_t off;
+};
+
+#define KMOD	0x80000000u	/* in koffs: a module's symbol */
+#define KSTEP	4		/* kstarts: the address of every 4th */
+
+struct kname {
+	size_t idx;
+	const char *name;
+};
+
+struct namecache {
+	uint64_t off;
+	const char *name;
+};
+
+struct fg_dso {
+	struct fg_dso *next;
+	struct fg_symbolizer *s;
+	enum fg_dso_kind kind;
+	char *path;
+	uint32_t pid;
+	int loaded;
+	int fd;
+	int dfd;
+	Elf *elf;
+	Elf *delf;
+	struct fg_dw *dw;
+	int dwarf_tried;
+	struct load *loads;
+	size_t nloads;
+	struct sym *syms;
+	size_t nsyms;
+	struct sym *plts;	/* synthesized NAME@plt entries, in order */
+	size_t nplts;
+	struct fg_dw_cu *cus;
+	size_t ncus;
+	size_t capcus;
+	size_t ncached;		/* cus[0..ncached) from the cache: mapped */
+	const char *kbuf;	/* kallsyms text (read, or kmap) */
+	size_t kbuflen;
+	void *kmap;
+	size_t kmaplen;
+	uint32_t *koffs;	/* line offsets in kbuf, | KMOD */
+	size_t nkents;
+	uint64_t *kstarts;	/* kaddr(i * KSTEP) */
+	uint64_t klo, khi;	/* the last lookup's entry holds [klo, khi) */
+	size_t kidx;		/* that entry + 1; 0: none */
+	struct kname *knames;	/* cut out on first use, by index */
+	size_t knmask;
+	size_t nknames;
+	struct namecache *names;
+	size_t namecap;
+	size_t nnames;
+	struct fg_arena arena;
+	/*
+	 * Inline names: their own arena, so that one thread may look up
+	 * symbols while another looks up inline chains (fg_dso_inlines).
+	 */
+	struct fg_arena dwarena;
+
+	const struct fg_warn *wp;	/* where warnings go */
+	int pf;			/* queued for the helper (main's view) */
+	int pf_state;		/* PF_*, under s->pf_mu */
+	int pfi;		/* its .debug_info is inflated ahead */
+	int pf_dw;		/* the helper may still be on its DWARF */
+	struct fg_warn pf_warn;	/* the helper's: keeps them for later */
+	char *pf_msgs;		/* NUL-separated held warnings */
+	size_t pf_len;
+};
+
+/*
+ * PF_SYMS: the helper loaded the symbols and is on the DWARF sections:
+ * the main thread may look up symbols (the two use disjoint fields;
+ * the DWARF steps warn about nothing), not inline chains.
+ */
+#define A2L_KEY	(UINT64_C(1) << 63)	/* name cache keys of symbols */
+
+enum { PF_QUEUED = 1, PF_RUNNING, PF_SYMS, PF_DONE, PF_TAKEN };
+
+struct buildid {
+	struct buildid *next;
+	char *path;
+	char hex[2 * 64 + 1];
+};
+
+struct fg_symbolizer {
+	struct fg_warn warn;
+	struct fg_dso *dsos;
+	struct fg_dso *kernel;
+	struct fg_dso *vdso;
+	struct buildid *bids;
+	char kernel_bid[2 * 64 + 1];
+	char debug_dir[2048];
+	char cache_dir[2048];	/* inflated DWARF sections (dwarfidx.c) */
+
+	pthread_mutex_t pf_mu;
+	pthread_cond_t pf_cv;
+	pthread_t pf_th;
+	int pf_running;
+	int pf_stop;
+	int pf_dwarf;		/* the helper opens DWARF too */
+	int pf_late;		/* ... after all the symbols */
+	struct fg_dso **pf_q;
+	size_t pf_n;
+
+	/*
+	 * A second helper inflates the biggest debug file's .debug_info on
+	 * its own Elf while the first loads symbols and the small sections:
+	 * its fields are its own until it is joined (pfi_take).
+	 */
+	pthread_t pfi_th;
+	int pfi_running;	/* started, not joined */
+	char pfi_path[4096];
+	dev_t pfi_dev;
+	ino_t pfi_ino;
+	void *pfi_buf;
+	size_t pfi_len;
+};
+
+
+/* ---- symbolize.c: the file objects and their symbol tables ------------ */
+
+/* A new file object of kind for path, on s's list; NULL: no memory. */
+struct fg_dso *sym_dso_new(struct fg_symbolizer *s, enum fg_dso_kind kind,
+    const char *path);
+/* Load d's symbols (and program headers) once, by its kind. */
+void sym_dso_load(struct fg_dso *d);
+/* y's name, demangled on first use into d's arena (y->raw without memory). */
+const char *sym_name(struct fg_dso *d, struct sym *y);
+/* Append a symbol to d->syms (cap: its capacity): 0, or -1 out of memory. */
+int sym_push(struct fg_dso *d, size_t *cap, uint64_t start, uint64_t size,
+    const char *raw, const char *module, int bind, int notype);
+/* The index + 1 of the symbol with the greatest start <= addr, or 0. */
+size_t sym_before(const struct fg_dso *d, uint64_t addr);
+/*
+ * Sort d->syms (unless sorted), give zero-sized symbols the room up to
+ * the next one, resolve aliases (kallsyms: perf's rules for it).
+ */
+void sym_finish(struct fg_dso *d, int kallsyms, int sorted);
+
+/* ---- symbolize-elf.c: ELF files, debug files, PLT, vdso -------------- */
+
+/* Load an FG_DSO_FILE: the file (or perf's cached copy), its debug file. */
+void sym_load_file(struct fg_dso *d);
+/* Load the [vdso] image of this machine. */
+void sym_load_vdso(struct fg_dso *d);
+/* e's build id as hex into hex (cap bytes); "" when it has none. */
+void sym_elf_bid_hex(Elf *e, char *hex, size_t cap);
+
+/* ---- symbolize-kallsyms.c: the kernel's symbols ---------------------- */
+
+/* Index kallsyms (perf's cached copy, else /proc/kallsyms); warns. */
+void sym_load_kallsyms(struct fg_dso *d);
+/* The kernel symbol holding addr (its module in *module), or NULL. */
+const char *sym_kernel_symbol(struct fg_dso *d, uint64_t addr,
+    const char **module);
+
+/* ---- symbolize-dwarf.c: inline chains -------------------------------- */
+
+/* Open d's DWARF (debug file first) once, with its cached unit index. */
+void sym_dwarf_open(struct fg_dso *d);
+
+/* ---- symbolize-prefetch.c: the helper threads ------------------------ */
+
+/* Before the main thread uses d's symbols: take it back from the helper. */
+void sym_dso_ready(struct fg_dso *d);
+/* Before the main thread uses d's DWARF: as sym_dso_ready, and its DWARF. */
+void sym_dso_ready_dw(struct fg_dso *d);
+/* By the thread that has d with its DWARF open: adopt what was inflated. */
+void sym_pfi_take(struct fg_dso *d);
+
+#endif
