@@ -1021,22 +1021,29 @@ after_event(struct ps *ps)
 	return r;
 }
 
-/* Parse the decimal period; 0 when it is not one. */
-static uint64_t
-parse_period(const char *p, size_t len)
+/*
+ * Parse the decimal period into *v: 1, 0 when it is not one, -1 when it
+ * does not fit in 64 bits.
+ */
+static int
+parse_period(const char *p, size_t len, uint64_t *v)
 {
-	uint64_t v = 0;
+	uint64_t n = 0;
 	size_t i;
 
 	if (len == 0)
 		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)p[i] - '0' > 9)
+			return 0;
 	for (i = 0; i < len; i++) {
 		unsigned d = (unsigned char)p[i] - '0';
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return 0;
-		v = v * 10 + d;
+		if (n > (UINT64_MAX - d) / 10)
+			return -1;
+		n = n * 10 + d;
 	}
-	return v;
+	*v = n;
+	return 1;
 }
 
 static int
@@ -1142,11 +1149,16 @@ on_event_line(struct ps *ps, const char *line, size_t len)
 		if (sp > p1) {
 			const char *pp = p1;
 			size_t pl = (size_t)(sp - 1 - p1);
-			uint64_t period;
+			uint64_t period = 0;
+			int pr;
 
 			trim(&pp, &pl);
-			if ((period = parse_period(pp, pl)) != 0)
+			if ((pr = parse_period(pp, pl, &period)) == 1 &&
+			    period != 0)
 				ps->weight = period;
+			else if (pr < 0)	/* inferno counts it as 1 */
+				ps_warn(ps, "sample period too large, counted "
+				    "as 1", pp, pl);
 		}
 		if (c2 != NULL) {
 			const char *p2 = c2 + 1, *q;

@@ -24,6 +24,15 @@ xmllint --noout file.svg || fail "not well-formed"
 grep -q 'main (11 samples' file.svg || fail "whole file: $(grep -o '<title>main ([^<]*' file.svg)"
 grep -q 'main (6 samples' rest.svg || fail "rest of file: $(grep -o '<title>main ([^<]*' rest.svg)"
 
+# A count too large for 64 bits is named as such (issue 13), for the
+# last count and for the first of a differential pair; the line is skipped.
+printf 'a;b 99999999999999999999999\na;c 5\na;d 99999999999999999999 3\n' > big.folded
+"$render" big.folded > big.svg 2> err || fail "render big counts"
+grep -q 'big.folded:1: sample count 99999999999999999999999 is too large' err || { cat err; fail "no too-large warning for line 1"; }
+grep -q 'big.folded:3: sample count 99999999999999999999 is too large' err || { cat err; fail "no too-large warning for line 3"; }
+grep -q 'no sample count' err && fail "an overflowing count called missing"
+grep -q 'all (5 samples' big.svg || fail "big counts: $(grep -o '<title>all[^<]*' big.svg)"
+
 # -o writes the file; a failed run (no data) keeps it.
 "$render" -o out.svg "$data/small.folded" 2>/dev/null || fail "-o"
 cmp -s out.svg file.svg || fail "-o content"
