@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "flamegraph.h"
+#include "optmsg.h"
 
 static const char *progname = "flamegraph-diff-folded";
 
@@ -146,7 +147,7 @@ main(int argc, char **argv)
 	uint64_t t1 = 0, t2 = 0;
 	int ch, normalize = 0, strip = 0, r, status = 0;
 
-	while ((ch = getopt_long(argc, argv, "nshV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":nshV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			normalize = 1;
@@ -160,9 +161,13 @@ main(int argc, char **argv)
 		case 'V':
 			printf("%s %s\n", progname, FG_VERSION);
 			return 0;
-		default:
+		default: {	/* ':' and '?' */
+			char m[256];
+			fprintf(stderr, "%s: %s\n", progname,
+			    optmsg(ch, argv, longopts, m, sizeof(m)));
 			usage(stderr);
 			return 2;
+		}
 		}
 	}
 	if (argc - optind != 2) {

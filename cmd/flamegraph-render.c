@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "flamegraph.h"
+#include "optmsg.h"
 #include "render_args.h"
 
 #define MAX_WARNINGS 20
@@ -86,7 +87,7 @@ main(int argc, char **argv)
 	memcpy(longopts, own, sizeof(own));
 	memcpy(longopts + nown, render_args_options,
 	    render_args_count * sizeof(*longopts));
-	while ((c = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
@@ -97,6 +98,15 @@ main(int argc, char **argv)
 		case 'V':
 			printf("%s %s\n", progname, FG_VERSION);
 			goto done;
+		case ':':
+		case '?': {
+			char m[256];
+			fprintf(stderr, "%s: %s\n", progname,
+			    optmsg(c, argv, longopts, m, sizeof(m)));
+			usage(stderr);
+			status = 2;
+			goto done;
+		}
 		default:
 			if (c >= RENDER_ARGS_FIRST && (strcmp(longopts[c -
 			    RENDER_ARGS_FIRST + nown].name, "flamechart") == 0 ||

@@ -23,6 +23,7 @@
 
 #include "flamegraph.h"
 #include "cli.h"
+#include "optmsg.h"
 #include "render_args.h"
 #include "status.h"
 
@@ -307,7 +308,7 @@ parse(struct cli *c, int argc, char **argv)
 	optind = 1;
 	for (;;) {
 		idx = -1;
-		ch = getopt_long(argc, argv, "+p:b:f:ro:F:c:z:vqh", opts, &idx);
+		ch = getopt_long(argc, argv, "+:p:b:f:ro:F:c:z:vqh", opts, &idx);
 		if (ch == -1)
 			break;
 		if (idx >= 0 && !c->cargo_mode && (size_t)idx < nown) {
@@ -464,12 +465,11 @@ parse(struct cli *c, int argc, char **argv)
 			}
 			c->pids = optarg;
 			break;
-		case ':':
-			status_error("%s needs a value", argv[optind - 1]);
+		default: {	/* ':' and '?' */
+			char m[256];
+			status_error("%s", optmsg(ch, argv, opts, m, sizeof(m)));
 			goto usage;
-		default:
-			status_error("unknown option %s", argv[optind - 1]);
-			goto usage;
+		}
 		}
 	}
 	free(opts);

@@ -15,6 +15,7 @@
 
 #include "collapse_cli.h"
 #include "flamegraph.h"
+#include "optmsg.h"
 
 #define WARN_SHOWN 10
 
@@ -181,7 +182,7 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return 1;
 	}
-	while ((ch = getopt_long(argc, argv, "n:qvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":n:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_PID:
 			nm.pid = 1;
@@ -202,8 +203,11 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 			nm.addrs = 1;
 			break;
 		case OPT_NOINLINE:
-			if (src != COLLAPSE_PERFDATA)
-				goto bad_usage;	/* perf script inlines */
+			if (src != COLLAPSE_PERFDATA) {	/* perf script inlines */
+				fprintf(stderr, "%s: --no-inline is an option "
+				    "of flamegraph-collapse-perfdata\n", prog);
+				goto bad_usage;
+			}
 			nm.no_inline = 1;
 			break;
 		case OPT_EVENT:
@@ -213,8 +217,11 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 			nm.skips[nm.nskips++] = optarg;
 			break;
 		case 'n':
-			if (src != COLLAPSE_PERF_SCRIPT)
+			if (src != COLLAPSE_PERF_SCRIPT) {
+				fprintf(stderr, "%s: -n/--nthreads is an option "
+				    "of flamegraph-collapse-perf\n", prog);
 				goto bad_usage;
+			}
 			nm.nthreads = (unsigned)strtonum(optarg, 1, 1024,
 			    &errstr);
 			if (errstr != NULL) {
@@ -236,14 +243,21 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 			printf("%s %s\n", prog, FG_VERSION);
 			status = 0;
 			goto out;
-		default:
+		default: {	/* ':' and '?' */
+			char m[256];
+			fprintf(stderr, "%s: %s\n", prog,
+			    optmsg(ch, argv, longopts, m, sizeof(m)));
 			goto bad_usage;
+		}
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1)
+	if (argc > 1) {
+		fprintf(stderr, "%s: one input at most (%s, %s)\n", prog,
+		    argv[0], argv[1]);
 		goto bad_usage;
+	}
 	if (argc == 1)
 		path = argv[0];
 

@@ -81,6 +81,13 @@ done
 "$prog" --no-such-option </dev/null >/dev/null 2>&1; [ $? -eq 1 ] || no "bad option: exit status not 1"
 "$prog" "$tmp/does-not-exist" >/dev/null 2>&1; [ $? -eq 1 ] || no "missing file: exit status not 1"
 "$prog" --nthreads 0 </dev/null >/dev/null 2>&1; [ $? -eq 1 ] || no "--nthreads 0: exit status not 1"
+# a missing value is named as such, not as an unknown option (issue 13)
+"$prog" --event-filter </dev/null >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] || no "--event-filter without a value: exit status not 1"
+grep -q 'option --event-filter needs a value' "$tmp/err" || no "--event-filter without a value: $(head -1 "$tmp/err")"
+"$prog" -n </dev/null >/dev/null 2>"$tmp/err"
+grep -q 'option -n needs a value' "$tmp/err" || no "-n without a value: $(head -1 "$tmp/err")"
+"$prog" --no-such-option </dev/null >/dev/null 2>"$tmp/err"
+grep -q 'unknown option --no-such-option' "$tmp/err" || no "unknown option: $(head -1 "$tmp/err")"
 # --help and --version exit 0 and say something
 "$prog" --help 2>&1 | grep -q -- '--skip-after' || no "--help"
 "$prog" --version | grep -q '^flamegraph-collapse-perf [0-9]' || no "--version"

@@ -49,8 +49,15 @@ ls | grep -q 'XXXX\|\.svg\.' && fail "temporary file left behind"
 [ $? -eq 2 ] && grep -q minwidth err || fail "bad --minwidth accepted"
 "$render" --colors nosuch "$data/small.folded" > /dev/null 2> err
 [ $? -eq 2 ] || fail "bad --colors accepted"
-"$render" --no-such-option "$data/small.folded" > /dev/null 2>&1
+"$render" --no-such-option "$data/small.folded" > /dev/null 2> err
 [ $? -eq 2 ] || fail "unknown option accepted"
+grep -q 'unknown option --no-such-option' err || fail "unknown option: $(head -1 err)"
+# a missing value is named as such (issue 13)
+"$render" "$data/small.folded" --title > /dev/null 2> err
+[ $? -eq 2 ] || fail "--title without a value accepted"
+grep -q 'option --title needs a value' err || fail "--title: $(head -1 err)"
+"$render" "$data/small.folded" -o > /dev/null 2> err
+[ $? -eq 2 ] && grep -q 'option -o needs a value' err || fail "-o: $(head -1 err)"
 "$render" --width 800 --height 20 --fontsize 10 --fontwidth 0.6 \
 	--minwidth 2px --colors mem --hash --bgcolors '#102030' \
 	--uicolor '#ffffff' --search-color '#00ff00' --stroke-color '#000000' \
@@ -99,4 +106,6 @@ cmp -s dn.folded want || { diff want dn.folded; fail "diff --normalize --strip-h
 grep -q '(20 samples, [0-9.]*%; +' d.svg || fail "differential title"
 "$diff" "$data/before.folded" > /dev/null 2>&1
 [ $? -eq 2 ] || fail "diff with one file accepted"
+"$diff" --strip-hex=1 a b > /dev/null 2> err
+[ $? -eq 2 ] && grep -q 'option --strip-hex takes no value' err || fail "diff --strip-hex=1: $(head -1 err)"
 echo ok
