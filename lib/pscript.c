@@ -629,7 +629,8 @@ process_stack_line(struct ps *ps, const char *line, size_t len,
 	if (r != 0)
 		return r;
 	if (fixed) {
-		raw = ps->work2.d;
+		/* "::h<hash>" alone leaves nothing (and no buffer) */
+		raw = ps->work2.len > 0 ? ps->work2.d : "";
 		rlen = ps->work2.len;
 	}
 	/* split on "->": the first is the function, the rest inlined */
@@ -1069,8 +1070,9 @@ set_pname(struct ps *ps, const char *comm, size_t clen, const char *pid,
 	}
 	if (r != 0)
 		return FG_ENOMEM;
+	/* an empty name ("" comm, no --pid) has no buffer to compare */
 	if (ps->have_last_pname && ps->last_pname.len == b->len &&
-	    memcmp(ps->last_pname.d, b->d, b->len) == 0)
+	    (b->len == 0 || memcmp(ps->last_pname.d, b->d, b->len) == 0))
 		return 0;
 	if ((r = fg_stacks_intern(ps->st, b->d, b->len, &ps->pname_id)) != 0)
 		return r;
@@ -1711,6 +1713,8 @@ fg_collapse_perf_mem(const char *buf, size_t len, const char *name,
 	if (out == NULL || (buf == NULL && len > 0))
 		return fg_seterr(err, FG_EINVAL, "%s: no input or output",
 		    name ? name : "perf script");
+	if (buf == NULL)	/* no input: no NULL + 0 below */
+		buf = "";
 	return collapse_buf(buf, len, name, o, out, err, 0);
 }
 
