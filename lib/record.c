@@ -437,9 +437,11 @@ post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
 	return 0;
 }
 
-/* A temporary file beside path: its name in tmp, an open FILE. */
+/* A temporary file beside path: its name in tmp (reported to t), an
+ * open FILE. */
 static FILE *
-temp_beside(const char *path, char *tmp, size_t tmplen, struct fg_error *err)
+temp_beside(const char *path, char *tmp, size_t tmplen,
+    const struct fg_tempfile *t, struct fg_error *err)
 {
 	const char *slash = strrchr(path, '/');
 	int fd, n;
@@ -465,11 +467,15 @@ temp_beside(const char *path, char *tmp, size_t tmplen, struct fg_error *err)
 		    path);
 		return NULL;
 	}
+	if (t->fn != NULL)
+		t->fn(t->arg, tmp, 1);
 	fchmod(fd, 0644);
 	if ((fp = fdopen(fd, "w")) == NULL) {
 		fg_seterr_sys(err, FG_EIO, errno, "%s", tmp);
 		close(fd);
 		unlink(tmp);
+		if (t->fn != NULL)
+			t->fn(t->arg, tmp, 0);
 	}
 	return fp;
 }
@@ -492,6 +498,8 @@ commit_file(FILE *fp, const char *tmp, const char *path, int rc,
 		    path);
 	if (rc != 0)
 		unlink(tmp);
+	if (o->tempfile.fn != NULL)
+		o->tempfile.fn(o->tempfile.arg, tmp, 0);
 	return rc;
 }
 
@@ -529,7 +537,7 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 	}
 	if (o->folded_output != NULL) {
 		if ((fp = temp_beside(o->folded_output, tmp, sizeof(tmp),
-		    err)) == NULL) {
+		    &o->tempfile, err)) == NULL) {
 			rc = err != NULL && err->code ? err->code : FG_EIO;
 			goto out;
 		}
@@ -544,7 +552,8 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		rc = fg_seterr(err, FG_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((fp = temp_beside(o->output, tmp, sizeof(tmp), err)) == NULL) {
+	if ((fp = temp_beside(o->output, tmp, sizeof(tmp), &o->tempfile,
+	    err)) == NULL) {
 		rc = err != NULL && err->code ? err->code : FG_EIO;
 		goto out;
 	}

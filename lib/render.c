@@ -111,6 +111,12 @@ fg_render_opts_cancel(struct fg_render_opts *o, fg_cancel_flag *cancel)
 	o->cancel = cancel;
 }
 
+void
+fg_render_opts_tempfile(struct fg_render_opts *o, struct fg_tempfile t)
+{
+	o->tempfile = t;
+}
+
 static int
 set_str(char **dst, const char *v, const char *name, struct fg_error *err)
 {
@@ -1869,7 +1875,7 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 	out_flush(&c.w);
 	if (c.palmap != NULL && !c.w.failed)
 		r = fg_palmap_save(c.palmap, o->palette_file ?
-		    o->palette_file : "palette.map", err);
+		    o->palette_file : "palette.map", &o->tempfile, err);
 done:
 	if (c.w.failed && r != FG_ENODATA) {
 		r = c.w.errnum == ENOMEM ?

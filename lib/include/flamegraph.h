@@ -82,6 +82,22 @@ struct fg_warn {
  */
 typedef volatile sig_atomic_t fg_cancel_flag;
 
+/*
+ * Temporary files.  A function that replaces a file (fg_process's SVG and
+ * folded output, the palette file of --cp) writes a temporary file beside
+ * it and renames it into place.  When fn is set it is called with the
+ * temporary's path right after the file is created (created = 1) and
+ * again once it has been renamed or removed (created = 0), so that a
+ * program can remove it when a signal ends the program in between.  path
+ * is valid only during the call.
+ */
+typedef void fg_tempfile_fn(void *arg, const char *path, int created);
+
+struct fg_tempfile {
+	fg_tempfile_fn *fn;	/* NULL: not reported */
+	void *arg;
+};
+
 /* ------------------------------------------------------------------ */
 /* Stacks: the folded-stack model every source fills and sinks read   */
 /* ------------------------------------------------------------------ */
@@ -254,6 +270,10 @@ int fg_render_opts_set(struct fg_render_opts *o, const char *name,
 /* Poll *cancel (NULL: never) while rendering: FG_ECANCELED soon after it
  * becomes non-zero.  The flag is borrowed for the options' lifetime. */
 void fg_render_opts_cancel(struct fg_render_opts *o, fg_cancel_flag *cancel);
+
+/* Report the temporary file of --cp's palette file to t (see struct
+ * fg_tempfile); t.arg is borrowed for the options' lifetime. */
+void fg_render_opts_tempfile(struct fg_render_opts *o, struct fg_tempfile t);
 
 /*
  * Render st as a flame graph SVG to fp (o NULL: the defaults).
@@ -704,6 +724,9 @@ struct fg_process_opts {
 	 */
 	volatile sig_atomic_t *running_pid;
 	struct fg_warn warn;
+	/* Optional: the temporaries of output and folded_output (struct
+	 * fg_tempfile); render's palette file reports to render's own. */
+	struct fg_tempfile tempfile;
 	/*
 	 * Optional: progress of the native reader, as fg_perfdata_opts's
 	 * progress callback (bytes of the recording read, of its total).

@@ -44,6 +44,27 @@ cmp -s out.svg file.svg || fail "failed run replaced the graph"
 grep -q 'No valid input' new.svg || fail "no 'no data' graph written"
 ls | grep -q 'XXXX\|\.svg\.' && fail "temporary file left behind"
 
+# A signal while -o is being written removes the temporary file, keeps
+# the old graph and ends the program with 128 + the signal (issue 13).
+# The input draws a graph of some 150 MB (every frame, --minwidth 0px),
+# long enough to catch the temporary file while it is written.
+awk 'BEGIN { srand(3); for (i = 0; i < 60000; i++) { s = "main"; d = 5 + int(rand() * 25);
+	for (j = 0; j < d; j++) s = s ";f" int(rand() * 50) "_" j; print s, 1 + int(rand() * 100) } }' > big.folded
+for sig in INT:130 TERM:143 HUP:129; do
+	want=${sig#*:} sig=${sig%:*}
+	"$render" --minwidth 0px -o out.svg big.folded 2>/dev/null &
+	pid=$!
+	i=0
+	while ! ls | grep -q '^out\.svg\.' && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
+	kill -$sig $pid
+	wait $pid
+	st=$?
+	[ $st -eq $want ] || fail "SIG$sig while writing: exit status $st, expected $want"
+	ls | grep -q '^out\.svg\.' && fail "SIG$sig: temporary file left behind"
+	cmp -s out.svg file.svg || fail "SIG$sig: the old graph changed"
+done
+rm -f big.folded
+
 # Option errors: status 2 and a message.
 "$render" --minwidth abc "$data/small.folded" > /dev/null 2> err
 [ $? -eq 2 ] && grep -q minwidth err || fail "bad --minwidth accepted"
