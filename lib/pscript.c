@@ -1748,8 +1748,14 @@ collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
 		}
 		n = read(fd, b.d + b.len, PS_READ_BLOCK);
 		if (n < 0) {
-			if (errno == EINTR)
+			/* a signal: see the cancel flag before reading again */
+			if (errno == EINTR && !(o->cancel != NULL &&
+			    *o->cancel))
 				continue;
+			if (errno == EINTR) {
+				r = ps_fail(&ps, FG_ECANCELED);
+				goto out;
+			}
 			r = fg_seterr_sys(err, FG_EIO, errno,
 			    "%s: read after line %zu", ps.name, ps.lineno);
 			goto out;
@@ -1780,6 +1786,11 @@ collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
 			/* the skipped line's rest arrives next; drop it */
 			while (!eof) {
 				n = read(fd, b.d, PS_READ_BLOCK);
+				if (n < 0 && errno == EINTR &&
+				    o->cancel != NULL && *o->cancel) {
+					r = ps_fail(&ps, FG_ECANCELED);
+					goto out;
+				}
 				if (n < 0 && errno == EINTR)
 					continue;
 				if (n <= 0) {

@@ -2,7 +2,10 @@
  * collapse_cli.c: the shared main of flamegraph-collapse-perf and
  * flamegraph-collapse-perfdata (see collapse_cli.h).  Warnings go to
  * stderr prefixed with the program's name, the first ten in full and the
- * rest as a count; SIGINT and SIGTERM raise the library's cancel flag.
+ * rest as a count.  SIGINT, SIGTERM and SIGHUP while reading raise the
+ * library's cancel flag and the program exits with 128 + the signal (130
+ * for Ctrl-C) after saying so; later (writing the output) they end it at
+ * once with the signal (cleanup.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "collapse_cli.h"
 #include "flamegraph.h"
 #include "optmsg.h"
@@ -20,6 +24,8 @@
 #define WARN_SHOWN 10
 
 static fg_cancel_flag cancel;
+static volatile sig_atomic_t reading;	/* a signal cancels, not kills */
+static volatile sig_atomic_t got_signal;
 
 struct warnstate {
 	const char *prog;
@@ -30,7 +36,9 @@ struct warnstate {
 static void
 on_signal(int sig)
 {
-	(void)sig;
+	if (!reading)
+		cleanup_die(sig);
+	got_signal = sig;
 	cancel = 1;
 }
 
@@ -173,7 +181,6 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 	struct fg_warn warn = { on_warn, &ws };
 	struct fg_error err;
 	struct fg_stacks *st;
-	struct sigaction sa;
 	int ch, r, status = 1;
 
 	memset(&nm, 0, sizeof(nm));
@@ -261,15 +268,20 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 	if (argc == 1)
 		path = argv[0];
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	reading = 1;
+	cleanup_install(on_signal);
 	if ((st = fg_stacks_new()) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		goto out;
 	}
 	r = read_stacks(src, path, &nm, warn, st, &err);
+	reading = 0;
+	if (got_signal) {	/* whatever r says: the user stopped it */
+		fprintf(stderr, "%s: interrupted\n", prog);
+		status = 128 + got_signal;
+		fg_stacks_free(st);
+		goto out;
+	}
 	if (ws.n > WARN_SHOWN)
 		fprintf(stderr, "%s: %s%lu more warnings\n", prog,
 		    src == COLLAPSE_PERF_SCRIPT ? "perf script: " : "",
