@@ -180,6 +180,7 @@ int
 fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
     struct fg_error *err)
 {
+	struct fg_spawn_opts so;
 	char **argv;
 	int rc;
 
@@ -187,7 +188,10 @@ fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
 	ch->in = ch->out = ch->errfd = -1;
 	if ((rc = fg_record_argv(o, &argv, NULL, err)) != 0)
 		return rc;
-	rc = fg_spawn((const char *const *)argv, NULL, ch, err);
+	fg_spawn_opts_init(&so);
+	/* perf ends its file and the workload on SIGINT, as on Ctrl-C */
+	so.death_signal = SIGINT;
+	rc = fg_spawn((const char *const *)argv, &so, ch, err);
 	free(argv);
 	return rc;
 }

@@ -463,6 +463,10 @@ size_t fg_manifest_option_list(const struct fg_manifest *m,
  * struct fg_child, FG_SPAWN_NULL opens /dev/null, any other value >= 0 is
  * a descriptor of the caller given to the child.  The child starts with
  * the default disposition of every signal and an empty signal mask.
+ * death_signal (Linux) makes the child get that signal when the calling
+ * thread ends, however it ends (even SIGKILL), so that a recorder never
+ * outlives the program; it is not kept across a set-user-ID program
+ * (sudo).
  */
 #define FG_SPAWN_INHERIT (-1)
 #define FG_SPAWN_PIPE (-2)
@@ -474,6 +478,7 @@ struct fg_spawn_opts {
 	/* "NAME=VALUE" entries set on top of the caller's environment */
 	const char *const *setenv;
 	size_t nsetenv;
+	int death_signal;	/* 0: none; else PR_SET_PDEATHSIG's signal */
 };
 
 void fg_spawn_opts_init(struct fg_spawn_opts *o);	/* all inherited */
@@ -661,7 +666,10 @@ int fg_record_argv(const struct fg_record_opts *o, char ***argv,
 
 /*
  * Start `perf record`.  The caller forwards signals to ch->pid and reaps
- * it with fg_child_wait(); perf's status is the workload's status.
+ * it with fg_child_wait(); perf's status is the workload's status.  perf
+ * gets SIGINT (it then ends its file and stops the workload) if the
+ * calling thread ends first, killed or not (death_signal of fg_spawn),
+ * except through sudo (--root).
  */
 int fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
     struct fg_error *err);
