@@ -1000,8 +1000,15 @@ run(struct cli *c)
 				status_error("%s", err.msg);
 				goto out;
 			}
-			/* cargo metadata will say what is wrong, if anything */
-			if (c->verbose)
+			/* cargo metadata will say what is wrong, if anything;
+			 * not about a file too large for us but not for cargo */
+			if (err.code == FG_ELIMIT)
+				status_warn("%s (a limit of this tool, not of "
+				    "cargo): [package.metadata.flamegraph] is "
+				    "not applied and the profiles are not read; "
+				    "the build gets the default debug-info "
+				    "overrides", err.msg);
+			else if (c->verbose)
 				status_note("manifest: %s", err.msg);
 			man = NULL;
 		} else if ((rc = apply_metadata(c, man)) >= 0) {
