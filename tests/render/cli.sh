@@ -127,6 +127,18 @@ cmp -s dn.folded want || { diff want dn.folded; fail "diff --normalize --strip-h
 grep -q '(20 samples, [0-9.]*%; +' d.svg || fail "differential title"
 "$diff" "$data/before.folded" > /dev/null 2>&1
 [ $? -eq 2 ] || fail "diff with one file accepted"
+# Ctrl-C while it waits for its input: 130 (issue 13)
+mkfifo before.fifo
+"$diff" before.fifo "$data/after.folded" > /dev/null 2>&1 &
+pid=$!
+sleep 0.3
+kill -INT $pid
+( sleep 20; kill -KILL $pid ) > /dev/null 2>&1 &
+wd=$!
+wait $pid
+st=$?
+kill $wd 2>/dev/null
+[ $st -eq 130 ] || fail "diff-folded: SIGINT gave exit status $st"
 "$diff" --strip-hex=1 a b > /dev/null 2> err
 [ $? -eq 2 ] && grep -q 'option --strip-hex takes no value' err || fail "diff --strip-hex=1: $(head -1 err)"
 echo ok
