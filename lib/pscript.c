@@ -1035,7 +1035,7 @@ parse_period(const char *p, size_t len, uint64_t *v)
 	if (len == 0)
 		return 0;
 	for (i = 0; i < len; i++)
-		if ((unsigned char)p[i] - '0' > 9)
+		if (p[i] < '0' || p[i] > '9')
 			return 0;
 	for (i = 0; i < len; i++) {
 		unsigned d = (unsigned char)p[i] - '0';
