@@ -1160,6 +1160,7 @@ run(struct cli *c)
 	po.warn.fn = status_warn_cb;
 	po.tempfile = cleanup_hook();
 	fg_render_opts_tempfile(c->ro, po.tempfile);
+	fg_render_opts_cancel(c->ro, &g_cancel);	/* a long render stops */
 	po.progress = status_progress_cb;
 	if (c->verbose) {
 		char why[FG_ERRMSG_MAX];
