@@ -3,7 +3,9 @@
  * differential folded file, "stack BEFORE AFTER" per line, in folded
  * order, as inferno-diff-folded makes them.  --normalize scales the
  * before counts to the after total; --strip-hex turns "0x1f2e" into
- * "0x...".  Exit status: 0 written, 1 an error, 2 bad usage.
+ * "0x...".  Exit status: 0 written, 1 an error, 2 bad usage; SIGINT,
+ * SIGTERM and SIGHUP end it with the signal (128 + its number), also
+ * when started with SIGINT ignored, as the other programs.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -13,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "flamegraph.h"
+#include "optmsg.h"
 
 static const char *progname = "flamegraph-diff-folded";
 
@@ -146,7 +150,8 @@ main(int argc, char **argv)
 	uint64_t t1 = 0, t2 = 0;
 	int ch, normalize = 0, strip = 0, r, status = 0;
 
-	while ((ch = getopt_long(argc, argv, "nshV", longopts, NULL)) != -1) {
+	cleanup_install(NULL);	/* nothing to remove: die of the signal */
+	while ((ch = getopt_long(argc, argv, ":nshV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			normalize = 1;
@@ -160,9 +165,13 @@ main(int argc, char **argv)
 		case 'V':
 			printf("%s %s\n", progname, FG_VERSION);
 			return 0;
-		default:
+		default: {	/* ':' and '?' */
+			char m[256];
+			fprintf(stderr, "%s: %s\n", progname,
+			    optmsg(ch, argv, longopts, m, sizeof(m)));
 			usage(stderr);
 			return 2;
+		}
 		}
 	}
 	if (argc - optind != 2) {

@@ -2,7 +2,9 @@
  * flamegraph-render: folded stacks (files or standard input) -> flame
  * graph SVG on standard output or, with -o, a file replaced atomically.
  * Exit status: 0 drawn, 1 no data (a valid SVG saying so is still
- * written) or an error, 2 bad usage.
+ * written) or an error, 2 bad usage; SIGINT, SIGTERM and SIGHUP remove
+ * the temporary files (-o, --cp's palette file) and end the program with
+ * the signal (a shell sees 128 + its number: 130 for Ctrl-C).
  */
 #include <sys/stat.h>
 
@@ -13,7 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "flamegraph.h"
+#include "optmsg.h"
 #include "render_args.h"
 
 #define MAX_WARNINGS 20
@@ -83,10 +87,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", progname);
 		return 1;
 	}
+	cleanup_install(NULL);
+	fg_render_opts_tempfile(ro, cleanup_hook());
 	memcpy(longopts, own, sizeof(own));
 	memcpy(longopts + nown, render_args_options,
 	    render_args_count * sizeof(*longopts));
-	while ((c = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
@@ -97,6 +103,15 @@ main(int argc, char **argv)
 		case 'V':
 			printf("%s %s\n", progname, FG_VERSION);
 			goto done;
+		case ':':
+		case '?': {
+			char m[256];
+			fprintf(stderr, "%s: %s\n", progname,
+			    optmsg(c, argv, longopts, m, sizeof(m)));
+			usage(stderr);
+			status = 2;
+			goto done;
+		}
 		default:
 			if (c >= RENDER_ARGS_FIRST && (strcmp(longopts[c -
 			    RENDER_ARGS_FIRST + nown].name, "flamechart") == 0 ||
@@ -151,13 +166,15 @@ main(int argc, char **argv)
 			status = 1;
 			goto done;
 		}
-		if ((fd = mkstemp(tmp)) == -1 ||
-		    (fp = fdopen(fd, "w")) == NULL) {
+		if ((fd = mkstemp(tmp)) != -1)
+			(void)cleanup_add(tmp);
+		if (fd == -1 || (fp = fdopen(fd, "w")) == NULL) {
 			fprintf(stderr, "%s: %s: %s\n", progname, tmp,
 			    strerror(errno));
 			if (fd != -1) {
 				close(fd);
 				unlink(tmp);
+				cleanup_remove(tmp);
 			}
 			free(tmp);
 			status = 1;
@@ -202,6 +219,7 @@ main(int argc, char **argv)
 		}
 		if (!keep)
 			unlink(tmp);
+		cleanup_remove(tmp);
 		free(tmp);
 	}
 done:

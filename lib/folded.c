@@ -82,8 +82,11 @@ is_space(unsigned char c)
  * Take the count at the end of p[0..*len): digits, optionally followed by
  * '.' and digits, after the last space.  On success *len is cut back to
  * the text before the count (trailing blanks removed) and 1 returned;
- * 0 when the line does not end in a count.
+ * 0 when the line does not end in a count; COUNT_TOO_LARGE when it ends
+ * in one that does not fit in 64 bits (*len cut as on success).
  */
+#define COUNT_TOO_LARGE (-1)
+
 static int
 take_count(struct reader *rd, const char *p, size_t *len, uint64_t *v)
 {
@@ -113,8 +116,10 @@ take_count(struct reader *rd, const char *p, size_t *len, uint64_t *v)
 		return 0;
 	for (i = start; i < (dot == SIZE_MAX ? end : dot); i++) {
 		unsigned c = (unsigned char)p[i] - '0';
-		if (n > (UINT64_MAX - c) / 10)
-			return 0;
+		if (n > (UINT64_MAX - c) / 10) {
+			*len = sp;
+			return COUNT_TOO_LARGE;
+		}
 		n = n * 10 + c;
 	}
 	if (dot != SIZE_MAX)
@@ -311,10 +316,26 @@ add_stack(struct reader *rd, const char *p, size_t len, uint64_t w1,
 	return fg_stacks_add_ids(rd->out, rd->ids, n, w1, w2, rd->err);
 }
 
+/* Skip a line whose count p[from..to) does not fit in 64 bits. */
+static int
+count_too_large(struct reader *rd, const char *p, size_t from, size_t to)
+{
+	int n = to - from > 40 ? 40 : (int)(to - from);
+
+	rd->skipped++;
+	fg_warnf(rd->warn, "%s:%llu: sample count %.*s%s is too large (more "
+	    "than %llu); skipped", rd->name, (unsigned long long)rd->lineno,
+	    n, p + from, (size_t)n < to - from ? "..." : "",
+	    (unsigned long long)UINT64_MAX);
+	return 0;
+}
+
 static int
 parse_line(struct reader *rd, const char *p, size_t len)
 {
 	uint64_t c1, c2;
+	size_t full;
+	int r;
 
 	while (len > 0 && is_space((unsigned char)p[len - 1]))
 		len--;
@@ -324,7 +345,10 @@ parse_line(struct reader *rd, const char *p, size_t len)
 	}
 	if (len == 0 || (len >= 2 && p[0] == '#' && p[1] == ' '))
 		return 0;
-	if (!take_count(rd, p, &len, &c2)) {
+	full = len;
+	if ((r = take_count(rd, p, &len, &c2)) == COUNT_TOO_LARGE)
+		return count_too_large(rd, p, len + 1, full);
+	if (r == 0) {
 		rd->skipped++;
 		fg_warnf(rd->warn, "%s:%llu: no sample count at the end "
 		    "of the line; skipped", rd->name,
@@ -333,7 +357,10 @@ parse_line(struct reader *rd, const char *p, size_t len)
 	}
 	/* A second count before the last makes the line differential:
 	 * "stack BEFORE AFTER" is stored as weights (BEFORE, AFTER). */
-	if (take_count(rd, p, &len, &c1)) {
+	full = len;
+	if ((r = take_count(rd, p, &len, &c1)) == COUNT_TOO_LARGE)
+		return count_too_large(rd, p, len + 1, full);
+	if (r == 1) {
 		if (len == 0)
 			goto nostack;
 		return add_stack(rd, p, len, c1, c2);

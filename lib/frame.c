@@ -293,7 +293,8 @@ frame_parse_line(const char *line, size_t len, struct fg_buf *scratch,
 	if (r != 0)
 		return r;
 	if (fixed) {
-		fl->func = scratch->d;
+		/* "::h<hash>" alone leaves nothing (and no buffer) */
+		fl->func = scratch->len > 0 ? scratch->d : "";
 		fl->flen = scratch->len;
 	}
 	return 1;

@@ -497,13 +497,13 @@ entcmp(const void *a, const void *b)
 
 int
 fg_palmap_save(const struct fg_palmap *pm, const char *path,
-    struct fg_error *err)
+    const struct fg_tempfile *t, struct fg_error *err)
 {
 	struct palent *v = NULL;
 	char *tmp = NULL;
 	FILE *fp = NULL;
 	size_t i;
-	int fd, r = 0;
+	int fd = -1, r = 0;
 
 	if (pm->n > 0 && (v = reallocarray(NULL, pm->n, sizeof(*v))) == NULL)
 		return fg_seterr(err, FG_ENOMEM, "palette map: out of memory");
@@ -529,12 +529,16 @@ fg_palmap_save(const struct fg_palmap *pm, const char *path,
 		r = fg_seterr(err, FG_ENOMEM, "palette map: out of memory");
 		goto out;
 	}
-	if ((fd = mkstemp(tmp)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+	if ((fd = mkstemp(tmp)) == -1) {
 		r = fg_seterr_sys(err, FG_EIO, errno, "%s", tmp);
-		if (fd != -1) {
-			close(fd);
-			unlink(tmp);
-		}
+		goto out;
+	}
+	if (t != NULL && t->fn != NULL)
+		t->fn(t->arg, tmp, 1);
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		r = fg_seterr_sys(err, FG_EIO, errno, "%s", tmp);
+		close(fd);
+		unlink(tmp);
 		goto out;
 	}
 	for (i = 0; i < pm->n; i++) {
@@ -556,6 +560,8 @@ fg_palmap_save(const struct fg_palmap *pm, const char *path,
 out:
 	if (fp != NULL)
 		fclose(fp);
+	if (fd != -1 && t != NULL && t->fn != NULL)
+		t->fn(t->arg, tmp, 0);	/* renamed or removed by now */
 	free(tmp);
 	free(v);
 	return r;

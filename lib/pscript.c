@@ -671,22 +671,29 @@ after_event(struct ps *ps)
 	return r;
 }
 
-/* Parse the decimal period; 0 when it is not one. */
-static uint64_t
-parse_period(const char *p, size_t len)
+/*
+ * Parse the decimal period into *v: 1, 0 when it is not one, -1 when it
+ * does not fit in 64 bits.
+ */
+static int
+parse_period(const char *p, size_t len, uint64_t *v)
 {
-	uint64_t v = 0;
+	uint64_t n = 0;
 	size_t i;
 
 	if (len == 0)
 		return 0;
+	for (i = 0; i < len; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
 	for (i = 0; i < len; i++) {
 		unsigned d = (unsigned char)p[i] - '0';
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return 0;
-		v = v * 10 + d;
+		if (n > (UINT64_MAX - d) / 10)
+			return -1;
+		n = n * 10 + d;
 	}
-	return v;
+	*v = n;
+	return 1;
 }
 
 static int
@@ -712,8 +719,9 @@ set_pname(struct ps *ps, const char *comm, size_t clen, const char *pid,
 	}
 	if (r != 0)
 		return FG_ENOMEM;
+	/* an empty name ("" comm, no --pid) has no buffer to compare */
 	if (ps->have_last_pname && ps->last_pname.len == b->len &&
-	    memcmp(ps->last_pname.d, b->d, b->len) == 0)
+	    (b->len == 0 || memcmp(ps->last_pname.d, b->d, b->len) == 0))
 		return 0;
 	if ((r = fg_stacks_intern(ps->st, b->d, b->len, &ps->pname_id)) != 0)
 		return r;
@@ -792,11 +800,16 @@ on_event_line(struct ps *ps, const char *line, size_t len)
 		if (sp > p1) {
 			const char *pp = p1;
 			size_t pl = (size_t)(sp - 1 - p1);
-			uint64_t period;
+			uint64_t period = 0;
+			int pr;
 
 			fg_trim(&pp, &pl);
-			if ((period = parse_period(pp, pl)) != 0)
+			if ((pr = parse_period(pp, pl, &period)) == 1 &&
+			    period != 0)
 				ps->weight = period;
+			else if (pr < 0)	/* inferno counts it as 1 */
+				ps_warn(ps, "sample period too large, counted "
+				    "as 1", pp, pl);
 		}
 		if (c2 != NULL) {
 			const char *p2 = c2 + 1, *q;
@@ -1349,6 +1362,8 @@ fg_collapse_perf_mem(const char *buf, size_t len, const char *name,
 	if (out == NULL || (buf == NULL && len > 0))
 		return fg_seterr(err, FG_EINVAL, "%s: no input or output",
 		    name ? name : "perf script");
+	if (buf == NULL)	/* no input: no NULL + 0 below */
+		buf = "";
 	return collapse_buf(buf, len, name, o, out, err, 0);
 }
 
@@ -1382,8 +1397,14 @@ collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
 		}
 		n = read(fd, b.d + b.len, PS_READ_BLOCK);
 		if (n < 0) {
-			if (errno == EINTR)
+			/* a signal: see the cancel flag before reading again */
+			if (errno == EINTR && !(o->cancel != NULL &&
+			    *o->cancel))
 				continue;
+			if (errno == EINTR) {
+				r = ps_fail(&ps, FG_ECANCELED);
+				goto out;
+			}
 			r = fg_seterr_sys(err, FG_EIO, errno,
 			    "%s: read after line %zu", ps.name, ps.lineno);
 			goto out;
@@ -1414,6 +1435,11 @@ collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
 			/* the skipped line's rest arrives next; drop it */
 			while (!eof) {
 				n = read(fd, b.d, PS_READ_BLOCK);
+				if (n < 0 && errno == EINTR &&
+				    o->cancel != NULL && *o->cancel) {
+					r = ps_fail(&ps, FG_ECANCELED);
+					goto out;
+				}
 				if (n < 0 && errno == EINTR)
 					continue;
 				if (n <= 0) {

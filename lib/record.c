@@ -180,6 +180,7 @@ int
 fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
     struct fg_error *err)
 {
+	struct fg_spawn_opts so;
 	char **argv;
 	int rc;
 
@@ -187,7 +188,10 @@ fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
 	ch->in = ch->out = ch->errfd = -1;
 	if ((rc = fg_record_argv(o, &argv, NULL, err)) != 0)
 		return rc;
-	rc = fg_spawn((const char *const *)argv, NULL, ch, err);
+	fg_spawn_opts_init(&so);
+	/* perf ends its file and the workload on SIGINT, as on Ctrl-C */
+	so.death_signal = SIGINT;
+	rc = fg_spawn((const char *const *)argv, &so, ch, err);
 	free(argv);
 	return rc;
 }
@@ -447,9 +451,11 @@ post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
 	return 0;
 }
 
-/* A temporary file beside path: its name in tmp, an open FILE. */
+/* A temporary file beside path: its name in tmp (reported to t), an
+ * open FILE. */
 static FILE *
-temp_beside(const char *path, char *tmp, size_t tmplen, struct fg_error *err)
+temp_beside(const char *path, char *tmp, size_t tmplen,
+    const struct fg_tempfile *t, struct fg_error *err)
 {
 	const char *slash = strrchr(path, '/');
 	int fd, n;
@@ -475,11 +481,15 @@ temp_beside(const char *path, char *tmp, size_t tmplen, struct fg_error *err)
 		    path);
 		return NULL;
 	}
+	if (t->fn != NULL)
+		t->fn(t->arg, tmp, 1);
 	fchmod(fd, 0644);
 	if ((fp = fdopen(fd, "w")) == NULL) {
 		fg_seterr_sys(err, FG_EIO, errno, "%s", tmp);
 		close(fd);
 		unlink(tmp);
+		if (t->fn != NULL)
+			t->fn(t->arg, tmp, 0);
 	}
 	return fp;
 }
@@ -502,6 +512,8 @@ commit_file(FILE *fp, const char *tmp, const char *path, int rc,
 		    path);
 	if (rc != 0)
 		unlink(tmp);
+	if (o->tempfile.fn != NULL)
+		o->tempfile.fn(o->tempfile.arg, tmp, 0);
 	return rc;
 }
 
@@ -539,7 +551,7 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 	}
 	if (o->folded_output != NULL) {
 		if ((fp = temp_beside(o->folded_output, tmp, sizeof(tmp),
-		    err)) == NULL) {
+		    &o->tempfile, err)) == NULL) {
 			rc = err != NULL && err->code ? err->code : FG_EIO;
 			goto out;
 		}
@@ -554,7 +566,8 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		rc = fg_seterr(err, FG_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((fp = temp_beside(o->output, tmp, sizeof(tmp), err)) == NULL) {
+	if ((fp = temp_beside(o->output, tmp, sizeof(tmp), &o->tempfile,
+	    err)) == NULL) {
 		rc = err != NULL && err->code ? err->code : FG_EIO;
 		goto out;
 	}

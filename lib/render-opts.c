@@ -93,6 +93,12 @@ fg_render_opts_cancel(struct fg_render_opts *o, fg_cancel_flag *cancel)
 	o->cancel = cancel;
 }
 
+void
+fg_render_opts_tempfile(struct fg_render_opts *o, struct fg_tempfile t)
+{
+	o->tempfile = t;
+}
+
 static int
 set_str(char **dst, const char *v, const char *name, struct fg_error *err)
 {

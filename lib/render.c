@@ -964,7 +964,7 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 	out_flush(&c.w);
 	if (c.palmap != NULL && !c.w.failed)
 		r = fg_palmap_save(c.palmap, o->palette_file ?
-		    o->palette_file : "palette.map", err);
+		    o->palette_file : "palette.map", &o->tempfile, err);
 done:
 	if (c.w.failed && r != FG_ENODATA) {
 		r = c.w.errnum == ENOMEM ?

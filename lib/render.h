@@ -75,6 +75,7 @@ struct fg_render_opts {
 	struct fg_nameattr *nameattrs;	/* sorted by name */
 	size_t nnameattrs;
 	fg_cancel_flag *cancel;
+	struct fg_tempfile tempfile;
 };
 
 /* The palette named s (hot, mem, ...): 0, or -1 when unknown. */
@@ -101,7 +102,8 @@ void fg_bg_colors(enum fg_bg bg, struct fg_rgb flat, enum fg_palette p,
 /*
  * palette.map: "NAME->rgb(R,G,B)" lines.  A loaded map answers names it
  * holds and remembers new ones; fg_palmap_save() writes it back sorted by
- * name, through a temporary file renamed into place.
+ * name, through a temporary file renamed into place (reported to t
+ * when t is not NULL, see struct fg_tempfile).
  */
 struct fg_palmap;
 int fg_palmap_load(const char *path, struct fg_palmap **out,
@@ -110,7 +112,7 @@ int fg_palmap_load(const char *path, struct fg_palmap **out,
 int fg_palmap_lookup(struct fg_palmap *pm, const char *name, size_t len,
     struct fg_rgb *col);
 int fg_palmap_save(const struct fg_palmap *pm, const char *path,
-    struct fg_error *err);
+    const struct fg_tempfile *t, struct fg_error *err);
 void fg_palmap_free(struct fg_palmap *pm);
 
 #endif /* FG_RENDER_H */

@@ -2,8 +2,12 @@
  * spawn.c: child processes for the cargo and record modules.  Children
  * are started with posix_spawnp from argv arrays, never through a shell;
  * they get default signal dispositions and an empty mask whatever the
- * parent set.  Waiting retries on EINTR so that a signal handler in the
- * program (forwarding Ctrl-C) does not lose a child.  No output, no exit.
+ * parent set.  A child with a death signal is started with fork and exec
+ * instead (posix_spawn cannot run prctl in the child): only
+ * async-signal-safe calls between the two, and a close-on-exec pipe
+ * brings a failed exec's errno back.  Waiting retries on EINTR so that a
+ * signal handler in the program (forwarding Ctrl-C) does not lose a
+ * child.  No output, no exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -88,6 +93,127 @@ stdio_action(posix_spawn_file_actions_t *fa, int want, int target,
 	return posix_spawn_file_actions_adddup2(fa, want, target);
 }
 
+/*
+ * The forked child: descriptors fds[0..2] (-1: inherited) become 0..2,
+ * then the death signal, the directory, the signal state, exec.  On a
+ * failure errno goes to errfd.  Async-signal-safe calls only.
+ */
+static void
+child_exec(const char *const *argv, char **envp, const int fds[3],
+    const char *cwd, int deathsig, pid_t parent, int errfd)
+{
+	struct sigaction dfl;
+	sigset_t none;
+	int e;
+
+	dfl.sa_handler = SIG_DFL;
+	dfl.sa_flags = 0;
+	sigemptyset(&dfl.sa_mask);
+	for (int s = 1; s < NSIG; s++)
+		(void)sigaction(s, &dfl, NULL);	/* all still blocked */
+	if (prctl(PR_SET_PDEATHSIG, deathsig) == -1)
+		goto fail;
+	/* the parent may have died before prctl: then no signal comes */
+	if (getppid() != parent)
+		_exit(128 + deathsig);
+	for (int i = 0; i < 3; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (fds[i] == i ? fcntl(i, F_SETFD, 0) == -1 :
+		    dup2(fds[i], i) == -1)
+			goto fail;
+	}
+	if (cwd != NULL && chdir(cwd) == -1)
+		goto fail;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execvpe(argv[0], (char *const *)argv, envp);
+fail:
+	e = errno;
+	(void)!write(errfd, &e, sizeof(e));
+	_exit(127);
+}
+
+/* fg_spawn for a child with a death signal: fork, child_exec. */
+static int
+spawn_fork(const char *const *argv, const struct fg_spawn_opts *o,
+    const int wants[3], char **envp, struct fg_child *ch,
+    struct fg_error *err)
+{
+	int pipes[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	int fds[3] = { -1, -1, -1 }, ep[2] = { -1, -1 };
+	int devnull = -1, e = 0, rc = 0;
+	sigset_t all, old;
+	pid_t parent = getpid(), pid;
+	ssize_t n;
+
+	for (int i = 0; i < 3 && e == 0; i++) {
+		if (wants[i] == FG_SPAWN_NULL) {
+			if (devnull == -1 && (devnull = open("/dev/null",
+			    O_RDWR | O_CLOEXEC)) == -1)
+				e = errno;
+			fds[i] = devnull;
+		} else if (wants[i] == FG_SPAWN_PIPE) {
+			if (pipe2(pipes[i], O_CLOEXEC) == -1)
+				e = errno;
+			fds[i] = pipes[i][i == 0 ? 0 : 1];
+		} else if (wants[i] >= 0) {
+			fds[i] = wants[i];
+		}
+	}
+	if (e == 0 && pipe2(ep, O_CLOEXEC) == -1)
+		e = errno;
+	if (e != 0) {
+		rc = fg_seterr_sys(err, FG_ECHILD, e, "spawn %s", argv[0]);
+		goto out;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		child_exec(argv, envp, fds, o->cwd, o->death_signal, parent,
+		    ep[1]);
+	e = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid == -1) {
+		rc = fg_seterr_sys(err, FG_ECHILD, e, "cannot run %s",
+		    argv[0]);
+		goto out;
+	}
+	close(ep[1]);
+	ep[1] = -1;
+	do {
+		n = read(ep[0], &e, sizeof(e));
+	} while (n == -1 && errno == EINTR);
+	if (n == (ssize_t)sizeof(e)) {	/* exec failed; reap the child */
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		rc = fg_seterr_sys(err, FG_ECHILD, e, "cannot run %s",
+		    argv[0]);
+		goto out;
+	}
+	ch->pid = (int)pid;
+	for (int i = 0; i < 3; i++)
+		if (wants[i] == FG_SPAWN_PIPE) {
+			int *end = i == 0 ? &ch->in : i == 1 ? &ch->out :
+			    &ch->errfd;
+			*end = pipes[i][i == 0 ? 1 : 0];
+			pipes[i][i == 0 ? 1 : 0] = -1;
+		}
+out:
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 2; j++)
+			if (pipes[i][j] != -1)
+				close(pipes[i][j]);
+	if (devnull != -1)
+		close(devnull);
+	if (ep[0] != -1)
+		close(ep[0]);
+	if (ep[1] != -1)
+		close(ep[1]);
+	return rc;
+}
+
 int
 fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
     struct fg_child *ch, struct fg_error *err)
@@ -114,6 +240,14 @@ fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
 	wants[0] = o->in;
 	wants[1] = o->out;
 	wants[2] = o->errfd;
+	if (o->death_signal != 0) {
+		if ((envp = fg_spawn_envp(o->setenv, o->nsetenv)) == NULL)
+			return fg_seterr(err, FG_ENOMEM, "spawn %s: out of "
+			    "memory", argv[0]);
+		rc = spawn_fork(argv, o, wants, envp, ch, err);
+		free(envp);
+		return rc;
+	}
 	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
 		return fg_seterr_sys(err, FG_ENOMEM, e, "spawn %s", argv[0]);
 	if ((e = posix_spawnattr_init(&attr)) != 0) {

@@ -11,7 +11,7 @@ set(FG_E2E_DIR ${CMAKE_CURRENT_SOURCE_DIR}/e2e)
 set(FG_E2E_CASES single workspace-root workspace-member workspace-targets
     ambiguous stripped panic exit-status interrupt pid perfdata
     flamegraph-cmd post-process bad-usage metadata cargo-fails
-    call-graph-fp native-agree source-choice unit-bench open)
+    call-graph-fp native-agree source-choice unit-bench open orphan)
 foreach(case ${FG_E2E_CASES})
   if(FG_CARGO AND FG_PERF)
     add_test(NAME e2e-${case}

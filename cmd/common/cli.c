@@ -5,7 +5,9 @@
  * status.  Signals: Ctrl-C while recording is forwarded to perf (which
  * stops the workload) and the graph of what was recorded is still drawn;
  * Ctrl-C while processing raises the cancel flag, stops the running child
- * and leaves the recording and any old graph untouched.
+ * and leaves the recording and any old graph untouched; a second one
+ * ends the program at once (temporary files removed).  SIGTERM and SIGHUP
+ * do the same as SIGINT; the exit status is then 128 + the signal.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,14 +24,16 @@
 #include <unistd.h>
 
 #include "flamegraph.h"
+#include "cleanup.h"
 #include "cli.h"
+#include "optmsg.h"
 #include "render_args.h"
 #include "status.h"
 
 enum phase { PHASE_IDLE, PHASE_RECORD, PHASE_PROCESS };
 
 static volatile sig_atomic_t g_phase;
-static volatile sig_atomic_t g_interrupted;
+static volatile sig_atomic_t g_interrupted;	/* the signal, 0: none */
 static volatile sig_atomic_t g_record_pid;
 static volatile sig_atomic_t g_running_pid;
 static fg_cancel_flag g_cancel;
@@ -69,19 +73,20 @@ struct cli {
 static void
 on_signal(int sig)
 {
-	g_interrupted = 1;
+	g_interrupted = sig;
 	switch (g_phase) {
 	case PHASE_RECORD:
 		/* perf stops the workload and writes what it has */
 		fg_child_signal(g_record_pid, SIGINT);
 		break;
 	case PHASE_PROCESS:
+		if (g_cancel)	/* the second one: no more waiting */
+			cleanup_die(sig);
 		g_cancel = 1;
 		fg_child_signal(g_running_pid, SIGTERM);
 		break;
 	default:
-		signal(sig, SIG_DFL);
-		raise(sig);
+		cleanup_die(sig);
 		break;
 	}
 }
@@ -89,15 +94,7 @@ on_signal(int sig)
 static void
 signals_install(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: blocking reads see EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	cleanup_install(on_signal);	/* no SA_RESTART: reads see EINTR */
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -307,7 +304,7 @@ parse(struct cli *c, int argc, char **argv)
 	optind = 1;
 	for (;;) {
 		idx = -1;
-		ch = getopt_long(argc, argv, "+p:b:f:ro:F:c:z:vqh", opts, &idx);
+		ch = getopt_long(argc, argv, "+:p:b:f:ro:F:c:z:vqh", opts, &idx);
 		if (ch == -1)
 			break;
 		if (idx >= 0 && !c->cargo_mode && (size_t)idx < nown) {
@@ -464,12 +461,11 @@ parse(struct cli *c, int argc, char **argv)
 			}
 			c->pids = optarg;
 			break;
-		case ':':
-			status_error("%s needs a value", argv[optind - 1]);
+		default: {	/* ':' and '?' */
+			char m[256];
+			status_error("%s", optmsg(ch, argv, opts, m, sizeof(m)));
 			goto usage;
-		default:
-			status_error("unknown option %s", argv[optind - 1]);
-			goto usage;
+		}
 		}
 	}
 	free(opts);
@@ -1004,8 +1000,15 @@ run(struct cli *c)
 				status_error("%s", err.msg);
 				goto out;
 			}
-			/* cargo metadata will say what is wrong, if anything */
-			if (c->verbose)
+			/* cargo metadata will say what is wrong, if anything;
+			 * not about a file too large for us but not for cargo */
+			if (err.code == FG_ELIMIT)
+				status_warn("%s (a limit of this tool, not of "
+				    "cargo): [package.metadata.flamegraph] is "
+				    "not applied and the profiles are not read; "
+				    "the build gets the default debug-info "
+				    "overrides", err.msg);
+			else if (c->verbose)
 				status_note("manifest: %s", err.msg);
 			man = NULL;
 		} else if ((rc = apply_metadata(c, man)) >= 0) {
@@ -1155,6 +1158,9 @@ run(struct cli *c)
 	po.cancel = &g_cancel;
 	po.running_pid = &g_running_pid;
 	po.warn.fn = status_warn_cb;
+	po.tempfile = cleanup_hook();
+	fg_render_opts_tempfile(c->ro, po.tempfile);
+	fg_render_opts_cancel(c->ro, &g_cancel);	/* a long render stops */
 	po.progress = status_progress_cb;
 	if (c->verbose) {
 		char why[FG_ERRMSG_MAX];
@@ -1180,7 +1186,7 @@ run(struct cli *c)
 	if (rc == FG_ECANCELED) {
 		status_error("interrupted while processing; %s and any old "
 		    "%s are left as they were", po.perfdata, po.output);
-		ret = CLI_EXIT_INTERRUPTED;
+		ret = 128 + (g_interrupted != 0 ? g_interrupted : SIGINT);
 		goto out;
 	}
 	if (rc == FG_ENODATA) {
@@ -1211,7 +1217,7 @@ run(struct cli *c)
 		if (g_interrupted) {
 			status_note("interrupted: the graph shows what was "
 			    "recorded until then");
-			ret = c->ignore_status ? 0 : CLI_EXIT_INTERRUPTED;
+			ret = c->ignore_status ? 0 : 128 + g_interrupted;
 		} else {
 			if (!c->ignore_status)
 				status_warn("the profiled program failed (%s); "

@@ -9,7 +9,8 @@
 /* Exit codes besides 0 and the workload's or cargo's own status. */
 #define CLI_EXIT_ERROR 1	/* the tool failed (message on stderr) */
 #define CLI_EXIT_USAGE 2	/* bad command line */
-#define CLI_EXIT_INTERRUPTED 130	/* Ctrl-C while building or processing */
+/* A signal (SIGINT, SIGTERM, SIGHUP) while building, recording or
+ * processing: 128 + its number, 130 for Ctrl-C (see cleanup.h). */
 
 /*
  * Run the program: cargo_mode selects cargo-flamegraph (argv[1] ==

@@ -2,7 +2,10 @@
  * collapse_cli.c: the shared main of flamegraph-collapse-perf and
  * flamegraph-collapse-perfdata (see collapse_cli.h).  Warnings go to
  * stderr prefixed with the program's name, the first ten in full and the
- * rest as a count; SIGINT and SIGTERM raise the library's cancel flag.
+ * rest as a count.  SIGINT, SIGTERM and SIGHUP while reading raise the
+ * library's cancel flag and the program exits with 128 + the signal (130
+ * for Ctrl-C) after saying so; later (writing the output) they end it at
+ * once with the signal (cleanup.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,12 +16,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "collapse_cli.h"
 #include "flamegraph.h"
+#include "optmsg.h"
 
 #define WARN_SHOWN 10
 
 static fg_cancel_flag cancel;
+static volatile sig_atomic_t reading;	/* a signal cancels, not kills */
+static volatile sig_atomic_t got_signal;
 
 struct warnstate {
 	const char *prog;
@@ -29,7 +36,9 @@ struct warnstate {
 static void
 on_signal(int sig)
 {
-	(void)sig;
+	if (!reading)
+		cleanup_die(sig);
+	got_signal = sig;
 	cancel = 1;
 }
 
@@ -172,7 +181,6 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 	struct fg_warn warn = { on_warn, &ws };
 	struct fg_error err;
 	struct fg_stacks *st;
-	struct sigaction sa;
 	int ch, r, status = 1;
 
 	memset(&nm, 0, sizeof(nm));
@@ -181,7 +189,7 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return 1;
 	}
-	while ((ch = getopt_long(argc, argv, "n:qvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":n:qvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_PID:
 			nm.pid = 1;
@@ -202,8 +210,11 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 			nm.addrs = 1;
 			break;
 		case OPT_NOINLINE:
-			if (src != COLLAPSE_PERFDATA)
-				goto bad_usage;	/* perf script inlines */
+			if (src != COLLAPSE_PERFDATA) {	/* perf script inlines */
+				fprintf(stderr, "%s: --no-inline is an option "
+				    "of flamegraph-collapse-perfdata\n", prog);
+				goto bad_usage;
+			}
 			nm.no_inline = 1;
 			break;
 		case OPT_EVENT:
@@ -213,8 +224,11 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 			nm.skips[nm.nskips++] = optarg;
 			break;
 		case 'n':
-			if (src != COLLAPSE_PERF_SCRIPT)
+			if (src != COLLAPSE_PERF_SCRIPT) {
+				fprintf(stderr, "%s: -n/--nthreads is an option "
+				    "of flamegraph-collapse-perf\n", prog);
 				goto bad_usage;
+			}
 			nm.nthreads = (unsigned)strtonum(optarg, 1, 1024,
 			    &errstr);
 			if (errstr != NULL) {
@@ -236,26 +250,38 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 			printf("%s %s\n", prog, FG_VERSION);
 			status = 0;
 			goto out;
-		default:
+		default: {	/* ':' and '?' */
+			char m[256];
+			fprintf(stderr, "%s: %s\n", prog,
+			    optmsg(ch, argv, longopts, m, sizeof(m)));
 			goto bad_usage;
+		}
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1)
+	if (argc > 1) {
+		fprintf(stderr, "%s: one input at most (%s, %s)\n", prog,
+		    argv[0], argv[1]);
 		goto bad_usage;
+	}
 	if (argc == 1)
 		path = argv[0];
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	reading = 1;
+	cleanup_install(on_signal);
 	if ((st = fg_stacks_new()) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		goto out;
 	}
 	r = read_stacks(src, path, &nm, warn, st, &err);
+	reading = 0;
+	if (got_signal) {	/* whatever r says: the user stopped it */
+		fprintf(stderr, "%s: interrupted\n", prog);
+		status = 128 + got_signal;
+		fg_stacks_free(st);
+		goto out;
+	}
 	if (ws.n > WARN_SHOWN)
 		fprintf(stderr, "%s: %s%lu more warnings\n", prog,
 		    src == COLLAPSE_PERF_SCRIPT ? "perf script: " : "",

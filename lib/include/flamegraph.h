@@ -82,6 +82,22 @@ struct fg_warn {
  */
 typedef volatile sig_atomic_t fg_cancel_flag;
 
+/*
+ * Temporary files.  A function that replaces a file (fg_process's SVG and
+ * folded output, the palette file of --cp) writes a temporary file beside
+ * it and renames it into place.  When fn is set it is called with the
+ * temporary's path right after the file is created (created = 1) and
+ * again once it has been renamed or removed (created = 0), so that a
+ * program can remove it when a signal ends the program in between.  path
+ * is valid only during the call.
+ */
+typedef void fg_tempfile_fn(void *arg, const char *path, int created);
+
+struct fg_tempfile {
+	fg_tempfile_fn *fn;	/* NULL: not reported */
+	void *arg;
+};
+
 /* ------------------------------------------------------------------ */
 /* Stacks: the folded-stack model every source fills and sinks read   */
 /* ------------------------------------------------------------------ */
@@ -254,6 +270,10 @@ int fg_render_opts_set(struct fg_render_opts *o, const char *name,
 /* Poll *cancel (NULL: never) while rendering: FG_ECANCELED soon after it
  * becomes non-zero.  The flag is borrowed for the options' lifetime. */
 void fg_render_opts_cancel(struct fg_render_opts *o, fg_cancel_flag *cancel);
+
+/* Report the temporary file of --cp's palette file to t (see struct
+ * fg_tempfile); t.arg is borrowed for the options' lifetime. */
+void fg_render_opts_tempfile(struct fg_render_opts *o, struct fg_tempfile t);
 
 /*
  * Render st as a flame graph SVG to fp (o NULL: the defaults).
@@ -443,6 +463,10 @@ size_t fg_manifest_option_list(const struct fg_manifest *m,
  * struct fg_child, FG_SPAWN_NULL opens /dev/null, any other value >= 0 is
  * a descriptor of the caller given to the child.  The child starts with
  * the default disposition of every signal and an empty signal mask.
+ * death_signal (Linux) makes the child get that signal when the calling
+ * thread ends, however it ends (even SIGKILL), so that a recorder never
+ * outlives the program; it is not kept across a set-user-ID program
+ * (sudo).
  */
 #define FG_SPAWN_INHERIT (-1)
 #define FG_SPAWN_PIPE (-2)
@@ -454,6 +478,7 @@ struct fg_spawn_opts {
 	/* "NAME=VALUE" entries set on top of the caller's environment */
 	const char *const *setenv;
 	size_t nsetenv;
+	int death_signal;	/* 0: none; else PR_SET_PDEATHSIG's signal */
 };
 
 void fg_spawn_opts_init(struct fg_spawn_opts *o);	/* all inherited */
@@ -641,7 +666,10 @@ int fg_record_argv(const struct fg_record_opts *o, char ***argv,
 
 /*
  * Start `perf record`.  The caller forwards signals to ch->pid and reaps
- * it with fg_child_wait(); perf's status is the workload's status.
+ * it with fg_child_wait(); perf's status is the workload's status.  perf
+ * gets SIGINT (it then ends its file and stops the workload) if the
+ * calling thread ends first, killed or not (death_signal of fg_spawn),
+ * except through sudo (--root).
  */
 int fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
     struct fg_error *err);
@@ -704,6 +732,9 @@ struct fg_process_opts {
 	 */
 	volatile sig_atomic_t *running_pid;
 	struct fg_warn warn;
+	/* Optional: the temporaries of output and folded_output (struct
+	 * fg_tempfile); render's palette file reports to render's own. */
+	struct fg_tempfile tempfile;
 	/*
 	 * Optional: progress of the native reader, as fg_perfdata_opts's
 	 * progress callback (bytes of the recording read, of its total).

@@ -81,6 +81,33 @@ done
 "$prog" --no-such-option </dev/null >/dev/null 2>&1; [ $? -eq 1 ] || no "bad option: exit status not 1"
 "$prog" "$tmp/does-not-exist" >/dev/null 2>&1; [ $? -eq 1 ] || no "missing file: exit status not 1"
 "$prog" --nthreads 0 </dev/null >/dev/null 2>&1; [ $? -eq 1 ] || no "--nthreads 0: exit status not 1"
+# a missing value is named as such, not as an unknown option (issue 13)
+"$prog" --event-filter </dev/null >/dev/null 2>"$tmp/err"; [ $? -eq 1 ] || no "--event-filter without a value: exit status not 1"
+grep -q 'option --event-filter needs a value' "$tmp/err" || no "--event-filter without a value: $(head -1 "$tmp/err")"
+"$prog" -n </dev/null >/dev/null 2>"$tmp/err"
+grep -q 'option -n needs a value' "$tmp/err" || no "-n without a value: $(head -1 "$tmp/err")"
+"$prog" --no-such-option </dev/null >/dev/null 2>"$tmp/err"
+grep -q 'unknown option --no-such-option' "$tmp/err" || no "unknown option: $(head -1 "$tmp/err")"
+# Ctrl-C (or SIGTERM) while reading a pipe: stops at once, says so, and
+# exits with 128 + the signal (issue 13)
+mkfifo "$tmp/fifo"
+for sig in INT:130 TERM:143; do
+	want=${sig#*:} sig=${sig%:*}
+	"$prog" <"$tmp/fifo" >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	exec 3>"$tmp/fifo"	# a writer that never writes
+	sleep 0.3
+	kill -$sig $pid
+	# a watchdog: a program that does not stop is killed (status 137)
+	( sleep 20; kill -KILL $pid ) >/dev/null 2>&1 &
+	wd=$!
+	wait $pid
+	st=$?
+	kill $wd 2>/dev/null
+	exec 3>&-
+	[ $st -eq $want ] || no "SIG$sig while reading: exit status $st, expected $want"
+	grep -q 'interrupted' "$tmp/err" || no "SIG$sig while reading: no message"
+done
 # --help and --version exit 0 and say something
 "$prog" --help 2>&1 | grep -q -- '--skip-after' || no "--help"
 "$prog" --version | grep -q '^flamegraph-collapse-perf [0-9]' || no "--version"

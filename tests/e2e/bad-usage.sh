@@ -13,6 +13,15 @@ grep -q -- '--title' "$OUT" || fail "--help lacks renderer options"
 grep_err '-F/--freq abc'
 "$CFG" --no-such-flag >"$OUT" 2>"$ERR"; expect_status 2 $? "unknown flag"
 grep_err 'unknown option --no-such-flag'
+# a missing value is named as such, not as an unknown option (issue 13)
+"$CFG" flamegraph --bin >"$OUT" 2>"$ERR"; expect_status 2 $? "--bin without a value"
+grep_err 'option --bin needs a value'
+"$CFG" flamegraph -b >"$OUT" 2>"$ERR"; expect_status 2 $? "-b without a value"
+grep_err 'option -b needs a value'
+"$FG" -o >"$OUT" 2>"$ERR"; expect_status 2 $? "-o without a value"
+grep_err 'option -o needs a value'
+"$FG" --quiet=yes -- true >"$OUT" 2>"$ERR"; expect_status 2 $? "--quiet=yes"
+grep_err 'option --quiet takes no value'
 "$FG" >"$OUT" 2>"$ERR"; expect_status 2 $? "flamegraph without a command"
 grep_err 'nothing to profile'
 "$FG" --bin x -- true >"$OUT" 2>"$ERR"; expect_status 2 $? "cargo flag to flamegraph"

@@ -40,4 +40,24 @@ expect_status 130 $? "interrupted processing"
 cmp -s flamegraph.svg "$W/before.svg" || fail "the old graph changed"
 [ -s "$W/target/flamegraph/perf.data" ] || fail "the recording is gone"
 ls -a | grep -q '^\.flamegraph\.svg\.' && fail "a temporary file was left"
+# SIGTERM while processing: the same, exit status 143 (128 + 15)
+"$FG" --perfdata "$W/target/flamegraph/perf.data" --post-process "$W/slow.sh" >"$OUT" 2>"$ERR" &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+expect_status 143 $? "SIGTERM while processing"
+cmp -s flamegraph.svg "$W/before.svg" || fail "the old graph changed (SIGTERM)"
+# SIGHUP while recording a command: perf stops it, the graph is drawn,
+# exit status 129
+rm -f perf.data
+"$FG" -o "$W/hup.svg" -- "$W/target/release/demo" loop 30 >"$OUT" 2>"$ERR" &
+pid=$!
+i=0
+while [ ! -s perf.data ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.6
+kill -HUP $pid
+wait $pid
+expect_status 129 $? "SIGHUP while recording"
+has_frame "$W/hup.svg" demo::heavy
 echo ok

@@ -33,4 +33,15 @@ printf '\n[profile.release\ndebug = true\n' >>Cargo.toml
 expect_status 1 $? "invalid manifest"
 grep -q 'Cargo.toml:[0-9]*:[0-9]*' "$ERR" || { cat "$ERR" >&2; fail "no Cargo.toml:LINE:COL"; }
 grep -q Compiling "$ERR" && fail "cargo ran on an invalid manifest"
+# A Cargo.toml over the reader's 8 MiB limit (cargo reads it): the run
+# goes on, and the lost metadata is said without -v (issue 13)
+cp -r "$SRC/tests/crates/demo" "$W/big"
+printf '\n[package.metadata.flamegraph]\ntitle = "lost"\n' >>"$W/big/Cargo.toml"
+awk 'BEGIN { for (i = 0; i < 140000; i++) printf "# %060d\n", i }' >>"$W/big/Cargo.toml"
+cd "$W/big"
+"$CFG" flamegraph -o "$W/big.svg" >"$OUT" 2>"$ERR"
+expect_status 0 $? "Cargo.toml over 8 MiB"
+grep_err 'larger than 8 MiB'
+grep_err '[package.metadata.flamegraph] is not applied'
+has_frame "$W/big.svg" demo::heavy
 echo ok

@@ -1,7 +1,7 @@
 #!/bin/sh
 # house-rules.sh: checks of the house rules that a compiler cannot make.
 #  - cmd/ includes only the public header (and cmd/common's own headers);
-#  - lib/ never prints or ends the process;
+#  - lib/ never prints or ends the process (a forked child may _exit);
 #  - every lib/ and cmd/ source opens with a comment saying what it is for.
 set -u
 top=${FG_SOURCE_DIR:?}
@@ -21,8 +21,11 @@ if [ -n "$(echo "$bad" | tr -d '[:space:]')" ]; then
 	echo "cmd/ includes something other than the public header:"; echo "$bad"; fail=1
 fi
 
+# (lib/spawn.c's forked child ends itself with _exit() when its exec
+# fails, as posix_spawn's own child does: that is not the caller's process)
 hits=$(grep -nE '\b(exit|abort|_exit|err|errx|warn|warnx|perror)[[:space:]]*\(|\bprintf[[:space:]]*\(|\bputs[[:space:]]*\(|fprintf[[:space:]]*\([[:space:]]*std(out|err)' "$top"/lib/*.c 2>/dev/null |
-	grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/\*|\*|//)')
+	grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/\*|\*|//)' |
+	grep -vE '/lib/spawn\.c:[0-9]+:[[:space:]]*_exit\(')
 if [ -n "$hits" ]; then
 	echo "lib/ prints or ends the process:"; echo "$hits"; fail=1
 fi

@@ -24,6 +24,15 @@ xmllint --noout file.svg || fail "not well-formed"
 grep -q 'main (11 samples' file.svg || fail "whole file: $(grep -o '<title>main ([^<]*' file.svg)"
 grep -q 'main (6 samples' rest.svg || fail "rest of file: $(grep -o '<title>main ([^<]*' rest.svg)"
 
+# A count too large for 64 bits is named as such (issue 13), for the
+# last count and for the first of a differential pair; the line is skipped.
+printf 'a;b 99999999999999999999999\na;c 5\na;d 99999999999999999999 3\n' > big.folded
+"$render" big.folded > big.svg 2> err || fail "render big counts"
+grep -q 'big.folded:1: sample count 99999999999999999999999 is too large' err || { cat err; fail "no too-large warning for line 1"; }
+grep -q 'big.folded:3: sample count 99999999999999999999 is too large' err || { cat err; fail "no too-large warning for line 3"; }
+grep -q 'no sample count' err && fail "an overflowing count called missing"
+grep -q 'all (5 samples' big.svg || fail "big counts: $(grep -o '<title>all[^<]*' big.svg)"
+
 # -o writes the file; a failed run (no data) keeps it.
 "$render" -o out.svg "$data/small.folded" 2>/dev/null || fail "-o"
 cmp -s out.svg file.svg || fail "-o content"
@@ -35,13 +44,41 @@ cmp -s out.svg file.svg || fail "failed run replaced the graph"
 grep -q 'No valid input' new.svg || fail "no 'no data' graph written"
 ls | grep -q 'XXXX\|\.svg\.' && fail "temporary file left behind"
 
+# A signal while -o is being written removes the temporary file, keeps
+# the old graph and ends the program with 128 + the signal (issue 13).
+# The input draws a graph of some 150 MB (every frame, --minwidth 0px),
+# long enough to catch the temporary file while it is written.
+awk 'BEGIN { srand(3); for (i = 0; i < 60000; i++) { s = "main"; d = 5 + int(rand() * 25);
+	for (j = 0; j < d; j++) s = s ";f" int(rand() * 50) "_" j; print s, 1 + int(rand() * 100) } }' > big.folded
+for sig in INT:130 TERM:143 HUP:129; do
+	want=${sig#*:} sig=${sig%:*}
+	"$render" --minwidth 0px -o out.svg big.folded 2>/dev/null &
+	pid=$!
+	i=0
+	while ! ls | grep -q '^out\.svg\.' && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
+	kill -$sig $pid
+	wait $pid
+	st=$?
+	[ $st -eq $want ] || fail "SIG$sig while writing: exit status $st, expected $want"
+	ls | grep -q '^out\.svg\.' && fail "SIG$sig: temporary file left behind"
+	cmp -s out.svg file.svg || fail "SIG$sig: the old graph changed"
+done
+rm -f big.folded
+
 # Option errors: status 2 and a message.
 "$render" --minwidth abc "$data/small.folded" > /dev/null 2> err
 [ $? -eq 2 ] && grep -q minwidth err || fail "bad --minwidth accepted"
 "$render" --colors nosuch "$data/small.folded" > /dev/null 2> err
 [ $? -eq 2 ] || fail "bad --colors accepted"
-"$render" --no-such-option "$data/small.folded" > /dev/null 2>&1
+"$render" --no-such-option "$data/small.folded" > /dev/null 2> err
 [ $? -eq 2 ] || fail "unknown option accepted"
+grep -q 'unknown option --no-such-option' err || fail "unknown option: $(head -1 err)"
+# a missing value is named as such (issue 13)
+"$render" "$data/small.folded" --title > /dev/null 2> err
+[ $? -eq 2 ] || fail "--title without a value accepted"
+grep -q 'option --title needs a value' err || fail "--title: $(head -1 err)"
+"$render" "$data/small.folded" -o > /dev/null 2> err
+[ $? -eq 2 ] && grep -q 'option -o needs a value' err || fail "-o: $(head -1 err)"
 "$render" --width 800 --height 20 --fontsize 10 --fontwidth 0.6 \
 	--minwidth 2px --colors mem --hash --bgcolors '#102030' \
 	--uicolor '#ffffff' --search-color '#00ff00' --stroke-color '#000000' \
@@ -90,4 +127,18 @@ cmp -s dn.folded want || { diff want dn.folded; fail "diff --normalize --strip-h
 grep -q '(20 samples, [0-9.]*%; +' d.svg || fail "differential title"
 "$diff" "$data/before.folded" > /dev/null 2>&1
 [ $? -eq 2 ] || fail "diff with one file accepted"
+# Ctrl-C while it waits for its input: 130 (issue 13)
+mkfifo before.fifo
+"$diff" before.fifo "$data/after.folded" > /dev/null 2>&1 &
+pid=$!
+sleep 0.3
+kill -INT $pid
+( sleep 20; kill -KILL $pid ) > /dev/null 2>&1 &
+wd=$!
+wait $pid
+st=$?
+kill $wd 2>/dev/null
+[ $st -eq 130 ] || fail "diff-folded: SIGINT gave exit status $st"
+"$diff" --strip-hex=1 a b > /dev/null 2> err
+[ $? -eq 2 ] && grep -q 'option --strip-hex takes no value' err || fail "diff --strip-hex=1: $(head -1 err)"
 echo ok

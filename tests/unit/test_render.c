@@ -185,6 +185,26 @@ test_palettes(void)
 	CHECK(c.b == 255);
 }
 
+/* What a struct fg_tempfile callback saw: the calls, the last path. */
+struct seen {
+	int created, removed, existed;
+	char path[4096];
+};
+
+static void
+on_tempfile(void *arg, const char *path, int created)
+{
+	struct seen *s = arg;
+
+	if (created) {
+		s->created++;
+		s->existed += access(path, F_OK) == 0;
+		snprintf(s->path, sizeof(s->path), "%s", path);
+	} else {
+		s->removed += strcmp(path, s->path) == 0;
+	}
+}
+
 static void
 test_palmap(void)
 {
@@ -204,7 +224,18 @@ test_palmap(void)
 	CHECK(fg_palmap_lookup(pm, "operator->", 10, &d) == 0);
 	CHECK(d.r == 10 && d.g == 20 && d.b == 30);
 	CHECK(fg_palmap_lookup(pm, "new", 3, &c) == 0);
-	CHECK(fg_palmap_save(pm, path, &err) == 0);
+	CHECK(fg_palmap_save(pm, path, NULL, &err) == 0);
+	{
+		/* the temporary is reported when made and when renamed */
+		struct seen s = { 0 };
+		struct fg_tempfile t = { on_tempfile, &s };
+
+		CHECK(fg_palmap_save(pm, path, &t, &err) == 0);
+		CHECK(s.created == 1 && s.removed == 1 && s.existed == 1);
+		CHECK(strncmp(s.path, path, strlen(path)) == 0 &&
+		    s.path[strlen(path)] == '.');
+		CHECK(access(s.path, F_OK) != 0);
+	}
 	fg_palmap_free(pm);
 	pm = NULL;
 	CHECK(fg_palmap_load(path, &pm, &err) == 0);

@@ -63,8 +63,9 @@ read_all(int fd)
 	return buf;
 }
 
+/* deathsig: 0 for posix_spawn, else the fork and exec path */
 static void
-test_spawn_pipe_env_cwd(void)
+test_spawn_pipe_env_cwd(int deathsig)
 {
 	const char *argv[] = { "sh", "-c",
 	    "pwd; echo \"$FG_T1 $FG_T2\"; read x; echo got:$x; echo err >&2; exit 3",
@@ -84,6 +85,7 @@ test_spawn_pipe_env_cwd(void)
 	so.cwd = "/";
 	so.setenv = env;
 	so.nsetenv = 2;
+	so.death_signal = deathsig;
 	CHECK(fg_spawn(argv, &so, &ch, &err) == 0);
 	CHECK(ch.pid > 0 && ch.in >= 0 && ch.out >= 0 && ch.errfd == -1);
 	CHECK(write(ch.in, "hello\n", 6) == 6);
@@ -126,19 +128,81 @@ test_signals(void)
 }
 
 static void
-test_spawn_missing(void)
+test_spawn_missing(int deathsig)
 {
 	const char *argv[] = { "/nonexistent/fg-no-such-program", NULL };
+	const char *bare[] = { "fg-no-such-program-in-path", NULL };
 	const char *none[] = { NULL };
+	struct fg_spawn_opts so;
 	struct fg_child ch;
 	struct fg_error err = {0};
 
-	CHECK(fg_spawn(argv, NULL, &ch, &err) == FG_ECHILD);
+	fg_spawn_opts_init(&so);
+	so.death_signal = deathsig;
+	CHECK(fg_spawn(bare, &so, &ch, &err) == FG_ECHILD);
+	CHECK(err.sys == ENOENT);
+	fg_error_clear(&err);
+	CHECK(fg_spawn(argv, &so, &ch, &err) == FG_ECHILD);
 	CHECK(err.sys == ENOENT);
 	CHECK(ch.pid == 0);
 	CHECK(strstr(err.msg, "fg-no-such-program") != NULL);
 	fg_error_clear(&err);
 	CHECK(fg_spawn(none, NULL, &ch, &err) == FG_EINVAL);
+}
+
+/*
+ * A child started with a death signal by a process that is then killed
+ * with SIGKILL gets the signal: an intermediate process spawns `sleep`,
+ * reports its pid and is killed.
+ */
+static void
+test_death_signal(void)
+{
+	const char *sleeper[] = { "sleep", "30", NULL };
+	int p[2], st, gone = 0;
+	pid_t mid, spid = 0;
+
+	CHECK(pipe(p) == 0);
+	if ((mid = fork()) == 0) {
+		struct fg_spawn_opts so;
+		struct fg_child ch;
+		struct fg_error err = {0};
+
+		fg_spawn_opts_init(&so);
+		so.death_signal = SIGTERM;
+		if (fg_spawn(sleeper, &so, &ch, &err) != 0)
+			_exit(1);
+		(void)!write(p[1], &ch.pid, sizeof(ch.pid));
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	CHECK(mid > 0 && read(p[0], &spid, sizeof(spid)) ==
+	    (ssize_t)sizeof(spid));
+	close(p[0]);
+	kill(mid, SIGKILL);
+	waitpid(mid, &st, 0);
+	/* the sleeper is reparented; wait up to 10 s for it to go */
+	for (int i = 0; i < 1000 && spid > 0 && !gone; i++) {
+		char path[64], buf[256];
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)spid);
+		if ((fp = fopen(path, "r")) == NULL) {
+			gone = 1;
+			break;
+		}
+		/* "pid (comm) S ...": a zombie counts as gone */
+		if (fgets(buf, sizeof(buf), fp) != NULL &&
+		    strstr(buf, ") Z") != NULL)
+			gone = 1;
+		fclose(fp);
+		if (!gone)
+			usleep(10000);
+	}
+	CHECK(gone);
+	if (!gone && spid > 0)
+		kill(spid, SIGKILL);
 }
 
 static int
@@ -263,9 +327,12 @@ int
 main(void)
 {
 	test_split();
-	test_spawn_pipe_env_cwd();
+	test_spawn_pipe_env_cwd(0);
+	test_spawn_pipe_env_cwd(SIGTERM);
 	test_signals();
-	test_spawn_missing();
+	test_spawn_missing(0);
+	test_spawn_missing(SIGINT);
+	test_death_signal();
 	test_record_argv();
 	test_elf();
 	test_envp();
