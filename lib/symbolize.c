@@ -148,6 +148,7 @@ struct fg_symbolizer {
 	char kernel_bid[2 * 64 + 1];
 	char debug_dir[2048];
 	char cache_dir[2048];	/* inflated DWARF sections (dwarfidx.c) */
+	int recording_only;	/* no file, no vdso image is read */
 
 	pthread_mutex_t pf_mu;
 	pthread_cond_t pf_cv;
@@ -638,6 +639,12 @@ fg_sym_set_cache_dir(struct fg_symbolizer *s, const char *dir)
 	if (dir == NULL || strlcpy(s->cache_dir, dir, sizeof(s->cache_dir)) >=
 	    sizeof(s->cache_dir))
 		s->cache_dir[0] = '\0';
+}
+
+void
+fg_sym_set_recording_only(struct fg_symbolizer *s)
+{
+	s->recording_only = 1;
 }
 
 int
@@ -1187,6 +1194,8 @@ dso_load(struct fg_dso *d)
 	if (d->loaded)
 		return;
 	d->loaded = 1;
+	if (d->s->recording_only)
+		return;
 	switch (d->kind) {
 	case FG_DSO_KERNEL:
 		load_kallsyms(d);
@@ -1276,7 +1285,7 @@ fg_sym_jitmap(struct fg_symbolizer *s, uint32_t pid)
 	for (d = s->dsos; d != NULL; d = d->next)
 		if (d->kind == FG_DSO_JITMAP && d->pid == pid)
 			return d->path[0] != '\0' ? d : NULL;
-	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+	if (s->recording_only || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 		path[0] = '\0';
 	if ((d = dso_new(s, FG_DSO_JITMAP, path)) == NULL)
 		return NULL;
@@ -1678,7 +1687,7 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 	size_t n = 0, cap = 0, i;
 	int kernel = s->kernel_bid[0] != '\0';
 
-	if (s->pf_running || s->pf_q != NULL)
+	if (s->pf_running || s->pf_q != NULL || s->recording_only)
 		return 0;
 	for (b = s->bids; b != NULL; b = b->next) {
 		char path[4096];
