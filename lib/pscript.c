@@ -1063,7 +1063,7 @@ set_pname(struct ps *ps, const char *comm, size_t clen, const char *pid,
 	if (r != 0)
 		return FG_ENOMEM;
 	if (ps->have_last_pname && ps->last_pname.len == b->len &&
-	    memcmp(ps->last_pname.d, b->d, b->len) == 0)
+	    (b->len == 0 || memcmp(ps->last_pname.d, b->d, b->len) == 0))
 		return 0;
 	if ((r = fg_stacks_intern(ps->st, b->d, b->len, &ps->pname_id)) != 0)
 		return r;
