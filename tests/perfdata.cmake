@@ -4,7 +4,6 @@
 # perf; the tests compare the native folded stacks with the perf-script
 # path's (frame pointers, zstd, DWARF unwinding through lib/unwind.c), inline chains with binutils addr2line, read damaged copies, and
 # a zstd recording.  They skip (77) without root, perf or cargo.
-option(FG_FUZZ "Build the libFuzzer targets (clang only)" OFF)
 
 add_executable(fg_perfdata_probe ${CMAKE_CURRENT_SOURCE_DIR}/perfdata/probe.c)
 target_include_directories(fg_perfdata_probe PRIVATE ${CMAKE_SOURCE_DIR}/lib)
@@ -43,16 +42,6 @@ fg_perfdata_test(agree-jit env "EXPECT=jit_spin_[j]" sh ${FG_PD_DIR}/agree.sh ji
 fg_perfdata_test(inline-addr2line sh ${FG_PD_DIR}/inline.sh)
 fg_perfdata_test(order $<TARGET_FILE:fg_perfdata_probe> order ${CMAKE_BINARY_DIR}/perfdata/fp.data)
 fg_perfdata_test(malformed sh ${FG_PD_DIR}/malformed.sh)
-
-if(FG_FUZZ AND NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
-  message(STATUS "FG_FUZZ needs clang: fuzz_perfdata not built")
-elseif(FG_FUZZ)
-  add_executable(fuzz_perfdata ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_perfdata.c)
-  target_include_directories(fuzz_perfdata PRIVATE ${CMAKE_SOURCE_DIR}/lib)
-  target_compile_options(fuzz_perfdata PRIVATE -fsanitize=fuzzer,address,undefined)
-  target_link_options(fuzz_perfdata PRIVATE -fsanitize=fuzzer,address,undefined)
-  target_link_libraries(fuzz_perfdata PRIVATE flamegraph)
-endif()
 
 # The unit test (tests/unit/test_perfdata.c) builds recordings in memory,
 # some zstd-compressed.
