@@ -19,8 +19,11 @@ build="build-essential cmake pkg-config libbsd-dev libcjson-dev libdeflate-dev l
 # Tests: python3 runs ../shared/tools/svg-frames, chromium and node drive the
 # browser tests, xmllint and mandoc check the SVGs and man pages, gzip
 # decompresses corpora, procps gives ps for the signal tests, time
-# (/usr/bin/time) the benchmarks' peak RSS.
-test="python3 chromium nodejs npm libxml2-utils mandoc gzip procps binutils elfutils time"
+# (/usr/bin/time) the benchmarks' peak RSS; clang, its sanitizer and
+# libFuzzer runtimes (libclang-rt-dev) and llvm-symbolizer (llvm) the
+# clang+UBSan, ThreadSanitizer and fuzz passes of tests/run-all.sh.
+test="python3 chromium nodejs npm libxml2-utils mandoc gzip procps binutils elfutils time
+      clang libclang-rt-dev llvm"
 
 want=$runtime
 [ $runtime_only -eq 1 ] || want="$want $build $test"
