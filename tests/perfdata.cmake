@@ -14,7 +14,7 @@ set(FG_PD_ENV "${FG_TEST_ENV};PROBE=$<TARGET_FILE:fg_perfdata_probe>")
 
 add_test(NAME perfdata-record COMMAND sh ${FG_PD_DIR}/record.sh)
 set_tests_properties(perfdata-record PROPERTIES ENVIRONMENT "${FG_PD_ENV}"
-  FIXTURES_SETUP perfdata_rec SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS perfdata
+  FIXTURES_SETUP perfdata_rec SKIP_RETURN_CODE 77 TIMEOUT 900 LABELS perfdata
   # The system-wide recording should hold this suite's workload, not the
   # short-lived processes of tests running beside it.
   RUN_SERIAL TRUE)
@@ -22,7 +22,7 @@ set_tests_properties(perfdata-record PROPERTIES ENVIRONMENT "${FG_PD_ENV}"
 macro(fg_perfdata_test name)
   add_test(NAME perfdata-${name} COMMAND ${ARGN})
   set_tests_properties(perfdata-${name} PROPERTIES ENVIRONMENT "${FG_PD_ENV}"
-    FIXTURES_REQUIRED perfdata_rec SKIP_RETURN_CODE 77 TIMEOUT 120
+    FIXTURES_REQUIRED perfdata_rec SKIP_RETURN_CODE 77 TIMEOUT 600
     LABELS perfdata)
 endmacro()
 

@@ -15,7 +15,7 @@ target_link_libraries(manifest-info PRIVATE flamegraph)
 add_test(NAME manifest-cargo-agree
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/toml/cargo-agree.sh $<TARGET_FILE:manifest-info>)
 set_tests_properties(manifest-cargo-agree PROPERTIES ENVIRONMENT "${FG_TEST_ENV}"
-  SKIP_RETURN_CODE 77 TIMEOUT 300)
+  SKIP_RETURN_CODE 77 TIMEOUT 900)
 
 set(FG_TOML_TEST_DIR "${FG_CONFORMANCE_DIR}/toml-test")
 if(FG_HAVE_CONFORMANCE AND EXISTS "${FG_TOML_TEST_DIR}/files-toml-1.0.0")

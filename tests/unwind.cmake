@@ -9,7 +9,7 @@ add_test(NAME unwind-perf-agree
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unwind/perf-agree.sh
           $<TARGET_FILE:unwind_perf_agree> dwarfwork)
 set_tests_properties(unwind-perf-agree PROPERTIES
-  ENVIRONMENT "${FG_TEST_ENV}" SKIP_RETURN_CODE 77 TIMEOUT 300)
+  ENVIRONMENT "${FG_TEST_ENV}" SKIP_RETURN_CODE 77 TIMEOUT 900)
 
 # Samples inside a signal handler: chains through __restore_rt.  The
 # workload is built without sanitizers whatever the build.
@@ -21,7 +21,7 @@ add_test(NAME unwind-perf-agree-signal
           $<TARGET_FILE:unwind_perf_agree> sigwork
           $<TARGET_FILE:unwind_sigwork> 500)
 set_tests_properties(unwind-perf-agree-signal PROPERTIES
-  ENVIRONMENT "${FG_TEST_ENV}" SKIP_RETURN_CODE 77 TIMEOUT 120)
+  ENVIRONMENT "${FG_TEST_ENV}" SKIP_RETURN_CODE 77 TIMEOUT 600)
 
 add_executable(unwind_fuzz_smoke ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_unwind.c)
 target_compile_definitions(unwind_fuzz_smoke PRIVATE FG_FUZZ_STANDALONE)

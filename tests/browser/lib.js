@@ -22,6 +22,9 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
 
+// Each page action is given this long before it counts as hung.
+const HANG_MS = 120000;
+
 // A test: named checks, a list of failures, one verdict line at the end.
 class Test {
   constructor(name) {
@@ -102,6 +105,9 @@ async function open(t, viewport) {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const page = ctx.pages()[0] || await ctx.newPage();
+  // Playwright's 30 s default is a hang guard too tight for a loaded
+  // machine: a page action that takes 2 minutes is stuck, not slow.
+  page.setDefaultTimeout(HANG_MS);
   const answers = [];
   page.fgAnswer = (text) => answers.push(text);
   page.fgPending = () => answers.length;
@@ -309,5 +315,5 @@ function timedClick(page, action) {
 module.exports = {
   Test, render, open, load, frames, nameOf, config, expectedZoom,
   expectedMatch, matchedPct, clickFrame, params, overflowing, nextFrame,
-  writeBigFolded, timedClick,
+  writeBigFolded, timedClick, HANG_MS,
 };
