@@ -5,7 +5,7 @@
 setup pid demo
 cd "$W/crate"
 cargo build --release -q 2>"$ERR" || fail "cargo build"
-"$W/target/release/demo" loop 120 >/dev/null &
+"$W/target/release/demo" loop 100 >/dev/null &
 wpid=$!
 sleep 0.3
 "$FG" --pid $wpid -o "$W/pid.svg" >"$OUT" 2>"$ERR" &
