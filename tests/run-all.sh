@@ -5,7 +5,7 @@
 #   clang    clang, warnings as errors, UBSan (no recovery), every test
 #   asan     gcc, ASan + UBSan, every test
 #   tsan     clang, ThreadSanitizer, the tests of the threaded code
-#            (labels unit, perfdata, collapse, render, fuzz)
+#            (labels unit, perfdata, collapse, render, fuzz, threads)
 #   fuzz     clang, every libFuzzer target for a fixed number of runs
 #            from its committed corpus (tests/fuzz/run.sh)
 # The clang passes are skipped when clang is not installed.  Every pass
@@ -55,7 +55,7 @@ pass_tsan() {
 		-DFG_SANITIZE=thread &&
 	cmake --build build/tsan -j"$jobs" &&
 	FG_SANITIZED=1 ctest --test-dir build/tsan --output-on-failure -j"$jobs" \
-		-L 'unit|perfdata|collapse|render|fuzz'
+		-L 'unit|perfdata|collapse|render|fuzz|threads'
 }
 
 pass_fuzz() {
