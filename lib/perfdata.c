@@ -1791,7 +1791,8 @@ uw_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
 	struct pd *pd = arg;
 	struct map *m;
 
-	if (pd->uw_thread == NULL || pd->uw_thread->proc == NULL ||
+	if (pd->o->recording_only || pd->uw_thread == NULL ||
+	    pd->uw_thread->proc == NULL ||
 	    (m = map_find(pd->uw_thread->proc, addr)) == NULL ||
 	    m->dso == NULL)
 		return -1;
@@ -3890,6 +3891,8 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 		fg_sym_set_debug_dir(pd->sym, dir);
 	}
 	set_cache_dir(pd->sym, o->cache_dir);
+	if (o->recording_only)
+		fg_sym_set_recording_only(pd->sym);
 	if ((r = read_header(pd, &doff, &dsize)) != 0)
 		goto out;
 	if (fg_sym_prefetch(pd->sym, o->no_inline ? 0 : pd->defer ? 2 :

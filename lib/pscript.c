@@ -987,11 +987,14 @@ populate_ahead(const char **ready, const char *buf, const char *end,
 static int
 ps_run(struct ps *ps, const char *buf, size_t len, int drop)
 {
-	const char *p = buf, *end = buf + len, *nl;
+	const char *p = buf, *end, *nl;
 	const char *dropped = buf, *ready = buf, *polled = buf;
 	unsigned poll = 0;
 	int r, populate = drop;
 
+	if (len == 0)
+		return 0;	/* buf may be NULL: no buf + 0 */
+	end = buf + len;
 	if (populate)
 		populate_ahead(&ready, buf, end, &populate);
 

@@ -224,6 +224,12 @@ fg_sym_set_cache_dir(struct fg_symbolizer *s, const char *dir)
 		s->cache_dir[0] = '\0';
 }
 
+void
+fg_sym_set_recording_only(struct fg_symbolizer *s)
+{
+	s->recording_only = 1;
+}
+
 int
 fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
     const uint8_t *id, size_t len)

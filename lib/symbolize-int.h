@@ -135,6 +135,7 @@ struct fg_symbolizer {
 	char kernel_bid[2 * 64 + 1];
 	char debug_dir[2048];
 	char cache_dir[2048];	/* inflated DWARF sections (dwarfidx.c) */
+	int recording_only;	/* no file, no vdso image is read */
 
 	pthread_mutex_t pf_mu;
 	pthread_cond_t pf_cv;

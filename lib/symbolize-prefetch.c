@@ -382,7 +382,7 @@ fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
 	struct fg_dso *pfi;
 	int rc;
 
-	if (s->pf_running || s->pf_q != NULL)
+	if (s->pf_running || s->pf_q != NULL || s->recording_only)
 		return 0;
 	if ((rc = pf_candidates(s, dwarf, &l)) != 0 || l.n == 0 ||
 	    (rc = pf_queue(s, &l, dwarf, &pfi)) != 0) {

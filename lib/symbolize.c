@@ -337,6 +337,8 @@ sym_dso_load(struct fg_dso *d)
 	if (d->loaded)
 		return;
 	d->loaded = 1;
+	if (d->s->recording_only)
+		return;
 	switch (d->kind) {
 	case FG_DSO_KERNEL:
 		sym_load_kallsyms(d);
@@ -385,7 +387,7 @@ fg_sym_jitmap(struct fg_symbolizer *s, uint32_t pid)
 	for (d = s->dsos; d != NULL; d = d->next)
 		if (d->kind == FG_DSO_JITMAP && d->pid == pid)
 			return d->path[0] != '\0' ? d : NULL;
-	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+	if (s->recording_only || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 		path[0] = '\0';
 	if ((d = sym_dso_new(s, FG_DSO_JITMAP, path)) == NULL)
 		return NULL;

@@ -38,6 +38,12 @@ void fg_sym_free(struct fg_symbolizer *s);
 void fg_sym_set_debug_dir(struct fg_symbolizer *s, const char *dir);
 /* Where inflated DWARF sections are kept across runs; NULL or "": not. */
 void fg_sym_set_cache_dir(struct fg_symbolizer *s, const char *dir);
+/*
+ * From now on read no file and no image of this machine: every object
+ * is one without symbols, nothing is loaded ahead, no JIT map exists
+ * (fg_perfdata_opts.recording_only).  Call before the first lookup.
+ */
+void fg_sym_set_recording_only(struct fg_symbolizer *s);
 
 /*
  * The build id (len bytes) a recording gives for path; the kernel's is

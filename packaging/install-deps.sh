@@ -19,13 +19,16 @@ build="build-essential cmake pkg-config libbsd-dev libcjson-dev libdeflate-dev l
 # Tests: python3 runs ../shared/tools/svg-frames, chromium and node drive the
 # browser tests, xmllint and mandoc check the SVGs and man pages, gzip
 # decompresses corpora, procps gives ps for the signal tests, time
-# (/usr/bin/time) the benchmarks' peak RSS.
+# (/usr/bin/time) the benchmarks' peak RSS; clang, its sanitizer and
+# libFuzzer runtimes (libclang-rt-dev) and llvm-symbolizer (llvm) the
+# clang+UBSan, ThreadSanitizer and fuzz passes of tests/run-all.sh.
 # librust-grep-dev and librust-regex-dev bring the sources of real crates
 # (with their dependencies, under /usr/share/cargo/registry) whose examples
 # the tests in tests/real/ build offline and profile, and the others their
 # examples' dev-dependencies; libc6-dbg gives libc's frames the names that
 # addr2line and perf give them with its debug file.
 test="python3 chromium nodejs npm libxml2-utils mandoc gzip procps binutils elfutils time
+      clang libclang-rt-dev llvm
       librust-grep-dev librust-termcolor-dev librust-walkdir-dev
       librust-regex-dev librust-lazy-static-dev librust-quickcheck-dev librust-rand-dev
       librust-rand-core+getrandom-dev libc6-dbg"

@@ -7,7 +7,7 @@
 #    two threads);
 #  - collapse-perf-pipe-<case>: a few cases again through standard input;
 #  - collapse-bad-input: hostile input (tests/data/collapse and generated);
-#  - fuzz_collapse (FG_FUZZ=ON with clang): a libFuzzer target, not a test.
+#  - fuzz_collapse: a libFuzzer target (tests/fuzz.cmake).
 
 set(FG_COLLAPSE_PROG $<TARGET_FILE:flamegraph-collapse-perf>)
 set(FG_COLLAPSE_RUN ${CMAKE_CURRENT_SOURCE_DIR}/collapse/run-case.sh)
@@ -69,17 +69,3 @@ add_test(NAME collapse-bad-input
           ${FG_COLLAPSE_PROG} ${CMAKE_CURRENT_SOURCE_DIR}/data/collapse)
 set_tests_properties(collapse-bad-input PROPERTIES
   ENVIRONMENT "${FG_TEST_ENV}" LABELS collapse)
-
-# libFuzzer target over fg_collapse_perf_mem (clang only).
-option(FG_FUZZ "Build the libFuzzer targets (clang only)" OFF)
-if(FG_FUZZ)
-  if(CMAKE_C_COMPILER_ID MATCHES "Clang")
-    add_executable(fuzz_collapse ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_collapse.c)
-    target_include_directories(fuzz_collapse PRIVATE ${CMAKE_SOURCE_DIR}/lib)
-    target_compile_options(fuzz_collapse PRIVATE -fsanitize=fuzzer,address,undefined)
-    target_link_options(fuzz_collapse PRIVATE -fsanitize=fuzzer,address,undefined)
-    target_link_libraries(fuzz_collapse PRIVATE flamegraph)
-  else()
-    message(STATUS "FG_FUZZ needs clang: fuzz_collapse not built")
-  endif()
-endif()

@@ -18,7 +18,12 @@ foreach(case ${FG_E2E_CASES})
       COMMAND sh ${FG_E2E_DIR}/${case}.sh)
     set_tests_properties(e2e-${case} PROPERTIES
       ENVIRONMENT "${FG_TEST_ENV};FG_CARGO_FLAMEGRAPH=$<TARGET_FILE:cargo-flamegraph>;FG_FLAMEGRAPH=$<TARGET_FILE:flamegraph-cli>;FG_E2E_WORK=${CMAKE_BINARY_DIR}/e2e"
-      LABELS "e2e" SKIP_RETURN_CODE 77 TIMEOUT 120)
+      LABELS "e2e" SKIP_RETURN_CODE 77 TIMEOUT 600)
+    # The cases whose processing runs threads beside the main one (the
+    # --post-process feeder, both readers): ThreadSanitizer runs them too.
+    if(case MATCHES "^(native-agree|post-process|perfdata|interrupt)$")
+      set_tests_properties(e2e-${case} PROPERTIES LABELS "e2e;threads")
+    endif()
   else()
     add_test(NAME e2e-${case}
       COMMAND sh -c "echo 'skipped: cargo or perf not installed'; exit 77")

@@ -42,14 +42,5 @@ set_tests_properties(render-hostile render-cli PROPERTIES
   ENVIRONMENT "${FG_TEST_ENV}" LABELS render)
 if(TEST unit-test_render)
   set_tests_properties(unit-test_render unit-test_render_folded PROPERTIES
-    LABELS render)
-endif()
-
-# libFuzzer target over the folded reader and the renderer (FG_FUZZ=ON,
-# clang only; the option is declared in collapse.cmake).
-if(FG_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
-  add_executable(fuzz_render ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_render.c)
-  target_compile_options(fuzz_render PRIVATE -fsanitize=fuzzer,address,undefined)
-  target_link_options(fuzz_render PRIVATE -fsanitize=fuzzer,address,undefined)
-  target_link_libraries(fuzz_render PRIVATE flamegraph)
+    LABELS "render;unit")
 endif()

@@ -808,6 +808,13 @@ struct fg_perfdata_opts {
 	 * "": no cache.  Safe to delete at any time.
 	 */
 	const char *cache_dir;
+	/*
+	 * Read nothing but the recording: no ELF or debug file, build-id
+	 * cache, kallsyms, /tmp/perf-PID.map or [vdso] image is looked at,
+	 * so the result depends on the recording alone (fuzzing, tests).
+	 * Frames are named as perf names those of files it cannot read.
+	 */
+	int recording_only;
 	const char *event_filter;	/* NULL: the first event sampled */
 	const char *const *skip_after;	/* drop frames below these names */
 	size_t nskip_after;

@@ -22,6 +22,9 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
 
+// Each page action is given this long before it counts as hung.
+const HANG_MS = 120000;
+
 // A test: named checks, a list of failures, one verdict line at the end.
 class Test {
   constructor(name) {
@@ -102,6 +105,9 @@ async function open(t, viewport) {
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const page = ctx.pages()[0] || await ctx.newPage();
+  // Playwright's 30 s default is a hang guard too tight for a loaded
+  // machine: a page action that takes 2 minutes is stuck, not slow.
+  page.setDefaultTimeout(HANG_MS);
   const answers = [];
   page.fgAnswer = (text) => answers.push(text);
   page.fgPending = () => answers.length;
@@ -262,7 +268,52 @@ function nextFrame(page) {
     requestAnimationFrame(() => requestAnimationFrame(res))));
 }
 
+// The big graph of the performance test and benchmark: 60 x 10 x 10
+// stacks, each ending in a chain of 4 more frames: 30,663 frames, all
+// wider than the default --minwidth of 0.01%.  Written to file.
+function writeBigFolded(file) {
+  const mods = ['core::iter', 'alloc::vec', 'std::collections::hash::map', 'myapp::parser',
+    'myapp::eval', 'serde_json::de', 'tokio::runtime::task', 'regex::exec'];
+  const verbs = ['fold', 'next', 'insert', 'parse', 'visit', 'poll', 'eval', 'grow'];
+  let seed = 7;
+  const rnd = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const fn = (i) => `${mods[i % mods.length]}::${verbs[(i >> 3) % verbs.length]}_${i}`;
+  const lines = [];
+  for (let a = 0; a < 60; a++) {
+    for (let b = 0; b < 10; b++) {
+      for (let c = 0; c < 10; c++) {
+        const stack = ['myapp', `myapp::main`, fn(a), fn(1000 + a * 10 + b), fn(5000 + a * 100 + b * 10 + c)];
+        for (let d = 0; d < 4; d++)
+          stack.push(fn(20000 + rnd(3000)));
+        lines.push(`${stack.join(';')} ${2 + rnd(3)}`);
+      }
+    }
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+}
+
+// Time an action in the page (zoom: a click on the frame a third of the
+// way through; reset: a click on "Reset Zoom") until the frame after it
+// is painted: [ms in the script, ms painted].
+function timedClick(page, action) {
+  return page.evaluate((act) => new Promise((res) => {
+    const t0 = performance.now();
+    const fr = document.getElementById('frames');
+    const target = act === 'zoom'
+      ? fr.children[Math.floor(fr.children.length / 3)].querySelector('rect')
+      : document.getElementById('unzoom');
+    target.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    const t1 = performance.now();
+    requestAnimationFrame(() => setTimeout(() => res([t1 - t0, performance.now() - t0]), 0));
+  }), action);
+}
+
 module.exports = {
   Test, render, open, load, frames, nameOf, config, expectedZoom,
   expectedMatch, matchedPct, clickFrame, params, overflowing, nextFrame,
+  writeBigFolded, timedClick, HANG_MS,
 };

@@ -1,6 +1,9 @@
-// Performance: a generated graph with more than 30,000 frames, rendered by
-// flamegraph-render, loads, zooms, searches and resets in headless
-// Chromium within generous bounds; the times are printed.
+// A big graph: more than 30,000 frames, rendered by flamegraph-render,
+// loads, zooms, resets, searches and re-fits its labels on resize in
+// headless Chromium.  The times are printed; they are not checked here
+// (a test must not depend on the machine's speed): the targets live in
+// the benchmark, tests/bench/bench-browser.sh.  Each step has only a
+// hang guard.
 //   node test-perf.js NAME RENDERER OUT.folded OUT.svg
 'use strict';
 
@@ -9,83 +12,57 @@ const B = require('./lib.js');
 
 const [name, renderer, folded, out] = process.argv.slice(2);
 
-// Generous bounds: CI runs this on two shared cores (typically about 2 s to
-// load and 0.4 s a step on an idle machine).
-const LOAD_MS = 5000;	// parse, lay out, initialise the script, first zoom
-const STEP_MS = 2000;	// one zoom, reset, search or resize, painted
+// A step that takes this long is stuck, not slow (idle: ~2 s to load,
+// ~0.4 s a step; CTest's TIMEOUT is the guard of the whole test).
+const HANG_MS = B.HANG_MS;
 
-// 60 x 10 x 10 stacks, each ending in a chain of 4 more frames: 30,663
-// frames, all wider than the default --minwidth of 0.01%.
-function generate(file) {
-  const mods = ['core::iter', 'alloc::vec', 'std::collections::hash::map', 'myapp::parser',
-    'myapp::eval', 'serde_json::de', 'tokio::runtime::task', 'regex::exec'];
-  const verbs = ['fold', 'next', 'insert', 'parse', 'visit', 'poll', 'eval', 'grow'];
-  let seed = 7;
-  const rnd = (n) => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed % n;
-  };
-  const fn = (i) => `${mods[i % mods.length]}::${verbs[(i >> 3) % verbs.length]}_${i}`;
-  const lines = [];
-  for (let a = 0; a < 60; a++) {
-    for (let b = 0; b < 10; b++) {
-      for (let c = 0; c < 10; c++) {
-        const stack = ['myapp', `myapp::main`, fn(a), fn(1000 + a * 10 + b), fn(5000 + a * 100 + b * 10 + c)];
-        for (let d = 0; d < 4; d++)
-          stack.push(fn(20000 + rnd(3000)));
-        lines.push(`${stack.join(';')} ${2 + rnd(3)}`);
-      }
-    }
-  }
-  fs.writeFileSync(file, lines.join('\n') + '\n');
+// action() within HANG_MS, else a failure naming what.
+async function guarded(t, what, action) {
+  let timer;
+  const hang = new Promise((res) => { timer = setTimeout(() => res('hang'), HANG_MS); });
+  const r = await Promise.race([action(), hang]);
+  clearTimeout(timer);
+  if (r === 'hang')
+    throw new Error(`${what} did not finish within ${HANG_MS / 1000} s`);
+  return r;
 }
 
 B.Test.run(`browser perf ${name}`, async (t) => {
-  generate(folded);
+  B.writeBigFolded(folded);
   t.check(B.render(t, renderer, [], folded, out) === 0, 'the renderer succeeded');
   const page = await B.open(t, { width: 1280, height: 900 });
-  const loadMs = await B.load(t, page, out);
+  const loadMs = await guarded(t, 'loading', () => B.load(t, page, out));
   const n = await page.evaluate(() => document.getElementById('frames').children.length);
   t.check(n >= 30000, `the graph has at least 30,000 frames (${n})`);
   t.info(`load: ${loadMs} ms for ${n} frames (${(fs.statSync(out).size / 1e6).toFixed(1)} MB)`);
 
-  // Time an action in the page until the frame after it is painted.
-  const timed = (what, action) => page.evaluate(([w, act]) => new Promise((res) => {
-    const t0 = performance.now();
-    const fr = document.getElementById('frames');
-    if (act === 'zoom') {
-      const g = fr.children[Math.floor(fr.children.length / 3)];
-      g.querySelector('rect').dispatchEvent(new MouseEvent('click', { bubbles: true }));
-    } else if (act === 'reset') {
-      document.getElementById('unzoom').dispatchEvent(new MouseEvent('click', { bubbles: true }));
-    }
-    const t1 = performance.now();
-    requestAnimationFrame(() => setTimeout(() => res([t1 - t0, performance.now() - t0]), 0));
-  }), [what, action]);
-
-  let [script, painted] = await timed('zoom', 'zoom');
+  let [script, painted] = await guarded(t, 'the zoom', () => B.timedClick(page, 'zoom'));
   const hidden = await page.evaluate(() => document.querySelectorAll('#frames > .hide').length);
   t.info(`zoom: ${script.toFixed(0)} ms in the script, ${painted.toFixed(0)} ms painted (${hidden} frames hidden)`);
-  t.check(hidden > n / 2, 'the zoom hid most frames');
-  t.check(painted < STEP_MS, `zooms within ${STEP_MS} ms (${painted.toFixed(0)} ms)`);
-  t.check(loadMs + painted < LOAD_MS, `loads and zooms within ${LOAD_MS} ms (${(loadMs + painted).toFixed(0)} ms)`);
+  t.check(hidden > n / 2, `the zoom hid most frames (${hidden} of ${n})`);
 
-  [script, painted] = await timed('reset', 'reset');
+  [script, painted] = await guarded(t, 'the reset', () => B.timedClick(page, 'reset'));
+  const after = await page.evaluate(() => document.querySelectorAll('#frames > .hide').length);
   t.info(`reset: ${script.toFixed(0)} ms in the script, ${painted.toFixed(0)} ms painted`);
-  t.check(painted < STEP_MS, `resets within ${STEP_MS} ms (${painted.toFixed(0)} ms)`);
+  t.check(after === 0, `the reset showed every frame again (${after} hidden)`);
 
   page.fgAnswer('parse_\\d+$');
   const s0 = Date.now();
-  await page.keyboard.press('Control+f');
-  await page.waitForFunction(() => /Matched/.test(document.getElementById('matched').textContent));
+  await guarded(t, 'the search', async () => {
+    await page.keyboard.press('Control+f');
+    await page.waitForFunction(() => /Matched/.test(document.getElementById('matched').textContent));
+  });
   const searchMs = Date.now() - s0;
-  t.info(`search: ${searchMs} ms (${await page.textContent('#matched')})`);
-  t.check(searchMs < STEP_MS, `searches within ${STEP_MS} ms (${searchMs} ms)`);
+  const matched = await page.textContent('#matched');
+  t.info(`search: ${searchMs} ms (${matched})`);
+  t.check(B.matchedPct(matched) > 0, `the search matched frames (${matched})`);
 
   const r0 = Date.now();
-  await page.setViewportSize({ width: 900, height: 900 });
-  await B.nextFrame(page);
-  const resizeMs = Date.now() - r0;
-  t.info(`resize: ${resizeMs} ms`);
-  t.check(resizeMs < STEP_MS, `re-fits labels on resize within ${STEP_MS} ms (${resizeMs} ms)`);
+  await guarded(t, 'the resize', async () => {
+    await page.setViewportSize({ width: 900, height: 900 });
+    await B.nextFrame(page);
+  });
+  t.info(`resize: ${Date.now() - r0} ms`);
+  const bad = await B.overflowing(page);
+  t.check(bad.length === 0, `labels fit their frames after the resize (${bad.slice(0, 3).join('; ')})`);
 });

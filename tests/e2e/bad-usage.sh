@@ -29,8 +29,11 @@ grep_err 'nothing to profile'
 PERF=/nonexistent/perf "$FG" -o "$W/x.svg" -- true >"$OUT" 2>"$ERR"
 expect_status 1 $? "perf missing"
 grep_err 'install perf'
-# no samples: a clear hint, no graph
-"$FG" -o "$W/ns.svg" -- true >"$OUT" 2>"$ERR"; expect_status 1 $? "no samples"
+# no samples: a clear hint, no graph.  One sample per CPU second of task
+# clock: `true` never gets one, however slow the machine (at 997 Hz a
+# loaded machine, or a PMU's cycles starting at period 1, give it one).
+"$FG" -c 'record -e task-clock -c 1000000000' -o "$W/ns.svg" -- true \
+	>"$OUT" 2>"$ERR"; expect_status 1 $? "no samples"
 grep_err 'no samples were recorded'
 grep_err 'raise the frequency (-F)'
 [ ! -e "$W/ns.svg" ] || fail "a graph without samples"

@@ -5,14 +5,15 @@
 setup pid demo
 cd "$W/crate"
 cargo build --release -q 2>"$ERR" || fail "cargo build"
-"$W/target/release/demo" loop 20 >/dev/null &
+"$W/target/release/demo" loop 100 >/dev/null &
 wpid=$!
 sleep 0.3
 "$FG" --pid $wpid -o "$W/pid.svg" >"$OUT" 2>"$ERR" &
 fpid=$!
 i=0
-while [ ! -s perf.data ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.8
+# wait (60 s at most) until perf is recording, then let it record a little
+while [ ! -s perf.data ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1.5
 kill -INT $fpid
 wait $fpid
 st=$?

@@ -1179,6 +1179,54 @@ test_defer(void)
 	free(data.d);
 }
 
+/*
+ * recording_only: this program's own mapping, which test_reader() names
+ * by its symbols, reads as a file without symbols; no warning, since no
+ * file was tried.
+ */
+static void
+test_recording_only(void)
+{
+	struct self self = {0};
+	struct rec data = {0}, f;
+	struct fg_perfdata_opts o;
+	struct wlog w = {0};
+	uint64_t chain[3];
+	const char *base;
+	char want[2 * PATH_MAX + 16], *out;
+	ssize_t n;
+	int i;
+
+	n = readlink("/proc/self/exe", self.path, sizeof(self.path) - 1);
+	CHECK(n > 0);
+	self.path[n > 0 ? n : 0] = '\0';
+	dl_iterate_phdr(phdr_cb, &self);
+	CHECK(self.n > 0);
+	base = strrchr(self.path, '/') ? strrchr(self.path, '/') + 1 : self.path;
+	chain[0] = (uint64_t)-512;		/* PERF_CONTEXT_USER */
+	chain[1] = (uint64_t)(uintptr_t)fg_test_leaf + 1;
+	chain[2] = (uint64_t)(uintptr_t)fg_test_mid + 4;
+	comm(&data, "prog", 100);
+	for (i = 0; i < self.n; i++)
+		mmap2(&data, self.start[i], self.len[i], self.pgoff[i],
+		    self.path, 110);
+	sample(&data, chain, 3, 3, 200, 3);
+	f = recording(&data);
+	fg_perfdata_opts_init(&o);
+	o.recording_only = 1;
+	o.buildid_dir = "";
+	o.cache_dir = "";
+	out = fold_opts(&f, &o, &w);
+	snprintf(want, sizeof(want), "prog;[%s];[%s] 3\n", base, base);
+	CHECK(out != NULL && strcmp(out, want) == 0);
+	if (out != NULL && strcmp(out, want) != 0)
+		fprintf(stderr, "recording_only: got %s", out);
+	CHECK(w.len == 0);
+	free(out);
+	free(f.d);
+	free(data.d);
+}
+
 int
 main(void)
 {
@@ -1191,6 +1239,7 @@ main(void)
 	test_cancel();
 	test_prefetch();
 	test_defer();
+	test_recording_only();
 	if (failures != 0) {
 		fprintf(stderr, "%d checks failed\n", failures);
 		return 1;
