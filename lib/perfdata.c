@@ -229,7 +229,7 @@ struct dpend {
 #define PEND_SHIFT	12
 #define PEND_CHUNK	(1u << PEND_SHIFT)
 #define PEND_CHUNKS	16384u	/* 64M addresses */
-#define PEND(pd, i)	(&(pd)->pend[(i) >> PEND_SHIFT][(i) & (PEND_CHUNK - 1)])
+#define PEND(pd, i)	(&(pd)->df.pend[(i) >> PEND_SHIFT][(i) & (PEND_CHUNK - 1)])
 #define PEND_BATCH	64	/* a sleeping worker is woken this often */
 
 /* The names one thread's lookups gave. */
@@ -275,10 +275,20 @@ struct fent {
 #define CH_REF		(1ULL << 31)	/* in hd[3]: the chain is pointed at */
 #define CHAIN_MAX_IDS	(16u << 20)	/* 64 MB of ids */
 
-struct pd {
-	const uint8_t *buf;
-	size_t len;
-	const char *name;
+/*
+ * The reader's state, one struct per part and owner.  "The walk" is the
+ * thread that called fg_pd_walk()/fg_perfdata_read_*; the other threads
+ * are started and joined by it, and each struct says which thread may
+ * touch its fields when.
+ */
+
+/*
+ * Reading the records (perfdata-input.c).  Owned by whoever runs
+ * next_rec(): the walk until it starts the reader thread at the first
+ * big sample (pd_reader_start), then the reader thread alone until
+ * pd_reader_stop() joins it.  pinned is shared (atomic).
+ */
+struct pd_input {
 	int fd;			/* >= 0: records are read from it */
 	struct dbuf *win;	/* the file at woff, as last read */
 	uint64_t woff;
@@ -287,51 +297,66 @@ struct pd {
 	uint64_t ra_end;	/* read ahead asked for up to here */
 	int sparse;		/* records left in "big samples" mode */
 	int usemap;		/* records read through the mapping (buf) */
-	uint64_t dropped;	/* mapped pages before this given back */
+	uint64_t dropped;	/* mapped pages before this given back (walk,
+				   only while there is no reader thread) */
 	struct fg_error rerr;	/* the reader's error */
 	char rmsg[128];		/* the reader's last warning */
 	atomic_size_t pinned;	/* bytes of blocks no longer being filled */
+};
 
-	/* the reader thread and the ring of records it passes on */
+/*
+ * The hand-over from the reader thread to the walk: a ring of records
+ * with their references, under mu (perfdata-input.c).  threaded and
+ * nothread are the walk's, set before the thread starts.
+ */
+struct pd_ring {
 	int threaded;
 	int nothread;		/* no (more) reader thread */
-	pthread_t rth;
-	pthread_mutex_t rmu;
+	pthread_t th;
+	pthread_mutex_t mu;
 	pthread_cond_t rcv;	/* for the walk: items came */
 	pthread_cond_t wcv;	/* for the reader: room came, or stop */
 	struct item ring[RING];
-	size_t rhead, rcount;
-	int rstop, rwait, wwait;
+	size_t head, count;
+	int stop, rwait, wwait;
+};
 
-	/* the symbolizer and unwinder freed beside the model's last adds */
-	pthread_t sth;
+/*
+ * Helper threads the walk starts and joins, each given what it needs
+ * and nothing else of pd: the populating thread reads the mapping
+ * [pop_from, pop_to) (perfdata-input.c); the freeing thread owns the
+ * symbolizer and unwinder handed to it (perfdata.c).
+ */
+struct pd_helpers {
+	pthread_t sym_th;
 	int sym_freeing;
-
-	/* a dense file's pages mapped ahead of the walk (populate_main) */
-	pthread_t pth;
+	pthread_t pop_th;
 	int populating;
 	size_t pop_from, pop_to;
+};
 
-	const struct dbuf *lz;	/* the sample being dispatched, if compact */
-	uint8_t *stk;		/* its stack, fetched */
-	size_t stkcap;
-	size_t stkheld;
-	int stkwarned;
-	const struct fg_perfdata_opts *o;
-	struct fg_stacks *st;
-	const struct fg_pd_hooks *h;
-	struct fg_error *err;
-
+/*
+ * The events (perfdata-header.c): written by pd_read_header() before
+ * any other thread starts, read-only after (the reader thread reads
+ * them too).
+ */
+struct pd_events {
 	struct attr *attrs;
 	size_t nattrs;
-	size_t attr_sel;	/* the selected event; SIZE_MAX: not yet */
 	int ordered;
+};
 
+/* Processes and threads (perfdata-maps.c).  The walk's. */
+struct pd_maps {
 	struct proc *procs[NBUCKETS];
 	struct thread *threads[NBUCKETS];
-	struct fg_symbolizer *sym;
-	struct fg_arena arena;
+};
 
+/*
+ * Frames: the (file, address) cache, its pool of ids, the front cache,
+ * the stack being built (perfdata-frames.c).  The walk's.
+ */
+struct pd_frames {
 	struct centry *cache;
 	size_t ccap;
 	size_t cused;
@@ -346,6 +371,12 @@ struct pd {
 	size_t nfr;
 	size_t capfr;
 	struct fent *front;
+	struct fg_buf work;
+	struct frame_bufs fb;	/* frame names (pd_intern_push) */
+};
+
+/* The chain cache and what is summed in it (perfdata-chains.c).  The walk's. */
+struct pd_chains {
 	size_t nch;
 	uint64_t *chtab;
 	size_t chmask;
@@ -358,53 +389,74 @@ struct pd {
 	size_t capdirty;
 	uint32_t *cids;
 	size_t ncids;
-	/*
-	 * Inline lookups deferred past the walk (pd->defer): a cache entry's
-	 * ids_off is then a dent, and a chain entry's ids are the process
-	 * name's id and its frames' dents, expanded once they are resolved.
-	 */
-	int defer;
-	struct dent *dents;
-	size_t ndents;
-	size_t capdents;
-	struct dpend **pend;	/* PEND_CHUNKS chunks */
-	size_t npend;
-	/* the worker that looks the pending ones up during the walk */
-	int lw_running;
-	pthread_t lw_th;
-	pthread_mutex_t lw_mu;
-	pthread_cond_t lw_cv;
-	atomic_size_t lw_pub;	/* pending entries it may take */
-	atomic_int lw_wait;	/* it sleeps (or is about to) */
-	int lw_stop;		/* under lw_mu */
-	size_t lw_done;		/* how many it did, once joined */
-	struct lookup lw;	/* its names */
-	/* FG_DEFER_END=n (tests): deferring ends at the nth new chain */
-	uint64_t defer_end;
-	uint64_t nnew;
-	struct dlater *later;	/* its entries waiting for DWARF */
-	size_t nlater;
-	size_t caplater;
-	/*
-	 * Warnings held while deferring, to come out in the order they
-	 * would without: the symbolizer's (swarn) met by the lookup of
-	 * pending entry wcur, the walk's (wwarn) when npend entries were
-	 * made; each an 8-byte tag and the message with its NUL.
-	 */
-	struct fg_warn swarn;
-	struct fg_warn wwarn;
-	int whold;
-	size_t wcur;
-	struct fg_buf wsym;
-	struct fg_buf wwalk;
 	size_t *fresh;		/* chain entries not yet in the model */
 	size_t nfresh;
 	size_t capfresh;
 	uint32_t *xids;		/* an expanded chain */
 	size_t capxids;
-	struct fg_buf work;
-	struct frame_bufs fb;	/* frame names (intern_push) */
+};
 
+/*
+ * Lookups deferred past the walk (perfdata-defer.c), the walk's side:
+ * a cache entry's ids_off is then a dent, and a chain entry's ids are
+ * the process name's id and its frames' dents, expanded once they are
+ * resolved.  The walk writes pending entries; those below lw.pub are
+ * handed to the lookup worker (it fills their noff and nn) until
+ * pd_lw_join().  Walk warnings held while deferring (wwalk) are tagged
+ * with npend.
+ */
+struct pd_defer {
+	int on;
+	struct dent *dents;
+	size_t ndents;
+	size_t capdents;
+	struct dpend **pend;	/* PEND_CHUNKS chunks */
+	size_t npend;
+	/* FG_DEFER_END=n (tests): deferring ends at the nth new chain */
+	uint64_t end_at;
+	uint64_t nnew;
+	int whold;		/* warnings held (set before the worker runs) */
+	struct fg_warn wwarn;	/* the walk's warnings */
+	struct fg_buf wwalk;
+};
+
+/*
+ * The lookup worker (perfdata-defer.c): running, th, mu, cv, stop and
+ * done are the walk's (stop under mu; pub and wait atomic); out, later,
+ * wcur and wsym are the worker's while it runs, the walk's once joined.
+ * swarn is the symbolizer's warning callback (sym_warn), which runs on
+ * whichever thread does the lookups.
+ */
+struct pd_lookups {
+	int running;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	atomic_size_t pub;	/* pending entries it may take */
+	atomic_int wait;	/* it sleeps (or is about to) */
+	int stop;		/* under mu */
+	size_t done;		/* how many it did, once joined */
+	struct lookup out;	/* its names */
+	struct dlater *later;	/* its entries waiting for DWARF */
+	size_t nlater;
+	size_t caplater;
+	/*
+	 * The symbolizer's warnings met by the lookup of pending entry
+	 * wcur, held; each an 8-byte tag and the message with its NUL.
+	 */
+	size_t wcur;
+	struct fg_buf wsym;
+	struct fg_warn swarn;
+};
+
+/*
+ * The sample being handled (perfdata-sample.c): the selected event,
+ * aligned copies of its arrays, the unwinder and the stack copy
+ * fetched for it.  The walk's.
+ */
+struct pd_samples {
+	size_t attr_sel;	/* the selected event; SIZE_MAX: not yet */
+	int filter_warned;
 	uint64_t *align;	/* aligned copies of a sample's arrays */
 	size_t nalign;
 
@@ -412,6 +464,15 @@ struct pd {
 	struct thread *uw_thread;
 	uint64_t uips[512];
 
+	const struct dbuf *lz;	/* the sample being dispatched, if compact */
+	uint8_t *stk;		/* its stack, fetched */
+	size_t stkcap;
+	size_t stkheld;
+	int stkwarned;
+};
+
+/* perf's time order and zstd (perfdata-order.c).  The walk's. */
+struct pd_order {
 	struct qent *q;
 	size_t nq;
 	size_t capq;
@@ -424,7 +485,10 @@ struct pd {
 	ZSTD_DStream *zs;
 	uint8_t *left;
 	size_t nleft;
+};
 
+/* Counts (perfdata.c).  The walk's. */
+struct pd_stats {
 	uint64_t nrecs;
 	uint64_t last_progress;	/* ms, CLOCK_MONOTONIC */
 	uint64_t nwarn;
@@ -432,7 +496,38 @@ struct pd {
 	uint64_t nlost;		/* LOST records (perf: "chunks") */
 	uint64_t lost_samples;	/* LOST_SAMPLES' (total_lost_samples) */
 	uint64_t nunknown;
-	int filter_warned;
+};
+
+/*
+ * The reader.  buf, len, name and the caller's o, st and h are set
+ * before the walk and read-only after.  The symbolizer is used by one
+ * thread at a time: the walk, or while deferring the lookup worker
+ * (the walk only makes its objects, fg_sym_dso, and reads their kind).
+ * The arena is the walk's.
+ */
+struct pd {
+	const uint8_t *buf;
+	size_t len;
+	const char *name;
+	const struct fg_perfdata_opts *o;
+	struct fg_stacks *st;
+	const struct fg_pd_hooks *h;
+	struct fg_error *err;
+	struct fg_symbolizer *sym;
+	struct fg_arena arena;
+
+	struct pd_input in;
+	struct pd_ring rt;
+	struct pd_helpers hp;
+	struct pd_events ev;
+	struct pd_maps mp;
+	struct pd_frames fc;
+	struct pd_chains ch;
+	struct pd_defer df;
+	struct pd_lookups lw;
+	struct pd_samples sm;
+	struct pd_order od;
+	struct pd_stats stat;
 };
 
 /* ---- bounds-checked little-endian reads ------------------------------ */
@@ -496,8 +591,8 @@ sym_warn(void *arg, const char *msg)
 {
 	struct pd *pd = arg;
 
-	if (pd->whold)
-		warn_hold(&pd->wsym, pd->wcur, msg);
+	if (pd->df.whold)
+		warn_hold(&pd->lw.wsym, pd->lw.wcur, msg);
 	else
 		warn_pass(pd, msg);
 }
@@ -511,8 +606,8 @@ walk_warn(void *arg, const char *msg)
 {
 	struct pd *pd = arg;
 
-	if (pd->whold && pd->npend > 0)
-		warn_hold(&pd->wwalk, pd->npend, msg);
+	if (pd->df.whold && pd->df.npend > 0)
+		warn_hold(&pd->df.wwalk, pd->df.npend, msg);
 	else
 		warn_pass(pd, msg);
 }
@@ -525,10 +620,10 @@ walk_warn(void *arg, const char *msg)
 static void
 warn_flush(struct pd *pd)
 {
-	struct fg_buf *ws = &pd->wsym, *ww = &pd->wwalk;
+	struct fg_buf *ws = &pd->lw.wsym, *ww = &pd->df.wwalk;
 	size_t i = 0, j = 0;
 
-	pd->whold = 0;
+	pd->df.whold = 0;
 	while (i < ws->len || j < ww->len) {
 		uint64_t ts = 0, tw = 0;
 		const char *m;
@@ -559,13 +654,13 @@ warn_rec(struct pd *pd, uint64_t off, const char *fmt, ...)
 	char msg[256];
 	va_list ap;
 
-	pd->nwarn++;
-	if (pd->nwarn > WARN_SHOWN)
+	pd->stat.nwarn++;
+	if (pd->stat.nwarn > WARN_SHOWN)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fg_warnf(&pd->wwarn, "%s: record at 0x%llx: %s (skipped)", pd->name,
+	fg_warnf(&pd->df.wwarn, "%s: record at 0x%llx: %s (skipped)", pd->name,
 	    (unsigned long long)off, msg);
 }
 
@@ -606,14 +701,14 @@ read_attrs(struct pd *pd, uint64_t asz, uint64_t aoff, uint64_t alen)
 	if (n == 0 || n > 4096)
 		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x18: %zu "
 		    "event attributes", pd->name, n);
-	if ((pd->attrs = calloc(n, sizeof(*pd->attrs))) == NULL)
+	if ((pd->ev.attrs = calloc(n, sizeof(*pd->ev.attrs))) == NULL)
 		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
-	pd->nattrs = n;
+	pd->ev.nattrs = n;
 	for (i = 0; i < n; i++) {
 		const uint8_t *a = pd->buf + aoff + i * asz;
 		size_t al = asz - 16;
-		struct attr *t = &pd->attrs[i];
+		struct attr *t = &pd->ev.attrs[i];
 		uint64_t ioff, isz;
 
 		t->type = rd32(a);
@@ -676,8 +771,8 @@ read_event_desc(struct pd *pd, uint64_t off, uint64_t size)
 		if ((size_t)(end - p) / 8 < nr)
 			return;
 		p += (size_t)nr * 8;
-		if (i < pd->nattrs)
-			pd->attrs[i].name = name;
+		if (i < pd->ev.nattrs)
+			pd->ev.attrs[i].name = name;
 	}
 }
 
@@ -808,12 +903,12 @@ attr_by_id(struct pd *pd, uint64_t id)
 {
 	size_t i, k;
 
-	if (pd->nattrs == 1)
-		return &pd->attrs[0];
-	for (i = 0; i < pd->nattrs; i++)
-		for (k = 0; k < pd->attrs[i].nids; k++)
-			if (rd64(pd->attrs[i].ids + k * 8) == id)
-				return &pd->attrs[i];
+	if (pd->ev.nattrs == 1)
+		return &pd->ev.attrs[0];
+	for (i = 0; i < pd->ev.nattrs; i++)
+		for (k = 0; k < pd->ev.attrs[i].nids; k++)
+			if (rd64(pd->ev.attrs[i].ids + k * 8) == id)
+				return &pd->ev.attrs[i];
 	return NULL;
 }
 
@@ -821,11 +916,11 @@ attr_by_id(struct pd *pd, uint64_t id)
 static struct attr *
 rec_attr(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type)
 {
-	uint64_t st = pd->attrs[0].sample_type;
+	uint64_t st = pd->ev.attrs[0].sample_type;
 	size_t pos;
 
-	if (pd->nattrs == 1)
-		return &pd->attrs[0];
+	if (pd->ev.nattrs == 1)
+		return &pd->ev.attrs[0];
 	if (type == REC_SAMPLE) {
 		if (st & ST_IDENTIFIER)
 			pos = 8;
@@ -833,10 +928,10 @@ rec_attr(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type)
 			pos = 8 + 8 * (!!(st & ST_IP) + !!(st & ST_TID) +
 			    !!(st & ST_TIME) + !!(st & ST_ADDR));
 		else
-			return &pd->attrs[0];
+			return &pd->ev.attrs[0];
 	} else {
-		if (!(pd->attrs[0].flags & (1ULL << 18)))
-			return &pd->attrs[0];
+		if (!(pd->ev.attrs[0].flags & (1ULL << 18)))
+			return &pd->ev.attrs[0];
 		if (st & ST_IDENTIFIER)
 			pos = len - 8;
 		else if (st & ST_ID) {
@@ -846,7 +941,7 @@ rec_attr(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type)
 				return NULL;
 			pos = len - back;
 		} else
-			return &pd->attrs[0];
+			return &pd->ev.attrs[0];
 	}
 	if (pos < 8 || pos + 8 > len)
 		return NULL;
@@ -865,7 +960,7 @@ static int
 rec_time(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type,
     uint64_t *t)
 {
-	uint64_t st = pd->attrs[0].sample_type;
+	uint64_t st = pd->ev.attrs[0].sample_type;
 	size_t pos;
 
 	if (!(st & ST_TIME))
@@ -875,7 +970,7 @@ rec_time(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type,
 		    !!(st & ST_TID));
 	} else if (type <= REC_KERNEL_MAX) {
 		size_t ts = id_trailer_size(st);
-		if (!(pd->attrs[0].flags & (1ULL << 18)) || ts + 8 > len)
+		if (!(pd->ev.attrs[0].flags & (1ULL << 18)) || ts + 8 > len)
 			return 0;
 		pos = len - ts + 8 * !!(st & ST_TID);
 	} else
@@ -891,7 +986,7 @@ rec_time(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type,
 static struct proc *
 proc_get(struct pd *pd, uint32_t pid)
 {
-	struct proc **b = &pd->procs[pid % NBUCKETS], *p;
+	struct proc **b = &pd->mp.procs[pid % NBUCKETS], *p;
 
 	for (p = *b; p != NULL; p = p->next)
 		if (p->pid == pid)
@@ -909,7 +1004,7 @@ thread_find(struct pd *pd, uint32_t tid)
 {
 	struct thread *t;
 
-	for (t = pd->threads[tid % NBUCKETS]; t != NULL; t = t->next)
+	for (t = pd->mp.threads[tid % NBUCKETS]; t != NULL; t = t->next)
 		if (t->tid == tid)
 			return t;
 	return NULL;
@@ -918,7 +1013,7 @@ thread_find(struct pd *pd, uint32_t tid)
 static struct thread *
 thread_get(struct pd *pd, uint32_t pid, uint32_t tid)
 {
-	struct thread **b = &pd->threads[tid % NBUCKETS], *t;
+	struct thread **b = &pd->mp.threads[tid % NBUCKETS], *t;
 
 	if ((t = thread_find(pd, tid)) != NULL) {
 		if (t->pid != pid && pid != UINT32_MAX) {
@@ -1021,8 +1116,8 @@ on_mmap(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	struct proc *p;
 	const char *f;
 
-	tail = (pd->attrs[0].flags & (1ULL << 18)) ?
-	    id_trailer_size(pd->attrs[0].sample_type) : 0;
+	tail = (pd->ev.attrs[0].flags & (1ULL << 18)) ?
+	    id_trailer_size(pd->ev.attrs[0].sample_type) : 0;
 	if (len < fpos + 1 || len - fpos < tail + 1) {
 		warn_rec(pd, off, "MMAP record of %zu bytes too short", len);
 		return 0;
@@ -1070,8 +1165,8 @@ on_comm(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	struct thread *t;
 	const char *c;
 
-	tail = (pd->attrs[0].flags & (1ULL << 18)) ?
-	    id_trailer_size(pd->attrs[0].sample_type) : 0;
+	tail = (pd->ev.attrs[0].flags & (1ULL << 18)) ?
+	    id_trailer_size(pd->ev.attrs[0].sample_type) : 0;
 	if (len < 16 + 1 || len - 16 < tail + 1) {
 		warn_rec(pd, off, "COMM record of %zu bytes too short", len);
 		return 0;
@@ -1131,15 +1226,15 @@ on_fork(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 static int
 push_id(struct pd *pd, uint32_t id)
 {
-	if (pd->nids == pd->capids) {
-		size_t nc = pd->capids ? pd->capids * 2 : 256;
-		uint32_t *n = reallocarray(pd->ids, nc, sizeof(*n));
+	if (pd->fc.nids == pd->fc.capids) {
+		size_t nc = pd->fc.capids ? pd->fc.capids * 2 : 256;
+		uint32_t *n = reallocarray(pd->fc.ids, nc, sizeof(*n));
 		if (n == NULL)
 			return FG_ENOMEM;
-		pd->ids = n;
-		pd->capids = nc;
+		pd->fc.ids = n;
+		pd->fc.capids = nc;
 	}
-	pd->ids[pd->nids++] = id;
+	pd->fc.ids[pd->fc.nids++] = id;
 	return 0;
 }
 
@@ -1172,7 +1267,7 @@ intern_push(struct pd *pd, const char *func, const char *mod, uint64_t pc)
 	fo.jit = pd->o->jit;
 	fo.addrs = pd->o->addrs;
 	fo.java = 0;
-	return frame_names_native(func, mod, pc, &fo, &pd->fb, pool_emit, pd);
+	return frame_names_native(func, mod, pc, &fo, &pd->fc.fb, pool_emit, pd);
 }
 
 static int
@@ -1194,13 +1289,13 @@ cache_slot(struct pd *pd, const void *dso, uint64_t addr)
 	size_t h, mask;
 	uint64_t k[2];
 
-	if (pd->cused * 2 >= pd->ccap) {
-		size_t nc = pd->ccap ? pd->ccap * 2 : 4096, i;
+	if (pd->fc.cused * 2 >= pd->fc.ccap) {
+		size_t nc = pd->fc.ccap ? pd->fc.ccap * 2 : 4096, i;
 		struct centry *t = fg_zalloc(nc, sizeof(*t));
 		if (t == NULL)
 			return NULL;
-		for (i = 0; i < pd->ccap; i++) {
-			struct centry *e = &pd->cache[i];
+		for (i = 0; i < pd->fc.ccap; i++) {
+			struct centry *e = &pd->fc.cache[i];
 			if (!e->used)
 				continue;
 			k[0] = (uint64_t)(uintptr_t)e->dso;
@@ -1210,33 +1305,33 @@ cache_slot(struct pd *pd, const void *dso, uint64_t addr)
 				;
 			t[h] = *e;
 		}
-		free(pd->cache);
-		pd->cache = t;
-		pd->ccap = nc;
+		free(pd->fc.cache);
+		pd->fc.cache = t;
+		pd->fc.ccap = nc;
 	}
-	mask = pd->ccap - 1;
+	mask = pd->fc.ccap - 1;
 	k[0] = (uint64_t)(uintptr_t)dso;
 	k[1] = addr;
-	for (h = fg_hash(k, sizeof(k)) & mask; pd->cache[h].used;
+	for (h = fg_hash(k, sizeof(k)) & mask; pd->fc.cache[h].used;
 	    h = (h + 1) & mask)
-		if (pd->cache[h].dso == dso && pd->cache[h].addr == addr)
-			return &pd->cache[h];
-	return &pd->cache[h];
+		if (pd->fc.cache[h].dso == dso && pd->fc.cache[h].addr == addr)
+			return &pd->fc.cache[h];
+	return &pd->fc.cache[h];
 }
 
 static int
 pool_push(struct pd *pd, uint32_t id)
 {
-	if (pd->npool == pd->cappool) {
-		size_t nc = pd->cappool ? pd->cappool * 2 : 4096;
+	if (pd->fc.npool == pd->fc.cappool) {
+		size_t nc = pd->fc.cappool ? pd->fc.cappool * 2 : 4096;
 		uint32_t *n;
-		if (nc > UINT32_MAX || (n = reallocarray(pd->pool, nc,
+		if (nc > UINT32_MAX || (n = reallocarray(pd->fc.pool, nc,
 		    sizeof(*n))) == NULL)
 			return FG_ENOMEM;
-		pd->pool = n;
-		pd->cappool = nc;
+		pd->fc.pool = n;
+		pd->fc.cappool = nc;
 	}
-	pd->pool[pd->npool++] = id;
+	pd->fc.pool[pd->fc.npool++] = id;
 	return 0;
 }
 
@@ -1283,7 +1378,7 @@ lookup_inl(struct pd *pd, struct lookup *l, size_t i, const char *func,
  * address, addr2line's frames at it (at the call, addr - 1, for a
  * return address).  The only place a deferring walk's symbolizer is used.
  * With nowait (the worker), an inline chain in a file whose DWARF the
- * helper still loads is left in pd->later for lw_later().
+ * helper still loads is left in pd->lw.later for lw_later().
  */
 static void
 lookup_one(struct pd *pd, struct lookup *l, size_t i, int nowait)
@@ -1295,7 +1390,7 @@ lookup_one(struct pd *pd, struct lookup *l, size_t i, int nowait)
 	p->nn = 0;
 	if (l->nomem)
 		return;
-	pd->wcur = i;
+	pd->lw.wcur = i;
 	if (fg_dso_addr(p->dso, p->addr, 0, 0, &a) == 0) {
 		ia = p->ret ? a - 1 : a;
 		func = fg_dso_symbol(p->dso, a, &kmod);
@@ -1304,12 +1399,12 @@ lookup_one(struct pd *pd, struct lookup *l, size_t i, int nowait)
 			if (nowait && !fg_dso_inlines_ready(p->dso)) {
 				struct dlater *t;
 
-				if ((t = fg_grow(pd->later, &pd->caplater,
-				    pd->nlater + 1, sizeof(*t), 256)) != NULL) {
-					pd->later = t;
-					t[pd->nlater].i = i;
-					t[pd->nlater].func = func;
-					t[pd->nlater++].ia = ia;
+				if ((t = fg_grow(pd->lw.later, &pd->lw.caplater,
+				    pd->lw.nlater + 1, sizeof(*t), 256)) != NULL) {
+					pd->lw.later = t;
+					t[pd->lw.nlater].i = i;
+					t[pd->lw.nlater].func = func;
+					t[pd->lw.nlater++].ia = ia;
 					return;
 				}
 			}
@@ -1331,18 +1426,18 @@ lw_later(struct pd *pd, int wait)
 	struct fg_dso *notyet = NULL;
 	size_t k, o = 0;
 
-	for (k = 0; k < pd->nlater; k++) {
-		struct dlater *t = &pd->later[k];
+	for (k = 0; k < pd->lw.nlater; k++) {
+		struct dlater *t = &pd->lw.later[k];
 		struct fg_dso *d = PEND(pd, t->i)->dso;
 
 		if (!wait && (d == notyet || !fg_dso_inlines_ready(d))) {
 			notyet = d;
-			pd->later[o++] = *t;
+			pd->lw.later[o++] = *t;
 			continue;
 		}
-		lookup_inl(pd, &pd->lw, t->i, t->func, t->ia);
+		lookup_inl(pd, &pd->lw.out, t->i, t->func, t->ia);
 	}
-	pd->nlater = o;
+	pd->lw.nlater = o;
 }
 
 /*
@@ -1360,25 +1455,25 @@ lw_main(void *arg)
 	size_t i = 0;
 
 	for (;;) {
-		size_t n = atomic_load(&pd->lw_pub);
+		size_t n = atomic_load(&pd->lw.pub);
 
 		for (; i < n; i++)
-			lookup_one(pd, &pd->lw, i, 1);
-		if (pd->nlater > 0)
+			lookup_one(pd, &pd->lw.out, i, 1);
+		if (pd->lw.nlater > 0)
 			lw_later(pd, 0);
-		pthread_mutex_lock(&pd->lw_mu);
-		atomic_store(&pd->lw_wait, 1);
-		while (!pd->lw_stop && atomic_load(&pd->lw_pub) == i)
-			pthread_cond_wait(&pd->lw_cv, &pd->lw_mu);
-		atomic_store(&pd->lw_wait, 0);
-		if (pd->lw_stop && atomic_load(&pd->lw_pub) == i) {
-			pthread_mutex_unlock(&pd->lw_mu);
+		pthread_mutex_lock(&pd->lw.mu);
+		atomic_store(&pd->lw.wait, 1);
+		while (!pd->lw.stop && atomic_load(&pd->lw.pub) == i)
+			pthread_cond_wait(&pd->lw.cv, &pd->lw.mu);
+		atomic_store(&pd->lw.wait, 0);
+		if (pd->lw.stop && atomic_load(&pd->lw.pub) == i) {
+			pthread_mutex_unlock(&pd->lw.mu);
 			break;
 		}
-		pthread_mutex_unlock(&pd->lw_mu);
+		pthread_mutex_unlock(&pd->lw.mu);
 	}
 	lw_later(pd, 1);
-	pd->lw_done = i;
+	pd->lw.done = i;
 	return NULL;
 }
 
@@ -1386,27 +1481,27 @@ lw_main(void *arg)
 static void
 lw_publish(struct pd *pd)
 {
-	if (!pd->lw_running && pd->npend == 1) {
-		if (pthread_mutex_init(&pd->lw_mu, NULL) != 0)
+	if (!pd->lw.running && pd->df.npend == 1) {
+		if (pthread_mutex_init(&pd->lw.mu, NULL) != 0)
 			return;
-		if (pthread_cond_init(&pd->lw_cv, NULL) != 0) {
-			pthread_mutex_destroy(&pd->lw_mu);
-			return;
-		}
-		if (pthread_create(&pd->lw_th, NULL, lw_main, pd) != 0) {
-			pthread_cond_destroy(&pd->lw_cv);
-			pthread_mutex_destroy(&pd->lw_mu);
+		if (pthread_cond_init(&pd->lw.cv, NULL) != 0) {
+			pthread_mutex_destroy(&pd->lw.mu);
 			return;
 		}
-		pd->lw_running = 1;
+		if (pthread_create(&pd->lw.th, NULL, lw_main, pd) != 0) {
+			pthread_cond_destroy(&pd->lw.cv);
+			pthread_mutex_destroy(&pd->lw.mu);
+			return;
+		}
+		pd->lw.running = 1;
 	}
-	if (!pd->lw_running || pd->npend % PEND_BATCH != 0)
+	if (!pd->lw.running || pd->df.npend % PEND_BATCH != 0)
 		return;
-	atomic_store(&pd->lw_pub, pd->npend);
-	if (atomic_load(&pd->lw_wait)) {
-		pthread_mutex_lock(&pd->lw_mu);
-		pthread_cond_signal(&pd->lw_cv);
-		pthread_mutex_unlock(&pd->lw_mu);
+	atomic_store(&pd->lw.pub, pd->df.npend);
+	if (atomic_load(&pd->lw.wait)) {
+		pthread_mutex_lock(&pd->lw.mu);
+		pthread_cond_signal(&pd->lw.cv);
+		pthread_mutex_unlock(&pd->lw.mu);
 	}
 }
 
@@ -1414,17 +1509,17 @@ lw_publish(struct pd *pd)
 static void
 lw_join(struct pd *pd)
 {
-	if (!pd->lw_running)
+	if (!pd->lw.running)
 		return;
-	pthread_mutex_lock(&pd->lw_mu);
-	atomic_store(&pd->lw_pub, pd->npend);
-	pd->lw_stop = 1;
-	pthread_cond_signal(&pd->lw_cv);
-	pthread_mutex_unlock(&pd->lw_mu);
-	pthread_join(pd->lw_th, NULL);
-	pthread_cond_destroy(&pd->lw_cv);
-	pthread_mutex_destroy(&pd->lw_mu);
-	pd->lw_running = 0;
+	pthread_mutex_lock(&pd->lw.mu);
+	atomic_store(&pd->lw.pub, pd->df.npend);
+	pd->lw.stop = 1;
+	pthread_cond_signal(&pd->lw.cv);
+	pthread_mutex_unlock(&pd->lw.mu);
+	pthread_join(pd->lw.th, NULL);
+	pthread_cond_destroy(&pd->lw.cv);
+	pthread_mutex_destroy(&pd->lw.mu);
+	pd->lw.running = 0;
 }
 
 /*
@@ -1435,36 +1530,36 @@ lw_join(struct pd *pd)
 static int
 dent_add(struct pd *pd, struct centry *e, const struct dpend *pend)
 {
-	if (pd->ndents == pd->capdents) {
+	if (pd->df.ndents == pd->df.capdents) {
 		struct dent *n;
-		if (pd->capdents > UINT32_MAX / 2 || (n = fg_grow(pd->dents,
-		    &pd->capdents, pd->capdents + 1, sizeof(*n), 4096)) == NULL)
+		if (pd->df.capdents > UINT32_MAX / 2 || (n = fg_grow(pd->df.dents,
+		    &pd->df.capdents, pd->df.capdents + 1, sizeof(*n), 4096)) == NULL)
 			return FG_ENOMEM;
-		pd->dents = n;
+		pd->df.dents = n;
 	}
 	if (pend != NULL) {
 		struct dpend *p;
-		size_t c = pd->npend >> PEND_SHIFT;
+		size_t c = pd->df.npend >> PEND_SHIFT;
 
 		if (c >= PEND_CHUNKS)
 			return FG_ENOMEM;
-		if (pd->pend == NULL && (pd->pend = calloc(PEND_CHUNKS,
-		    sizeof(*pd->pend))) == NULL)
+		if (pd->df.pend == NULL && (pd->df.pend = calloc(PEND_CHUNKS,
+		    sizeof(*pd->df.pend))) == NULL)
 			return FG_ENOMEM;
-		if (pd->pend[c] == NULL && (pd->pend[c] = malloc(PEND_CHUNK *
-		    sizeof(**pd->pend))) == NULL)
+		if (pd->df.pend[c] == NULL && (pd->df.pend[c] = malloc(PEND_CHUNK *
+		    sizeof(**pd->df.pend))) == NULL)
 			return FG_ENOMEM;
-		p = PEND(pd, pd->npend);
+		p = PEND(pd, pd->df.npend);
 		*p = *pend;
-		p->dent = (uint32_t)pd->ndents;
+		p->dent = (uint32_t)pd->df.ndents;
 		p->noff = 0;
 		p->nn = 0;
-		pd->npend++;
+		pd->df.npend++;
 		lw_publish(pd);
 	}
-	pd->dents[pd->ndents].ids_off = e->ids_off;
-	pd->dents[pd->ndents].nids = e->nids;
-	e->ids_off = (uint32_t)pd->ndents++;
+	pd->df.dents[pd->df.ndents].ids_off = e->ids_off;
+	pd->df.dents[pd->df.ndents].nids = e->nids;
+	e->ids_off = (uint32_t)pd->df.ndents++;
 	e->nids = 1;
 	return 0;
 }
@@ -1510,7 +1605,7 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 		mod = kmod;
 	e->dso = key;
 	e->addr = pd->o->addrs ? pc : addr;
-	e->ids_off = (uint32_t)pd->npool;
+	e->ids_off = (uint32_t)pd->fc.npool;
 	/*
 	 * A name starting with '(' gives no frame (stackcollapse-perf's rule
 	 * for process names, which also drops C++ "(anonymous namespace)::f"
@@ -1524,15 +1619,15 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 		if (intern_push(pd, names[i], mod, pc) != 0)
 			return NULL;
 	}
-	e->nids = (uint16_t)(pd->npool - e->ids_off);
+	e->nids = (uint16_t)(pd->fc.npool - e->ids_off);
 	e->skip = (uint8_t)skip;
-	if (pd->defer && dent_add(pd, e, NULL) != 0)
+	if (pd->df.on && dent_add(pd, e, NULL) != 0)
 		return NULL;
 	e->used = 1;
-	pd->cused++;
+	pd->fc.cused++;
 	if (pd->h->frame != NULL && dso != NULL && have_addr)
 		pd->h->frame(pd->h->arg, fg_dso_path(dso), ia,
-		    pd->pool + e->ids_off, e->nids);
+		    pd->fc.pool + e->ids_off, e->nids);
 	return e;
 }
 
@@ -1561,7 +1656,7 @@ resolve_later(struct pd *pd, struct fg_dso *dso, const char *fname,
 		return e;
 	e->dso = key;
 	e->addr = pd->o->addrs ? pc : addr;
-	e->ids_off = (uint32_t)pd->npool;
+	e->ids_off = (uint32_t)pd->fc.npool;
 	e->nids = 0;
 	e->skip = 0;
 	memset(&p, 0, sizeof(p));
@@ -1573,7 +1668,7 @@ resolve_later(struct pd *pd, struct fg_dso *dso, const char *fname,
 	if (dent_add(pd, e, &p) != 0)
 		return NULL;
 	e->used = 1;
-	pd->cused++;
+	pd->fc.cused++;
 	return e;
 }
 
@@ -1590,7 +1685,7 @@ resolve_user(struct pd *pd, struct thread *t, uint64_t ip, int exact)
 	if (m->dso == NULL)
 		return resolve(pd, m->fname, NULL, m->fname, 0, 0,
 		    ip - m->start + m->pgoff, 0);
-	if (pd->defer) {
+	if (pd->df.on) {
 		enum fg_dso_kind k = fg_dso_kind(m->dso);
 		uint64_t off = ip - m->start + m->pgoff;
 
@@ -1607,15 +1702,15 @@ resolve_user(struct pd *pd, struct thread *t, uint64_t ip, int exact)
 static int
 push_frame(struct pd *pd, const struct centry *e)
 {
-	if (pd->nfr == pd->capfr) {
-		size_t nc = pd->capfr ? pd->capfr * 2 : 256;
-		struct centry *n = reallocarray(pd->fr, nc, sizeof(*n));
+	if (pd->fc.nfr == pd->fc.capfr) {
+		size_t nc = pd->fc.capfr ? pd->fc.capfr * 2 : 256;
+		struct centry *n = reallocarray(pd->fc.fr, nc, sizeof(*n));
 		if (n == NULL)
 			return FG_ENOMEM;
-		pd->fr = n;
-		pd->capfr = nc;
+		pd->fc.fr = n;
+		pd->fc.capfr = nc;
 	}
-	pd->fr[pd->nfr++] = *e;	/* a copy: the cache may move */
+	pd->fc.fr[pd->fc.nfr++] = *e;	/* a copy: the cache may move */
 	return 0;
 }
 
@@ -1627,7 +1722,7 @@ push_frame(struct pd *pd, const struct centry *e)
 static struct fent *
 front_slot(struct pd *pd, const void *owner, uint64_t ip, int ret)
 {
-	return &pd->front[FRONT_SLOT(owner, ip, ret)];
+	return &pd->fc.front[FRONT_SLOT(owner, ip, ret)];
 }
 
 static int
@@ -1686,7 +1781,7 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		chain = one;
 		n = 1;
 	}
-	pd->nfr = 0;
+	pd->fc.nfr = 0;
 	for (i = 0; i < n; i++) {
 		uint64_t ip = chain[i];
 
@@ -1721,7 +1816,7 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 				if (k == NULL &&
 				    (k = fg_sym_kernel(pd->sym)) == NULL)
 					return FG_ENOMEM;
-				if (pd->defer)
+				if (pd->df.on)
 					e = resolve_later(pd, k,
 					    "[kernel.kallsyms]", ip, ip, !exact);
 				else
@@ -1764,21 +1859,21 @@ build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 	 * perf-script path.
 	 */
 	start = 0;
-	for (i = 0; i < pd->nfr; i++)
-		if (pd->fr[i].skip) {
-			start = pd->nfr - 1 - i;
-			pd->nids = 0;
+	for (i = 0; i < pd->fc.nfr; i++)
+		if (pd->fc.fr[i].skip) {
+			start = pd->fc.nfr - 1 - i;
+			pd->fc.nids = 0;
 			break;
 		}
-	for (i = pd->nfr - start; i > 0; i--) {
-		e = &pd->fr[i - 1];
-		if (pd->defer) {	/* its dent */
+	for (i = pd->fc.nfr - start; i > 0; i--) {
+		e = &pd->fc.fr[i - 1];
+		if (pd->df.on) {	/* its dent */
 			if ((r = push_id(pd, e->ids_off)) != 0)
 				return r;
 			continue;
 		}
 		for (size_t j = 0; j < e->nids; j++)
-			if ((r = push_id(pd, pd->pool[e->ids_off + j])) != 0)
+			if ((r = push_id(pd, pd->fc.pool[e->ids_off + j])) != 0)
 				return r;
 	}
 	return 0;
@@ -1791,8 +1886,8 @@ uw_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
 	struct pd *pd = arg;
 	struct map *m;
 
-	if (pd->uw_thread == NULL || pd->uw_thread->proc == NULL ||
-	    (m = map_find(pd->uw_thread->proc, addr)) == NULL ||
+	if (pd->sm.uw_thread == NULL || pd->sm.uw_thread->proc == NULL ||
+	    (m = map_find(pd->sm.uw_thread->proc, addr)) == NULL ||
 	    m->dso == NULL)
 		return -1;
 	memset(out, 0, sizeof(*out));
@@ -1813,7 +1908,7 @@ static fg_unwind_fetch_fn stack_fetch;
 
 /*
  * The user chain of a sample recorded with --call-graph dwarf: 0 and
- * *n entries in pd->uips, or no chain (*n = 0) when the sample has no
+ * *n entries in pd->sm.uips, or no chain (*n = 0) when the sample has no
  * registers.  Only allocation failures fail.
  */
 static int
@@ -1828,10 +1923,10 @@ unwind_user(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 	if (s->regs == NULL || fg_unwind_regs_from_perf(&us.regs, s->regs_abi,
 	    s->regs_mask, s->regs, s->nregs) != 0)
 		return 0;
-	if (pd->uw == NULL) {
+	if (pd->sm.uw == NULL) {
 		memset(&uo, 0, sizeof(uo));
-		uo.warn = pd->wwarn;
-		if ((pd->uw = fg_unwinder_new(&uo)) == NULL)
+		uo.warn = pd->df.wwarn;
+		if ((pd->sm.uw = fg_unwinder_new(&uo)) == NULL)
 			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 			    pd->name);
 	}
@@ -1843,16 +1938,16 @@ unwind_user(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		us.fetch_arg = pd;
 	}
 	us.stack_addr = us.regs.r[FG_UW_RSP];
-	pd->uw_thread = t;
-	return fg_unwind(pd->uw, &us, uw_map, pd, pd->uips,
-	    sizeof(pd->uips) / sizeof(pd->uips[0]), n, NULL, pd->err);
+	pd->sm.uw_thread = t;
+	return fg_unwind(pd->sm.uw, &us, uw_map, pd, pd->sm.uips,
+	    sizeof(pd->sm.uips) / sizeof(pd->sm.uips[0]), n, NULL, pd->err);
 }
 
 static int
 pname_id(struct pd *pd, struct thread *t, uint32_t *id)
 {
 	char tmp[64];
-	struct fg_buf *w = &pd->work;
+	struct fg_buf *w = &pd->fc.work;
 	size_t i;
 	int r;
 
@@ -1986,14 +2081,14 @@ chain_find(struct pd *pd, const struct ckey *k, size_t *slot)
 	size_t i;
 
 	*slot = SIZE_MAX;
-	if (pd->chtab == NULL)
+	if (pd->ch.chtab == NULL)
 		return SIZE_MAX;
-	for (i = chain_slot(k->hash, pd->chmask); pd->chtab[i] != 0;
-	    i = (i + 1) & pd->chmask) {
-		uint64_t v = pd->chtab[i];
+	for (i = chain_slot(k->hash, pd->ch.chmask); pd->ch.chtab[i] != 0;
+	    i = (i + 1) & pd->ch.chmask) {
+		uint64_t v = pd->ch.chtab[i];
 		size_t e = (size_t)(uint32_t)v - 1;
 		if ((v & 0xffffffff00000000ULL) == tag &&
-		    chain_eq(pd->ckeys + e + CH_META, k))
+		    chain_eq(pd->ch.ckeys + e + CH_META, k))
 			return e;
 	}
 	*slot = i;
@@ -2001,7 +2096,7 @@ chain_find(struct pd *pd, const struct ckey *k, size_t *slot)
 }
 
 /*
- * Remember the ids pd->ids[0..nids) for the key; *key is its entry's
+ * Remember the ids pd->fc.ids[0..nids) for the key; *key is its entry's
  * number, or UINT32_MAX when it is not kept (out of memory or past the
  * cap: the sample is still right, only not cached).
  */
@@ -2016,17 +2111,17 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 	*key = UINT32_MAX;
 	*ent = SIZE_MAX;
 	if (k->n > CHAIN_MAX_WORDS ||
-	    pd->nckeys + CH_META + k->n > CHAIN_MAX_WORDS ||
-	    pd->nids > CHAIN_MAX_IDS || pd->ncids + pd->nids > CHAIN_MAX_IDS)
+	    pd->ch.nckeys + CH_META + k->n > CHAIN_MAX_WORDS ||
+	    pd->fc.nids > CHAIN_MAX_IDS || pd->ch.ncids + pd->fc.nids > CHAIN_MAX_IDS)
 		return;
-	if (pd->chtab == NULL || (pd->nch + 1) * 2 > pd->chmask + 1) {
-		size_t nm = pd->chtab == NULL ? 4095 : pd->chmask * 2 + 1;
+	if (pd->ch.chtab == NULL || (pd->ch.nch + 1) * 2 > pd->ch.chmask + 1) {
+		size_t nm = pd->ch.chtab == NULL ? 4095 : pd->ch.chmask * 2 + 1;
 		uint64_t *nt = fg_zalloc(nm + 1, sizeof(*nt));
 
 		if (nt == NULL)
 			return;
-		for (i = 0; pd->chtab != NULL && i <= pd->chmask; i++) {
-			uint64_t v = pd->chtab[i];
+		for (i = 0; pd->ch.chtab != NULL && i <= pd->ch.chmask; i++) {
+			uint64_t v = pd->ch.chtab[i];
 			size_t j;
 			if (v == 0)
 				continue;
@@ -2035,9 +2130,9 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 				;
 			nt[j] = v;
 		}
-		free(pd->chtab);
-		pd->chtab = nt;
-		pd->chmask = nm;
+		free(pd->ch.chtab);
+		pd->ch.chtab = nt;
+		pd->ch.chmask = nm;
 		for (slot = chain_slot(k->hash, nm); nt[slot] != 0;
 		    slot = (slot + 1) & nm)
 			;
@@ -2047,7 +2142,7 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 	 * page costs its first write only, where doubling arrays would
 	 * copy into fresh pages each time.
 	 */
-	if (pd->ckeys == NULL) {
+	if (pd->ch.ckeys == NULL) {
 		void *a = mmap(NULL, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t),
 		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 		    MAP_NORESERVE, -1, 0);
@@ -2063,8 +2158,8 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 				    sizeof(uint32_t));
 			return;
 		}
-		pd->ckeys = a;
-		pd->cids = b;
+		pd->ch.ckeys = a;
+		pd->ch.cids = b;
 	}
 	/*
 	 * A callchain in the recording's buffer is pointed at, not copied,
@@ -2076,10 +2171,10 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 	    (size_t)((const uint8_t *)k->chain - pd->buf) <= pd->len &&
 	    k->nchain <= (pd->len - (size_t)((const uint8_t *)k->chain -
 	    pd->buf)) / sizeof(uint64_t) &&
-	    (pd->fd < 0 || pd->len <= DROP_STEP);
-	w = pd->ckeys + pd->nckeys;
-	w[0] = pd->ncids;
-	w[1] = (uint64_t)pd->nids << 32 | pd->nch;
+	    (pd->in.fd < 0 || pd->len <= DROP_STEP);
+	w = pd->ch.ckeys + pd->ch.nckeys;
+	w[0] = pd->ch.ncids;
+	w[1] = (uint64_t)pd->fc.nids << 32 | pd->ch.nch;
 	w[2] = 0;
 	memcpy(w + CH_META, k->hd, sizeof(k->hd));
 	if (ref) {
@@ -2093,17 +2188,17 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 	}
 	if (k->nu > 0)
 		memcpy(w + n, k->u, k->nu * sizeof(uint64_t));
-	pd->chtab[slot] = k->hash >> 32 << 32 | (uint64_t)(pd->nckeys + 1);
-	*ent = pd->nckeys;
-	pd->nckeys += n + k->nu;
+	pd->ch.chtab[slot] = k->hash >> 32 << 32 | (uint64_t)(pd->ch.nckeys + 1);
+	*ent = pd->ch.nckeys;
+	pd->ch.nckeys += n + k->nu;
 	/* summing needs no ids after the first, unless deferring */
-	if (!pd->sum || pd->defer) {
-		if (pd->nids > 0)
-			memcpy(pd->cids + pd->ncids, pd->ids,
-			    pd->nids * sizeof(uint32_t));
-		pd->ncids += pd->nids;
+	if (!pd->ch.sum || pd->df.on) {
+		if (pd->fc.nids > 0)
+			memcpy(pd->ch.cids + pd->ch.ncids, pd->fc.ids,
+			    pd->fc.nids * sizeof(uint32_t));
+		pd->ch.ncids += pd->fc.nids;
 	}
-	*key = (uint32_t)pd->nch++;
+	*key = (uint32_t)pd->ch.nch++;
 }
 
 /*
@@ -2130,26 +2225,26 @@ sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		return r;
 	chain_key(&k, t, s, pn, uips, nu);
 	if ((e = chain_find(pd, &k, &slot)) != SIZE_MAX) {
-		*ids = pd->sum ? NULL : pd->cids + pd->ckeys[e];
-		*n = pd->sum ? 0 : (size_t)(pd->ckeys[e + 1] >> 32);
-		*key = (uint32_t)pd->ckeys[e + 1];
+		*ids = pd->ch.sum ? NULL : pd->ch.cids + pd->ch.ckeys[e];
+		*n = pd->ch.sum ? 0 : (size_t)(pd->ch.ckeys[e + 1] >> 32);
+		*key = (uint32_t)pd->ch.ckeys[e + 1];
 		*ent = e;
 		return 0;
 	}
-	pd->nids = 0;
+	pd->fc.nids = 0;
 	if ((r = push_id(pd, pn)) != 0 ||
 	    (r = build_stack(pd, t, s, uips, nu)) != 0)
 		return r;
 	chain_add(pd, &k, slot, key, ent);
 	*made = *ent != SIZE_MAX;
-	*ids = pd->ids;
-	*n = pd->nids;
+	*ids = pd->fc.ids;
+	*n = pd->fc.nids;
 	return 0;
 }
 
 /*
  * Deferring: the ids of a chain given as the process name's id and its
- * frames' dents, in pd->xids.
+ * frames' dents, in pd->ch.xids.
  */
 static int
 expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout)
@@ -2157,20 +2252,20 @@ expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout)
 	size_t i, j, k = 0, need = n > 0 ? 1 : 0;
 
 	for (i = 1; i < n; i++)
-		need += pd->dents[in[i]].nids;
-	if (need > pd->capxids) {
-		uint32_t *t = fg_grow(pd->xids, &pd->capxids, need, sizeof(*t),
+		need += pd->df.dents[in[i]].nids;
+	if (need > pd->ch.capxids) {
+		uint32_t *t = fg_grow(pd->ch.xids, &pd->ch.capxids, need, sizeof(*t),
 		    256);
 		if (t == NULL)
 			return FG_ENOMEM;
-		pd->xids = t;
+		pd->ch.xids = t;
 	}
 	if (n > 0)
-		pd->xids[k++] = in[0];
+		pd->ch.xids[k++] = in[0];
 	for (i = 1; i < n; i++) {
-		const struct dent *d = &pd->dents[in[i]];
+		const struct dent *d = &pd->df.dents[in[i]];
 		for (j = 0; j < d->nids; j++)
-			pd->xids[k++] = pd->pool[d->ids_off + j];
+			pd->ch.xids[k++] = pd->fc.pool[d->ids_off + j];
 	}
 	*nout = k;
 	return 0;
@@ -2215,7 +2310,7 @@ static int
 intern_cached(struct pd *pd, struct fids *f, const char *name,
     const char *mod, uint64_t pc)
 {
-	size_t i, k, before = pd->npool;
+	size_t i, k, before = pd->fc.npool;
 	int r;
 
 	if (name == NULL)
@@ -2226,7 +2321,7 @@ intern_cached(struct pd *pd, struct fids *f, const char *name,
 			return pool_push(pd, f->t[i].id);
 	}
 	if ((r = intern_push(pd, name, mod, pc)) != 0 ||
-	    pd->npool != before + 1 || strchr(mod, ' ') != NULL)
+	    pd->fc.npool != before + 1 || strchr(mod, ' ') != NULL)
 		return r;
 	if (f->t == NULL || (f->n + 1) * 2 > f->mask + 1) {
 		struct fids g;
@@ -2245,7 +2340,7 @@ intern_cached(struct pd *pd, struct fids *f, const char *name,
 	i = fid_slot(f, name, mod);
 	f->t[i].name = name;
 	f->t[i].mod = mod;
-	f->t[i].id = pd->pool[before];
+	f->t[i].id = pd->fc.pool[before];
 	f->n++;
 	return 0;
 }
@@ -2267,29 +2362,29 @@ finish_defer(struct pd *pd)
 	size_t i, j, nx, done = 0;
 	int r;
 
-	if (!pd->defer)
+	if (!pd->df.on)
 		return 0;
-	pd->defer = 0;
+	pd->df.on = 0;
 	/*
 	 * What the worker did not take is looked up here; the frames are
 	 * made here, in the order the addresses came.
 	 */
-	if (pd->lw_running) {
+	if (pd->lw.running) {
 		lw_join(pd);
-		done = pd->lw_done;
+		done = pd->lw.done;
 	}
 	memset(&own, 0, sizeof(own));
-	for (i = done; i < pd->npend; i++)
+	for (i = done; i < pd->df.npend; i++)
 		lookup_one(pd, &own, i, 0);
 	warn_flush(pd);
-	r = own.nomem || pd->lw.nomem ? FG_ENOMEM : 0;
+	r = own.nomem || pd->lw.out.nomem ? FG_ENOMEM : 0;
 	memset(&fn, 0, sizeof(fn));
-	for (i = 0; i < pd->npend && r == 0; i++) {
+	for (i = 0; i < pd->df.npend && r == 0; i++) {
 		struct dpend *p = PEND(pd, i);
-		struct dent *d = &pd->dents[p->dent];
-		const char **names = (i < done ? pd->lw.names : own.names) +
+		struct dent *d = &pd->df.dents[p->dent];
+		const char **names = (i < done ? pd->lw.out.names : own.names) +
 		    p->noff;
-		size_t off = pd->npool;
+		size_t off = pd->fc.npool;
 
 		/*
 		 * resolve()'s frames: the function's (a name starting with
@@ -2301,45 +2396,45 @@ finish_defer(struct pd *pd)
 			r = intern_cached(pd, &fn, names[j], p->mod, p->pc);
 		}
 		d->ids_off = (uint32_t)off;
-		d->nids = (uint32_t)(pd->npool - off);
+		d->nids = (uint32_t)(pd->fc.npool - off);
 	}
 	free(fn.t);
 	free(own.names);
 	if (r != 0)
 		goto nomem;
 	/* the caches name ids again, for the rest of the walk */
-	for (i = 0; i < pd->ccap; i++)
-		if (pd->cache[i].used) {
-			const struct dent *d = &pd->dents[pd->cache[i].ids_off];
-			pd->cache[i].ids_off = d->ids_off;
-			pd->cache[i].nids = (uint16_t)d->nids;
+	for (i = 0; i < pd->fc.ccap; i++)
+		if (pd->fc.cache[i].used) {
+			const struct dent *d = &pd->df.dents[pd->fc.cache[i].ids_off];
+			pd->fc.cache[i].ids_off = d->ids_off;
+			pd->fc.cache[i].nids = (uint16_t)d->nids;
 		}
 	for (i = 0; i < FRONT_SIZE; i++)
-		if (pd->front[i].valid) {
-			const struct dent *d = &pd->dents[pd->front[i].ids_off];
-			pd->front[i].ids_off = d->ids_off;
-			pd->front[i].nids = (uint16_t)d->nids;
+		if (pd->fc.front[i].valid) {
+			const struct dent *d = &pd->df.dents[pd->fc.front[i].ids_off];
+			pd->fc.front[i].ids_off = d->ids_off;
+			pd->fc.front[i].nids = (uint16_t)d->nids;
 		}
-	pd->npend = 0;
-	for (i = 0; i < pd->nfresh; i++) {
-		uint64_t *w = pd->ckeys + pd->fresh[i];
+	pd->df.npend = 0;
+	for (i = 0; i < pd->ch.nfresh; i++) {
+		uint64_t *w = pd->ch.ckeys + pd->ch.fresh[i];
 		struct fg_pd_sample s;
 
-		if (expand_ids(pd, pd->cids + w[0], (size_t)(w[1] >> 32),
+		if (expand_ids(pd, pd->ch.cids + w[0], (size_t)(w[1] >> 32),
 		    &nx) != 0)
 			goto nomem;
 		memset(&s, 0, sizeof(s));
 		s.period = w[2];
 		s.stack_key = (uint32_t)w[1];
-		pd->pend_total -= w[2];
+		pd->ch.pend_total -= w[2];
 		w[2] = 0;
 		fg_error_clear(&cerr);
-		if ((r = pd->h->sample(pd->h->arg, &s, pd->xids, nx,
+		if ((r = pd->h->sample(pd->h->arg, &s, pd->ch.xids, nx,
 		    &cerr)) != 0)
 			return fg_seterr(pd->err, r, "%s: %s", pd->name,
 			    cerr.code ? cerr.msg : fg_strerror(r));
 	}
-	pd->nfresh = 0;
+	pd->ch.nfresh = 0;
 	return 0;
 nomem:
 	return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory", pd->name);
@@ -2351,7 +2446,7 @@ deliver_one(struct pd *pd, size_t e)
 {
 	struct fg_pd_sample s;
 	struct fg_error cerr;
-	uint64_t *w = pd->ckeys + e;
+	uint64_t *w = pd->ch.ckeys + e;
 	int r;
 
 	if (w[2] == 0)		/* went with the entry's first add */
@@ -2359,7 +2454,7 @@ deliver_one(struct pd *pd, size_t e)
 	memset(&s, 0, sizeof(s));
 	s.period = w[2];
 	s.stack_key = (uint32_t)w[1];
-	pd->pend_total -= w[2];
+	pd->ch.pend_total -= w[2];
 	w[2] = 0;
 	fg_error_clear(&cerr);
 	if ((r = pd->h->sample(pd->h->arg, &s, NULL, 0, &cerr)) != 0)
@@ -2369,7 +2464,7 @@ deliver_one(struct pd *pd, size_t e)
 }
 
 /*
- * Summing (pd->sum): deliver what the chain entries hold, one sample
+ * Summing (pd->ch.sum): deliver what the chain entries hold, one sample
  * hook call per entry that gained weight since the last delivery, with
  * no ids: the entry's first sample went to the hook with them, so its
  * stack is in the model (in the order first samples came, as without
@@ -2381,10 +2476,10 @@ deliver(struct pd *pd)
 	size_t i;
 	int r;
 
-	for (i = 0; i < pd->ndirty; i++)
-		if ((r = deliver_one(pd, pd->dirty[i])) != 0)
+	for (i = 0; i < pd->ch.ndirty; i++)
+		if ((r = deliver_one(pd, pd->ch.dirty[i])) != 0)
 			return r;
-	pd->ndirty = 0;
+	pd->ch.ndirty = 0;
 	return 0;
 }
 
@@ -2401,29 +2496,29 @@ sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
 	uint64_t *w;
 
 	*direct = 0;
-	if (period > UINT64_MAX - pd->pend_total - fg_stacks_total(pd->st)) {
+	if (period > UINT64_MAX - pd->ch.pend_total - fg_stacks_total(pd->st)) {
 		int r;
 		*direct = 1;
 		if ((r = finish_defer(pd)) != 0)
 			return r;
 		return deliver(pd);
 	}
-	w = pd->ckeys + e;
+	w = pd->ch.ckeys + e;
 	if (w[2] == 0 && period != 0) {
-		if (pd->ndirty == pd->capdirty) {
-			size_t nc = pd->capdirty ? pd->capdirty * 2 : 1024;
-			size_t *n = reallocarray(pd->dirty, nc, sizeof(*n));
+		if (pd->ch.ndirty == pd->ch.capdirty) {
+			size_t nc = pd->ch.capdirty ? pd->ch.capdirty * 2 : 1024;
+			size_t *n = reallocarray(pd->ch.dirty, nc, sizeof(*n));
 			if (n == NULL) {
 				*direct = 1;
 				return 0;
 			}
-			pd->dirty = n;
-			pd->capdirty = nc;
+			pd->ch.dirty = n;
+			pd->ch.capdirty = nc;
 		}
-		pd->dirty[pd->ndirty++] = e;
+		pd->ch.dirty[pd->ch.ndirty++] = e;
 	}
 	w[2] += period;
-	pd->pend_total += period;
+	pd->ch.pend_total += period;
 	return 0;
 }
 
@@ -2431,16 +2526,16 @@ sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
 static int
 fresh_add(struct pd *pd, size_t e, uint64_t period)
 {
-	if (pd->nfresh == pd->capfresh) {
-		size_t *n = fg_grow(pd->fresh, &pd->capfresh, pd->nfresh + 1,
+	if (pd->ch.nfresh == pd->ch.capfresh) {
+		size_t *n = fg_grow(pd->ch.fresh, &pd->ch.capfresh, pd->ch.nfresh + 1,
 		    sizeof(*n), 4096);
 		if (n == NULL)
 			return FG_ENOMEM;
-		pd->fresh = n;
+		pd->ch.fresh = n;
 	}
-	pd->fresh[pd->nfresh++] = e;
-	pd->ckeys[e + 2] += period;
-	pd->pend_total += period;
+	pd->ch.fresh[pd->ch.nfresh++] = e;
+	pd->ch.ckeys[e + 2] += period;
+	pd->ch.pend_total += period;
 	return 0;
 }
 
@@ -2465,21 +2560,21 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		warn_rec(pd, off, "sample of no known event");
 		return 0;
 	}
-	if (pd->attr_sel == SIZE_MAX) {
+	if (pd->sm.attr_sel == SIZE_MAX) {
 		size_t i;
 		const char *want = pd->o->event_filter ? pd->o->event_filter :
 		    attr_name(pd, a);
-		for (i = 0; i < pd->nattrs; i++)
-			if (strcmp(attr_name(pd, &pd->attrs[i]), want) == 0)
+		for (i = 0; i < pd->ev.nattrs; i++)
+			if (strcmp(attr_name(pd, &pd->ev.attrs[i]), want) == 0)
 				break;
-		pd->attr_sel = i;	/* nattrs: no event has that name */
+		pd->sm.attr_sel = i;	/* nattrs: no event has that name */
 	}
-	if (a != &pd->attrs[pd->attr_sel]) {
-		if (!pd->filter_warned && pd->attr_sel < pd->nattrs) {
-			pd->filter_warned = 1;
-			fg_warnf(&pd->wwarn, "%s: filtering for events of "
+	if (a != &pd->ev.attrs[pd->sm.attr_sel]) {
+		if (!pd->sm.filter_warned && pd->sm.attr_sel < pd->ev.nattrs) {
+			pd->sm.filter_warned = 1;
+			fg_warnf(&pd->df.wwarn, "%s: filtering for events of "
 			    "type: %s", pd->name,
-			    attr_name(pd, &pd->attrs[pd->attr_sel]));
+			    attr_name(pd, &pd->ev.attrs[pd->sm.attr_sel]));
 		}
 		return 0;
 	}
@@ -2589,9 +2684,9 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			dyn = rd64(p);
 			if (dyn < sz)
 				s.stack_len = s.stack_size = (size_t)dyn;
-			if (pd->lz != NULL)	/* compact: sz bytes held */
-				s.stack_size = (size_t)(dyn < pd->lz->ssz ?
-				    dyn : pd->lz->ssz);
+			if (pd->sm.lz != NULL)	/* compact: sz bytes held */
+				s.stack_size = (size_t)(dyn < pd->sm.lz->ssz ?
+				    dyn : pd->sm.lz->ssz);
 		}
 	}
 	/*
@@ -2602,21 +2697,21 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	if ((s.chain != NULL && ((uintptr_t)s.chain & 7) != 0) ||
 	    (s.regs != NULL && ((uintptr_t)s.regs & 7) != 0)) {
 		size_t need = s.nchain + s.nregs;
-		if (need > pd->nalign) {
-			uint64_t *n = reallocarray(pd->align, need, 8);
+		if (need > pd->sm.nalign) {
+			uint64_t *n = reallocarray(pd->sm.align, need, 8);
 			if (n == NULL)
 				return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
 				    "memory", pd->name);
-			pd->align = n;
-			pd->nalign = need;
+			pd->sm.align = n;
+			pd->sm.nalign = need;
 		}
 		if (s.chain != NULL) {
-			memcpy(pd->align, s.chain, s.nchain * 8);
-			s.chain = pd->align;
+			memcpy(pd->sm.align, s.chain, s.nchain * 8);
+			s.chain = pd->sm.align;
 		}
 		if (s.regs != NULL) {
-			memcpy(pd->align + s.nchain, s.regs, s.nregs * 8);
-			s.regs = pd->align + s.nchain;
+			memcpy(pd->sm.align + s.nchain, s.regs, s.nregs * 8);
+			s.regs = pd->sm.align + s.nchain;
 		}
 	}
 	if ((t = thread_get(pd, s.pid, s.tid)) == NULL)
@@ -2625,28 +2720,28 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	s.comm = t->comm;
 	if ((st & ST_REGS_USER) && (st & ST_STACK_USER) &&
 	    (a->flags & ATTR_EXCLUDE_CALLCHAIN_USER)) {
-		pd->stkheld = 0;
+		pd->sm.stkheld = 0;
 		if ((r = unwind_user(pd, t, &s, &nu)) != 0)
 			return r;
-		uips = pd->uips;
-		if (pd->stkheld > s.stack_len) {	/* fetched more */
-			s.stack = pd->stk;
-			s.stack_len = pd->stkheld < s.stack_size ? pd->stkheld :
+		uips = pd->sm.uips;
+		if (pd->sm.stkheld > s.stack_len) {	/* fetched more */
+			s.stack = pd->sm.stk;
+			s.stack_len = pd->sm.stkheld < s.stack_size ? pd->sm.stkheld :
 			    s.stack_size;
 		}
 	}
 	if ((r = sample_ids(pd, t, &s, uips, nu, &ids, &nids,
 	    &s.stack_key, &ent, &made)) != 0)
 		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
-	if (pd->sum && ent != SIZE_MAX && !made) {
+	if (pd->ch.sum && ent != SIZE_MAX && !made) {
 		if ((r = sum_sample(pd, ent, s.period, &direct)) != 0)
 			return r;
 		if (!direct)
 			return 0;
-	} else if (pd->defer) {
+	} else if (pd->df.on) {
 		/* a new chain: to the model after the walk, if it can wait */
-		if (++pd->nnew != pd->defer_end && ent != SIZE_MAX &&
-		    s.period <= UINT64_MAX - pd->pend_total -
+		if (++pd->df.nnew != pd->df.end_at && ent != SIZE_MAX &&
+		    s.period <= UINT64_MAX - pd->ch.pend_total -
 		    fg_stacks_total(pd->st) && fresh_add(pd, ent, s.period) == 0)
 			return 0;
 		if ((r = finish_defer(pd)) != 0 ||
@@ -2655,7 +2750,7 @@ on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		if (expand_ids(pd, ids, nids, &nids) != 0)
 			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
-		ids = pd->xids;
+		ids = pd->ch.xids;
 	}
 	{
 		struct fg_error cerr;
@@ -2684,9 +2779,9 @@ dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 
 	switch (type) {
 	case REC_SAMPLE:
-		pd->lz = db != NULL && db->ssz != 0 ? db : NULL;
+		pd->sm.lz = db != NULL && db->ssz != 0 ? db : NULL;
 		r = on_sample(pd, rec, len, off);
-		pd->lz = NULL;
+		pd->sm.lz = NULL;
 		return r;
 	case REC_MMAP:
 		return on_mmap(pd, rec, len, off, 0);
@@ -2698,14 +2793,14 @@ dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 		return on_fork(pd, rec, len, off);
 	case REC_LOST:
 		if (len >= 24) {
-			pd->lost += rd64(rec + 16);
-			pd->nlost++;
+			pd->stat.lost += rd64(rec + 16);
+			pd->stat.nlost++;
 		}
 		return 0;
 	case REC_LOST_SAMPLES:
 		/* perf's count; not the samples a BPF filter dropped */
 		if (len >= 16 && !(rd16(rec + 4) & MISC_LOST_SAMPLES_BPF))
-			pd->lost_samples += rd64(rec + 8);
+			pd->stat.lost_samples += rd64(rec + 8);
 		return 0;
 	}
 	return 0;
@@ -2739,7 +2834,7 @@ db_release(struct pd *pd, struct dbuf *db)
 {
 	if (db != NULL && atomic_fetch_sub_explicit(&db->refs, 1,
 	    memory_order_acq_rel) == 1) {
-		atomic_fetch_sub(&pd->pinned, db->cap);
+		atomic_fetch_sub(&pd->in.pinned, db->cap);
 		free(db->d);
 		free(db);
 	}
@@ -2749,7 +2844,7 @@ db_release(struct pd *pd, struct dbuf *db)
 static void
 db_close(struct pd *pd, struct dbuf *db)
 {
-	atomic_fetch_add(&pd->pinned, db->cap);
+	atomic_fetch_add(&pd->in.pinned, db->cap);
 	db_release(pd, db);
 }
 
@@ -2788,23 +2883,23 @@ qrun_end(const struct qent *q, size_t i, size_t n)
 static int
 qsort_runs(struct pd *pd)
 {
-	struct qent *src = pd->q, *dst, *t;
-	size_t n = pd->nq, i, a, b, x, y, k;
+	struct qent *src = pd->od.q, *dst, *t;
+	size_t n = pd->od.nq, i, a, b, x, y, k;
 	size_t nruns;
 
 	if (n < 2 || qrun_end(src, 0, n) == n)
 		return 0;
-	if (pd->capqt < pd->capq) {
-		free(pd->qt);
-		pd->capqt = 0;
-		if ((pd->qt = reallocarray(NULL, pd->capq,
-		    sizeof(*pd->qt))) == NULL) {
-			qsort(pd->q, n, sizeof(*pd->q), qent_cmp);
+	if (pd->od.capqt < pd->od.capq) {
+		free(pd->od.qt);
+		pd->od.capqt = 0;
+		if ((pd->od.qt = reallocarray(NULL, pd->od.capq,
+		    sizeof(*pd->od.qt))) == NULL) {
+			qsort(pd->od.q, n, sizeof(*pd->od.q), qent_cmp);
 			return 0;
 		}
-		pd->capqt = pd->capq;
+		pd->od.capqt = pd->od.capq;
 	}
-	dst = pd->qt;
+	dst = pd->od.qt;
 	do {
 		nruns = 0;
 		for (i = 0; i < n; i = b, nruns++) {
@@ -2822,12 +2917,12 @@ qsort_runs(struct pd *pd)
 		src = dst;
 		dst = t;
 	} while (nruns > 1);
-	if (src != pd->q) {	/* the sorted array becomes the queue */
-		size_t c = pd->capq;
-		pd->qt = pd->q;
-		pd->q = src;
-		pd->capq = pd->capqt;
-		pd->capqt = c;
+	if (src != pd->od.q) {	/* the sorted array becomes the queue */
+		size_t c = pd->od.capq;
+		pd->od.qt = pd->od.q;
+		pd->od.q = src;
+		pd->od.capq = pd->od.capqt;
+		pd->od.capqt = c;
 	}
 	return 0;
 }
@@ -2839,18 +2934,18 @@ flush(struct pd *pd, uint64_t limit)
 	size_t i, o;
 	int r = 0;
 
-	if (pd->nq == 0)
+	if (pd->od.nq == 0)
 		return 0;
 	qsort_runs(pd);
-	for (i = 0; i < pd->nq && pd->q[i].time <= limit; i++) {
+	for (i = 0; i < pd->od.nq && pd->od.q[i].time <= limit; i++) {
 		if (r == 0)
-			r = dispatch(pd, pd->q[i].rec, pd->q[i].len,
-			    pd->q[i].off, pd->q[i].db);
-		db_release(pd, pd->q[i].db);
+			r = dispatch(pd, pd->od.q[i].rec, pd->od.q[i].len,
+			    pd->od.q[i].off, pd->od.q[i].db);
+		db_release(pd, pd->od.q[i].db);
 	}
-	for (o = 0; i < pd->nq; i++)
-		pd->q[o++] = pd->q[i];
-	pd->nq = o;
+	for (o = 0; i < pd->od.nq; i++)
+		pd->od.q[o++] = pd->od.q[i];
+	pd->od.nq = o;
 	return r;
 }
 
@@ -2861,43 +2956,43 @@ queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	uint64_t t;
 	uint32_t type = rd32(rec);
 
-	if (!pd->ordered || !rec_time(pd, rec, len, type, &t))
+	if (!pd->ev.ordered || !rec_time(pd, rec, len, type, &t))
 		return dispatch(pd, rec, len, off, db);
-	if (atomic_load_explicit(&pd->pinned, memory_order_relaxed) >
-	    PIN_MAX && pd->nq > 1) {
+	if (atomic_load_explicit(&pd->in.pinned, memory_order_relaxed) >
+	    PIN_MAX && pd->od.nq > 1) {
 		/* bounded memory: the same for the bytes queued */
 		int r;
-		qsort(pd->q, pd->nq, sizeof(*pd->q), qent_cmp);
-		if ((r = flush(pd, pd->q[pd->nq / 2].time)) != 0)
+		qsort(pd->od.q, pd->od.nq, sizeof(*pd->od.q), qent_cmp);
+		if ((r = flush(pd, pd->od.q[pd->od.nq / 2].time)) != 0)
 			return r;
 	}
-	if (pd->nq == pd->capq) {
-		size_t nc = pd->capq ? pd->capq * 2 : 4096;
+	if (pd->od.nq == pd->od.capq) {
+		size_t nc = pd->od.capq ? pd->od.capq * 2 : 4096;
 		struct qent *q;
-		if (pd->nq >= (4u << 20)) {
+		if (pd->od.nq >= (4u << 20)) {
 			/* bounded memory: deliver the older half now */
 			int r;
 			qsort_runs(pd);
-			if ((r = flush(pd, pd->q[pd->nq / 2].time)) != 0)
+			if ((r = flush(pd, pd->od.q[pd->od.nq / 2].time)) != 0)
 				return r;
 		} else {
-			if ((q = reallocarray(pd->q, nc, sizeof(*q))) == NULL)
+			if ((q = reallocarray(pd->od.q, nc, sizeof(*q))) == NULL)
 				return fg_seterr(pd->err, FG_ENOMEM, "%s: out "
 				    "of memory", pd->name);
-			pd->q = q;
-			pd->capq = nc;
+			pd->od.q = q;
+			pd->od.capq = nc;
 		}
 	}
-	pd->q[pd->nq].time = t;
-	pd->q[pd->nq].seq = pd->seq++;
-	pd->q[pd->nq].off = off;
-	pd->q[pd->nq].rec = rec;
-	pd->q[pd->nq].len = (uint32_t)len;
-	pd->q[pd->nq].db = db;
+	pd->od.q[pd->od.nq].time = t;
+	pd->od.q[pd->od.nq].seq = pd->od.seq++;
+	pd->od.q[pd->od.nq].off = off;
+	pd->od.q[pd->od.nq].rec = rec;
+	pd->od.q[pd->od.nq].len = (uint32_t)len;
+	pd->od.q[pd->od.nq].db = db;
 	db_ref(db);
-	pd->nq++;
-	if (t > pd->max_ts)
-		pd->max_ts = t;
+	pd->od.nq++;
+	if (t > pd->od.max_ts)
+		pd->od.max_ts = t;
 	return 0;
 }
 
@@ -2912,20 +3007,20 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	size_t cap, pos, r;
 	int rr = 0;
 
-	if (pd->zs == NULL) {
-		if ((pd->zs = ZSTD_createDStream()) == NULL)
+	if (pd->od.zs == NULL) {
+		if ((pd->od.zs = ZSTD_createDStream()) == NULL)
 			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
-		ZSTD_initDStream(pd->zs);
+		ZSTD_initDStream(pd->od.zs);
 	}
-	cap = pd->nleft + (len - 8) * 4 + 65536;
+	cap = pd->od.nleft + (len - 8) * 4 + 65536;
 	if ((db = db_new(cap)) == NULL)
 		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
-	if (pd->nleft > 0)
-		memcpy(db->d, pd->left, pd->nleft);
-	db->len = pd->nleft;
-	pd->nleft = 0;
+	if (pd->od.nleft > 0)
+		memcpy(db->d, pd->od.left, pd->od.nleft);
+	db->len = pd->od.nleft;
+	pd->od.nleft = 0;
 	in.src = rec + 8;
 	in.size = len - 8;
 	in.pos = 0;
@@ -2970,7 +3065,7 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		out.dst = db->d;
 		out.size = cap;
 		out.pos = db->len;
-		r = ZSTD_decompressStream(pd->zs, &out, &in);
+		r = ZSTD_decompressStream(pd->od.zs, &out, &in);
 		db->len = out.pos;
 		if (r == 0 && !ZSTD_isError(r)) {
 			/* a frame ended: zero bytes after it are padding */
@@ -2983,7 +3078,7 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		}
 		if (ZSTD_isError(r)) {
 			warn_rec(pd, off, "zstd: %s", ZSTD_getErrorName(r));
-			ZSTD_initDStream(pd->zs);
+			ZSTD_initDStream(pd->od.zs);
 			db->len = 0;
 			goto out;
 		}
@@ -3006,15 +3101,15 @@ on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		pos += sz;
 	}
 	if (pos < db->len) {
-		uint8_t *n = realloc(pd->left, db->len - pos);
+		uint8_t *n = realloc(pd->od.left, db->len - pos);
 		if (n == NULL) {
 			rr = fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 			    pd->name);
 			goto out;
 		}
-		pd->left = n;
-		memcpy(pd->left, db->d + pos, db->len - pos);
-		pd->nleft = db->len - pos;
+		pd->od.left = n;
+		memcpy(pd->od.left, db->d + pos, db->len - pos);
+		pd->od.nleft = db->len - pos;
 	}
 out:
 	db_close(pd, db);
@@ -3028,8 +3123,8 @@ handle(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	uint32_t type = rd32(rec);
 
 	if (type == REC_FINISHED_ROUND) {
-		int r = flush(pd, pd->next_flush);
-		pd->next_flush = pd->max_ts;
+		int r = flush(pd, pd->od.next_flush);
+		pd->od.next_flush = pd->od.max_ts;
 		return r;
 	}
 	if (type == REC_COMPRESSED || type == REC_COMPRESSED2) {
@@ -3042,7 +3137,7 @@ handle(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	}
 	if (type == 0 || (type > REC_KERNEL_MAX && type < REC_USER_FIRST) ||
 	    type > REC_USER_MAX) {
-		pd->nunknown++;
+		pd->stat.nunknown++;
 		warn_rec(pd, off, "unknown record type %u", type);
 		return 0;
 	}
@@ -3068,20 +3163,20 @@ file_read(struct pd *pd, void *buf, size_t n, uint64_t off)
 	struct iovec iov;
 	ssize_t k;
 
-	if (off + n > pd->ra_end) {
+	if (off + n > pd->in.ra_end) {
 		iov.iov_base = buf;
 		iov.iov_len = n;
-		k = preadv2(pd->fd, &iov, 1, (off_t)off, RWF_NOWAIT);
+		k = preadv2(pd->in.fd, &iov, 1, (off_t)off, RWF_NOWAIT);
 		if (k >= 0 && (size_t)k == n)
 			return k;
 		if (k < 0 && errno != EAGAIN && errno != EOPNOTSUPP &&
 		    errno != EINVAL)
 			return k;
-		(void)posix_fadvise(pd->fd, (off_t)off, RA_COLD,
+		(void)posix_fadvise(pd->in.fd, (off_t)off, RA_COLD,
 		    POSIX_FADV_WILLNEED);
-		pd->ra_end = off + RA_COLD;
+		pd->in.ra_end = off + RA_COLD;
 	}
-	return pread(pd->fd, buf, n, (off_t)off);
+	return pread(pd->in.fd, buf, n, (off_t)off);
 }
 
 /*
@@ -3094,31 +3189,31 @@ file_read(struct pd *pd, void *buf, size_t n, uint64_t off)
 static int
 src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
 {
-	struct dbuf *w = pd->win;
+	struct dbuf *w = pd->in.win;
 	size_t want, got;
 
-	if (pd->fd < 0 || pd->usemap) {
+	if (pd->in.fd < 0 || pd->in.usemap) {
 		*p = pd->buf + off;
 		return 0;
 	}
-	if (w != NULL && off >= pd->woff && off - pd->woff <= w->len &&
-	    n <= w->len - (size_t)(off - pd->woff)) {
-		*p = w->d + (off - pd->woff);
+	if (w != NULL && off >= pd->in.woff && off - pd->in.woff <= w->len &&
+	    n <= w->len - (size_t)(off - pd->in.woff)) {
+		*p = w->d + (off - pd->in.woff);
 		return 0;
 	}
 	want = n > ra ? n : ra;
-	if (want > pd->dend - off)
-		want = (size_t)(pd->dend - off);
+	if (want > pd->in.dend - off)
+		want = (size_t)(pd->in.dend - off);
 	if (w != NULL && (atomic_load_explicit(&w->refs,
 	    memory_order_acquire) > 1 || w->cap < want)) {
 		db_close(pd, w);
-		pd->win = w = NULL;
+		pd->in.win = w = NULL;
 	}
-	if (w == NULL && (pd->win = w = db_new(want > HEAD_RA ? want :
+	if (w == NULL && (pd->in.win = w = db_new(want > HEAD_RA ? want :
 	    HEAD_RA)) == NULL)
-		return fg_seterr(&pd->rerr, FG_ENOMEM, "%s: out of memory",
+		return fg_seterr(&pd->in.rerr, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
-	pd->woff = off;
+	pd->in.woff = off;
 	w->len = 0;
 	for (got = 0; got < want;) {
 		ssize_t k = file_read(pd, w->d + got, want - got,
@@ -3126,7 +3221,7 @@ src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
-			return fg_seterr_sys(&pd->rerr, FG_EIO, errno,
+			return fg_seterr_sys(&pd->in.rerr, FG_EIO, errno,
 			    "%s: read at 0x%llx", pd->name,
 			    (unsigned long long)off);
 		if (k == 0)
@@ -3135,7 +3230,7 @@ src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
 	}
 	w->len = got;
 	if (got < n)
-		return fg_seterr(&pd->rerr, FG_EIO, "%s: read at 0x%llx: the "
+		return fg_seterr(&pd->in.rerr, FG_EIO, "%s: read at 0x%llx: the "
 		    "file ends early (changed while read?)", pd->name,
 		    (unsigned long long)off);
 	*p = w->d;
@@ -3212,11 +3307,11 @@ sparse_sample(struct pd *pd, uint64_t off, size_t len, struct item *it)
 	uint64_t sz;
 	int r;
 
-	pd->sparse = 16;
+	pd->in.sparse = 16;
 	if ((r = src_get(pd, off, len < HEAD_MIN ? len : HEAD_MIN, HEAD_RA,
 	    &rec)) != 0)
 		return r;
-	hl = pd->win->len - (size_t)(off - pd->woff);
+	hl = pd->in.win->len - (size_t)(off - pd->in.woff);
 	if (hl > len)
 		hl = len;
 	if ((a = rec_attr(pd, rec, hl, REC_SAMPLE)) == NULL ||
@@ -3229,7 +3324,7 @@ sparse_sample(struct pd *pd, uint64_t off, size_t len, struct item *it)
 		goto whole;
 	keep = pos + 8 + held;
 	if ((db = db_new(keep + tl)) == NULL)
-		return fg_seterr(&pd->rerr, FG_ENOMEM, "%s: out of memory",
+		return fg_seterr(&pd->in.rerr, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	memcpy(db->d, rec, keep);
 	db->sfoff = off + pos + 8;
@@ -3242,7 +3337,7 @@ sparse_sample(struct pd *pd, uint64_t off, size_t len, struct item *it)
 	db->len = keep + tl;
 	sz = held;
 	memcpy(db->d + pos, &sz, 8);
-	atomic_fetch_add(&pd->pinned, db->cap);	/* the item's reference */
+	atomic_fetch_add(&pd->in.pinned, db->cap);	/* the item's reference */
 	it->rec = db->d;
 	it->len = (uint32_t)db->len;
 	it->db = db;
@@ -3253,8 +3348,8 @@ whole:
 		return r;
 	it->rec = rec;
 	it->len = (uint32_t)len;
-	it->db = pd->win;
-	if ((it->ref = pd->threaded && it->db != NULL))
+	it->db = pd->in.win;
+	if ((it->ref = pd->rt.threaded && it->db != NULL))
 		db_ref(it->db);
 	return 0;
 }
@@ -3270,38 +3365,38 @@ stack_fetch(void *arg, size_t need, const unsigned char **stack,
 	struct pd *pd = arg;
 	size_t want = need + FETCH_RA, got;
 
-	if (pd->lz == NULL || need > pd->lz->ssz)
+	if (pd->sm.lz == NULL || need > pd->sm.lz->ssz)
 		return -1;
-	if (want > pd->lz->ssz)
-		want = (size_t)pd->lz->ssz;
-	if (want > pd->stkcap) {
-		uint8_t *n = realloc(pd->stk, want);
+	if (want > pd->sm.lz->ssz)
+		want = (size_t)pd->sm.lz->ssz;
+	if (want > pd->sm.stkcap) {
+		uint8_t *n = realloc(pd->sm.stk, want);
 		if (n == NULL)
 			return -1;
-		if (*stack == pd->stk)
+		if (*stack == pd->sm.stk)
 			*stack = n;
-		pd->stk = n;
-		pd->stkcap = want;
+		pd->sm.stk = n;
+		pd->sm.stkcap = want;
 	}
-	if (*stack != pd->stk)
-		memcpy(pd->stk, *stack, *held);
-	*stack = pd->stk;
+	if (*stack != pd->sm.stk)
+		memcpy(pd->sm.stk, *stack, *held);
+	*stack = pd->sm.stk;
 	for (got = *held; got < want;) {
-		ssize_t k = pread(pd->fd, pd->stk + got, want - got,
-		    (off_t)(pd->lz->sfoff + got));
+		ssize_t k = pread(pd->in.fd, pd->sm.stk + got, want - got,
+		    (off_t)(pd->sm.lz->sfoff + got));
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			break;
 		got += (size_t)k;
 	}
-	*held = pd->stkheld = got;
+	*held = pd->sm.stkheld = got;
 	if (got < need) {
-		if (!pd->stkwarned)
-			fg_warnf(&pd->wwarn, "%s: stack copy at 0x%llx: read "
+		if (!pd->sm.stkwarned)
+			fg_warnf(&pd->df.wwarn, "%s: stack copy at 0x%llx: read "
 			    "failed: chain cut", pd->name,
-			    (unsigned long long)pd->lz->sfoff);
-		pd->stkwarned = 1;
+			    (unsigned long long)pd->sm.lz->sfoff);
+		pd->sm.stkwarned = 1;
 		return -1;
 	}
 	return 0;
@@ -3316,9 +3411,9 @@ stack_fetch(void *arg, size_t need, const unsigned char **stack,
 static void
 next_rec(struct pd *pd, struct item *it)
 {
-	uint64_t off = pd->roff, end = pd->dend, size;
+	uint64_t off = pd->in.roff, end = pd->in.dend, size;
 	const uint8_t *rec;
-	size_t len, ra = pd->sparse > 0 ? HEAD_RA : WIN_RA;
+	size_t len, ra = pd->in.sparse > 0 ? HEAD_RA : WIN_RA;
 	int r;
 
 	memset(it, 0, sizeof(*it));
@@ -3326,7 +3421,7 @@ next_rec(struct pd *pd, struct item *it)
 	if (off >= end)
 		return;
 	if (end - off < 8) {
-		snprintf(pd->rmsg, sizeof(pd->rmsg), "%llu bytes left, less "
+		snprintf(pd->in.rmsg, sizeof(pd->in.rmsg), "%llu bytes left, less "
 		    "than a record header: file truncated?",
 		    (unsigned long long)(end - off));
 		it->end = 1;
@@ -3338,7 +3433,7 @@ next_rec(struct pd *pd, struct item *it)
 	}
 	size = len = rd16(rec + 6);
 	if (size < 8) {
-		it->end = fg_seterr(&pd->rerr, FG_EPARSE, "%s: record at "
+		it->end = fg_seterr(&pd->in.rerr, FG_EPARSE, "%s: record at "
 		    "0x%llx: size %llu shorter than its header", pd->name,
 		    (unsigned long long)off, (unsigned long long)size);
 		return;
@@ -3350,20 +3445,20 @@ next_rec(struct pd *pd, struct item *it)
 		size += aux;
 	}
 	if (size > end - off) {
-		snprintf(pd->rmsg, sizeof(pd->rmsg), "size %llu runs past the "
+		snprintf(pd->in.rmsg, sizeof(pd->in.rmsg), "size %llu runs past the "
 		    "end of the data (0x%llx): file truncated?",
 		    (unsigned long long)size, (unsigned long long)end);
 		it->end = 1;
 		return;
 	}
-	if (pd->fd >= 0 && rd32(rec) == REC_SAMPLE && len >= BIG_SAMPLE) {
-		pd->usemap = 0;		/* pread from here on */
+	if (pd->in.fd >= 0 && rd32(rec) == REC_SAMPLE && len >= BIG_SAMPLE) {
+		pd->in.usemap = 0;		/* pread from here on */
 		r = sparse_sample(pd, off, len, it);
 	} else if ((r = src_get(pd, off, len, ra, &rec)) == 0) {
 		it->rec = rec;
 		it->len = (uint32_t)len;
-		it->db = pd->win;
-		if ((it->ref = pd->threaded && it->db != NULL))
+		it->db = pd->in.win;
+		if ((it->ref = pd->rt.threaded && it->db != NULL))
 			db_ref(it->db);
 	}
 	if (r != 0) {
@@ -3374,9 +3469,9 @@ next_rec(struct pd *pd, struct item *it)
 		it->end = r;
 		return;
 	}
-	if (pd->sparse > 0)
-		pd->sparse--;
-	pd->roff = off + size;
+	if (pd->in.sparse > 0)
+		pd->in.sparse--;
+	pd->in.roff = off + size;
 }
 
 /*
@@ -3396,24 +3491,24 @@ reader_main(void *arg)
 		done = b[n++].rec == NULL;
 		if (n < BATCH && !done)
 			continue;
-		pthread_mutex_lock(&pd->rmu);
-		while (pd->rcount + n > RING && !pd->rstop) {
-			pd->wwait = 1;
-			pthread_cond_wait(&pd->wcv, &pd->rmu);
+		pthread_mutex_lock(&pd->rt.mu);
+		while (pd->rt.count + n > RING && !pd->rt.stop) {
+			pd->rt.wwait = 1;
+			pthread_cond_wait(&pd->rt.wcv, &pd->rt.mu);
 		}
-		if (pd->rstop) {
-			pthread_mutex_unlock(&pd->rmu);
+		if (pd->rt.stop) {
+			pthread_mutex_unlock(&pd->rt.mu);
 			break;
 		}
 		for (i = 0; i < n; i++)
-			pd->ring[(pd->rhead + pd->rcount + i) % RING] = b[i];
-		pd->rcount += n;
+			pd->rt.ring[(pd->rt.head + pd->rt.count + i) % RING] = b[i];
+		pd->rt.count += n;
 		n = 0;
-		if (pd->rwait) {
-			pd->rwait = 0;
-			pthread_cond_signal(&pd->rcv);
+		if (pd->rt.rwait) {
+			pd->rt.rwait = 0;
+			pthread_cond_signal(&pd->rt.rcv);
 		}
-		pthread_mutex_unlock(&pd->rmu);
+		pthread_mutex_unlock(&pd->rt.mu);
 	}
 	for (i = 0; i < n; i++)		/* stopped: what was not passed on */
 		if (b[i].ref)
@@ -3427,25 +3522,25 @@ take(struct pd *pd, struct item *b, size_t max)
 {
 	size_t n, i;
 
-	if (!pd->threaded) {
+	if (!pd->rt.threaded) {
 		next_rec(pd, &b[0]);
 		return 1;
 	}
-	pthread_mutex_lock(&pd->rmu);
-	while (pd->rcount == 0) {
-		pd->rwait = 1;
-		pthread_cond_wait(&pd->rcv, &pd->rmu);
+	pthread_mutex_lock(&pd->rt.mu);
+	while (pd->rt.count == 0) {
+		pd->rt.rwait = 1;
+		pthread_cond_wait(&pd->rt.rcv, &pd->rt.mu);
 	}
-	n = pd->rcount < max ? pd->rcount : max;
+	n = pd->rt.count < max ? pd->rt.count : max;
 	for (i = 0; i < n; i++)
-		b[i] = pd->ring[(pd->rhead + i) % RING];
-	pd->rhead = (pd->rhead + n) % RING;
-	pd->rcount -= n;
-	if (pd->wwait && pd->rcount <= RING / 2) {	/* room for a while */
-		pd->wwait = 0;
-		pthread_cond_signal(&pd->wcv);
+		b[i] = pd->rt.ring[(pd->rt.head + i) % RING];
+	pd->rt.head = (pd->rt.head + n) % RING;
+	pd->rt.count -= n;
+	if (pd->rt.wwait && pd->rt.count <= RING / 2) {	/* room for a while */
+		pd->rt.wwait = 0;
+		pthread_cond_signal(&pd->rt.wcv);
 	}
-	pthread_mutex_unlock(&pd->rmu);
+	pthread_mutex_unlock(&pd->rt.mu);
 	return n;
 }
 
@@ -3457,24 +3552,24 @@ take(struct pd *pd, struct item *b, size_t max)
 static void
 reader_start(struct pd *pd)
 {
-	pd->nothread = 1;	/* one try */
-	if (pthread_mutex_init(&pd->rmu, NULL) != 0)
+	pd->rt.nothread = 1;	/* one try */
+	if (pthread_mutex_init(&pd->rt.mu, NULL) != 0)
 		return;
-	if (pthread_cond_init(&pd->rcv, NULL) != 0) {
-		pthread_mutex_destroy(&pd->rmu);
-		return;
-	}
-	if (pthread_cond_init(&pd->wcv, NULL) != 0) {
-		pthread_cond_destroy(&pd->rcv);
-		pthread_mutex_destroy(&pd->rmu);
+	if (pthread_cond_init(&pd->rt.rcv, NULL) != 0) {
+		pthread_mutex_destroy(&pd->rt.mu);
 		return;
 	}
-	pd->threaded = 1;	/* before the reader reads it */
-	if (pthread_create(&pd->rth, NULL, reader_main, pd) != 0) {
-		pd->threaded = 0;
-		pthread_cond_destroy(&pd->wcv);
-		pthread_cond_destroy(&pd->rcv);
-		pthread_mutex_destroy(&pd->rmu);
+	if (pthread_cond_init(&pd->rt.wcv, NULL) != 0) {
+		pthread_cond_destroy(&pd->rt.rcv);
+		pthread_mutex_destroy(&pd->rt.mu);
+		return;
+	}
+	pd->rt.threaded = 1;	/* before the reader reads it */
+	if (pthread_create(&pd->rt.th, NULL, reader_main, pd) != 0) {
+		pd->rt.threaded = 0;
+		pthread_cond_destroy(&pd->rt.wcv);
+		pthread_cond_destroy(&pd->rt.rcv);
+		pthread_mutex_destroy(&pd->rt.mu);
 	}
 }
 
@@ -3495,8 +3590,8 @@ populate_main(void *arg)
 	struct pd *pd = arg;
 	size_t off, i;
 
-	for (off = pd->pop_from; off < pd->pop_to; off += POP_STEP) {
-		size_t n = pd->pop_to - off < POP_STEP ? pd->pop_to - off :
+	for (off = pd->hp.pop_from; off < pd->hp.pop_to; off += POP_STEP) {
+		size_t n = pd->hp.pop_to - off < POP_STEP ? pd->hp.pop_to - off :
 		    POP_STEP;
 		volatile uint8_t sink = 0;
 
@@ -3520,50 +3615,50 @@ populate_start(struct pd *pd, uint64_t doff, uint64_t dsize)
 {
 	size_t i, from, to;
 
-	if (pd->fd < 0 || !pd->usemap || pd->len > DROP_STEP ||
+	if (pd->in.fd < 0 || !pd->in.usemap || pd->len > DROP_STEP ||
 	    doff > pd->len || dsize > pd->len - doff)
 		return;
-	for (i = 0; i < pd->nattrs; i++)
-		if (pd->attrs[i].sample_type & ST_STACK_USER)
+	for (i = 0; i < pd->ev.nattrs; i++)
+		if (pd->ev.attrs[i].sample_type & ST_STACK_USER)
 			return;
 	from = (size_t)((doff + POP_STEP) & ~(uint64_t)4095);
 	to = (size_t)(doff + dsize);
 	if (from >= to || (uintptr_t)pd->buf % 4096 != 0)
 		return;
-	pd->pop_from = from;
-	pd->pop_to = to;
-	if (pthread_create(&pd->pth, NULL, populate_main, pd) == 0)
-		pd->populating = 1;
+	pd->hp.pop_from = from;
+	pd->hp.pop_to = to;
+	if (pthread_create(&pd->hp.pop_th, NULL, populate_main, pd) == 0)
+		pd->hp.populating = 1;
 }
 
 static void
 populate_join(struct pd *pd)
 {
-	if (pd->populating)
-		pthread_join(pd->pth, NULL);
-	pd->populating = 0;
+	if (pd->hp.populating)
+		pthread_join(pd->hp.pop_th, NULL);
+	pd->hp.populating = 0;
 }
 
 /* Stop the reader thread and drop what it passed on. */
 static void
 reader_stop(struct pd *pd)
 {
-	if (!pd->threaded)
+	if (!pd->rt.threaded)
 		return;
-	pthread_mutex_lock(&pd->rmu);
-	pd->rstop = 1;
-	pthread_cond_signal(&pd->wcv);
-	pthread_mutex_unlock(&pd->rmu);
-	pthread_join(pd->rth, NULL);
-	for (; pd->rcount > 0; pd->rcount--) {
-		if (pd->ring[pd->rhead].ref)
-			db_release(pd, pd->ring[pd->rhead].db);
-		pd->rhead = (pd->rhead + 1) % RING;
+	pthread_mutex_lock(&pd->rt.mu);
+	pd->rt.stop = 1;
+	pthread_cond_signal(&pd->rt.wcv);
+	pthread_mutex_unlock(&pd->rt.mu);
+	pthread_join(pd->rt.th, NULL);
+	for (; pd->rt.count > 0; pd->rt.count--) {
+		if (pd->rt.ring[pd->rt.head].ref)
+			db_release(pd, pd->rt.ring[pd->rt.head].db);
+		pd->rt.head = (pd->rt.head + 1) % RING;
 	}
-	pthread_mutex_destroy(&pd->rmu);
-	pthread_cond_destroy(&pd->rcv);
-	pthread_cond_destroy(&pd->wcv);
-	pd->threaded = 0;
+	pthread_mutex_destroy(&pd->rt.mu);
+	pthread_cond_destroy(&pd->rt.rcv);
+	pthread_cond_destroy(&pd->rt.wcv);
+	pd->rt.threaded = 0;
 }
 
 /*
@@ -3576,14 +3671,14 @@ drop_behind(struct pd *pd, uint64_t off)
 	uint64_t low = off;
 	size_t i;
 
-	for (i = 0; i < pd->nq; i++)
-		if (pd->q[i].db == NULL && pd->q[i].off < low)
-			low = pd->q[i].off;
+	for (i = 0; i < pd->od.nq; i++)
+		if (pd->od.q[i].db == NULL && pd->od.q[i].off < low)
+			low = pd->od.q[i].off;
 	low &= ~(uint64_t)(DROP_STEP / 16 - 1);
-	if (low > pd->dropped) {
-		madvise((void *)(uintptr_t)(pd->buf + pd->dropped),
-		    (size_t)(low - pd->dropped), MADV_DONTNEED);
-		pd->dropped = low;
+	if (low > pd->in.dropped) {
+		madvise((void *)(uintptr_t)(pd->buf + pd->in.dropped),
+		    (size_t)(low - pd->in.dropped), MADV_DONTNEED);
+		pd->in.dropped = low;
 	}
 }
 
@@ -3604,9 +3699,9 @@ progress(struct pd *pd, uint64_t done, uint64_t total, int force)
 	if (pd->o->progress == NULL)
 		return;
 	now = now_ms();
-	if (!force && now - pd->last_progress < PROGRESS_MS)
+	if (!force && now - pd->stat.last_progress < PROGRESS_MS)
 		return;
-	pd->last_progress = now;
+	pd->stat.last_progress = now;
 	pd->o->progress(pd->o->progress_arg, done, total);
 }
 
@@ -3622,8 +3717,8 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 	size_t n = 0, i = 0;
 	int r = 0;
 
-	pd->roff = doff;
-	pd->dend = doff + dsize;
+	pd->in.roff = doff;
+	pd->in.dend = doff + dsize;
 	progress(pd, 0, dsize, 1);
 	for (;;) {
 		struct item *it;
@@ -3633,7 +3728,7 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 			i = 0;
 		}
 		it = &b[i++];
-		if ((pd->nrecs & 1023) == 0) {
+		if ((pd->stat.nrecs & 1023) == 0) {
 			if (pd->o->cancel != NULL && *pd->o->cancel) {
 				r = fg_seterr(pd->err, FG_ECANCELED,
 				    "%s: canceled", pd->name);
@@ -3641,18 +3736,18 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 			}
 			progress(pd, it->off - doff, dsize, 0);
 		}
-		pd->nrecs++;
+		pd->stat.nrecs++;
 		if (it->rec == NULL) {
 			if (it->end == 1)
-				warn_rec(pd, it->off, "%s", pd->rmsg);
+				warn_rec(pd, it->off, "%s", pd->in.rmsg);
 			else if (it->end < 0) {
-				*pd->err = pd->rerr;
+				*pd->err = pd->in.rerr;
 				r = it->end;
 			}
 			break;
 		}
-		if (!pd->threaded && it->db != NULL && it->db->ssz != 0 &&
-		    !pd->nothread)
+		if (!pd->rt.threaded && it->db != NULL && it->db->ssz != 0 &&
+		    !pd->rt.nothread)
 			reader_start(pd);
 		r = handle(pd, it->rec, it->len, it->off, it->db, 0);
 		if (it->ref)
@@ -3660,8 +3755,8 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 		it->ref = 0;
 		if (r != 0)
 			break;
-		if (!pd->threaded && pd->fd >= 0 && pd->usemap &&
-		    it->off - pd->dropped >= DROP_STEP)
+		if (!pd->rt.threaded && pd->in.fd >= 0 && pd->in.usemap &&
+		    it->off - pd->in.dropped >= DROP_STEP)
 			drop_behind(pd, it->off);
 	}
 	for (; i < n; i++)
@@ -3681,58 +3776,58 @@ pd_free(struct pd *pd)
 {
 	size_t i;
 
-	for (i = 0; i < pd->nq; i++)
-		db_release(pd, pd->q[i].db);
-	free(pd->q);
-	free(pd->qt);
-	if (pd->win != NULL)
-		db_close(pd, pd->win);
-	free(pd->stk);
+	for (i = 0; i < pd->od.nq; i++)
+		db_release(pd, pd->od.q[i].db);
+	free(pd->od.q);
+	free(pd->od.qt);
+	if (pd->in.win != NULL)
+		db_close(pd, pd->in.win);
+	free(pd->sm.stk);
 	for (i = 0; i < NBUCKETS; i++) {
 		struct proc *p, *pn;
 		struct thread *t, *tn;
-		for (p = pd->procs[i]; p != NULL; p = pn) {
+		for (p = pd->mp.procs[i]; p != NULL; p = pn) {
 			pn = p->next;
 			free(p->maps);
 			free(p);
 		}
-		for (t = pd->threads[i]; t != NULL; t = tn) {
+		for (t = pd->mp.threads[i]; t != NULL; t = tn) {
 			tn = t->next;
 			free(t);
 		}
 	}
-	if (pd->zs != NULL)
-		ZSTD_freeDStream(pd->zs);
-	free(pd->left);
-	free(pd->attrs);
-	free(pd->cache);
-	free(pd->pool);
-	free(pd->ids);
-	free(pd->fr);
-	free(pd->front);
-	free(pd->chtab);
-	free(pd->dirty);
+	if (pd->od.zs != NULL)
+		ZSTD_freeDStream(pd->od.zs);
+	free(pd->od.left);
+	free(pd->ev.attrs);
+	free(pd->fc.cache);
+	free(pd->fc.pool);
+	free(pd->fc.ids);
+	free(pd->fc.fr);
+	free(pd->fc.front);
+	free(pd->ch.chtab);
+	free(pd->ch.dirty);
 	lw_join(pd);
 	warn_flush(pd);
-	free(pd->lw.names);
-	free(pd->later);
-	for (i = 0; pd->pend != NULL && i < PEND_CHUNKS &&
-	    pd->pend[i] != NULL; i++)
-		free(pd->pend[i]);
-	free(pd->pend);
-	free(pd->dents);
-	free(pd->fresh);
-	free(pd->xids);
-	if (pd->ckeys != NULL) {
-		munmap(pd->ckeys, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t));
-		munmap(pd->cids, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t));
+	free(pd->lw.out.names);
+	free(pd->lw.later);
+	for (i = 0; pd->df.pend != NULL && i < PEND_CHUNKS &&
+	    pd->df.pend[i] != NULL; i++)
+		free(pd->df.pend[i]);
+	free(pd->df.pend);
+	free(pd->df.dents);
+	free(pd->ch.fresh);
+	free(pd->ch.xids);
+	if (pd->ch.ckeys != NULL) {
+		munmap(pd->ch.ckeys, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t));
+		munmap(pd->ch.cids, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t));
 	}
-	free(pd->align);
-	if (pd->sym_freeing)
-		pthread_join(pd->sth, NULL);
-	fg_unwinder_free(pd->uw);
-	fg_buf_free(&pd->work);
-	frame_bufs_free(&pd->fb);
+	free(pd->sm.align);
+	if (pd->hp.sym_freeing)
+		pthread_join(pd->hp.sym_th, NULL);
+	fg_unwinder_free(pd->sm.uw);
+	fg_buf_free(&pd->fc.work);
+	frame_bufs_free(&pd->fc.fb);
 	fg_sym_free(pd->sym);
 	fg_arena_free(&pd->arena);
 }
@@ -3764,17 +3859,17 @@ sym_free_start(struct pd *pd)
 {
 	struct symfree *f;
 
-	if (pd->sym_freeing || (f = malloc(sizeof(*f))) == NULL)
+	if (pd->hp.sym_freeing || (f = malloc(sizeof(*f))) == NULL)
 		return;
 	f->sym = pd->sym;
-	f->uw = pd->uw;
-	if (pthread_create(&pd->sth, NULL, sym_free_main, f) != 0) {
+	f->uw = pd->sm.uw;
+	if (pthread_create(&pd->hp.sym_th, NULL, sym_free_main, f) != 0) {
 		free(f);
 		return;
 	}
 	pd->sym = NULL;
-	pd->uw = NULL;
-	pd->sym_freeing = 1;
+	pd->sm.uw = NULL;
+	pd->hp.sym_freeing = 1;
 }
 
 /* The symbolizer's cache of inflated DWARF (fg_perfdata_opts.cache_dir). */
@@ -3814,14 +3909,14 @@ set_cache_dir(struct fg_symbolizer *sym, const char *dir)
 static void
 warn_lost(struct pd *pd)
 {
-	if (pd->lost_samples > 0)
+	if (pd->stat.lost_samples > 0)
 		fg_warnf(&pd->o->warn, "%s: %llu samples lost", pd->name,
-		    (unsigned long long)pd->lost_samples);
-	else if (pd->lost > 0)
+		    (unsigned long long)pd->stat.lost_samples);
+	else if (pd->stat.lost > 0)
 		fg_warnf(&pd->o->warn, "%s: %llu events lost in %llu chunks "
 		    "(the ring buffer was full)", pd->name,
-		    (unsigned long long)pd->lost,
-		    (unsigned long long)pd->nlost);
+		    (unsigned long long)pd->stat.lost,
+		    (unsigned long long)pd->stat.nlost);
 }
 
 /*
@@ -3847,38 +3942,38 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 		return fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 	pd->buf = buf;
 	pd->len = len;
-	pd->fd = fd;
-	pd->usemap = fd >= 0;
+	pd->in.fd = fd;
+	pd->in.usemap = fd >= 0;
 	pd->name = name;
 	pd->o = o;
 	pd->st = st;
 	pd->h = hooks;
 	pd->err = err;
-	pd->sum = sum && !fg_stacks_keeps_sequence(st);
+	pd->ch.sum = sum && !fg_stacks_keeps_sequence(st);
 	/*
 	 * Summing into a model, the inline chains are looked up after the
 	 * walk: the walk does not wait for the DWARF the helpers load.
 	 */
-	pd->defer = pd->sum && !o->no_inline && o->nskip_after == 0 &&
+	pd->df.on = pd->ch.sum && !o->no_inline && o->nskip_after == 0 &&
 	    hooks->frame == NULL && getenv("FG_NODEFER") == NULL;
 	if (getenv("FG_DEFER_END") != NULL)
-		pd->defer_end = strtoull(getenv("FG_DEFER_END"), NULL, 10);
-	pd->attr_sel = SIZE_MAX;
+		pd->df.end_at = strtoull(getenv("FG_DEFER_END"), NULL, 10);
+	pd->sm.attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
-	fg_buf_init(&pd->work, 1 << 20);
-	frame_bufs_init(&pd->fb);
-	fg_buf_init(&pd->wsym, 0);
-	fg_buf_init(&pd->wwalk, 0);
-	pd->swarn.fn = sym_warn;
-	pd->swarn.arg = pd;
-	pd->wwarn.fn = walk_warn;
-	pd->wwarn.arg = pd;
-	pd->whold = pd->defer;
-	if ((pd->sym = fg_sym_new(&pd->swarn)) == NULL) {
+	fg_buf_init(&pd->fc.work, 1 << 20);
+	frame_bufs_init(&pd->fc.fb);
+	fg_buf_init(&pd->lw.wsym, 0);
+	fg_buf_init(&pd->df.wwalk, 0);
+	pd->lw.swarn.fn = sym_warn;
+	pd->lw.swarn.arg = pd;
+	pd->df.wwarn.fn = walk_warn;
+	pd->df.wwarn.arg = pd;
+	pd->df.whold = pd->df.on;
+	if ((pd->sym = fg_sym_new(&pd->lw.swarn)) == NULL) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
-	if ((pd->front = fg_zalloc(FRONT_SIZE, sizeof(*pd->front))) == NULL) {
+	if ((pd->fc.front = fg_zalloc(FRONT_SIZE, sizeof(*pd->fc.front))) == NULL) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
@@ -3892,18 +3987,18 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	set_cache_dir(pd->sym, o->cache_dir);
 	if ((r = read_header(pd, &doff, &dsize)) != 0)
 		goto out;
-	if (fg_sym_prefetch(pd->sym, o->no_inline ? 0 : pd->defer ? 2 :
+	if (fg_sym_prefetch(pd->sym, o->no_inline ? 0 : pd->df.on ? 2 :
 	    1) != 0) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
-	pd->ordered = (pd->attrs[0].sample_type & ST_TIME) &&
-	    (pd->attrs[0].flags & (1ULL << 18));
+	pd->ev.ordered = (pd->ev.attrs[0].sample_type & ST_TIME) &&
+	    (pd->ev.attrs[0].flags & (1ULL << 18));
 	populate_start(pd, doff, dsize);
 	r = walk_data(pd, doff, dsize);
 	populate_join(pd);
 	/* what was summed goes to the model even when the walk stopped */
-	if (pd->sum) {
+	if (pd->ch.sum) {
 		struct fg_error derr;
 		int dr;
 
@@ -3922,14 +4017,14 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	}
 	if (r != 0)
 		goto out;
-	if (pd->nleft > 0)
+	if (pd->od.nleft > 0)
 		fg_warnf(&o->warn, "%s: %zu bytes of a record cut at the end "
-		    "of the compressed data (skipped)", name, pd->nleft);
+		    "of the compressed data (skipped)", name, pd->od.nleft);
 	warn_lost(pd);
-	if (pd->nwarn > WARN_SHOWN)
+	if (pd->stat.nwarn > WARN_SHOWN)
 		fg_warnf(&o->warn, "%s: %llu records skipped in all", name,
-		    (unsigned long long)pd->nwarn);
-	if (pd->attr_sel == pd->nattrs && o->event_filter != NULL)
+		    (unsigned long long)pd->stat.nwarn);
+	if (pd->sm.attr_sel == pd->ev.nattrs && o->event_filter != NULL)
 		fg_warnf(&o->warn, "%s: no event named %s", name,
 		    o->event_filter);
 out:
