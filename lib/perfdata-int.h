@@ -1,0 +1,625 @@
+/*
+ * perfdata-int.h: what the files of the perf.data reader share (lib/
+ * perfdata*.c; not installed, not for other modules).  The format's
+ * constants and record types as perf writes them, the reader's state
+ * (struct pd, one struct per part: which thread owns which field, see
+ * docs/internals/ARCHITECTURE.md), and the functions one part calls in
+ * another.  Everything here is the walk thread's unless its struct
+ * says otherwise.
+ */
+#ifndef FG_PERFDATA_INT_H
+#define FG_PERFDATA_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <zstd.h>
+
+#include "base.h"
+#include "frame.h"
+#include "perfdata.h"
+#include "stacks.h"
+#include "symbolize.h"
+#include "unwind.h"
+
+/* perf_event.h and perf's own record types, as the file format fixes them. */
+enum {
+	REC_MMAP = 1, REC_LOST = 2, REC_COMM = 3, REC_EXIT = 4,
+	REC_FORK = 7, REC_SAMPLE = 9, REC_MMAP2 = 10, REC_LOST_SAMPLES = 13,
+	REC_KERNEL_MAX = 21,
+	REC_USER_FIRST = 64, REC_AUXTRACE = 71, REC_FINISHED_ROUND = 68,
+	REC_COMPRESSED = 81, REC_COMPRESSED2 = 83, REC_USER_MAX = 83
+};
+
+enum {
+	ST_IP = 1 << 0, ST_TID = 1 << 1, ST_TIME = 1 << 2, ST_ADDR = 1 << 3,
+	ST_READ = 1 << 4, ST_CALLCHAIN = 1 << 5, ST_ID = 1 << 6,
+	ST_CPU = 1 << 7, ST_PERIOD = 1 << 8, ST_STREAM_ID = 1 << 9,
+	ST_RAW = 1 << 10, ST_BRANCH_STACK = 1 << 11, ST_REGS_USER = 1 << 12,
+	ST_STACK_USER = 1 << 13, ST_IDENTIFIER = 1 << 16
+};
+
+enum {
+	RF_ENABLED = 1, RF_RUNNING = 2, RF_ID = 4, RF_GROUP = 8, RF_LOST = 16
+};
+
+/* PERF_RECORD_MISC_LOST_SAMPLES_BPF: dropped by a BPF filter, not lost */
+#define MISC_LOST_SAMPLES_BPF	(1u << 15)
+
+#define CTX_HV		((uint64_t)-32)
+#define CTX_KERNEL	((uint64_t)-128)
+#define CTX_USER	((uint64_t)-512)
+#define CTX_GUEST	((uint64_t)-2048)
+#define CTX_MAX		((uint64_t)-4095)
+
+#define MISC_CPUMODE_MASK	7
+#define MISC_KERNEL		1
+#define MISC_USER		2
+#define MISC_MMAP_DATA		(1 << 13)
+#define MISC_COMM_EXEC		(1 << 13)
+
+#define ATTR_SAMPLE_ID_ALL		(1ULL << 18)
+#define ATTR_EXCLUDE_CALLCHAIN_USER	(1ULL << 22)
+
+#define FEAT_BUILD_ID		2
+#define FEAT_EVENT_DESC		12
+#define HEADER_SIZE		104
+#define MAX_INLINE		64
+#define MAX_DECOMP		(256u << 20)
+#define WARN_SHOWN		5
+#define WIN_RA		(64u << 10)	/* a read where records are dense */
+#define HEAD_RA		(2u << 10)	/* a read of a big sample's head */
+#define FETCH_RA	(4u << 10)	/* more of a stack than asked for */
+#define HEAD_MIN	(1u << 9)	/* ... of which at least this */
+#define BIG_SAMPLE	(8u << 10)	/* a sample read in parts */
+#define PIN_MAX		(64u << 20)	/* bytes queued records may hold */
+#define DROP_STEP	(64u << 20)	/* mapped pages given back this often */
+#define RA_COLD		(32u << 20)	/* read ahead of a read that would wait */
+#define PROGRESS_MS		100	/* at most 10 progress calls a second */
+
+struct attr {
+	uint64_t type;
+	uint64_t config;
+	uint64_t sample_type;
+	uint64_t read_format;
+	uint64_t flags;
+	uint64_t branch_type;
+	uint64_t regs_user;
+	const char *name;
+	const uint8_t *ids;	/* u64 array in the file */
+	size_t nids;
+};
+
+struct map {
+	uint64_t start;
+	uint64_t end;
+	uint64_t pgoff;
+	struct fg_dso *dso;	/* NULL: no file (anon without JIT map...) */
+	const char *fname;
+	int anon;
+};
+
+struct proc {
+	struct proc *next;
+	uint32_t pid;
+	uint32_t gen;		/* bumped when the maps change */
+	struct map *maps;
+	size_t nmaps;
+	size_t cap;
+};
+
+struct thread {
+	struct thread *next;
+	uint32_t tid;
+	uint32_t pid;
+	const char *comm;	/* NULL: ":TID" */
+	struct proc *proc;
+	uint32_t pname_id;
+	int pname_ok;
+};
+
+/*
+ * Bytes that records point into: a block of decompressed records, a
+ * window of the file as read, or one sample's compact copy (ssz != 0:
+ * its stack copy cut after the bytes held, the rest at file offset
+ * sfoff, ssz bytes in all).  References: the one filling it, each
+ * queued record, each record the reader thread passed on; freed at the
+ * last.
+ */
+struct dbuf {
+	uint8_t *d;
+	size_t len;
+	size_t cap;
+	atomic_size_t refs;
+	uint64_t sfoff;
+	uint64_t ssz;
+};
+
+/*
+ * A record as the reader found it: rec[0 .. len) at file offset off,
+ * in db (NULL when the data is in memory), of which the item holds a
+ * reference when ref is set: always for a compact copy, for a window
+ * when it came from the reader thread (read in the walk, the window
+ * cannot change before the record is handled).
+ * rec NULL: the end of the records, end 0 (all read), 1 (stopped with
+ * the warning rmsg) or an FG_E* code (rerr).
+ */
+struct item {
+	const uint8_t *rec;
+	struct dbuf *db;
+	uint64_t off;
+	uint32_t len;
+	int ref;
+	int end;
+};
+
+#define RING		1024	/* records between the reader and the walk */
+#define BATCH		64
+
+struct qent {
+	uint64_t time;
+	uint64_t seq;
+	uint64_t off;
+	const uint8_t *rec;
+	struct dbuf *db;
+	uint32_t len;
+};
+
+struct centry {
+	const void *dso;
+	uint64_t addr;
+	uint32_t ids_off;
+	uint16_t nids;
+	uint8_t used;
+	uint8_t skip;
+};
+
+#define NBUCKETS 4096
+#define FRONT_BITS 12
+#define FRONT_SIZE (1u << FRONT_BITS)
+/* the front cache's slot of (owner, ip, ret) */
+#define FRONT_SLOT(owner, ip, ret) \
+	(((((ip) ^ (uint64_t)(uintptr_t)(owner)) * 0x9e3779b97f4a7c15ULL) ^ \
+	    (uint64_t)(ret)) >> (64 - FRONT_BITS))
+
+/*
+ * The front cache: (process or kernel, ip, return address?) -> frames,
+ * checked before the maps are searched; the generation of the process's
+ * maps is part of the key, so a new mmap invalidates its entries.
+ */
+/* Deferring: the ids of a distinct address, and its pending lookup. */
+struct dent {
+	uint32_t ids_off;
+	uint32_t nids;
+};
+
+/*
+ * A pending lookup: what the walk knew of a new address, all of the
+ * symbolizing (segment, symbol, inline chain) left to the lookup.
+ */
+struct dpend {
+	struct fg_dso *dso;
+	const char *mod;	/* the mapping's file name; looked up: the
+				   module name the frames get */
+	uint64_t addr;		/* the file offset, or the ip (kernel, JIT) */
+	uint64_t pc;
+	uint32_t dent;
+	uint32_t noff;		/* looked up: the function's name (or NULL)
+				   and nn inline names, in its lookup's */
+	uint32_t nn;
+	uint8_t ret;		/* a return address */
+};
+
+/* Pending lookups are kept in chunks that never move (see lw_main). */
+#define PEND_SHIFT	12
+#define PEND_CHUNK	(1u << PEND_SHIFT)
+#define PEND_CHUNKS	16384u	/* 64M addresses */
+#define PEND(pd, i)	(&(pd)->df.pend[(i) >> PEND_SHIFT][(i) & (PEND_CHUNK - 1)])
+#define PEND_BATCH	64	/* a sleeping worker is woken this often */
+
+/* The names one thread's lookups gave. */
+struct lookup {
+	const char **names;
+	size_t nnames;
+	size_t cap;
+	int nomem;
+};
+
+/* A pending entry whose inline chain waits for its file's DWARF. */
+struct dlater {
+	size_t i;
+	const char *func;
+	uint64_t ia;
+};
+
+struct fent {
+	const void *owner;
+	uint64_t ip;
+	uint32_t gen;
+	uint32_t ids_off;
+	uint16_t nids;
+	uint8_t ret;
+	uint8_t skip;
+	uint8_t valid;
+};
+
+/*
+ * The chain cache: (process name, process, maps generation, cpumode,
+ * raw callchain, unwound user chain) -> the sample's frame ids, so a
+ * chain seen before costs one hash and one compare, not a probe per
+ * frame.  An entry is three words in ckeys (the offset of its ids in
+ * cids, not kept when summing; their count << 32 | the entry's number;
+ * the weight summed for it and not yet delivered) and then its key (the callchain in it, or
+ * with CH_REF a pointer to the callchain in the recording); the table's
+ * slots hold (hash >> 32) << 32 | (entry offset + 1), so a probe reads
+ * the entry only when 32 bits of the hash match.  Entries are numbered
+ * densely in order of first use: the number is the sample's stack_key.
+ */
+#define CHAIN_MAX_WORDS	(8u << 20)	/* 64 MB of keys: then no more */
+#define CH_META		3	/* words before an entry's key */
+#define CH_REF		(1ULL << 31)	/* in hd[3]: the chain is pointed at */
+#define CHAIN_MAX_IDS	(16u << 20)	/* 64 MB of ids */
+
+/*
+ * The reader's state, one struct per part and owner.  "The walk" is the
+ * thread that called fg_pd_walk()/fg_perfdata_read_*; the other threads
+ * are started and joined by it, and each struct says which thread may
+ * touch its fields when.
+ */
+
+/*
+ * Reading the records (perfdata-input.c).  Owned by whoever runs
+ * next_rec(): the walk until it starts the reader thread at the first
+ * big sample (pd_reader_start), then the reader thread alone until
+ * pd_reader_stop() joins it.  pinned is shared (atomic).
+ */
+struct pd_input {
+	int fd;			/* >= 0: records are read from it */
+	struct dbuf *win;	/* the file at woff, as last read */
+	uint64_t woff;
+	uint64_t dend;		/* the end of the data section */
+	uint64_t roff;		/* the next record to read */
+	uint64_t ra_end;	/* read ahead asked for up to here */
+	int sparse;		/* records left in "big samples" mode */
+	int usemap;		/* records read through the mapping (buf) */
+	uint64_t dropped;	/* mapped pages before this given back (walk,
+				   only while there is no reader thread) */
+	struct fg_error rerr;	/* the reader's error */
+	char rmsg[128];		/* the reader's last warning */
+	atomic_size_t pinned;	/* bytes of blocks no longer being filled */
+};
+
+/*
+ * The hand-over from the reader thread to the walk: a ring of records
+ * with their references, under mu (perfdata-input.c).  threaded and
+ * nothread are the walk's, set before the thread starts.
+ */
+struct pd_ring {
+	int threaded;
+	int nothread;		/* no (more) reader thread */
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t rcv;	/* for the walk: items came */
+	pthread_cond_t wcv;	/* for the reader: room came, or stop */
+	struct item ring[RING];
+	size_t head, count;
+	int stop, rwait, wwait;
+};
+
+/*
+ * Helper threads the walk starts and joins, each given what it needs
+ * and nothing else of pd: the populating thread reads the mapping
+ * [pop_from, pop_to) (perfdata-input.c); the freeing thread owns the
+ * symbolizer and unwinder handed to it (perfdata.c).
+ */
+struct pd_helpers {
+	pthread_t sym_th;
+	int sym_freeing;
+	pthread_t pop_th;
+	int populating;
+	size_t pop_from, pop_to;
+};
+
+/*
+ * The events (perfdata-header.c): written by pd_read_header() before
+ * any other thread starts, read-only after (the reader thread reads
+ * them too).
+ */
+struct pd_events {
+	struct attr *attrs;
+	size_t nattrs;
+	int ordered;
+};
+
+/* Processes and threads (perfdata-maps.c).  The walk's. */
+struct pd_maps {
+	struct proc *procs[NBUCKETS];
+	struct thread *threads[NBUCKETS];
+};
+
+/*
+ * Frames: the (file, address) cache, its pool of ids, the front cache,
+ * the stack being built (perfdata-frames.c).  The walk's.
+ */
+struct pd_frames {
+	struct centry *cache;
+	size_t ccap;
+	size_t cused;
+	uint32_t *pool;
+	size_t npool;
+	size_t cappool;
+
+	uint32_t *ids;
+	size_t nids;
+	size_t capids;
+	struct centry *fr;
+	size_t nfr;
+	size_t capfr;
+	struct fent *front;
+	struct fg_buf work;
+	struct frame_bufs fb;	/* frame names (pd_intern_push) */
+};
+
+/* The chain cache and what is summed in it (perfdata-chains.c).  The walk's. */
+struct pd_chains {
+	size_t nch;
+	uint64_t *chtab;
+	size_t chmask;
+	uint64_t *ckeys;
+	size_t nckeys;
+	int sum;		/* sum weights per chain entry (the model) */
+	uint64_t pend_total;	/* summed and not yet delivered */
+	size_t *dirty;		/* entries with weight not delivered */
+	size_t ndirty;
+	size_t capdirty;
+	uint32_t *cids;
+	size_t ncids;
+	size_t *fresh;		/* chain entries not yet in the model */
+	size_t nfresh;
+	size_t capfresh;
+	uint32_t *xids;		/* an expanded chain */
+	size_t capxids;
+};
+
+/*
+ * Lookups deferred past the walk (perfdata-defer.c), the walk's side:
+ * a cache entry's ids_off is then a dent, and a chain entry's ids are
+ * the process name's id and its frames' dents, expanded once they are
+ * resolved.  The walk writes pending entries; those below lw.pub are
+ * handed to the lookup worker (it fills their noff and nn) until
+ * pd_lw_join().  Walk warnings held while deferring (wwalk) are tagged
+ * with npend.
+ */
+struct pd_defer {
+	int on;
+	struct dent *dents;
+	size_t ndents;
+	size_t capdents;
+	struct dpend **pend;	/* PEND_CHUNKS chunks */
+	size_t npend;
+	/* FG_DEFER_END=n (tests): deferring ends at the nth new chain */
+	uint64_t end_at;
+	uint64_t nnew;
+	int whold;		/* warnings held (set before the worker runs) */
+	struct fg_warn wwarn;	/* the walk's warnings */
+	struct fg_buf wwalk;
+};
+
+/*
+ * The lookup worker (perfdata-defer.c): running, th, mu, cv, stop and
+ * done are the walk's (stop under mu; pub and wait atomic); out, later,
+ * wcur and wsym are the worker's while it runs, the walk's once joined.
+ * swarn is the symbolizer's warning callback (sym_warn), which runs on
+ * whichever thread does the lookups.
+ */
+struct pd_lookups {
+	int running;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	atomic_size_t pub;	/* pending entries it may take */
+	atomic_int wait;	/* it sleeps (or is about to) */
+	int stop;		/* under mu */
+	size_t done;		/* how many it did, once joined */
+	struct lookup out;	/* its names */
+	struct dlater *later;	/* its entries waiting for DWARF */
+	size_t nlater;
+	size_t caplater;
+	/*
+	 * The symbolizer's warnings met by the lookup of pending entry
+	 * wcur, held; each an 8-byte tag and the message with its NUL.
+	 */
+	size_t wcur;
+	struct fg_buf wsym;
+	struct fg_warn swarn;
+};
+
+/*
+ * The sample being handled (perfdata-sample.c): the selected event,
+ * aligned copies of its arrays, the unwinder and the stack copy
+ * fetched for it.  The walk's.
+ */
+struct pd_samples {
+	size_t attr_sel;	/* the selected event; SIZE_MAX: not yet */
+	int filter_warned;
+	uint64_t *align;	/* aligned copies of a sample's arrays */
+	size_t nalign;
+
+	struct fg_unwinder *uw;
+	struct thread *uw_thread;
+	uint64_t uips[512];
+
+	const struct dbuf *lz;	/* the sample being dispatched, if compact */
+	uint8_t *stk;		/* its stack, fetched */
+	size_t stkcap;
+	size_t stkheld;
+	int stkwarned;
+};
+
+/* perf's time order and zstd (perfdata-order.c).  The walk's. */
+struct pd_order {
+	struct qent *q;
+	size_t nq;
+	size_t capq;
+	struct qent *qt;	/* qsort_runs' second array */
+	size_t capqt;
+	uint64_t seq;
+	uint64_t max_ts;
+	uint64_t next_flush;
+
+	ZSTD_DStream *zs;
+	uint8_t *left;
+	size_t nleft;
+};
+
+/* Counts (perfdata.c).  The walk's. */
+struct pd_stats {
+	uint64_t nrecs;
+	uint64_t last_progress;	/* ms, CLOCK_MONOTONIC */
+	uint64_t nwarn;
+	uint64_t lost;		/* LOST records' counts (perf: total_lost) */
+	uint64_t nlost;		/* LOST records (perf: "chunks") */
+	uint64_t lost_samples;	/* LOST_SAMPLES' (total_lost_samples) */
+	uint64_t nunknown;
+};
+
+/*
+ * The reader.  buf, len, name and the caller's o, st and h are set
+ * before the walk and read-only after.  The symbolizer is used by one
+ * thread at a time: the walk, or while deferring the lookup worker
+ * (the walk only makes its objects, fg_sym_dso, and reads their kind).
+ * The arena is the walk's.
+ */
+struct pd {
+	const uint8_t *buf;
+	size_t len;
+	const char *name;
+	const struct fg_perfdata_opts *o;
+	struct fg_stacks *st;
+	const struct fg_pd_hooks *h;
+	struct fg_error *err;
+	struct fg_symbolizer *sym;
+	struct fg_arena arena;
+
+	struct pd_input in;
+	struct pd_ring rt;
+	struct pd_helpers hp;
+	struct pd_events ev;
+	struct pd_maps mp;
+	struct pd_frames fc;
+	struct pd_chains ch;
+	struct pd_defer df;
+	struct pd_lookups lw;
+	struct pd_samples sm;
+	struct pd_order od;
+	struct pd_stats stat;
+};
+
+static inline uint64_t
+rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+/* perfdata.c */
+void pd_warn_pass(struct pd *pd, const char *msg);
+void pd_warn_rec(struct pd *pd, uint64_t off, const char *fmt, ...) FG_PRINTF(3, 4);
+int pd_dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
+    const struct dbuf *db);
+int pd_handle(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
+    struct dbuf *db, int nested);
+
+/* perfdata-header.c */
+int pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize);
+const char *pd_attr_name(struct pd *pd, struct attr *a);
+struct attr *pd_rec_attr(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type);
+size_t pd_id_trailer_size(uint64_t st);
+int pd_rec_time(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type,
+    uint64_t *t);
+
+/* perfdata-input.c */
+struct dbuf *pd_db_new(size_t cap);
+void pd_db_ref(struct dbuf *db);
+void pd_db_release(struct pd *pd, struct dbuf *db);
+void pd_db_close(struct pd *pd, struct dbuf *db);
+int pd_stack_fetch(void *arg, size_t need, const unsigned char **stack,
+    size_t *held);
+size_t pd_take(struct pd *pd, struct item *b, size_t max);
+void pd_reader_start(struct pd *pd);
+void pd_populate_start(struct pd *pd, uint64_t doff, uint64_t dsize);
+void pd_populate_join(struct pd *pd);
+void pd_reader_stop(struct pd *pd);
+void pd_drop_behind(struct pd *pd, uint64_t off);
+
+/* perfdata-order.c */
+int pd_flush(struct pd *pd, uint64_t limit);
+int pd_queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
+    struct dbuf *db);
+int pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
+
+/* perfdata-maps.c */
+struct thread *pd_thread_get(struct pd *pd, uint32_t pid, uint32_t tid);
+struct map *pd_map_find(struct proc *p, uint64_t ip);
+int pd_on_mmap(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
+    int v2);
+int pd_on_comm(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
+int pd_on_fork(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
+
+/* perfdata-frames.c */
+int pd_push_id(struct pd *pd, uint32_t id);
+int pd_intern_push(struct pd *pd, const char *func, const char *mod, uint64_t pc);
+struct centry *pd_cache_slot(struct pd *pd, const void *dso, uint64_t addr);
+int pd_pool_push(struct pd *pd, uint32_t id);
+int pd_build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
+    const uint64_t *uips, size_t nu);
+int pd_pname_id(struct pd *pd, struct thread *t, uint32_t *id);
+
+/* perfdata-defer.c */
+void pd_sym_warn(void *arg, const char *msg);
+void pd_walk_warn(void *arg, const char *msg);
+void pd_warn_flush(struct pd *pd);
+void pd_lw_join(struct pd *pd);
+int pd_dent_add(struct pd *pd, struct centry *e, const struct dpend *pend);
+struct centry *pd_resolve_later(struct pd *pd, struct fg_dso *dso, const char *fname,
+    uint64_t addr, uint64_t pc, int ret);
+int pd_expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout);
+int pd_finish_defer(struct pd *pd);
+
+/* perfdata-chains.c */
+int pd_sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
+    const uint64_t *uips, size_t nu, const uint32_t **ids, size_t *n,
+    uint32_t *key, size_t *ent, int *made);
+int pd_deliver(struct pd *pd);
+int pd_sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct);
+int pd_fresh_add(struct pd *pd, size_t e, uint64_t period);
+
+/* perfdata-sample.c */
+int pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
+int pd_stack_field(const struct attr *a, const uint8_t *rec, size_t len,
+    size_t *pos);
+
+#endif /* FG_PERFDATA_INT_H */
