@@ -14,13 +14,50 @@
 
 #include "perfdata-int.h"
 
+/* [off, off + size) within the file */
 static int
-sect(struct pd *pd, size_t at, uint64_t *off, uint64_t *size)
+in_file(const struct pd *pd, uint64_t off, uint64_t size)
 {
-	*off = rd64(pd->buf + at);
-	*size = rd64(pd->buf + at + 8);
-	if (*off > pd->len || *size > pd->len - *off)
-		return -1;
+	return off <= pd->len && size <= pd->len - off;
+}
+
+int
+pd_magic(const uint8_t *b)
+{
+	if (memcmp(b, "PERFILE2", 8) == 0)
+		return MAGIC_FILE;
+	if (memcmp(b, "2ELIFREP", 8) == 0)
+		return MAGIC_SWAPPED;
+	return MAGIC_NONE;
+}
+
+void
+pd_fhdr_decode(const uint8_t *b, struct fhdr *h)
+{
+	size_t i;
+
+	h->size = rd64(b + 8);
+	h->attr_size = rd64(b + 16);
+	h->attr_off = rd64(b + 24);
+	h->attr_len = rd64(b + 32);
+	h->data_off = rd64(b + 40);
+	h->data_size = rd64(b + 48);
+	for (i = 0; i < 4; i++)
+		h->feat[i] = rd64(b + 72 + 8 * i);
+}
+
+int
+pd_attrs_count(const char *name, uint64_t asz, uint64_t alen, size_t *n,
+    struct fg_error *err)
+{
+	if (asz < ATTR_SIZE_MIN || asz > ATTR_SIZE_MAX)
+		return fg_seterr(err, FG_EPARSE, "%s: header at 0x10: "
+		    "attribute size %llu out of range", name,
+		    (unsigned long long)asz);
+	*n = alen / asz;
+	if (*n == 0 || *n > MAX_EVENTS)
+		return fg_seterr(err, FG_EPARSE, "%s: header at 0x18: %zu "
+		    "event attributes", name, *n);
 	return 0;
 }
 
@@ -30,40 +67,44 @@ attr_u64(const uint8_t *a, size_t alen, size_t at)
 	return at + 8 <= alen ? rd64(a + at) : 0;
 }
 
+void
+pd_attr_decode(const uint8_t *a, size_t alen, struct attr *t)
+{
+	t->type = alen >= 4 ? rd32(a) : 0;
+	t->config = attr_u64(a, alen, 8);
+	t->sample_type = attr_u64(a, alen, 24);
+	t->read_format = attr_u64(a, alen, 32);
+	t->flags = attr_u64(a, alen, 40);
+	t->branch_type = attr_u64(a, alen, 72);
+	t->regs_user = attr_u64(a, alen, 80);
+	t->stack_user = alen >= 92 ? rd32(a + 88) : 0;
+}
+
 static int
-read_attrs(struct pd *pd, uint64_t asz, uint64_t aoff, uint64_t alen)
+read_attrs(struct pd *pd, const struct fhdr *h)
 {
 	size_t i, n;
+	int r;
 
-	if (asz < 16 + 64 || asz > 4096)
-		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x10: "
-		    "attribute size %llu out of range", pd->name,
-		    (unsigned long long)asz);
-	n = alen / asz;
-	if (n == 0 || n > 4096)
-		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x18: %zu "
-		    "event attributes", pd->name, n);
+	if ((r = pd_attrs_count(pd->name, h->attr_size, h->attr_len, &n,
+	    pd->err)) != 0)
+		return r;
 	if ((pd->ev.attrs = calloc(n, sizeof(*pd->ev.attrs))) == NULL)
 		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	pd->ev.nattrs = n;
 	for (i = 0; i < n; i++) {
-		const uint8_t *a = pd->buf + aoff + i * asz;
-		size_t al = asz - 16;
+		uint64_t at = h->attr_off + i * h->attr_size;
+		const uint8_t *a = pd->buf + at;
+		size_t al = h->attr_size - 16;
 		struct attr *t = &pd->ev.attrs[i];
-		uint64_t ioff, isz;
+		uint64_t ioff = rd64(a + al), isz = rd64(a + al + 8);
 
-		t->type = rd32(a);
-		t->config = attr_u64(a, al, 8);
-		t->sample_type = attr_u64(a, al, 24);
-		t->read_format = attr_u64(a, al, 32);
-		t->flags = attr_u64(a, al, 40);
-		t->branch_type = attr_u64(a, al, 72);
-		t->regs_user = attr_u64(a, al, 80);
-		if (sect(pd, (size_t)(a + al - pd->buf), &ioff, &isz) != 0)
+		pd_attr_decode(a, al, t);
+		if (!in_file(pd, ioff, isz))
 			return fg_seterr(pd->err, FG_EPARSE, "%s: attribute %zu "
 			    "at 0x%llx: id section out of the file", pd->name,
-			    i, (unsigned long long)(aoff + i * asz));
+			    i, (unsigned long long)at);
 		t->ids = pd->buf + ioff;
 		t->nids = isz / 8;
 	}
@@ -144,66 +185,77 @@ read_build_ids(struct pd *pd, uint64_t off, uint64_t size)
 	return 0;
 }
 
-int
-pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
+/* The magic and the header's size: file mode, this byte order. */
+static int
+check_header(struct pd *pd, struct fhdr *h)
 {
-	uint64_t hsz, asz, aoff, alen, foff;
-	size_t bit, k = 0;
-	int r;
-
-	if (pd->len < 16 || memcmp(pd->buf, "PERFILE2", 8) != 0) {
-		if (pd->len >= 8 && memcmp(pd->buf, "2ELIFREP", 8) == 0)
+	if (pd->len < PIPE_HEADER_SIZE || pd_magic(pd->buf) != MAGIC_FILE) {
+		if (pd->len >= 8 && pd_magic(pd->buf) == MAGIC_SWAPPED)
 			return fg_seterr(pd->err, FG_EUNSUPPORTED, "%s: "
 			    "big-endian recording not supported", pd->name);
 		return fg_seterr(pd->err, FG_EPARSE, "%s: not a perf.data "
 		    "file (no PERFILE2 magic at 0x0)", pd->name);
 	}
-	hsz = rd64(pd->buf + 8);
-	if (hsz == 16)
+	h->size = rd64(pd->buf + 8);
+	if (h->size == PIPE_HEADER_SIZE)
 		return fg_seterr(pd->err, FG_EUNSUPPORTED, "%s: pipe-mode "
 		    "recording not supported (record to a file)", pd->name);
-	if (hsz < HEADER_SIZE || pd->len < HEADER_SIZE)
+	if (h->size < HEADER_SIZE || pd->len < HEADER_SIZE)
 		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x0: size "
 		    "%llu, file %zu bytes: truncated header", pd->name,
-		    (unsigned long long)hsz, pd->len);
-	asz = rd64(pd->buf + 16);
-	if (sect(pd, 24, &aoff, &alen) != 0)
-		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x18: "
-		    "attribute section runs past the end of the file", pd->name);
-	if ((r = read_attrs(pd, asz, aoff, alen)) != 0)
-		return r;
-	*doff = rd64(pd->buf + 40);
-	*dsize = rd64(pd->buf + 48);
+		    (unsigned long long)h->size, pd->len);
+	pd_fhdr_decode(pd->buf, h);
+	return 0;
+}
+
+/*
+ * The data section, [*doff, *doff + *dsize); 1 when the recording was
+ * not finished (no data size, or one past the end of the file: read to
+ * the end, with a warning), and then without feature sections.
+ */
+static int
+data_section(struct pd *pd, const struct fhdr *h, uint64_t *doff,
+    uint64_t *dsize)
+{
+	*doff = h->data_off;
+	*dsize = h->data_size;
 	if (*doff > pd->len)
 		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x28: data "
 		    "offset 0x%llx past the end of the file", pd->name,
 		    (unsigned long long)*doff);
-	if (*dsize == 0 || *dsize > pd->len - *doff) {
-		/*
-		 * perf writes the data size and the feature sections when it
-		 * finishes: a perf killed before (SIGKILL, a crash, the disk
-		 * full) leaves 0 there.  What was written is still read.
-		 */
-		if (*dsize != 0)
-			fg_warnf(&pd->o->warn, "%s: data section at 0x%llx "
-			    "runs past the end of the file: file truncated?",
-			    pd->name, (unsigned long long)*doff);
-		else
-			fg_warnf(&pd->o->warn, "%s: the recording was not "
-			    "finished (perf was killed?): its header at 0x30 "
-			    "gives no data size and it has no feature "
-			    "sections; reading the %llu bytes from 0x%llx on",
-			    pd->name, (unsigned long long)(pd->len - *doff),
-			    (unsigned long long)*doff);
-		*dsize = pd->len - *doff;
-		return 0;	/* no feature sections to trust */
-	}
-	/* feature sections: one perf_file_section per set bit, in order */
-	foff = *doff + *dsize;
+	if (*dsize != 0 && *dsize <= pd->len - *doff)
+		return 0;
+	/*
+	 * perf writes the data size and the feature sections when it
+	 * finishes: a perf killed before (SIGKILL, a crash, the disk full)
+	 * leaves 0 there.  What was written is still read.
+	 */
+	if (*dsize != 0)
+		fg_warnf(&pd->o->warn, "%s: data section at 0x%llx runs past "
+		    "the end of the file: file truncated?", pd->name,
+		    (unsigned long long)*doff);
+	else
+		fg_warnf(&pd->o->warn, "%s: the recording was not finished "
+		    "(perf was killed?): its header at 0x30 gives no data "
+		    "size and it has no feature sections; reading the %llu "
+		    "bytes from 0x%llx on", pd->name,
+		    (unsigned long long)(pd->len - *doff),
+		    (unsigned long long)*doff);
+	*dsize = pd->len - *doff;
+	return 1;
+}
+
+/* The feature sections: one perf_file_section per set bit, in order. */
+static int
+read_features(struct pd *pd, const struct fhdr *h, uint64_t foff)
+{
+	size_t bit, k = 0;
+	int r;
+
 	for (bit = 0; bit < 256; bit++) {
 		uint64_t so, ss;
 
-		if (!(rd64(pd->buf + 72 + (bit / 64) * 8) >> (bit % 64) & 1))
+		if (!(h->feat[bit / 64] >> (bit % 64) & 1))
 			continue;
 		if (foff + 16 * (k + 1) > pd->len) {
 			fg_warnf(&pd->o->warn, "%s: the recording was not "
@@ -213,7 +265,9 @@ pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 			    (unsigned long long)foff, bit);
 			break;
 		}
-		if (sect(pd, foff + 16 * k, &so, &ss) == 0) {
+		so = rd64(pd->buf + foff + 16 * k);
+		ss = rd64(pd->buf + foff + 16 * k + 8);
+		if (in_file(pd, so, ss)) {
 			if (bit == FEAT_EVENT_DESC)
 				read_event_desc(pd, so, ss);
 			else if (bit == FEAT_BUILD_ID &&
@@ -223,6 +277,25 @@ pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 		k++;
 	}
 	return 0;
+}
+
+int
+pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
+{
+	struct fhdr h;
+	int r;
+
+	memset(&h, 0, sizeof(h));
+	if ((r = check_header(pd, &h)) != 0)
+		return r;
+	if (!in_file(pd, h.attr_off, h.attr_len))
+		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x18: "
+		    "attribute section runs past the end of the file", pd->name);
+	if ((r = read_attrs(pd, &h)) != 0)
+		return r;
+	if ((r = data_section(pd, &h, doff, dsize)) != 0)
+		return r < 0 ? r : 0;	/* unfinished: no features to trust */
+	return read_features(pd, &h, *doff + *dsize);
 }
 
 const char *

@@ -66,7 +66,11 @@ enum {
 
 #define FEAT_BUILD_ID		2
 #define FEAT_EVENT_DESC		12
-#define HEADER_SIZE		104
+#define HEADER_SIZE		104	/* perf_file_header */
+#define PIPE_HEADER_SIZE	16	/* perf_pipe_file_header */
+#define ATTR_SIZE_MIN		(16 + 64)	/* attr v0 + its id section */
+#define ATTR_SIZE_MAX		4096
+#define MAX_EVENTS		4096
 #define MAX_INLINE		64
 #define MAX_DECOMP		(256u << 20)
 #define WARN_SHOWN		5
@@ -88,10 +92,24 @@ struct attr {
 	uint64_t flags;
 	uint64_t branch_type;
 	uint64_t regs_user;
+	uint32_t stack_user;	/* sample_stack_user: bytes copied */
 	const char *name;
 	const uint8_t *ids;	/* u64 array in the file */
 	size_t nids;
 };
+
+/* The file header as perf_file_header lays it out (file mode). */
+struct fhdr {
+	uint64_t size;		/* of the header */
+	uint64_t attr_size;	/* of an attribute with its id section */
+	uint64_t attr_off;
+	uint64_t attr_len;
+	uint64_t data_off;
+	uint64_t data_size;	/* 0: perf did not finish */
+	uint64_t feat[4];	/* the feature bits, 256 */
+};
+
+enum { MAGIC_NONE, MAGIC_FILE, MAGIC_SWAPPED };
 
 struct map {
 	uint64_t start;
@@ -553,7 +571,21 @@ int pd_dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 int pd_handle(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
     struct dbuf *db, int nested);
 
-/* perfdata-header.c */
+/*
+ * perfdata-header.c.  The format's readers, shared with the probe:
+ * pd_magic() of 8 bytes (MAGIC_FILE: "PERFILE2", MAGIC_SWAPPED: the
+ * other byte order); pd_fhdr_decode() of HEADER_SIZE bytes;
+ * pd_attrs_count(), the number of attributes of attr_size bytes in
+ * attr_len, or FG_EPARSE naming the header field; pd_attr_decode() of
+ * an attribute's first alen bytes (fields past them are 0; name and
+ * ids are left to the caller).  pd_read_header() reads the header, the
+ * attributes and the features into pd, and gives the data section.
+ */
+int pd_magic(const uint8_t *b);
+void pd_fhdr_decode(const uint8_t *b, struct fhdr *h);
+int pd_attrs_count(const char *name, uint64_t asz, uint64_t alen, size_t *n,
+    struct fg_error *err);
+void pd_attr_decode(const uint8_t *a, size_t alen, struct attr *t);
 int pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize);
 const char *pd_attr_name(struct pd *pd, struct attr *a);
 struct attr *pd_rec_attr(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type);
