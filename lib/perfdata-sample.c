@@ -72,25 +72,13 @@ unwind_user(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 	    sizeof(pd->sm.uips) / sizeof(pd->sm.uips[0]), n, NULL, pd->err);
 }
 
-#define NEED(n) do { if ((size_t)(end - p) < (size_t)(n)) goto short_rec; } while (0)
-
-int
-pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
+/*
+ * Whether a sample of event a is one of the selected event (the filter's,
+ * else the first sample's); the others are dropped, with one warning.
+ */
+static int
+selected(struct pd *pd, struct attr *a)
 {
-	const uint8_t *p = rec + 8, *end = rec + len;
-	struct fg_pd_sample s;
-	struct attr *a;
-	struct thread *t;
-	const uint64_t *uips = NULL;
-	const uint32_t *ids;
-	size_t nu = 0, nids, ent;
-	uint64_t st;
-	int r, direct, made;
-
-	if ((a = pd_rec_attr(pd, rec, len, REC_SAMPLE)) == NULL) {
-		pd_warn_rec(pd, off, "sample of no known event");
-		return 0;
-	}
 	if (pd->sm.attr_sel == SIZE_MAX) {
 		size_t i;
 		const char *want = pd->o->event_filter ? pd->o->event_filter :
@@ -100,73 +88,60 @@ pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 				break;
 		pd->sm.attr_sel = i;	/* nattrs: no event has that name */
 	}
-	if (a != &pd->ev.attrs[pd->sm.attr_sel]) {
-		if (!pd->sm.filter_warned && pd->sm.attr_sel < pd->ev.nattrs) {
-			pd->sm.filter_warned = 1;
-			fg_warnf(&pd->df.wwarn, "%s: filtering for events of "
-			    "type: %s", pd->name,
-			    pd_attr_name(pd, &pd->ev.attrs[pd->sm.attr_sel]));
-		}
-		return 0;
+	if (a == &pd->ev.attrs[pd->sm.attr_sel])
+		return 1;
+	if (!pd->sm.filter_warned && pd->sm.attr_sel < pd->ev.nattrs) {
+		pd->sm.filter_warned = 1;
+		fg_warnf(&pd->df.wwarn, "%s: filtering for events of type: %s",
+		    pd->name, pd_attr_name(pd, &pd->ev.attrs[pd->sm.attr_sel]));
 	}
-	st = a->sample_type;
-	/* field by field: a memset of the struct is a slow "rep stos" */
-	s.ip = s.time = s.id = s.regs_abi = 0;
-	s.pid = s.tid = s.cpu = 0;
-	s.comm = NULL;
-	s.chain = s.regs = NULL;
-	s.stack = NULL;
-	s.nchain = s.nregs = s.stack_len = 0;
-	s.period = 1;
-	s.stack_key = UINT32_MAX;
-	s.offset = off;
-	s.misc = rd16(rec + 4);
-	s.event = pd_attr_name(pd, a);
-	s.regs_mask = a->regs_user;
-	if (st & ST_IDENTIFIER) { NEED(8); s.id = rd64(p); p += 8; }
-	if (st & ST_IP) { NEED(8); s.ip = rd64(p); p += 8; }
-	if (st & ST_TID) { NEED(8); s.pid = rd32(p); s.tid = rd32(p + 4); p += 8; }
-	if (st & ST_TIME) { NEED(8); s.time = rd64(p); p += 8; }
-	if (st & ST_ADDR) { NEED(8); p += 8; }
-	if (st & ST_ID) { NEED(8); s.id = rd64(p); p += 8; }
-	if (st & ST_STREAM_ID) { NEED(8); p += 8; }
-	if (st & ST_CPU) { NEED(8); s.cpu = rd32(p); p += 8; }
-	if (st & ST_PERIOD) { NEED(8); s.period = rd64(p); p += 8; }
-	if (st & ST_READ) {
-		uint64_t rf = a->read_format, per = 1 + !!(rf & RF_ID) +
-		    !!(rf & RF_LOST);
-		if (rf & RF_GROUP) {
-			uint64_t nr;
-			NEED(8);
-			nr = rd64(p);
-			p += 8;
-			p += 0;
-			NEED(8 * (!!(rf & RF_ENABLED) + !!(rf & RF_RUNNING)));
-			p += 8 * (!!(rf & RF_ENABLED) + !!(rf & RF_RUNNING));
-			if (nr > (uint64_t)(end - p) / 8 / per)
-				goto short_rec;
-			p += nr * per * 8;
-		} else {
-			size_t k = 8 * (1 + !!(rf & RF_ENABLED) +
-			    !!(rf & RF_RUNNING) + !!(rf & RF_ID) + !!(rf & RF_LOST));
-			NEED(k);
-			p += k;
-		}
-	}
-	if (st & ST_CALLCHAIN) {
+	return 0;
+}
+
+/* What parse_sample() found wrong. */
+enum { PARSED, SHORT_FIELDS, LONG_CHAIN };
+
+#define NEED(n) do { if ((size_t)(end - p) < (size_t)(n)) return SHORT_FIELDS; } while (0)
+
+/* PERF_SAMPLE_READ's values at *pp, skipped. */
+static int
+skip_read(const struct attr *a, const uint8_t **pp, const uint8_t *end)
+{
+	const uint8_t *p = *pp;
+	uint64_t rf = a->read_format, per = 1 + !!(rf & RF_ID) +
+	    !!(rf & RF_LOST);
+
+	if (rf & RF_GROUP) {
 		uint64_t nr;
 		NEED(8);
 		nr = rd64(p);
 		p += 8;
-		if (nr > (uint64_t)(end - p) / 8) {
-			pd_warn_rec(pd, off, "callchain of %llu entries runs past "
-			    "the record (%zu bytes)", (unsigned long long)nr, len);
-			return 0;
-		}
-		s.chain = (const uint64_t *)(const void *)p;
-		s.nchain = (size_t)nr;
-		p += nr * 8;
+		NEED(8 * (!!(rf & RF_ENABLED) + !!(rf & RF_RUNNING)));
+		p += 8 * (!!(rf & RF_ENABLED) + !!(rf & RF_RUNNING));
+		if (nr > (uint64_t)(end - p) / 8 / per)
+			return SHORT_FIELDS;
+		p += nr * per * 8;
+	} else {
+		size_t k = 8 * (1 + !!(rf & RF_ENABLED) +
+		    !!(rf & RF_RUNNING) + !!(rf & RF_ID) + !!(rf & RF_LOST));
+		NEED(k);
+		p += k;
 	}
+	*pp = p;
+	return PARSED;
+}
+
+/*
+ * The fields after the callchain at *pp: raw data and the branch stack
+ * skipped, the user registers and stack copy into s.
+ */
+static int
+parse_user(struct pd *pd, const struct attr *a, const uint8_t **pp,
+    const uint8_t *end, struct fg_pd_sample *s)
+{
+	const uint8_t *p = *pp;
+	uint64_t st = a->sample_type;
+
 	if (st & ST_RAW) {
 		uint32_t sz;
 		NEED(4);
@@ -184,18 +159,18 @@ pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			p += 8;
 		}
 		if (nr > (uint64_t)(end - p) / 24)
-			goto short_rec;
+			return SHORT_FIELDS;
 		p += nr * 24;
 	}
 	if (st & ST_REGS_USER) {
 		NEED(8);
-		s.regs_abi = rd64(p);
+		s->regs_abi = rd64(p);
 		p += 8;
-		if (s.regs_abi != 0) {
+		if (s->regs_abi != 0) {
 			size_t nr = (size_t)__builtin_popcountll(a->regs_user);
 			NEED(nr * 8);
-			s.regs = (const uint64_t *)(const void *)p;
-			s.nregs = nr;
+			s->regs = (const uint64_t *)(const void *)p;
+			s->nregs = nr;
 			p += nr * 8;
 		}
 	}
@@ -205,75 +180,165 @@ pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		sz = rd64(p);
 		p += 8;
 		if (sz > (uint64_t)(end - p))
-			goto short_rec;
-		s.stack = p;
-		s.stack_len = s.stack_size = (size_t)sz;
+			return SHORT_FIELDS;
+		s->stack = p;
+		s->stack_len = s->stack_size = (size_t)sz;
 		p += sz;
 		if (sz != 0) {
 			uint64_t dyn;
 			NEED(8);
 			dyn = rd64(p);
 			if (dyn < sz)
-				s.stack_len = s.stack_size = (size_t)dyn;
+				s->stack_len = s->stack_size = (size_t)dyn;
 			if (pd->sm.lz != NULL)	/* compact: sz bytes held */
-				s.stack_size = (size_t)(dyn < pd->sm.lz->ssz ?
+				s->stack_size = (size_t)(dyn < pd->sm.lz->ssz ?
 				    dyn : pd->sm.lz->ssz);
 		}
 	}
-	/*
-	 * The chain and registers are read in place as u64 arrays; a record
-	 * after a perf 6.1 COMPRESSED record (whose size is not a multiple
-	 * of 8) is not aligned: copy them then.
-	 */
-	if ((s.chain != NULL && ((uintptr_t)s.chain & 7) != 0) ||
-	    (s.regs != NULL && ((uintptr_t)s.regs & 7) != 0)) {
-		size_t need = s.nchain + s.nregs;
-		if (need > pd->sm.nalign) {
-			uint64_t *n = reallocarray(pd->sm.align, need, 8);
-			if (n == NULL)
-				return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
-				    "memory", pd->name);
-			pd->sm.align = n;
-			pd->sm.nalign = need;
-		}
-		if (s.chain != NULL) {
-			memcpy(pd->sm.align, s.chain, s.nchain * 8);
-			s.chain = pd->sm.align;
-		}
-		if (s.regs != NULL) {
-			memcpy(pd->sm.align + s.nchain, s.regs, s.nregs * 8);
-			s.regs = pd->sm.align + s.nchain;
-		}
+	*pp = p;
+	return PARSED;
+}
+
+/*
+ * The sample's fields into s, each checked against the record (pointers
+ * into it): PARSED, or what is wrong (the callchain's length in *nr).
+ */
+static int
+parse_sample(struct pd *pd, struct attr *a, const uint8_t *rec,
+    size_t len, uint64_t off, struct fg_pd_sample *s, uint64_t *nr)
+{
+	const uint8_t *p = rec + 8, *end = rec + len;
+	uint64_t st = a->sample_type;
+	int r;
+
+	/* field by field: a memset of the struct is a slow "rep stos" */
+	s->ip = s->time = s->id = s->regs_abi = 0;
+	s->pid = s->tid = s->cpu = 0;
+	s->comm = NULL;
+	s->chain = s->regs = NULL;
+	s->stack = NULL;
+	s->nchain = s->nregs = s->stack_len = 0;
+	s->period = 1;
+	s->stack_key = UINT32_MAX;
+	s->offset = off;
+	s->misc = rd16(rec + 4);
+	s->event = pd_attr_name(pd, a);
+	s->regs_mask = a->regs_user;
+	if (st & ST_IDENTIFIER) { NEED(8); s->id = rd64(p); p += 8; }
+	if (st & ST_IP) { NEED(8); s->ip = rd64(p); p += 8; }
+	if (st & ST_TID) { NEED(8); s->pid = rd32(p); s->tid = rd32(p + 4); p += 8; }
+	if (st & ST_TIME) { NEED(8); s->time = rd64(p); p += 8; }
+	if (st & ST_ADDR) { NEED(8); p += 8; }
+	if (st & ST_ID) { NEED(8); s->id = rd64(p); p += 8; }
+	if (st & ST_STREAM_ID) { NEED(8); p += 8; }
+	if (st & ST_CPU) { NEED(8); s->cpu = rd32(p); p += 8; }
+	if (st & ST_PERIOD) { NEED(8); s->period = rd64(p); p += 8; }
+	if ((st & ST_READ) && (r = skip_read(a, &p, end)) != PARSED)
+		return r;
+	if (st & ST_CALLCHAIN) {
+		NEED(8);
+		*nr = rd64(p);
+		p += 8;
+		if (*nr > (uint64_t)(end - p) / 8)
+			return LONG_CHAIN;
+		s->chain = (const uint64_t *)(const void *)p;
+		s->nchain = (size_t)*nr;
+		p += *nr * 8;
 	}
-	if ((t = pd_thread_get(pd, s.pid, s.tid)) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
-		    pd->name);
-	s.comm = t->comm;
-	if ((st & ST_REGS_USER) && (st & ST_STACK_USER) &&
-	    (a->flags & ATTR_EXCLUDE_CALLCHAIN_USER)) {
-		pd->sm.stkheld = 0;
-		if ((r = unwind_user(pd, t, &s, &nu)) != 0)
-			return r;
-		uips = pd->sm.uips;
-		if (pd->sm.stkheld > s.stack_len) {	/* fetched more */
-			s.stack = pd->sm.stk;
-			s.stack_len = pd->sm.stkheld < s.stack_size ? pd->sm.stkheld :
-			    s.stack_size;
-		}
+	return parse_user(pd, a, &p, end, s);
+}
+
+#undef NEED
+
+/*
+ * The chain and registers are read in place as u64 arrays; a record
+ * after a perf 6.1 COMPRESSED record (whose size is not a multiple of
+ * 8) is not aligned: copy them then.
+ */
+static int
+align_arrays(struct pd *pd, struct fg_pd_sample *s)
+{
+	size_t need = s->nchain + s->nregs;
+
+	if ((s->chain == NULL || ((uintptr_t)s->chain & 7) == 0) &&
+	    (s->regs == NULL || ((uintptr_t)s->regs & 7) == 0))
+		return 0;
+	if (need > pd->sm.nalign) {
+		uint64_t *n = reallocarray(pd->sm.align, need, 8);
+		if (n == NULL)
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
+		pd->sm.align = n;
+		pd->sm.nalign = need;
 	}
-	if ((r = pd_sample_ids(pd, t, &s, uips, nu, &ids, &nids,
-	    &s.stack_key, &ent, &made)) != 0)
+	if (s->chain != NULL) {
+		memcpy(pd->sm.align, s->chain, s->nchain * 8);
+		s->chain = pd->sm.align;
+	}
+	if (s->regs != NULL) {
+		memcpy(pd->sm.align + s->nchain, s->regs, s->nregs * 8);
+		s->regs = pd->sm.align + s->nchain;
+	}
+	return 0;
+}
+
+/*
+ * A DWARF recording's user chain (the event samples registers and the
+ * stack, not the user callchain): *uips and *nu, and in s the stack
+ * bytes fetched for the unwinder.
+ */
+static int
+user_chain(struct pd *pd, const struct attr *a, struct thread *t,
+    struct fg_pd_sample *s, const uint64_t **uips, size_t *nu)
+{
+	uint64_t st = a->sample_type;
+	int r;
+
+	*uips = NULL;
+	*nu = 0;
+	if (!(st & ST_REGS_USER) || !(st & ST_STACK_USER) ||
+	    !(a->flags & ATTR_EXCLUDE_CALLCHAIN_USER))
+		return 0;
+	pd->sm.stkheld = 0;
+	if ((r = unwind_user(pd, t, s, nu)) != 0)
+		return r;
+	*uips = pd->sm.uips;
+	if (pd->sm.stkheld > s->stack_len) {	/* fetched more */
+		s->stack = pd->sm.stk;
+		s->stack_len = pd->sm.stkheld < s->stack_size ?
+		    pd->sm.stkheld : s->stack_size;
+	}
+	return 0;
+}
+
+/*
+ * The sample's frames (through the chain cache) to the caller's hook;
+ * reading into a model, a known chain only adds to its entry, and
+ * deferring, a new one waits for the walk's end when it can.
+ */
+static int
+to_hook(struct pd *pd, struct thread *t, struct fg_pd_sample *s,
+    const uint64_t *uips, size_t nu, uint64_t off)
+{
+	const uint32_t *ids;
+	size_t nids, ent;
+	int r, direct, made;
+	struct fg_error cerr;
+
+	if ((r = pd_sample_ids(pd, t, s, uips, nu, &ids, &nids,
+	    &s->stack_key, &ent, &made)) != 0)
 		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
 	if (pd->ch.sum && ent != SIZE_MAX && !made) {
-		if ((r = pd_sum_sample(pd, ent, s.period, &direct)) != 0)
+		if ((r = pd_sum_sample(pd, ent, s->period, &direct)) != 0)
 			return r;
 		if (!direct)
 			return 0;
 	} else if (pd->df.on) {
 		/* a new chain: to the model after the walk, if it can wait */
 		if (++pd->df.nnew != pd->df.end_at && ent != SIZE_MAX &&
-		    s.period <= UINT64_MAX - pd->ch.pend_total -
-		    fg_stacks_total(pd->st) && pd_fresh_add(pd, ent, s.period) == 0)
+		    s->period <= UINT64_MAX - pd->ch.pend_total -
+		    fg_stacks_total(pd->st) &&
+		    pd_fresh_add(pd, ent, s->period) == 0)
 			return 0;
 		if ((r = pd_finish_defer(pd)) != 0 ||
 		    (r = pd_deliver(pd)) != 0)
@@ -283,20 +348,52 @@ pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 			    "memory", pd->name);
 		ids = pd->ch.xids;
 	}
-	{
-		struct fg_error cerr;
+	fg_error_clear(&cerr);
+	if ((r = pd->h->sample(pd->h->arg, s, ids, nids, &cerr)) != 0)
+		return fg_seterr(pd->err, r, "%s: sample at 0x%llx: %s",
+		    pd->name, (unsigned long long)off, cerr.code ?
+		    cerr.msg : fg_strerror(r));
+	return 0;
+}
 
-		fg_error_clear(&cerr);
-		if ((r = pd->h->sample(pd->h->arg, &s, ids, nids,
-		    &cerr)) != 0)
-			return fg_seterr(pd->err, r, "%s: sample at 0x%llx: %s",
-			    pd->name, (unsigned long long)off, cerr.code ?
-			    cerr.msg : fg_strerror(r));
+int
+pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
+{
+	struct fg_pd_sample s;
+	struct attr *a;
+	struct thread *t;
+	const uint64_t *uips;
+	size_t nu;
+	uint64_t nr = 0;
+	int r;
+
+	if ((a = pd_rec_attr(pd, rec, len, REC_SAMPLE)) == NULL) {
+		pd_warn_rec(pd, off, "sample of no known event");
+		return 0;
 	}
-	return 0;
-short_rec:
-	pd_warn_rec(pd, off, "sample of %zu bytes shorter than its fields", len);
-	return 0;
+	if (!selected(pd, a))
+		return 0;
+	switch (parse_sample(pd, a, rec, len, off, &s, &nr)) {
+	case PARSED:
+		break;
+	case LONG_CHAIN:
+		pd_warn_rec(pd, off, "callchain of %llu entries runs past the "
+		    "record (%zu bytes)", (unsigned long long)nr, len);
+		return 0;
+	default:
+		pd_warn_rec(pd, off, "sample of %zu bytes shorter than its "
+		    "fields", len);
+		return 0;
+	}
+	if ((r = align_arrays(pd, &s)) != 0)
+		return r;
+	if ((t = pd_thread_get(pd, s.pid, s.tid)) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	s.comm = t->comm;
+	if ((r = user_chain(pd, a, t, &s, &uips, &nu)) != 0)
+		return r;
+	return to_hook(pd, t, &s, uips, nu, off);
 }
 
 /*
