@@ -162,93 +162,94 @@ pd_queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	return 0;
 }
 
-int
-pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
+/*
+ * The compressed bytes of a COMPRESSED record into *in: 0, or 1 when
+ * the record is skipped (warned).
+ */
+static int
+zstd_input(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
+    ZSTD_inBuffer *in)
 {
-	ZSTD_inBuffer in;
-	struct dbuf *db;
-	size_t cap, pos, r;
-	int rr = 0;
-
-	if (pd->od.zs == NULL) {
-		if ((pd->od.zs = ZSTD_createDStream()) == NULL)
-			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
-			    "memory", pd->name);
-		ZSTD_initDStream(pd->od.zs);
-	}
-	cap = pd->od.nleft + (len - 8) * 4 + 65536;
-	if ((db = pd_db_new(cap)) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
-		    pd->name);
-	if (pd->od.nleft > 0)
-		memcpy(db->d, pd->od.left, pd->od.nleft);
-	db->len = pd->od.nleft;
-	pd->od.nleft = 0;
-	in.src = rec + 8;
-	in.size = len - 8;
-	in.pos = 0;
+	in->src = rec + 8;
+	in->size = len - 8;
+	in->pos = 0;
 	if (rd32(rec) == REC_COMPRESSED2) {
 		/* perf >= 6.13: the compressed size, then 8-byte padding */
 		uint64_t dsz = len >= 16 ? rd64(rec + 8) : UINT64_MAX;
 		if (dsz > len - 16) {
 			pd_warn_rec(pd, off, "compressed size %llu past the record",
 			    (unsigned long long)dsz);
-			db->len = 0;
-			goto out;
+			return 1;
 		}
-		in.src = rec + 16;
-		in.size = (size_t)dsz;
+		in->src = rec + 16;
+		in->size = (size_t)dsz;
 	}
-	/*
-	 * Until the input is used up and the decoder has stopped filling the
-	 * output: with a full output buffer it may hold back data even when
-	 * all the input is read.
-	 */
+	return 0;
+}
+
+/*
+ * Inflate *in after the db->len bytes db holds, growing it up to
+ * MAX_DECOMP: 0, 1 when the block is skipped (a zstd error, warned; the
+ * stream is reset), or an FG_E* code.  Until the input is used up and
+ * the decoder has stopped filling the output: with a full output
+ * buffer it may hold back data even when all the input is read.
+ */
+static int
+inflate(struct pd *pd, struct dbuf *db, ZSTD_inBuffer *in, uint64_t off)
+{
+	size_t r;
+
 	for (;;) {
 		ZSTD_outBuffer out;
 
-		if (db->len == cap) {
+		if (db->len == db->cap) {
 			uint8_t *n;
-			if (cap >= MAX_DECOMP) {
-				rr = fg_seterr(pd->err, FG_ELIMIT, "%s: "
+			if (db->cap >= MAX_DECOMP)
+				return fg_seterr(pd->err, FG_ELIMIT, "%s: "
 				    "compressed record at 0x%llx inflates past "
 				    "%u MiB", pd->name, (unsigned long long)off,
 				    MAX_DECOMP >> 20);
-				goto out;
-			}
-			if ((n = realloc(db->d, cap * 2)) == NULL) {
-				rr = fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
-				    "memory", pd->name);
-				goto out;
-			}
+			if ((n = realloc(db->d, db->cap * 2)) == NULL)
+				return fg_seterr(pd->err, FG_ENOMEM, "%s: out "
+				    "of memory", pd->name);
 			db->d = n;
-			cap *= 2;
-			db->cap = cap;
+			db->cap *= 2;
 		}
 		out.dst = db->d;
-		out.size = cap;
+		out.size = db->cap;
 		out.pos = db->len;
-		r = ZSTD_decompressStream(pd->od.zs, &out, &in);
+		r = ZSTD_decompressStream(pd->od.zs, &out, in);
 		db->len = out.pos;
 		if (r == 0 && !ZSTD_isError(r)) {
 			/* a frame ended: zero bytes after it are padding */
-			const uint8_t *q = (const uint8_t *)in.src + in.pos;
-			size_t k = in.size - in.pos;
+			const uint8_t *q = (const uint8_t *)in->src + in->pos;
+			size_t k = in->size - in->pos;
 			while (k > 0 && q[k - 1] == 0)
 				k--;
 			if (k == 0)
-				break;
+				return 0;
 		}
 		if (ZSTD_isError(r)) {
 			pd_warn_rec(pd, off, "zstd: %s", ZSTD_getErrorName(r));
 			ZSTD_initDStream(pd->od.zs);
-			db->len = 0;
-			goto out;
+			return 1;
 		}
-		if (in.pos == in.size && out.pos < out.size)
-			break;
+		if (in->pos == in->size && out.pos < out.size)
+			return 0;
 	}
-	/* The records inside; a record cut at the end waits for the next. */
+}
+
+/*
+ * The records inflated into db, handled in turn; a record cut at the
+ * end is kept (od.left) for the next block to complete.
+ */
+static int
+handle_inflated(struct pd *pd, struct dbuf *db, uint64_t off)
+{
+	size_t pos;
+	uint8_t *n;
+	int r;
+
 	for (pos = 0; pos + 8 <= db->len;) {
 		uint16_t sz = rd16(db->d + pos + 6);
 		if (sz < 8) {
@@ -259,22 +260,44 @@ pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		}
 		if (sz > db->len - pos)
 			break;
-		if ((rr = pd_handle(pd, db->d + pos, sz, off, db, 1)) != 0)
-			goto out;
+		if ((r = pd_handle(pd, db->d + pos, sz, off, db, 1)) != 0)
+			return r;
 		pos += sz;
 	}
-	if (pos < db->len) {
-		uint8_t *n = realloc(pd->od.left, db->len - pos);
-		if (n == NULL) {
-			rr = fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
-			    pd->name);
-			goto out;
-		}
-		pd->od.left = n;
-		memcpy(pd->od.left, db->d + pos, db->len - pos);
-		pd->od.nleft = db->len - pos;
+	if (pos == db->len)
+		return 0;
+	if ((n = realloc(pd->od.left, db->len - pos)) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	pd->od.left = n;
+	memcpy(pd->od.left, db->d + pos, db->len - pos);
+	pd->od.nleft = db->len - pos;
+	return 0;
+}
+
+int
+pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
+{
+	ZSTD_inBuffer in;
+	struct dbuf *db;
+	int r;
+
+	if (pd->od.zs == NULL) {
+		if ((pd->od.zs = ZSTD_createDStream()) == NULL)
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
+		ZSTD_initDStream(pd->od.zs);
 	}
-out:
+	if ((db = pd_db_new(pd->od.nleft + (len - 8) * 4 + 65536)) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	if (pd->od.nleft > 0)
+		memcpy(db->d, pd->od.left, pd->od.nleft);
+	db->len = pd->od.nleft;
+	pd->od.nleft = 0;
+	if ((r = zstd_input(pd, rec, len, off, &in)) == 0 &&
+	    (r = inflate(pd, db, &in, off)) == 0)
+		r = handle_inflated(pd, db, off);
 	pd_db_close(pd, db);
-	return rr;
+	return r < 0 ? r : 0;
 }
