@@ -277,19 +277,50 @@ front_fill(struct fent *fe, const void *owner, uint32_t gen, uint64_t ip,
 }
 
 /*
- * The frames of a sample, root first, after the process name: the
- * callchain (leaf first) or the sampled ip, and when uips is non-NULL
- * the user part from the unwinder instead of the callchain's (its
- * addresses are looked up as they are: the unwinder already moved
- * return addresses back into their call).
+ * One address of a callchain's kernel or user part (mode), through the
+ * front cache; exact: the interrupted ip, else a return address.  *k is
+ * the kernel's object, made at its first address.
  */
-int
-pd_build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
-    const uint64_t *uips, size_t nu)
+static int
+context_frame(struct pd *pd, struct thread *t, uint64_t ip, int mode,
+    int exact, struct fg_dso **k)
+{
+	const void *owner = mode == MISC_KERNEL ? (const void *)pd :
+	    (const void *)t->proc;
+	uint32_t gen = mode == MISC_KERNEL || t->proc == NULL ? 0 :
+	    t->proc->gen;
+	int ret = !exact && ip != 0;
+	struct fent *fe;
+	struct centry *e;
+
+	fe = front_slot(pd, owner, ip, ret);
+	if (front_hit(fe, owner, gen, ip, ret))
+		return front_push(pd, fe) != 0 ? FG_ENOMEM : 0;
+	if (mode == MISC_KERNEL) {
+		if (*k == NULL && (*k = fg_sym_kernel(pd->sym)) == NULL)
+			return FG_ENOMEM;
+		if (pd->df.on)
+			e = pd_resolve_later(pd, *k, "[kernel.kallsyms]", ip,
+			    ip, !exact);
+		else
+			e = resolve(pd, *k, *k, "[kernel.kallsyms]", ip, 1, ip,
+			    !exact);
+	} else
+		e = resolve_user(pd, t, ip, exact);
+	if (e == NULL)
+		return FG_ENOMEM;
+	front_fill(fe, owner, gen, ip, ret, e);
+	return push_frame(pd, e) != 0 ? FG_ENOMEM : 0;
+}
+
+/* The callchain's frames (or the sample's ip), leaf first, into fc.fr. */
+static int
+chain_frames(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
+    int unwound)
 {
 	uint64_t one[1];
 	const uint64_t *chain = s->chain;
-	size_t n = s->nchain, i, start;
+	size_t n = s->nchain, i;
 	struct fg_dso *k = NULL;
 	int mode = s->misc & MISC_CPUMODE_MASK, exact = 1, r;
 	struct centry *e;
@@ -299,7 +330,6 @@ pd_build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		chain = one;
 		n = 1;
 	}
-	pd->fc.nfr = 0;
 	for (i = 0; i < n; i++) {
 		uint64_t ip = chain[i];
 
@@ -313,49 +343,30 @@ pd_build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 			exact = 1;
 			continue;
 		}
+		if (mode == MISC_USER && unwound)
+			continue;
 		if (mode == MISC_KERNEL || mode == MISC_USER) {
-			const void *owner = mode == MISC_KERNEL ? (const void *)pd :
-			    (const void *)t->proc;
-			uint32_t gen = mode == MISC_KERNEL || t->proc == NULL ? 0 :
-			    t->proc->gen;
-			int ret = !exact && ip != 0;
-			struct fent *fe;
-
-			if (mode == MISC_USER && uips != NULL)
-				continue;
-			fe = front_slot(pd, owner, ip, ret);
-			if (front_hit(fe, owner, gen, ip, ret)) {
-				if (front_push(pd, fe) != 0)
-					return FG_ENOMEM;
-				exact = 0;
-				continue;
-			}
-			if (mode == MISC_KERNEL) {
-				if (k == NULL &&
-				    (k = fg_sym_kernel(pd->sym)) == NULL)
-					return FG_ENOMEM;
-				if (pd->df.on)
-					e = pd_resolve_later(pd, k,
-					    "[kernel.kallsyms]", ip, ip, !exact);
-				else
-					e = resolve(pd, k, k,
-					    "[kernel.kallsyms]", ip, 1, ip,
-					    !exact);
-			} else
-				e = resolve_user(pd, t, ip, exact);
-			if (e == NULL)
-				return FG_ENOMEM;
-			front_fill(fe, owner, gen, ip, ret, e);
-		} else
-			e = resolve(pd, NULL, NULL, "[unknown]", 0, 0, ip, 0);
-		if (e == NULL || push_frame(pd, e) != 0)
+			if ((r = context_frame(pd, t, ip, mode, exact, &k)) != 0)
+				return r;
+		} else if ((e = resolve(pd, NULL, NULL, "[unknown]", 0, 0, ip,
+		    0)) == NULL || push_frame(pd, e) != 0)
 			return FG_ENOMEM;
 		exact = 0;
 	}
-	for (i = 0; uips != NULL && i < nu; i++) {
-		/* the front cache, as for a user callchain's exact ip */
-		const void *owner = t->proc;
-		uint32_t gen = t->proc == NULL ? 0 : t->proc->gen;
+	return 0;
+}
+
+/* The unwound user chain's frames, through the front cache as exact ips. */
+static int
+unwound_frames(struct pd *pd, struct thread *t, const uint64_t *uips,
+    size_t nu)
+{
+	const void *owner = t->proc;
+	uint32_t gen = t->proc == NULL ? 0 : t->proc->gen;
+	struct centry *e;
+	size_t i;
+
+	for (i = 0; i < nu; i++) {
 		uint64_t ip = uips[i];
 		struct fent *fe;
 
@@ -371,12 +382,22 @@ pd_build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		if (push_frame(pd, e) != 0)
 			return FG_ENOMEM;
 	}
-	/*
-	 * skip_after: keep the frames from the leaf up to the first match,
-	 * which becomes the root: the process name goes too, as on the
-	 * perf-script path.
-	 */
-	start = 0;
+	return 0;
+}
+
+/*
+ * The frames' ids after the process name's, root first.  skip_after:
+ * keep the frames from the leaf up to the first match, which becomes
+ * the root: the process name goes too, as on the perf-script path.
+ * Deferring, a frame's id is its dent.
+ */
+static int
+push_stack(struct pd *pd)
+{
+	size_t i, j, start = 0;
+	struct centry *e;
+	int r;
+
 	for (i = 0; i < pd->fc.nfr; i++)
 		if (pd->fc.fr[i].skip) {
 			start = pd->fc.nfr - 1 - i;
@@ -385,16 +406,36 @@ pd_build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 		}
 	for (i = pd->fc.nfr - start; i > 0; i--) {
 		e = &pd->fc.fr[i - 1];
-		if (pd->df.on) {	/* its dent */
+		if (pd->df.on) {
 			if ((r = pd_push_id(pd, e->ids_off)) != 0)
 				return r;
 			continue;
 		}
-		for (size_t j = 0; j < e->nids; j++)
+		for (j = 0; j < e->nids; j++)
 			if ((r = pd_push_id(pd, pd->fc.pool[e->ids_off + j])) != 0)
 				return r;
 	}
 	return 0;
+}
+
+/*
+ * The frames of a sample, root first, after the process name: the
+ * callchain (leaf first) or the sampled ip, and when uips is non-NULL
+ * the user part from the unwinder instead of the callchain's (its
+ * addresses are looked up as they are: the unwinder already moved
+ * return addresses back into their call).
+ */
+int
+pd_build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
+    const uint64_t *uips, size_t nu)
+{
+	int r;
+
+	pd->fc.nfr = 0;
+	if ((r = chain_frames(pd, t, s, uips != NULL)) != 0 ||
+	    (uips != NULL && (r = unwound_frames(pd, t, uips, nu)) != 0))
+		return r;
+	return push_stack(pd);
 }
 
 int
