@@ -130,88 +130,111 @@ chain_find(struct pd *pd, const struct ckey *k, size_t *slot)
 }
 
 /*
- * Remember the ids pd->fc.ids[0..nids) for the key; *key is its entry's
- * number, or UINT32_MAX when it is not kept (out of memory or past the
- * cap: the sample is still right, only not cached).
+ * Room in the table for one more entry (grown at half full): the slot
+ * of hash, moved when the table grew.  0, or -1 out of memory.
+ */
+static int
+table_room(struct pd *pd, uint64_t hash, size_t *slot)
+{
+	size_t nm = pd->ch.chtab == NULL ? 4095 : pd->ch.chmask * 2 + 1, i, j;
+	uint64_t *nt;
+
+	if (pd->ch.chtab != NULL && (pd->ch.nch + 1) * 2 <= pd->ch.chmask + 1)
+		return 0;
+	if ((nt = fg_zalloc(nm + 1, sizeof(*nt))) == NULL)
+		return -1;
+	for (i = 0; pd->ch.chtab != NULL && i <= pd->ch.chmask; i++) {
+		uint64_t v = pd->ch.chtab[i];
+		if (v == 0)
+			continue;
+		for (j = chain_slot(v, nm); nt[j] != 0; j = (j + 1) & nm)
+			;
+		nt[j] = v;
+	}
+	free(pd->ch.chtab);
+	pd->ch.chtab = nt;
+	pd->ch.chmask = nm;
+	for (*slot = chain_slot(hash, nm); nt[*slot] != 0;
+	    *slot = (*slot + 1) & nm)
+		;
+	return 0;
+}
+
+/*
+ * Both pools are reserved address space, touched as they fill: a page
+ * costs its first write only, where doubling arrays would copy into
+ * fresh pages each time.  0, or -1 when they cannot be reserved.
+ */
+static int
+pools_reserve(struct pd *pd)
+{
+	void *a, *b;
+
+	if (pd->ch.ckeys != NULL)
+		return 0;
+	a = mmap(NULL, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t),
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+	    MAP_NORESERVE, -1, 0);
+	b = mmap(NULL, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t),
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+	    MAP_NORESERVE, -1, 0);
+	if (a == MAP_FAILED || b == MAP_FAILED) {
+		if (a != MAP_FAILED)
+			munmap(a, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t));
+		if (b != MAP_FAILED)
+			munmap(b, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t));
+		return -1;
+	}
+	pd->ch.ckeys = a;
+	pd->ch.cids = b;
+	return 0;
+}
+
+/*
+ * A callchain in the recording's buffer is pointed at, not copied, when
+ * that buffer stays whole for the walk (a mapped file is given back
+ * behind the walk only past DROP_STEP): most of an entry is its chain,
+ * and every page the pool touches costs a fault.
+ */
+static int
+chain_pointed(const struct pd *pd, const struct ckey *k)
+{
+	const uint8_t *c = (const uint8_t *)k->chain;
+
+	return k->nchain > 1 && c >= pd->buf &&
+	    (size_t)(c - pd->buf) <= pd->len &&
+	    k->nchain <= (pd->len - (size_t)(c - pd->buf)) /
+	    sizeof(uint64_t) && (pd->in.fd < 0 || pd->len <= DROP_STEP);
+}
+
+/*
+ * Remember the ids pd->fc.ids[0..nids) for the key k, at slot (free) of
+ * the table; *key is its entry's number and *ent its offset, or
+ * UINT32_MAX and SIZE_MAX when it is not kept (out of memory or past
+ * the cap: the sample is still right, only not cached).
  */
 static void
 chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
     size_t *ent)
 {
 	uint64_t *w;
-	size_t i, n;
-	int ref;
+	size_t n;
 
 	*key = UINT32_MAX;
 	*ent = SIZE_MAX;
 	if (k->n > CHAIN_MAX_WORDS ||
 	    pd->ch.nckeys + CH_META + k->n > CHAIN_MAX_WORDS ||
-	    pd->fc.nids > CHAIN_MAX_IDS || pd->ch.ncids + pd->fc.nids > CHAIN_MAX_IDS)
+	    pd->fc.nids > CHAIN_MAX_IDS ||
+	    pd->ch.ncids + pd->fc.nids > CHAIN_MAX_IDS)
 		return;
-	if (pd->ch.chtab == NULL || (pd->ch.nch + 1) * 2 > pd->ch.chmask + 1) {
-		size_t nm = pd->ch.chtab == NULL ? 4095 : pd->ch.chmask * 2 + 1;
-		uint64_t *nt = fg_zalloc(nm + 1, sizeof(*nt));
-
-		if (nt == NULL)
-			return;
-		for (i = 0; pd->ch.chtab != NULL && i <= pd->ch.chmask; i++) {
-			uint64_t v = pd->ch.chtab[i];
-			size_t j;
-			if (v == 0)
-				continue;
-			for (j = chain_slot(v, nm); nt[j] != 0;
-			    j = (j + 1) & nm)
-				;
-			nt[j] = v;
-		}
-		free(pd->ch.chtab);
-		pd->ch.chtab = nt;
-		pd->ch.chmask = nm;
-		for (slot = chain_slot(k->hash, nm); nt[slot] != 0;
-		    slot = (slot + 1) & nm)
-			;
-	}
-	/*
-	 * Both pools are reserved address space, touched as they fill: a
-	 * page costs its first write only, where doubling arrays would
-	 * copy into fresh pages each time.
-	 */
-	if (pd->ch.ckeys == NULL) {
-		void *a = mmap(NULL, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t),
-		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-		    MAP_NORESERVE, -1, 0);
-		void *b = mmap(NULL, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t),
-		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-		    MAP_NORESERVE, -1, 0);
-		if (a == MAP_FAILED || b == MAP_FAILED) {
-			if (a != MAP_FAILED)
-				munmap(a, (size_t)CHAIN_MAX_WORDS *
-				    sizeof(uint64_t));
-			if (b != MAP_FAILED)
-				munmap(b, (size_t)CHAIN_MAX_IDS *
-				    sizeof(uint32_t));
-			return;
-		}
-		pd->ch.ckeys = a;
-		pd->ch.cids = b;
-	}
-	/*
-	 * A callchain in the recording's buffer is pointed at, not copied,
-	 * when that buffer stays whole for the walk (a mapped file is given
-	 * back behind the walk only past DROP_STEP): most of an entry is
-	 * its chain, and every page the pool touches costs a fault.
-	 */
-	ref = k->nchain > 1 && (const uint8_t *)k->chain >= pd->buf &&
-	    (size_t)((const uint8_t *)k->chain - pd->buf) <= pd->len &&
-	    k->nchain <= (pd->len - (size_t)((const uint8_t *)k->chain -
-	    pd->buf)) / sizeof(uint64_t) &&
-	    (pd->in.fd < 0 || pd->len <= DROP_STEP);
+	if (table_room(pd, k->hash, &slot) != 0 || pools_reserve(pd) != 0)
+		return;
 	w = pd->ch.ckeys + pd->ch.nckeys;
 	w[0] = pd->ch.ncids;
 	w[1] = (uint64_t)pd->fc.nids << 32 | pd->ch.nch;
 	w[2] = 0;
 	memcpy(w + CH_META, k->hd, sizeof(k->hd));
-	if (ref) {
+	if (chain_pointed(pd, k)) {
 		w[CH_META + 3] |= CH_REF;
 		w[CH_META + 4] = (uint64_t)(uintptr_t)k->chain;
 		n = CH_META + 5;
@@ -222,7 +245,8 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 	}
 	if (k->nu > 0)
 		memcpy(w + n, k->u, k->nu * sizeof(uint64_t));
-	pd->ch.chtab[slot] = k->hash >> 32 << 32 | (uint64_t)(pd->ch.nckeys + 1);
+	pd->ch.chtab[slot] = k->hash >> 32 << 32 |
+	    (uint64_t)(pd->ch.nckeys + 1);
 	*ent = pd->ch.nckeys;
 	pd->ch.nckeys += n + k->nu;
 	/* summing needs no ids after the first, unless deferring */
