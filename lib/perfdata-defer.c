@@ -464,29 +464,18 @@ intern_cached(struct pd *pd, struct fids *f, const char *name,
 }
 
 /*
- * Deferring ends (after the walk, or before a sample that cannot wait):
- * the pending lookups are done (the worker joined), the held warnings
- * sent, the frames made in the order the addresses came, and each chain
- * entry not yet in the model goes to it with its ids and summed weight,
- * in the order the entries were made (the order their first samples
- * came, as without deferring).
+ * Every pending entry's frames, in the order the addresses came: the
+ * ones the worker did not take are looked up here first.  0 or
+ * FG_ENOMEM.
  */
-int
-pd_finish_defer(struct pd *pd)
+static int
+make_frames(struct pd *pd)
 {
 	struct lookup own;
 	struct fids fn;
-	struct fg_error cerr;
-	size_t i, j, nx, done = 0;
+	size_t i, j, done = 0;
 	int r;
 
-	if (!pd->df.on)
-		return 0;
-	pd->df.on = 0;
-	/*
-	 * What the worker did not take is looked up here; the frames are
-	 * made here, in the order the addresses came.
-	 */
 	if (pd->lw.running) {
 		pd_lw_join(pd);
 		done = pd->lw.done;
@@ -518,29 +507,48 @@ pd_finish_defer(struct pd *pd)
 	}
 	free(fn.t);
 	free(own.names);
-	if (r != 0)
-		goto nomem;
-	/* the caches name ids again, for the rest of the walk */
+	return r;
+}
+
+/* The caches name ids again, for the rest of the walk, not dents. */
+static void
+caches_undefer(struct pd *pd)
+{
+	size_t i;
+
 	for (i = 0; i < pd->fc.ccap; i++)
 		if (pd->fc.cache[i].used) {
-			const struct dent *d = &pd->df.dents[pd->fc.cache[i].ids_off];
+			const struct dent *d =
+			    &pd->df.dents[pd->fc.cache[i].ids_off];
 			pd->fc.cache[i].ids_off = d->ids_off;
 			pd->fc.cache[i].nids = (uint16_t)d->nids;
 		}
 	for (i = 0; i < FRONT_SIZE; i++)
 		if (pd->fc.front[i].valid) {
-			const struct dent *d = &pd->df.dents[pd->fc.front[i].ids_off];
+			const struct dent *d =
+			    &pd->df.dents[pd->fc.front[i].ids_off];
 			pd->fc.front[i].ids_off = d->ids_off;
 			pd->fc.front[i].nids = (uint16_t)d->nids;
 		}
 	pd->df.npend = 0;
+}
+
+/* The new chains to the model, expanded, in the order they were made. */
+static int
+send_fresh(struct pd *pd)
+{
+	struct fg_error cerr;
+	size_t i, nx;
+	int r;
+
 	for (i = 0; i < pd->ch.nfresh; i++) {
 		uint64_t *w = pd->ch.ckeys + pd->ch.fresh[i];
 		struct fg_pd_sample s;
 
 		if (pd_expand_ids(pd, pd->ch.cids + w[0], (size_t)(w[1] >> 32),
 		    &nx) != 0)
-			goto nomem;
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
 		memset(&s, 0, sizeof(s));
 		s.period = w[2];
 		s.stack_key = (uint32_t)w[1];
@@ -554,6 +562,25 @@ pd_finish_defer(struct pd *pd)
 	}
 	pd->ch.nfresh = 0;
 	return 0;
-nomem:
-	return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory", pd->name);
+}
+
+/*
+ * Deferring ends (after the walk, or before a sample that cannot wait):
+ * the pending lookups are done (the worker joined), the held warnings
+ * sent, the frames made in the order the addresses came, and each chain
+ * entry not yet in the model goes to it with its ids and summed weight,
+ * in the order the entries were made (the order their first samples
+ * came, as without deferring).
+ */
+int
+pd_finish_defer(struct pd *pd)
+{
+	if (!pd->df.on)
+		return 0;
+	pd->df.on = 0;
+	if (make_frames(pd) != 0)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	caches_undefer(pd);
+	return send_fresh(pd);
 }
