@@ -364,22 +364,36 @@ warn_lost(struct pd *pd)
  * left in *keep for pd_free (which may then run beside the caller's
  * next steps).
  */
+/* The symbolizer, with its debug and cache directories. */
 static int
-pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
+sym_setup(struct pd *pd)
+{
+	const struct fg_perfdata_opts *o = pd->o;
+
+	if ((pd->sym = fg_sym_new(&pd->lw.swarn)) == NULL)
+		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		    pd->name);
+	if (o->buildid_dir != NULL)
+		fg_sym_set_debug_dir(pd->sym, o->buildid_dir);
+	else if (getenv("HOME") != NULL) {
+		char dir[2048];
+		snprintf(dir, sizeof(dir), "%s/.debug", getenv("HOME"));
+		fg_sym_set_debug_dir(pd->sym, dir);
+	}
+	set_cache_dir(pd->sym, o->cache_dir);
+	return 0;
+}
+
+/* A reader of buf[0 .. len) (records from fd when >= 0); NULL: no memory. */
+static struct pd *
+pd_new(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
-    const struct fg_pd_hooks *hooks, struct fg_error *err, struct pd **keep)
+    const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
 	struct pd *pd;
-	struct fg_perfdata_opts defo;
-	uint64_t doff = 0, dsize = 0;
-	int r;
 
-	if (o == NULL) {
-		fg_perfdata_opts_init(&defo);
-		o = &defo;
-	}
 	if ((pd = calloc(1, sizeof(*pd))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
+		return NULL;
 	pd->buf = buf;
 	pd->len = len;
 	pd->in.fd = fd;
@@ -409,22 +423,81 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	pd->df.wwarn.fn = pd_walk_warn;
 	pd->df.wwarn.arg = pd;
 	pd->df.whold = pd->df.on;
-	if ((pd->sym = fg_sym_new(&pd->lw.swarn)) == NULL) {
+	return pd;
+}
+
+/*
+ * After the walk, what was summed goes to the model, even when the walk
+ * stopped (r): then the walk's error is kept.  The symbolizer is freed
+ * on a thread once the frames are named.
+ */
+static int
+sum_end(struct pd *pd, int r)
+{
+	struct fg_error derr, *err = pd->err;
+	int dr;
+
+	fg_error_clear(&derr);
+	pd->err = &derr;
+	dr = pd_finish_defer(pd);
+	sym_free_start(pd);
+	if (dr == 0)
+		dr = pd_deliver(pd);
+	if (dr != 0 && r == 0) {
+		r = dr;
+		if (err != NULL)
+			*err = derr;
+	}
+	pd->err = err;
+	return r;
+}
+
+/* The warnings of a walk that went to its end. */
+static void
+end_warnings(struct pd *pd)
+{
+	const struct fg_perfdata_opts *o = pd->o;
+
+	if (pd->od.nleft > 0)
+		fg_warnf(&o->warn, "%s: %zu bytes of a record cut at the end "
+		    "of the compressed data (skipped)", pd->name, pd->od.nleft);
+	warn_lost(pd);
+	if (pd->stat.nwarn > WARN_SHOWN)
+		fg_warnf(&o->warn, "%s: %llu records skipped in all", pd->name,
+		    (unsigned long long)pd->stat.nwarn);
+	if (pd->sm.attr_sel == pd->ev.nattrs && o->event_filter != NULL)
+		fg_warnf(&o->warn, "%s: no event named %s", pd->name,
+		    o->event_filter);
+}
+
+/*
+ * The walk; with keep non-NULL, the reader's state is not freed but
+ * left in *keep for pd_free (which may then run beside the caller's
+ * next steps).
+ */
+static int
+pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
+    const struct fg_perfdata_opts *o, struct fg_stacks *st,
+    const struct fg_pd_hooks *hooks, struct fg_error *err, struct pd **keep)
+{
+	struct pd *pd;
+	struct fg_perfdata_opts defo;
+	uint64_t doff = 0, dsize = 0;
+	int r;
+
+	if (o == NULL) {
+		fg_perfdata_opts_init(&defo);
+		o = &defo;
+	}
+	if ((pd = pd_new(buf, len, fd, sum, name, o, st, hooks, err)) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
+	if ((r = sym_setup(pd)) != 0)
+		goto out;
+	if ((pd->fc.front = fg_zalloc(FRONT_SIZE, sizeof(*pd->fc.front))) ==
+	    NULL) {
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
-	if ((pd->fc.front = fg_zalloc(FRONT_SIZE, sizeof(*pd->fc.front))) == NULL) {
-		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
-		goto out;
-	}
-	if (o->buildid_dir != NULL)
-		fg_sym_set_debug_dir(pd->sym, o->buildid_dir);
-	else if (getenv("HOME") != NULL) {
-		char dir[2048];
-		snprintf(dir, sizeof(dir), "%s/.debug", getenv("HOME"));
-		fg_sym_set_debug_dir(pd->sym, dir);
-	}
-	set_cache_dir(pd->sym, o->cache_dir);
 	if ((r = pd_read_header(pd, &doff, &dsize)) != 0)
 		goto out;
 	if (fg_sym_prefetch(pd->sym, o->no_inline ? 0 : pd->df.on ? 2 :
@@ -433,40 +506,14 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 		goto out;
 	}
 	pd->ev.ordered = (pd->ev.attrs[0].sample_type & ST_TIME) &&
-	    (pd->ev.attrs[0].flags & (1ULL << 18));
+	    (pd->ev.attrs[0].flags & ATTR_SAMPLE_ID_ALL);
 	pd_populate_start(pd, doff, dsize);
 	r = walk_data(pd, doff, dsize);
 	pd_populate_join(pd);
-	/* what was summed goes to the model even when the walk stopped */
-	if (pd->ch.sum) {
-		struct fg_error derr;
-		int dr;
-
-		fg_error_clear(&derr);
-		pd->err = &derr;
-		dr = pd_finish_defer(pd);
-		sym_free_start(pd);
-		if (dr == 0)
-			dr = pd_deliver(pd);
-		if (dr != 0 && r == 0) {
-			r = dr;
-			if (err != NULL)
-				*err = derr;
-		}
-		pd->err = err;
-	}
-	if (r != 0)
-		goto out;
-	if (pd->od.nleft > 0)
-		fg_warnf(&o->warn, "%s: %zu bytes of a record cut at the end "
-		    "of the compressed data (skipped)", name, pd->od.nleft);
-	warn_lost(pd);
-	if (pd->stat.nwarn > WARN_SHOWN)
-		fg_warnf(&o->warn, "%s: %llu records skipped in all", name,
-		    (unsigned long long)pd->stat.nwarn);
-	if (pd->sm.attr_sel == pd->ev.nattrs && o->event_filter != NULL)
-		fg_warnf(&o->warn, "%s: no event named %s", name,
-		    o->event_filter);
+	if (pd->ch.sum)
+		r = sum_end(pd, r);
+	if (r == 0)
+		end_warnings(pd);
 out:
 	if (keep != NULL) {
 		*keep = pd;
