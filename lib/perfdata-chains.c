@@ -1,11 +1,9 @@
 /*
- * perfdata-chains.c: the chain cache.  A sample's key (process name,
- * cpumode, process, maps generation, raw callchain, unwound user
- * chain) to the frame ids it gave, so a chain seen before costs one
- * hash and one compare; entries are numbered densely in order of first
- * use (the sample's stack_key).  Reading into a model, a chain's later
- * samples only add their period to its entry, delivered to the model
- * at the end, or earlier when a total would overflow.
+ * perfdata-chains.c: the chain cache (below), a sample's frame ids by
+ * its whole chain, and the weights summed in it: reading into a model,
+ * a chain's later samples only add their period to its entry, which
+ * goes to the model at the end of the walk, or earlier when a total
+ * would overflow.
  */
 #include <sys/mman.h>
 
@@ -13,6 +11,24 @@
 #include <string.h>
 
 #include "perfdata-int.h"
+
+/*
+ * The chain cache: (process name, process, maps generation, cpumode,
+ * raw callchain, unwound user chain) -> the sample's frame ids, so a
+ * chain seen before costs one hash and one compare, not a probe per
+ * frame.  An entry is three words in ckeys (the offset of its ids in
+ * cids, not kept when summing; their count << 32 | the entry's number;
+ * the weight summed for it and not yet delivered) and then its key
+ * (the callchain in it, or with CH_REF a pointer to the callchain in
+ * the recording); the table's
+ * slots hold (hash >> 32) << 32 | (entry offset + 1), so a probe reads
+ * the entry only when 32 bits of the hash match.  Entries are numbered
+ * densely in order of first use: the number is the sample's stack_key.
+ */
+#define CHAIN_MAX_WORDS	(8u << 20)	/* 64 MB of keys: then no more */
+#define CH_META		3	/* words before an entry's key */
+#define CH_REF		(1ULL << 31)	/* in hd[3]: the chain is pointed at */
+#define CHAIN_MAX_IDS	(16u << 20)	/* 64 MB of ids */
 
 static uint64_t
 chain_hash(uint64_t h, const uint64_t *w, size_t n)
@@ -397,4 +413,17 @@ pd_fresh_add(struct pd *pd, size_t e, uint64_t period)
 	pd->ch.ckeys[e + 2] += period;
 	pd->ch.pend_total += period;
 	return 0;
+}
+
+void
+pd_chains_free(struct pd *pd)
+{
+	free(pd->ch.chtab);
+	free(pd->ch.dirty);
+	free(pd->ch.fresh);
+	free(pd->ch.xids);
+	if (pd->ch.ckeys != NULL) {
+		munmap(pd->ch.ckeys, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t));
+		munmap(pd->ch.cids, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t));
+	}
 }

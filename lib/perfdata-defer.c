@@ -13,6 +13,13 @@
 
 #include "perfdata-int.h"
 
+/* Pending lookups are kept in chunks that never move (see lw_main). */
+#define PEND_SHIFT	12
+#define PEND_CHUNK	(1u << PEND_SHIFT)
+#define PEND_CHUNKS	16384u	/* 64M addresses */
+#define PEND(pd, i)	(&(pd)->df.pend[(i) >> PEND_SHIFT][(i) & (PEND_CHUNK - 1)])
+#define PEND_BATCH	64	/* a sleeping worker is woken this often */
+
 /* msg held back under tag in b (lost when out of memory). */
 static void
 warn_hold(struct fg_buf *b, size_t tag, const char *msg)
@@ -583,4 +590,20 @@ pd_finish_defer(struct pd *pd)
 		    pd->name);
 	caches_undefer(pd);
 	return send_fresh(pd);
+}
+
+void
+pd_defer_free(struct pd *pd)
+{
+	size_t i;
+
+	pd_lw_join(pd);
+	pd_warn_flush(pd);
+	free(pd->lw.out.names);
+	free(pd->lw.later);
+	for (i = 0; pd->df.pend != NULL && i < PEND_CHUNKS &&
+	    pd->df.pend[i] != NULL; i++)
+		free(pd->df.pend[i]);
+	free(pd->df.pend);
+	free(pd->df.dents);
 }

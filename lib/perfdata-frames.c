@@ -13,6 +13,11 @@
 
 #include "perfdata-int.h"
 
+/* the front cache's slot of (owner, ip, ret) */
+#define FRONT_SLOT(owner, ip, ret) \
+	(((((ip) ^ (uint64_t)(uintptr_t)(owner)) * 0x9e3779b97f4a7c15ULL) ^ \
+	    (uint64_t)(ret)) >> (64 - FRONT_BITS))
+
 int
 pd_push_id(struct pd *pd, uint32_t id)
 {
@@ -471,4 +476,16 @@ pd_pname_id(struct pd *pd, struct thread *t, uint32_t *id)
 	t->pname_id = *id;
 	t->pname_ok = 1;
 	return 0;
+}
+
+void
+pd_frames_free(struct pd *pd)
+{
+	free(pd->fc.cache);
+	free(pd->fc.pool);
+	free(pd->fc.ids);
+	free(pd->fc.fr);
+	free(pd->fc.front);
+	fg_buf_free(&pd->fc.work);
+	frame_bufs_free(&pd->fc.fb);
 }

@@ -14,6 +14,9 @@
 
 #include "perfdata-int.h"
 
+#define FEAT_BUILD_ID		2
+#define FEAT_EVENT_DESC		12
+
 /* [off, off + size) within the file */
 static int
 in_file(const struct pd *pd, uint64_t off, uint64_t size)

@@ -23,6 +23,13 @@
 
 #include "perfdata-int.h"
 
+#define WIN_RA		(64u << 10)	/* a read where records are dense */
+#define HEAD_RA		(2u << 10)	/* a read of a big sample's head */
+#define FETCH_RA	(4u << 10)	/* more of a stack than asked for */
+#define HEAD_MIN	(1u << 9)	/* ... of which at least this */
+#define BIG_SAMPLE	(8u << 10)	/* a sample read in parts */
+#define RA_COLD		(32u << 20)	/* read ahead of a read that would wait */
+
 /* A block of cap bytes with the filler's reference, or NULL. */
 struct dbuf *
 pd_db_new(size_t cap)
@@ -546,4 +553,11 @@ pd_drop_behind(struct pd *pd, uint64_t off)
 		    (size_t)(low - pd->in.dropped), MADV_DONTNEED);
 		pd->in.dropped = low;
 	}
+}
+
+void
+pd_input_free(struct pd *pd)
+{
+	if (pd->in.win != NULL)
+		pd_db_close(pd, pd->in.win);
 }

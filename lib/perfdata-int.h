@@ -59,30 +59,17 @@ enum {
 #define MISC_KERNEL		1
 #define MISC_USER		2
 #define MISC_MMAP_DATA		(1 << 13)
-#define MISC_COMM_EXEC		(1 << 13)
 
 #define ATTR_SAMPLE_ID_ALL		(1ULL << 18)
 #define ATTR_EXCLUDE_CALLCHAIN_USER	(1ULL << 22)
 
-#define FEAT_BUILD_ID		2
-#define FEAT_EVENT_DESC		12
 #define HEADER_SIZE		104	/* perf_file_header */
 #define PIPE_HEADER_SIZE	16	/* perf_pipe_file_header */
 #define ATTR_SIZE_MIN		(16 + 64)	/* attr v0 + its id section */
 #define ATTR_SIZE_MAX		4096
 #define MAX_EVENTS		4096
 #define MAX_INLINE		64
-#define MAX_DECOMP		(256u << 20)
-#define WARN_SHOWN		5
-#define WIN_RA		(64u << 10)	/* a read where records are dense */
-#define HEAD_RA		(2u << 10)	/* a read of a big sample's head */
-#define FETCH_RA	(4u << 10)	/* more of a stack than asked for */
-#define HEAD_MIN	(1u << 9)	/* ... of which at least this */
-#define BIG_SAMPLE	(8u << 10)	/* a sample read in parts */
-#define PIN_MAX		(64u << 20)	/* bytes queued records may hold */
 #define DROP_STEP	(64u << 20)	/* mapped pages given back this often */
-#define RA_COLD		(32u << 20)	/* read ahead of a read that would wait */
-#define PROGRESS_MS		100	/* at most 10 progress calls a second */
 
 struct attr {
 	uint64_t type;
@@ -198,17 +185,8 @@ struct centry {
 #define NBUCKETS 4096
 #define FRONT_BITS 12
 #define FRONT_SIZE (1u << FRONT_BITS)
-/* the front cache's slot of (owner, ip, ret) */
-#define FRONT_SLOT(owner, ip, ret) \
-	(((((ip) ^ (uint64_t)(uintptr_t)(owner)) * 0x9e3779b97f4a7c15ULL) ^ \
-	    (uint64_t)(ret)) >> (64 - FRONT_BITS))
 
-/*
- * The front cache: (process or kernel, ip, return address?) -> frames,
- * checked before the maps are searched; the generation of the process's
- * maps is part of the key, so a new mmap invalidates its entries.
- */
-/* Deferring: the ids of a distinct address, and its pending lookup. */
+/* Deferring: the ids of a distinct address (once made). */
 struct dent {
 	uint32_t ids_off;
 	uint32_t nids;
@@ -231,13 +209,6 @@ struct dpend {
 	uint8_t ret;		/* a return address */
 };
 
-/* Pending lookups are kept in chunks that never move (see lw_main). */
-#define PEND_SHIFT	12
-#define PEND_CHUNK	(1u << PEND_SHIFT)
-#define PEND_CHUNKS	16384u	/* 64M addresses */
-#define PEND(pd, i)	(&(pd)->df.pend[(i) >> PEND_SHIFT][(i) & (PEND_CHUNK - 1)])
-#define PEND_BATCH	64	/* a sleeping worker is woken this often */
-
 /* The names one thread's lookups gave. */
 struct lookup {
 	const char **names;
@@ -253,6 +224,11 @@ struct dlater {
 	uint64_t ia;
 };
 
+/*
+ * The front cache: (process or kernel, ip, return address?) -> frames,
+ * checked before the maps are searched; the generation of the process's
+ * maps is part of the key, so a new mmap invalidates its entries.
+ */
 struct fent {
 	const void *owner;
 	uint64_t ip;
@@ -263,23 +239,6 @@ struct fent {
 	uint8_t skip;
 	uint8_t valid;
 };
-
-/*
- * The chain cache: (process name, process, maps generation, cpumode,
- * raw callchain, unwound user chain) -> the sample's frame ids, so a
- * chain seen before costs one hash and one compare, not a probe per
- * frame.  An entry is three words in ckeys (the offset of its ids in
- * cids, not kept when summing; their count << 32 | the entry's number;
- * the weight summed for it and not yet delivered) and then its key (the callchain in it, or
- * with CH_REF a pointer to the callchain in the recording); the table's
- * slots hold (hash >> 32) << 32 | (entry offset + 1), so a probe reads
- * the entry only when 32 bits of the hash match.  Entries are numbered
- * densely in order of first use: the number is the sample's stack_key.
- */
-#define CHAIN_MAX_WORDS	(8u << 20)	/* 64 MB of keys: then no more */
-#define CH_META		3	/* words before an entry's key */
-#define CH_REF		(1ULL << 31)	/* in hd[3]: the chain is pointed at */
-#define CHAIN_MAX_IDS	(16u << 20)	/* 64 MB of ids */
 
 /*
  * The reader's state, one struct per part and owner.  "The walk" is the
@@ -594,6 +553,7 @@ int pd_rec_time(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type,
     uint64_t *t);
 
 /* perfdata-input.c */
+void pd_input_free(struct pd *pd);
 struct dbuf *pd_db_new(size_t cap);
 void pd_db_ref(struct dbuf *db);
 void pd_db_release(struct pd *pd, struct dbuf *db);
@@ -608,12 +568,14 @@ void pd_reader_stop(struct pd *pd);
 void pd_drop_behind(struct pd *pd, uint64_t off);
 
 /* perfdata-order.c */
+void pd_order_free(struct pd *pd);
 int pd_flush(struct pd *pd, uint64_t limit);
 int pd_queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
     struct dbuf *db);
 int pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
 
 /* perfdata-maps.c */
+void pd_maps_free(struct pd *pd);
 struct thread *pd_thread_get(struct pd *pd, uint32_t pid, uint32_t tid);
 struct map *pd_map_find(struct proc *p, uint64_t ip);
 int pd_on_mmap(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
@@ -622,6 +584,7 @@ int pd_on_comm(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
 int pd_on_fork(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
 
 /* perfdata-frames.c */
+void pd_frames_free(struct pd *pd);
 int pd_push_id(struct pd *pd, uint32_t id);
 int pd_intern_push(struct pd *pd, const char *func, const char *mod, uint64_t pc);
 struct centry *pd_cache_slot(struct pd *pd, const void *dso, uint64_t addr);
@@ -631,6 +594,7 @@ int pd_build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s
 int pd_pname_id(struct pd *pd, struct thread *t, uint32_t *id);
 
 /* perfdata-defer.c */
+void pd_defer_free(struct pd *pd);
 void pd_sym_warn(void *arg, const char *msg);
 void pd_walk_warn(void *arg, const char *msg);
 void pd_warn_flush(struct pd *pd);
@@ -642,6 +606,7 @@ int pd_expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout);
 int pd_finish_defer(struct pd *pd);
 
 /* perfdata-chains.c */
+void pd_chains_free(struct pd *pd);
 int pd_sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
     const uint64_t *uips, size_t nu, const uint32_t **ids, size_t *n,
     uint32_t *key, size_t *ent, int *made);
@@ -650,6 +615,7 @@ int pd_sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct);
 int pd_fresh_add(struct pd *pd, size_t e, uint64_t period);
 
 /* perfdata-sample.c */
+void pd_samples_free(struct pd *pd);
 int pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
 int pd_stack_field(const struct attr *a, const uint8_t *rec, size_t len,
     size_t *pos);

@@ -250,3 +250,23 @@ pd_on_fork(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	}
 	return 0;
 }
+
+void
+pd_maps_free(struct pd *pd)
+{
+	size_t i;
+
+	for (i = 0; i < NBUCKETS; i++) {
+		struct proc *p, *pn;
+		struct thread *t, *tn;
+		for (p = pd->mp.procs[i]; p != NULL; p = pn) {
+			pn = p->next;
+			free(p->maps);
+			free(p);
+		}
+		for (t = pd->mp.threads[i]; t != NULL; t = tn) {
+			tn = t->next;
+			free(t);
+		}
+	}
+}

@@ -14,6 +14,9 @@
 
 #include "perfdata-int.h"
 
+#define MAX_DECOMP		(256u << 20)
+#define PIN_MAX		(64u << 20)	/* bytes queued records may hold */
+
 static int
 qent_cmp(const void *a, const void *b)
 {
@@ -300,4 +303,18 @@ pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		r = handle_inflated(pd, db, off);
 	pd_db_close(pd, db);
 	return r < 0 ? r : 0;
+}
+
+void
+pd_order_free(struct pd *pd)
+{
+	size_t i;
+
+	for (i = 0; i < pd->od.nq; i++)
+		pd_db_release(pd, pd->od.q[i].db);
+	free(pd->od.q);
+	free(pd->od.qt);
+	if (pd->od.zs != NULL)
+		ZSTD_freeDStream(pd->od.zs);
+	free(pd->od.left);
 }

@@ -446,3 +446,11 @@ pd_stack_field(const struct attr *a, const uint8_t *rec, size_t len,
 	*pos = p;
 	return 0;
 }
+
+/* The sample's buffers (not the unwinder: see pd_free). */
+void
+pd_samples_free(struct pd *pd)
+{
+	free(pd->sm.stk);
+	free(pd->sm.align);
+}

@@ -27,6 +27,9 @@
 
 #include "perfdata-int.h"
 
+#define WARN_SHOWN		5
+#define PROGRESS_MS		100	/* at most 10 progress calls a second */
+
 void
 pd_warn_pass(struct pd *pd, const char *msg)
 {
@@ -211,63 +214,24 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 	return 0;
 }
 
+/*
+ * Everything the reader holds; the lookup worker is joined first, and
+ * the thread freeing the symbolizer, if any, before the unwinder.
+ */
 static void
 pd_free(struct pd *pd)
 {
-	size_t i;
-
-	for (i = 0; i < pd->od.nq; i++)
-		pd_db_release(pd, pd->od.q[i].db);
-	free(pd->od.q);
-	free(pd->od.qt);
-	if (pd->in.win != NULL)
-		pd_db_close(pd, pd->in.win);
-	free(pd->sm.stk);
-	for (i = 0; i < NBUCKETS; i++) {
-		struct proc *p, *pn;
-		struct thread *t, *tn;
-		for (p = pd->mp.procs[i]; p != NULL; p = pn) {
-			pn = p->next;
-			free(p->maps);
-			free(p);
-		}
-		for (t = pd->mp.threads[i]; t != NULL; t = tn) {
-			tn = t->next;
-			free(t);
-		}
-	}
-	if (pd->od.zs != NULL)
-		ZSTD_freeDStream(pd->od.zs);
-	free(pd->od.left);
+	pd_defer_free(pd);
+	pd_order_free(pd);
+	pd_input_free(pd);
+	pd_samples_free(pd);
+	pd_maps_free(pd);
+	pd_frames_free(pd);
+	pd_chains_free(pd);
 	free(pd->ev.attrs);
-	free(pd->fc.cache);
-	free(pd->fc.pool);
-	free(pd->fc.ids);
-	free(pd->fc.fr);
-	free(pd->fc.front);
-	free(pd->ch.chtab);
-	free(pd->ch.dirty);
-	pd_lw_join(pd);
-	pd_warn_flush(pd);
-	free(pd->lw.out.names);
-	free(pd->lw.later);
-	for (i = 0; pd->df.pend != NULL && i < PEND_CHUNKS &&
-	    pd->df.pend[i] != NULL; i++)
-		free(pd->df.pend[i]);
-	free(pd->df.pend);
-	free(pd->df.dents);
-	free(pd->ch.fresh);
-	free(pd->ch.xids);
-	if (pd->ch.ckeys != NULL) {
-		munmap(pd->ch.ckeys, (size_t)CHAIN_MAX_WORDS * sizeof(uint64_t));
-		munmap(pd->ch.cids, (size_t)CHAIN_MAX_IDS * sizeof(uint32_t));
-	}
-	free(pd->sm.align);
 	if (pd->hp.sym_freeing)
 		pthread_join(pd->hp.sym_th, NULL);
 	fg_unwinder_free(pd->sm.uw);
-	fg_buf_free(&pd->fc.work);
-	frame_bufs_free(&pd->fc.fb);
 	fg_sym_free(pd->sym);
 	fg_arena_free(&pd->arena);
 }
