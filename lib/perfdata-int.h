@@ -386,11 +386,13 @@ struct pd_defer {
 };
 
 /*
- * The lookup worker (perfdata-defer.c): running, th, mu, cv, stop and
- * done are the walk's (stop under mu; pub and wait atomic); out, later,
- * wcur and wsym are the worker's while it runs, the walk's once joined.
- * swarn is the symbolizer's warning callback (sym_warn), which runs on
- * whichever thread does the lookups.
+ * The lookup worker (perfdata-defer.c): running, th, mu and cv are the
+ * walk's; stop is set by the walk under mu; pub (the pending entries
+ * published to the worker) and wait (it sleeps) are atomic; done, out,
+ * later, wcur and wsym are the worker's while it runs, the walk's once
+ * pd_lw_join() has joined it.  swarn is the symbolizer's warning
+ * callback (pd_sym_warn), which runs on whichever thread does the
+ * lookups.
  */
 struct pd_lookups {
 	int running;
