@@ -524,13 +524,35 @@ rd16(const uint8_t *p)
 	return v;
 }
 
-/* perfdata.c */
+/*
+ * Each part's function to free what it holds (pd_free calls them; the
+ * lookup worker is joined by pd_defer_free first).
+ */
+void pd_input_free(struct pd *pd);
+void pd_order_free(struct pd *pd);
+void pd_maps_free(struct pd *pd);
+void pd_frames_free(struct pd *pd);
+void pd_defer_free(struct pd *pd);
+void pd_chains_free(struct pd *pd);
+void pd_samples_free(struct pd *pd);
+
+/*
+ * perfdata.c.  pd_warn_pass() sends msg to the caller's warning
+ * callback now; pd_warn_rec() counts a skipped record at off and warns
+ * of the first WARN_SHOWN (held with the walk's, see pd_walk_warn).
+ * pd_handle() takes a record as read (at off; in db, held by the caller
+ * for the call): FINISHED_ROUND flushes, COMPRESSED is inflated (nested:
+ * found inside one, skipped), the kernel's records are queued in time
+ * order.  pd_dispatch() handles a record in its turn by type.  0, or an
+ * FG_E* code with pd->err set.
+ */
 void pd_warn_pass(struct pd *pd, const char *msg);
-void pd_warn_rec(struct pd *pd, uint64_t off, const char *fmt, ...) FG_PRINTF(3, 4);
-int pd_dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
-    const struct dbuf *db);
+void pd_warn_rec(struct pd *pd, uint64_t off, const char *fmt, ...)
+    FG_PRINTF(3, 4);
 int pd_handle(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
     struct dbuf *db, int nested);
+int pd_dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
+    const struct dbuf *db);
 
 /*
  * perfdata-header.c.  The format's readers, shared with the probe:
@@ -541,6 +563,11 @@ int pd_handle(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
  * an attribute's first alen bytes (fields past them are 0; name and
  * ids are left to the caller).  pd_read_header() reads the header, the
  * attributes and the features into pd, and gives the data section.
+ * pd_attr_name() is an event's name (made up from its type and config
+ * when the recording has none; never NULL); pd_rec_attr() the event of
+ * a record (NULL: no id of any), pd_rec_time() its time (0: none, else
+ * 1 and *t), pd_id_trailer_size() the size of the sample_id fields
+ * sample_type st appends to the kernel's other records.
  */
 int pd_magic(const uint8_t *b);
 void pd_fhdr_decode(const uint8_t *b, struct fhdr *h);
@@ -549,75 +576,136 @@ int pd_attrs_count(const char *name, uint64_t asz, uint64_t alen, size_t *n,
 void pd_attr_decode(const uint8_t *a, size_t alen, struct attr *t);
 int pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize);
 const char *pd_attr_name(struct pd *pd, struct attr *a);
-struct attr *pd_rec_attr(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type);
-size_t pd_id_trailer_size(uint64_t st);
+struct attr *pd_rec_attr(struct pd *pd, const uint8_t *rec, size_t len,
+    uint32_t type);
 int pd_rec_time(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type,
     uint64_t *t);
+size_t pd_id_trailer_size(uint64_t st);
 
-/* perfdata-input.c */
-void pd_input_free(struct pd *pd);
+/*
+ * perfdata-input.c.  Blocks records point into: pd_db_new() gives one
+ * of cap bytes with its filler's reference (NULL: no memory),
+ * pd_db_ref() takes one more, pd_db_release() drops one (freed at the
+ * last), pd_db_close() is the filler's release (the block then counts
+ * as pinned by queued records).  Any thread.  pd_take() gives up to max
+ * records (at least one; the last has rec NULL), from the reader thread
+ * when it runs, else read here.  pd_reader_start() starts that thread
+ * (once; on failure reading goes on in the walk), pd_reader_stop()
+ * stops and joins it and drops what it passed on.  pd_populate_start()
+ * and _join() fault a dense mapped file in ahead of the walk.
+ * pd_drop_behind() gives back the mapping's pages behind the walk and
+ * the queue (no reader thread).  pd_stack_fetch() is the unwinder's
+ * fetch callback (fg_unwind_fetch_fn) for a sample read in parts.
+ */
 struct dbuf *pd_db_new(size_t cap);
 void pd_db_ref(struct dbuf *db);
 void pd_db_release(struct pd *pd, struct dbuf *db);
 void pd_db_close(struct pd *pd, struct dbuf *db);
-int pd_stack_fetch(void *arg, size_t need, const unsigned char **stack,
-    size_t *held);
 size_t pd_take(struct pd *pd, struct item *b, size_t max);
 void pd_reader_start(struct pd *pd);
+void pd_reader_stop(struct pd *pd);
 void pd_populate_start(struct pd *pd, uint64_t doff, uint64_t dsize);
 void pd_populate_join(struct pd *pd);
-void pd_reader_stop(struct pd *pd);
 void pd_drop_behind(struct pd *pd, uint64_t off);
+int pd_stack_fetch(void *arg, size_t need, const unsigned char **stack,
+    size_t *held);
 
-/* perfdata-order.c */
-void pd_order_free(struct pd *pd);
-int pd_flush(struct pd *pd, uint64_t limit);
+/*
+ * perfdata-order.c.  pd_queue() queues a record (a reference on db) in
+ * time order, or dispatches it at once (no time, or a file not in time
+ * order);
+ * pd_flush() dispatches the queued records with a time up to limit
+ * (UINT64_MAX: all).  pd_on_compressed() inflates a COMPRESSED record
+ * and handles the records in it.  0, or an FG_E* code with pd->err set.
+ */
 int pd_queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
     struct dbuf *db);
-int pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
+int pd_flush(struct pd *pd, uint64_t limit);
+int pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len,
+    uint64_t off);
 
-/* perfdata-maps.c */
-void pd_maps_free(struct pd *pd);
-struct thread *pd_thread_get(struct pd *pd, uint32_t pid, uint32_t tid);
-struct map *pd_map_find(struct proc *p, uint64_t ip);
+/*
+ * perfdata-maps.c.  pd_on_mmap() (v2: MMAP2), pd_on_comm(), pd_on_fork()
+ * handle their records: 0, or FG_ENOMEM with pd->err set; a malformed
+ * record is skipped with a warning.  pd_thread_get() finds or makes a
+ * thread (NULL: no memory); pd_map_find() the map of p holding ip, or
+ * NULL.
+ */
 int pd_on_mmap(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
     int v2);
 int pd_on_comm(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
 int pd_on_fork(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
+struct thread *pd_thread_get(struct pd *pd, uint32_t pid, uint32_t tid);
+struct map *pd_map_find(struct proc *p, uint64_t ip);
 
-/* perfdata-frames.c */
-void pd_frames_free(struct pd *pd);
-int pd_push_id(struct pd *pd, uint32_t id);
-int pd_intern_push(struct pd *pd, const char *func, const char *mod, uint64_t pc);
-struct centry *pd_cache_slot(struct pd *pd, const void *dso, uint64_t addr);
-int pd_pool_push(struct pd *pd, uint32_t id);
-int pd_build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
-    const uint64_t *uips, size_t nu);
+/*
+ * perfdata-frames.c.  pd_build_stack() pushes a sample's frame ids (fc.ids,
+ * after what is there: the process name's) root first; uips non-NULL:
+ * the user part is the unwinder's nu addresses.  pd_pname_id() is the
+ * id of a thread's process name (comm, -PID, -PID/TID as asked).
+ * pd_push_id() appends to fc.ids, pd_pool_push() to the cache's pool,
+ * pd_intern_push() the frames of a function in a module at pc to the
+ * pool (frame.h's naming).  pd_cache_slot() is the (file, address)
+ * cache's entry for (dso, addr), used or free (NULL: no memory).  The
+ * int functions give 0 or FG_ENOMEM.
+ */
+int pd_build_stack(struct pd *pd, struct thread *t,
+    const struct fg_pd_sample *s, const uint64_t *uips, size_t nu);
 int pd_pname_id(struct pd *pd, struct thread *t, uint32_t *id);
+int pd_push_id(struct pd *pd, uint32_t id);
+int pd_pool_push(struct pd *pd, uint32_t id);
+int pd_intern_push(struct pd *pd, const char *func, const char *mod,
+    uint64_t pc);
+struct centry *pd_cache_slot(struct pd *pd, const void *dso, uint64_t addr);
 
-/* perfdata-defer.c */
-void pd_defer_free(struct pd *pd);
+/*
+ * perfdata-defer.c.  pd_resolve_later() is resolve() deferring: the
+ * cache entry of a new address in dso (a dent, with a pending lookup
+ * the worker takes); NULL: no memory.  pd_dent_add() makes a new cache
+ * entry a dent, with a pending lookup when pend is not NULL (0 or
+ * FG_ENOMEM).  pd_expand_ids() turns a chain of dents into ids in
+ * ch.xids (*nout of them).  pd_finish_defer() ends deferring: the
+ * worker joined, the frames made, held warnings sent, the new chains to
+ * the model (0 or an FG_E* code with pd->err set).  pd_sym_warn() and
+ * pd_walk_warn() are the symbolizer's and the walk's warning callbacks
+ * (held while deferring), pd_warn_flush() sends what is held in order;
+ * pd_lw_join() stops and joins the lookup worker.
+ */
+struct centry *pd_resolve_later(struct pd *pd, struct fg_dso *dso,
+    const char *fname, uint64_t addr, uint64_t pc, int ret);
+int pd_dent_add(struct pd *pd, struct centry *e, const struct dpend *pend);
+int pd_expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout);
+int pd_finish_defer(struct pd *pd);
 void pd_sym_warn(void *arg, const char *msg);
 void pd_walk_warn(void *arg, const char *msg);
 void pd_warn_flush(struct pd *pd);
 void pd_lw_join(struct pd *pd);
-int pd_dent_add(struct pd *pd, struct centry *e, const struct dpend *pend);
-struct centry *pd_resolve_later(struct pd *pd, struct fg_dso *dso, const char *fname,
-    uint64_t addr, uint64_t pc, int ret);
-int pd_expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout);
-int pd_finish_defer(struct pd *pd);
 
-/* perfdata-chains.c */
-void pd_chains_free(struct pd *pd);
-int pd_sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
-    const uint64_t *uips, size_t nu, const uint32_t **ids, size_t *n,
-    uint32_t *key, size_t *ent, int *made);
-int pd_deliver(struct pd *pd);
+/*
+ * perfdata-chains.c.  pd_sample_ids() gives a sample's frame ids (the
+ * process name first) from the chain cache, else built and cached:
+ * *ids valid until the next call, *key its stack_key, *ent the entry's
+ * offset (SIZE_MAX: not cached), *made whether this sample made it;
+ * summing, a cached sample's ids are not kept (NULL, 0).  Summing:
+ * pd_sum_sample() adds a sample's period to its entry e, or says the
+ * caller is to call the hook itself (*direct, near UINT64_MAX);
+ * pd_fresh_add() (deferring) a new entry's first period; pd_deliver()
+ * sends the entries' weights to the hook.  0 or an FG_E* code.
+ */
+int pd_sample_ids(struct pd *pd, struct thread *t,
+    const struct fg_pd_sample *s, const uint64_t *uips, size_t nu,
+    const uint32_t **ids, size_t *n, uint32_t *key, size_t *ent, int *made);
 int pd_sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct);
 int pd_fresh_add(struct pd *pd, size_t e, uint64_t period);
+int pd_deliver(struct pd *pd);
 
-/* perfdata-sample.c */
-void pd_samples_free(struct pd *pd);
+/*
+ * perfdata-sample.c.  pd_on_sample() handles a SAMPLE record: 0 (also
+ * when it is skipped with a warning), or an FG_E* code with pd->err
+ * set.  pd_stack_field() finds where a sample of event a keeps its
+ * stack copy's size (*pos), when the fields before it lie in rec[0 ..
+ * len): 0, else -1.
+ */
 int pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);
 int pd_stack_field(const struct attr *a, const uint8_t *rec, size_t len,
     size_t *pos);
