@@ -316,27 +316,33 @@ pd_sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 	return 0;
 }
 
-/* One call of the sample hook for entry e with its summed weight. */
-static int
-deliver_one(struct pd *pd, size_t e)
+int
+pd_send_entry(struct pd *pd, size_t e, const uint32_t *ids, size_t n)
 {
 	struct fg_pd_sample s;
 	struct fg_error cerr;
 	uint64_t *w = pd->ch.ckeys + e;
 	int r;
 
-	if (w[2] == 0)		/* went with the entry's first add */
-		return 0;
 	memset(&s, 0, sizeof(s));
 	s.period = w[2];
 	s.stack_key = (uint32_t)w[1];
 	pd->ch.pend_total -= w[2];
 	w[2] = 0;
 	fg_error_clear(&cerr);
-	if ((r = pd->h->sample(pd->h->arg, &s, NULL, 0, &cerr)) != 0)
+	if ((r = pd->h->sample(pd->h->arg, &s, ids, n, &cerr)) != 0)
 		return fg_seterr(pd->err, r, "%s: %s", pd->name, cerr.code ?
 		    cerr.msg : fg_strerror(r));
 	return 0;
+}
+
+/* One call of the sample hook for entry e with its summed weight. */
+static int
+deliver_one(struct pd *pd, size_t e)
+{
+	if (pd->ch.ckeys[e + 2] == 0)	/* went with the entry's first add */
+		return 0;
+	return pd_send_entry(pd, e, NULL, 0);
 }
 
 /*

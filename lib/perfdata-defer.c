@@ -544,28 +544,19 @@ caches_undefer(struct pd *pd)
 static int
 send_fresh(struct pd *pd)
 {
-	struct fg_error cerr;
+	uint64_t *w;
 	size_t i, nx;
 	int r;
 
 	for (i = 0; i < pd->ch.nfresh; i++) {
-		uint64_t *w = pd->ch.ckeys + pd->ch.fresh[i];
-		struct fg_pd_sample s;
-
+		w = pd->ch.ckeys + pd->ch.fresh[i];
 		if (pd_expand_ids(pd, pd->ch.cids + w[0], (size_t)(w[1] >> 32),
 		    &nx) != 0)
 			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
-		memset(&s, 0, sizeof(s));
-		s.period = w[2];
-		s.stack_key = (uint32_t)w[1];
-		pd->ch.pend_total -= w[2];
-		w[2] = 0;
-		fg_error_clear(&cerr);
-		if ((r = pd->h->sample(pd->h->arg, &s, pd->ch.xids, nx,
-		    &cerr)) != 0)
-			return fg_seterr(pd->err, r, "%s: %s", pd->name,
-			    cerr.code ? cerr.msg : fg_strerror(r));
+		if ((r = pd_send_entry(pd, pd->ch.fresh[i], pd->ch.xids,
+		    nx)) != 0)
+			return r;
 	}
 	pd->ch.nfresh = 0;
 	return 0;

@@ -690,7 +690,9 @@ void pd_lw_join(struct pd *pd);
  * pd_sum_sample() adds a sample's period to its entry e, or says the
  * caller is to call the hook itself (*direct, near UINT64_MAX);
  * pd_fresh_add() (deferring) a new entry's first period; pd_deliver()
- * sends the entries' weights to the hook.  0 or an FG_E* code.
+ * sends the entries' weights to the hook, pd_send_entry() the weight of
+ * the entry at e with ids[0 .. n) (NULL: its stack is in the model).
+ * 0 or an FG_E* code (pd->err set).
  */
 int pd_sample_ids(struct pd *pd, struct thread *t,
     const struct fg_pd_sample *s, const uint64_t *uips, size_t nu,
@@ -698,6 +700,7 @@ int pd_sample_ids(struct pd *pd, struct thread *t,
 int pd_sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct);
 int pd_fresh_add(struct pd *pd, size_t e, uint64_t period);
 int pd_deliver(struct pd *pd);
+int pd_send_entry(struct pd *pd, size_t e, const uint32_t *ids, size_t n);
 
 /*
  * perfdata-sample.c.  pd_on_sample() handles a SAMPLE record: 0 (also
