@@ -1,9 +1,10 @@
 /*
- * perfdata-chains.c: the chain cache (below), a sample's frame ids by
- * its whole chain, and the weights summed in it: reading into a model,
- * a chain's later samples only add their period to its entry, which
- * goes to the model at the end of the walk, or earlier when a total
- * would overflow.
+ * perfdata-chains.c: a parsed sample's way to the caller's hook: its
+ * frame ids by its whole chain from the chain cache (below), else
+ * built (perfdata-frames.c), and the weights summed in it: reading
+ * into a model, a chain's later samples only add their period to its
+ * entry, which goes to the model at the end of the walk, or earlier
+ * when a total would overflow.
  */
 #include <sys/mman.h>
 
@@ -275,6 +276,41 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
 	*key = (uint32_t)pd->ch.nch++;
 }
 
+static int
+pname_id(struct pd *pd, struct thread *t, uint32_t *id)
+{
+	char tmp[64];
+	struct fg_buf *w = &pd->fc.work;
+	size_t i;
+	int r;
+
+	if (t->pname_ok) {
+		*id = t->pname_id;
+		return 0;
+	}
+	fg_buf_reset(w);
+	if (t->comm != NULL)
+		r = fg_buf_append(w, t->comm, strlen(t->comm));
+	else if (t->tid == 0)	/* the idle task, as perf names it */
+		r = fg_buf_append(w, "swapper", 7);
+	else {
+		snprintf(tmp, sizeof(tmp), ":%u", t->tid);
+		r = fg_buf_append(w, tmp, strlen(tmp));
+	}
+	for (i = 0; i < w->len; i++)
+		if (w->d[i] == ' ')
+			w->d[i] = '_';
+	if (r == 0 && pd->o->tid)
+		r = fg_buf_printf(w, "-%u/%u", t->pid, t->tid);
+	else if (r == 0 && pd->o->pid)
+		r = fg_buf_printf(w, "-%u", t->pid);
+	if (r != 0 || (r = fg_stacks_intern(pd->st, w->d, w->len, id)) != 0)
+		return FG_ENOMEM;
+	t->pname_id = *id;
+	t->pname_ok = 1;
+	return 0;
+}
+
 /*
  * The frame ids of a sample (the process name first): from the chain
  * cache, else built and cached.  *ids stays valid until the next call;
@@ -282,8 +318,8 @@ chain_add(struct pd *pd, const struct ckey *k, size_t slot, uint32_t *key,
  * *made whether this sample made it.  Summing, a cached sample's ids
  * are not kept: NULL and 0 (its stack_key stands for them).
  */
-int
-pd_sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
+static int
+sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
     const uint64_t *uips, size_t nu, const uint32_t **ids, size_t *n,
     uint32_t *key, size_t *ent, int *made)
 {
@@ -295,7 +331,7 @@ pd_sample_ids(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 	*key = UINT32_MAX;
 	*ent = SIZE_MAX;
 	*made = 0;
-	if ((r = pd_pname_id(pd, t, &pn)) != 0)
+	if ((r = pname_id(pd, t, &pn)) != 0)
 		return r;
 	chain_key(&k, t, s, pn, uips, nu);
 	if ((e = chain_find(pd, &k, &slot)) != SIZE_MAX) {
@@ -372,8 +408,8 @@ pd_deliver(struct pd *pd)
  * hold would pass UINT64_MAX (the model then fails it with the sample's
  * offset, as without summing).
  */
-int
-pd_sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
+static int
+sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
 {
 	uint64_t *w;
 
@@ -405,8 +441,8 @@ pd_sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
 }
 
 /* Deferring: a new chain entry e, its first sample's weight summed. */
-int
-pd_fresh_add(struct pd *pd, size_t e, uint64_t period)
+static int
+fresh_add(struct pd *pd, size_t e, uint64_t period)
 {
 	if (pd->ch.nfresh == pd->ch.capfresh) {
 		size_t *n = fg_grow(pd->ch.fresh, &pd->ch.capfresh, pd->ch.nfresh + 1,
@@ -418,6 +454,51 @@ pd_fresh_add(struct pd *pd, size_t e, uint64_t period)
 	pd->ch.fresh[pd->ch.nfresh++] = e;
 	pd->ch.ckeys[e + 2] += period;
 	pd->ch.pend_total += period;
+	return 0;
+}
+
+/*
+ * The sample's frames (through the chain cache) to the caller's hook;
+ * reading into a model, a known chain only adds to its entry, and
+ * deferring, a new one waits for the walk's end when it can.
+ */
+int
+pd_chain_sample(struct pd *pd, struct thread *t, struct fg_pd_sample *s,
+    const uint64_t *uips, size_t nu, uint64_t off)
+{
+	const uint32_t *ids;
+	size_t nids, ent;
+	int r, direct, made;
+	struct fg_error cerr;
+
+	if ((r = sample_ids(pd, t, s, uips, nu, &ids, &nids,
+	    &s->stack_key, &ent, &made)) != 0)
+		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
+	if (pd->ch.sum && ent != SIZE_MAX && !made) {
+		if ((r = sum_sample(pd, ent, s->period, &direct)) != 0)
+			return r;
+		if (!direct)
+			return 0;
+	} else if (pd->df.on) {
+		/* a new chain: to the model after the walk, if it can wait */
+		if (++pd->df.nnew != pd->df.end_at && ent != SIZE_MAX &&
+		    s->period <= UINT64_MAX - pd->ch.pend_total -
+		    fg_stacks_total(pd->st) &&
+		    fresh_add(pd, ent, s->period) == 0)
+			return 0;
+		if ((r = pd_finish_defer(pd)) != 0 ||
+		    (r = pd_deliver(pd)) != 0)
+			return r;
+		if (pd_expand_ids(pd, ids, nids, &nids) != 0)
+			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
+		ids = pd->ch.xids;
+	}
+	fg_error_clear(&cerr);
+	if ((r = pd->h->sample(pd->h->arg, s, ids, nids, &cerr)) != 0)
+		return fg_seterr(pd->err, r, "%s: sample at 0x%llx: %s",
+		    pd->name, (unsigned long long)off, cerr.code ?
+		    cerr.msg : fg_strerror(r));
 	return 0;
 }
 

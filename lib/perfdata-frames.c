@@ -4,8 +4,8 @@
  * names of lib/frame.c) and cached as its ids; in front of that a
  * direct-mapped cache of (process, maps generation, ip); deferring,
  * a new address becomes a pending lookup instead (perfdata-defer.c).
- * The stack is built root first: process name, kernel part, user part
- * (the callchain's or the unwinder's).
+ * The stack is built root first after the process name: kernel part,
+ * user part (the callchain's or the unwinder's).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,41 +441,6 @@ pd_build_stack(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 	    (uips != NULL && (r = unwound_frames(pd, t, uips, nu)) != 0))
 		return r;
 	return push_stack(pd);
-}
-
-int
-pd_pname_id(struct pd *pd, struct thread *t, uint32_t *id)
-{
-	char tmp[64];
-	struct fg_buf *w = &pd->fc.work;
-	size_t i;
-	int r;
-
-	if (t->pname_ok) {
-		*id = t->pname_id;
-		return 0;
-	}
-	fg_buf_reset(w);
-	if (t->comm != NULL)
-		r = fg_buf_append(w, t->comm, strlen(t->comm));
-	else if (t->tid == 0)	/* the idle task, as perf names it */
-		r = fg_buf_append(w, "swapper", 7);
-	else {
-		snprintf(tmp, sizeof(tmp), ":%u", t->tid);
-		r = fg_buf_append(w, tmp, strlen(tmp));
-	}
-	for (i = 0; i < w->len; i++)
-		if (w->d[i] == ' ')
-			w->d[i] = '_';
-	if (r == 0 && pd->o->tid)
-		r = fg_buf_printf(w, "-%u/%u", t->pid, t->tid);
-	else if (r == 0 && pd->o->pid)
-		r = fg_buf_printf(w, "-%u", t->pid);
-	if (r != 0 || (r = fg_stacks_intern(pd->st, w->d, w->len, id)) != 0)
-		return FG_ENOMEM;
-	t->pname_id = *id;
-	t->pname_ok = 1;
-	return 0;
 }
 
 void

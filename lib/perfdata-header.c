@@ -366,35 +366,3 @@ pd_rec_attr(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type)
 	return attr_by_id(pd, rd64(rec + pos));
 }
 
-size_t
-pd_id_trailer_size(uint64_t st)
-{
-	return 8 * (!!(st & ST_TID) + !!(st & ST_TIME) + !!(st & ST_ID) +
-	    !!(st & ST_STREAM_ID) + !!(st & ST_CPU) + !!(st & ST_IDENTIFIER));
-}
-
-/* The time of a record for ordering; 0 when it has none. */
-int
-pd_rec_time(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type,
-    uint64_t *t)
-{
-	uint64_t st = pd->ev.attrs[0].sample_type;
-	size_t pos;
-
-	if (!(st & ST_TIME))
-		return 0;
-	if (type == REC_SAMPLE) {
-		pos = 8 + 8 * (!!(st & ST_IDENTIFIER) + !!(st & ST_IP) +
-		    !!(st & ST_TID));
-	} else if (type <= REC_KERNEL_MAX) {
-		size_t ts = pd_id_trailer_size(st);
-		if (!(pd->ev.attrs[0].flags & (1ULL << 18)) || ts + 8 > len)
-			return 0;
-		pos = len - ts + 8 * !!(st & ST_TID);
-	} else
-		return 0;
-	if (pos + 8 > len)
-		return 0;
-	*t = rd64(rec + pos);
-	return 1;
-}

@@ -524,6 +524,39 @@ rd16(const uint8_t *p)
 	return v;
 }
 
+static inline size_t
+pd_id_trailer_size(uint64_t st)
+{
+	return 8 * (!!(st & ST_TID) + !!(st & ST_TIME) + !!(st & ST_ID) +
+	    !!(st & ST_STREAM_ID) + !!(st & ST_CPU) + !!(st & ST_IDENTIFIER));
+}
+
+/* The time of a record for ordering; 0 when it has none. */
+static inline int
+pd_rec_time(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type,
+    uint64_t *t)
+{
+	uint64_t st = pd->ev.attrs[0].sample_type;
+	size_t pos;
+
+	if (!(st & ST_TIME))
+		return 0;
+	if (type == REC_SAMPLE) {
+		pos = 8 + 8 * (!!(st & ST_IDENTIFIER) + !!(st & ST_IP) +
+		    !!(st & ST_TID));
+	} else if (type <= REC_KERNEL_MAX) {
+		size_t ts = pd_id_trailer_size(st);
+		if (!(pd->ev.attrs[0].flags & ATTR_SAMPLE_ID_ALL) || ts + 8 > len)
+			return 0;
+		pos = len - ts + 8 * !!(st & ST_TID);
+	} else
+		return 0;
+	if (pos + 8 > len)
+		return 0;
+	*t = rd64(rec + pos);
+	return 1;
+}
+
 /*
  * Each part's function to free what it holds (pd_free calls them; the
  * lookup worker is joined by pd_defer_free first).
@@ -566,8 +599,9 @@ int pd_dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
  * pd_attr_name() is an event's name (made up from its type and config
  * when the recording has none; never NULL); pd_rec_attr() the event of
  * a record (NULL: no id of any), pd_rec_time() its time (0: none, else
- * 1 and *t), pd_id_trailer_size() the size of the sample_id fields
- * sample_type st appends to the kernel's other records.
+ * 1 and *t; below, inline: it is asked of every record),
+ * pd_id_trailer_size() the size of the sample_id fields sample_type st
+ * appends to the kernel's other records.
  */
 int pd_magic(const uint8_t *b);
 void pd_fhdr_decode(const uint8_t *b, struct fhdr *h);
@@ -578,9 +612,6 @@ int pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize);
 const char *pd_attr_name(struct pd *pd, struct attr *a);
 struct attr *pd_rec_attr(struct pd *pd, const uint8_t *rec, size_t len,
     uint32_t type);
-int pd_rec_time(struct pd *pd, const uint8_t *rec, size_t len, uint32_t type,
-    uint64_t *t);
-size_t pd_id_trailer_size(uint64_t st);
 
 /*
  * perfdata-input.c.  Blocks records point into: pd_db_new() gives one
@@ -639,10 +670,9 @@ struct thread *pd_thread_get(struct pd *pd, uint32_t pid, uint32_t tid);
 struct map *pd_map_find(struct proc *p, uint64_t ip);
 
 /*
- * perfdata-frames.c.  pd_build_stack() pushes a sample's frame ids (fc.ids,
- * after what is there: the process name's) root first; uips non-NULL:
- * the user part is the unwinder's nu addresses.  pd_pname_id() is the
- * id of a thread's process name (comm, -PID, -PID/TID as asked).
+ * perfdata-frames.c.  pd_build_stack() pushes a sample's frame ids
+ * (onto fc.ids, after what is there: the process name's) root first;
+ * uips non-NULL: the user part is the unwinder's nu addresses.
  * pd_push_id() appends to fc.ids, pd_pool_push() to the cache's pool,
  * pd_intern_push() the frames of a function in a module at pc to the
  * pool (frame.h's naming).  pd_cache_slot() is the (file, address)
@@ -651,7 +681,6 @@ struct map *pd_map_find(struct proc *p, uint64_t ip);
  */
 int pd_build_stack(struct pd *pd, struct thread *t,
     const struct fg_pd_sample *s, const uint64_t *uips, size_t nu);
-int pd_pname_id(struct pd *pd, struct thread *t, uint32_t *id);
 int pd_push_id(struct pd *pd, uint32_t id);
 int pd_pool_push(struct pd *pd, uint32_t id);
 int pd_intern_push(struct pd *pd, const char *func, const char *mod,
@@ -682,23 +711,17 @@ void pd_warn_flush(struct pd *pd);
 void pd_lw_join(struct pd *pd);
 
 /*
- * perfdata-chains.c.  pd_sample_ids() gives a sample's frame ids (the
- * process name first) from the chain cache, else built and cached:
- * *ids valid until the next call, *key its stack_key, *ent the entry's
- * offset (SIZE_MAX: not cached), *made whether this sample made it;
- * summing, a cached sample's ids are not kept (NULL, 0).  Summing:
- * pd_sum_sample() adds a sample's period to its entry e, or says the
- * caller is to call the hook itself (*direct, near UINT64_MAX);
- * pd_fresh_add() (deferring) a new entry's first period; pd_deliver()
- * sends the entries' weights to the hook, pd_send_entry() the weight of
- * the entry at e with ids[0 .. n) (NULL: its stack is in the model).
- * 0 or an FG_E* code (pd->err set).
+ * perfdata-chains.c.  pd_chain_sample() gives a parsed sample (at off,
+ * of thread t; uips: the unwound user chain) its frame ids through the
+ * chain cache and hands it to the caller's hook; reading into a model,
+ * a known chain only adds its period to the entry, and deferring, a new
+ * one waits for the walk's end when it can.  pd_deliver() sends the
+ * entries' weights to the hook, pd_send_entry() the weight of the entry
+ * at e with ids[0 .. n) (NULL: its stack is in the model).  0 or an
+ * FG_E* code (pd->err set).
  */
-int pd_sample_ids(struct pd *pd, struct thread *t,
-    const struct fg_pd_sample *s, const uint64_t *uips, size_t nu,
-    const uint32_t **ids, size_t *n, uint32_t *key, size_t *ent, int *made);
-int pd_sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct);
-int pd_fresh_add(struct pd *pd, size_t e, uint64_t period);
+int pd_chain_sample(struct pd *pd, struct thread *t, struct fg_pd_sample *s,
+    const uint64_t *uips, size_t nu, uint64_t off);
 int pd_deliver(struct pd *pd);
 int pd_send_entry(struct pd *pd, size_t e, const uint32_t *ids, size_t n);
 

@@ -2,8 +2,8 @@
  * perfdata-sample.c: a SAMPLE record parsed (every field up to
  * PERF_SAMPLE_STACK_USER, each bounded by the record), its event
  * selected and filtered, the user stack unwound for DWARF recordings
- * (lib/unwind.c, through the thread's maps), its frames found through
- * the chain cache and handed to the caller's hook.
+ * (lib/unwind.c, through the thread's maps); then on to the chain
+ * cache and the caller's hook (perfdata-chains.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -311,51 +311,6 @@ user_chain(struct pd *pd, const struct attr *a, struct thread *t,
 	return 0;
 }
 
-/*
- * The sample's frames (through the chain cache) to the caller's hook;
- * reading into a model, a known chain only adds to its entry, and
- * deferring, a new one waits for the walk's end when it can.
- */
-static int
-to_hook(struct pd *pd, struct thread *t, struct fg_pd_sample *s,
-    const uint64_t *uips, size_t nu, uint64_t off)
-{
-	const uint32_t *ids;
-	size_t nids, ent;
-	int r, direct, made;
-	struct fg_error cerr;
-
-	if ((r = pd_sample_ids(pd, t, s, uips, nu, &ids, &nids,
-	    &s->stack_key, &ent, &made)) != 0)
-		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
-	if (pd->ch.sum && ent != SIZE_MAX && !made) {
-		if ((r = pd_sum_sample(pd, ent, s->period, &direct)) != 0)
-			return r;
-		if (!direct)
-			return 0;
-	} else if (pd->df.on) {
-		/* a new chain: to the model after the walk, if it can wait */
-		if (++pd->df.nnew != pd->df.end_at && ent != SIZE_MAX &&
-		    s->period <= UINT64_MAX - pd->ch.pend_total -
-		    fg_stacks_total(pd->st) &&
-		    pd_fresh_add(pd, ent, s->period) == 0)
-			return 0;
-		if ((r = pd_finish_defer(pd)) != 0 ||
-		    (r = pd_deliver(pd)) != 0)
-			return r;
-		if (pd_expand_ids(pd, ids, nids, &nids) != 0)
-			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
-			    "memory", pd->name);
-		ids = pd->ch.xids;
-	}
-	fg_error_clear(&cerr);
-	if ((r = pd->h->sample(pd->h->arg, s, ids, nids, &cerr)) != 0)
-		return fg_seterr(pd->err, r, "%s: sample at 0x%llx: %s",
-		    pd->name, (unsigned long long)off, cerr.code ?
-		    cerr.msg : fg_strerror(r));
-	return 0;
-}
-
 int
 pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 {
@@ -393,7 +348,7 @@ pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	s.comm = t->comm;
 	if ((r = user_chain(pd, a, t, &s, &uips, &nu)) != 0)
 		return r;
-	return to_hook(pd, t, &s, uips, nu, off);
+	return pd_chain_sample(pd, t, &s, uips, nu, off);
 }
 
 /*
