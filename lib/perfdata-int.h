@@ -251,7 +251,9 @@ struct fent {
  * Reading the records (perfdata-input.c).  Owned by whoever runs
  * next_rec(): the walk until it starts the reader thread at the first
  * big sample (pd_reader_start), then the reader thread alone until
- * pd_reader_stop() joins it.  pinned is shared (atomic).
+ * pd_reader_stop() joins it.  fd is set before the walk and read-only
+ * (pd_stack_fetch reads through it on the walk); rerr and rmsg go to
+ * the walk with the reader's last item; pinned is shared (atomic).
  */
 struct pd_input {
 	int fd;			/* >= 0: records are read from it */
