@@ -1,13 +1,13 @@
 /*
  * frame.h: how a frame is named, one set of rules for both readers.
  * The perf-script collapser (pscript.c) gets a function and a module
- * from each `perf script` line; the native reader (perfdata.c) gets them
- * from the symbolizer.  Both make the frame's text here: the [unknown]
- * fallbacks, the tidy-up (';' -> ':', the argument list cut, Java's "L"
- * prefix), and the _[k] / _[j] / _[i] annotations.  The choice among
- * aliases (several symbols at one address) is here too: perf's, for
- * names from the symbol table, and binutils addr2line's, for a C
- * function named from DWARF (see docs/internals/naming.md).
+ * from each `perf script` line; the native reader (perfdata-frames.c)
+ * gets them from the symbolizer.  Both make the frame's text here: the
+ * [unknown] fallbacks, the tidy-up (';' -> ':', the argument list cut,
+ * Java's "L" prefix), and the _[k] / _[j] / _[i] annotations.  The
+ * choice among aliases (several symbols at one address) is here too:
+ * perf's, for names from the symbol table, and binutils addr2line's,
+ * for a C function named from DWARF (see docs/internals/naming.md).
  *
  * Nothing here allocates but the output buffer; nothing is cached.
  */
