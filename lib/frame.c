@@ -101,8 +101,9 @@ fix_rust(const char *p, size_t len, struct fg_buf *out, int *rc)
 	return 1;
 }
 
-int
-frame_is_kernel(const char *m, size_t len)
+/* A kernel image or module (inferno's is_kernel)? */
+static int
+is_kernel(const char *m, size_t len)
 {
 	const char *v;
 	size_t i;
@@ -124,8 +125,9 @@ frame_is_kernel(const char *m, size_t len)
 	return 1;
 }
 
-int
-frame_is_jit(const char *m, size_t len)
+/* A JIT map (/tmp/perf-PID.map) or jitted-*.so (inferno's is_jit)? */
+static int
+is_jit(const char *m, size_t len)
 {
 	if (fg_starts(m, len, "/tmp/perf-") && fg_ends(m, len, ".map"))
 		return 1;
@@ -209,7 +211,15 @@ done:
 	w->d[cut] = '\0';
 }
 
-int
+/*
+ * The frame of function func (flen bytes; "[unknown]" when the symbol is
+ * not known) in module mod (mlen; "[unknown]" when no map holds the
+ * address) at pc (pclen bytes of hex, as perf prints it), into w (reset
+ * first): the [unknown] fallback, the tidy-up, the annotation.  inlined:
+ * an inline frame of the older "a->b" perf output, annotated "_[i]".
+ * 0 or FG_ENOMEM / FG_ELIMIT.
+ */
+static int
 frame_name(struct fg_buf *w, const char *func, size_t flen,
     const char *mod, size_t mlen, const char *pc, size_t pclen,
     int inlined, const struct frame_opts *o)
@@ -233,9 +243,9 @@ frame_name(struct fg_buf *w, const char *func, size_t flen,
 	}
 	if (inlined)
 		return fg_buf_append(w, "_[i]", 4);
-	if (o->kernel && frame_is_kernel(mod, mlen))
+	if (o->kernel && is_kernel(mod, mlen))
 		return fg_buf_append(w, "_[k]", 4);
-	if (o->jit && frame_is_jit(mod, mlen))
+	if (o->jit && is_jit(mod, mlen))
 		return fg_buf_append(w, "_[j]", 4);
 	return 0;
 }

@@ -27,18 +27,6 @@ struct frame_opts {
 	int java;		/* the process is "java": drop "L" prefixes */
 };
 
-/*
- * The frame of function func (flen bytes; "[unknown]" when the symbol is
- * not known) in module mod (mlen; "[unknown]" when no map holds the
- * address) at pc (pclen bytes of hex, as perf prints it), into w (reset
- * first): the [unknown] fallback, the tidy-up, the annotation.  inlined:
- * an inline frame of the older "a->b" perf output, annotated "_[i]".
- * 0 or FG_ENOMEM / FG_ELIMIT.
- */
-int	frame_name(struct fg_buf *w, const char *func, size_t flen,
-	    const char *mod, size_t mlen, const char *pc, size_t pclen,
-	    int inlined, const struct frame_opts *o);
-
 /* What one `perf script` stack line "PC FUNC+0xOFF (MODULE)" says. */
 struct frame_line {
 	const char *pc;		/* as printed: hex */
@@ -89,18 +77,12 @@ int	frame_names_native(const char *func, const char *mod, uint64_t pc,
 	    const struct frame_opts *o, struct frame_bufs *b,
 	    frame_emit_fn emit, void *arg);
 
-/* A kernel image or module (inferno's is_kernel)? */
-int	frame_is_kernel(const char *mod, size_t mlen);
-/* A JIT map (/tmp/perf-PID.map) or jitted-*.so (inferno's is_jit)? */
-int	frame_is_jit(const char *mod, size_t mlen);
-
 /* One of several symbols at one address. */
 struct frame_alias {
 	const char *name;	/* demangled, as perf keeps it */
 	uint64_t size;
 	int bind;		/* STB_* */
 	int notype;		/* STT_NOTYPE: a label, not a function */
-	uint32_t order;		/* its place in the symbol table */
 };
 
 /*

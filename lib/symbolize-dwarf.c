@@ -182,35 +182,23 @@ a2l_symbol(struct fg_dso *d, uint64_t addr)
 {
 	size_t k;
 
-	if (d->nplts > 0 && addr >= d->plts[0].start &&
-	    addr < d->plts[d->nplts - 1].end)
-		return NULL;
-	if ((k = sym_before(d, addr)) == 0)
+	if (sym_in_plt(d, addr) || (k = sym_before(d, addr)) == 0)
 		return NULL;
 	return a2l_name(d, k - 1);
 }
 
-size_t
-fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
-    const char **names, size_t max)
+/*
+ * The subprogram of unit c holding addr, or NULL.  Ranges rarely
+ * overlap; of the few before that hold addr, the smallest, and of equal
+ * ones (gas gives each alias of an assembler function its own
+ * subprogram) the last in the unit, as binutils.
+ */
+static struct fg_dw_func *
+dw_func_at(struct fg_dw_cu *c, uint64_t addr)
 {
-	struct fg_dw_cu *c;
 	struct fg_dw_func *f = NULL;
-	uint64_t cu;
-	size_t lo = 0, hi, i, n = 0;
+	size_t lo = 0, hi = c->nfuncs, i;
 
-	*func = NULL;
-	if (d->kind != FG_DSO_FILE)
-		return 0;
-	sym_dso_ready_dw(d);
-	sym_dwarf_open(d);
-	sym_pfi_take(d);
-	if (d->dw == NULL || fg_dw_cu_at(d->dw, addr, &cu) != 0 ||
-	    (c = cu_index(d, cu)) == NULL || c->nfuncs == 0) {
-		*func = a2l_symbol(d, addr);
-		return 0;
-	}
-	hi = c->nfuncs;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (c->funcs[mid].lo <= addr)
@@ -218,11 +206,6 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 		else
 			hi = mid;
 	}
-	/*
-	 * Ranges rarely overlap; of the few before that hold addr, the
-	 * smallest, and of equal ones (gas gives each alias of an assembler
-	 * function its own subprogram) the last in the unit, as binutils.
-	 */
 	for (i = lo; i > 0 && lo - i < 8; i--) {
 		struct fg_dw_func *g = &c->funcs[i - 1];
 
@@ -232,6 +215,27 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 		    (g->hi - g->lo == f->hi - f->lo && g->die > f->die))
 			f = g;
 	}
+	return f;
+}
+
+size_t
+fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
+    const char **names, size_t max)
+{
+	struct fg_dw_cu *c = NULL;
+	struct fg_dw_func *f = NULL;
+	uint64_t cu;
+	size_t i, n = 0;
+
+	*func = NULL;
+	if (d->kind != FG_DSO_FILE)
+		return 0;
+	sym_dso_ready_dw(d);
+	sym_dwarf_open(d);
+	sym_pfi_take(d);
+	if (d->dw != NULL && fg_dw_cu_at(d->dw, addr, &cu) == 0 &&
+	    (c = cu_index(d, cu)) != NULL)
+		f = dw_func_at(c, addr);
 	if (f == NULL) {
 		*func = a2l_symbol(d, addr);
 		return 0;

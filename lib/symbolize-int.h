@@ -176,6 +176,13 @@ int sym_push(struct fg_dso *d, size_t *cap, uint64_t start, uint64_t size,
     const char *raw, const char *module, int bind, int notype);
 /* The index + 1 of the symbol with the greatest start <= addr, or 0. */
 size_t sym_before(const struct fg_dso *d, uint64_t addr);
+/* Whether addr lies in d's synthesized NAME@plt entries. */
+static inline int
+sym_in_plt(const struct fg_dso *d, uint64_t addr)
+{
+	return d->nplts > 0 && addr >= d->plts[0].start &&
+	    addr < d->plts[d->nplts - 1].end;
+}
 /*
  * Sort d->syms (unless sorted), give zero-sized symbols the room up to
  * the next one, resolve aliases (kallsyms: perf's rules for it).

@@ -205,7 +205,6 @@ alias_b(struct fg_dso *d, struct sym *a, struct sym *b, int perf)
 		x[i].size = y[i]->end - y[i]->start;
 		x[i].bind = y[i]->bind;
 		x[i].notype = y[i]->notype;
-		x[i].order = y[i]->order;
 	}
 	return perf ? frame_alias_perf(&x[0], &x[1]) :
 	    frame_alias_a2l(&x[0], &x[1]);
@@ -448,8 +447,7 @@ fg_dso_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 	if (d->kind == FG_DSO_KERNEL)
 		return sym_kernel_symbol(d, addr, module);
 	/* PLT entries first: a zero-sized symbol before .plt may reach over it */
-	if (d->nplts > 0 && addr >= d->plts[0].start &&
-	    addr < d->plts[d->nplts - 1].end) {
+	if (sym_in_plt(d, addr)) {
 		size_t k = (size_t)((addr - d->plts[0].start) /
 		    (d->plts[0].end - d->plts[0].start));
 		if (k < d->nplts)

@@ -106,10 +106,11 @@ const char *fg_dso_symbol(struct fg_dso *d, uint64_t addr,
     const char **module);
 
 /*
- * The DWARF view of addr: *func gets the name of the subprogram (NULL
- * when no DWARF covers addr) and names[0..ret) the functions inlined at
- * addr, outermost first (the callee of *func first, the innermost
- * last).  At most max names are returned.  Once fg_dso_symbol() has
+ * addr2line's view of addr: *func gets the name `addr2line -f` gives it
+ * (the DWARF subprogram holding addr, else binutils' pick of the aliases
+ * of the nearest symbol; NULL when neither, or addr is in the PLT) and
+ * names[0..ret) the functions inlined at addr, outermost first (the
+ * callee of *func first, the innermost last).  At most max names are returned.  Once fg_dso_symbol() has
  * been called on d, one other thread may call this on d while the
  * first goes on looking up symbols in it (and nothing else of d).
  */

@@ -190,13 +190,13 @@ annotations(void)
 static void
 aliases(void)
 {
-	struct frame_alias impl = { "__libc_start_main_impl", 321, STB_LOCAL, 0, 1 };
+	struct frame_alias impl = { "__libc_start_main_impl", 321, STB_LOCAL, 0 };
 	struct frame_alias ver = { "__libc_start_main@@GLIBC_2.34", 321,
-	    STB_GLOBAL, 0, 2 };
-	struct frame_alias weak = { "unlink", 33, STB_WEAK, 0, 3 };
-	struct frame_alias gi = { "__GI_unlink", 33, STB_LOCAL, 0, 4 };
-	struct frame_alias label = { "label", 0, STB_LOCAL, 1, 0 };
-	struct frame_alias small = { "small", 8, STB_LOCAL, 0, 5 };
+	    STB_GLOBAL, 0 };
+	struct frame_alias weak = { "unlink", 33, STB_WEAK, 0 };
+	struct frame_alias gi = { "__GI_unlink", 33, STB_LOCAL, 0 };
+	struct frame_alias label = { "label", 0, STB_LOCAL, 1 };
+	struct frame_alias small = { "small", 8, STB_LOCAL, 0 };
 
 	/* perf: global over local, not weak over weak, sized over unsized */
 	CHECK(frame_alias_perf(&impl, &ver) == 1);
