@@ -59,6 +59,7 @@ enum {
 #define MISC_KERNEL		1
 #define MISC_USER		2
 #define MISC_MMAP_DATA		(1 << 13)
+#define MISC_MMAP_BUILD_ID	(1 << 14)	/* MMAP2 with a build id */
 
 #define ATTR_SAMPLE_ID_ALL		(1ULL << 18)
 #define ATTR_EXCLUDE_CALLCHAIN_USER	(1ULL << 22)
@@ -664,6 +665,15 @@ int pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len,
  * thread (NULL: no memory); pd_map_find() the map of p holding ip, or
  * NULL.
  */
+/*
+ * Before the walk: the build ids of the MMAP2 records in the first
+ * BUILDID_SCAN bytes of the data section (perf record --buildid-mmap
+ * writes no build-id table), given to the symbolizer as the header's
+ * table would be, so that the prefetch and the rebuilt-file check see
+ * them.  0 or FG_ENOMEM.
+ */
+#define BUILDID_SCAN	((uint64_t)2 << 20)
+int pd_scan_buildids(struct pd *pd, uint64_t doff, uint64_t dsize);
 int pd_on_mmap(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
     int v2);
 int pd_on_comm(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);

@@ -464,7 +464,8 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
-	if ((r = pd_read_header(pd, &doff, &dsize)) != 0)
+	if ((r = pd_read_header(pd, &doff, &dsize)) != 0 ||
+	    (r = pd_scan_buildids(pd, doff, dsize)) != 0)
 		goto out;
 	if (fg_sym_prefetch(pd->sym, o->no_inline ? 0 : pd->df.on ? 2 :
 	    1) != 0) {

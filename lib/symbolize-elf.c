@@ -231,6 +231,19 @@ fg_sym_set_recording_only(struct fg_symbolizer *s)
 }
 
 int
+fg_sym_has_buildid(const struct fg_symbolizer *s, const char *path)
+{
+	const struct buildid *b;
+
+	if (strcmp(path, "[kernel.kallsyms]") == 0)
+		return s->kernel_bid[0] != '\0';
+	for (b = s->bids; b != NULL; b = b->next)
+		if (strcmp(b->path, path) == 0)
+			return 1;
+	return 0;
+}
+
+int
 fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
     const uint8_t *id, size_t len)
 {

@@ -45,6 +45,9 @@ void fg_sym_set_cache_dir(struct fg_symbolizer *s, const char *dir);
  */
 void fg_sym_set_recording_only(struct fg_symbolizer *s);
 
+/* Whether a build id is known for path (fg_sym_add_buildid). */
+int fg_sym_has_buildid(const struct fg_symbolizer *s, const char *path);
+
 /*
  * The build id (len bytes) a recording gives for path; the kernel's is
  * given for "[kernel.kallsyms]".  Call before the file is first used.

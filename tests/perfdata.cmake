@@ -48,6 +48,14 @@ fg_agree_test(-events sh ${FG_PD_DIR}/agree.sh events.data --event-filter task-c
 # worst 0.9957 seen on a busy machine, so the bar is 0.97 there.
 fg_agree_test(-system env LIMIT=0.97 sh ${FG_PD_DIR}/agree.sh system.data --kernel)
 fg_agree_test(-jit env "EXPECT=jit_spin_[j]" sh ${FG_PD_DIR}/agree.sh jit.data --jit)
+# Recorded as fg_record_argv records: build ids in MMAP2 records, none in
+# the header (perf record --buildid-mmap)
+fg_agree_test(-buildid-mmap sh ${FG_PD_DIR}/agree.sh fpbm.data)
+fg_agree_test(-buildid-mmap-dwarf sh ${FG_PD_DIR}/agree.sh dwarfbm.data --kernel)
+# A program replaced after its recording: its frames lose their names
+# rather than take the new file's, with the build ids from the header or
+# from the MMAP2 records
+fg_perfdata_test(rebuilt sh ${FG_PD_DIR}/rebuilt.sh)
 fg_perfdata_test(inline-addr2line sh ${FG_PD_DIR}/inline.sh)
 fg_perfdata_test(order $<TARGET_FILE:fg_perfdata_probe> order ${CMAKE_BINARY_DIR}/perfdata/fp.data)
 fg_perfdata_test(malformed sh ${FG_PD_DIR}/malformed.sh)
