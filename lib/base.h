@@ -199,4 +199,14 @@ char *fg_arena_strndup(struct fg_arena *a, const char *p, size_t n);
 typedef int fg_cmp_fn(const void *a, const void *b, void *ctx);
 int fg_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx);
 
+/*
+ * Cache files.  fg_mkdirs: mkdir -p of dir (modified while it runs, then
+ * restored), parents made 0755 less the umask: 0/-1.  fg_put_file: the
+ * file path from n pieces, whole or not at all (a temporary file beside
+ * it renamed into place): 0/-1.
+ */
+int fg_mkdirs(char *dir);
+int fg_put_file(const char *path, const void *const *part, const size_t *len,
+    int n);
+
 #endif /* FG_BASE_H */

@@ -277,28 +277,49 @@ sym_free_start(struct pd *pd)
 }
 
 /* The symbolizer's cache of inflated DWARF (fg_perfdata_opts.cache_dir). */
+/*
+ * The cache directory opts name (dir, else the environment's, as
+ * flamegraph.h says), in path[cap] when from the environment; NULL for
+ * none.
+ */
+static const char *
+cache_dir_of(const char *dir, char *path, size_t cap)
+{
+	const char *e;
+
+	if (dir != NULL)
+		return dir;
+	if ((e = getenv("FLAMEGRAPH_CACHE_DIR")) != NULL)
+		snprintf(path, cap, "%s", e);
+	else if ((e = getenv("XDG_CACHE_HOME")) != NULL && e[0] == '/')
+		snprintf(path, cap, "%s/flamegraph", e);
+	else if ((e = getenv("HOME")) != NULL && e[0] == '/')
+		snprintf(path, cap, "%s/.cache/flamegraph", e);
+	else
+		return NULL;
+	if (path[0] == '\0' || strlcat(path, "/dwarf", cap) >= cap)
+		return NULL;
+	return path;
+}
+
 static void
 set_cache_dir(struct fg_symbolizer *sym, const char *dir)
 {
 	char path[2048];
-	const char *e;
 
-	if (dir == NULL) {
-		if ((e = getenv("FLAMEGRAPH_CACHE_DIR")) != NULL)
-			snprintf(path, sizeof(path), "%s", e);
-		else if ((e = getenv("XDG_CACHE_HOME")) != NULL &&
-		    e[0] == '/')
-			snprintf(path, sizeof(path), "%s/flamegraph", e);
-		else if ((e = getenv("HOME")) != NULL && e[0] == '/')
-			snprintf(path, sizeof(path), "%s/.cache/flamegraph", e);
-		else
-			return;
-		if (path[0] == '\0' || strlcat(path, "/dwarf", sizeof(path)) >=
-		    sizeof(path))
-			return;
-		dir = path;
-	}
-	fg_sym_set_cache_dir(sym, dir);
+	if ((dir = cache_dir_of(dir, path, sizeof(path))) != NULL)
+		fg_sym_set_cache_dir(sym, dir);
+}
+
+void
+fg_perfdata_warm(const struct fg_perfdata_opts *o)
+{
+	char path[2048];
+	const char *dir = cache_dir_of(o != NULL ? o->cache_dir : NULL, path,
+	    sizeof(path));
+
+	if (dir != NULL && dir[0] != '\0')
+		fg_sym_kallsyms_warm(dir);
 }
 
 /*

@@ -45,6 +45,13 @@ void fg_sym_set_cache_dir(struct fg_symbolizer *s, const char *dir);
  */
 void fg_sym_set_recording_only(struct fg_symbolizer *s);
 
+/*
+ * Make the cache's copy of /proc/kallsyms for this boot if there is none
+ * (symbolize-kallsyms.c): tens of milliseconds of kernel time spent
+ * while a recording runs rather than after it.
+ */
+void fg_sym_kallsyms_warm(const char *cache_dir);
+
 /* Whether a build id is known for path (fg_sym_add_buildid). */
 int fg_sym_has_buildid(const struct fg_symbolizer *s, const char *path);
 

@@ -864,6 +864,15 @@ struct fg_perfdata_opts {
 void fg_perfdata_opts_init(struct fg_perfdata_opts *o);
 
 /*
+ * Prepare, while a recording of this machine runs, what reading it will
+ * need that costs time to make: the cache's copy of the kernel's symbols
+ * (reading /proc/kallsyms takes tens of milliseconds), made once per
+ * boot.  Uses o->cache_dir as the reader does (o may be NULL).  Safe to
+ * call from any thread; it never fails the caller.
+ */
+void fg_perfdata_warm(const struct fg_perfdata_opts *o);
+
+/*
  * Read the perf.data file at path (file-mode recordings, including
  * `perf record -z`) and add every sample of the selected event to out,
  * weighted by its period (1 without one) like the perf-script path.
