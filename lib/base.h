@@ -7,6 +7,8 @@
 #ifndef FG_BASE_H
 #define FG_BASE_H
 
+#include <sys/mman.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -198,6 +200,17 @@ char *fg_arena_strndup(struct fg_arena *a, const char *p, size_t n);
  */
 typedef int fg_cmp_fn(const void *a, const void *b, void *ctx);
 int fg_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx);
+
+/*
+ * mmap flag for a file read whole right after it is mapped (checksummed
+ * caches): its pages mapped in one go instead of a fault per few pages.
+ * Linux only; elsewhere nothing.
+ */
+#ifdef MAP_POPULATE
+#define FG_MAP_WHOLE MAP_POPULATE
+#else
+#define FG_MAP_WHOLE 0
+#endif
 
 /*
  * Cache files.  fg_mkdirs: mkdir -p of dir (modified while it runs, then

@@ -113,7 +113,7 @@ dw_cache_map(struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
 	cache_header(want, raw, n, size, NULL);
 	if ((uint64_t)sb.st_size != CACHE_HDR + size ||
 	    memcmp(got, want, CACHE_KEY) != 0 ||
-	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | FG_MAP_WHOLE, fd,
 	    0)) == MAP_FAILED) {
 		close(fd);
 		return -1;
@@ -266,7 +266,7 @@ fg_dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 	need = sizeof(h) + h.ncus * sizeof(*rec) + h.nfuncs * h.fsize +
 	    h.ninls * h.isize;
 	if (need != (uint64_t)sb.st_size ||
-	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | FG_MAP_WHOLE, fd,
 	    0)) == MAP_FAILED) {
 		m = NULL;
 		goto bad;

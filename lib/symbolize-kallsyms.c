@@ -122,7 +122,7 @@ kallsyms_map(struct fg_dso *d, char *path, size_t cap)
 		return -1;
 	if (sb.st_size > 0 &&
 	    (d->kmap = mmap(NULL, (size_t)sb.st_size, PROT_READ,
-	    MAP_PRIVATE, fd, 0)) != MAP_FAILED) {
+	    MAP_PRIVATE | FG_MAP_WHOLE, fd, 0)) != MAP_FAILED) {
 		d->kmaplen = (size_t)sb.st_size;
 		d->kbuf = d->kmap;
 	} else
@@ -200,7 +200,7 @@ kcopy_map(struct fg_dso *d, const char *path)
 	if ((fd = fg_open_regular(path, &sb)) < 0)
 		return -1;
 	if (sb.st_size <= KC_HDR || (m = mmap(NULL, (size_t)sb.st_size,
-	    PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+	    PROT_READ, MAP_PRIVATE | FG_MAP_WHOLE, fd, 0)) == MAP_FAILED) {
 		close(fd);
 		return -1;
 	}
