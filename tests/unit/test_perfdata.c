@@ -23,11 +23,7 @@
 
 #include "demangle.h"
 #include "flamegraph.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
-	__FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 /* ---- the program's own functions, the frames of the samples ---------- */
 
@@ -1237,10 +1233,5 @@ main(void)
 	test_prefetch();
 	test_defer();
 	test_recording_only();
-	if (failures != 0) {
-		fprintf(stderr, "%d checks failed\n", failures);
-		return 1;
-	}
-	printf("test_perfdata: ok\n");
-	return 0;
+	return check_done("test_perfdata");
 }
