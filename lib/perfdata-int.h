@@ -380,7 +380,7 @@ struct pd_defer {
 	size_t capdents;
 	struct dpend **pend;	/* PEND_CHUNKS chunks */
 	size_t npend;
-	/* FG_DEFER_END=n (tests): deferring ends at the nth new chain */
+	/* fg_perfdata_opts.defer_end (tests): ends at the nth new chain */
 	uint64_t end_at;
 	uint64_t nnew;
 	int whold;		/* warnings held (set before the worker runs) */

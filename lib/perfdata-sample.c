@@ -10,6 +10,15 @@
 
 #include "perfdata-int.h"
 
+/* The file the unwinder reads for path: as the symbolizer does. */
+static const char *
+uw_file(void *arg, const char *path, char *buf, size_t len)
+{
+	struct pd *pd = arg;
+
+	return fg_sym_recorded_file(pd->sym, path, buf, len);
+}
+
 /* The unwinder's view of a thread's maps. */
 static int
 uw_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
@@ -28,6 +37,8 @@ uw_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
 	out->start = m->start;
 	out->end = m->end;
 	out->pgoff = m->pgoff;
+	out->file = uw_file;
+	out->file_arg = pd;
 	if (m->fname[0] == '[' && strcmp(m->fname, "[vdso]") == 0) {
 		out->image = fg_sym_vdso_image(pd->sym, &out->image_len);
 		if (out->image == NULL)

@@ -396,9 +396,8 @@ pd_new(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	 * walk: the walk does not wait for the DWARF the helpers load.
 	 */
 	pd->df.on = pd->ch.sum && !o->no_inline && o->nskip_after == 0 &&
-	    hooks->frame == NULL && getenv("FG_NODEFER") == NULL;
-	if (getenv("FG_DEFER_END") != NULL)
-		pd->df.end_at = strtoull(getenv("FG_DEFER_END"), NULL, 10);
+	    hooks->frame == NULL && !o->no_defer;
+	pd->df.end_at = o->defer_end;
 	pd->sm.attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->fc.work, 1 << 20);

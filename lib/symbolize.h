@@ -64,6 +64,17 @@ int fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
     const uint8_t *id, size_t len);
 
 /*
+ * The file the symbolizer reads for path, when not path itself: the
+ * copy in perf's build-id cache (the debug directory's
+ * .build-id/xx/yyyy/elf) when the recording gives path's build id and
+ * the file at path is gone or of another build.  Written to buf[0 ..
+ * len) and returned; NULL for path itself.  Reads only what is set
+ * before the first lookup, so any thread may call it.
+ */
+const char *fg_sym_recorded_file(const struct fg_symbolizer *s,
+    const char *path, char *buf, size_t len);
+
+/*
  * Load ahead, on one helper thread, the files the recording's build ids
  * name that have a separate debug file (/usr/lib/debug/.build-id: the
  * big, compressed system ones), biggest first, and the kernel's symbols

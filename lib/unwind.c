@@ -251,7 +251,10 @@ module_load(struct fg_unwinder *u, struct module *m,
 		    map->image_len);
 	else {
 		/* a path from the recording: never wait on a FIFO there */
-		int fd = fg_open_regular(map->path, &sb);
+		char copy[4096];
+		const char *p = map->file != NULL ? map->file(map->file_arg,
+		    map->path, copy, sizeof(copy)) : NULL;
+		int fd = fg_open_regular(p != NULL ? p : map->path, &sb);
 
 		if (fd == FG_OPEN_SPECIAL)
 			snprintf(why, sizeof(why), "%s, not a regular file",

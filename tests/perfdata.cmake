@@ -3,7 +3,8 @@
 # tests/crates/fpwork with frame pointers and records it with the real
 # perf; the tests compare the native folded stacks with the perf-script
 # path's (frame pointers, zstd, DWARF unwinding through lib/unwind.c), inline chains with binutils addr2line, read damaged copies, and
-# a zstd recording.  They skip (77) without root, perf or cargo.
+# a zstd recording.  They skip (77) without root, perf or cargo; the
+# perfdata-static-* cases read checked-in recordings and need none.
 
 add_executable(fg_perfdata_probe ${CMAKE_CURRENT_SOURCE_DIR}/perfdata/probe.c)
 target_include_directories(fg_perfdata_probe PRIVATE ${CMAKE_SOURCE_DIR}/lib)
@@ -64,6 +65,24 @@ fg_perfdata_test(malformed sh ${FG_PD_DIR}/malformed.sh)
 add_test(NAME perfdata-input COMMAND sh ${FG_PD_DIR}/input.sh)
 set_tests_properties(perfdata-input PROPERTIES ENVIRONMENT "${FG_PD_ENV}"
   TIMEOUT 300 LABELS perfdata)
+
+# The checked-in recordings (tests/data/perfdata/REC.data, made by
+# tests/perfdata/regen-static.sh): each with and without inline frames,
+# against REC.folded and REC.no-inline.folded.  No root, perf or cargo.
+file(GLOB FG_PD_STATIC CONFIGURE_DEPENDS
+  ${CMAKE_CURRENT_SOURCE_DIR}/data/perfdata/*.data)
+list(SORT FG_PD_STATIC)
+foreach(data ${FG_PD_STATIC})
+  get_filename_component(rec ${data} NAME_WE)
+  add_test(NAME perfdata-static-${rec}
+    COMMAND sh ${FG_PD_DIR}/static.sh ${rec}.data ${rec}.folded)
+  add_test(NAME perfdata-static-${rec}-no-inline
+    COMMAND sh ${FG_PD_DIR}/static.sh ${rec}.data ${rec}.no-inline.folded
+      --no-inline)
+  set_tests_properties(perfdata-static-${rec} perfdata-static-${rec}-no-inline
+    PROPERTIES ENVIRONMENT "${FG_PD_ENV}" TIMEOUT 300
+    LABELS "perfdata;perfdata-static")
+endforeach()
 
 # The unit test (tests/unit/test_perfdata.c) builds recordings in memory,
 # some zstd-compressed.

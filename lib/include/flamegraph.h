@@ -859,6 +859,14 @@ struct fg_perfdata_opts {
 	void (*progress)(void *arg, uint64_t done_bytes,
 	    uint64_t total_bytes);
 	void *progress_arg;
+	/*
+	 * Test hooks (tests/unit/test_perfdata.c; 0 in the programs):
+	 * no_defer looks inline chains up during the walk where they would
+	 * be deferred past it; defer_end > 0 ends deferring at the
+	 * defer_end-th new chain.  The output is the same either way.
+	 */
+	int no_defer;
+	uint64_t defer_end;
 };
 
 void fg_perfdata_opts_init(struct fg_perfdata_opts *o);
