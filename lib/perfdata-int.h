@@ -81,6 +81,8 @@ struct attr {
 	uint64_t branch_type;
 	uint64_t regs_user;
 	uint32_t stack_user;	/* sample_stack_user: bytes copied */
+	/* a sample's weight without PERIOD in sample_type: sample_period */
+	uint64_t period;
 	const char *name;
 	const uint8_t *ids;	/* u64 array in the file */
 	size_t nids;

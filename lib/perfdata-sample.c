@@ -230,7 +230,7 @@ parse_sample(struct pd *pd, struct attr *a, const uint8_t *rec,
 	s->chain = s->regs = NULL;
 	s->stack = NULL;
 	s->nchain = s->nregs = s->stack_len = 0;
-	s->period = 1;
+	s->period = a->period;
 	s->stack_key = UINT32_MAX;
 	s->offset = off;
 	s->misc = rd16(rec + 4);

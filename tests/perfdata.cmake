@@ -41,6 +41,7 @@ fg_agree_test(-skip-addrs sh ${FG_PD_DIR}/agree.sh fp.data --skip-after fpwork::
 fg_agree_test(-zstd sh ${FG_PD_DIR}/agree.sh fpz.data)
 fg_agree_test(-dwarf sh ${FG_PD_DIR}/agree.sh dwarf.data)
 fg_agree_test(-dwarf-kernel-tid sh ${FG_PD_DIR}/agree.sh dwarf.data --kernel --tid)
+fg_agree_test(-fixed-period sh ${FG_PD_DIR}/agree.sh fixed.data)
 fg_agree_test(-fork-pid sh ${FG_PD_DIR}/agree.sh fork.data --pid)
 fg_agree_test(-events sh ${FG_PD_DIR}/agree.sh events.data --event-filter task-clock)
 # System-wide: whatever else runs is recorded too, and processes that
