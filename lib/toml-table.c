@@ -136,13 +136,92 @@ out:
 	return r;
 }
 
+/*
+ * The table that the first nseg - 1 segments of a header name, made
+ * where missing; an array of tables stands for its last element.
+ */
+static int
+header_parent(struct tp *t, const struct seg *segs, int nseg, cJSON **tabp)
+{
+	cJSON *tab = t->root, *c;
+	int i, r;
+
+	for (i = 0; i < nseg - 1; i++) {
+		c = ifind(t, tab, segs[i].k);
+		if (c == NULL) {
+			if ((c = cJSON_CreateObject()) == NULL)
+				return tp_nomem(t);
+			tp_settag(c, FG_TOML_TABLE, segs[i].pos);
+			if ((r = tadd(t, tab, segs[i].k, c)) != 0)
+				return r;
+		} else if (cJSON_IsArray(c) && (c->type & F_AOT)) {
+			/* cJSON keeps the last element in child->prev */
+			c = c->child->prev;
+		} else if (!cJSON_IsObject(c) || (c->type & F_INLINE))
+			return tp_err(t, segs[i].at, FG_EPARSE,
+			    "key \"%s\" is not a table that can be extended",
+			    segs[i].k);
+		tab = c;
+	}
+	*tabp = tab;
+	return 0;
+}
+
+/* [[s]] in tab: a new table at the end of the array of tables s. */
+static int
+header_aot(struct tp *t, cJSON *tab, const struct seg *s)
+{
+	cJSON *c = ifind(t, tab, s->k), *n;
+	int r;
+
+	if (c == NULL) {
+		if ((c = cJSON_CreateArray()) == NULL)
+			return tp_nomem(t);
+		tp_settag(c, FG_TOML_ARRAY, s->pos);
+		c->type |= F_AOT;
+		if ((r = tadd(t, tab, s->k, c)) != 0)
+			return r;
+	} else if (!cJSON_IsArray(c) || !(c->type & F_AOT))
+		return tp_err(t, s->at, FG_EPARSE, "\"%s\" is already defined "
+		    "and is not an array of tables", s->k);
+	if ((n = cJSON_CreateObject()) == NULL)
+		return tp_nomem(t);
+	tp_settag(n, FG_TOML_TABLE, s->pos);
+	n->type |= F_DEFINED;
+	cJSON_AddItemToArray(c, n);
+	t->cur = n;
+	return 0;
+}
+
+/* [s] in tab: table s, defined here and nowhere else. */
+static int
+header_table(struct tp *t, cJSON *tab, const struct seg *s)
+{
+	cJSON *c = ifind(t, tab, s->k);
+	int r;
+
+	if (c == NULL) {
+		if ((c = cJSON_CreateObject()) == NULL)
+			return tp_nomem(t);
+		if ((r = tadd(t, tab, s->k, c)) != 0)
+			return r;
+	} else if (!cJSON_IsObject(c) ||
+	    (c->type & (F_DEFINED | F_DOTTED | F_INLINE)))
+		return tp_err(t, s->at, FG_EPARSE,
+		    "table \"%s\" is already defined", s->k);
+	tp_settag(c, FG_TOML_TABLE, s->pos);
+	c->type |= F_DEFINED;
+	t->cur = c;
+	return 0;
+}
+
 /* [a.b.c] or [[a.b.c]] */
 static int
 header(struct tp *t)
 {
 	struct seg inl[NINLSEG], *segs = inl;
-	cJSON *tab = t->root, *c, *n;
-	int aot, nseg = 0, i, r;
+	cJSON *tab = NULL;
+	int aot, nseg = 0, r;
 
 	aot = t->end - t->p >= 2 && t->p[1] == '[';
 	t->p += aot ? 2 : 1;
@@ -155,70 +234,9 @@ header(struct tp *t)
 		goto out;
 	}
 	t->p += aot ? 2 : 1;
-	for (i = 0; i < nseg - 1; i++) {
-		c = ifind(t, tab, segs[i].k);
-		if (c == NULL) {
-			if ((c = cJSON_CreateObject()) == NULL) {
-				r = tp_nomem(t);
-				goto out;
-			}
-			tp_settag(c, FG_TOML_TABLE, segs[i].pos);
-			if ((r = tadd(t, tab, segs[i].k, c)) != 0)
-				goto out;
-		} else if (cJSON_IsArray(c) && (c->type & F_AOT)) {
-			/* cJSON keeps the last element in child->prev */
-			c = c->child->prev;
-		} else if (!cJSON_IsObject(c) || (c->type & F_INLINE)) {
-			r = tp_err(t, segs[i].at, FG_EPARSE,
-			    "key \"%s\" is not a table that can be extended",
-			    segs[i].k);
-			goto out;
-		}
-		tab = c;
-	}
-	c = ifind(t, tab, segs[nseg - 1].k);
-	if (aot) {
-		if (c == NULL) {
-			if ((c = cJSON_CreateArray()) == NULL) {
-				r = tp_nomem(t);
-				goto out;
-			}
-			tp_settag(c, FG_TOML_ARRAY, segs[nseg - 1].pos);
-			c->type |= F_AOT;
-			if ((r = tadd(t, tab, segs[nseg - 1].k, c)) != 0)
-				goto out;
-		} else if (!cJSON_IsArray(c) || !(c->type & F_AOT)) {
-			r = tp_err(t, segs[nseg - 1].at, FG_EPARSE,
-			    "\"%s\" is already defined and is not an array "
-			    "of tables", segs[nseg - 1].k);
-			goto out;
-		}
-		if ((n = cJSON_CreateObject()) == NULL) {
-			r = tp_nomem(t);
-			goto out;
-		}
-		tp_settag(n, FG_TOML_TABLE, segs[nseg - 1].pos);
-		n->type |= F_DEFINED;
-		cJSON_AddItemToArray(c, n);
-		t->cur = n;
-	} else {
-		if (c == NULL) {
-			if ((c = cJSON_CreateObject()) == NULL) {
-				r = tp_nomem(t);
-				goto out;
-			}
-			if ((r = tadd(t, tab, segs[nseg - 1].k, c)) != 0)
-				goto out;
-		} else if (!cJSON_IsObject(c) ||
-		    (c->type & (F_DEFINED | F_DOTTED | F_INLINE))) {
-			r = tp_err(t, segs[nseg - 1].at, FG_EPARSE,
-			    "table \"%s\" is already defined", segs[nseg - 1].k);
-			goto out;
-		}
-		tp_settag(c, FG_TOML_TABLE, segs[nseg - 1].pos);
-		c->type |= F_DEFINED;
-		t->cur = c;
-	}
+	if ((r = header_parent(t, segs, nseg, &tab)) == 0)
+		r = aot ? header_aot(t, tab, &segs[nseg - 1]) :
+		    header_table(t, tab, &segs[nseg - 1]);
 out:
 	tp_segsfree(segs, nseg, inl);
 	return r;
