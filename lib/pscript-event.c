@@ -13,7 +13,7 @@
 
 /* The parts of an event line. */
 struct ev_line {
-	const char *comm, *pid, *tid;	/* pid "?" when the line has none */
+	const char *comm, *pid, *tid;	/* pid "?" when there is none */
 	size_t clen, plen, tlen;
 	const char *ev;			/* the event type, or NULL */
 	size_t evlen;

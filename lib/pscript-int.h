@@ -230,27 +230,53 @@ ps_has_high(const char *p, size_t len)
 	return 0;
 }
 
+/*
+ * Every int step returns 0 or an FG_ code; the caller turns it into a
+ * message naming the line (ps_fail() in pscript.c).
+ */
+
 /* pscript-text.c */
+/*
+ * Make p[0..len) valid UTF-8 the way Rust's from_utf8_lossy does: 1 with
+ * the repaired text in out, 0 when it was valid (out untouched), <0.
+ */
 int ps_utf8_lossy(const char *p, size_t len, struct fg_buf *out);
+/* Warn about line[0..len) with its line number (kept in ps->wbuf when
+ * set); nothing while probing or without a warning callback. */
 void ps_warn(struct ps *ps, const char *what, const char *line, size_t len);
 
 /* pscript-stack.c */
+/* The cache's table twice as large (4,096 slots at first). */
 int ps_cache_grow(struct ps *ps);
+/* A line inside an event, raw (untrimmed) with its ps_hash(). */
 int ps_body_line(struct ps *ps, const char *raw, size_t len, uint64_t h);
+/* The one-frame stack at the end of an event line (trimmed). */
 int ps_inline_stack(struct ps *ps, const char *line, size_t len);
 
 /* pscript-event.c */
+/* The end of an event: its stack to the model, the state reset. */
 int ps_after_event(struct ps *ps);
+/* One input line, without its newline. */
 int ps_line(struct ps *ps, const char *line, size_t len);
+/* The end of input: the last event's stack when it had no blank line. */
 int ps_finish(struct ps *ps);
 
 /* pscript.c */
+/* A collapser into st; ps_free() it whatever this returns. */
 int ps_init(struct ps *ps, const struct fg_collapse_opts *o,
     struct fg_stacks *st, const char *name, struct fg_error *err);
 void ps_free(struct ps *ps);
+/*
+ * The lines of buf[0..len) (a last line without newline counts); with
+ * drop, buf is a mapping whose read pages are given back.
+ */
 int ps_run(struct ps *ps, const char *buf, size_t len, int drop);
 
 /* pscript-chunks.c */
+/*
+ * Collapse a mapped buf[0..len) with two threads into out: 0, an FG_
+ * code with err filled, or 1 when the input is too small to split.
+ */
 int ps_collapse_chunks(const char *buf, size_t len, const char *name,
     const struct fg_collapse_opts *o, struct fg_stacks *out,
     struct fg_error *err, int drop);

@@ -14,6 +14,9 @@
  * a blank line and collapsed by two threads whose models are merged, which
  * gives the same result as one thread.  Bad lines are skipped with a
  * warning naming their line number; the library never prints.
+ *
+ * This file holds the public API and the driver that cuts the input into
+ * lines; the rest of the family is listed in pscript-int.h.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -249,94 +252,120 @@ fg_collapse_perf_mem(const char *buf, size_t len, const char *name,
 	return collapse_buf(buf, len, name, o, out, err, 0);
 }
 
+/* A pipe being read: what was read, and where its unread lines start. */
+struct stream {
+	int fd;
+	struct fg_buf b;
+	size_t start;
+	int eof;
+};
+
+/* The next block, after what is left of the last one. */
+static int
+stream_read(struct ps *ps, struct stream *s, const struct fg_collapse_opts *o,
+    struct fg_error *err)
+{
+	ssize_t n;
+	int r;
+
+	if (s->start > 0) {
+		memmove(s->b.d, s->b.d + s->start, s->b.len - s->start);
+		s->b.len -= s->start;
+		s->start = 0;
+	}
+	if ((r = fg_buf_reserve(&s->b, PS_READ_BLOCK)) != 0)
+		return ps_fail(ps, r);
+	while ((n = read(s->fd, s->b.d + s->b.len, PS_READ_BLOCK)) < 0) {
+		/* a signal: see the cancel flag before reading again */
+		if (errno == EINTR && !(o->cancel != NULL && *o->cancel))
+			continue;
+		if (errno == EINTR)
+			return ps_fail(ps, FG_ECANCELED);
+		return fg_seterr_sys(err, FG_EIO, errno,
+		    "%s: read after line %zu", ps->name, ps->lineno);
+	}
+	if (n == 0)
+		s->eof = 1;
+	s->b.len += (size_t)n;
+	return 0;
+}
+
+/* Collapse the complete lines read (all of them at the end of input). */
+static int
+stream_lines(struct ps *ps, struct stream *s)
+{
+	char *p = s->b.d, *end = s->b.d + s->b.len, *nl;
+	int r;
+
+	if (!s->eof) {
+		nl = memrchr(p, '\n', (size_t)(end - p));
+		end = nl != NULL ? nl + 1 : p;
+	}
+	if (end > p && (r = ps_run(ps, p, (size_t)(end - p), 0)) != 0)
+		return ps_fail(ps, r);
+	s->start = (size_t)(end - s->b.d);
+	return 0;
+}
+
+/*
+ * What is left after the complete lines is an overlong line: warn, and
+ * drop it up to its newline, whose rest arrives in the next reads.
+ */
+static int
+stream_skip_long(struct ps *ps, struct stream *s,
+    const struct fg_collapse_opts *o)
+{
+	ssize_t n;
+	char *nl;
+
+	ps->lineno++;
+	ps_warn(ps, "line longer than 16 MiB skipped", s->b.d + s->start, 64);
+	s->start = s->b.len;
+	while (!s->eof) {
+		n = read(s->fd, s->b.d, PS_READ_BLOCK);
+		if (n < 0 && errno == EINTR && o->cancel != NULL && *o->cancel)
+			return ps_fail(ps, FG_ECANCELED);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			s->eof = 1;
+			s->b.len = 0;
+			s->start = 0;
+			break;
+		}
+		if ((nl = memchr(s->b.d, '\n', (size_t)n)) != NULL) {
+			s->b.len = (size_t)n;
+			s->start = (size_t)(nl + 1 - s->b.d);
+			break;
+		}
+	}
+	return 0;
+}
+
 /* Read a pipe in blocks, keeping the unfinished last line. */
 static int
 collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
     struct fg_stacks *out, struct fg_error *err)
 {
 	struct ps ps;
-	struct fg_buf b;
-	size_t start = 0;
-	int r, eof = 0;
+	struct stream s;
+	int r;
 
 	if ((r = ps_init(&ps, o, out, name, err)) != 0) {
 		ps_free(&ps);
 		return ps_fail(&ps, r);
 	}
-	fg_buf_init(&b, PS_LINE_MAX + PS_READ_BLOCK + 1);
-	while (!eof) {
-		ssize_t n;
-		char *p, *end, *nl;
-
-		if (start > 0) {
-			memmove(b.d, b.d + start, b.len - start);
-			b.len -= start;
-			start = 0;
-		}
-		if ((r = fg_buf_reserve(&b, PS_READ_BLOCK)) != 0) {
-			r = ps_fail(&ps, r);
+	memset(&s, 0, sizeof(s));
+	s.fd = fd;
+	fg_buf_init(&s.b, PS_LINE_MAX + PS_READ_BLOCK + 1);
+	while (!s.eof) {
+		if ((r = stream_read(&ps, &s, o, err)) != 0 ||
+		    (r = stream_lines(&ps, &s)) != 0)
 			goto out;
-		}
-		n = read(fd, b.d + b.len, PS_READ_BLOCK);
-		if (n < 0) {
-			/* a signal: see the cancel flag before reading again */
-			if (errno == EINTR && !(o->cancel != NULL &&
-			    *o->cancel))
-				continue;
-			if (errno == EINTR) {
-				r = ps_fail(&ps, FG_ECANCELED);
+		if (s.b.len - s.start > PS_LINE_MAX) {
+			if ((r = stream_skip_long(&ps, &s, o)) != 0)
 				goto out;
-			}
-			r = fg_seterr_sys(err, FG_EIO, errno,
-			    "%s: read after line %zu", ps.name, ps.lineno);
-			goto out;
-		}
-		if (n == 0)
-			eof = 1;
-		b.len += (size_t)n;
-		p = b.d;
-		end = b.d + b.len;
-		/* the complete lines (all of it at the end of input) */
-		if (!eof) {
-			if ((nl = memrchr(p, '\n', (size_t)(end - p))) == NULL)
-				nl = p - 1;
-			end = nl + 1;
-		}
-		if (end > p && (r = ps_run(&ps, p, (size_t)(end - p), 0)) != 0) {
-			r = ps_fail(&ps, r);
-			goto out;
-		}
-		p = end;
-		start = (size_t)(p - b.d);
-		if (b.len - start > PS_LINE_MAX) {
-			/* an overlong line: skip up to its newline */
-			ps.lineno++;
-			ps_warn(&ps, "line longer than 16 MiB skipped",
-			    b.d + start, 64);
-			start = b.len;
-			/* the skipped line's rest arrives next; drop it */
-			while (!eof) {
-				n = read(fd, b.d, PS_READ_BLOCK);
-				if (n < 0 && errno == EINTR &&
-				    o->cancel != NULL && *o->cancel) {
-					r = ps_fail(&ps, FG_ECANCELED);
-					goto out;
-				}
-				if (n < 0 && errno == EINTR)
-					continue;
-				if (n <= 0) {
-					eof = 1;
-					b.len = 0;
-					start = 0;
-					break;
-				}
-				if ((nl = memchr(b.d, '\n', (size_t)n)) != NULL) {
-					b.len = (size_t)n;
-					start = (size_t)(nl + 1 - b.d);
-					break;
-				}
-			}
-			if (eof)
+			if (s.eof)
 				break;
 		}
 		if (o->cancel != NULL && *o->cancel) {
@@ -347,7 +376,7 @@ collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
 	if ((r = ps_finish(&ps)) != 0)
 		r = ps_fail(&ps, r);
 out:
-	fg_buf_free(&b);
+	fg_buf_free(&s.b);
 	ps_free(&ps);
 	return r;
 }

@@ -83,8 +83,9 @@ tp_datetime(struct tp *t, cJSON **out, int pos)
 		ty = FG_TOML_TIME_LOCAL;
 		goto done;
 	}
-	if (e - q < 10 || !tp_isdig(q[0]) || !tp_isdig(q[1]) || !tp_isdig(q[2]) ||
-	    !tp_isdig(q[3]) || q[4] != '-' || digits2(q + 5, &mo) ||
+	if (e - q < 10 || !tp_isdig(q[0]) || !tp_isdig(q[1]) ||
+	    !tp_isdig(q[2]) || !tp_isdig(q[3]) || q[4] != '-' ||
+	    digits2(q + 5, &mo) ||
 	    q[7] != '-' || digits2(q + 8, &d))
 		goto bad;
 	y = (q[0] - '0') * 1000 + (q[1] - '0') * 100 + (q[2] - '0') * 10 +

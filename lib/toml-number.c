@@ -54,7 +54,8 @@ udigits(const char *q, const char *e, int base, char *buf, size_t bufsz,
 		}
 		ok = base == 16 ? (tp_isdig(c) || (c >= 'a' && c <= 'f') ||
 		    (c >= 'A' && c <= 'F')) : base == 8 ? (c >= '0' &&
-		    c <= '7') : base == 2 ? (c == '0' || c == '1') : tp_isdig(c);
+		    c <= '7') : base == 2 ? (c == '0' || c == '1') :
+		    tp_isdig(c);
 		if (!ok)
 			break;
 		if (*bl + 1 >= bufsz)

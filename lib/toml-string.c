@@ -123,7 +123,8 @@ tp_string(struct tp *t, int *ml)
 		t->p++;
 	for (;;) {
 		if (t->p >= t->end)
-			return tp_err(t, start, FG_EPARSE, "unterminated string");
+			return tp_err(t, start, FG_EPARSE,
+			    "unterminated string");
 		c = (unsigned char)*t->p;
 		if (c == (unsigned char)q) {
 			if (!multi) {

@@ -83,7 +83,8 @@ itable(struct tp *t, cJSON **out, int pos)
 		if (t->p < t->end && *t->p == '}')
 			break;
 		if (t->p >= t->end)
-			r = tp_err(t, at, FG_EPARSE, "unterminated inline table");
+			r = tp_err(t, at, FG_EPARSE,
+			    "unterminated inline table");
 		else if (tp_atnl(t) || *t->p == '#' || *t->p == '\r')
 			r = tp_err(t, t->p, FG_EPARSE,
 			    "newline or comment in an inline table");
@@ -145,7 +146,8 @@ tp_value(struct tp *t, cJSON **out)
 	default:
 		if (tp_isdig(c)) {
 			if ((t->end - t->p >= 5 && tp_isdig(t->p[1]) &&
-			    tp_isdig(t->p[2]) && tp_isdig(t->p[3]) && t->p[4] == '-') ||
+			    tp_isdig(t->p[2]) && tp_isdig(t->p[3]) &&
+			    t->p[4] == '-') ||
 			    (t->end - t->p >= 3 && tp_isdig(t->p[1]) &&
 			    t->p[2] == ':'))
 				return tp_datetime(t, out, pos);

@@ -341,7 +341,7 @@ step_rule(struct walk *w, const struct rule *r, uint64_t ip, uint64_t sp,
 	return STEP_ON;
 }
 
-/* One frame up by rule r: STEP_ON with the caller's ip in *next, or why not. */
+/* One frame up by rule r: STEP_ON (the caller's ip in *next) or why not. */
 static int
 step(struct walk *w, const struct rule *r, uint64_t *next)
 {
