@@ -269,9 +269,9 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 				ic = rd_sleb(&c);
 			if (nsp == capsp) {
 				struct spec *s;
-				capsp = capsp ? capsp * 2 : 256;
-				if (capsp > UINT32_MAX / 2 || (s = reallocarray(
-				    t->specs, capsp, sizeof(*s))) == NULL)
+				if (nsp >= (size_t)1 << 30 || (s = fg_grow(
+				    t->specs, &capsp, nsp + 1, sizeof(*s),
+				    256)) == NULL)
 					goto bad;
 				t->specs = s;
 			}

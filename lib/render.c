@@ -574,9 +574,9 @@ close_frame(struct ctx *c, size_t depth, uint32_t id, uint64_t start,
 		if (c->kept_overflow)
 			return;
 		if (c->nkept == c->keptcap) {
-			size_t nc = c->keptcap ? c->keptcap * 2 : 1024;
-			struct kept *nk = nc > KEPT_MAX ? NULL :
-			    reallocarray(c->kept, nc, sizeof(*nk));
+			struct kept *nk = c->nkept >= KEPT_MAX ? NULL :
+			    fg_grow(c->kept, &c->keptcap, c->nkept + 1,
+			    sizeof(*nk), 1024);
 			if (nk == NULL) {
 				/* Too many: pass 2 walks again instead. */
 				free(c->kept);
@@ -585,7 +585,6 @@ close_frame(struct ctx *c, size_t depth, uint32_t id, uint64_t start,
 				return;
 			}
 			c->kept = nk;
-			c->keptcap = nc;
 		}
 		c->kept[c->nkept].f = f;
 		c->kept[c->nkept].end = end;
@@ -618,12 +617,14 @@ walk(struct ctx *c, const struct ent *v, size_t n, struct fg_error *err)
 			return fg_seterr(err, FG_ECANCELED, "render: canceled");
 		}
 		if ((size_t)e->n + 1 > cap) {
-			size_t ncap = (size_t)e->n + 64;
-			uint64_t *ns = reallocarray(start, ncap, sizeof(*ns));
+			size_t ncap = cap, capd = cap;
+			uint64_t *ns = fg_grow(start, &ncap, (size_t)e->n + 1,
+			    sizeof(*ns), 64);
 			int64_t *nd;
 			if (ns != NULL)
 				start = ns;
-			nd = ns ? reallocarray(delta, ncap, sizeof(*nd)) : NULL;
+			nd = ns ? fg_grow(delta, &capd, (size_t)e->n + 1,
+			    sizeof(*nd), 64) : NULL;
 			if (nd == NULL) {
 				free(start);
 				free(delta);

@@ -189,15 +189,15 @@ fg_stacks_intern_hashed(struct fg_stacks *st, const char *name, size_t len,
 	if (st->nnames >= UINT32_MAX - 1 || len > UINT32_MAX)
 		return FG_ELIMIT;
 	if (st->nnames + 1 > st->names_cap) {
-		size_t cap = st->names_cap;
+		size_t cap = st->names_cap, capl = st->names_cap;
 		uint32_t *nl;
 
 		if ((r = grow(&st->names, &cap, st->nnames + 1,
 		    sizeof(*st->names))) != 0)
 			return r;
 		/* name_lens always has as many entries as names. */
-		if ((nl = reallocarray(st->name_lens, cap,
-		    sizeof(uint32_t))) == NULL)
+		if ((nl = fg_grow(st->name_lens, &capl, st->nnames + 1,
+		    sizeof(*nl), 256)) == NULL)
 			return FG_ENOMEM;
 		st->name_lens = nl;
 		st->names_cap = cap;
@@ -354,7 +354,7 @@ fg_stacks_add_folded(struct fg_stacks *st, const char *stack, size_t len,
     uint64_t weight, uint64_t weight2, struct fg_error *err)
 {
 	uint32_t small[256], *ids = small, *nids;
-	size_t n = 0, cap = 256, start = 0, i;
+	size_t n = 0, cap = 256, hcap = 0, start = 0, i;
 	int r = 0;
 
 	for (i = 0; i <= len; i++) {
@@ -367,8 +367,9 @@ fg_stacks_add_folded(struct fg_stacks *st, const char *stack, size_t len,
 				    MAX_STACK_DEPTH);
 				goto out;
 			}
-			nids = reallocarray(ids == small ? NULL : ids,
-			    cap * 2, sizeof(*ids));
+			/* on the heap from twice the small array's size */
+			nids = fg_grow(ids == small ? NULL : ids, &hcap, n + 1,
+			    sizeof(*ids), 2 * 256);
 			if (nids == NULL) {
 				r = fg_seterr(err, FG_ENOMEM,
 				    "stacks: out of memory");
@@ -377,7 +378,7 @@ fg_stacks_add_folded(struct fg_stacks *st, const char *stack, size_t len,
 			if (ids == small)
 				memcpy(nids, small, sizeof(small));
 			ids = nids;
-			cap *= 2;
+			cap = hcap;
 		}
 		if ((r = fg_stacks_intern(st, stack + start, i - start,
 		    &ids[n])) != 0) {
@@ -613,21 +614,21 @@ fg_stacks_foreach_sorted(const struct fg_stacks *st, fg_stack_visit_fn *fn,
 	for (i = 0; i < st->nstacks && r == 0; i++) {
 		const struct stack *sk = &st->stacks[order[i]];
 		if (sk->n + 1 > cap) {
-			size_t ncap = sk->n + 64;
-			const char **nn = reallocarray(names, ncap,
-			    sizeof(*names));
+			size_t capn = cap, capl = cap;
+			const char **nn = fg_grow(names, &capn, sk->n + 1,
+			    sizeof(*names), 64);
 			size_t *nl;
 			if (nn != NULL)
 				names = nn;
-			nl = nn ? reallocarray(lens, ncap, sizeof(*lens)) :
-			    NULL;
+			nl = nn ? fg_grow(lens, &capl, sk->n + 1,
+			    sizeof(*lens), 64) : NULL;
 			if (nl == NULL) {
 				r = fg_seterr(err, FG_ENOMEM,
 				    "stacks: out of memory");
 				break;
 			}
 			lens = nl;
-			cap = ncap;
+			cap = capn;
 		}
 		for (j = 0; j < sk->n; j++) {
 			uint32_t id = st->ids[sk->off + j];

@@ -37,8 +37,8 @@ slurp(const char *path, size_t *len)
 	}
 	for (;;) {
 		if (cap - l < 65536) {
-			cap = cap ? cap * 2 : 1 << 20;
-			if (cap > (256u << 20) || (n = realloc(b, cap)) == NULL)
+			if (l + 65536 > (256u << 20) ||
+			    (n = fg_grow(b, &cap, l + 65536, 1, 1 << 20)) == NULL)
 				goto fail;
 			b = n;
 		}
@@ -203,12 +203,11 @@ kindex_push(struct fg_dso *d, struct kgrow *g, const char *line,
 	if ((size_t)(line - d->kbuf) >= KMOD)
 		return -1;
 	if (d->nkents == g->cap) {
-		size_t nc = g->cap ? g->cap * 2 : 65536;
-		uint32_t *k = reallocarray(d->koffs, nc, sizeof(*k));
+		uint32_t *k = fg_grow(d->koffs, &g->cap, d->nkents + 1,
+		    sizeof(*k), 65536);
 		if (k == NULL)
 			return -1;
 		d->koffs = k;
-		g->cap = nc;
 	}
 	/*
 	 * The address of every KSTEP-th while it is at hand (parsing
