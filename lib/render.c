@@ -428,44 +428,40 @@ name_info(struct ctx *c, uint32_t id, struct nameinfo **out)
 	return 0;
 }
 
+/* The rows of frame depth: *y1 its top, *y2 its bottom. */
 static void
-write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
+frame_rows(const struct ctx *c, size_t depth, unsigned *y1, unsigned *y2)
 {
 	const struct fg_render_opts *o = c->o;
-	struct out *w = &c->w;
-	struct nameinfo *ni;
-	uint64_t width = end - f->start;
-	double x1 = (double)f->start * 100.0 / (double)c->total;
-	double wp = (double)width * 100.0 / (double)c->total;
-	uint64_t samples;
-	unsigned y1, y2;
-	size_t fit;
-	const struct fg_nameattr *na = NULL;
-	struct fg_rgb col;
-	size_t i;
 
-	if (name_info(c, f->id, &ni) != 0) {
-		w->failed = 1;
-		w->errnum = ENOMEM;
-		return;
-	}
-	if (ni->attr >= 0)
-		na = &o->nameattrs[ni->attr];
 	if (!o->inverted) {
-		y1 = c->height - c->ypad2 - (unsigned)(depth + 1) *
+		*y1 = c->height - c->ypad2 - (unsigned)(depth + 1) *
 		    o->frameheight + 1;
-		y2 = c->height - c->ypad2 - (unsigned)depth * o->frameheight;
+		*y2 = c->height - c->ypad2 - (unsigned)depth * o->frameheight;
 	} else {
-		y1 = c->ypad1 + (unsigned)depth * o->frameheight;
-		y2 = c->ypad1 + (unsigned)(depth + 1) * o->frameheight - 1;
+		*y1 = c->ypad1 + (unsigned)depth * o->frameheight;
+		*y2 = c->ypad1 + (unsigned)(depth + 1) * o->frameheight - 1;
 	}
-	samples = width;
-	if (o->factor != 1.0) {
-		/* round(), saturating like Rust's `as` */
-		double d = floor((double)width * o->factor + 0.5);
-		samples = d >= 18446744073709551615.0 ? UINT64_MAX :
-		    (uint64_t)d;
-	}
+}
+
+/* The count a frame of width shows: width times --factor, rounded. */
+static uint64_t
+frame_samples(const struct fg_render_opts *o, uint64_t width)
+{
+	double d;
+
+	if (o->factor == 1.0)
+		return width;
+	/* round(), saturating like Rust's `as` */
+	d = floor((double)width * o->factor + 0.5);
+	return d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)d;
+}
+
+/* A frame's opening: its link (na's href) if any, and its <g>. */
+static void
+frame_open(struct out *w, const struct fg_nameattr *na)
+{
+	size_t i;
 
 	if (na != NULL && na->href != NULL) {
 		out_str(w, "<a xlink:href=\"");
@@ -484,41 +480,61 @@ write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
 			out_esc(w, na->vals[i], strlen(na->vals[i]), SIZE_MAX);
 			out_c(w, '"');
 		}
-	out_str(w, "><title>");
-	if (na != NULL && na->title != NULL)
+}
+
+/* A frame's tooltip: "name (N samples, P%; +D%)", or na's title. */
+static void
+frame_title(struct ctx *c, size_t depth, const struct frame *f,
+    const struct nameinfo *ni, const struct fg_nameattr *na,
+    uint64_t samples)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+
+	if (na != NULL && na->title != NULL) {
 		out_esc(w, na->title, strlen(na->title), SIZE_MAX);
-	else {
-		if (depth == 0)
-			out_str(w, "all");
-		else
-			out_esc(w, ni->disp, ni->len, SIZE_MAX);
-		out_str(w, " (");
-		out_u64_sep(w, samples);
-		out_c(w, ' ');
-		out_esc(w, c->countname, strlen(c->countname), SIZE_MAX);
-		out_str(w, ", ");
-		if (depth == 0)
-			out_str(w, "100");
-		else
-			out_fixed(w, (double)samples * 100.0 /
-			    ((double)c->total * o->factor), 2, 1);
-		out_c(w, '%');
-		if (f->hasdelta && depth > 0) {
-			int64_t d = o->negate ? -f->delta : f->delta;
-			double dp = (double)d * 100.0 /
-			    ((double)c->total * o->factor);
-			out_str(w, "; ");
-			if (d == 0)
-				out_str(w, "0.00");
-			else {
-				out_c(w, d > 0 ? '+' : '-');
-				out_fixed(w, fabs(dp), 2, 1);
-			}
-			out_c(w, '%');
-		}
-		out_c(w, ')');
+		return;
 	}
-	out_str(w, "</title><rect x=\"");
+	if (depth == 0)
+		out_str(w, "all");
+	else
+		out_esc(w, ni->disp, ni->len, SIZE_MAX);
+	out_str(w, " (");
+	out_u64_sep(w, samples);
+	out_c(w, ' ');
+	out_esc(w, c->countname, strlen(c->countname), SIZE_MAX);
+	out_str(w, ", ");
+	if (depth == 0)
+		out_str(w, "100");
+	else
+		out_fixed(w, (double)samples * 100.0 /
+		    ((double)c->total * o->factor), 2, 1);
+	out_c(w, '%');
+	if (f->hasdelta && depth > 0) {
+		int64_t d = o->negate ? -f->delta : f->delta;
+		double dp = (double)d * 100.0 / ((double)c->total * o->factor);
+		out_str(w, "; ");
+		if (d == 0)
+			out_str(w, "0.00");
+		else {
+			out_c(w, d > 0 ? '+' : '-');
+			out_fixed(w, fabs(dp), 2, 1);
+		}
+		out_c(w, '%');
+	}
+	out_c(w, ')');
+}
+
+/* A frame's <rect> at x1% wide wp%, rows y1..y2, in its colour. */
+static void
+frame_rect(struct ctx *c, const struct frame *f, const struct nameinfo *ni,
+    double x1, double wp, unsigned y1, unsigned y2, uint64_t width)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	struct fg_rgb col;
+
+	out_str(w, "<rect x=\"");
 	out_fixed(w, x1, 3, 0);
 	out_str(w, "%\" y=\"");
 	out_u64(w, y1);
@@ -537,7 +553,19 @@ write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
 	out_u64(w, f->start);
 	out_str(w, "\" fg:w=\"");
 	out_u64(w, width);
-	out_str(w, "\"/><text x=\"");
+	out_str(w, "\"/>");
+}
+
+/* A frame's <text>: its name, cut to what fits in wp% (none under 3). */
+static void
+frame_label(struct ctx *c, size_t depth, const struct nameinfo *ni,
+    double x1, double wp, unsigned y1, unsigned y2)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	size_t fit;
+
+	out_str(w, "<text x=\"");
 	out_fixed(w, x1 + 300.0 / c->image_width, 3, 0);
 	out_str(w, "%\" y=\"");
 	out_fixed(w, 3.0 + (double)(y1 + y2) / 2.0, 1, 0);
@@ -552,7 +580,36 @@ write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
 			out_str(w, "..");
 		}
 	}
-	out_str(w, "</text></g>");
+	out_str(w, "</text>");
+}
+
+/* Frame f at depth, from f->start to end, as its SVG elements. */
+static void
+write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
+{
+	struct out *w = &c->w;
+	struct nameinfo *ni;
+	uint64_t width = end - f->start;
+	double x1 = (double)f->start * 100.0 / (double)c->total;
+	double wp = (double)width * 100.0 / (double)c->total;
+	unsigned y1, y2;
+	const struct fg_nameattr *na = NULL;
+
+	if (name_info(c, f->id, &ni) != 0) {
+		w->failed = 1;
+		w->errnum = ENOMEM;
+		return;
+	}
+	if (ni->attr >= 0)
+		na = &c->o->nameattrs[ni->attr];
+	frame_rows(c, depth, &y1, &y2);
+	frame_open(w, na);
+	out_str(w, "><title>");
+	frame_title(c, depth, f, ni, na, frame_samples(c->o, width));
+	out_str(w, "</title>");
+	frame_rect(c, f, ni, x1, wp, y1, y2, width);
+	frame_label(c, depth, ni, x1, wp, y1, y2);
+	out_str(w, "</g>");
 	if (na != NULL && na->href != NULL)
 		out_str(w, "</a>");
 }
