@@ -782,15 +782,23 @@ out_font(struct out *w, const char *s)
 	}
 }
 
+/* --notes as a comment, when given. */
 static void
-write_head(struct ctx *c, int empty)
+write_notes(struct ctx *c)
 {
-	const struct fg_render_opts *o = c->o;
+	if (c->o->notes != NULL) {
+		out_str(&c->w, "<!-- NOTES: ");
+		out_comment_text(&c->w, c->o->notes);
+		out_str(&c->w, " -->\n");
+	}
+}
+
+/* The XML declaration and the <svg> element up to its own attributes. */
+static void
+write_svg_start(struct ctx *c)
+{
 	struct out *w = &c->w;
-	unsigned W = (unsigned)c->image_width, fs = o->fontsize;
-	char bg1[8], bg2[8];
-	const char *js = fg_asset_flamegraph_js;
-	size_t jslen = fg_asset_flamegraph_js_len;
+	unsigned W = (unsigned)c->image_width;
 
 	out_str(w, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
 	    "<svg version=\"1.1\" width=\"");
@@ -804,26 +812,37 @@ write_head(struct ctx *c, int empty)
 	out_str(w, "\" xmlns=\"http://www.w3.org/2000/svg\" "
 	    "xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
 	    "xmlns:fg=\"urn:x-cargo-flamegraph\"");
-	if (empty) {
-		out_str(w, ">\n");
-		if (o->notes != NULL) {
-			out_str(w, "<!-- NOTES: ");
-			out_comment_text(w, o->notes);
-			out_str(w, " -->\n");
-		}
-		out_str(w, "<text x=\"50%\" y=\"");
-		out_u64(w, fs * 2);
-		out_str(w, "\" style=\"text-anchor:middle;font-family:");
-		out_font(w, o->fonttype ? o->fonttype : "monospace");
-		out_str(w, ";font-size:");
-		out_u64(w, fs + 2);
-		out_str(w, "px\">ERROR: No valid input provided to flamegraph"
-		    "</text>\n</svg>\n");
-		return;
-	}
+}
+
+/* The rest of a document with nothing to draw: its error text. */
+static void
+write_empty(struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+
+	out_str(w, ">\n");
+	write_notes(c);
+	out_str(w, "<text x=\"50%\" y=\"");
+	out_u64(w, o->fontsize * 2);
+	out_str(w, "\" style=\"text-anchor:middle;font-family:");
+	out_font(w, o->fonttype ? o->fonttype : "monospace");
+	out_str(w, ";font-size:");
+	out_u64(w, o->fontsize + 2);
+	out_str(w, "px\">ERROR: No valid input provided to flamegraph"
+	    "</text>\n</svg>\n");
+}
+
+/* The fg: attributes the script reads, closing the <svg> tag. */
+static void
+write_svg_attrs(struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+
 	out_attr(w, "fg:nametype", o->nametype ? o->nametype : "Function:");
 	out_attr(w, "fg:countname", c->countname);
-	out_attr_num(w, "fg:fontsize", fs, 0);
+	out_attr_num(w, "fg:fontsize", o->fontsize, 0);
 	out_attr_num(w, "fg:fontwidth", o->fontwidth, 4);
 	out_attr_num(w, "fg:xpad", XPAD, 0);
 	out_attr_num(w, "fg:frameheight", o->frameheight, 0);
@@ -835,11 +854,16 @@ write_head(struct ctx *c, int empty)
 	out_str(w, "\" fg:total=\"");
 	out_u64(w, c->total);
 	out_str(w, "\" onload=\"fg_init(evt)\">\n");
-	if (o->notes != NULL) {
-		out_str(w, "<!-- NOTES: ");
-		out_comment_text(w, o->notes);
-		out_str(w, " -->\n");
-	}
+}
+
+/* The background gradient and the style sheet. */
+static void
+write_style(struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	char bg1[8], bg2[8];
+
 	fg_bg_colors(o->bg, o->bg_flat, o->palette, bg1, bg2);
 	out_str(w, "<defs><linearGradient id=\"background\" y1=\"0\" "
 	    "y2=\"1\" x1=\"0\" x2=\"0\"><stop stop-color=\"");
@@ -850,11 +874,11 @@ write_head(struct ctx *c, int empty)
 	    "<style type=\"text/css\">\ntext{font-family:");
 	out_font(w, o->fonttype ? o->fonttype : "monospace");
 	out_str(w, ";font-size:");
-	out_u64(w, fs);
+	out_u64(w, o->fontsize);
 	out_str(w, "px;fill:");
 	out_rgb(w, o->uicolor);
 	out_str(w, "}\n#title{text-anchor:middle;font-size:");
-	out_u64(w, fs + 5);
+	out_u64(w, o->fontsize + 5);
 	out_str(w, "px}\n#subtitle{text-anchor:middle;fill:#a0a0a0}\n"
 	    "#search,#ignorecase,#matched{text-anchor:end}\n"
 	    "#search,#ignorecase{opacity:0.1;cursor:pointer}\n"
@@ -868,25 +892,44 @@ write_head(struct ctx *c, int empty)
 		out_rgb(w, o->stroke_color);
 		out_str(w, ";stroke-width:0.5}\n");
 	}
-	out_str(w, "</style>\n<script type=\"text/ecmascript\"><![CDATA[");
-	out_mem(w, js, jslen);
+	out_str(w, "</style>\n");
+}
+
+/* The script, the background, the title and subtitle. */
+static void
+write_titles(struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	const char *t = default_title(o);
+
+	out_str(w, "<script type=\"text/ecmascript\"><![CDATA[");
+	out_mem(w, fg_asset_flamegraph_js, fg_asset_flamegraph_js_len);
 	out_str(w, "]]></script>\n<rect x=\"0\" y=\"0\" width=\"100%\" "
 	    "height=\"100%\" fill=\"url(#background)\"/>\n"
 	    "<text id=\"title\" x=\"50%\" y=\"");
-	out_u64(w, fs * 2);
+	out_u64(w, o->fontsize * 2);
 	out_str(w, "\">");
-	{
-		const char *t = default_title(o);
-		out_esc(w, t, strlen(t), SIZE_MAX);
-	}
+	out_esc(w, t, strlen(t), SIZE_MAX);
 	out_str(w, "</text>\n");
 	if (o->subtitle != NULL) {
 		out_str(w, "<text id=\"subtitle\" x=\"50%\" y=\"");
-		out_u64(w, fs * 4);
+		out_u64(w, o->fontsize * 4);
 		out_str(w, "\">");
 		out_esc(w, o->subtitle, strlen(o->subtitle), SIZE_MAX);
 		out_str(w, "</text>\n");
 	}
+}
+
+/* The script's texts (details, zoom, search, matches), then the frames'
+ * <svg> opened. */
+static void
+write_controls(struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	unsigned W = (unsigned)c->image_width, fs = o->fontsize;
+
 	out_str(w, "<text id=\"details\" x=\"10\" y=\"");
 	out_u64(w, o->inverted ? c->ypad1 - fs : c->height - fs - 5);
 	out_str(w, "\"> </text>\n<text id=\"unzoom\" class=\"hide\" "
@@ -909,6 +952,22 @@ write_head(struct ctx *c, int empty)
 	out_str(w, "\" fg:total=\"");
 	out_u64(w, c->total);
 	out_str(w, "\">\n");
+}
+
+/* Everything before the frames; when empty, the whole document. */
+static void
+write_head(struct ctx *c, int empty)
+{
+	write_svg_start(c);
+	if (empty) {
+		write_empty(c);
+		return;
+	}
+	write_svg_attrs(c);
+	write_notes(c);
+	write_style(c);
+	write_titles(c);
+	write_controls(c);
 }
 
 int
