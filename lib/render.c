@@ -970,6 +970,162 @@ write_head(struct ctx *c, int empty)
 	write_controls(c);
 }
 
+/* c made empty for st drawn with o into fp. */
+static void
+ctx_init(struct ctx *c, const struct fg_stacks *st,
+    const struct fg_render_opts *o, FILE *fp)
+{
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	c->o = o;
+	c->w.fp = fp;
+	c->diff = fg_stacks_differential(st);
+	c->countname = o->countname ? o->countname : "samples";
+	c->image_width = o->width ? o->width : IMAGE_WIDTH;
+	c->root.disp = (char *)"all";
+	c->root.len = 3;
+	c->root.nch = 3;
+	c->root.attr = -1;
+	c->root.ready = 1;
+	c->root.col = fg_palette_color(o->palette, o->hash, o->deterministic,
+	    "", 0);
+	fg_arena_init(&c->arena);
+}
+
+/* What ctx_init() and the drawing allocated. */
+static void
+ctx_free(struct ctx *c)
+{
+	fg_palmap_free(c->palmap);
+	free(c->kept);
+	free(c->names);
+	fg_arena_free(&c->arena);
+	free(c->w.buf);
+}
+
+/* c's largest |delta| (at least 1) and its total of v[0..n): 0, or
+ * FG_EOVERFLOW past 2^64. */
+static int
+sum_entries(struct ctx *c, const struct ent *v, size_t n,
+    struct fg_error *err)
+{
+	size_t i;
+
+	c->delta_max = 1;
+	for (i = 0; i < n; i++) {
+		uint64_t m = v[i].delta < 0 ? (uint64_t)0 - (uint64_t)v[i].delta :
+		    (uint64_t)v[i].delta;
+		if (m > c->delta_max)
+			c->delta_max = m;
+	}
+	for (i = 0; i < n; i++) {
+		if (c->total > UINT64_MAX - v[i].count)
+			return fg_seterr(err, FG_EOVERFLOW,
+			    "render: total weight exceeds 2^64");
+		c->total += v[i].count;
+	}
+	return 0;
+}
+
+/* The least width --minwidth keeps: width w is kept unless w < units,
+ * i.e. when w >= ceil(units). */
+static uint64_t
+minwidth_threshold(const struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	double units;
+
+	if (o->minwidth < 0)	/* pixels of the drawn width */
+		units = -o->minwidth * (double)c->total /
+		    (c->image_width - 2 * XPAD);
+	else
+		units = o->minwidth * (double)c->total / 100.0;
+	units = ceil(units);
+	if (!(units > 0))
+		return 0;
+	if (units >= 18446744073709551615.0)
+		return UINT64_MAX;
+	return (uint64_t)units;
+}
+
+/* The code for a document whose writing ended with r: a write error
+ * wins over all but the message of an empty input. */
+static int
+write_status(struct ctx *c, int r, struct fg_error *err)
+{
+	if (c->w.failed && r != FG_ENODATA)
+		return c->w.errnum == ENOMEM ?
+		    fg_seterr(err, FG_ENOMEM, "render: out of memory") :
+		    fg_seterr_sys(err, FG_EIO, c->w.errnum, "render: write");
+	if (c->w.failed) {
+		fg_error_clear(err);
+		return fg_seterr_sys(err, FG_EIO, c->w.errnum,
+		    "render: write");
+	}
+	return r;
+}
+
+/* Pass 2: the head, the frames (those kept, or walked again), the end,
+ * and the palette map saved. */
+static int
+write_doc(struct ctx *c, const struct ent *v, size_t n,
+    struct fg_error *err)
+{
+	const struct fg_render_opts *o = c->o;
+	size_t i;
+	int r = 0;
+
+	if ((c->names = calloc(fg_stacks_nframes(c->st) + 1,
+	    sizeof(*c->names))) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "render: out of memory");
+	if (o->cp && (r = fg_palmap_load(o->palette_file ? o->palette_file :
+	    "palette.map", &c->palmap, err)) != 0)
+		return r;
+	write_head(c, 0);
+	c->pass = 2;
+	if (!c->kept_overflow) {
+		for (i = 0; i < c->nkept; i++)
+			write_frame(c, c->kept[i].depth, &c->kept[i].f,
+			    c->kept[i].end);
+	} else if ((r = walk(c, v, n, err)) != 0)
+		return r;
+	out_str(&c->w, "</svg>\n</svg>\n");
+	out_flush(&c->w);
+	if (c->palmap != NULL && !c->w.failed)
+		r = fg_palmap_save(c->palmap, o->palette_file ?
+		    o->palette_file : "palette.map", &o->tempfile, err);
+	return write_status(c, r, err);
+}
+
+/* The document of the entries v[0..n) (summed in c): pass 1 measures
+ * (and keeps the frames), write_doc() writes. */
+static int
+render_doc(struct ctx *c, const struct ent *v, size_t n,
+    struct fg_error *err)
+{
+	const struct fg_render_opts *o = c->o;
+	int r;
+
+	c->pass = 1;	/* pass 1: the deepest frame kept */
+	c->ypad1 = o->fontsize * 3 + (o->subtitle ? o->fontsize * 2 : 0) +
+	    (o->inverted ? o->fontsize + 4 : 0);
+	c->ypad2 = o->inverted ? o->fontsize + 10 : o->fontsize * 2 + 10;
+	if (c->total == 0) {
+		c->height = o->fontsize * 5;
+		write_head(c, 1);
+		out_flush(&c->w);
+		return write_status(c, fg_seterr(err, FG_ENODATA,
+		    "no stack counts found"), err);
+	}
+	c->minwidth_thr = minwidth_threshold(c);
+	c->depthmax = 0;
+	if ((r = walk(c, v, n, err)) != 0)
+		return r;
+	c->height = (unsigned)(c->depthmax + 1) * o->frameheight + c->ypad1 +
+	    c->ypad2;
+	return write_doc(c, v, n, err);
+}
+
 int
 fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
     FILE *fp, struct fg_error *err)
@@ -978,9 +1134,9 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 	const struct fg_render_opts *o = opt;
 	struct ent *v = NULL;
 	uint32_t *revids = NULL;
-	size_t nv = 0, i;
+	size_t nv = 0;
 	struct ctx c;
-	int r = 0;
+	int r;
 
 	if (st == NULL || fp == NULL)
 		return fg_seterr(err, FG_EINVAL, "render: no stacks or output");
@@ -990,114 +1146,14 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 			    "render: out of memory");
 		o = defaults;
 	}
-	memset(&c, 0, sizeof(c));
-	c.st = st;
-	c.o = o;
-	c.w.fp = fp;
-	c.diff = fg_stacks_differential(st);
-	c.countname = o->countname ? o->countname : "samples";
-	c.image_width = o->width ? o->width : IMAGE_WIDTH;
-	c.root.disp = (char *)"all";
-	c.root.len = 3;
-	c.root.nch = 3;
-	c.root.attr = -1;
-	c.root.ready = 1;
-	c.root.col = fg_palette_color(o->palette, o->hash, o->deterministic,
-	    "", 0);
-	fg_arena_init(&c.arena);
-	if ((c.w.buf = malloc(OUTBUF)) == NULL) {
+	ctx_init(&c, st, o, fp);
+	if ((c.w.buf = malloc(OUTBUF)) == NULL)
 		r = fg_seterr(err, FG_ENOMEM, "render: out of memory");
-		goto out;
-	}
-	if ((r = render_build_order(st, o, &v, &nv, &revids, err)) != 0)
-		goto out;
-	c.delta_max = 1;
-	for (i = 0; i < nv; i++) {
-		uint64_t m = v[i].delta < 0 ? (uint64_t)0 - (uint64_t)v[i].delta :
-		    (uint64_t)v[i].delta;
-		if (m > c.delta_max)
-			c.delta_max = m;
-	}
-	for (i = 0; i < nv; i++) {
-		if (c.total > UINT64_MAX - v[i].count) {
-			r = fg_seterr(err, FG_EOVERFLOW,
-			    "render: total weight exceeds 2^64");
-			goto out;
-		}
-		c.total += v[i].count;
-	}
-	c.pass = 1;	/* pass 1: the deepest frame kept */
-	c.ypad1 = o->fontsize * 3 + (o->subtitle ? o->fontsize * 2 : 0) +
-	    (o->inverted ? o->fontsize + 4 : 0);
-	c.ypad2 = o->inverted ? o->fontsize + 10 : o->fontsize * 2 + 10;
-	if (c.total == 0) {
-		c.height = o->fontsize * 5;
-		write_head(&c, 1);
-		out_flush(&c.w);
-		r = fg_seterr(err, FG_ENODATA, "no stack counts found");
-		goto done;
-	}
-	{
-		/* Width w is kept unless w < units, i.e. when w >= ceil(units). */
-		double units;
-		if (o->minwidth < 0)	/* pixels of the drawn width */
-			units = -o->minwidth * (double)c.total /
-			    (c.image_width - 2 * XPAD);
-		else
-			units = o->minwidth * (double)c.total / 100.0;
-		units = ceil(units);
-		if (!(units > 0))
-			c.minwidth_thr = 0;
-		else if (units >= 18446744073709551615.0)
-			c.minwidth_thr = UINT64_MAX;
-		else
-			c.minwidth_thr = (uint64_t)units;
-	}
-	c.depthmax = 0;
-	if ((r = walk(&c, v, nv, err)) != 0)
-		goto out;
-	c.height = (unsigned)(c.depthmax + 1) * o->frameheight + c.ypad1 +
-	    c.ypad2;
-	if ((c.names = calloc(fg_stacks_nframes(st) + 1,
-	    sizeof(*c.names))) == NULL) {
-		r = fg_seterr(err, FG_ENOMEM, "render: out of memory");
-		goto out;
-	}
-	if (o->cp) {
-		const char *pf = o->palette_file ? o->palette_file :
-		    "palette.map";
-		if ((r = fg_palmap_load(pf, &c.palmap, err)) != 0)
-			goto out;
-	}
-	write_head(&c, 0);
-	c.pass = 2;
-	if (!c.kept_overflow) {
-		for (i = 0; i < c.nkept; i++)
-			write_frame(&c, c.kept[i].depth, &c.kept[i].f,
-			    c.kept[i].end);
-	} else if ((r = walk(&c, v, nv, err)) != 0)
-		goto out;
-	out_str(&c.w, "</svg>\n</svg>\n");
-	out_flush(&c.w);
-	if (c.palmap != NULL && !c.w.failed)
-		r = fg_palmap_save(c.palmap, o->palette_file ?
-		    o->palette_file : "palette.map", &o->tempfile, err);
-done:
-	if (c.w.failed && r != FG_ENODATA) {
-		r = c.w.errnum == ENOMEM ?
-		    fg_seterr(err, FG_ENOMEM, "render: out of memory") :
-		    fg_seterr_sys(err, FG_EIO, c.w.errnum, "render: write");
-	} else if (c.w.failed) {
-		fg_error_clear(err);
-		r = fg_seterr_sys(err, FG_EIO, c.w.errnum, "render: write");
-	}
-out:
-	fg_palmap_free(c.palmap);
-	free(c.kept);
+	else if ((r = render_build_order(st, o, &v, &nv, &revids,
+	    err)) == 0 && (r = sum_entries(&c, v, nv, err)) == 0)
+		r = render_doc(&c, v, nv, err);
+	ctx_free(&c);
 	free(revids);
-	free(c.names);
-	fg_arena_free(&c.arena);
-	free(c.w.buf);
 	free(v);
 	fg_render_opts_free(defaults);
 	return r;
