@@ -1144,6 +1144,56 @@ skip_subtree(struct walk *w, const struct die *d, const uint8_t *at)
 	return skip_children(w);
 }
 
+/* Past the attributes of the DIE of abbreviation a, unread: 0/-1. */
+static inline int
+skip_attrs(struct walk *w, const struct abbrev *a)
+{
+	if (a->fixed >= 0)
+		skip(&w->c, (uint64_t)a->fixed);
+	else if (attrs_skip(&w->c, w->u, &w->t->specs[a->first], a->n) != 0)
+		return -1;
+	return w->c.bad ? -1 : 0;
+}
+
+static int walk(struct walk *, int, uint32_t, int);
+
+/* The DIE at off (its attributes at at) of abbreviation a, a subprogram
+ * or an inlined subroutine inside one: its ranges pushed, its children
+ * walked.  0/-1. */
+static int
+walk_scope(struct walk *w, const struct abbrev *a, const uint8_t *at,
+    uint64_t off, uint32_t depth, int level)
+{
+	uint64_t origin;
+	struct die d;
+
+	if (dw_die_read(&w->c, w->u, w->t, a, &d) != 0)
+		return -1;
+	if (d.origin.form == 0 || form_ref(w->u, &d.origin, &origin) != 0)
+		origin = off;
+	if (a->tag == DW_TAG_subprogram) {
+		size_t first = w->cu->ninls;
+
+		if (d.decl)
+			return skip_subtree(w, &d, at) != 0 ? -1 : 0;
+		if (a->children && walk(w, 1, 0, level + 1) != 0)
+			return -1;
+		w->die = off;
+		w->origin = origin;
+		w->first = first;
+		return dw_ranges_each(w->dw, w->u, &d.pc, push_func, w) != 0 ?
+		    -1 : 0;
+	}
+	w->die = off;
+	w->origin = origin;
+	w->depth = depth;
+	if (dw_ranges_each(w->dw, w->u, &d.pc, push_inl, w) != 0)
+		return -1;
+	if (a->children && walk(w, 1, depth + 1, level + 1) != 0)
+		return -1;
+	return 0;
+}
+
 /* Walk the children of the DIE just read; infunc: inside a subprogram. */
 static int
 walk(struct walk *w, int infunc, uint32_t depth, int level)
@@ -1153,7 +1203,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 	for (;;) {
 		const struct abbrev *a;
 		const uint8_t *at;
-		uint64_t code, off, origin;
+		uint64_t code, off;
 		struct die d;
 
 		if (w->c.p >= w->c.end)
@@ -1169,12 +1219,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 		at = w->c.p;
 		if (leaf_tag(a->tag)) {
 			if (!a->children) {
-				if (a->fixed >= 0)
-					skip(&w->c, (uint64_t)a->fixed);
-				else if (attrs_skip(&w->c, w->u,
-				    &w->t->specs[a->first], a->n) != 0)
-					return -1;
-				if (w->c.bad)
+				if (skip_attrs(w, a) != 0)
 					return -1;
 				continue;
 			}
@@ -1183,50 +1228,14 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 				return -1;
 			continue;
 		}
-		if (a->tag != DW_TAG_subprogram &&
-		    (a->tag != DW_TAG_inlined_subroutine || !infunc)) {
-			if (a->fixed >= 0)
-				skip(&w->c, (uint64_t)a->fixed);
-			else if (attrs_skip(&w->c, w->u,
-			    &w->t->specs[a->first], a->n) != 0)
-				return -1;
-			if (w->c.bad)
-				return -1;
-			if (a->children && walk(w, infunc, depth, level + 1) != 0)
+		if (a->tag == DW_TAG_subprogram ||
+		    (a->tag == DW_TAG_inlined_subroutine && infunc)) {
+			if (walk_scope(w, a, at, off, depth, level) != 0)
 				return -1;
 			continue;
 		}
-		if (dw_die_read(&w->c, w->u, w->t, a, &d) != 0)
+		if (skip_attrs(w, a) != 0)
 			return -1;
-		if (d.origin.form == 0 || form_ref(w->u, &d.origin, &origin) != 0)
-			origin = off;
-		if (a->tag == DW_TAG_subprogram) {
-			size_t first = w->cu->ninls;
-
-			if (d.decl) {
-				if (skip_subtree(w, &d, at) != 0)
-					return -1;
-				continue;
-			}
-			if (a->children && walk(w, 1, 0, level + 1) != 0)
-				return -1;
-			w->die = off;
-			w->origin = origin;
-			w->first = first;
-			if (dw_ranges_each(w->dw, w->u, &d.pc, push_func, w) != 0)
-				return -1;
-			continue;
-		}
-		if (a->tag == DW_TAG_inlined_subroutine && infunc) {
-			w->die = off;
-			w->origin = origin;
-			w->depth = depth;
-			if (dw_ranges_each(w->dw, w->u, &d.pc, push_inl, w) != 0)
-				return -1;
-			if (a->children && walk(w, 1, depth + 1, level + 1) != 0)
-				return -1;
-			continue;
-		}
 		if (a->children && walk(w, infunc, depth, level + 1) != 0)
 			return -1;
 	}
