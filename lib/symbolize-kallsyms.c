@@ -37,8 +37,8 @@ slurp(const char *path, size_t *len)
 	}
 	for (;;) {
 		if (cap - l < 65536) {
-			if (l + 65536 > (256u << 20) ||
-			    (n = fg_grow(b, &cap, l + 65536, 1, 1 << 20)) == NULL)
+			if (l + 65536 > (256u << 20) || (n = fg_grow(b, &cap,
+			    l + 65536, 1, 1 << 20)) == NULL)
 				goto fail;
 			b = n;
 		}
