@@ -223,12 +223,18 @@ nameattr_field(struct fg_nameattr *a, const char *k, const char *v,
 	for (i = 0; i < a->nattrs; i++)
 		if (strcmp(a->keys[i], k) == 0)
 			return 0;	/* first one wins */
-	if ((nk = reallocarray(a->keys, a->nattrs + 1, sizeof(*nk))) != NULL)
-		a->keys = nk;
-	nv = nk ? reallocarray(a->vals, a->nattrs + 1, sizeof(*nv)) : NULL;
-	if (nv == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
-	a->vals = nv;
+	if (a->nattrs == a->capattrs) {
+		size_t ck = a->capattrs, cv = a->capattrs;
+		if ((nk = fg_grow(a->keys, &ck, a->nattrs + 1, sizeof(*nk),
+		    4)) != NULL)
+			a->keys = nk;
+		nv = nk ? fg_grow(a->vals, &cv, a->nattrs + 1, sizeof(*nv),
+		    4) : NULL;
+		if (nv == NULL)
+			return fg_seterr(err, FG_ENOMEM, "out of memory");
+		a->vals = nv;
+		a->capattrs = ck;
+	}
 	a->keys[a->nattrs] = strdup(k);
 	a->vals[a->nattrs] = strdup(v);
 	a->nattrs++;
@@ -430,7 +436,8 @@ opt_base(struct fg_render_opts *o, const char *value, const char *name,
 	(void)name;
 	if (value == NULL)
 		return fg_seterr(err, FG_EINVAL, "--base needs a value");
-	if ((nb = reallocarray(o->base, o->nbase + 1, sizeof(*nb))) == NULL)
+	if ((nb = fg_grow(o->base, &o->capbase, o->nbase + 1, sizeof(*nb),
+	    4)) == NULL)
 		return fg_seterr(err, FG_ENOMEM, "out of memory");
 	o->base = nb;
 	if ((s = strdup(value)) == NULL)
