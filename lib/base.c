@@ -262,7 +262,8 @@ fg_buf_free(struct fg_buf *b)
 }
 
 void *
-fg_grow(void *p, size_t *cap, size_t need, size_t elsize, size_t first)
+fg_grow_slow(void *p, size_t *cap, size_t need, size_t elsize,
+    size_t first)
 {
 	size_t nc = *cap ? *cap : first;
 	void *n;

@@ -159,10 +159,20 @@ int fg_buf_printf(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
  * An array of *cap elements of elsize bytes made to hold need: doubled
  * (from first when empty) until it does.  The array (p itself when it
  * already holds need), *cap updated; NULL when out of memory, with p and
- * *cap as they were.
+ * *cap as they were.  Every array of lib/ grows through it.  Arrays kept
+ * in step (one count, one capacity) each grow from a copy of the
+ * capacity: the same need and first make the same new capacity.  Inline
+ * where the room is already there; fg_grow_slow() does the growing.
  */
-void *fg_grow(void *p, size_t *cap, size_t need, size_t elsize,
+void *fg_grow_slow(void *p, size_t *cap, size_t need, size_t elsize,
     size_t first);
+static inline void *
+fg_grow(void *p, size_t *cap, size_t need, size_t elsize, size_t first)
+{
+	if (FG_LIKELY(need <= *cap))
+		return p;
+	return fg_grow_slow(p, cap, need, elsize, first);
+}
 
 /*
  * Bump arena: many small allocations freed at once.  Blocks grow

@@ -94,13 +94,10 @@ map_insert(struct proc *p, const struct map *m)
 		}
 	}
 	p->nmaps = o;
-	if (p->nmaps + 2 > p->cap) {
-		size_t nc = p->cap ? p->cap * 2 : 32;
-		if ((nm = reallocarray(p->maps, nc, sizeof(*nm))) == NULL)
-			return FG_ENOMEM;
-		p->maps = nm;
-		p->cap = nc;
-	}
+	if ((nm = fg_grow(p->maps, &p->cap, p->nmaps + 2, sizeof(*nm),
+	    32)) == NULL)
+		return FG_ENOMEM;
+	p->maps = nm;
 	for (int k = 0; k < 1 + have_right; k++) {
 		const struct map *ins = k == 0 ? m : &right;
 		for (i = p->nmaps; i > 0 && p->maps[i - 1].start > ins->start; i--)

@@ -543,16 +543,14 @@ add_sample(void *arg, const struct fg_pd_sample *s, const uint32_t *ids,
 	    err)) != 0 || s->stack_key == UINT32_MAX || idx >= UINT32_MAX)
 		return r;
 	if (k >= ad->cap) {
-		size_t nc = ad->cap ? ad->cap : 4096;
-		uint32_t *t;
+		size_t old = ad->cap;
+		uint32_t *t = fg_grow(ad->idx, &ad->cap, k + 1, sizeof(*t),
+		    4096);
 
-		while (nc <= k)
-			nc *= 2;
-		if ((t = reallocarray(ad->idx, nc, sizeof(*t))) == NULL)
+		if (t == NULL)
 			return 0;	/* only not remembered */
-		memset(t + ad->cap, 0, (nc - ad->cap) * sizeof(*t));
+		memset(t + old, 0, (ad->cap - old) * sizeof(*t));
 		ad->idx = t;
-		ad->cap = nc;
 	}
 	ad->idx[k] = (uint32_t)idx + 1;
 	return 0;

@@ -39,8 +39,8 @@ slurp(const char *path, size_t *len)
 	}
 	for (;;) {
 		if (cap - l < 65536) {
-			cap = cap ? cap * 2 : 1 << 20;
-			if (cap > (256u << 20) || (n = realloc(b, cap)) == NULL)
+			if (l + 65536 > (256u << 20) || (n = fg_grow(b, &cap,
+			    l + 65536, 1, 1 << 20)) == NULL)
 				goto fail;
 			b = n;
 		}
@@ -312,12 +312,11 @@ kindex_push(struct fg_dso *d, struct kgrow *g, const char *line,
 	if ((size_t)(line - d->kbuf) >= KMOD)
 		return -1;
 	if (d->nkents == g->cap) {
-		size_t nc = g->cap ? g->cap * 2 : 65536;
-		uint32_t *k = reallocarray(d->koffs, nc, sizeof(*k));
+		uint32_t *k = fg_grow(d->koffs, &g->cap, d->nkents + 1,
+		    sizeof(*k), 65536);
 		if (k == NULL)
 			return -1;
 		d->koffs = k;
-		g->cap = nc;
 	}
 	/*
 	 * The address of every KSTEP-th while it is at hand (parsing
@@ -495,27 +494,20 @@ kname_slot(struct fg_dso *d, size_t i)
 }
 
 /*
- * The kallsyms symbol holding addr with perf's fix-ups: every symbol
- * reaches to the next address (to the next page when it is the last of
- * the core kernel or of the modules), and of aliases at one address the
- * last in the file wins (the others are left zero-sized).
+ * The index of the entry holding addr (the last one starting at or
+ * before it: the same for every address up to the next entry's start, so
+ * remembered, as a return address and its call, ip - 1, usually ask
+ * twice), its start and the next one's in d->klo, d->khi: 0, or -1 when
+ * addr is before the first.
  */
-const char *
-sym_kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
+static int
+kentry_find(struct fg_dso *d, uint64_t addr, size_t *i)
 {
-	size_t lo = 0, hi = (d->nkents + KSTEP - 1) / KSTEP, i;
-	struct kname *kn;
-	uint64_t start, end;
-	uint32_t mod;
+	size_t lo = 0, hi = (d->nkents + KSTEP - 1) / KSTEP;
 
-	/*
-	 * The entry is the last one starting at or before addr: the same
-	 * for every address up to the next entry's start (a return address
-	 * and its call, ip - 1, usually ask twice).
-	 */
 	if (d->kidx != 0 && addr >= d->klo && addr < d->khi) {
-		i = d->kidx - 1;
-		goto found;
+		*i = d->kidx - 1;
+		return 0;
 	}
 	/* the block of KSTEP entries, then the entry in it */
 	while (lo < hi) {
@@ -526,7 +518,7 @@ sym_kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 			hi = mid;
 	}
 	if (lo == 0)
-		return NULL;
+		return -1;
 	hi = lo * KSTEP < d->nkents ? lo * KSTEP : d->nkents;
 	lo = (lo - 1) * KSTEP + 1;
 	while (lo < hi) {
@@ -537,12 +529,71 @@ sym_kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 			hi = mid;
 	}
 	if (lo == 0)
-		return NULL;
-	i = lo - 1;
+		return -1;
+	*i = lo - 1;
 	d->kidx = lo;
-	d->klo = kaddr(d, i);
-	d->khi = i + 1 < d->nkents ? kaddr(d, i + 1) : UINT64_MAX;
-found:
+	d->klo = kaddr(d, *i);
+	d->khi = *i + 1 < d->nkents ? kaddr(d, *i + 1) : UINT64_MAX;
+	return 0;
+}
+
+/* kn made entry i's name, its module (when it has one) in *module:
+ * 0, or -1 when out of memory. */
+static int
+kname_fill(struct fg_dso *d, struct kname *kn, size_t i,
+    const char **module)
+{
+	const char *p = d->kbuf + (d->koffs[i] & ~KMOD);
+	const char *e = d->kbuf + d->kbuflen;
+	const char *nl = memchr(p, '\n', (size_t)(e - p)), *name, *tab;
+	char *c;
+
+	if (nl == NULL)
+		nl = e;
+	name = (const char *)memchr(p, ' ', (size_t)(nl - p)) + 3;
+	tab = memchr(name, '\t', (size_t)(nl - name));
+	c = fg_arena_strndup(&d->arena, name,
+	    (size_t)((tab ? tab : nl) - name));
+	if (c == NULL)
+		return -1;
+	kn->idx = i;
+	kn->name = c;
+	d->nknames++;
+	if (tab != NULL && module != NULL)
+		*module = fg_arena_strndup(&d->arena, tab + 1,
+		    (size_t)(nl - tab - 1));
+	return 0;
+}
+
+/* The module of entry i (one of a module's), from its line. */
+static const char *
+kmodule(struct fg_dso *d, size_t i)
+{
+	const char *p = d->kbuf + (d->koffs[i] & ~KMOD);
+	const char *e = d->kbuf + d->kbuflen;
+	const char *nl = memchr(p, '\n', (size_t)(e - p));
+	const char *tab = memchr(p, '\t', (size_t)((nl ? nl : e) - p));
+
+	return fg_arena_strndup(&d->arena, tab + 1,
+	    (size_t)((nl ? nl : e) - tab - 1));
+}
+
+/*
+ * The kallsyms symbol holding addr with perf's fix-ups: every symbol
+ * reaches to the next address (to the next page when it is the last of
+ * the core kernel or of the modules), and of aliases at one address the
+ * last in the file wins (the others are left zero-sized).
+ */
+const char *
+sym_kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
+{
+	struct kname *kn;
+	uint64_t start, end;
+	uint32_t mod;
+	size_t i;
+
+	if (kentry_find(d, addr, &i) != 0)
+		return NULL;
 	start = d->klo;
 	mod = d->koffs[i] & KMOD;
 	if (i + 1 < d->nkents && mod == (d->koffs[i + 1] & KMOD))
@@ -554,33 +605,10 @@ found:
 	if ((kn = kname_slot(d, i)) == NULL)
 		return NULL;
 	if (kn->name == NULL) {
-		const char *p = d->kbuf + (d->koffs[i] & ~KMOD);
-		const char *e = d->kbuf + d->kbuflen;
-		const char *nl = memchr(p, '\n', (size_t)(e - p)), *name, *tab;
-		char *c;
-
-		if (nl == NULL)
-			nl = e;
-		name = (const char *)memchr(p, ' ', (size_t)(nl - p)) + 3;
-		tab = memchr(name, '\t', (size_t)(nl - name));
-		c = fg_arena_strndup(&d->arena, name,
-		    (size_t)((tab ? tab : nl) - name));
-		if (c == NULL)
+		if (kname_fill(d, kn, i, module) != 0)
 			return NULL;
-		kn->idx = i;
-		kn->name = c;
-		d->nknames++;
-		if (tab != NULL && module != NULL)
-			*module = fg_arena_strndup(&d->arena, tab + 1,
-			    (size_t)(nl - tab - 1));
-	} else if (module != NULL && mod) {
-		const char *p = d->kbuf + (d->koffs[i] & ~KMOD);
-		const char *e = d->kbuf + d->kbuflen;
-		const char *nl = memchr(p, '\n', (size_t)(e - p));
-		const char *tab = memchr(p, '\t', (size_t)((nl ? nl : e) - p));
-		*module = fg_arena_strndup(&d->arena, tab + 1,
-		    (size_t)((nl ? nl : e) - tab - 1));
-	}
+	} else if (module != NULL && mod)
+		*module = kmodule(d, i);
 	return kn->name;
 }
 

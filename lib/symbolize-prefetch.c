@@ -271,13 +271,12 @@ pf_cand_push(struct pf_cands *l, struct fg_dso *d, const char *hex,
     int dbg, off_t size)
 {
 	if (l->n == l->cap) {
-		struct pf_cand *t;
-		size_t nc = l->cap ? l->cap * 2 : 16;
+		struct pf_cand *t = fg_grow(l->c, &l->cap, l->n + 1,
+		    sizeof(*t), 16);
 
-		if ((t = reallocarray(l->c, nc, sizeof(*t))) == NULL)
+		if (t == NULL)
 			return -1;
 		l->c = t;
-		l->cap = nc;
 	}
 	l->c[l->n].d = d;
 	l->c[l->n].hex = hex;
