@@ -198,19 +198,15 @@ mf_envname(char *out, size_t outsz, const char *prefix, const char *a,
 }
 
 
-int
-mf_buildsettings(struct fg_manifest *m, const struct fg_manifest_opts *o,
-    struct fg_error *err)
+/* The target triple (--target, CARGO_BUILD_TARGET, build.target). */
+static void
+bs_triple(struct fg_manifest *m, const struct fg_manifest_opts *o)
 {
-	const cJSON *v, *tt, *e;
-	const char *s, **acc = NULL;
-	struct fmerge f;
-	char name[256];
-	size_t ci, nacc = 0, i;
+	const cJSON *v;
+	const char *s;
 	struct utsname u;
-	int r;
+	size_t ci;
 
-	/* target triple */
 	if (o->target != NULL)
 		m->build_target = mf_astr(m, o->target);
 	else if ((s = mf_envget(m, "CARGO_BUILD_TARGET")) != NULL)
@@ -229,9 +225,16 @@ mf_buildsettings(struct fg_manifest *m, const struct fg_manifest_opts *o,
 		m->host = mf_afmt(&m->ar, "%s-unknown-linux-gnu", u.machine);
 	else
 		m->host = "x86_64-unknown-linux-gnu";
-	s = m->build_target ? m->build_target : m->host;
+}
 
-	/* target directory */
+/* The target directory and where it was set. */
+static void
+bs_target_dir(struct fg_manifest *m)
+{
+	const cJSON *v;
+	const char *s;
+	size_t ci;
+
 	if ((s = mf_envget(m, "CARGO_TARGET_DIR")) != NULL) {
 		m->target_dir = mf_abspath(m, m->dir, s);
 		m->target_dir_origin = "CARGO_TARGET_DIR";
@@ -246,31 +249,145 @@ mf_buildsettings(struct fg_manifest *m, const struct fg_manifest_opts *o,
 		m->target_dir = mf_afmt(&m->ar, "%s/target", m->root);
 		m->target_dir_origin = "default";
 	}
-	s = m->build_target ? m->build_target : m->host;
+}
 
-	/* linker */
-	mf_envname(name, sizeof(name), "CARGO_TARGET", s, "LINKER");
-	if ((m->linker = mf_envget(m, name)) != NULL)
+/* The linker: CARGO_TARGET_<TRIPLE>_LINKER, else target.<triple>.linker. */
+static void
+bs_linker(struct fg_manifest *m, const char *triple)
+{
+	const cJSON *tt, *v;
+	char name[256];
+
+	mf_envname(name, sizeof(name), "CARGO_TARGET", triple, "LINKER");
+	if ((m->linker = mf_envget(m, name)) != NULL) {
 		m->linker_origin = mf_astr(m, name);
-	else {
-		for (ci = 0; ci < m->ncfg; ci++) {
-			tt = cJSON_GetObjectItemCaseSensitive(
-			    cJSON_GetObjectItemCaseSensitive(m->cfg[ci].doc,
-			    "target"), s);
-			v = cJSON_GetObjectItemCaseSensitive(tt, "linker");
-			if (cJSON_IsString(v)) {
-				m->linker = mf_abspath(m, m->cfg[ci].base,
-				    v->valuestring);
-				if (strchr(v->valuestring, '/') == NULL)
-					m->linker = v->valuestring;
-				m->linker_origin = mf_origin_of(&m->ar,
-				    m->cfg[ci].path, v);
-				break;
-			}
+		return;
+	}
+	for (size_t ci = 0; ci < m->ncfg; ci++) {
+		tt = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(m->cfg[ci].doc, "target"),
+		    triple);
+		v = cJSON_GetObjectItemCaseSensitive(tt, "linker");
+		if (cJSON_IsString(v)) {
+			m->linker = mf_abspath(m, m->cfg[ci].base,
+			    v->valuestring);
+			if (strchr(v->valuestring, '/') == NULL)
+				m->linker = v->valuestring;
+			m->linker_origin = mf_origin_of(&m->ar,
+			    m->cfg[ci].path, v);
+			return;
 		}
 	}
+}
 
-	/* rustflags: the first source that has any wins */
+/* A list of rustflags under construction. */
+struct flags {
+	const char **acc;
+	size_t nacc;
+};
+
+/* Append a merged config value, if any, noting where it came from. */
+static int
+flags_take(struct fg_manifest *m, struct flags *fl, const struct fmerge *f)
+{
+	if (f->kind == 0)
+		return 0;
+	if (appendw(m, &fl->acc, &fl->nacc, f->v, f->n) != 0)
+		return FG_ENOMEM;
+	m->rustflags_origin = f->from;
+	return 0;
+}
+
+/* [target.KEY] rustflags merged over the configs up to index last. */
+static int
+flags_target_key(struct fg_manifest *m, struct flags *fl, const char *key,
+    size_t last, struct fg_error *err)
+{
+	const cJSON *v;
+	struct fmerge f;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	for (size_t k = last + 1; k-- > 0;) {
+		v = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(fg_toml_get(m->cfg[k].doc,
+		    "target"), key), "rustflags");
+		if (v != NULL && (r = fmerge_add(m, &f, v, m->cfg[k].path,
+		    err)) != 0)
+			return r;
+	}
+	return flags_take(m, fl, &f) != 0 ? fg_seterr(err, FG_ENOMEM,
+	    "out of memory") : 0;
+}
+
+/* Each distinct matching target.'cfg(..)' key, in order of first use. */
+static int
+flags_cfg(struct fg_manifest *m, struct flags *fl, const char *triple,
+    struct fg_error *err)
+{
+	const cJSON *e;
+	size_t i, j;
+	int r;
+
+	for (i = m->ncfg; i-- > 0;) {
+		cJSON_ArrayForEach(e, fg_toml_get(m->cfg[i].doc, "target")) {
+			if (!mf_cfg_matches(e->string, triple))
+				continue;
+			for (j = m->ncfg; j-- > i + 1;)	/* seen before? */
+				if (cJSON_GetObjectItemCaseSensitive(fg_toml_get(
+				    m->cfg[j].doc, "target"), e->string) != NULL)
+					break;
+			if (j != (size_t)-1 && j > i)
+				continue;
+			if ((r = flags_target_key(m, fl, e->string, i, err)) != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* build.rustflags merged over the configs, then CARGO_BUILD_RUSTFLAGS. */
+static int
+flags_build(struct fg_manifest *m, struct flags *fl, struct fg_error *err)
+{
+	const cJSON *v;
+	const char *s;
+	struct fmerge f;
+	int r;
+
+	memset(&f, 0, sizeof(f));
+	for (size_t i = m->ncfg; i-- > 0;) {
+		v = fg_toml_get(m->cfg[i].doc, "build.rustflags");
+		if (v != NULL && (r = fmerge_add(m, &f, v, m->cfg[i].path,
+		    err)) != 0)
+			return r;
+	}
+	if (flags_take(m, fl, &f) != 0)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	if ((s = mf_envget(m, "CARGO_BUILD_RUSTFLAGS")) != NULL) {
+		if ((r = envflags(m, s, &fl->acc, &fl->nacc, err)) != 0)
+			return r;
+		m->rustflags_origin = "CARGO_BUILD_RUSTFLAGS";
+	}
+	return 0;
+}
+
+/*
+ * The rustflags: the first source that has any wins.  The environment's
+ * CARGO_ENCODED_RUSTFLAGS or RUSTFLAGS; else target.<triple>.rustflags
+ * merged over the configs, then its environment variable, then each
+ * matching target.'cfg(..)' key merged over the configs; only when none
+ * has any, build.rustflags merged over the configs and then
+ * CARGO_BUILD_RUSTFLAGS.
+ */
+static int
+bs_rustflags(struct fg_manifest *m, const char *triple, struct fg_error *err)
+{
+	struct flags fl = { NULL, 0 };
+	const char *s;
+	char name[256];
+	int r;
+
 	if ((s = mf_envget(m, "CARGO_ENCODED_RUSTFLAGS")) != NULL) {
 		if (*s != '\0' && split_words(m, s, '\x1f', &m->rustflags,
 		    &m->nrustflags) != 0)
@@ -284,86 +401,34 @@ mf_buildsettings(struct fg_manifest *m, const struct fg_manifest_opts *o,
 		m->rustflags_origin = "RUSTFLAGS";
 		return 0;
 	}
-	s = m->build_target ? m->build_target : m->host;
-	/*
-	 * target.<triple>.rustflags merged over the configs, then its
-	 * environment variable, then each matching target.'cfg(..)' key
-	 * merged over the configs; only when none has any, build.rustflags
-	 * merged over the configs and then CARGO_BUILD_RUSTFLAGS.
-	 */
-	memset(&f, 0, sizeof(f));
-	for (i = m->ncfg; i-- > 0;) {
-		tt = fg_toml_get(m->cfg[i].doc, "target");
-		v = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(tt, s), "rustflags");
-		if (v != NULL && (r = fmerge_add(m, &f, v, m->cfg[i].path,
-		    err)) != 0)
-			return r;
-	}
-	if (f.kind != 0) {
-		if (appendw(m, &acc, &nacc, f.v, f.n) != 0)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
-		m->rustflags_origin = f.from;
-	}
-	mf_envname(name, sizeof(name), "CARGO_TARGET", s, "RUSTFLAGS");
-	if (mf_envget(m, name) != NULL) {
-		if ((r = envflags(m, mf_envget(m, name), &acc, &nacc, err)) != 0)
+	if ((r = flags_target_key(m, &fl, triple, m->ncfg - 1, err)) != 0)
+		return r;
+	mf_envname(name, sizeof(name), "CARGO_TARGET", triple, "RUSTFLAGS");
+	if ((s = mf_envget(m, name)) != NULL) {
+		if ((r = envflags(m, s, &fl.acc, &fl.nacc, err)) != 0)
 			return r;
 		m->rustflags_origin = mf_astr(m, name);
 	}
-	/* each distinct cfg key, in order of first appearance */
-	for (i = m->ncfg; i-- > 0;) {
-		tt = fg_toml_get(m->cfg[i].doc, "target");
-		cJSON_ArrayForEach(e, tt) {
-			size_t j, k;
-
-			if (!mf_cfg_matches(e->string, s))
-				continue;
-			for (j = m->ncfg; j-- > i + 1;)	/* seen before? */
-				if (cJSON_GetObjectItemCaseSensitive(fg_toml_get(
-				    m->cfg[j].doc, "target"), e->string) != NULL)
-					break;
-			if (j != (size_t)-1 && j > i)
-				continue;
-			memset(&f, 0, sizeof(f));
-			for (k = i + 1; k-- > 0;) {
-				v = cJSON_GetObjectItemCaseSensitive(
-				    cJSON_GetObjectItemCaseSensitive(fg_toml_get(
-				    m->cfg[k].doc, "target"), e->string),
-				    "rustflags");
-				if (v != NULL && (r = fmerge_add(m, &f, v,
-				    m->cfg[k].path, err)) != 0)
-					return r;
-			}
-			if (f.kind == 0)
-				continue;
-			if (appendw(m, &acc, &nacc, f.v, f.n) != 0)
-				return fg_seterr(err, FG_ENOMEM, "out of memory");
-			m->rustflags_origin = f.from;
-		}
-	}
-	if (m->rustflags_origin == NULL) {
-		memset(&f, 0, sizeof(f));
-		for (i = m->ncfg; i-- > 0;) {
-			v = fg_toml_get(m->cfg[i].doc, "build.rustflags");
-			if (v != NULL && (r = fmerge_add(m, &f, v,
-			    m->cfg[i].path, err)) != 0)
-				return r;
-		}
-		if (f.kind != 0) {
-			if (appendw(m, &acc, &nacc, f.v, f.n) != 0)
-				return fg_seterr(err, FG_ENOMEM, "out of memory");
-			m->rustflags_origin = f.from;
-		}
-		if ((s = mf_envget(m, "CARGO_BUILD_RUSTFLAGS")) != NULL) {
-			if ((r = envflags(m, s, &acc, &nacc, err)) != 0)
-				return r;
-			m->rustflags_origin = "CARGO_BUILD_RUSTFLAGS";
-		}
-	}
-	m->rustflags = acc;
-	m->nrustflags = nacc;
+	if ((r = flags_cfg(m, &fl, triple, err)) != 0)
+		return r;
+	if (m->rustflags_origin == NULL && (r = flags_build(m, &fl, err)) != 0)
+		return r;
+	m->rustflags = fl.acc;
+	m->nrustflags = fl.nacc;
 	return 0;
+}
+
+int
+mf_buildsettings(struct fg_manifest *m, const struct fg_manifest_opts *o,
+    struct fg_error *err)
+{
+	const char *triple;
+
+	bs_triple(m, o);
+	bs_target_dir(m);
+	triple = m->build_target ? m->build_target : m->host;
+	bs_linker(m, triple);
+	return bs_rustflags(m, triple, err);
 }
 
 
