@@ -108,34 +108,18 @@ read_native(const struct fg_process_opts *o, struct fg_stacks *st,
 	return fg_pd_read_file(o->perfdata, &po, st, err, later);
 }
 
-/* fg_process_read; the native reader's teardown may be left in *later. */
+/* `perf script -i FILE` streamed into the collapser. */
 static int
-process_read(const struct fg_process_opts *o, struct fg_stacks *st,
-    struct fg_error *err, struct fg_pd_teardown **later)
+read_script(const struct fg_process_opts *o, struct fg_stacks *st,
+    struct fg_error *err)
 {
 	struct argvb a;
 	struct fg_collapse_opts co;
 	struct fg_spawn_opts so;
 	struct fg_child ch;
-	struct fg_error e;
-	struct stat sb;
 	char **argv;
-	int rc, prc, fd, status = 0;
+	int rc, prc, status = 0;
 
-	if (o->perfdata == NULL)
-		return fg_seterr(err, FG_EINVAL, "no recording to read");
-	fg_error_clear(&e);
-	/* what is wrong with the file, said before either reader starts
-	   (one the user cannot read may still be read by perf through sudo) */
-	if ((fd = fg_pd_open_input(o->perfdata, &sb, &e)) >= 0)
-		close(fd);
-	else if (e.sys != EACCES) {
-		if (err != NULL && err->code == 0)
-			*err = e;
-		return fd;
-	}
-	if (fg_process_source(o, NULL, 0) == FG_SOURCE_NATIVE)
-		return read_native(o, st, err, later);
 	argvb_init(&a);
 	argvb_sudo(&a, o->sudo, o->nsudo);
 	argvb_push(&a, o->perf != NULL ? o->perf : "perf");
@@ -183,6 +167,32 @@ process_read(const struct fg_process_opts *o, struct fg_stacks *st,
 		    "(%s)", o->perfdata, d);
 	}
 	return 0;
+}
+
+/* fg_process_read; the native reader's teardown may be left in *later. */
+static int
+process_read(const struct fg_process_opts *o, struct fg_stacks *st,
+    struct fg_error *err, struct fg_pd_teardown **later)
+{
+	struct fg_error e;
+	struct stat sb;
+	int fd;
+
+	if (o->perfdata == NULL)
+		return fg_seterr(err, FG_EINVAL, "no recording to read");
+	fg_error_clear(&e);
+	/* what is wrong with the file, said before either reader starts
+	   (one the user cannot read may still be read by perf through sudo) */
+	if ((fd = fg_pd_open_input(o->perfdata, &sb, &e)) >= 0)
+		close(fd);
+	else if (e.sys != EACCES) {
+		if (err != NULL && err->code == 0)
+			*err = e;
+		return fd;
+	}
+	if (fg_process_source(o, NULL, 0) == FG_SOURCE_NATIVE)
+		return read_native(o, st, err, later);
+	return read_script(o, st, err);
 }
 
 int
