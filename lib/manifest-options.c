@@ -38,15 +38,76 @@ static const struct {
 #define NKNOWN (sizeof(known_opts) / sizeof(known_opts[0]))
 
 
+/* What type k wants, for the warning about a value of another. */
+static const char *
+type_words(enum otype type)
+{
+	return type == O_STR ? "a string" : type == O_BOOL ? "true or false" :
+	    type == O_INT ? "a positive integer" :
+	    type == O_NUM ? "a non-negative number" : "an array of strings";
+}
+
+/* The value of e as op's type: 0, 1 when mistyped, or FG_ENOMEM. */
+static int
+take_value(struct fg_manifest *m, const cJSON *e, enum otype type,
+    struct mopt *op)
+{
+	const cJSON *x;
+	int64_t iv;
+	size_t n = 0;
+
+	switch (type) {
+	case O_STR:
+		if (!cJSON_IsString(e))
+			return 1;
+		op->val = e->valuestring;
+		return 0;
+	case O_BOOL:
+		if (!cJSON_IsBool(e))
+			return 1;
+		op->val = cJSON_IsTrue(e) ? "true" : "false";
+		return 0;
+	case O_INT:
+		if (fg_toml_int(e, &iv) != 0 || iv <= 0)
+			return 1;
+		op->val = mf_afmt(&m->ar, "%" PRId64, iv);
+		return 0;
+	case O_NUM:
+		if (fg_toml_int(e, &iv) == 0)
+			op->val = mf_afmt(&m->ar, "%" PRId64, iv);
+		else if (fg_toml_type(e) == FG_TOML_FLOAT &&
+		    e->valuedouble >= 0 && e->valuedouble < 1e9)
+			op->val = mf_afmt(&m->ar, "%g", e->valuedouble);
+		else
+			return 1;
+		return 0;
+	case O_LIST:
+		break;
+	}
+	if (!cJSON_IsArray(e))
+		return 1;
+	cJSON_ArrayForEach(x, e) {
+		if (!cJSON_IsString(x))
+			return 1;
+		n++;
+	}
+	if ((op->items = fg_arena_alloc(&m->ar, (n + 1) * sizeof(char *))) ==
+	    NULL)
+		return FG_ENOMEM;
+	op->nitems = 0;
+	cJSON_ArrayForEach(x, e)
+		op->items[op->nitems++] = x->valuestring;
+	op->val = NULL;
+	return 0;
+}
+
 static int
 takeopts(struct fg_manifest *m, const cJSON *tab, const char *path,
     const char *where)
 {
-	const cJSON *e, *x;
-	struct mopt *op;
-	size_t k, n;
-	int64_t iv;
-	const char *org;
+	const cJSON *e;
+	size_t k;
+	int r;
 
 	if (tab == NULL)
 		return 0;
@@ -65,66 +126,19 @@ takeopts(struct fg_manifest *m, const cJSON *tab, const char *path,
 			    fg_toml_col(e), e->string, where);
 			continue;
 		}
-		op = &m->opts[k];
-		org = mf_origin_of(&m->ar, path, e);
-		switch (known_opts[k].type) {
-		case O_STR:
-			if (!cJSON_IsString(e))
-				goto mistyped;
-			op->val = e->valuestring;
-			break;
-		case O_BOOL:
-			if (!cJSON_IsBool(e))
-				goto mistyped;
-			op->val = cJSON_IsTrue(e) ? "true" : "false";
-			break;
-		case O_INT:
-			if (fg_toml_int(e, &iv) != 0 || iv <= 0)
-				goto mistyped;
-			op->val = mf_afmt(&m->ar, "%" PRId64, iv);
-			break;
-		case O_NUM:
-			if (fg_toml_int(e, &iv) == 0)
-				op->val = mf_afmt(&m->ar, "%" PRId64, iv);
-			else if (fg_toml_type(e) == FG_TOML_FLOAT &&
-			    e->valuedouble >= 0 && e->valuedouble < 1e9)
-				op->val = mf_afmt(&m->ar, "%g", e->valuedouble);
-			else
-				goto mistyped;
-			break;
-		case O_LIST:
-			if (!cJSON_IsArray(e))
-				goto mistyped;
-			n = 0;
-			cJSON_ArrayForEach(x, e) {
-				if (!cJSON_IsString(x))
-					goto mistyped;
-				n++;
-			}
-			op->items = fg_arena_alloc(&m->ar, (n + 1) *
-			    sizeof(char *));
-			if (op->items == NULL)
-				return FG_ENOMEM;
-			op->nitems = 0;
-			cJSON_ArrayForEach(x, e)
-				op->items[op->nitems++] = x->valuestring;
-			op->val = NULL;
-			break;
+		r = take_value(m, e, known_opts[k].type, &m->opts[k]);
+		if (r == FG_ENOMEM)
+			return r;
+		if (r == 0) {
+			m->opts[k].origin = mf_origin_of(&m->ar, path, e);
+			continue;
 		}
-		op->origin = org;
-		continue;
-mistyped:
 		fg_warnf(&m->warn, "%s:%u:%u: \"%s\" in [%s] must be %s; "
 		    "ignored", path, fg_toml_line(e), fg_toml_col(e), e->string,
-		    where, known_opts[k].type == O_STR ? "a string" :
-		    known_opts[k].type == O_BOOL ? "true or false" :
-		    known_opts[k].type == O_INT ? "a positive integer" :
-		    known_opts[k].type == O_NUM ? "a non-negative number" :
-		    "an array of strings");
+		    where, type_words(known_opts[k].type));
 	}
 	return 0;
 }
-
 
 int
 mf_options_take(struct fg_manifest *m)
