@@ -218,46 +218,48 @@ mf_members(struct fg_manifest *m, struct fg_error *err)
 	return 0;
 }
 
-/* Find the workspace root for the package manifest at m->pkg_manifest. */
-int
-mf_findroot(struct fg_manifest *m, struct fg_error *err)
+/* package.workspace = "PATH": the root it names, which must be one. */
+static int
+root_named(struct fg_manifest *m, const cJSON *wsp, const char *pdir,
+    struct fg_error *err)
 {
-	const cJSON *wsp, *ws;
-	char *pdir, *d, *mf;
+	cJSON *doc;
+	char *mf;
+	int r;
+
+	if (!cJSON_IsString(wsp))
+		return fg_seterr(err, FG_EPARSE, "%s:%u:%u: package.workspace "
+		    "must be a path", m->pkg_manifest, fg_toml_line(wsp),
+		    fg_toml_col(wsp));
+	m->root = mf_abspath(m, pdir, wsp->valuestring);
+	mf = mf_afmt(&m->ar, "%s/Cargo.toml", m->root);
+	if (m->root == NULL || mf == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	if ((r = mf_loaddoc(mf, &doc, err)) != 0)
+		return r;
+	if (cJSON_GetObjectItemCaseSensitive(doc, "workspace") == NULL) {
+		cJSON_Delete(doc);
+		return fg_seterr(err, FG_EINVAL, "%s:%u:%u: package.workspace "
+		    "names %s, which has no [workspace]", m->pkg_manifest,
+		    fg_toml_line(wsp), fg_toml_col(wsp), mf);
+	}
+	m->root_manifest = mf;
+	m->root_doc = doc;
+	return 0;
+}
+
+/*
+ * The nearest parent with a [workspace] that does not exclude pdir; 1
+ * when there is none.
+ */
+static int
+root_search(struct fg_manifest *m, const char *pdir, struct fg_error *err)
+{
+	const cJSON *ws;
+	char *d, *mf;
 	cJSON *doc;
 	int r;
 
-	pdir = mf_dirname_of(m, m->pkg_manifest);
-	if (cJSON_GetObjectItemCaseSensitive(m->pkg_doc, "workspace") != NULL) {
-		m->root = pdir;
-		m->root_manifest = m->pkg_manifest;
-		m->root_doc = m->pkg_doc;
-		return 0;
-	}
-	wsp = fg_toml_get(m->pkg_doc, "package.workspace");
-	if (wsp != NULL) {
-		if (!cJSON_IsString(wsp))
-			return fg_seterr(err, FG_EPARSE, "%s:%u:%u: "
-			    "package.workspace must be a path", m->pkg_manifest,
-			    fg_toml_line(wsp), fg_toml_col(wsp));
-		m->root = mf_abspath(m, pdir, wsp->valuestring);
-		mf = mf_afmt(&m->ar, "%s/Cargo.toml", m->root);
-		if (m->root == NULL || mf == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
-		if ((r = mf_loaddoc(mf, &doc, err)) != 0)
-			return r;
-		if (cJSON_GetObjectItemCaseSensitive(doc, "workspace") ==
-		    NULL) {
-			cJSON_Delete(doc);
-			return fg_seterr(err, FG_EINVAL, "%s:%u:%u: package."
-			    "workspace names %s, which has no [workspace]",
-			    m->pkg_manifest, fg_toml_line(wsp),
-			    fg_toml_col(wsp), mf);
-		}
-		m->root_manifest = mf;
-		m->root_doc = doc;
-		return 0;
-	}
 	for (d = mf_parent_of(m, pdir); d != NULL; d = mf_parent_of(m, d)) {
 		mf = strcmp(d, "/") == 0 ? mf_afmt(&m->ar, "/Cargo.toml") :
 		    mf_afmt(&m->ar, "%s/Cargo.toml", d);
@@ -272,7 +274,7 @@ mf_findroot(struct fg_manifest *m, struct fg_error *err)
 			cJSON_Delete(doc);
 			continue;
 		}
-		m->root = d;
+		m->root = d;	/* the patterns are relative to it */
 		if (excluded(m, ws, pdir)) {
 			cJSON_Delete(doc);
 			continue;
@@ -285,6 +287,24 @@ mf_findroot(struct fg_manifest *m, struct fg_error *err)
 		m->root_manifest = mf;
 		m->root_doc = doc;
 		return 0;
+	}
+	return 1;
+}
+
+/* Find the workspace root for the package manifest at m->pkg_manifest. */
+int
+mf_findroot(struct fg_manifest *m, struct fg_error *err)
+{
+	const cJSON *wsp;
+	char *pdir;
+	int r;
+
+	pdir = mf_dirname_of(m, m->pkg_manifest);
+	if (cJSON_GetObjectItemCaseSensitive(m->pkg_doc, "workspace") == NULL) {
+		if ((wsp = fg_toml_get(m->pkg_doc, "package.workspace")) != NULL)
+			return root_named(m, wsp, pdir, err);
+		if ((r = root_search(m, pdir, err)) <= 0)
+			return r;
 	}
 	m->root = pdir;
 	m->root_manifest = m->pkg_manifest;
