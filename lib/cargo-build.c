@@ -73,27 +73,10 @@ on_line(struct fg_cargo *c, const char *line, size_t len,
 	return rc;
 }
 
-static int
-build_argv(struct fg_cargo *c, const char **argv, size_t max)
+/* The flags naming the target: --lib, --bin NAME, --example NAME, ... */
+static size_t
+target_flags(const struct fg_cargo *c, const char **argv, size_t n)
 {
-	const char *pflag = c->pflag, *pval = c->pval;
-	size_t n = 0;
-	int test = c->o.kind == FG_TARGET_TEST ||
-	    c->o.kind == FG_TARGET_UNIT_TEST;
-	int bench = c->o.kind == FG_TARGET_BENCH ||
-	    c->o.kind == FG_TARGET_UNIT_BENCH;
-
-	argv[n++] = cargo_bin(c);
-	argv[n++] = test ? "test" : bench ? "bench" : "build";
-	if (test || bench)
-		argv[n++] = "--no-run";
-	if (pflag != NULL)
-		argv[n++] = pflag;
-	if (pval != NULL)
-		argv[n++] = pval;
-	argv[n++] = "--message-format=json-render-diagnostics";
-	argv[n++] = "-p";
-	argv[n++] = c->pkg;
 	switch (c->o.kind) {
 	case FG_TARGET_UNIT_TEST:
 	case FG_TARGET_UNIT_BENCH:
@@ -115,6 +98,32 @@ build_argv(struct fg_cargo *c, const char **argv, size_t max)
 		argv[n++] = c->name;
 		break;
 	}
+	return n;
+}
+
+/* The argv of the build, NULL-terminated; -1 when it needs more than max. */
+static int
+build_argv(struct fg_cargo *c, const char **argv, size_t max)
+{
+	const char *pflag = c->pflag, *pval = c->pval;
+	size_t n = 0;
+	int test = c->o.kind == FG_TARGET_TEST ||
+	    c->o.kind == FG_TARGET_UNIT_TEST;
+	int bench = c->o.kind == FG_TARGET_BENCH ||
+	    c->o.kind == FG_TARGET_UNIT_BENCH;
+
+	argv[n++] = cargo_bin(c);
+	argv[n++] = test ? "test" : bench ? "bench" : "build";
+	if (test || bench)
+		argv[n++] = "--no-run";
+	if (pflag != NULL)
+		argv[n++] = pflag;
+	if (pval != NULL)
+		argv[n++] = pval;
+	argv[n++] = "--message-format=json-render-diagnostics";
+	argv[n++] = "-p";
+	argv[n++] = c->pkg;
+	n = target_flags(c, argv, n);
 	if (c->o.features != NULL) {
 		argv[n++] = "--features";
 		argv[n++] = c->o.features;
