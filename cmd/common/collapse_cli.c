@@ -152,153 +152,184 @@ read_stacks(enum collapse_source src, const char *path,
 	return r;
 }
 
-int
-collapse_cli_main(int argc, char *argv[], enum collapse_source src)
-{
-	static const struct option longopts[] = {
-		{ "pid", no_argument, NULL, OPT_PID },
-		{ "tid", no_argument, NULL, OPT_TID },
-		{ "kernel", no_argument, NULL, OPT_KERNEL },
-		{ "jit", no_argument, NULL, OPT_JIT },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "addrs", no_argument, NULL, OPT_ADDRS },
-		{ "no-inline", no_argument, NULL, OPT_NOINLINE },
-		{ "event-filter", required_argument, NULL, OPT_EVENT },
-		{ "skip-after", required_argument, NULL, OPT_SKIP },
-		{ "nthreads", required_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *prog = src == COLLAPSE_PERFDATA ?
-	    "flamegraph-collapse-perfdata" : "flamegraph-collapse-perf";
-	const char *path = src == COLLAPSE_PERFDATA ? "perf.data" : "-";
-	const char *errstr;
-	struct naming nm;
-	struct warnstate ws = { prog, 0, 0 };
-	struct fg_warn warn = { on_warn, &ws };
-	struct fg_error err;
-	struct fg_stacks *st;
-	int ch, r, status = 1;
+static const struct option longopts[] = {
+	{ "pid", no_argument, NULL, OPT_PID },
+	{ "tid", no_argument, NULL, OPT_TID },
+	{ "kernel", no_argument, NULL, OPT_KERNEL },
+	{ "jit", no_argument, NULL, OPT_JIT },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "addrs", no_argument, NULL, OPT_ADDRS },
+	{ "no-inline", no_argument, NULL, OPT_NOINLINE },
+	{ "event-filter", required_argument, NULL, OPT_EVENT },
+	{ "skip-after", required_argument, NULL, OPT_SKIP },
+	{ "nthreads", required_argument, NULL, 'n' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
 
-	memset(&nm, 0, sizeof(nm));
-	fg_error_clear(&err);
-	if ((nm.skips = calloc((size_t)argc + 1, sizeof(*nm.skips))) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return 1;
+/* The command line, as parsed. */
+struct args {
+	const char *prog;
+	enum collapse_source src;
+	const char *path;
+	struct naming nm;
+	struct warnstate ws;
+};
+
+/* What parsing says: go on, or exit with a status (after the usage). */
+enum { ARGS_OK = -1, ARGS_USAGE = -2 };
+
+/* The naming flags: set a field to 1. */
+static int
+naming_flag(struct naming *nm, int ch)
+{
+	switch (ch) {
+	case OPT_PID: nm->pid = 1; return 1;
+	case OPT_TID: nm->tid = 1; return 1;
+	case OPT_KERNEL: nm->kernel = 1; return 1;
+	case OPT_JIT: nm->jit = 1; return 1;
+	case OPT_ALL: nm->kernel = nm->jit = 1; return 1;
+	case OPT_ADDRS: nm->addrs = 1; return 1;
 	}
-	while ((ch = getopt_long(argc, argv, ":n:qvhV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_PID:
-			nm.pid = 1;
-			break;
-		case OPT_TID:
-			nm.tid = 1;
-			break;
-		case OPT_KERNEL:
-			nm.kernel = 1;
-			break;
-		case OPT_JIT:
-			nm.jit = 1;
-			break;
-		case OPT_ALL:
-			nm.kernel = nm.jit = 1;
-			break;
-		case OPT_ADDRS:
-			nm.addrs = 1;
-			break;
-		case OPT_NOINLINE:
-			if (src != COLLAPSE_PERFDATA) {	/* perf script inlines */
-				fprintf(stderr, "%s: --no-inline is an option "
-				    "of flamegraph-collapse-perfdata\n", prog);
-				goto bad_usage;
-			}
-			nm.no_inline = 1;
-			break;
-		case OPT_EVENT:
-			nm.event_filter = optarg;
-			break;
-		case OPT_SKIP:
-			nm.skips[nm.nskips++] = optarg;
-			break;
-		case 'n':
-			if (src != COLLAPSE_PERF_SCRIPT) {
-				fprintf(stderr, "%s: -n/--nthreads is an option "
-				    "of flamegraph-collapse-perf\n", prog);
-				goto bad_usage;
-			}
-			nm.nthreads = (unsigned)strtonum(optarg, 1, 1024,
-			    &errstr);
-			if (errstr != NULL) {
-				fprintf(stderr, "%s: --nthreads %s: %s\n",
-				    prog, optarg, errstr);
-				goto out;
-			}
-			break;
-		case 'q':
-			ws.quiet = 1;
-			break;
-		case 'v':
-			break;
-		case 'h':
-			usage(stdout, prog, src);
-			status = 0;
-			goto out;
-		case 'V':
-			printf("%s %s\n", prog, FG_VERSION);
-			status = 0;
-			goto out;
-		default: {	/* ':' and '?' */
-			char m[256];
-			fprintf(stderr, "%s: %s\n", prog,
-			    optmsg(ch, argv, longopts, m, sizeof(m)));
-			goto bad_usage;
+	return 0;
+}
+
+/* One option: ARGS_OK, ARGS_USAGE, or an exit status. */
+static int
+args_one(struct args *a, int ch, char **argv)
+{
+	const char *errstr;
+
+	if (naming_flag(&a->nm, ch))
+		return ARGS_OK;
+	switch (ch) {
+	case OPT_NOINLINE:
+		if (a->src != COLLAPSE_PERFDATA) {	/* perf script inlines */
+			fprintf(stderr, "%s: --no-inline is an option of "
+			    "flamegraph-collapse-perfdata\n", a->prog);
+			return ARGS_USAGE;
 		}
+		a->nm.no_inline = 1;
+		return ARGS_OK;
+	case OPT_EVENT: a->nm.event_filter = optarg; return ARGS_OK;
+	case OPT_SKIP: a->nm.skips[a->nm.nskips++] = optarg; return ARGS_OK;
+	case 'n':
+		if (a->src != COLLAPSE_PERF_SCRIPT) {
+			fprintf(stderr, "%s: -n/--nthreads is an option of "
+			    "flamegraph-collapse-perf\n", a->prog);
+			return ARGS_USAGE;
 		}
+		a->nm.nthreads = (unsigned)strtonum(optarg, 1, 1024, &errstr);
+		if (errstr != NULL) {
+			fprintf(stderr, "%s: --nthreads %s: %s\n", a->prog,
+			    optarg, errstr);
+			return 1;
+		}
+		return ARGS_OK;
+	case 'q': a->ws.quiet = 1; return ARGS_OK;
+	case 'v': return ARGS_OK;
+	case 'h':
+		usage(stdout, a->prog, a->src);
+		return 0;
+	case 'V':
+		printf("%s %s\n", a->prog, FG_VERSION);
+		return 0;
 	}
+	{	/* ':' and '?' */
+		char m[256];
+		fprintf(stderr, "%s: %s\n", a->prog, optmsg(ch, argv, longopts,
+		    m, sizeof(m)));
+	}
+	return ARGS_USAGE;
+}
+
+/* argv into a: ARGS_OK, ARGS_USAGE, or an exit status. */
+static int
+args_parse(struct args *a, int argc, char **argv)
+{
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, ":n:qvhV", longopts, NULL)) != -1)
+		if ((r = args_one(a, ch, argv)) != ARGS_OK)
+			return r;
 	argc -= optind;
 	argv += optind;
 	if (argc > 1) {
-		fprintf(stderr, "%s: one input at most (%s, %s)\n", prog,
+		fprintf(stderr, "%s: one input at most (%s, %s)\n", a->prog,
 		    argv[0], argv[1]);
-		goto bad_usage;
+		return ARGS_USAGE;
 	}
 	if (argc == 1)
-		path = argv[0];
+		a->path = argv[0];
+	return ARGS_OK;
+}
 
+/* Read the stacks (cancellable) and write them folded: the exit status. */
+static int
+collapse_run(struct args *a)
+{
+	struct fg_warn warn = { on_warn, &a->ws };
+	struct fg_error err;
+	struct fg_stacks *st;
+	int r, status = 1;
+
+	fg_error_clear(&err);
 	reading = 1;
 	cleanup_install(on_signal);
 	if ((st = fg_stacks_new()) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		goto out;
+		fprintf(stderr, "%s: out of memory\n", a->prog);
+		return 1;
 	}
-	r = read_stacks(src, path, &nm, warn, st, &err);
+	r = read_stacks(a->src, a->path, &a->nm, warn, st, &err);
 	reading = 0;
 	if (got_signal) {	/* whatever r says: the user stopped it */
-		fprintf(stderr, "%s: interrupted\n", prog);
-		status = 128 + got_signal;
+		fprintf(stderr, "%s: interrupted\n", a->prog);
 		fg_stacks_free(st);
-		goto out;
+		return 128 + got_signal;
 	}
-	if (ws.n > WARN_SHOWN)
-		fprintf(stderr, "%s: %s%lu more warnings\n", prog,
-		    src == COLLAPSE_PERF_SCRIPT ? "perf script: " : "",
-		    ws.n - WARN_SHOWN);
+	if (a->ws.n > WARN_SHOWN)
+		fprintf(stderr, "%s: %s%lu more warnings\n", a->prog,
+		    a->src == COLLAPSE_PERF_SCRIPT ? "perf script: " : "",
+		    a->ws.n - WARN_SHOWN);
 	if (r != 0)
-		fprintf(stderr, "%s: %s\n", prog, err.msg);
+		fprintf(stderr, "%s: %s\n", a->prog, err.msg);
 	else if (fg_stacks_write_folded(st, stdout, &err) != 0 ||
 	    fflush(stdout) != 0 || ferror(stdout))
-		fprintf(stderr, "%s: standard output: %s\n", prog,
+		fprintf(stderr, "%s: standard output: %s\n", a->prog,
 		    err.code ? err.msg : strerror(errno));
 	else
 		status = 0;
 	fg_stacks_free(st);
-	goto out;
-bad_usage:
-	usage(stderr, prog, src);
-out:
-	free(nm.skips);
+	return status;
+}
+
+int
+collapse_cli_main(int argc, char *argv[], enum collapse_source src)
+{
+	struct args a;
+	int status;
+
+	memset(&a, 0, sizeof(a));
+	a.src = src;
+	a.prog = src == COLLAPSE_PERFDATA ? "flamegraph-collapse-perfdata" :
+	    "flamegraph-collapse-perf";
+	a.path = src == COLLAPSE_PERFDATA ? "perf.data" : "-";
+	a.ws.prog = a.prog;
+	if ((a.nm.skips = calloc((size_t)argc + 1, sizeof(*a.nm.skips))) ==
+	    NULL) {
+		fprintf(stderr, "%s: out of memory\n", a.prog);
+		return 1;
+	}
+	status = args_parse(&a, argc, argv);
+	if (status == ARGS_USAGE) {
+		usage(stderr, a.prog, src);
+		status = 1;
+	} else if (status == ARGS_OK) {
+		status = collapse_run(&a);
+	}
+	free(a.nm.skips);
 	return status;
 }

@@ -598,28 +598,57 @@ const char *fg_cargo_build_cmdline(const struct fg_cargo *c);
  */
 const char *fg_cargo_overrides(const struct fg_cargo *c);
 /*
- * Replace the default overrides with env[0..n) ("NAME=VALUE", copied),
- * e.g. the minimal list fg_profile_override() computes from the
- * manifests.  Call between fg_cargo_locate and fg_cargo_build.
+ * The build policy: how the target is built so that the graph has
+ * names, decided in one call from the manifest facts, the located target
+ * and the user's choices.  The result is the environment overrides (the
+ * manifests' minimal list, or the default pair of fg_cargo_overrides()),
+ * the rustflags with CARGO_ENCODED_RUSTFLAGS composed from them (only
+ * for --call-graph fp: cargo's own rustflags plus -C
+ * force-frame-pointers=yes) and the build directory (for fp,
+ * TARGET/flamegraph-fp, so the normal build cache is untouched).
  */
-int fg_cargo_set_env(struct fg_cargo *c, const char *const *env, size_t n,
-    struct fg_error *err);
+struct fg_build_opts {
+	const struct fg_manifest *manifest;	/* NULL: none loaded */
+	const struct fg_cargo *cargo;	/* the located target (required) */
+	const char *const *env;	/* NULL-terminated environment, read for
+				   the rustflags when manifest is NULL */
+	int frame_pointers;	/* --call-graph fp */
+	int verbose;		/* a note for each override's reason */
+	struct fg_warn warn;	/* settings no override can fix */
+	struct fg_warn note;	/* what the policy chose, one line each */
+};
+
+void fg_build_opts_init(struct fg_build_opts *o);
+
+struct fg_build;
+
 /*
- * Build into dir (absolute, or relative to the directory cargo runs in)
- * instead of Cargo's target directory, as `--target-dir dir`;
- * fg_cargo_target_dir() still names the workspace's.  Copied.  Call
- * between fg_cargo_locate and fg_cargo_build.
+ * Decide the build.  FG_EINVAL for a rustflag holding the separator
+ * 0x1f or an unterminated quote in RUSTFLAGS, FG_ENOMEM.  *out is the
+ * caller's (fg_build_free); the options are not kept.
  */
-int fg_cargo_set_build_dir(struct fg_cargo *c, const char *dir,
+int fg_build_policy(const struct fg_build_opts *o, struct fg_build **out,
     struct fg_error *err);
+void fg_build_free(struct fg_build *b);
+/* The environment overrides, "NAME=VALUE" each; owned by b. */
+size_t fg_build_env(const struct fg_build *b, const char *const **env);
+/* The rustflags the build sets (0: cargo's own); owned by b. */
+size_t fg_build_rustflags(const struct fg_build *b,
+    const char *const **flags);
+/* "CARGO_ENCODED_RUSTFLAGS=..." of those, or NULL; owned by b. */
+const char *fg_build_encoded_rustflags(const struct fg_build *b);
+/* The --target-dir of the build, or NULL for Cargo's; owned by b. */
+const char *fg_build_dir(const struct fg_build *b);
+
 /*
- * Build with exactly these rustflags: flags[0..n) (copied) become
- * CARGO_ENCODED_RUSTFLAGS, which cargo takes over RUSTFLAGS and the
- * configs' rustflags, so the caller passes the merged list
- * (fg_manifest_rustflags plus its own).  Not part of fg_cargo_overrides().
+ * Build c as b says (copied): its environment replaces the default
+ * overrides (fg_cargo_overrides() shows it; the rustflags are not part
+ * of that), its directory is the build's --target-dir while
+ * fg_cargo_target_dir() still names the workspace's.  Call between
+ * fg_cargo_locate and fg_cargo_build.  0 or FG_ENOMEM.
  */
-int fg_cargo_set_rustflags(struct fg_cargo *c, const char *const *flags,
-    size_t n, struct fg_error *err);
+int fg_cargo_set_build(struct fg_cargo *c, const struct fg_build *b,
+    struct fg_error *err);
 /* Absolute path of the built executable; NULL before fg_cargo_build. */
 const char *fg_cargo_executable(const struct fg_cargo *c);
 

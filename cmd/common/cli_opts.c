@@ -1,0 +1,534 @@
+/*
+ * cli_opts.c: the command lines of cargo-flamegraph and flamegraph, argv
+ * to a struct cli: getopt_long over the tool's options and the renderer's
+ * (render_args.c), each option handled by the table or the small handler
+ * of its group, then the checks of combinations.  Nothing runs here;
+ * messages go to stderr through status.c.
+ */
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "flamegraph.h"
+#include "cli.h"
+#include "cli_int.h"
+#include "optmsg.h"
+#include "render_args.h"
+#include "status.h"
+
+static void
+usage(FILE *fp, int cargo_mode)
+{
+	if (cargo_mode)
+		fputs("usage: cargo flamegraph [OPTIONS] [--bin NAME | --example NAME |\n"
+		    "         --test NAME | --bench NAME | --unit-test [NAME] |\n"
+		    "         --unit-bench [NAME]] [-- ARGS...]\n\n"
+		    "Build a Cargo target with symbols, run it under perf record and\n"
+		    "write flamegraph.svg in the workspace root.\n\n"
+		    "Cargo options:\n"
+		    "      --dev                  build with the dev profile (test for tests)\n"
+		    "      --profile NAME         build with this profile (default: release, bench for benches)\n"
+		    "  -p, --package NAME         package of the target\n"
+		    "  -b, --bin NAME             binary target\n"
+		    "      --example NAME         example target\n"
+		    "      --test NAME            integration test target\n"
+		    "      --bench NAME           bench target (run with --bench)\n"
+		    "      --unit-test [NAME]     unit tests of a lib or bin target\n"
+		    "      --unit-test-kind KIND  bin or lib, when both have NAME\n"
+		    "      --unit-bench [NAME]    benches inside a lib or bin target\n"
+		    "      --manifest-path PATH   Cargo.toml to use\n"
+		    "  -f, --features LIST        features to activate\n"
+		    "      --all-features, --no-default-features\n"
+		    "      --target TRIPLE        build for TRIPLE\n"
+		    "      --target-dir DIR       Cargo's target directory\n"
+		    "      --offline, --locked, --frozen   passed to cargo\n"
+		    "  -r, --release              accepted, no effect (release is the default)\n"
+		    "      --perfdata FILE        draw an existing recording, no build\n\n",
+		    fp);
+	else
+		fputs("usage: flamegraph [OPTIONS] [--] COMMAND [ARGS...]\n"
+		    "       flamegraph [OPTIONS] --pid PID[,PID...]\n"
+		    "       flamegraph [OPTIONS] --perfdata FILE\n\n"
+		    "Run COMMAND (or attach to PIDs) under perf record and write\n"
+		    "flamegraph.svg in the current directory.\n\n"
+		    "      --pid PID[,PID...]     record running processes until Ctrl-C\n"
+		    "      --perfdata FILE        draw an existing recording\n\n",
+		    fp);
+	fputs("Options:\n"
+	    "  -o, --output PATH          the SVG to write\n"
+	    "      --open                 open it with xdg-open\n"
+	    "      --root[=SUDO-FLAGS]    run perf through sudo (flags split as words)\n"
+	    "  -F, --freq HZ              sampling frequency (default 997)\n"
+	    "      --call-graph MODE      fp (cargo: rebuilt with frame pointers), dwarf[,SIZE]\n"
+	    "                             or lbr (default dwarf,32768)\n"
+	    "  -c, --cmd ARGS             perf arguments replacing \"record -F HZ --call-graph ...\"\n"
+	    "  -z, --compression-level N  perf record --compression-level\n"
+	    "      --ignore-status        exit 0 even when the program fails\n"
+	    "      --no-inline            no inline frames\n"
+	    "      --perf-script          process with perf script (the reference path),\n"
+	    "                             not the native perf.data reader\n"
+	    "      --skip-after NAME      drop frames below NAME (repeatable)\n"
+	    "      --post-process CMD     filter the folded stacks through CMD\n"
+	    "      --folded-output PATH   also write the folded stacks\n"
+	    "  -v, --verbose              show commands and overrides\n"
+	    "  -q, --quiet                only warnings and errors\n"
+	    "      --version, -h --help\n\n", fp);
+	render_args_usage(fp);
+	fputs("\nEnvironment: PERF (perf binary), CARGO (cargo binary), NO_COLOR.\n",
+	    fp);
+}
+
+enum {
+	O_DEV = 1000, O_PROFILE, O_EXAMPLE, O_TEST, O_BENCH, O_UNIT_TEST,
+	O_UNIT_TEST_KIND, O_UNIT_BENCH, O_MANIFEST, O_ALL_FEATURES,
+	O_NO_DEFAULT, O_TARGET, O_TARGET_DIR, O_OFFLINE, O_LOCKED, O_FROZEN,
+	O_OPEN, O_ROOT, O_IGNORE_STATUS, O_NO_INLINE, O_SKIP_AFTER,
+	O_POST_PROCESS, O_FOLDED, O_VERSION, O_PERFDATA, O_PID, O_CALL_GRAPH,
+	O_PERF_SCRIPT
+};
+
+static const struct option own_options[] = {
+	{ "dev", no_argument, NULL, O_DEV },
+	{ "profile", required_argument, NULL, O_PROFILE },
+	{ "package", required_argument, NULL, 'p' },
+	{ "bin", required_argument, NULL, 'b' },
+	{ "example", required_argument, NULL, O_EXAMPLE },
+	{ "test", required_argument, NULL, O_TEST },
+	{ "bench", required_argument, NULL, O_BENCH },
+	{ "unit-test", optional_argument, NULL, O_UNIT_TEST },
+	{ "unit-test-kind", required_argument, NULL, O_UNIT_TEST_KIND },
+	{ "unit-bench", optional_argument, NULL, O_UNIT_BENCH },
+	{ "manifest-path", required_argument, NULL, O_MANIFEST },
+	{ "features", required_argument, NULL, 'f' },
+	{ "all-features", no_argument, NULL, O_ALL_FEATURES },
+	{ "no-default-features", no_argument, NULL, O_NO_DEFAULT },
+	{ "target", required_argument, NULL, O_TARGET },
+	{ "target-dir", required_argument, NULL, O_TARGET_DIR },
+	{ "offline", no_argument, NULL, O_OFFLINE },
+	{ "locked", no_argument, NULL, O_LOCKED },
+	{ "frozen", no_argument, NULL, O_FROZEN },
+	{ "release", no_argument, NULL, 'r' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "open", no_argument, NULL, O_OPEN },
+	{ "root", optional_argument, NULL, O_ROOT },
+	{ "freq", required_argument, NULL, 'F' },
+	{ "cmd", required_argument, NULL, 'c' },
+	{ "compression-level", required_argument, NULL, 'z' },
+	{ "ignore-status", no_argument, NULL, O_IGNORE_STATUS },
+	{ "no-inline", no_argument, NULL, O_NO_INLINE },
+	{ "skip-after", required_argument, NULL, O_SKIP_AFTER },
+	{ "post-process", required_argument, NULL, O_POST_PROCESS },
+	{ "folded-output", required_argument, NULL, O_FOLDED },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ "perfdata", required_argument, NULL, O_PERFDATA },
+	{ "pid", required_argument, NULL, O_PID },
+	{ "call-graph", required_argument, NULL, O_CALL_GRAPH },
+	{ "perf-script", no_argument, NULL, O_PERF_SCRIPT },
+};
+
+static const char *cargo_only[] = { "dev", "profile", "package", "bin",
+	"example", "test", "bench", "unit-test", "unit-test-kind",
+	"unit-bench", "manifest-path", "features", "all-features",
+	"no-default-features", "target", "target-dir", "offline", "locked",
+	"frozen", "release", NULL };
+
+static int
+set_target(struct cli *c, enum fg_target_kind k, const char *name)
+{
+	if (c->co.kind != FG_TARGET_DEFAULT && (c->co.kind != k ||
+	    (name != NULL && c->co.name != NULL &&
+	    strcmp(name, c->co.name) != 0))) {
+		status_error("only one target can be profiled at a time");
+		return -1;
+	}
+	c->co.kind = k;
+	if (name != NULL)
+		c->co.name = name;
+	return 0;
+}
+
+int
+cli_number(const char *opt, const char *s, long long lo, long long hi,
+    long long *v)
+{
+	const char *e = NULL;
+
+	*v = strtonum(s, lo, hi, &e);
+	if (e != NULL) {
+		status_error("%s %s: the number is %s (expected %lld..%lld)",
+		    opt, s, e, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --call-graph MODE: fp, dwarf[,SIZE] (perf's limits: 8..65528 bytes), or
+ * lbr where the CPU has branch records.  0, or -1 after a message.
+ */
+static int
+call_graph(struct cli *c, const char *mode)
+{
+	long long v;
+
+	c->fp = 0;
+	if (strcmp(mode, "fp") == 0) {
+		c->fp = 1;
+	} else if (strcmp(mode, "dwarf") == 0) {
+		;
+	} else if (strncmp(mode, "dwarf,", 6) == 0) {
+		if (cli_number("--call-graph dwarf,SIZE", mode + 6, 8, 65528,
+		    &v) != 0)
+			return -1;
+	} else if (strcmp(mode, "lbr") == 0) {
+		if (access("/sys/bus/event_source/devices/cpu/caps/branches",
+		    F_OK) == -1) {
+			status_error("--call-graph lbr: this CPU has no last "
+			    "branch records that perf can use (Intel only, "
+			    "not in most virtual machines); use fp or dwarf");
+			return -1;
+		}
+	} else {
+		status_error("--call-graph %s: expected fp, dwarf[,SIZE] or "
+		    "lbr", mode);
+		return -1;
+	}
+	c->call_graph = mode;
+	return 0;
+}
+
+
+/* What an option handler did; values >= 0 are exit codes. */
+enum {
+	OPT_DONE = -1,		/* taken */
+	OPT_NOT_MINE = -2,	/* another group's */
+	OPT_BAD = -3		/* a message was printed: usage error */
+};
+
+/* Options that only store their argument, or set a flag to 1. */
+static const struct {
+	int code;
+	size_t off;
+} str_opts[] = {
+	{ O_PROFILE, offsetof(struct cli, co.profile) },
+	{ 'p', offsetof(struct cli, co.package) },
+	{ O_MANIFEST, offsetof(struct cli, co.manifest_path) },
+	{ O_TARGET, offsetof(struct cli, co.triple) },
+	{ O_TARGET_DIR, offsetof(struct cli, co.target_dir) },
+	{ 'o', offsetof(struct cli, output) },
+	{ 'c', offsetof(struct cli, custom) },
+	{ O_POST_PROCESS, offsetof(struct cli, post_process) },
+	{ O_FOLDED, offsetof(struct cli, folded_output) },
+	{ O_PERFDATA, offsetof(struct cli, perfdata) },
+}, flag_opts[] = {
+	{ O_DEV, offsetof(struct cli, co.dev) },
+	{ O_ALL_FEATURES, offsetof(struct cli, co.all_features) },
+	{ O_NO_DEFAULT, offsetof(struct cli, co.no_default_features) },
+	{ O_OFFLINE, offsetof(struct cli, co.offline) },
+	{ O_LOCKED, offsetof(struct cli, co.locked) },
+	{ O_FROZEN, offsetof(struct cli, co.frozen) },
+	{ O_OPEN, offsetof(struct cli, open) },
+	{ O_PERF_SCRIPT, offsetof(struct cli, perf_script) },
+	{ O_IGNORE_STATUS, offsetof(struct cli, ignore_status) },
+	{ O_NO_INLINE, offsetof(struct cli, no_inline) },
+	{ 'q', offsetof(struct cli, quiet) },
+};
+
+static int
+opt_table(struct cli *c, int ch, const char *arg)
+{
+	for (size_t i = 0; i < sizeof(str_opts) / sizeof(str_opts[0]); i++)
+		if (str_opts[i].code == ch) {
+			*(const char **)(void *)((char *)c + str_opts[i].off) =
+			    arg;
+			return OPT_DONE;
+		}
+	for (size_t i = 0; i < sizeof(flag_opts) / sizeof(flag_opts[0]); i++)
+		if (flag_opts[i].code == ch) {
+			*(int *)(void *)((char *)c + flag_opts[i].off) = 1;
+			return OPT_DONE;
+		}
+	return OPT_NOT_MINE;
+}
+
+/* A cargo flag given to flamegraph in its short form. */
+static int
+cargo_short(const struct cli *c, const char *name)
+{
+	if (c->cargo_mode)
+		return 0;
+	status_error("%s is an option of cargo flamegraph", name);
+	return 1;
+}
+
+/* Which target: --bin, --example, --test, --bench, --unit-*. */
+static int
+opt_target(struct cli *c, int ch, int argc, char **argv)
+{
+	const char *name = optarg;
+	enum fg_target_kind k;
+
+	switch (ch) {
+	case 'b':
+		if (cargo_short(c, "-b/--bin"))
+			return OPT_BAD;
+		k = FG_TARGET_BIN;
+		break;
+	case O_EXAMPLE: k = FG_TARGET_EXAMPLE; break;
+	case O_TEST: k = FG_TARGET_TEST; break;
+	case O_BENCH: k = FG_TARGET_BENCH; break;
+	case O_UNIT_TEST:
+	case O_UNIT_BENCH:
+		/* "--unit-test NAME" as well as "--unit-test=NAME" */
+		if (name == NULL && optind < argc && argv[optind][0] != '-')
+			name = argv[optind++];
+		k = ch == O_UNIT_TEST ? FG_TARGET_UNIT_TEST :
+		    FG_TARGET_UNIT_BENCH;
+		break;
+	default:
+		return OPT_NOT_MINE;
+	}
+	return set_target(c, k, name) != 0 ? OPT_BAD : OPT_DONE;
+}
+
+/* How cargo builds it: --unit-test-kind, -f, -r. */
+static int
+opt_build(struct cli *c, int ch, const char *arg)
+{
+	switch (ch) {
+	case O_UNIT_TEST_KIND:
+		if (strcmp(arg, "bin") != 0 && strcmp(arg, "lib") != 0) {
+			status_error("--unit-test-kind %s: expected bin or lib",
+			    arg);
+			return OPT_BAD;
+		}
+		c->co.unit_kind = arg;
+		return OPT_DONE;
+	case 'f':
+		if (cargo_short(c, "-f/--features"))
+			return OPT_BAD;
+		c->co.features = arg;
+		return OPT_DONE;
+	case 'r':
+		return cargo_short(c, "-r/--release") ? OPT_BAD : OPT_DONE;
+	}
+	return OPT_NOT_MINE;
+}
+
+/* How perf records and the stacks are processed. */
+static int
+opt_record(struct cli *c, int ch, const char *arg)
+{
+	const char **n;
+	long long v;
+
+	switch (ch) {
+	case O_ROOT: c->root = arg != NULL ? arg : ""; return OPT_DONE;
+	case 'F':
+		if (cli_number("-F/--freq", arg, 1, 1000000, &v) != 0)
+			return OPT_BAD;
+		c->freq = (unsigned)v;
+		c->freq_set = 1;
+		return OPT_DONE;
+	case O_CALL_GRAPH:
+		return call_graph(c, arg) != 0 ? OPT_BAD : OPT_DONE;
+	case 'z':
+		if (cli_number("-z/--compression-level", arg, 0, 22, &v) != 0)
+			return OPT_BAD;
+		c->compression = (int)v;
+		return OPT_DONE;
+	case O_PID:
+		if (c->cargo_mode) {
+			status_error("--pid is an option of flamegraph");
+			return OPT_BAD;
+		}
+		c->pids = arg;
+		return OPT_DONE;
+	case O_SKIP_AFTER:
+		n = reallocarray(c->skip_after, c->nskip_after + 1, sizeof(*n));
+		if (n == NULL) {
+			status_error("out of memory");
+			return CLI_EXIT_ERROR;
+		}
+		c->skip_after = n;
+		n[c->nskip_after++] = arg;
+		return OPT_DONE;
+	case 'v': c->verbose++; return OPT_DONE;
+	}
+	return OPT_NOT_MINE;
+}
+
+/* --version and --help: print and exit 0. */
+static int
+opt_info(const struct cli *c, int ch)
+{
+	switch (ch) {
+	case O_VERSION:
+		printf("%s %s\n", c->cargo_mode ? "cargo-flamegraph" :
+		    "flamegraph", FG_VERSION);
+		return 0;
+	case 'h':
+		usage(stdout, c->cargo_mode);
+		return 0;
+	}
+	return OPT_NOT_MINE;
+}
+
+/* A renderer option: applied now, and kept to apply over the manifest's. */
+static int
+opt_render(struct cli *c, int ch, const char *arg)
+{
+	struct fg_error err;
+	struct rarg *nr;
+	int rc;
+
+	if (ch < RENDER_ARGS_FIRST)
+		return OPT_NOT_MINE;
+	fg_error_clear(&err);
+	rc = render_args_apply(c->ro, ch, arg, &err);
+	if (rc < 0) {
+		status_error("%s", err.msg);
+		return OPT_BAD;
+	}
+	if (rc > 0)
+		return OPT_NOT_MINE;
+	if ((nr = reallocarray(c->rargs, c->nrargs + 1, sizeof(*nr))) == NULL) {
+		status_error("out of memory");
+		return CLI_EXIT_ERROR;
+	}
+	c->rargs = nr;
+	nr[c->nrargs].code = ch;
+	nr[c->nrargs++].arg = arg;
+	return OPT_DONE;
+}
+
+/* A long cargo option given to flamegraph. */
+static int
+cargo_only_long(const struct cli *c, const struct option *opts, int idx,
+    size_t nown)
+{
+	if (idx < 0 || c->cargo_mode || (size_t)idx >= nown)
+		return 0;
+	for (size_t i = 0; cargo_only[i] != NULL; i++)
+		if (strcmp(opts[idx].name, cargo_only[i]) == 0) {
+			status_error("--%s is an option of cargo flamegraph",
+			    cargo_only[i]);
+			return 1;
+		}
+	return 0;
+}
+
+/* One option through the groups: OPT_DONE, OPT_BAD or an exit code. */
+static int
+opt_one(struct cli *c, int ch, int argc, char **argv,
+    const struct option *opts)
+{
+	int rc;
+
+	if ((rc = opt_render(c, ch, optarg)) != OPT_NOT_MINE ||
+	    (rc = opt_table(c, ch, optarg)) != OPT_NOT_MINE ||
+	    (rc = opt_target(c, ch, argc, argv)) != OPT_NOT_MINE ||
+	    (rc = opt_build(c, ch, optarg)) != OPT_NOT_MINE ||
+	    (rc = opt_record(c, ch, optarg)) != OPT_NOT_MINE ||
+	    (rc = opt_info(c, ch)) != OPT_NOT_MINE)
+		return rc;
+	{	/* ':' and '?' */
+		char m[256];
+		status_error("%s", optmsg(ch, argv, opts, m, sizeof(m)));
+	}
+	return OPT_BAD;
+}
+
+/* flamegraph: exactly one of a command, --pid, --perfdata. */
+static int
+check_mode(const struct cli *c)
+{
+	int modes;
+
+	if (c->cargo_mode)
+		return -1;
+	modes = (c->nargs > 0) + (c->pids != NULL) + (c->perfdata != NULL);
+	if (modes == 1)
+		return -1;
+	status_error(modes == 0 ? "nothing to profile: give a command, --pid "
+	    "or --perfdata" : "give only one of: a command, --pid, --perfdata");
+	return CLI_EXIT_USAGE;
+}
+
+/* The checks of combinations once all options are in. */
+static int
+check(struct cli *c, int argc, char **argv)
+{
+	/* getopt_long consumed a "--" that ended the options */
+	if (c->cargo_mode && optind < argc &&
+	    strcmp(argv[optind - 1], "--") != 0) {
+		status_error("unexpected argument `%s` (the program's arguments "
+		    "go after --)", argv[optind]);
+		return CLI_EXIT_USAGE;
+	}
+	if (c->co.unit_kind != NULL && c->co.kind != FG_TARGET_UNIT_TEST &&
+	    c->co.kind != FG_TARGET_UNIT_BENCH) {
+		status_error("--unit-test-kind goes with --unit-test or "
+		    "--unit-bench");
+		return CLI_EXIT_USAGE;
+	}
+	if (c->co.dev && c->co.profile != NULL) {
+		status_error("--dev and --profile cannot be used together");
+		return CLI_EXIT_USAGE;
+	}
+	if (c->call_graph != NULL && c->custom != NULL) {
+		status_error("--call-graph and -c/--cmd cannot be used together "
+		    "(put --call-graph into -c)");
+		return CLI_EXIT_USAGE;
+	}
+	if (c->call_graph != NULL && c->perfdata != NULL) {
+		status_error("--call-graph is for recording; --perfdata reads "
+		    "a recording as it was made");
+		return CLI_EXIT_USAGE;
+	}
+	return check_mode(c);
+}
+
+int
+cli_parse(struct cli *c, int argc, char **argv)
+{
+	struct option *opts;
+	size_t nown = sizeof(own_options) / sizeof(own_options[0]);
+	int ch, idx, rc = OPT_DONE;
+
+	opts = calloc(nown + render_args_count + 1, sizeof(*opts));
+	if (opts == NULL) {
+		status_error("out of memory");
+		return CLI_EXIT_ERROR;
+	}
+	memcpy(opts, own_options, sizeof(own_options));
+	memcpy(opts + nown, render_args_options,
+	    render_args_count * sizeof(*opts));
+	opterr = 0;
+	optind = 1;
+	while (rc == OPT_DONE) {
+		idx = -1;
+		ch = getopt_long(argc, argv, "+:p:b:f:ro:F:c:z:vqh", opts, &idx);
+		if (ch == -1)
+			break;
+		rc = cargo_only_long(c, opts, idx, nown) ? OPT_BAD :
+		    opt_one(c, ch, argc, argv, opts);
+	}
+	free(opts);
+	if (rc == OPT_BAD) {
+		fprintf(stderr, "Try `%s --help`.\n", c->cargo_mode ?
+		    "cargo flamegraph" : "flamegraph");
+		return CLI_EXIT_USAGE;
+	}
+	if (rc >= 0)
+		return rc;
+	c->args = argv + optind;
+	c->nargs = argc - optind;
+	return check(c, argc, argv);
+}

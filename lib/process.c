@@ -1,0 +1,427 @@
+/*
+ * process.c: the session layer: turn a recording into a flame graph.
+ * The source of stacks is the single call fg_process_read(): the native
+ * perf.data reader for the recordings it supports (chosen from the file's
+ * attributes), else `perf script` streamed from its pipe straight into
+ * the collapser (no temporary text, no whole-output buffer).  An optional
+ * post-process command runs over the folded stacks, and the SVG goes to
+ * a temporary file beside the output that is renamed into place only when
+ * complete: a failed or cancelled run never replaces a good graph.  This
+ * is the one module that meets both readers.  No output, no exit, no
+ * global state.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "argvb.h"
+#include "base.h"
+#include "perfdata.h"
+#include "fg_spawn.h"
+
+void
+fg_process_opts_init(struct fg_process_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+/*
+ * Whether the native reader draws this kind of recording: frame-pointer
+ * and kernel call chains, and DWARF recordings (user stack copies,
+ * unwound by lib/unwind.c).  Branch stacks (lbr) are stitched by perf
+ * script only; pipe-mode and other-endian files are perf script's too.
+ */
+static int
+native_supports(const struct fg_perfdata_info *in)
+{
+	return !in->pipe && !in->foreign_endian && !in->branch_stack;
+}
+
+enum fg_source
+fg_process_source(const struct fg_process_opts *o, char *why, size_t whylen)
+{
+	struct fg_perfdata_info in;
+	struct fg_error e;
+	const char *r;
+	enum fg_source src;
+
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
+	if (o->source != FG_SOURCE_AUTO) {
+		if (why != NULL)
+			strlcpy(why, o->source == FG_SOURCE_NATIVE ?
+			    "asked for" : "--perf-script", whylen);
+		return o->source;
+	}
+	fg_error_clear(&e);
+	if (o->perfdata == NULL || fg_perfdata_probe(o->perfdata, &in,
+	    &e) != 0) {
+		/* perf script reports unreadable files in its own words
+		   (and can read a root-owned recording through sudo) */
+		if (why != NULL)
+			snprintf(why, whylen, "%s", o->perfdata == NULL ?
+			    "no recording" : e.msg);
+		return o->sudo != NULL || e.sys == EACCES ?
+		    FG_SOURCE_PERF_SCRIPT : FG_SOURCE_NATIVE;
+	}
+	src = native_supports(&in) ? FG_SOURCE_NATIVE : FG_SOURCE_PERF_SCRIPT;
+	if (in.pipe)
+		r = "pipe-mode recording";
+	else if (in.foreign_endian)
+		r = "recorded with the other byte order";
+	else if (in.branch_stack)
+		r = "branch-stack (lbr) call chains";
+	else if (in.user_stack)
+		r = "DWARF stack copies";
+	else if (in.callchain)
+		r = "frame-pointer call chains";
+	else
+		r = "no call chains (the sampled address only)";
+	if (why != NULL)
+		strlcpy(why, r, whylen);
+	return src;
+}
+
+static int
+read_native(const struct fg_process_opts *o, struct fg_stacks *st,
+    struct fg_error *err, struct fg_pd_teardown **later)
+{
+	struct fg_perfdata_opts po;
+
+	fg_perfdata_opts_init(&po);
+	po.no_inline = o->no_inline;
+	po.skip_after = o->skip_after;
+	po.nskip_after = o->nskip_after;
+	po.cancel = o->cancel;
+	po.warn = o->warn;
+	po.progress = o->progress;
+	po.progress_arg = o->progress_arg;
+	return fg_pd_read_file(o->perfdata, &po, st, err, later);
+}
+
+/* `perf script -i FILE` streamed into the collapser. */
+static int
+read_script(const struct fg_process_opts *o, struct fg_stacks *st,
+    struct fg_error *err)
+{
+	struct argvb a;
+	struct fg_collapse_opts co;
+	struct fg_spawn_opts so;
+	struct fg_child ch;
+	char **argv;
+	int rc, prc, status = 0;
+
+	argvb_init(&a);
+	argvb_sudo(&a, o->sudo, o->nsudo);
+	argvb_push(&a, o->perf != NULL ? o->perf : "perf");
+	argvb_push(&a, "script");
+	argvb_push(&a, "-i");
+	argvb_push(&a, o->perfdata);
+	if (o->no_inline)
+		argvb_push(&a, "--no-inline");
+	if ((rc = argvb_finish(&a, &argv, NULL, err)) != 0)
+		return rc;
+
+	fg_spawn_opts_init(&so);
+	so.in = FG_SPAWN_NULL;
+	so.out = FG_SPAWN_PIPE;
+	if (o->quiet)
+		so.errfd = FG_SPAWN_NULL;
+	rc = fg_spawn((const char *const *)argv, &so, &ch, err);
+	free(argv);
+	if (rc != 0)
+		return rc;
+
+	fg_collapse_opts_init(&co);
+	co.skip_after = o->skip_after;
+	co.nskip_after = o->nskip_after;
+	co.cancel = o->cancel;
+	co.warn = o->warn;
+	if (o->running_pid != NULL)
+		*o->running_pid = ch.pid;
+	rc = fg_collapse_perf_fd(ch.out, "perf script", &co, st, err);
+	if (o->running_pid != NULL)
+		*o->running_pid = 0;
+	if (rc == 0 && o->cancel != NULL && *o->cancel)
+		rc = fg_seterr(err, FG_ECANCELED, "interrupted");
+	if (rc != 0)	/* stop perf script now rather than drain it */
+		fg_child_signal(ch.pid, SIGTERM);
+	prc = fg_child_wait(&ch, &status, err);
+	if (rc != 0)
+		return rc;
+	if (prc != 0)
+		return prc;
+	if (status != 0) {
+		char d[64];
+		fg_status_describe(status, d, sizeof(d));
+		return fg_seterr(err, FG_ECHILD, "`perf script -i %s` failed "
+		    "(%s)", o->perfdata, d);
+	}
+	return 0;
+}
+
+/* fg_process_read; the native reader's teardown may be left in *later. */
+static int
+process_read(const struct fg_process_opts *o, struct fg_stacks *st,
+    struct fg_error *err, struct fg_pd_teardown **later)
+{
+	struct fg_error e;
+	struct stat sb;
+	int fd;
+
+	if (o->perfdata == NULL)
+		return fg_seterr(err, FG_EINVAL, "no recording to read");
+	fg_error_clear(&e);
+	/* what is wrong with the file, said before either reader starts
+	   (one the user cannot read may still be read by perf through sudo) */
+	if ((fd = fg_pd_open_input(o->perfdata, &sb, &e)) >= 0)
+		close(fd);
+	else if (e.sys != EACCES) {
+		if (err != NULL && err->code == 0)
+			*err = e;
+		return fd;
+	}
+	if (fg_process_source(o, NULL, 0) == FG_SOURCE_NATIVE)
+		return read_native(o, st, err, later);
+	return read_script(o, st, err);
+}
+
+int
+fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
+    struct fg_error *err)
+{
+	return process_read(o, st, err, NULL);
+}
+
+struct feeder {
+	const struct fg_stacks *st;
+	int fd;
+	int rc;
+	struct fg_error err;
+};
+
+static void *
+feed(void *arg)
+{
+	struct feeder *f = arg;
+	sigset_t pipe_set;
+	FILE *fp;
+
+	/* A command that stops reading gives EPIPE here, not SIGPIPE. */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
+	if ((fp = fdopen(f->fd, "w")) == NULL) {
+		close(f->fd);
+		f->rc = fg_seterr_sys(&f->err, FG_EIO, errno, "post-process");
+		return NULL;
+	}
+	f->rc = fg_stacks_write_folded(f->st, fp, &f->err);
+	if (fclose(fp) != 0 && f->rc == 0 && errno != EPIPE)
+		f->rc = fg_seterr_sys(&f->err, FG_EIO, errno,
+		    "post-process: write");
+	return NULL;
+}
+
+/* Run the post-process command over st; its output becomes *out. */
+static int
+post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
+    struct fg_stacks **out, struct fg_error *err)
+{
+	struct fg_spawn_opts so;
+	struct fg_child ch;
+	struct fg_folded_opts fo;
+	struct feeder f;
+	pthread_t th;
+	struct fg_stacks *ns;
+	int rc, status = 0, e;
+
+	*out = NULL;
+	if ((ns = fg_stacks_new()) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	fg_spawn_opts_init(&so);
+	so.in = FG_SPAWN_PIPE;
+	so.out = FG_SPAWN_PIPE;
+	if ((rc = fg_spawn(o->post_process, &so, &ch, err)) != 0) {
+		fg_stacks_free(ns);
+		return rc;
+	}
+	memset(&f, 0, sizeof(f));
+	f.st = st;
+	f.fd = ch.in;
+	ch.in = -1;
+	if (o->running_pid != NULL)
+		*o->running_pid = ch.pid;
+	if ((e = pthread_create(&th, NULL, feed, &f)) != 0) {
+		close(f.fd);
+		fg_child_wait(&ch, NULL, NULL);
+		fg_stacks_free(ns);
+		return fg_seterr_sys(err, FG_ENOMEM, e, "post-process thread");
+	}
+	fg_folded_opts_init(&fo);
+	fo.cancel = o->cancel;
+	fo.warn = o->warn;
+	rc = fg_folded_read_fd(ch.out, o->post_process[0], &fo, ns, err);
+	if (rc != 0)
+		fg_child_signal(ch.pid, SIGTERM);
+	close(ch.out);
+	ch.out = -1;
+	pthread_join(th, NULL);
+	if (o->running_pid != NULL)
+		*o->running_pid = 0;
+	if (fg_child_wait(&ch, &status, err) != 0 && rc == 0)
+		rc = FG_ECHILD;
+	if (rc == 0 && f.rc != 0)
+		rc = fg_seterr(err, f.rc, "%s", f.err.msg);
+	if (rc == 0 && status != 0) {
+		char d[64];
+		fg_status_describe(status, d, sizeof(d));
+		rc = fg_seterr(err, FG_ECHILD, "--post-process %s failed (%s)",
+		    o->post_process[0], d);
+	}
+	if (rc != 0) {
+		fg_stacks_free(ns);
+		return rc;
+	}
+	*out = ns;
+	return 0;
+}
+
+/* A temporary file beside path: its name in tmp (reported to t), an
+ * open FILE. */
+static FILE *
+temp_beside(const char *path, char *tmp, size_t tmplen,
+    const struct fg_tempfile *t, struct fg_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	int fd, n;
+	FILE *fp;
+
+	if (slash == NULL)
+		n = snprintf(tmp, tmplen, ".%s.XXXXXX", path);
+	else
+		n = snprintf(tmp, tmplen, "%.*s/.%s.XXXXXX",
+		    (int)(slash - path), path, slash + 1);
+	if (n < 0 || (size_t)n >= tmplen) {
+		fg_seterr(err, FG_EINVAL, "%s: path too long", path);
+		return NULL;
+	}
+	if (fg_is_special(path)) {	/* /dev/null, a FIFO: as it is */
+		tmp[0] = '\0';
+		if ((fp = fopen(path, "w")) == NULL)
+			fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+		return fp;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		fg_seterr_sys(err, FG_EIO, errno, "%s: create temporary file",
+		    path);
+		return NULL;
+	}
+	if (t->fn != NULL)
+		t->fn(t->arg, tmp, 1);
+	fchmod(fd, 0644);
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		fg_seterr_sys(err, FG_EIO, errno, "%s", tmp);
+		close(fd);
+		unlink(tmp);
+		if (t->fn != NULL)
+			t->fn(t->arg, tmp, 0);
+	}
+	return fp;
+}
+
+/* Close fp and rename tmp over path, or remove tmp when rc != 0. */
+static int
+commit_file(FILE *fp, const char *tmp, const char *path, int rc,
+    const struct fg_process_opts *o, struct fg_error *err)
+{
+	if (fflush(fp) != 0 && rc == 0)
+		rc = fg_seterr_sys(err, FG_EIO, errno, "%s: write", path);
+	if (fclose(fp) != 0 && rc == 0)
+		rc = fg_seterr_sys(err, FG_EIO, errno, "%s: write", path);
+	if (rc == 0 && o->cancel != NULL && *o->cancel)
+		rc = fg_seterr(err, FG_ECANCELED, "interrupted");
+	if (tmp[0] == '\0')	/* written in place (temp_beside) */
+		return rc;
+	if (rc == 0 && rename(tmp, path) == -1)
+		rc = fg_seterr_sys(err, FG_EIO, errno, "rename %s to %s", tmp,
+		    path);
+	if (rc != 0)
+		unlink(tmp);
+	if (o->tempfile.fn != NULL)
+		o->tempfile.fn(o->tempfile.arg, tmp, 0);
+	return rc;
+}
+
+int
+fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
+    struct fg_error *err)
+{
+	struct fg_stacks *st = NULL, *pp = NULL;
+	struct fg_render_opts *ro = NULL;
+	struct fg_pd_teardown *later = NULL;
+	const struct fg_stacks *use;
+	char tmp[PATH_MAX + 32];
+	FILE *fp;
+	int rc;
+
+	if (nsamples != NULL)
+		*nsamples = 0;
+	if (o->output == NULL)
+		return fg_seterr(err, FG_EINVAL, "no output path");
+	if ((st = fg_stacks_new()) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	/* the reader's teardown runs beside the render, joined at out */
+	if ((rc = process_read(o, st, err, &later)) != 0)
+		goto out;
+	use = st;
+	if (o->post_process != NULL && o->post_process[0] != NULL) {
+		if ((rc = post_process(o, st, &pp, err)) != 0)
+			goto out;
+		use = pp;
+	}
+	if (fg_stacks_total(use) == 0) {
+		rc = fg_seterr(err, FG_ENODATA, "%s: no samples recorded",
+		    o->perfdata);
+		goto out;
+	}
+	if (o->folded_output != NULL) {
+		if ((fp = temp_beside(o->folded_output, tmp, sizeof(tmp),
+		    &o->tempfile, err)) == NULL) {
+			rc = err != NULL && err->code ? err->code : FG_EIO;
+			goto out;
+		}
+		rc = fg_stacks_write_folded(use, fp, err);
+		if ((rc = commit_file(fp, tmp, o->folded_output, rc, o,
+		    err)) != 0)
+			goto out;
+	}
+	if (nsamples != NULL)
+		*nsamples = fg_stacks_total(use);
+	if (o->render == NULL && (ro = fg_render_opts_new()) == NULL) {
+		rc = fg_seterr(err, FG_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((fp = temp_beside(o->output, tmp, sizeof(tmp), &o->tempfile,
+	    err)) == NULL) {
+		rc = err != NULL && err->code ? err->code : FG_EIO;
+		goto out;
+	}
+	rc = fg_render_svg(use, o->render != NULL ? o->render : ro, fp, err);
+	rc = commit_file(fp, tmp, o->output, rc, o, err);
+out:
+	fg_pd_teardown_join(later);
+	fg_render_opts_free(ro);
+	fg_stacks_free(pp);
+	fg_stacks_free(st);
+	return rc;
+}
