@@ -16,7 +16,7 @@ endif()
 # The consumer is built with the sanitizers the library was built with.
 set(fg_api_cflags "")
 if(FG_FUZZ)
-  set(fg_api_cflags "-fsanitize=address,undefined")
+  set(fg_api_cflags "-fsanitize=fuzzer-no-link,address,undefined")
 elseif(FG_SANITIZE)
   set(fg_api_cflags "-fsanitize=${fg_san}")
 endif()
