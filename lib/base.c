@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,7 +262,8 @@ fg_buf_free(struct fg_buf *b)
 }
 
 void *
-fg_grow(void *p, size_t *cap, size_t need, size_t elsize, size_t first)
+fg_grow_slow(void *p, size_t *cap, size_t need, size_t elsize,
+    size_t first)
 {
 	size_t nc = *cap ? *cap : first;
 	void *n;
@@ -635,4 +637,60 @@ fg_file_kind(unsigned mode)
 	if (S_ISREG(mode))
 		return "a regular file";
 	return "not a regular file";
+}
+
+int
+fg_mkdirs(char *dir)
+{
+	char *p;
+
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int
+write_all(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+fg_put_file(const char *path, const void *const *part, const size_t *len,
+    int n)
+{
+	char tmp[PATH_MAX + 8];
+	int fd, ok, i;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp) ||
+	    (fd = mkstemp(tmp)) < 0)
+		return -1;
+	for (i = 0, ok = 1; i < n && ok; i++)
+		ok = write_all(fd, part[i], len[i]) == 0;
+	if (close(fd) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }

@@ -7,6 +7,8 @@
 #ifndef FG_BASE_H
 #define FG_BASE_H
 
+#include <sys/mman.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -157,10 +159,20 @@ int fg_buf_printf(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
  * An array of *cap elements of elsize bytes made to hold need: doubled
  * (from first when empty) until it does.  The array (p itself when it
  * already holds need), *cap updated; NULL when out of memory, with p and
- * *cap as they were.
+ * *cap as they were.  Every array of lib/ grows through it.  Arrays kept
+ * in step (one count, one capacity) each grow from a copy of the
+ * capacity: the same need and first make the same new capacity.  Inline
+ * where the room is already there; fg_grow_slow() does the growing.
  */
-void *fg_grow(void *p, size_t *cap, size_t need, size_t elsize,
+void *fg_grow_slow(void *p, size_t *cap, size_t need, size_t elsize,
     size_t first);
+static inline void *
+fg_grow(void *p, size_t *cap, size_t need, size_t elsize, size_t first)
+{
+	if (FG_LIKELY(need <= *cap))
+		return p;
+	return fg_grow_slow(p, cap, need, elsize, first);
+}
 
 /*
  * Bump arena: many small allocations freed at once.  Blocks grow
@@ -198,5 +210,26 @@ char *fg_arena_strndup(struct fg_arena *a, const char *p, size_t n);
  */
 typedef int fg_cmp_fn(const void *a, const void *b, void *ctx);
 int fg_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx);
+
+/*
+ * mmap flag for a file read whole right after it is mapped (checksummed
+ * caches): its pages mapped in one go instead of a fault per few pages.
+ * Linux only; elsewhere nothing.
+ */
+#ifdef MAP_POPULATE
+#define FG_MAP_WHOLE MAP_POPULATE
+#else
+#define FG_MAP_WHOLE 0
+#endif
+
+/*
+ * Cache files.  fg_mkdirs: mkdir -p of dir (modified while it runs, then
+ * restored), parents made 0755 less the umask: 0/-1.  fg_put_file: the
+ * file path from n pieces, whole or not at all (a temporary file beside
+ * it renamed into place): 0/-1.
+ */
+int fg_mkdirs(char *dir);
+int fg_put_file(const char *path, const void *const *part, const size_t *len,
+    int n);
 
 #endif /* FG_BASE_H */

@@ -113,7 +113,7 @@ dw_cache_map(struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
 	cache_header(want, raw, n, size, NULL);
 	if ((uint64_t)sb.st_size != CACHE_HDR + size ||
 	    memcmp(got, want, CACHE_KEY) != 0 ||
-	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | FG_MAP_WHOLE, fd,
 	    0)) == MAP_FAILED) {
 		close(fd);
 		return -1;
@@ -133,41 +133,6 @@ dw_cache_map(struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
 }
 
 /* mkdir -p of dir (its parents made with mode 0755 less the umask). */
-static int
-mkdirs(char *dir)
-{
-	char *p;
-
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static int
-write_all(int fd, const void *buf, size_t n)
-{
-	const uint8_t *p = buf;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Write the cache file name (in this file's directory, made if need be)
  * from n pieces, whole or not at all.
@@ -176,23 +141,15 @@ static void
 cache_put(const struct fg_dw *dw, const char *name, const void *const *part,
     const size_t *len, int n)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8], dir[PATH_MAX];
-	int fd, ok, i, r;
+	char path[PATH_MAX], dir[PATH_MAX];
+	int r;
 
 	r = snprintf(path, sizeof(path), "%s/%s", dw->cache, name);
 	if (r < 0 || (size_t)r >= sizeof(path) ||
 	    strlcpy(dir, dw->cache, sizeof(dir)) >= sizeof(dir) ||
-	    mkdirs(dir) != 0)
+	    fg_mkdirs(dir) != 0)
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0)
-		return;
-	for (i = 0, ok = 1; i < n && ok; i++)
-		ok = write_all(fd, part[i], len[i]) == 0;
-	if (close(fd) != 0)
-		ok = 0;
-	if (!ok || rename(tmp, path) != 0)
-		unlink(tmp);
+	(void)fg_put_file(path, part, len, n);
 }
 
 /* Keep what section i inflated to; on any failure, nothing is kept. */
@@ -309,7 +266,7 @@ fg_dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 	need = sizeof(h) + h.ncus * sizeof(*rec) + h.nfuncs * h.fsize +
 	    h.ninls * h.isize;
 	if (need != (uint64_t)sb.st_size ||
-	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | FG_MAP_WHOLE, fd,
 	    0)) == MAP_FAILED) {
 		m = NULL;
 		goto bad;

@@ -217,13 +217,117 @@ fg_dw_get_stats(const struct fg_dw *dw, struct fg_dw_stats *st)
 	*st = dw->st;
 }
 
+/* atab_parse()'s state: the table being made, where it reads, the
+ * capacities of its arrays. */
+struct abparse {
+	struct atab *t;
+	const struct unit *u;
+	struct cur c;
+	size_t nsp, capsp, capab;
+};
+
+/* The spec (name, form, ic) appended to p's table, its size in *sz
+ * (form_size()'s): 0, or -1 when out of room. */
+static int
+atab_spec(struct abparse *p, uint64_t name, uint64_t form, int64_t ic,
+    int *sz)
+{
+	struct spec *sp;
+
+	if (p->nsp == p->capsp) {
+		struct spec *s;
+		if (p->nsp >= (size_t)1 << 30 || (s = fg_grow(p->t->specs,
+		    &p->capsp, p->nsp + 1, sizeof(*s), 256)) == NULL)
+			return -1;
+		p->t->specs = s;
+	}
+	sp = &p->t->specs[p->nsp++];
+	sp->name = name > UINT32_MAX ? UINT32_MAX : (uint32_t)name;
+	sp->form = form > UINT32_MAX ? UINT32_MAX : (uint32_t)form;
+	sp->ic = ic;
+	*sz = form_size(sp->form, p->u);
+	sp->size = (int8_t)(form == DW_FORM_implicit_const ? -1 : *sz);
+	sp->slot = attr_slot(sp->name);
+	return 0;
+}
+
+/* The attribute specs of abbreviation a, read at p->c: its first, n and
+ * fixed size (-1: not fixed); 0, or -1 when bad. */
+static int
+atab_attrs(struct abparse *p, struct abbrev *a)
+{
+	int32_t fixed = 0;
+
+	a->first = p->nsp;
+	for (;;) {
+		uint64_t name = rd_uleb(&p->c), form = rd_uleb(&p->c);
+		int64_t ic = 0;
+		int sz;
+
+		if (p->c.bad)
+			return -1;
+		if (name == 0 && form == 0)
+			break;
+		if (form == DW_FORM_implicit_const)
+			ic = rd_sleb(&p->c);
+		if (atab_spec(p, name, form, ic, &sz) != 0)
+			return -1;
+		if (sz < 0 || fixed < 0)
+			fixed = -1;
+		else
+			fixed += sz;
+	}
+	a->n = p->nsp - a->first;
+	a->fixed = fixed;
+	return 0;
+}
+
+/* a appended to p's table (which stays sorted while the codes rise):
+ * 0, or -1 when out of memory. */
+static int
+atab_push(struct abparse *p, const struct abbrev *a)
+{
+	struct atab *t = p->t;
+
+	if (t->nab == p->capab) {
+		struct abbrev *n = fg_grow(t->ab, &p->capab, p->capab + 1,
+		    sizeof(*n), 64);
+		if (n == NULL)
+			return -1;
+		t->ab = n;
+	}
+	if (t->nab > 0 && t->ab[t->nab - 1].code >= a->code)
+		t->sorted = 0;
+	t->ab[t->nab++] = *a;
+	return 0;
+}
+
+/* t's lookup by code, when its codes (up to maxcode) are dense enough:
+ * 0, or -1 when out of memory. */
+static int
+atab_dense(struct atab *t, uint64_t maxcode)
+{
+	size_t i;
+
+	if (maxcode >= 4 * t->nab + 64)
+		return 0;
+	t->ndense = maxcode + 1;
+	if ((t->dense = calloc(t->ndense, sizeof(*t->dense))) == NULL)
+		return -1;
+	/* the first of a duplicated code wins */
+	for (i = t->nab; i > 0; i--)
+		t->dense[t->ab[i - 1].code] = &t->ab[i - 1];
+	return 0;
+}
+
+/* The abbreviation table of unit u (key: its cache key), or NULL when it
+ * does not parse or memory runs out. */
 static struct atab *
 atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 {
 	const struct sect *sa = dw_sect(dw, S_ABBREV);
+	struct abparse p;
 	struct atab *t;
-	struct cur c;
-	size_t capab = 0, capsp = 0, nsp = 0, i;
 	uint64_t maxcode = 0;
 
 	if (sa == NULL || u->abbrev >= sa->n || abbrev_over(dw, sa) ||
@@ -233,94 +337,46 @@ atab_parse(struct fg_dw *dw, const struct unit *u, uint64_t key)
 	t->key = key;
 	t->sorted = 1;
 	/* never NULL: &specs[first] of an attribute-less table stays valid */
-	capsp = 16;
-	if ((t->specs = calloc(capsp, sizeof(*t->specs))) == NULL) {
+	if ((t->specs = calloc(16, sizeof(*t->specs))) == NULL) {
 		free(t);
 		return NULL;
 	}
-	c.p = sa->p + u->abbrev;
-	c.end = sa->p + sa->n;
-	c.bad = 0;
+	memset(&p, 0, sizeof(p));
+	p.t = t;
+	p.u = u;
+	p.capsp = 16;
+	p.c.p = sa->p + u->abbrev;
+	p.c.end = sa->p + sa->n;
+	p.c.bad = 0;
 	for (;;) {
 		struct abbrev a;
-		int32_t fixed = 0;
 
 		memset(&a, 0, sizeof(a));
-		a.code = rd_uleb(&c);
-		if (c.bad || a.code == 0)
+		a.code = rd_uleb(&p.c);
+		if (p.c.bad || a.code == 0)
 			break;
 		/* the budget, checked per abbreviation: a table that runs on
 		   (its end flipped) stops at it */
-		if (abbrev_spent(dw, sa, (size_t)(c.p - (sa->p + u->abbrev))))
+		if (abbrev_spent(dw, sa,
+		    (size_t)(p.c.p - (sa->p + u->abbrev))))
 			goto bad;
-		a.tag = (uint32_t)rd_uleb(&c);
-		a.children = rd_n(&c, 1) != 0;
-		a.first = nsp;
-		for (;;) {
-			uint64_t name = rd_uleb(&c), form = rd_uleb(&c);
-			int64_t ic = 0;
-			int sz;
-
-			if (c.bad)
-				goto bad;
-			if (name == 0 && form == 0)
-				break;
-			if (form == DW_FORM_implicit_const)
-				ic = rd_sleb(&c);
-			if (nsp == capsp) {
-				struct spec *s;
-				capsp = capsp ? capsp * 2 : 256;
-				if (capsp > UINT32_MAX / 2 || (s = reallocarray(
-				    t->specs, capsp, sizeof(*s))) == NULL)
-					goto bad;
-				t->specs = s;
-			}
-			t->specs[nsp].name = name > UINT32_MAX ? UINT32_MAX :
-			    (uint32_t)name;
-			t->specs[nsp].form = form > UINT32_MAX ? UINT32_MAX :
-			    (uint32_t)form;
-			t->specs[nsp].ic = ic;
-			sz = form_size(t->specs[nsp].form, u);
-			t->specs[nsp].size = (int8_t)(form == DW_FORM_implicit_const ?
-			    -1 : sz);
-			t->specs[nsp].slot = attr_slot(t->specs[nsp].name);
-			nsp++;
-			if (sz < 0 || fixed < 0)
-				fixed = -1;
-			else
-				fixed += sz;
-		}
-		a.n = nsp - a.first;
-		a.fixed = fixed;
-		if (t->nab == capab) {
-			struct abbrev *n = fg_grow(t->ab, &capab, capab + 1,
-			    sizeof(*n), 64);
-			if (n == NULL)
-				goto bad;
-			t->ab = n;
-		}
-		if (t->nab > 0 && t->ab[t->nab - 1].code >= a.code)
-			t->sorted = 0;
-		t->ab[t->nab++] = a;
+		a.tag = (uint32_t)rd_uleb(&p.c);
+		a.children = rd_n(&p.c, 1) != 0;
+		if (atab_attrs(&p, &a) != 0 || atab_push(&p, &a) != 0)
+			goto bad;
 		if (a.code > maxcode)
 			maxcode = a.code;
 	}
-	if (c.bad)
+	if (p.c.bad)
 		goto bad;
-	dw->st.abbrev_bytes += (size_t)(c.p - (sa->p + u->abbrev));
+	dw->st.abbrev_bytes += (size_t)(p.c.p - (sa->p + u->abbrev));
 	if (!t->sorted && t->nab > 1)
 		qsort(t->ab, t->nab, sizeof(*t->ab), abbrev_cmp);
-	if (maxcode < 4 * t->nab + 64) {
-		t->ndense = maxcode + 1;
-		if ((t->dense = calloc(t->ndense, sizeof(*t->dense))) == NULL)
-			goto bad;
-		/* the first of a duplicated code wins */
-		for (i = t->nab; i > 0; i--)
-			t->dense[t->ab[i - 1].code] = &t->ab[i - 1];
-	}
+	if (atab_dense(t, maxcode) != 0)
+		goto bad;
 	return t;
 bad:
-	dw->st.abbrev_bytes += (size_t)(c.p - (sa->p + u->abbrev));
+	dw->st.abbrev_bytes += (size_t)(p.c.p - (sa->p + u->abbrev));
 	free(t->ab);
 	free(t->specs);
 	free(t);
@@ -718,6 +774,140 @@ dw_unit_attrs(struct fg_dw *dw, struct unit *u)
 	return 0;
 }
 
+/* fn for each range of a DWARF 4 .debug_ranges list (pc's DW_AT_ranges,
+ * from base): 0 at its end (or a bad list), -1 when fn says so. */
+static int
+ranges_v4(struct fg_dw *dw, const struct unit *u, const struct pcs *pc,
+    range_fn fn, void *arg)
+{
+	uint64_t esc = u->asize == 8 ? ~(uint64_t)0 : 0xffffffffu;
+	uint64_t lo, hi, base = u->base;
+	const struct sect *s;
+	struct cur c;
+
+	if ((pc->ranges.form != DW_FORM_sec_offset &&
+	    pc->ranges.form != DW_FORM_data4 &&
+	    pc->ranges.form != DW_FORM_data8) ||
+	    (s = dw_sect(dw, S_RANGES)) == NULL || pc->ranges.u >= s->n)
+		return 0;
+	c.p = s->p + pc->ranges.u;
+	c.end = s->p + s->n;
+	c.bad = 0;
+	for (;;) {
+		lo = rd_n(&c, u->asize);
+		hi = rd_n(&c, u->asize);
+		if (c.bad)
+			return 0;
+		if (lo == esc) {
+			if (hi == esc)
+				return 0;
+			base = hi;
+			continue;
+		}
+		if (lo == 0 && hi == 0)
+			return 0;
+		if (fn(arg, lo + base, hi + base) != 0)
+			return -1;
+	}
+}
+
+/* Where in .debug_rnglists s pc's list starts (an offset, or an index
+ * into u's table): 0, or -1 when out of it. */
+static int
+rnglist_off(const struct unit *u, const struct pcs *pc,
+    const struct sect *s, uint64_t *off)
+{
+	struct cur c;
+
+	if (pc->ranges.form == DW_FORM_rnglistx) {
+		uint64_t idx = pc->ranges.u;
+
+		if (u->osize > s->n || u->rng_base > s->n - u->osize ||
+		    idx > (s->n - u->osize - u->rng_base) / u->osize)
+			return -1;
+		c.p = s->p + u->rng_base + idx * u->osize;
+		c.end = s->p + s->n;
+		c.bad = 0;
+		*off = rd_n(&c, u->osize) + u->rng_base;
+	} else if (pc->ranges.form == DW_FORM_sec_offset)
+		*off = pc->ranges.u;
+	else
+		return -1;
+	return *off < s->n ? 0 : -1;
+}
+
+/* The rnglists entry at c: 1 with a range in *lo, *hi; 0 when it set
+ * *base; -1 at the end of the list or when bad. */
+static int
+rnglist_entry(struct fg_dw *dw, const struct unit *u, struct cur *c,
+    uint64_t *base, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t a, b;
+
+	switch (rd_n(c, 1)) {
+	case DW_RLE_base_addressx:
+		a = rd_uleb(c);
+		return c->bad || addr_at(dw, u, a, base) != 0 ? -1 : 0;
+	case DW_RLE_startx_endx:
+		a = rd_uleb(c);
+		b = rd_uleb(c);
+		if (c->bad || addr_at(dw, u, a, lo) != 0 ||
+		    addr_at(dw, u, b, hi) != 0)
+			return -1;
+		break;
+	case DW_RLE_startx_length:
+		a = rd_uleb(c);
+		b = rd_uleb(c);
+		if (c->bad || addr_at(dw, u, a, lo) != 0)
+			return -1;
+		*hi = *lo + b;
+		break;
+	case DW_RLE_offset_pair:
+		a = rd_uleb(c);
+		b = rd_uleb(c);
+		*lo = *base + a;
+		*hi = *base + b;
+		break;
+	case DW_RLE_base_address:
+		*base = rd_n(c, u->asize);
+		return c->bad ? -1 : 0;
+	case DW_RLE_start_end:
+		*lo = rd_n(c, u->asize);
+		*hi = rd_n(c, u->asize);
+		break;
+	case DW_RLE_start_length:
+		*lo = rd_n(c, u->asize);
+		*hi = *lo + rd_uleb(c);
+		break;
+	default:	/* DW_RLE_end_of_list, or unknown */
+		return -1;
+	}
+	return c->bad ? -1 : 1;
+}
+
+/* fn for each range of a DWARF 5 .debug_rnglists list (pc's
+ * DW_AT_ranges): 0 at its end (or a bad list), -1 when fn says so. */
+static int
+ranges_v5(struct fg_dw *dw, const struct unit *u, const struct pcs *pc,
+    range_fn fn, void *arg)
+{
+	uint64_t lo = 0, hi = 0, off, base = u->base;
+	const struct sect *s;
+	struct cur c;
+	int k;
+
+	if ((s = dw_sect(dw, S_RNGLISTS)) == NULL ||
+	    rnglist_off(u, pc, s, &off) != 0)
+		return 0;
+	c.p = s->p + off;
+	c.end = s->p + s->n;
+	c.bad = 0;
+	while ((k = rnglist_entry(dw, u, &c, &base, &lo, &hi)) >= 0)
+		if (k == 1 && fn(arg, lo, hi) != 0)
+			return -1;
+	return 0;
+}
+
 /*
  * Call fn for each range of a DIE, as dwarf_ranges gives them: low and
  * high pc, else DW_AT_ranges.  A bad list ends early.  fn's -1 is ours.
@@ -726,9 +916,7 @@ int
 dw_ranges_each(struct fg_dw *dw, const struct unit *u, const struct pcs *pc,
     range_fn fn, void *arg)
 {
-	const struct sect *s;
-	uint64_t lo, hi, off, base;
-	struct cur c;
+	uint64_t lo, hi;
 
 	if (pc->low.form != 0 && pc->high.form != 0 &&
 	    form_addr(dw, u, &pc->low, &lo) == 0) {
@@ -739,108 +927,9 @@ dw_ranges_each(struct fg_dw *dw, const struct unit *u, const struct pcs *pc,
 	}
 	if (pc->ranges.form == 0)
 		return 0;
-	base = u->base;
-	if (u->version < 5) {
-		uint64_t esc = u->asize == 8 ? ~(uint64_t)0 : 0xffffffffu;
-
-		if ((pc->ranges.form != DW_FORM_sec_offset &&
-		    pc->ranges.form != DW_FORM_data4 &&
-		    pc->ranges.form != DW_FORM_data8) ||
-		    (s = dw_sect(dw, S_RANGES)) == NULL || pc->ranges.u >= s->n)
-			return 0;
-		c.p = s->p + pc->ranges.u;
-		c.end = s->p + s->n;
-		c.bad = 0;
-		for (;;) {
-			lo = rd_n(&c, u->asize);
-			hi = rd_n(&c, u->asize);
-			if (c.bad)
-				return 0;
-			if (lo == esc) {
-				if (hi == esc)
-					return 0;
-				base = hi;
-				continue;
-			}
-			if (lo == 0 && hi == 0)
-				return 0;
-			if (fn(arg, lo + base, hi + base) != 0)
-				return -1;
-		}
-	}
-	if ((s = dw_sect(dw, S_RNGLISTS)) == NULL)
-		return 0;
-	if (pc->ranges.form == DW_FORM_rnglistx) {
-		uint64_t idx = pc->ranges.u;
-
-		if (u->osize > s->n || u->rng_base > s->n - u->osize ||
-		    idx > (s->n - u->osize - u->rng_base) / u->osize)
-			return 0;
-		c.p = s->p + u->rng_base + idx * u->osize;
-		c.end = s->p + s->n;
-		c.bad = 0;
-		off = rd_n(&c, u->osize) + u->rng_base;
-	} else if (pc->ranges.form == DW_FORM_sec_offset)
-		off = pc->ranges.u;
-	else
-		return 0;
-	if (off >= s->n)
-		return 0;
-	c.p = s->p + off;
-	c.end = s->p + s->n;
-	c.bad = 0;
-	for (;;) {
-		uint64_t a, b;
-
-		switch (rd_n(&c, 1)) {
-		case DW_RLE_end_of_list:
-			return 0;
-		case DW_RLE_base_addressx:
-			a = rd_uleb(&c);
-			if (c.bad || addr_at(dw, u, a, &base) != 0)
-				return 0;
-			continue;
-		case DW_RLE_startx_endx:
-			a = rd_uleb(&c);
-			b = rd_uleb(&c);
-			if (c.bad || addr_at(dw, u, a, &lo) != 0 ||
-			    addr_at(dw, u, b, &hi) != 0)
-				return 0;
-			break;
-		case DW_RLE_startx_length:
-			a = rd_uleb(&c);
-			b = rd_uleb(&c);
-			if (c.bad || addr_at(dw, u, a, &lo) != 0)
-				return 0;
-			hi = lo + b;
-			break;
-		case DW_RLE_offset_pair:
-			a = rd_uleb(&c);
-			b = rd_uleb(&c);
-			lo = base + a;
-			hi = base + b;
-			break;
-		case DW_RLE_base_address:
-			base = rd_n(&c, u->asize);
-			if (c.bad)
-				return 0;
-			continue;
-		case DW_RLE_start_end:
-			lo = rd_n(&c, u->asize);
-			hi = rd_n(&c, u->asize);
-			break;
-		case DW_RLE_start_length:
-			lo = rd_n(&c, u->asize);
-			hi = lo + rd_uleb(&c);
-			break;
-		default:
-			return 0;
-		}
-		if (c.bad)
-			return 0;
-		if (fn(arg, lo, hi) != 0)
-			return -1;
-	}
+	if (u->version < 5)
+		return ranges_v4(dw, u, pc, fn, arg);
+	return ranges_v5(dw, u, pc, fn, arg);
 }
 
 /* Read the attributes of a DIE whose code (a) was just read at c. */
@@ -1055,6 +1144,56 @@ skip_subtree(struct walk *w, const struct die *d, const uint8_t *at)
 	return skip_children(w);
 }
 
+/* Past the attributes of the DIE of abbreviation a, unread: 0/-1. */
+static inline int
+skip_attrs(struct walk *w, const struct abbrev *a)
+{
+	if (a->fixed >= 0)
+		skip(&w->c, (uint64_t)a->fixed);
+	else if (attrs_skip(&w->c, w->u, &w->t->specs[a->first], a->n) != 0)
+		return -1;
+	return w->c.bad ? -1 : 0;
+}
+
+static int walk(struct walk *, int, uint32_t, int);
+
+/* The DIE at off (its attributes at at) of abbreviation a, a subprogram
+ * or an inlined subroutine inside one: its ranges pushed, its children
+ * walked.  0/-1. */
+static int
+walk_scope(struct walk *w, const struct abbrev *a, const uint8_t *at,
+    uint64_t off, uint32_t depth, int level)
+{
+	uint64_t origin;
+	struct die d;
+
+	if (dw_die_read(&w->c, w->u, w->t, a, &d) != 0)
+		return -1;
+	if (d.origin.form == 0 || form_ref(w->u, &d.origin, &origin) != 0)
+		origin = off;
+	if (a->tag == DW_TAG_subprogram) {
+		size_t first = w->cu->ninls;
+
+		if (d.decl)
+			return skip_subtree(w, &d, at) != 0 ? -1 : 0;
+		if (a->children && walk(w, 1, 0, level + 1) != 0)
+			return -1;
+		w->die = off;
+		w->origin = origin;
+		w->first = first;
+		return dw_ranges_each(w->dw, w->u, &d.pc, push_func, w) != 0 ?
+		    -1 : 0;
+	}
+	w->die = off;
+	w->origin = origin;
+	w->depth = depth;
+	if (dw_ranges_each(w->dw, w->u, &d.pc, push_inl, w) != 0)
+		return -1;
+	if (a->children && walk(w, 1, depth + 1, level + 1) != 0)
+		return -1;
+	return 0;
+}
+
 /* Walk the children of the DIE just read; infunc: inside a subprogram. */
 static int
 walk(struct walk *w, int infunc, uint32_t depth, int level)
@@ -1064,7 +1203,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 	for (;;) {
 		const struct abbrev *a;
 		const uint8_t *at;
-		uint64_t code, off, origin;
+		uint64_t code, off;
 		struct die d;
 
 		if (w->c.p >= w->c.end)
@@ -1080,12 +1219,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 		at = w->c.p;
 		if (leaf_tag(a->tag)) {
 			if (!a->children) {
-				if (a->fixed >= 0)
-					skip(&w->c, (uint64_t)a->fixed);
-				else if (attrs_skip(&w->c, w->u,
-				    &w->t->specs[a->first], a->n) != 0)
-					return -1;
-				if (w->c.bad)
+				if (skip_attrs(w, a) != 0)
 					return -1;
 				continue;
 			}
@@ -1094,50 +1228,14 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 				return -1;
 			continue;
 		}
-		if (a->tag != DW_TAG_subprogram &&
-		    (a->tag != DW_TAG_inlined_subroutine || !infunc)) {
-			if (a->fixed >= 0)
-				skip(&w->c, (uint64_t)a->fixed);
-			else if (attrs_skip(&w->c, w->u,
-			    &w->t->specs[a->first], a->n) != 0)
-				return -1;
-			if (w->c.bad)
-				return -1;
-			if (a->children && walk(w, infunc, depth, level + 1) != 0)
+		if (a->tag == DW_TAG_subprogram ||
+		    (a->tag == DW_TAG_inlined_subroutine && infunc)) {
+			if (walk_scope(w, a, at, off, depth, level) != 0)
 				return -1;
 			continue;
 		}
-		if (dw_die_read(&w->c, w->u, w->t, a, &d) != 0)
+		if (skip_attrs(w, a) != 0)
 			return -1;
-		if (d.origin.form == 0 || form_ref(w->u, &d.origin, &origin) != 0)
-			origin = off;
-		if (a->tag == DW_TAG_subprogram) {
-			size_t first = w->cu->ninls;
-
-			if (d.decl) {
-				if (skip_subtree(w, &d, at) != 0)
-					return -1;
-				continue;
-			}
-			if (a->children && walk(w, 1, 0, level + 1) != 0)
-				return -1;
-			w->die = off;
-			w->origin = origin;
-			w->first = first;
-			if (dw_ranges_each(w->dw, w->u, &d.pc, push_func, w) != 0)
-				return -1;
-			continue;
-		}
-		if (a->tag == DW_TAG_inlined_subroutine && infunc) {
-			w->die = off;
-			w->origin = origin;
-			w->depth = depth;
-			if (dw_ranges_each(w->dw, w->u, &d.pc, push_inl, w) != 0)
-				return -1;
-			if (a->children && walk(w, 1, depth + 1, level + 1) != 0)
-				return -1;
-			continue;
-		}
 		if (a->children && walk(w, infunc, depth, level + 1) != 0)
 			return -1;
 	}

@@ -278,24 +278,24 @@ add_stack(struct reader *rd, const char *p, size_t len, uint64_t w1,
 	}
 	for (;;) {
 		if (n == rd->idcap) {
-			size_t nc = rd->idcap ? rd->idcap * 2 : 256;
+			size_t ci = rd->idcap, ce = rd->idcap;
 			uint32_t *ni, *ne;
-			if (nc > ((size_t)1 << 24))
+			if (n >= ((size_t)1 << 24))
 				return fg_seterr(rd->err, FG_ELIMIT, "%s:%llu: "
 				    "stack deeper than %zu frames", rd->name,
 				    (unsigned long long)rd->lineno,
 				    (size_t)1 << 24);
-			if ((ni = reallocarray(rd->ids, nc, sizeof(*ni))) ==
-			    NULL)
+			if ((ni = fg_grow(rd->ids, &ci, n + 1, sizeof(*ni),
+			    256)) == NULL)
 				return fg_seterr(rd->err, FG_ENOMEM,
 				    "%s: out of memory", rd->name);
 			rd->ids = ni;
-			if ((ne = reallocarray(rd->ends, nc, sizeof(*ne))) ==
-			    NULL)
+			if ((ne = fg_grow(rd->ends, &ce, n + 1, sizeof(*ne),
+			    256)) == NULL)
 				return fg_seterr(rd->err, FG_ENOMEM,
 				    "%s: out of memory", rd->name);
 			rd->ends = ne;
-			rd->idcap = nc;
+			rd->idcap = ci;
 		}
 		sc = memchr(q, ';', (size_t)(end - q));
 		if (sc == NULL)

@@ -379,12 +379,11 @@ pm_add(struct fg_palmap *pm, const char *name, size_t len, struct fg_rgb c)
 		(void)pm_find(pm, name, len, &slot);
 	}
 	if (pm->n == pm->cap) {
-		size_t ncap = pm->cap ? pm->cap * 2 : 256;
-		struct palent *nv = reallocarray(pm->v, ncap, sizeof(*nv));
+		struct palent *nv = fg_grow(pm->v, &pm->cap, pm->n + 1,
+		    sizeof(*nv), 256);
 		if (nv == NULL)
 			return FG_ENOMEM;
 		pm->v = nv;
-		pm->cap = ncap;
 	}
 	if ((pm->v[pm->n].name = malloc(len + 1)) == NULL)
 		return FG_ENOMEM;

@@ -424,14 +424,13 @@ sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
 	w = pd->ch.ckeys + e;
 	if (w[2] == 0 && period != 0) {
 		if (pd->ch.ndirty == pd->ch.capdirty) {
-			size_t nc = pd->ch.capdirty ? pd->ch.capdirty * 2 : 1024;
-			size_t *n = reallocarray(pd->ch.dirty, nc, sizeof(*n));
+			size_t *n = fg_grow(pd->ch.dirty, &pd->ch.capdirty,
+			    pd->ch.ndirty + 1, sizeof(*n), 1024);
 			if (n == NULL) {
 				*direct = 1;
 				return 0;
 			}
 			pd->ch.dirty = n;
-			pd->ch.capdirty = nc;
 		}
 		pd->ch.dirty[pd->ch.ndirty++] = e;
 	}

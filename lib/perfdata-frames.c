@@ -22,12 +22,11 @@ int
 pd_push_id(struct pd *pd, uint32_t id)
 {
 	if (pd->fc.nids == pd->fc.capids) {
-		size_t nc = pd->fc.capids ? pd->fc.capids * 2 : 256;
-		uint32_t *n = reallocarray(pd->fc.ids, nc, sizeof(*n));
+		uint32_t *n = fg_grow(pd->fc.ids, &pd->fc.capids,
+		    pd->fc.nids + 1, sizeof(*n), 256);
 		if (n == NULL)
 			return FG_ENOMEM;
 		pd->fc.ids = n;
-		pd->fc.capids = nc;
 	}
 	pd->fc.ids[pd->fc.nids++] = id;
 	return 0;
@@ -116,13 +115,12 @@ int
 pd_pool_push(struct pd *pd, uint32_t id)
 {
 	if (pd->fc.npool == pd->fc.cappool) {
-		size_t nc = pd->fc.cappool ? pd->fc.cappool * 2 : 4096;
 		uint32_t *n;
-		if (nc > UINT32_MAX || (n = reallocarray(pd->fc.pool, nc,
-		    sizeof(*n))) == NULL)
+		if (pd->fc.npool >= (size_t)1 << 31 || (n = fg_grow(
+		    pd->fc.pool, &pd->fc.cappool, pd->fc.npool + 1,
+		    sizeof(*n), 4096)) == NULL)
 			return FG_ENOMEM;
 		pd->fc.pool = n;
-		pd->fc.cappool = nc;
 	}
 	pd->fc.pool[pd->fc.npool++] = id;
 	return 0;
@@ -226,12 +224,11 @@ static int
 push_frame(struct pd *pd, const struct centry *e)
 {
 	if (pd->fc.nfr == pd->fc.capfr) {
-		size_t nc = pd->fc.capfr ? pd->fc.capfr * 2 : 256;
-		struct centry *n = reallocarray(pd->fc.fr, nc, sizeof(*n));
+		struct centry *n = fg_grow(pd->fc.fr, &pd->fc.capfr,
+		    pd->fc.nfr + 1, sizeof(*n), 256);
 		if (n == NULL)
 			return FG_ENOMEM;
 		pd->fc.fr = n;
-		pd->fc.capfr = nc;
 	}
 	pd->fc.fr[pd->fc.nfr++] = *e;	/* a copy: the cache may move */
 	return 0;

@@ -81,6 +81,13 @@ pd_attr_decode(const uint8_t *a, size_t alen, struct attr *t)
 	t->branch_type = attr_u64(a, alen, 72);
 	t->regs_user = attr_u64(a, alen, 80);
 	t->stack_user = alen >= 92 ? rd32(a + 88) : 0;
+	/*
+	 * perf record -c N records no period with each sample: perf takes
+	 * the attribute's sample_period (evsel__parse_sample), and so do we
+	 */
+	t->period = attr_u64(a, alen, 16);
+	if (t->period == 0)
+		t->period = 1;
 }
 
 static int

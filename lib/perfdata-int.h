@@ -59,6 +59,7 @@ enum {
 #define MISC_KERNEL		1
 #define MISC_USER		2
 #define MISC_MMAP_DATA		(1 << 13)
+#define MISC_MMAP_BUILD_ID	(1 << 14)	/* MMAP2 with a build id */
 
 #define ATTR_SAMPLE_ID_ALL		(1ULL << 18)
 #define ATTR_EXCLUDE_CALLCHAIN_USER	(1ULL << 22)
@@ -80,6 +81,8 @@ struct attr {
 	uint64_t branch_type;
 	uint64_t regs_user;
 	uint32_t stack_user;	/* sample_stack_user: bytes copied */
+	/* a sample's weight without PERIOD in sample_type: sample_period */
+	uint64_t period;
 	const char *name;
 	const uint8_t *ids;	/* u64 array in the file */
 	size_t nids;
@@ -379,7 +382,7 @@ struct pd_defer {
 	size_t capdents;
 	struct dpend **pend;	/* PEND_CHUNKS chunks */
 	size_t npend;
-	/* FG_DEFER_END=n (tests): deferring ends at the nth new chain */
+	/* fg_perfdata_opts.defer_end (tests): ends at the nth new chain */
 	uint64_t end_at;
 	uint64_t nnew;
 	int whold;		/* warnings held (set before the worker runs) */
@@ -664,6 +667,15 @@ int pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len,
  * thread (NULL: no memory); pd_map_find() the map of p holding ip, or
  * NULL.
  */
+/*
+ * Before the walk: the build ids of the MMAP2 records in the first
+ * BUILDID_SCAN bytes of the data section (perf record --buildid-mmap
+ * writes no build-id table), given to the symbolizer as the header's
+ * table would be, so that the prefetch and the rebuilt-file check see
+ * them.  0 or FG_ENOMEM.
+ */
+#define BUILDID_SCAN	((uint64_t)2 << 20)
+int pd_scan_buildids(struct pd *pd, uint64_t doff, uint64_t dsize);
 int pd_on_mmap(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
     int v2);
 int pd_on_comm(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off);

@@ -6,6 +6,7 @@
  * commands per thread, a forked process's copy of its parent's maps.
  */
 #include <sys/mman.h>
+#include <limits.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,13 +94,10 @@ map_insert(struct proc *p, const struct map *m)
 		}
 	}
 	p->nmaps = o;
-	if (p->nmaps + 2 > p->cap) {
-		size_t nc = p->cap ? p->cap * 2 : 32;
-		if ((nm = reallocarray(p->maps, nc, sizeof(*nm))) == NULL)
-			return FG_ENOMEM;
-		p->maps = nm;
-		p->cap = nc;
-	}
+	if ((nm = fg_grow(p->maps, &p->cap, p->nmaps + 2, sizeof(*nm),
+	    32)) == NULL)
+		return FG_ENOMEM;
+	p->maps = nm;
 	for (int k = 0; k < 1 + have_right; k++) {
 		const struct map *ins = k == 0 ? m : &right;
 		for (i = p->nmaps; i > 0 && p->maps[i - 1].start > ins->start; i--)
@@ -133,6 +131,67 @@ is_anon(const char *f)
 	return strcmp(f, "//anon") == 0 || strncmp(f, "/dev/zero", 9) == 0 ||
 	    strncmp(f, "/anon_hugepage", 14) == 0 ||
 	    strncmp(f, "[anon:", 6) == 0;
+}
+
+/*
+ * The build id an MMAP2 record carries in place of the device and inode
+ * (perf record --buildid-mmap: PERF_RECORD_MISC_MMAP_BUILD_ID), for the
+ * file f, when none is known for it yet (the first one wins, as the
+ * header's list would have one per file): 0 or FG_ENOMEM.  Read before
+ * the walk only (pd_scan_buildids): the symbolizer's helpers read the
+ * list once they run.
+ */
+static int
+mmap2_buildid(struct pd *pd, const uint8_t *rec, size_t len, const char *f)
+{
+	uint16_t misc = rd16(rec + 4);
+	size_t blen;
+
+	if (!(misc & MISC_MMAP_BUILD_ID) || len < 8 + 64)
+		return 0;
+	blen = rec[40] <= 20 ? rec[40] : 20;
+	if ((misc & MISC_CPUMODE_MASK) == MISC_KERNEL) {
+		if (strncmp(f, "[kernel.kallsyms]", 17) != 0)
+			return 0;	/* modules: named by kallsyms */
+		f = "[kernel.kallsyms]";
+	} else if (f[0] != '/')
+		return 0;
+	if (blen == 0 || fg_sym_has_buildid(pd->sym, f))
+		return 0;
+	return fg_sym_add_buildid(pd->sym, f, rec + 44, blen);
+}
+
+int
+pd_scan_buildids(struct pd *pd, uint64_t doff, uint64_t dsize)
+{
+	uint64_t off = doff, end;
+	char f[PATH_MAX];
+
+	if (doff >= pd->len)
+		return 0;
+	if (dsize == 0 || dsize > pd->len - doff)	/* unfinished */
+		dsize = pd->len - doff;
+	end = doff + (dsize < BUILDID_SCAN ? dsize : BUILDID_SCAN);
+	while (off + 8 <= end) {
+		const uint8_t *rec = pd->buf + off;
+		uint16_t sz = rd16(rec + 6);
+		size_t flen;
+
+		if (sz < 8 || sz > end - off)
+			break;
+		if (rd32(rec) == REC_MMAP2 && sz > 8 + 64) {
+			flen = strnlen((const char *)rec + 72, sz - 72u);
+			if (flen < sizeof(f)) {
+				memcpy(f, rec + 72, flen);
+				f[flen] = '\0';
+				if (mmap2_buildid(pd, rec, sz, f) != 0)
+					return fg_seterr(pd->err, FG_ENOMEM,
+					    "%s: out of memory", pd->name);
+			}
+		}
+		off += sz;
+	}
+	return 0;
 }
 
 int

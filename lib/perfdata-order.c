@@ -136,7 +136,6 @@ pd_queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 			return r;
 	}
 	if (pd->od.nq == pd->od.capq) {
-		size_t nc = pd->od.capq ? pd->od.capq * 2 : 4096;
 		struct qent *q;
 		if (pd->od.nq >= (4u << 20)) {
 			/* bounded memory: deliver the older half now */
@@ -145,11 +144,11 @@ pd_queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 			if ((r = pd_flush(pd, pd->od.q[pd->od.nq / 2].time)) != 0)
 				return r;
 		} else {
-			if ((q = reallocarray(pd->od.q, nc, sizeof(*q))) == NULL)
+			if ((q = fg_grow(pd->od.q, &pd->od.capq, pd->od.nq + 1,
+			    sizeof(*q), 4096)) == NULL)
 				return fg_seterr(pd->err, FG_ENOMEM, "%s: out "
 				    "of memory", pd->name);
 			pd->od.q = q;
-			pd->od.capq = nc;
 		}
 	}
 	pd->od.q[pd->od.nq].time = t;
@@ -212,11 +211,11 @@ inflate(struct pd *pd, struct dbuf *db, ZSTD_inBuffer *in, uint64_t off)
 				    "compressed record at 0x%llx inflates past "
 				    "%u MiB", pd->name, (unsigned long long)off,
 				    MAX_DECOMP >> 20);
-			if ((n = realloc(db->d, db->cap * 2)) == NULL)
+			if ((n = fg_grow(db->d, &db->cap, db->len + 1, 1,
+			    64)) == NULL)
 				return fg_seterr(pd->err, FG_ENOMEM, "%s: out "
 				    "of memory", pd->name);
 			db->d = n;
-			db->cap *= 2;
 		}
 		out.dst = db->d;
 		out.size = db->cap;

@@ -10,6 +10,15 @@
 
 #include "perfdata-int.h"
 
+/* The file the unwinder reads for path: as the symbolizer does. */
+static const char *
+uw_file(void *arg, const char *path, char *buf, size_t len)
+{
+	struct pd *pd = arg;
+
+	return fg_sym_recorded_file(pd->sym, path, buf, len);
+}
+
 /* The unwinder's view of a thread's maps. */
 static int
 uw_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
@@ -28,6 +37,8 @@ uw_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
 	out->start = m->start;
 	out->end = m->end;
 	out->pgoff = m->pgoff;
+	out->file = uw_file;
+	out->file_arg = pd;
 	if (m->fname[0] == '[' && strcmp(m->fname, "[vdso]") == 0) {
 		out->image = fg_sym_vdso_image(pd->sym, &out->image_len);
 		if (out->image == NULL)
@@ -219,7 +230,7 @@ parse_sample(struct pd *pd, struct attr *a, const uint8_t *rec,
 	s->chain = s->regs = NULL;
 	s->stack = NULL;
 	s->nchain = s->nregs = s->stack_len = 0;
-	s->period = 1;
+	s->period = a->period;
 	s->stack_key = UINT32_MAX;
 	s->offset = off;
 	s->misc = rd16(rec + 4);

@@ -277,28 +277,49 @@ sym_free_start(struct pd *pd)
 }
 
 /* The symbolizer's cache of inflated DWARF (fg_perfdata_opts.cache_dir). */
+/*
+ * The cache directory opts name (dir, else the environment's, as
+ * flamegraph.h says), in path[cap] when from the environment; NULL for
+ * none.
+ */
+static const char *
+cache_dir_of(const char *dir, char *path, size_t cap)
+{
+	const char *e;
+
+	if (dir != NULL)
+		return dir;
+	if ((e = getenv("FLAMEGRAPH_CACHE_DIR")) != NULL)
+		snprintf(path, cap, "%s", e);
+	else if ((e = getenv("XDG_CACHE_HOME")) != NULL && e[0] == '/')
+		snprintf(path, cap, "%s/flamegraph", e);
+	else if ((e = getenv("HOME")) != NULL && e[0] == '/')
+		snprintf(path, cap, "%s/.cache/flamegraph", e);
+	else
+		return NULL;
+	if (path[0] == '\0' || strlcat(path, "/dwarf", cap) >= cap)
+		return NULL;
+	return path;
+}
+
 static void
 set_cache_dir(struct fg_symbolizer *sym, const char *dir)
 {
 	char path[2048];
-	const char *e;
 
-	if (dir == NULL) {
-		if ((e = getenv("FLAMEGRAPH_CACHE_DIR")) != NULL)
-			snprintf(path, sizeof(path), "%s", e);
-		else if ((e = getenv("XDG_CACHE_HOME")) != NULL &&
-		    e[0] == '/')
-			snprintf(path, sizeof(path), "%s/flamegraph", e);
-		else if ((e = getenv("HOME")) != NULL && e[0] == '/')
-			snprintf(path, sizeof(path), "%s/.cache/flamegraph", e);
-		else
-			return;
-		if (path[0] == '\0' || strlcat(path, "/dwarf", sizeof(path)) >=
-		    sizeof(path))
-			return;
-		dir = path;
-	}
-	fg_sym_set_cache_dir(sym, dir);
+	if ((dir = cache_dir_of(dir, path, sizeof(path))) != NULL)
+		fg_sym_set_cache_dir(sym, dir);
+}
+
+void
+fg_perfdata_warm(const struct fg_perfdata_opts *o)
+{
+	char path[2048];
+	const char *dir = cache_dir_of(o != NULL ? o->cache_dir : NULL, path,
+	    sizeof(path));
+
+	if (dir != NULL && dir[0] != '\0')
+		fg_sym_kallsyms_warm(dir);
 }
 
 /*
@@ -375,9 +396,8 @@ pd_new(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	 * walk: the walk does not wait for the DWARF the helpers load.
 	 */
 	pd->df.on = pd->ch.sum && !o->no_inline && o->nskip_after == 0 &&
-	    hooks->frame == NULL && getenv("FG_NODEFER") == NULL;
-	if (getenv("FG_DEFER_END") != NULL)
-		pd->df.end_at = strtoull(getenv("FG_DEFER_END"), NULL, 10);
+	    hooks->frame == NULL && !o->no_defer;
+	pd->df.end_at = o->defer_end;
 	pd->sm.attr_sel = SIZE_MAX;
 	fg_arena_init(&pd->arena);
 	fg_buf_init(&pd->fc.work, 1 << 20);
@@ -464,7 +484,8 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
-	if ((r = pd_read_header(pd, &doff, &dsize)) != 0)
+	if ((r = pd_read_header(pd, &doff, &dsize)) != 0 ||
+	    (r = pd_scan_buildids(pd, doff, dsize)) != 0)
 		goto out;
 	if (fg_sym_prefetch(pd->sym, o->no_inline ? 0 : pd->df.on ? 2 :
 	    1) != 0) {
@@ -522,16 +543,14 @@ add_sample(void *arg, const struct fg_pd_sample *s, const uint32_t *ids,
 	    err)) != 0 || s->stack_key == UINT32_MAX || idx >= UINT32_MAX)
 		return r;
 	if (k >= ad->cap) {
-		size_t nc = ad->cap ? ad->cap : 4096;
-		uint32_t *t;
+		size_t old = ad->cap;
+		uint32_t *t = fg_grow(ad->idx, &ad->cap, k + 1, sizeof(*t),
+		    4096);
 
-		while (nc <= k)
-			nc *= 2;
-		if ((t = reallocarray(ad->idx, nc, sizeof(*t))) == NULL)
+		if (t == NULL)
 			return 0;	/* only not remembered */
-		memset(t + ad->cap, 0, (nc - ad->cap) * sizeof(*t));
+		memset(t + old, 0, (ad->cap - old) * sizeof(*t));
 		ad->idx = t;
-		ad->cap = nc;
 	}
 	ad->idx[k] = (uint32_t)idx + 1;
 	return 0;

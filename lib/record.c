@@ -20,6 +20,7 @@ fg_record_opts_init(struct fg_record_opts *o)
 	o->freq = FG_RECORD_DEFAULT_FREQ;
 	o->call_graph = FG_RECORD_DEFAULT_CALL_GRAPH;
 	o->compression = -1;
+	o->fast_end = 1;
 }
 
 int
@@ -49,6 +50,11 @@ fg_record_argv(const struct fg_record_opts *o, char ***argv, size_t *argc,
 		argvb_push(&a, "--call-graph");
 		argvb_push(&a, o->call_graph != NULL ? o->call_graph :
 		    FG_RECORD_DEFAULT_CALL_GRAPH);
+		/* perf's end-of-recording passes (recording.md) */
+		if (o->fast_end && o->caps.no_bpf_event)
+			ab_push(&a, "--no-bpf-event");
+		if (o->fast_end && o->caps.buildid_mmap)
+			ab_push(&a, "--buildid-mmap");
 	}
 	if (o->compression >= 0)
 		argvb_pushf(&a, "--compression-level=",
@@ -74,13 +80,17 @@ int
 fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
     struct fg_error *err)
 {
+	struct fg_record_opts ro = *o;
 	struct fg_spawn_opts so;
 	char **argv;
 	int rc;
 
 	ch->pid = 0;
 	ch->in = ch->out = ch->errfd = -1;
-	if ((rc = fg_record_argv(o, &argv, NULL, err)) != 0)
+	/* not installed or not runnable: fg_spawn below says so */
+	if (!ro.caps.known && ro.custom == NULL && ro.fast_end)
+		(void)fg_perf_probe(ro.perf, &ro.caps, NULL);
+	if ((rc = fg_record_argv(&ro, &argv, NULL, err)) != 0)
 		return rc;
 	fg_spawn_opts_init(&so);
 	/* perf ends its file and the workload on SIGINT, as on Ctrl-C */

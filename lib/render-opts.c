@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,90 @@ nacmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* One key=value of a name's line: its title, link, or an extra attribute. */
+static int
+nameattr_field(struct fg_nameattr *a, const char *k, const char *v,
+    struct fg_error *err)
+{
+	char **dst = NULL, **nk, **nv;
+	size_t i;
+
+	if (strcmp(k, "title") == 0)
+		dst = &a->title;
+	else if (strcmp(k, "href") == 0 || strcmp(k, "xlink:href") == 0) {
+		if (!href_ok(v))
+			return 0;
+		dst = &a->href;
+	} else if (strcmp(k, "target") == 0)
+		dst = &a->target;
+	else if (!attr_name_ok(k))
+		return 0;
+	if (dst != NULL) {
+		free(*dst);
+		if ((*dst = strdup(v)) == NULL)
+			return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return 0;
+	}
+	for (i = 0; i < a->nattrs; i++)
+		if (strcmp(a->keys[i], k) == 0)
+			return 0;	/* first one wins */
+	if (a->nattrs == a->capattrs) {
+		size_t ck = a->capattrs, cv = a->capattrs;
+		if ((nk = fg_grow(a->keys, &ck, a->nattrs + 1, sizeof(*nk),
+		    4)) != NULL)
+			a->keys = nk;
+		nv = nk ? fg_grow(a->vals, &cv, a->nattrs + 1, sizeof(*nv),
+		    4) : NULL;
+		if (nv == NULL)
+			return fg_seterr(err, FG_ENOMEM, "out of memory");
+		a->vals = nv;
+		a->capattrs = ck;
+	}
+	a->keys[a->nattrs] = strdup(k);
+	a->vals[a->nattrs] = strdup(v);
+	a->nattrs++;
+	if (a->keys[a->nattrs - 1] == NULL || a->vals[a->nattrs - 1] == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Line lineno of path (no newline, not empty) as a new entry of o. */
+static int
+nameattr_line(struct fg_render_opts *o, size_t *acap, char *line,
+    const char *path, unsigned long lineno, struct fg_error *err)
+{
+	struct fg_nameattr *a;
+	char *p, *tab, *eq;
+	int r;
+
+	if ((tab = strchr(line, '\t')) == NULL)
+		return fg_seterr(err, FG_EPARSE, "%s:%lu: expected "
+		    "NAME<TAB>key=value...", path, lineno);
+	*tab = '\0';
+	if (o->nnameattrs == *acap) {
+		void *nv = fg_grow(o->nameattrs, acap, o->nnameattrs + 1,
+		    sizeof(*o->nameattrs), 16);
+		if (nv == NULL)
+			return fg_seterr(err, FG_ENOMEM, "out of memory");
+		o->nameattrs = nv;
+	}
+	a = &o->nameattrs[o->nnameattrs++];
+	memset(a, 0, sizeof(*a));
+	if ((a->name = strdup(line)) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	for (p = tab + 1; p != NULL && *p != '\0'; p = tab) {
+		if ((tab = strchr(p, '\t')) != NULL)
+			*tab++ = '\0';
+		if ((eq = strchr(p, '=')) == NULL)
+			return fg_seterr(err, FG_EPARSE, "%s:%lu: expected "
+			    "key=value, not '%s'", path, lineno, p);
+		*eq = '\0';
+		if ((r = nameattr_field(a, p, eq + 1, err)) != 0)
+			return r;
+	}
+	return 0;
+}
+
 /*
  * --nameattr FILE: "NAME<TAB>key=value<TAB>key=value..." lines.  title
  * replaces the frame's tooltip, href (or xlink:href) and target make the
@@ -205,7 +290,7 @@ static int
 load_nameattr(struct fg_render_opts *o, const char *path,
     struct fg_error *err)
 {
-	char *line = NULL, *p, *tab, *eq;
+	char *line = NULL;
 	size_t cap = 0, acap = 0;
 	unsigned long lineno = 0;
 	ssize_t n;
@@ -216,100 +301,14 @@ load_nameattr(struct fg_render_opts *o, const char *path,
 		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
 	nameattrs_clear(o);
 	while ((n = getline(&line, &cap, fp)) != -1) {
-		struct fg_nameattr *a;
 		lineno++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
 		if (n == 0)
 			continue;
-		if ((tab = strchr(line, '\t')) == NULL) {
-			r = fg_seterr(err, FG_EPARSE, "%s:%lu: expected "
-			    "NAME<TAB>key=value...", path, lineno);
+		if ((r = nameattr_line(o, &acap, line, path, lineno, err)) != 0)
 			break;
-		}
-		*tab = '\0';
-		if (o->nnameattrs == acap) {
-			size_t nc = acap ? acap * 2 : 16;
-			void *nv = reallocarray(o->nameattrs, nc,
-			    sizeof(*o->nameattrs));
-			if (nv == NULL) {
-				r = fg_seterr(err, FG_ENOMEM, "out of memory");
-				break;
-			}
-			o->nameattrs = nv;
-			acap = nc;
-		}
-		a = &o->nameattrs[o->nnameattrs++];
-		memset(a, 0, sizeof(*a));
-		if ((a->name = strdup(line)) == NULL) {
-			r = fg_seterr(err, FG_ENOMEM, "out of memory");
-			break;
-		}
-		for (p = tab + 1; p != NULL && *p != '\0'; p = tab) {
-			char **dst = NULL, *k, *v;
-			size_t i;
-			if ((tab = strchr(p, '\t')) != NULL)
-				*tab++ = '\0';
-			if ((eq = strchr(p, '=')) == NULL) {
-				r = fg_seterr(err, FG_EPARSE, "%s:%lu: expected "
-				    "key=value, not '%s'", path, lineno, p);
-				goto out;
-			}
-			*eq = '\0';
-			k = p;
-			v = eq + 1;
-			if (strcmp(k, "title") == 0)
-				dst = &a->title;
-			else if (strcmp(k, "href") == 0 ||
-			    strcmp(k, "xlink:href") == 0) {
-				if (!href_ok(v))
-					continue;
-				dst = &a->href;
-			} else if (strcmp(k, "target") == 0)
-				dst = &a->target;
-			else if (!attr_name_ok(k))
-				continue;
-			if (dst != NULL) {
-				free(*dst);
-				if ((*dst = strdup(v)) == NULL) {
-					r = fg_seterr(err, FG_ENOMEM,
-					    "out of memory");
-					goto out;
-				}
-				continue;
-			}
-			for (i = 0; i < a->nattrs; i++)
-				if (strcmp(a->keys[i], k) == 0)
-					break;
-			if (i < a->nattrs)
-				continue;	/* first one wins */
-			{
-				char **nk = reallocarray(a->keys, a->nattrs + 1,
-				    sizeof(*nk));
-				char **nv;
-				if (nk != NULL)
-					a->keys = nk;
-				nv = nk ? reallocarray(a->vals, a->nattrs + 1,
-				    sizeof(*nv)) : NULL;
-				if (nv == NULL) {
-					r = fg_seterr(err, FG_ENOMEM,
-					    "out of memory");
-					goto out;
-				}
-				a->vals = nv;
-				a->keys[a->nattrs] = strdup(k);
-				a->vals[a->nattrs] = strdup(v);
-				a->nattrs++;
-				if (a->keys[a->nattrs - 1] == NULL ||
-				    a->vals[a->nattrs - 1] == NULL) {
-					r = fg_seterr(err, FG_ENOMEM,
-					    "out of memory");
-					goto out;
-				}
-			}
-		}
 	}
-out:
 	if (r == 0 && ferror(fp))
 		r = fg_seterr_sys(err, FG_EIO, errno, "%s: read", path);
 	free(line);
@@ -322,167 +321,238 @@ out:
 	return r;
 }
 
-int
-fg_render_opts_set(struct fg_render_opts *o, const char *name,
-    const char *value, struct fg_error *err)
+/* ---- setting an option by name ---------------------------------------- */
+
+/* An option that takes more than a checked value into one field. */
+typedef int opt_fn(struct fg_render_opts *o, const char *value,
+    const char *name, struct fg_error *err);
+
+/* minwidth: percent of the total; "Npx": pixels (negative, converted when
+ * rendering). */
+static int
+opt_minwidth(struct fg_render_opts *o, const char *value, const char *name,
+    struct fg_error *err)
+{
+	char buf[64];
+	double d;
+	size_t n;
+	int r;
+
+	if (value == NULL)
+		return set_num(&d, value, 0, 100, name, err);
+	n = strlen(value);
+	if (n > 2 && n < sizeof(buf) && strcmp(value + n - 2, "px") == 0) {
+		memcpy(buf, value, n - 2);
+		buf[n - 2] = '\0';
+		if ((r = set_num(&d, buf, 0, 1e6, name, err)) != 0)
+			return r;
+		o->minwidth = -d;	/* negative: pixels */
+		return 0;
+	}
+	if ((r = set_num(&d, value, 0, 100, name, err)) != 0)
+		return r;
+	o->minwidth = d;
+	return 0;
+}
+
+/* factor: a number greater than 0. */
+static int
+opt_factor(struct fg_render_opts *o, const char *value, const char *name,
+    struct fg_error *err)
 {
 	double d;
 	int r;
 
+	if ((r = set_num(&d, value, 0, 1e300, name, err)) != 0)
+		return r;
+	if (d <= 0)
+		return fg_seterr(err, FG_EINVAL, "--factor must be greater "
+		    "than 0");
+	o->factor = d;
+	return 0;
+}
+
+/* colors: a palette's name. */
+static int
+opt_palette(struct fg_render_opts *o, const char *value, const char *name,
+    struct fg_error *err)
+{
+	if (value == NULL || fg_palette_parse(value, &o->palette) != 0)
+		return fg_seterr(err, FG_EINVAL, "--%s: unknown palette '%s' "
+		    "(hot mem io wakeup java js perl python red green blue "
+		    "aqua yellow purple orange rust)", name,
+		    value ? value : "");
+	return 0;
+}
+
+/* bgcolors: a named gradient or one colour. */
+static int
+opt_bgcolors(struct fg_render_opts *o, const char *value, const char *name,
+    struct fg_error *err)
+{
+	(void)name;
+	if (value == NULL)
+		return fg_seterr(err, FG_EINVAL, "--bgcolors needs a value");
+	if (strcmp(value, "yellow") == 0)
+		o->bg = FG_BG_YELLOW;
+	else if (strcmp(value, "blue") == 0)
+		o->bg = FG_BG_BLUE;
+	else if (strcmp(value, "green") == 0)
+		o->bg = FG_BG_GREEN;
+	else if (strcmp(value, "grey") == 0 || strcmp(value, "gray") == 0)
+		o->bg = FG_BG_GREY;
+	else if (fg_color_parse(value, &o->bg_flat) == 0)
+		o->bg = FG_BG_FLAT;
+	else
+		return fg_seterr(err, FG_EINVAL, "--bgcolors: expected "
+		    "yellow, blue, green, grey or #rrggbb, not '%s'", value);
+	return 0;
+}
+
+/* stroke-color: a colour, or "none". */
+static int
+opt_stroke(struct fg_render_opts *o, const char *value, const char *name,
+    struct fg_error *err)
+{
+	int r;
+
+	if (value != NULL && strcmp(value, "none") == 0) {
+		o->has_stroke = 0;
+		return 0;
+	}
+	if ((r = set_color(&o->stroke_color, value, name, err)) != 0)
+		return r;
+	o->has_stroke = 1;
+	return 0;
+}
+
+/* base: one more frame name to cut stacks at. */
+static int
+opt_base(struct fg_render_opts *o, const char *value, const char *name,
+    struct fg_error *err)
+{
+	char **nb, *s;
+
+	(void)name;
+	if (value == NULL)
+		return fg_seterr(err, FG_EINVAL, "--base needs a value");
+	if ((nb = fg_grow(o->base, &o->capbase, o->nbase + 1, sizeof(*nb),
+	    4)) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	o->base = nb;
+	if ((s = strdup(value)) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "out of memory");
+	o->base[o->nbase++] = s;
+	return 0;
+}
+
+/* nameattr: the file loaded now, its name kept. */
+static int
+opt_nameattr(struct fg_render_opts *o, const char *value, const char *name,
+    struct fg_error *err)
+{
+	int r;
+
+	if (value == NULL)
+		return fg_seterr(err, FG_EINVAL, "--nameattr needs a file");
+	if ((r = load_nameattr(o, value, err)) != 0)
+		return r;
+	return set_str(&o->nameattr_file, value, name, err);
+}
+
+/* A flag: no value, or 1/true/0/false. */
+static int
+set_flag(int *dst, const char *v, const char *name, struct fg_error *err)
+{
+	if (v != NULL && strcmp(v, "1") != 0 && strcmp(v, "true") != 0 &&
+	    strcmp(v, "0") != 0 && strcmp(v, "false") != 0)
+		return fg_seterr(err, FG_EINVAL, "--%s takes no value", name);
+	*dst = v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
+	return 0;
+}
+
+enum opt_kind { OPT_STR, OPT_UINT, OPT_NUM, OPT_COLOR, OPT_FLAG, OPT_FN };
+
+/* An option: its names, what its value is, the field it sets. */
+struct optdef {
+	const char *name, *alias;
+	enum opt_kind kind;
+	size_t off;		/* of the field in struct fg_render_opts */
+	double lo, hi;		/* OPT_UINT, OPT_NUM: the range */
+	opt_fn *fn;		/* OPT_FN */
+};
+
+#define OFF(f) offsetof(struct fg_render_opts, f)
+static const struct optdef optdefs[] = {
+	{ "title", NULL, OPT_STR, OFF(title), 0, 0, NULL },
+	{ "subtitle", NULL, OPT_STR, OFF(subtitle), 0, 0, NULL },
+	{ "notes", NULL, OPT_STR, OFF(notes), 0, 0, NULL },
+	{ "countname", NULL, OPT_STR, OFF(countname), 0, 0, NULL },
+	{ "nametype", NULL, OPT_STR, OFF(nametype), 0, 0, NULL },
+	{ "fonttype", NULL, OPT_STR, OFF(fonttype), 0, 0, NULL },
+	{ "palette-file", NULL, OPT_STR, OFF(palette_file), 0, 0, NULL },
+	{ "width", "image-width", OPT_UINT, OFF(width), 1, 1000000, NULL },
+	{ "height", "frameheight", OPT_UINT, OFF(frameheight), 2, 10000,
+	    NULL },
+	{ "fontsize", NULL, OPT_UINT, OFF(fontsize), 1, 1000, NULL },
+	{ "fontwidth", NULL, OPT_NUM, OFF(fontwidth), 0.01, 100, NULL },
+	{ "minwidth", "min-width", OPT_FN, 0, 0, 0, opt_minwidth },
+	{ "factor", NULL, OPT_FN, 0, 0, 0, opt_factor },
+	{ "colors", "palette", OPT_FN, 0, 0, 0, opt_palette },
+	{ "bgcolors", NULL, OPT_FN, 0, 0, 0, opt_bgcolors },
+	{ "search-color", "searchcolor", OPT_COLOR, OFF(search_color), 0, 0,
+	    NULL },
+	{ "uicolor", "ui-color", OPT_COLOR, OFF(uicolor), 0, 0, NULL },
+	{ "stroke-color", "strokecolor", OPT_FN, 0, 0, 0, opt_stroke },
+	{ "base", NULL, OPT_FN, 0, 0, 0, opt_base },
+	{ "nameattr", NULL, OPT_FN, 0, 0, 0, opt_nameattr },
+	{ "hash", NULL, OPT_FLAG, OFF(hash), 0, 0, NULL },
+	{ "deterministic", NULL, OPT_FLAG, OFF(deterministic), 0, 0, NULL },
+	{ "cp", NULL, OPT_FLAG, OFF(cp), 0, 0, NULL },
+	{ "inverted", NULL, OPT_FLAG, OFF(inverted), 0, 0, NULL },
+	{ "reverse", NULL, OPT_FLAG, OFF(reverse), 0, 0, NULL },
+	{ "flamechart", NULL, OPT_FLAG, OFF(flamechart), 0, 0, NULL },
+	{ "negate", NULL, OPT_FLAG, OFF(negate), 0, 0, NULL },
+	{ "truncate-text-right", NULL, OPT_FLAG, OFF(truncate_right), 0, 0,
+	    NULL },
+	{ "no-sort", NULL, OPT_FLAG, OFF(no_sort), 0, 0, NULL },
+};
+#undef OFF
+
+int
+fg_render_opts_set(struct fg_render_opts *o, const char *name,
+    const char *value, struct fg_error *err)
+{
+	const struct optdef *e;
+	void *f;
+	size_t i;
+
 	if (o == NULL || name == NULL)
 		return fg_seterr(err, FG_EINVAL, "render option: no name");
-#define IS(s) (strcmp(name, (s)) == 0)
-	if (IS("title"))
-		return set_str(&o->title, value, name, err);
-	if (IS("subtitle"))
-		return set_str(&o->subtitle, value, name, err);
-	if (IS("notes"))
-		return set_str(&o->notes, value, name, err);
-	if (IS("countname"))
-		return set_str(&o->countname, value, name, err);
-	if (IS("nametype"))
-		return set_str(&o->nametype, value, name, err);
-	if (IS("fonttype"))
-		return set_str(&o->fonttype, value, name, err);
-	if (IS("palette-file"))
-		return set_str(&o->palette_file, value, name, err);
-	if (IS("width") || IS("image-width"))
-		return set_uint(&o->width, value, 1, 1000000, name, err);
-	if (IS("height") || IS("frameheight"))
-		return set_uint(&o->frameheight, value, 2, 10000, name, err);
-	if (IS("fontsize"))
-		return set_uint(&o->fontsize, value, 1, 1000, name, err);
-	if (IS("fontwidth"))
-		return set_num(&o->fontwidth, value, 0.01, 100, name, err);
-	if (IS("minwidth") || IS("min-width")) {
-		/* Percent of the total; "Npx" gives pixels of the drawn
-		 * width instead (converted when rendering). */
-		char buf[64];
-		size_t n;
-		if (value == NULL)
-			return set_num(&d, value, 0, 100, name, err);
-		n = strlen(value);
-		if (n > 2 && n < sizeof(buf) &&
-		    strcmp(value + n - 2, "px") == 0) {
-			memcpy(buf, value, n - 2);
-			buf[n - 2] = '\0';
-			if ((r = set_num(&d, buf, 0, 1e6, name, err)) != 0)
-				return r;
-			o->minwidth = -d;	/* negative: pixels */
-			return 0;
-		}
-		if ((r = set_num(&d, value, 0, 100, name, err)) != 0)
-			return r;
-		o->minwidth = d;
-		return 0;
+	for (i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]); i++)
+		if (strcmp(name, optdefs[i].name) == 0 ||
+		    (optdefs[i].alias != NULL &&
+		    strcmp(name, optdefs[i].alias) == 0))
+			break;
+	if (i == sizeof(optdefs) / sizeof(optdefs[0]))
+		return fg_seterr(err, FG_EINVAL, "unknown render option '%s'",
+		    name);
+	e = &optdefs[i];
+	f = (char *)o + e->off;
+	switch (e->kind) {
+	case OPT_STR:
+		return set_str(f, value, name, err);
+	case OPT_UINT:
+		return set_uint(f, value, (unsigned)e->lo, (unsigned)e->hi,
+		    name, err);
+	case OPT_NUM:
+		return set_num(f, value, e->lo, e->hi, name, err);
+	case OPT_COLOR:
+		return set_color(f, value, name, err);
+	case OPT_FLAG:
+		return set_flag(f, value, name, err);
+	case OPT_FN:
+		break;
 	}
-	if (IS("factor")) {
-		if ((r = set_num(&d, value, 0, 1e300, name, err)) != 0)
-			return r;
-		if (d <= 0)
-			return fg_seterr(err, FG_EINVAL, "--factor must be "
-			    "greater than 0");
-		o->factor = d;
-		return 0;
-	}
-	if (IS("colors") || IS("palette")) {
-		if (value == NULL || fg_palette_parse(value, &o->palette) != 0)
-			return fg_seterr(err, FG_EINVAL, "--%s: unknown "
-			    "palette '%s' (hot mem io wakeup java js perl "
-			    "python red green blue aqua yellow purple orange "
-			    "rust)", name, value ? value : "");
-		return 0;
-	}
-	if (IS("bgcolors")) {
-		if (value == NULL)
-			return fg_seterr(err, FG_EINVAL, "--bgcolors needs a "
-			    "value");
-		if (strcmp(value, "yellow") == 0)
-			o->bg = FG_BG_YELLOW;
-		else if (strcmp(value, "blue") == 0)
-			o->bg = FG_BG_BLUE;
-		else if (strcmp(value, "green") == 0)
-			o->bg = FG_BG_GREEN;
-		else if (strcmp(value, "grey") == 0 ||
-		    strcmp(value, "gray") == 0)
-			o->bg = FG_BG_GREY;
-		else if (fg_color_parse(value, &o->bg_flat) == 0)
-			o->bg = FG_BG_FLAT;
-		else
-			return fg_seterr(err, FG_EINVAL, "--bgcolors: expected "
-			    "yellow, blue, green, grey or #rrggbb, not '%s'",
-			    value);
-		return 0;
-	}
-	if (IS("search-color") || IS("searchcolor"))
-		return set_color(&o->search_color, value, name, err);
-	if (IS("uicolor") || IS("ui-color"))
-		return set_color(&o->uicolor, value, name, err);
-	if (IS("stroke-color") || IS("strokecolor")) {
-		if (value != NULL && strcmp(value, "none") == 0) {
-			o->has_stroke = 0;
-			return 0;
-		}
-		if ((r = set_color(&o->stroke_color, value, name, err)) != 0)
-			return r;
-		o->has_stroke = 1;
-		return 0;
-	}
-	if (IS("base")) {
-		char **nb, *s;
-		if (value == NULL)
-			return fg_seterr(err, FG_EINVAL, "--base needs a value");
-		if ((nb = reallocarray(o->base, o->nbase + 1,
-		    sizeof(*nb))) == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
-		o->base = nb;
-		if ((s = strdup(value)) == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
-		o->base[o->nbase++] = s;
-		return 0;
-	}
-	if (IS("nameattr")) {
-		if (value == NULL)
-			return fg_seterr(err, FG_EINVAL, "--nameattr needs a "
-			    "file");
-		if ((r = load_nameattr(o, value, err)) != 0)
-			return r;
-		return set_str(&o->nameattr_file, value, name, err);
-	}
-	{
-		static const struct {
-			const char *name;
-			size_t off;
-		} flags[] = {
-			{ "hash", offsetof(struct fg_render_opts, hash) },
-			{ "deterministic",
-			    offsetof(struct fg_render_opts, deterministic) },
-			{ "cp", offsetof(struct fg_render_opts, cp) },
-			{ "inverted", offsetof(struct fg_render_opts, inverted) },
-			{ "reverse", offsetof(struct fg_render_opts, reverse) },
-			{ "flamechart",
-			    offsetof(struct fg_render_opts, flamechart) },
-			{ "negate", offsetof(struct fg_render_opts, negate) },
-			{ "truncate-text-right",
-			    offsetof(struct fg_render_opts, truncate_right) },
-			{ "no-sort", offsetof(struct fg_render_opts, no_sort) },
-		};
-		size_t i;
-		for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
-			if (!IS(flags[i].name))
-				continue;
-			if (value != NULL && strcmp(value, "1") != 0 &&
-			    strcmp(value, "true") != 0 &&
-			    strcmp(value, "0") != 0 &&
-			    strcmp(value, "false") != 0)
-				return fg_seterr(err, FG_EINVAL, "--%s takes no "
-				    "value", name);
-			*(int *)(void *)((char *)o + flags[i].off) =
-			    value == NULL || strcmp(value, "1") == 0 ||
-			    strcmp(value, "true") == 0;
-			return 0;
-		}
-	}
-#undef IS
-	return fg_seterr(err, FG_EINVAL, "unknown render option '%s'", name);
+	return e->fn(o, value, name, err);
 }

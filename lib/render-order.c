@@ -214,21 +214,13 @@ struct keyed {
 	size_t idx;
 };
 
-/* Sort v[0..n) in folded order: 0 or FG_ENOMEM. */
-static int
-ent_sort(const struct fg_stacks *st, struct ent *v, size_t n)
+/* How many frames every stack of v[0..n) (n >= 2) shares with the
+ * first. */
+static size_t
+common_prefix(const uint32_t *rank2, const struct ent *v, size_t n)
 {
-	uint32_t *rank2 = NULL;
-	struct keyed *a = NULL, *b = NULL;
-	struct ent *out = NULL, *tmp = NULL;
-	size_t lcp = SIZE_MAX, i, k, m, bits, run, cnt[256];
-	int pass, r = FG_ENOMEM;
+	size_t lcp = SIZE_MAX, i, k;
 
-	if (n < 2)
-		return 0;
-	if ((rank2 = make_ranks(st)) == NULL)
-		goto out;
-	/* The prefix every stack shares with the first. */
 	for (i = 1; i < n && lcp > 0; i++) {
 		size_t lim = v[0].n < v[i].n ? v[0].n : v[i].n;
 		if (lim > lcp)
@@ -238,29 +230,22 @@ ent_sort(const struct fg_stacks *st, struct ent *v, size_t n)
 			;
 		lcp = k;
 	}
-	if (lcp == SIZE_MAX)
-		lcp = 0;
-	for (bits = 1; ((uint64_t)1 << bits) <= 2 * (uint64_t)
-	    fg_stacks_nframes(st) + 1 && bits < 64; bits++)
-		;
-	m = 64 / bits;
-	if ((a = reallocarray(NULL, n, sizeof(*a))) == NULL ||
-	    (b = reallocarray(NULL, n, sizeof(*b))) == NULL ||
-	    (out = reallocarray(NULL, n, sizeof(*out))) == NULL)
-		goto out;
-	for (i = 0; i < n; i++) {
-		uint64_t key = 0;
-		for (k = lcp; k < lcp + m; k++)
-			key = (bits < 64 ? key << bits : 0) |
-			    (k < v[i].n ? key_at(rank2, &v[i], k) : 0);
-		a[i].key = key;
-		a[i].idx = i;
-	}
-	/* LSD radix sort on the key, a byte at a time, skipping bytes that
-	 * are the same everywhere. */
+	return lcp == SIZE_MAX ? 0 : lcp;
+}
+
+/* a[0..n) sorted by key (LSD radix, a byte at a time, skipping bytes
+ * that are the same everywhere), b the scratch: the sorted one of the
+ * two. */
+static struct keyed *
+radix_keys(struct keyed *a, struct keyed *b, size_t n)
+{
+	size_t i, k, cnt[256];
+	int pass;
+
 	for (pass = 0; pass < 8; pass++) {
 		int sh = pass * 8;
 		size_t sum = 0;
+		struct keyed *t;
 		memset(cnt, 0, sizeof(cnt));
 		for (i = 0; i < n; i++)
 			cnt[(a[i].key >> sh) & 0xff]++;
@@ -273,27 +258,73 @@ ent_sort(const struct fg_stacks *st, struct ent *v, size_t n)
 		}
 		for (i = 0; i < n; i++)
 			b[cnt[(a[i].key >> sh) & 0xff]++] = a[i];
-		{
-			struct keyed *t = a;
-			a = b;
-			b = t;
-		}
+		t = a;
+		a = b;
+		b = t;
 	}
-	for (i = 0; i < n; i++)
-		out[i] = v[a[i].idx];
-	/* Runs of equal keys: compare the rest of the frames. */
+	return a;
+}
+
+/* The runs of out[0..n) with equal keys (a, sorted) ordered by their
+ * frames from depth on, *tmp the scratch made when first needed: 0 or
+ * FG_ENOMEM. */
+static int
+sort_runs(const uint32_t *rank2, struct ent *out, const struct keyed *a,
+    size_t n, size_t depth, struct ent **tmp)
+{
+	size_t i, run;
+
 	for (i = 0; i < n; i = run) {
 		for (run = i + 1; run < n && a[run].key == a[i].key; run++)
 			;
 		if (run - i > 1) {
-			if (tmp == NULL && (tmp = reallocarray(NULL, n / 2 + 1,
-			    sizeof(*tmp))) == NULL)
-				goto out;
-			ent_mkqs(rank2, out + i, run - i, lcp + m, tmp, 64);
+			if (*tmp == NULL && (*tmp = reallocarray(NULL,
+			    n / 2 + 1, sizeof(**tmp))) == NULL)
+				return FG_ENOMEM;
+			ent_mkqs(rank2, out + i, run - i, depth, *tmp, 64);
 		}
 	}
+	return 0;
+}
+
+/* Sort v[0..n) in folded order: 0 or FG_ENOMEM. */
+static int
+ent_sort(const struct fg_stacks *st, struct ent *v, size_t n)
+{
+	uint32_t *rank2 = NULL;
+	struct keyed *a = NULL, *b = NULL, *sorted;
+	struct ent *out = NULL, *tmp = NULL;
+	size_t lcp, i, k, m, bits;
+	int r = FG_ENOMEM;
+
+	if (n < 2)
+		return 0;
+	if ((rank2 = make_ranks(st)) == NULL)
+		goto out;
+	lcp = common_prefix(rank2, v, n);
+	for (bits = 1; ((uint64_t)1 << bits) <= 2 * (uint64_t)
+	    fg_stacks_nframes(st) + 1 && bits < 64; bits++)
+		;
+	m = 64 / bits;
+	if ((a = reallocarray(NULL, n, sizeof(*a))) == NULL ||
+	    (b = reallocarray(NULL, n, sizeof(*b))) == NULL ||
+	    (out = reallocarray(NULL, n, sizeof(*out))) == NULL)
+		goto out;
+	/* the key: m frames from lcp on, bits each */
+	for (i = 0; i < n; i++) {
+		uint64_t key = 0;
+		for (k = lcp; k < lcp + m; k++)
+			key = (bits < 64 ? key << bits : 0) |
+			    (k < v[i].n ? key_at(rank2, &v[i], k) : 0);
+		a[i].key = key;
+		a[i].idx = i;
+	}
+	sorted = radix_keys(a, b, n);
+	for (i = 0; i < n; i++)
+		out[i] = v[sorted[i].idx];
+	if ((r = sort_runs(rank2, out, sorted, n, lcp + m, &tmp)) != 0)
+		goto out;
 	memcpy(v, out, n * sizeof(*v));
-	r = 0;
 out:
 	free(rank2);
 	free(a);

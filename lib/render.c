@@ -428,44 +428,40 @@ name_info(struct ctx *c, uint32_t id, struct nameinfo **out)
 	return 0;
 }
 
+/* The rows of frame depth: *y1 its top, *y2 its bottom. */
 static void
-write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
+frame_rows(const struct ctx *c, size_t depth, unsigned *y1, unsigned *y2)
 {
 	const struct fg_render_opts *o = c->o;
-	struct out *w = &c->w;
-	struct nameinfo *ni;
-	uint64_t width = end - f->start;
-	double x1 = (double)f->start * 100.0 / (double)c->total;
-	double wp = (double)width * 100.0 / (double)c->total;
-	uint64_t samples;
-	unsigned y1, y2;
-	size_t fit;
-	const struct fg_nameattr *na = NULL;
-	struct fg_rgb col;
-	size_t i;
 
-	if (name_info(c, f->id, &ni) != 0) {
-		w->failed = 1;
-		w->errnum = ENOMEM;
-		return;
-	}
-	if (ni->attr >= 0)
-		na = &o->nameattrs[ni->attr];
 	if (!o->inverted) {
-		y1 = c->height - c->ypad2 - (unsigned)(depth + 1) *
+		*y1 = c->height - c->ypad2 - (unsigned)(depth + 1) *
 		    o->frameheight + 1;
-		y2 = c->height - c->ypad2 - (unsigned)depth * o->frameheight;
+		*y2 = c->height - c->ypad2 - (unsigned)depth * o->frameheight;
 	} else {
-		y1 = c->ypad1 + (unsigned)depth * o->frameheight;
-		y2 = c->ypad1 + (unsigned)(depth + 1) * o->frameheight - 1;
+		*y1 = c->ypad1 + (unsigned)depth * o->frameheight;
+		*y2 = c->ypad1 + (unsigned)(depth + 1) * o->frameheight - 1;
 	}
-	samples = width;
-	if (o->factor != 1.0) {
-		/* round(), saturating like Rust's `as` */
-		double d = floor((double)width * o->factor + 0.5);
-		samples = d >= 18446744073709551615.0 ? UINT64_MAX :
-		    (uint64_t)d;
-	}
+}
+
+/* The count a frame of width shows: width times --factor, rounded. */
+static uint64_t
+frame_samples(const struct fg_render_opts *o, uint64_t width)
+{
+	double d;
+
+	if (o->factor == 1.0)
+		return width;
+	/* round(), saturating like Rust's `as` */
+	d = floor((double)width * o->factor + 0.5);
+	return d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)d;
+}
+
+/* A frame's opening: its link (na's href) if any, and its <g>. */
+static void
+frame_open(struct out *w, const struct fg_nameattr *na)
+{
+	size_t i;
 
 	if (na != NULL && na->href != NULL) {
 		out_str(w, "<a xlink:href=\"");
@@ -484,41 +480,61 @@ write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
 			out_esc(w, na->vals[i], strlen(na->vals[i]), SIZE_MAX);
 			out_c(w, '"');
 		}
-	out_str(w, "><title>");
-	if (na != NULL && na->title != NULL)
+}
+
+/* A frame's tooltip: "name (N samples, P%; +D%)", or na's title. */
+static void
+frame_title(struct ctx *c, size_t depth, const struct frame *f,
+    const struct nameinfo *ni, const struct fg_nameattr *na,
+    uint64_t samples)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+
+	if (na != NULL && na->title != NULL) {
 		out_esc(w, na->title, strlen(na->title), SIZE_MAX);
-	else {
-		if (depth == 0)
-			out_str(w, "all");
-		else
-			out_esc(w, ni->disp, ni->len, SIZE_MAX);
-		out_str(w, " (");
-		out_u64_sep(w, samples);
-		out_c(w, ' ');
-		out_esc(w, c->countname, strlen(c->countname), SIZE_MAX);
-		out_str(w, ", ");
-		if (depth == 0)
-			out_str(w, "100");
-		else
-			out_fixed(w, (double)samples * 100.0 /
-			    ((double)c->total * o->factor), 2, 1);
-		out_c(w, '%');
-		if (f->hasdelta && depth > 0) {
-			int64_t d = o->negate ? -f->delta : f->delta;
-			double dp = (double)d * 100.0 /
-			    ((double)c->total * o->factor);
-			out_str(w, "; ");
-			if (d == 0)
-				out_str(w, "0.00");
-			else {
-				out_c(w, d > 0 ? '+' : '-');
-				out_fixed(w, fabs(dp), 2, 1);
-			}
-			out_c(w, '%');
-		}
-		out_c(w, ')');
+		return;
 	}
-	out_str(w, "</title><rect x=\"");
+	if (depth == 0)
+		out_str(w, "all");
+	else
+		out_esc(w, ni->disp, ni->len, SIZE_MAX);
+	out_str(w, " (");
+	out_u64_sep(w, samples);
+	out_c(w, ' ');
+	out_esc(w, c->countname, strlen(c->countname), SIZE_MAX);
+	out_str(w, ", ");
+	if (depth == 0)
+		out_str(w, "100");
+	else
+		out_fixed(w, (double)samples * 100.0 /
+		    ((double)c->total * o->factor), 2, 1);
+	out_c(w, '%');
+	if (f->hasdelta && depth > 0) {
+		int64_t d = o->negate ? -f->delta : f->delta;
+		double dp = (double)d * 100.0 / ((double)c->total * o->factor);
+		out_str(w, "; ");
+		if (d == 0)
+			out_str(w, "0.00");
+		else {
+			out_c(w, d > 0 ? '+' : '-');
+			out_fixed(w, fabs(dp), 2, 1);
+		}
+		out_c(w, '%');
+	}
+	out_c(w, ')');
+}
+
+/* A frame's <rect> at x1% wide wp%, rows y1..y2, in its colour. */
+static void
+frame_rect(struct ctx *c, const struct frame *f, const struct nameinfo *ni,
+    double x1, double wp, unsigned y1, unsigned y2, uint64_t width)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	struct fg_rgb col;
+
+	out_str(w, "<rect x=\"");
 	out_fixed(w, x1, 3, 0);
 	out_str(w, "%\" y=\"");
 	out_u64(w, y1);
@@ -537,7 +553,19 @@ write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
 	out_u64(w, f->start);
 	out_str(w, "\" fg:w=\"");
 	out_u64(w, width);
-	out_str(w, "\"/><text x=\"");
+	out_str(w, "\"/>");
+}
+
+/* A frame's <text>: its name, cut to what fits in wp% (none under 3). */
+static void
+frame_label(struct ctx *c, size_t depth, const struct nameinfo *ni,
+    double x1, double wp, unsigned y1, unsigned y2)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	size_t fit;
+
+	out_str(w, "<text x=\"");
 	out_fixed(w, x1 + 300.0 / c->image_width, 3, 0);
 	out_str(w, "%\" y=\"");
 	out_fixed(w, 3.0 + (double)(y1 + y2) / 2.0, 1, 0);
@@ -552,7 +580,36 @@ write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
 			out_str(w, "..");
 		}
 	}
-	out_str(w, "</text></g>");
+	out_str(w, "</text>");
+}
+
+/* Frame f at depth, from f->start to end, as its SVG elements. */
+static void
+write_frame(struct ctx *c, size_t depth, const struct frame *f, uint64_t end)
+{
+	struct out *w = &c->w;
+	struct nameinfo *ni;
+	uint64_t width = end - f->start;
+	double x1 = (double)f->start * 100.0 / (double)c->total;
+	double wp = (double)width * 100.0 / (double)c->total;
+	unsigned y1, y2;
+	const struct fg_nameattr *na = NULL;
+
+	if (name_info(c, f->id, &ni) != 0) {
+		w->failed = 1;
+		w->errnum = ENOMEM;
+		return;
+	}
+	if (ni->attr >= 0)
+		na = &c->o->nameattrs[ni->attr];
+	frame_rows(c, depth, &y1, &y2);
+	frame_open(w, na);
+	out_str(w, "><title>");
+	frame_title(c, depth, f, ni, na, frame_samples(c->o, width));
+	out_str(w, "</title>");
+	frame_rect(c, f, ni, x1, wp, y1, y2, width);
+	frame_label(c, depth, ni, x1, wp, y1, y2);
+	out_str(w, "</g>");
 	if (na != NULL && na->href != NULL)
 		out_str(w, "</a>");
 }
@@ -574,9 +631,9 @@ close_frame(struct ctx *c, size_t depth, uint32_t id, uint64_t start,
 		if (c->kept_overflow)
 			return;
 		if (c->nkept == c->keptcap) {
-			size_t nc = c->keptcap ? c->keptcap * 2 : 1024;
-			struct kept *nk = nc > KEPT_MAX ? NULL :
-			    reallocarray(c->kept, nc, sizeof(*nk));
+			struct kept *nk = c->nkept >= KEPT_MAX ? NULL :
+			    fg_grow(c->kept, &c->keptcap, c->nkept + 1,
+			    sizeof(*nk), 1024);
 			if (nk == NULL) {
 				/* Too many: pass 2 walks again instead. */
 				free(c->kept);
@@ -585,7 +642,6 @@ close_frame(struct ctx *c, size_t depth, uint32_t id, uint64_t start,
 				return;
 			}
 			c->kept = nk;
-			c->keptcap = nc;
 		}
 		c->kept[c->nkept].f = f;
 		c->kept[c->nkept].end = end;
@@ -618,12 +674,14 @@ walk(struct ctx *c, const struct ent *v, size_t n, struct fg_error *err)
 			return fg_seterr(err, FG_ECANCELED, "render: canceled");
 		}
 		if ((size_t)e->n + 1 > cap) {
-			size_t ncap = (size_t)e->n + 64;
-			uint64_t *ns = reallocarray(start, ncap, sizeof(*ns));
+			size_t ncap = cap, capd = cap;
+			uint64_t *ns = fg_grow(start, &ncap, (size_t)e->n + 1,
+			    sizeof(*ns), 64);
 			int64_t *nd;
 			if (ns != NULL)
 				start = ns;
-			nd = ns ? reallocarray(delta, ncap, sizeof(*nd)) : NULL;
+			nd = ns ? fg_grow(delta, &capd, (size_t)e->n + 1,
+			    sizeof(*nd), 64) : NULL;
 			if (nd == NULL) {
 				free(start);
 				free(delta);
@@ -724,15 +782,23 @@ out_font(struct out *w, const char *s)
 	}
 }
 
+/* --notes as a comment, when given. */
 static void
-write_head(struct ctx *c, int empty)
+write_notes(struct ctx *c)
 {
-	const struct fg_render_opts *o = c->o;
+	if (c->o->notes != NULL) {
+		out_str(&c->w, "<!-- NOTES: ");
+		out_comment_text(&c->w, c->o->notes);
+		out_str(&c->w, " -->\n");
+	}
+}
+
+/* The XML declaration and the <svg> element up to its own attributes. */
+static void
+write_svg_start(struct ctx *c)
+{
 	struct out *w = &c->w;
-	unsigned W = (unsigned)c->image_width, fs = o->fontsize;
-	char bg1[8], bg2[8];
-	const char *js = fg_asset_flamegraph_js;
-	size_t jslen = fg_asset_flamegraph_js_len;
+	unsigned W = (unsigned)c->image_width;
 
 	out_str(w, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
 	    "<svg version=\"1.1\" width=\"");
@@ -746,26 +812,37 @@ write_head(struct ctx *c, int empty)
 	out_str(w, "\" xmlns=\"http://www.w3.org/2000/svg\" "
 	    "xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
 	    "xmlns:fg=\"urn:x-cargo-flamegraph\"");
-	if (empty) {
-		out_str(w, ">\n");
-		if (o->notes != NULL) {
-			out_str(w, "<!-- NOTES: ");
-			out_comment_text(w, o->notes);
-			out_str(w, " -->\n");
-		}
-		out_str(w, "<text x=\"50%\" y=\"");
-		out_u64(w, fs * 2);
-		out_str(w, "\" style=\"text-anchor:middle;font-family:");
-		out_font(w, o->fonttype ? o->fonttype : "monospace");
-		out_str(w, ";font-size:");
-		out_u64(w, fs + 2);
-		out_str(w, "px\">ERROR: No valid input provided to flamegraph"
-		    "</text>\n</svg>\n");
-		return;
-	}
+}
+
+/* The rest of a document with nothing to draw: its error text. */
+static void
+write_empty(struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+
+	out_str(w, ">\n");
+	write_notes(c);
+	out_str(w, "<text x=\"50%\" y=\"");
+	out_u64(w, o->fontsize * 2);
+	out_str(w, "\" style=\"text-anchor:middle;font-family:");
+	out_font(w, o->fonttype ? o->fonttype : "monospace");
+	out_str(w, ";font-size:");
+	out_u64(w, o->fontsize + 2);
+	out_str(w, "px\">ERROR: No valid input provided to flamegraph"
+	    "</text>\n</svg>\n");
+}
+
+/* The fg: attributes the script reads, closing the <svg> tag. */
+static void
+write_svg_attrs(struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+
 	out_attr(w, "fg:nametype", o->nametype ? o->nametype : "Function:");
 	out_attr(w, "fg:countname", c->countname);
-	out_attr_num(w, "fg:fontsize", fs, 0);
+	out_attr_num(w, "fg:fontsize", o->fontsize, 0);
 	out_attr_num(w, "fg:fontwidth", o->fontwidth, 4);
 	out_attr_num(w, "fg:xpad", XPAD, 0);
 	out_attr_num(w, "fg:frameheight", o->frameheight, 0);
@@ -777,11 +854,16 @@ write_head(struct ctx *c, int empty)
 	out_str(w, "\" fg:total=\"");
 	out_u64(w, c->total);
 	out_str(w, "\" onload=\"fg_init(evt)\">\n");
-	if (o->notes != NULL) {
-		out_str(w, "<!-- NOTES: ");
-		out_comment_text(w, o->notes);
-		out_str(w, " -->\n");
-	}
+}
+
+/* The background gradient and the style sheet. */
+static void
+write_style(struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	char bg1[8], bg2[8];
+
 	fg_bg_colors(o->bg, o->bg_flat, o->palette, bg1, bg2);
 	out_str(w, "<defs><linearGradient id=\"background\" y1=\"0\" "
 	    "y2=\"1\" x1=\"0\" x2=\"0\"><stop stop-color=\"");
@@ -792,11 +874,11 @@ write_head(struct ctx *c, int empty)
 	    "<style type=\"text/css\">\ntext{font-family:");
 	out_font(w, o->fonttype ? o->fonttype : "monospace");
 	out_str(w, ";font-size:");
-	out_u64(w, fs);
+	out_u64(w, o->fontsize);
 	out_str(w, "px;fill:");
 	out_rgb(w, o->uicolor);
 	out_str(w, "}\n#title{text-anchor:middle;font-size:");
-	out_u64(w, fs + 5);
+	out_u64(w, o->fontsize + 5);
 	out_str(w, "px}\n#subtitle{text-anchor:middle;fill:#a0a0a0}\n"
 	    "#search,#ignorecase,#matched{text-anchor:end}\n"
 	    "#search,#ignorecase{opacity:0.1;cursor:pointer}\n"
@@ -810,25 +892,44 @@ write_head(struct ctx *c, int empty)
 		out_rgb(w, o->stroke_color);
 		out_str(w, ";stroke-width:0.5}\n");
 	}
-	out_str(w, "</style>\n<script type=\"text/ecmascript\"><![CDATA[");
-	out_mem(w, js, jslen);
+	out_str(w, "</style>\n");
+}
+
+/* The script, the background, the title and subtitle. */
+static void
+write_titles(struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	const char *t = default_title(o);
+
+	out_str(w, "<script type=\"text/ecmascript\"><![CDATA[");
+	out_mem(w, fg_asset_flamegraph_js, fg_asset_flamegraph_js_len);
 	out_str(w, "]]></script>\n<rect x=\"0\" y=\"0\" width=\"100%\" "
 	    "height=\"100%\" fill=\"url(#background)\"/>\n"
 	    "<text id=\"title\" x=\"50%\" y=\"");
-	out_u64(w, fs * 2);
+	out_u64(w, o->fontsize * 2);
 	out_str(w, "\">");
-	{
-		const char *t = default_title(o);
-		out_esc(w, t, strlen(t), SIZE_MAX);
-	}
+	out_esc(w, t, strlen(t), SIZE_MAX);
 	out_str(w, "</text>\n");
 	if (o->subtitle != NULL) {
 		out_str(w, "<text id=\"subtitle\" x=\"50%\" y=\"");
-		out_u64(w, fs * 4);
+		out_u64(w, o->fontsize * 4);
 		out_str(w, "\">");
 		out_esc(w, o->subtitle, strlen(o->subtitle), SIZE_MAX);
 		out_str(w, "</text>\n");
 	}
+}
+
+/* The script's texts (details, zoom, search, matches), then the frames'
+ * <svg> opened. */
+static void
+write_controls(struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	unsigned W = (unsigned)c->image_width, fs = o->fontsize;
+
 	out_str(w, "<text id=\"details\" x=\"10\" y=\"");
 	out_u64(w, o->inverted ? c->ypad1 - fs : c->height - fs - 5);
 	out_str(w, "\"> </text>\n<text id=\"unzoom\" class=\"hide\" "
@@ -853,6 +954,178 @@ write_head(struct ctx *c, int empty)
 	out_str(w, "\">\n");
 }
 
+/* Everything before the frames; when empty, the whole document. */
+static void
+write_head(struct ctx *c, int empty)
+{
+	write_svg_start(c);
+	if (empty) {
+		write_empty(c);
+		return;
+	}
+	write_svg_attrs(c);
+	write_notes(c);
+	write_style(c);
+	write_titles(c);
+	write_controls(c);
+}
+
+/* c made empty for st drawn with o into fp. */
+static void
+ctx_init(struct ctx *c, const struct fg_stacks *st,
+    const struct fg_render_opts *o, FILE *fp)
+{
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	c->o = o;
+	c->w.fp = fp;
+	c->diff = fg_stacks_differential(st);
+	c->countname = o->countname ? o->countname : "samples";
+	c->image_width = o->width ? o->width : IMAGE_WIDTH;
+	c->root.disp = (char *)"all";
+	c->root.len = 3;
+	c->root.nch = 3;
+	c->root.attr = -1;
+	c->root.ready = 1;
+	c->root.col = fg_palette_color(o->palette, o->hash, o->deterministic,
+	    "", 0);
+	fg_arena_init(&c->arena);
+}
+
+/* What ctx_init() and the drawing allocated. */
+static void
+ctx_free(struct ctx *c)
+{
+	fg_palmap_free(c->palmap);
+	free(c->kept);
+	free(c->names);
+	fg_arena_free(&c->arena);
+	free(c->w.buf);
+}
+
+/* c's largest |delta| (at least 1) and its total of v[0..n): 0, or
+ * FG_EOVERFLOW past 2^64. */
+static int
+sum_entries(struct ctx *c, const struct ent *v, size_t n,
+    struct fg_error *err)
+{
+	size_t i;
+
+	c->delta_max = 1;
+	for (i = 0; i < n; i++) {
+		uint64_t m = v[i].delta < 0 ? (uint64_t)0 - (uint64_t)v[i].delta :
+		    (uint64_t)v[i].delta;
+		if (m > c->delta_max)
+			c->delta_max = m;
+	}
+	for (i = 0; i < n; i++) {
+		if (c->total > UINT64_MAX - v[i].count)
+			return fg_seterr(err, FG_EOVERFLOW,
+			    "render: total weight exceeds 2^64");
+		c->total += v[i].count;
+	}
+	return 0;
+}
+
+/* The least width --minwidth keeps: width w is kept unless w < units,
+ * i.e. when w >= ceil(units). */
+static uint64_t
+minwidth_threshold(const struct ctx *c)
+{
+	const struct fg_render_opts *o = c->o;
+	double units;
+
+	if (o->minwidth < 0)	/* pixels of the drawn width */
+		units = -o->minwidth * (double)c->total /
+		    (c->image_width - 2 * XPAD);
+	else
+		units = o->minwidth * (double)c->total / 100.0;
+	units = ceil(units);
+	if (!(units > 0))
+		return 0;
+	if (units >= 18446744073709551615.0)
+		return UINT64_MAX;
+	return (uint64_t)units;
+}
+
+/* The code for a document whose writing ended with r: a write error
+ * wins over all but the message of an empty input. */
+static int
+write_status(struct ctx *c, int r, struct fg_error *err)
+{
+	if (c->w.failed && r != FG_ENODATA)
+		return c->w.errnum == ENOMEM ?
+		    fg_seterr(err, FG_ENOMEM, "render: out of memory") :
+		    fg_seterr_sys(err, FG_EIO, c->w.errnum, "render: write");
+	if (c->w.failed) {
+		fg_error_clear(err);
+		return fg_seterr_sys(err, FG_EIO, c->w.errnum,
+		    "render: write");
+	}
+	return r;
+}
+
+/* Pass 2: the head, the frames (those kept, or walked again), the end,
+ * and the palette map saved. */
+static int
+write_doc(struct ctx *c, const struct ent *v, size_t n,
+    struct fg_error *err)
+{
+	const struct fg_render_opts *o = c->o;
+	size_t i;
+	int r = 0;
+
+	if ((c->names = calloc(fg_stacks_nframes(c->st) + 1,
+	    sizeof(*c->names))) == NULL)
+		return fg_seterr(err, FG_ENOMEM, "render: out of memory");
+	if (o->cp && (r = fg_palmap_load(o->palette_file ? o->palette_file :
+	    "palette.map", &c->palmap, err)) != 0)
+		return r;
+	write_head(c, 0);
+	c->pass = 2;
+	if (!c->kept_overflow) {
+		for (i = 0; i < c->nkept; i++)
+			write_frame(c, c->kept[i].depth, &c->kept[i].f,
+			    c->kept[i].end);
+	} else if ((r = walk(c, v, n, err)) != 0)
+		return r;
+	out_str(&c->w, "</svg>\n</svg>\n");
+	out_flush(&c->w);
+	if (c->palmap != NULL && !c->w.failed)
+		r = fg_palmap_save(c->palmap, o->palette_file ?
+		    o->palette_file : "palette.map", &o->tempfile, err);
+	return write_status(c, r, err);
+}
+
+/* The document of the entries v[0..n) (summed in c): pass 1 measures
+ * (and keeps the frames), write_doc() writes. */
+static int
+render_doc(struct ctx *c, const struct ent *v, size_t n,
+    struct fg_error *err)
+{
+	const struct fg_render_opts *o = c->o;
+	int r;
+
+	c->pass = 1;	/* pass 1: the deepest frame kept */
+	c->ypad1 = o->fontsize * 3 + (o->subtitle ? o->fontsize * 2 : 0) +
+	    (o->inverted ? o->fontsize + 4 : 0);
+	c->ypad2 = o->inverted ? o->fontsize + 10 : o->fontsize * 2 + 10;
+	if (c->total == 0) {
+		c->height = o->fontsize * 5;
+		write_head(c, 1);
+		out_flush(&c->w);
+		return write_status(c, fg_seterr(err, FG_ENODATA,
+		    "no stack counts found"), err);
+	}
+	c->minwidth_thr = minwidth_threshold(c);
+	c->depthmax = 0;
+	if ((r = walk(c, v, n, err)) != 0)
+		return r;
+	c->height = (unsigned)(c->depthmax + 1) * o->frameheight + c->ypad1 +
+	    c->ypad2;
+	return write_doc(c, v, n, err);
+}
+
 int
 fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
     FILE *fp, struct fg_error *err)
@@ -861,9 +1134,9 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 	const struct fg_render_opts *o = opt;
 	struct ent *v = NULL;
 	uint32_t *revids = NULL;
-	size_t nv = 0, i;
+	size_t nv = 0;
 	struct ctx c;
-	int r = 0;
+	int r;
 
 	if (st == NULL || fp == NULL)
 		return fg_seterr(err, FG_EINVAL, "render: no stacks or output");
@@ -873,114 +1146,14 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 			    "render: out of memory");
 		o = defaults;
 	}
-	memset(&c, 0, sizeof(c));
-	c.st = st;
-	c.o = o;
-	c.w.fp = fp;
-	c.diff = fg_stacks_differential(st);
-	c.countname = o->countname ? o->countname : "samples";
-	c.image_width = o->width ? o->width : IMAGE_WIDTH;
-	c.root.disp = (char *)"all";
-	c.root.len = 3;
-	c.root.nch = 3;
-	c.root.attr = -1;
-	c.root.ready = 1;
-	c.root.col = fg_palette_color(o->palette, o->hash, o->deterministic,
-	    "", 0);
-	fg_arena_init(&c.arena);
-	if ((c.w.buf = malloc(OUTBUF)) == NULL) {
+	ctx_init(&c, st, o, fp);
+	if ((c.w.buf = malloc(OUTBUF)) == NULL)
 		r = fg_seterr(err, FG_ENOMEM, "render: out of memory");
-		goto out;
-	}
-	if ((r = render_build_order(st, o, &v, &nv, &revids, err)) != 0)
-		goto out;
-	c.delta_max = 1;
-	for (i = 0; i < nv; i++) {
-		uint64_t m = v[i].delta < 0 ? (uint64_t)0 - (uint64_t)v[i].delta :
-		    (uint64_t)v[i].delta;
-		if (m > c.delta_max)
-			c.delta_max = m;
-	}
-	for (i = 0; i < nv; i++) {
-		if (c.total > UINT64_MAX - v[i].count) {
-			r = fg_seterr(err, FG_EOVERFLOW,
-			    "render: total weight exceeds 2^64");
-			goto out;
-		}
-		c.total += v[i].count;
-	}
-	c.pass = 1;	/* pass 1: the deepest frame kept */
-	c.ypad1 = o->fontsize * 3 + (o->subtitle ? o->fontsize * 2 : 0) +
-	    (o->inverted ? o->fontsize + 4 : 0);
-	c.ypad2 = o->inverted ? o->fontsize + 10 : o->fontsize * 2 + 10;
-	if (c.total == 0) {
-		c.height = o->fontsize * 5;
-		write_head(&c, 1);
-		out_flush(&c.w);
-		r = fg_seterr(err, FG_ENODATA, "no stack counts found");
-		goto done;
-	}
-	{
-		/* Width w is kept unless w < units, i.e. when w >= ceil(units). */
-		double units;
-		if (o->minwidth < 0)	/* pixels of the drawn width */
-			units = -o->minwidth * (double)c.total /
-			    (c.image_width - 2 * XPAD);
-		else
-			units = o->minwidth * (double)c.total / 100.0;
-		units = ceil(units);
-		if (!(units > 0))
-			c.minwidth_thr = 0;
-		else if (units >= 18446744073709551615.0)
-			c.minwidth_thr = UINT64_MAX;
-		else
-			c.minwidth_thr = (uint64_t)units;
-	}
-	c.depthmax = 0;
-	if ((r = walk(&c, v, nv, err)) != 0)
-		goto out;
-	c.height = (unsigned)(c.depthmax + 1) * o->frameheight + c.ypad1 +
-	    c.ypad2;
-	if ((c.names = calloc(fg_stacks_nframes(st) + 1,
-	    sizeof(*c.names))) == NULL) {
-		r = fg_seterr(err, FG_ENOMEM, "render: out of memory");
-		goto out;
-	}
-	if (o->cp) {
-		const char *pf = o->palette_file ? o->palette_file :
-		    "palette.map";
-		if ((r = fg_palmap_load(pf, &c.palmap, err)) != 0)
-			goto out;
-	}
-	write_head(&c, 0);
-	c.pass = 2;
-	if (!c.kept_overflow) {
-		for (i = 0; i < c.nkept; i++)
-			write_frame(&c, c.kept[i].depth, &c.kept[i].f,
-			    c.kept[i].end);
-	} else if ((r = walk(&c, v, nv, err)) != 0)
-		goto out;
-	out_str(&c.w, "</svg>\n</svg>\n");
-	out_flush(&c.w);
-	if (c.palmap != NULL && !c.w.failed)
-		r = fg_palmap_save(c.palmap, o->palette_file ?
-		    o->palette_file : "palette.map", &o->tempfile, err);
-done:
-	if (c.w.failed && r != FG_ENODATA) {
-		r = c.w.errnum == ENOMEM ?
-		    fg_seterr(err, FG_ENOMEM, "render: out of memory") :
-		    fg_seterr_sys(err, FG_EIO, c.w.errnum, "render: write");
-	} else if (c.w.failed) {
-		fg_error_clear(err);
-		r = fg_seterr_sys(err, FG_EIO, c.w.errnum, "render: write");
-	}
-out:
-	fg_palmap_free(c.palmap);
-	free(c.kept);
+	else if ((r = render_build_order(st, o, &v, &nv, &revids,
+	    err)) == 0 && (r = sum_entries(&c, v, nv, err)) == 0)
+		r = render_doc(&c, v, nv, err);
+	ctx_free(&c);
 	free(revids);
-	free(c.names);
-	fg_arena_free(&c.arena);
-	free(c.w.buf);
 	free(v);
 	fg_render_opts_free(defaults);
 	return r;

@@ -37,6 +37,7 @@ struct fg_nameattr {
 	char **keys;		/* other attributes of the <g> */
 	char **vals;
 	size_t nattrs;
+	size_t capattrs;	/* of keys and vals */
 };
 
 struct fg_render_opts {
@@ -62,6 +63,7 @@ struct fg_render_opts {
 	double factor;
 	char **base;
 	size_t nbase;
+	size_t capbase;
 	int negate;
 	struct fg_rgb search_color;
 	int has_stroke;

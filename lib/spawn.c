@@ -214,6 +214,58 @@ out:
 	return rc;
 }
 
+/* fa's actions for the child: its stdio as wants[] says (pipes made in
+ * pipes[], the parent's ends in ends[]), its directory: 0 or an error. */
+static int
+spawn_actions(posix_spawn_file_actions_t *fa, const char *const *argv,
+    const struct fg_spawn_opts *o, const int wants[3], int pipes[3][2],
+    int ends[3], struct fg_error *err)
+{
+	int e;
+
+	for (int i = 0; i < 3; i++)
+		if ((e = stdio_action(fa, wants[i], i, pipes[i], &ends[i])) != 0)
+			return fg_seterr_sys(err, FG_ECHILD, e, "spawn %s",
+			    argv[0]);
+	if (o->cwd != NULL &&
+	    (e = posix_spawn_file_actions_addchdir_np(fa, o->cwd)) != 0)
+		return fg_seterr_sys(err, FG_ECHILD, e, "spawn %s", argv[0]);
+	return 0;
+}
+
+/* attr set so the child starts with default signal handlers, none
+ * blocked. */
+static void
+spawn_signals(posix_spawnattr_t *attr)
+{
+	sigset_t all, none;
+
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(attr, &all);
+	posix_spawnattr_setsigmask(attr, &none);
+	posix_spawnattr_setflags(attr,
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+}
+
+/* The child's pipe ends closed, and the parent's still in ends[] (those
+ * not handed to the caller). */
+static void
+spawn_close_pipes(const int wants[3], int pipes[3][2], const int ends[3])
+{
+	for (int i = 0; i < 3; i++) {
+		if (wants[i] != FG_SPAWN_PIPE)
+			continue;
+		if (i == 0) {
+			close(pipes[i][0]);
+		} else {
+			close(pipes[i][1]);
+		}
+		if (ends[i] != -1)
+			close(ends[i]);
+	}
+}
+
 int
 fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
     struct fg_child *ch, struct fg_error *err)
@@ -221,7 +273,6 @@ fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
 	struct fg_spawn_opts def;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	sigset_t all, none;
 	int pipes[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
 	int ends[3] = { -1, -1, -1 };
 	int wants[3];
@@ -254,23 +305,9 @@ fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
 		posix_spawn_file_actions_destroy(&fa);
 		return fg_seterr_sys(err, FG_ENOMEM, e, "spawn %s", argv[0]);
 	}
-	for (int i = 0; i < 3; i++) {
-		if ((e = stdio_action(&fa, wants[i], i, pipes[i], &ends[i])) != 0) {
-			rc = fg_seterr_sys(err, FG_ECHILD, e, "spawn %s", argv[0]);
-			goto out;
-		}
-	}
-	if (o->cwd != NULL &&
-	    (e = posix_spawn_file_actions_addchdir_np(&fa, o->cwd)) != 0) {
-		rc = fg_seterr_sys(err, FG_ECHILD, e, "spawn %s", argv[0]);
+	if ((rc = spawn_actions(&fa, argv, o, wants, pipes, ends, err)) != 0)
 		goto out;
-	}
-	sigfillset(&all);
-	sigemptyset(&none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr,
-	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	spawn_signals(&attr);
 	if ((envp = fg_spawn_envp(o->setenv, o->nsetenv)) == NULL) {
 		rc = fg_seterr(err, FG_ENOMEM, "spawn %s: out of memory",
 		    argv[0]);
@@ -290,17 +327,7 @@ fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
 	ends[0] = ends[1] = ends[2] = -1;
 out:
 	/* The child's pipe ends always close here; parent ends on failure. */
-	for (int i = 0; i < 3; i++) {
-		if (wants[i] != FG_SPAWN_PIPE)
-			continue;
-		if (i == 0) {
-			close(pipes[i][0]);
-		} else {
-			close(pipes[i][1]);
-		}
-		if (ends[i] != -1)
-			close(ends[i]);
-	}
+	spawn_close_pipes(wants, pipes, ends);
 	free(envp);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);

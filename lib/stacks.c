@@ -189,15 +189,15 @@ fg_stacks_intern_hashed(struct fg_stacks *st, const char *name, size_t len,
 	if (st->nnames >= UINT32_MAX - 1 || len > UINT32_MAX)
 		return FG_ELIMIT;
 	if (st->nnames + 1 > st->names_cap) {
-		size_t cap = st->names_cap;
+		size_t cap = st->names_cap, capl = st->names_cap;
 		uint32_t *nl;
 
 		if ((r = grow(&st->names, &cap, st->nnames + 1,
 		    sizeof(*st->names))) != 0)
 			return r;
 		/* name_lens always has as many entries as names. */
-		if ((nl = reallocarray(st->name_lens, cap,
-		    sizeof(uint32_t))) == NULL)
+		if ((nl = fg_grow(st->name_lens, &capl, st->nnames + 1,
+		    sizeof(*nl), 256)) == NULL)
 			return FG_ENOMEM;
 		st->name_lens = nl;
 		st->names_cap = cap;
@@ -354,7 +354,7 @@ fg_stacks_add_folded(struct fg_stacks *st, const char *stack, size_t len,
     uint64_t weight, uint64_t weight2, struct fg_error *err)
 {
 	uint32_t small[256], *ids = small, *nids;
-	size_t n = 0, cap = 256, start = 0, i;
+	size_t n = 0, cap = 256, hcap = 0, start = 0, i;
 	int r = 0;
 
 	for (i = 0; i <= len; i++) {
@@ -367,8 +367,9 @@ fg_stacks_add_folded(struct fg_stacks *st, const char *stack, size_t len,
 				    MAX_STACK_DEPTH);
 				goto out;
 			}
-			nids = reallocarray(ids == small ? NULL : ids,
-			    cap * 2, sizeof(*ids));
+			/* on the heap from twice the small array's size */
+			nids = fg_grow(ids == small ? NULL : ids, &hcap, n + 1,
+			    sizeof(*ids), 2 * 256);
 			if (nids == NULL) {
 				r = fg_seterr(err, FG_ENOMEM,
 				    "stacks: out of memory");
@@ -377,7 +378,7 @@ fg_stacks_add_folded(struct fg_stacks *st, const char *stack, size_t len,
 			if (ids == small)
 				memcpy(nids, small, sizeof(small));
 			ids = nids;
-			cap *= 2;
+			cap = hcap;
 		}
 		if ((r = fg_stacks_intern(st, stack + start, i - start,
 		    &ids[n])) != 0) {
@@ -472,6 +473,85 @@ fg_stacks_get(const struct fg_stacks *st, size_t i, const uint32_t **ids,
 		*weight2 = sk->weight2;
 }
 
+/* A place in a stack's folded string: byte p of frame f's name. */
+struct scur {
+	const struct fg_stacks *st;
+	const uint32_t *ids;
+	size_t n;		/* frames */
+	size_t f, p;
+	const unsigned char *name;
+	size_t len;
+};
+
+/* c at the start of frame f's name. */
+static inline void
+scur_frame(struct scur *c, size_t f)
+{
+	c->f = f;
+	c->p = 0;
+	c->name = (const unsigned char *)c->st->names[c->ids[f]];
+	c->len = c->st->name_lens[c->ids[f]];
+}
+
+/* c at the start of stack i. */
+static inline void
+scur_init(struct scur *c, const struct fg_stacks *st, size_t i)
+{
+	const struct stack *sk = &st->stacks[i];
+
+	c->st = st;
+	c->ids = st->ids + sk->off;
+	c->n = sk->n;
+	c->f = c->p = c->len = 0;
+	c->name = NULL;
+	if (c->n > 0)
+		scur_frame(c, 0);
+}
+
+/* The byte at c: of a name, ';' between frames, or -1 at the end. */
+static inline int
+scur_byte(const struct scur *c)
+{
+	if (c->f >= c->n)
+		return -1;
+	if (c->p < c->len)
+		return c->name[c->p];
+	return c->f + 1 < c->n ? ';' : -1;
+}
+
+/* c one byte on (not at the end). */
+static inline void
+scur_step(struct scur *c)
+{
+	if (c->p < c->len)
+		c->p++;
+	else
+		scur_frame(c, c->f + 1);
+}
+
+/*
+ * Two different names at x and y: their common length decides unless one
+ * is a prefix of the other; then the longer name's next byte against
+ * what follows the shorter (';' or the end) decides, unless that byte is
+ * itself ';'.  -1 or 1 when decided, else 0 with both past the common
+ * length.
+ */
+static inline int
+scur_names(struct scur *x, struct scur *y)
+{
+	size_t m = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->name, y->name, m);
+
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	if (x->len < y->len && y->name[x->len] != ';')
+		return x->f + 1 < x->n && ';' > y->name[x->len] ? 1 : -1;
+	if (y->len < x->len && x->name[y->len] != ';')
+		return y->f + 1 < y->n && ';' > x->name[y->len] ? -1 : 1;
+	x->p = y->p = m;
+	return 0;
+}
+
 /*
  * Compare stacks a and b as the strings "f0;f1;...;fn" would compare
  * byte-wise (unsigned), without building them.
@@ -479,97 +559,38 @@ fg_stacks_get(const struct fg_stacks *st, size_t i, const uint32_t **ids,
 int
 fg_stacks_cmp(const struct fg_stacks *st, size_t a, size_t b)
 {
-	const struct stack *sa = &st->stacks[a], *sb = &st->stacks[b];
-	const uint32_t *ia = st->ids + sa->off, *ib = st->ids + sb->off;
-	size_t fa = 0, fb = 0, pa = 0, pb = 0;
-	const unsigned char *na = NULL, *nb = NULL;
-	size_t la = 0, lb = 0;
+	struct scur x, y;
+	size_t k;
 	int ca, cb;
 
-	if (sa->n > 0) {
-		na = (const unsigned char *)st->names[ia[0]];
-		la = st->name_lens[ia[0]];
-	}
-	if (sb->n > 0) {
-		nb = (const unsigned char *)st->names[ib[0]];
-		lb = st->name_lens[ib[0]];
-	}
+	scur_init(&x, st, a);
+	scur_init(&y, st, b);
 	/* Skip whole equal frames quickly. */
-	while (fa < sa->n && fb < sb->n && ia[fa] == ib[fb]) {
-		fa++;
-		fb++;
-		if (fa == sa->n || fb == sb->n)
-			break;
-	}
-	if (fa > 0) {
-		/* Both consumed fa frames and the ';' after them, if any. */
-		if (fa == sa->n && fb == sb->n)
+	for (k = 0; k < x.n && k < y.n && x.ids[k] == y.ids[k]; k++)
+		;
+	if (k > 0) {
+		/* Both consumed k frames and the ';' after them, if any. */
+		if (k == x.n && k == y.n)
 			return 0;
-		if (fa == sa->n)
+		if (k == x.n)
 			return -1;
-		if (fb == sb->n)
+		if (k == y.n)
 			return 1;
-		na = (const unsigned char *)st->names[ia[fa]];
-		la = st->name_lens[ia[fa]];
-		nb = (const unsigned char *)st->names[ib[fb]];
-		lb = st->name_lens[ib[fb]];
+		scur_frame(&x, k);
+		scur_frame(&y, k);
 	}
-	/*
-	 * Two different names: their common length decides unless one is a
-	 * prefix of the other; then the longer name's next byte against
-	 * what follows the shorter (';' or the end) decides, unless that
-	 * byte is itself ';' (the loop below then goes on).
-	 */
-	if (na != NULL && nb != NULL) {
-		size_t m = la < lb ? la : lb;
-		int c = memcmp(na, nb, m);
-
-		if (c != 0)
-			return c < 0 ? -1 : 1;
-		if (la < lb && nb[la] != ';')
-			return fa + 1 < sa->n && ';' > nb[la] ? 1 : -1;
-		if (lb < la && na[lb] != ';')
-			return fb + 1 < sb->n && ';' > na[lb] ? -1 : 1;
-		pa = pb = m;
-	}
+	if (x.name != NULL && y.name != NULL &&
+	    (ca = scur_names(&x, &y)) != 0)
+		return ca;
 	for (;;) {
-		/* next char of a: name byte, ';' between frames, or end (-1) */
-		if (fa >= sa->n)
-			ca = -1;
-		else if (pa < la)
-			ca = na[pa];
-		else if (fa + 1 < sa->n)
-			ca = ';';
-		else
-			ca = -1;
-		if (fb >= sb->n)
-			cb = -1;
-		else if (pb < lb)
-			cb = nb[pb];
-		else if (fb + 1 < sb->n)
-			cb = ';';
-		else
-			cb = -1;
+		ca = scur_byte(&x);
+		cb = scur_byte(&y);
 		if (ca != cb)
 			return ca < cb ? -1 : 1;
 		if (ca == -1)
 			return 0;
-		if (pa < la)
-			pa++;
-		else {
-			fa++;
-			pa = 0;
-			na = (const unsigned char *)st->names[ia[fa]];
-			la = st->name_lens[ia[fa]];
-		}
-		if (pb < lb)
-			pb++;
-		else {
-			fb++;
-			pb = 0;
-			nb = (const unsigned char *)st->names[ib[fb]];
-			lb = st->name_lens[ib[fb]];
-		}
+		scur_step(&x);
+		scur_step(&y);
 	}
 }
 
@@ -613,21 +634,21 @@ fg_stacks_foreach_sorted(const struct fg_stacks *st, fg_stack_visit_fn *fn,
 	for (i = 0; i < st->nstacks && r == 0; i++) {
 		const struct stack *sk = &st->stacks[order[i]];
 		if (sk->n + 1 > cap) {
-			size_t ncap = sk->n + 64;
-			const char **nn = reallocarray(names, ncap,
-			    sizeof(*names));
+			size_t capn = cap, capl = cap;
+			const char **nn = fg_grow(names, &capn, sk->n + 1,
+			    sizeof(*names), 64);
 			size_t *nl;
 			if (nn != NULL)
 				names = nn;
-			nl = nn ? reallocarray(lens, ncap, sizeof(*lens)) :
-			    NULL;
+			nl = nn ? fg_grow(lens, &capl, sk->n + 1,
+			    sizeof(*lens), 64) : NULL;
 			if (nl == NULL) {
 				r = fg_seterr(err, FG_ENOMEM,
 				    "stacks: out of memory");
 				break;
 			}
 			lens = nl;
-			cap = ncap;
+			cap = capn;
 		}
 		for (j = 0; j < sk->n; j++) {
 			uint32_t id = st->ids[sk->off + j];

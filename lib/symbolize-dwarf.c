@@ -61,11 +61,10 @@ cu_index(struct fg_dso *d, uint64_t off)
 		if (d->cus[i].off == off)
 			return d->cus[i].failed ? NULL : &d->cus[i];
 	if (d->ncus == d->capcus) {
-		size_t nc = d->capcus ? d->capcus * 2 : 16;
-		if ((c = reallocarray(d->cus, nc, sizeof(*c))) == NULL)
+		if ((c = fg_grow(d->cus, &d->capcus, d->ncus + 1, sizeof(*c),
+		    16)) == NULL)
 			return NULL;
 		d->cus = c;
-		d->capcus = nc;
 	}
 	c = &d->cus[d->ncus++];
 	memset(c, 0, sizeof(*c));

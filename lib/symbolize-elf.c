@@ -231,6 +231,19 @@ fg_sym_set_recording_only(struct fg_symbolizer *s)
 }
 
 int
+fg_sym_has_buildid(const struct fg_symbolizer *s, const char *path)
+{
+	const struct buildid *b;
+
+	if (strcmp(path, "[kernel.kallsyms]") == 0)
+		return s->kernel_bid[0] != '\0';
+	for (b = s->bids; b != NULL; b = b->next)
+		if (strcmp(b->path, path) == 0)
+			return 1;
+	return 0;
+}
+
+int
 fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
     const uint8_t *id, size_t len)
 {
@@ -375,6 +388,33 @@ sym_load_vdso(struct fg_dso *d)
 	sym_finish(d, 0, 0);
 }
 
+const char *
+fg_sym_recorded_file(const struct fg_symbolizer *s, const char *path,
+    char *buf, size_t len)
+{
+	const struct buildid *b;
+	char bid[2 * 64 + 1] = "";
+	Elf *e;
+	int fd, n;
+
+	for (b = s->bids; b != NULL; b = b->next)
+		if (strcmp(b->path, path) == 0)
+			break;
+	if (b == NULL || s->debug_dir[0] == '\0')
+		return NULL;
+	if (open_elf(path, &fd, &e) == 0) {
+		sym_elf_bid_hex(e, bid, sizeof(bid));
+		elf_end(e);
+		close(fd);
+		if (bid[0] == '\0' || strcmp(bid, b->hex) == 0)
+			return NULL;
+	}
+	n = snprintf(buf, len, "%s/.build-id/%.2s/%s/elf", s->debug_dir,
+	    b->hex, b->hex + 2);
+	if (n < 0 || (size_t)n >= len || access(buf, R_OK) != 0)
+		return NULL;
+	return buf;
+}
 
 void
 sym_load_file(struct fg_dso *d)

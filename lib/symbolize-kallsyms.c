@@ -10,6 +10,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +39,8 @@ slurp(const char *path, size_t *len)
 	}
 	for (;;) {
 		if (cap - l < 65536) {
-			cap = cap ? cap * 2 : 1 << 20;
-			if (cap > (256u << 20) || (n = realloc(b, cap)) == NULL)
+			if (l + 65536 > (256u << 20) || (n = fg_grow(b, &cap,
+			    l + 65536, 1, 1 << 20)) == NULL)
 				goto fail;
 			b = n;
 		}
@@ -120,13 +122,120 @@ kallsyms_map(struct fg_dso *d, char *path, size_t cap)
 		return -1;
 	if (sb.st_size > 0 &&
 	    (d->kmap = mmap(NULL, (size_t)sb.st_size, PROT_READ,
-	    MAP_PRIVATE, fd, 0)) != MAP_FAILED) {
+	    MAP_PRIVATE | FG_MAP_WHOLE, fd, 0)) != MAP_FAILED) {
 		d->kmaplen = (size_t)sb.st_size;
 		d->kbuf = d->kmap;
 	} else
 		d->kmap = NULL;
 	close(fd);
 	return d->kbuf != NULL ? 0 : -1;
+}
+
+/*
+ * Our own copy of /proc/kallsyms, for when perf kept none (perf record
+ * --buildid-mmap fills no build-id cache): reading /proc/kallsyms costs
+ * tens of milliseconds of kernel time, a copy maps in no time.  A copy
+ * is named by what makes /proc/kallsyms change: the kernel (the
+ * recording's build id of it), the boot (KASLR moves the kernel each
+ * boot) and the loaded modules (a hash of /proc/modules), as
+ * DIR/kallsyms/BUILDID-BOOTID-MODULES, under the DWARF cache directory.
+ * The file is KC_MAGIC, the checksum of the text, then the text.
+ */
+#define KC_MAGIC	"FGKSYMS1"
+#define KC_HDR		16
+
+/* Up to len - 1 bytes of a small /proc file, NUL-ended: its length. */
+static size_t
+read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t r;
+	size_t n = 0;
+	int fd;
+
+	buf[0] = '\0';
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	while (n + 1 < len && ((r = read(fd, buf + n, len - 1 - n)) > 0 ||
+	    (r < 0 && errno == EINTR)))
+		if (r > 0)
+			n += (size_t)r;
+	close(fd);
+	buf[n] = '\0';
+	return n;
+}
+
+/* The copy's path in path[cap]: 0, or -1 when there is no cache. */
+static int
+kcopy_path(const char *cache_dir, char *path, size_t cap)
+{
+	char boot[64], *mods;
+	size_t n;
+	uint64_t mh = 0;
+	int r;
+
+	if (cache_dir[0] == '\0' ||
+	    read_small("/proc/sys/kernel/random/boot_id", boot,
+	    sizeof(boot)) < 32)
+		return -1;
+	boot[strcspn(boot, "\n")] = '\0';
+	if ((mods = malloc(1 << 20)) != NULL) {
+		n = read_small("/proc/modules", mods, 1 << 20);
+		mh = fg_hash(mods, n);
+		free(mods);
+	}
+	r = snprintf(path, cap, "%s/kallsyms/%s-%016llx", cache_dir, boot,
+	    (unsigned long long)mh);
+	return r < 0 || (size_t)r >= cap ? -1 : 0;
+}
+
+/* Our copy (kcopy_path), checked and mapped into d->kbuf: 0/-1. */
+static int
+kcopy_map(struct fg_dso *d, const char *path)
+{
+	struct stat sb;
+	uint64_t sum;
+	void *m;
+	int fd;
+
+	if ((fd = fg_open_regular(path, &sb)) < 0)
+		return -1;
+	if (sb.st_size <= KC_HDR || (m = mmap(NULL, (size_t)sb.st_size,
+	    PROT_READ, MAP_PRIVATE | FG_MAP_WHOLE, fd, 0)) == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	memcpy(&sum, (const char *)m + 8, 8);
+	if (memcmp(m, KC_MAGIC, 8) != 0 || sum != fg_checksum((const char *)m +
+	    KC_HDR, (size_t)sb.st_size - KC_HDR)) {
+		munmap(m, (size_t)sb.st_size);
+		return -1;
+	}
+	d->kmap = m;
+	d->kmaplen = (size_t)sb.st_size;
+	d->kbuf = (const char *)m + KC_HDR;
+	d->kbuflen = (size_t)sb.st_size - KC_HDR;
+	return 0;
+}
+
+/* Keep the text read from /proc/kallsyms as our copy at path. */
+static void
+kcopy_put(const char *path, const char *text, size_t len)
+{
+	char dir[PATH_MAX], hdr[KC_HDR], *slash;
+	uint64_t sum = fg_checksum(text, len);
+	const void *part[2] = { hdr, text };
+	size_t plen[2] = { KC_HDR, len };
+
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == NULL)
+		return;
+	*slash = '\0';
+	if (fg_mkdirs(dir) != 0)
+		return;
+	memcpy(hdr, KC_MAGIC, 8);
+	memcpy(hdr + 8, &sum, 8);
+	(void)fg_put_file(path, part, plen, 2);
 }
 
 /* What the index loop reads a byte as: its hex value, a kept type. */
@@ -203,12 +312,11 @@ kindex_push(struct fg_dso *d, struct kgrow *g, const char *line,
 	if ((size_t)(line - d->kbuf) >= KMOD)
 		return -1;
 	if (d->nkents == g->cap) {
-		size_t nc = g->cap ? g->cap * 2 : 65536;
-		uint32_t *k = reallocarray(d->koffs, nc, sizeof(*k));
+		uint32_t *k = fg_grow(d->koffs, &g->cap, d->nkents + 1,
+		    sizeof(*k), 65536);
 		if (k == NULL)
 			return -1;
 		d->koffs = k;
-		g->cap = nc;
 	}
 	/*
 	 * The address of every KSTEP-th while it is at hand (parsing
@@ -322,15 +430,21 @@ kindex_finish(struct fg_dso *d, int sorted)
 void
 sym_load_kallsyms(struct fg_dso *d)
 {
-	char path[4096];
+	char path[4096], copy[PATH_MAX];
 	const char *src = "/proc/kallsyms";
 	size_t len = 0;
-	int sorted;
+	int sorted, fresh = 0, hidden;
 
 	d->kbuf = NULL;
 	if (kallsyms_map(d, path, sizeof(path)) == 0) {
 		len = d->kmaplen;
 		src = path;
+	} else if (kcopy_path(d->s->cache_dir, copy, sizeof(copy)) == 0) {
+		if (kcopy_map(d, copy) == 0) {
+			len = d->kbuflen;
+			src = copy;
+		} else
+			fresh = 1;
 	}
 	if (d->kbuf == NULL && (d->kbuf = slurp(src, &len)) == NULL) {
 		fg_warnf(d->wp, "%s: %s: kernel frames stay unresolved",
@@ -339,9 +453,12 @@ sym_load_kallsyms(struct fg_dso *d)
 	}
 	d->kbuflen = len;
 	sorted = kindex_build(d);
-	if (d->nkents > 0 && kaddr(d, d->nkents - 1) == 0)
+	hidden = d->nkents > 0 && kaddr(d, d->nkents - 1) == 0;
+	if (hidden)
 		fg_warnf(d->wp, "%s: addresses hidden (kptr_restrict): "
 		    "kernel frames stay unresolved", src);
+	else if (fresh && d->nkents > 0)
+		kcopy_put(copy, d->kbuf, len);
 	kindex_finish(d, sorted);
 }
 
@@ -377,27 +494,20 @@ kname_slot(struct fg_dso *d, size_t i)
 }
 
 /*
- * The kallsyms symbol holding addr with perf's fix-ups: every symbol
- * reaches to the next address (to the next page when it is the last of
- * the core kernel or of the modules), and of aliases at one address the
- * last in the file wins (the others are left zero-sized).
+ * The index of the entry holding addr (the last one starting at or
+ * before it: the same for every address up to the next entry's start, so
+ * remembered, as a return address and its call, ip - 1, usually ask
+ * twice), its start and the next one's in d->klo, d->khi: 0, or -1 when
+ * addr is before the first.
  */
-const char *
-sym_kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
+static int
+kentry_find(struct fg_dso *d, uint64_t addr, size_t *i)
 {
-	size_t lo = 0, hi = (d->nkents + KSTEP - 1) / KSTEP, i;
-	struct kname *kn;
-	uint64_t start, end;
-	uint32_t mod;
+	size_t lo = 0, hi = (d->nkents + KSTEP - 1) / KSTEP;
 
-	/*
-	 * The entry is the last one starting at or before addr: the same
-	 * for every address up to the next entry's start (a return address
-	 * and its call, ip - 1, usually ask twice).
-	 */
 	if (d->kidx != 0 && addr >= d->klo && addr < d->khi) {
-		i = d->kidx - 1;
-		goto found;
+		*i = d->kidx - 1;
+		return 0;
 	}
 	/* the block of KSTEP entries, then the entry in it */
 	while (lo < hi) {
@@ -408,7 +518,7 @@ sym_kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 			hi = mid;
 	}
 	if (lo == 0)
-		return NULL;
+		return -1;
 	hi = lo * KSTEP < d->nkents ? lo * KSTEP : d->nkents;
 	lo = (lo - 1) * KSTEP + 1;
 	while (lo < hi) {
@@ -419,12 +529,71 @@ sym_kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 			hi = mid;
 	}
 	if (lo == 0)
-		return NULL;
-	i = lo - 1;
+		return -1;
+	*i = lo - 1;
 	d->kidx = lo;
-	d->klo = kaddr(d, i);
-	d->khi = i + 1 < d->nkents ? kaddr(d, i + 1) : UINT64_MAX;
-found:
+	d->klo = kaddr(d, *i);
+	d->khi = *i + 1 < d->nkents ? kaddr(d, *i + 1) : UINT64_MAX;
+	return 0;
+}
+
+/* kn made entry i's name, its module (when it has one) in *module:
+ * 0, or -1 when out of memory. */
+static int
+kname_fill(struct fg_dso *d, struct kname *kn, size_t i,
+    const char **module)
+{
+	const char *p = d->kbuf + (d->koffs[i] & ~KMOD);
+	const char *e = d->kbuf + d->kbuflen;
+	const char *nl = memchr(p, '\n', (size_t)(e - p)), *name, *tab;
+	char *c;
+
+	if (nl == NULL)
+		nl = e;
+	name = (const char *)memchr(p, ' ', (size_t)(nl - p)) + 3;
+	tab = memchr(name, '\t', (size_t)(nl - name));
+	c = fg_arena_strndup(&d->arena, name,
+	    (size_t)((tab ? tab : nl) - name));
+	if (c == NULL)
+		return -1;
+	kn->idx = i;
+	kn->name = c;
+	d->nknames++;
+	if (tab != NULL && module != NULL)
+		*module = fg_arena_strndup(&d->arena, tab + 1,
+		    (size_t)(nl - tab - 1));
+	return 0;
+}
+
+/* The module of entry i (one of a module's), from its line. */
+static const char *
+kmodule(struct fg_dso *d, size_t i)
+{
+	const char *p = d->kbuf + (d->koffs[i] & ~KMOD);
+	const char *e = d->kbuf + d->kbuflen;
+	const char *nl = memchr(p, '\n', (size_t)(e - p));
+	const char *tab = memchr(p, '\t', (size_t)((nl ? nl : e) - p));
+
+	return fg_arena_strndup(&d->arena, tab + 1,
+	    (size_t)((nl ? nl : e) - tab - 1));
+}
+
+/*
+ * The kallsyms symbol holding addr with perf's fix-ups: every symbol
+ * reaches to the next address (to the next page when it is the last of
+ * the core kernel or of the modules), and of aliases at one address the
+ * last in the file wins (the others are left zero-sized).
+ */
+const char *
+sym_kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
+{
+	struct kname *kn;
+	uint64_t start, end;
+	uint32_t mod;
+	size_t i;
+
+	if (kentry_find(d, addr, &i) != 0)
+		return NULL;
 	start = d->klo;
 	mod = d->koffs[i] & KMOD;
 	if (i + 1 < d->nkents && mod == (d->koffs[i + 1] & KMOD))
@@ -436,32 +605,27 @@ found:
 	if ((kn = kname_slot(d, i)) == NULL)
 		return NULL;
 	if (kn->name == NULL) {
-		const char *p = d->kbuf + (d->koffs[i] & ~KMOD);
-		const char *e = d->kbuf + d->kbuflen;
-		const char *nl = memchr(p, '\n', (size_t)(e - p)), *name, *tab;
-		char *c;
-
-		if (nl == NULL)
-			nl = e;
-		name = (const char *)memchr(p, ' ', (size_t)(nl - p)) + 3;
-		tab = memchr(name, '\t', (size_t)(nl - name));
-		c = fg_arena_strndup(&d->arena, name,
-		    (size_t)((tab ? tab : nl) - name));
-		if (c == NULL)
+		if (kname_fill(d, kn, i, module) != 0)
 			return NULL;
-		kn->idx = i;
-		kn->name = c;
-		d->nknames++;
-		if (tab != NULL && module != NULL)
-			*module = fg_arena_strndup(&d->arena, tab + 1,
-			    (size_t)(nl - tab - 1));
-	} else if (module != NULL && mod) {
-		const char *p = d->kbuf + (d->koffs[i] & ~KMOD);
-		const char *e = d->kbuf + d->kbuflen;
-		const char *nl = memchr(p, '\n', (size_t)(e - p));
-		const char *tab = memchr(p, '\t', (size_t)((nl ? nl : e) - p));
-		*module = fg_arena_strndup(&d->arena, tab + 1,
-		    (size_t)((nl ? nl : e) - tab - 1));
-	}
+	} else if (module != NULL && mod)
+		*module = kmodule(d, i);
 	return kn->name;
+}
+
+void
+fg_sym_kallsyms_warm(const char *cache_dir)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	size_t len;
+	char *text;
+
+	if (cache_dir == NULL || kcopy_path(cache_dir, path, sizeof(path)) != 0 ||
+	    stat(path, &sb) == 0 ||
+	    (text = slurp("/proc/kallsyms", &len)) == NULL)
+		return;
+	/* hidden addresses (kptr_restrict) are all zeros: nothing to keep */
+	if (len > 17 && strspn(text, "0") < 16)
+		kcopy_put(path, text, len);
+	free(text);
 }

@@ -37,6 +37,34 @@ pf_hold(void *arg, const char *msg)
 	d->pf_len += n;
 }
 
+/*
+ * The second helper, once its .debug_info is inflated: the kernel's
+ * symbols (kallsyms: milliseconds of indexing), unless the first helper
+ * has started on them already (they are the last of its queue).
+ */
+static void
+pfi_kernel(struct fg_symbolizer *s)
+{
+	struct fg_dso *d = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&s->pf_mu);
+	for (i = 0; i < s->pf_n && d == NULL; i++)
+		if (s->pf_q[i]->kind == FG_DSO_KERNEL &&
+		    s->pf_q[i]->pf_state == PF_QUEUED) {
+			d = s->pf_q[i];
+			d->pf_state = PF_RUNNING;
+		}
+	pthread_mutex_unlock(&s->pf_mu);
+	if (d == NULL)
+		return;
+	sym_dso_load(d);
+	pthread_mutex_lock(&s->pf_mu);
+	d->pf_state = PF_DONE;
+	pthread_cond_broadcast(&s->pf_cv);
+	pthread_mutex_unlock(&s->pf_mu);
+}
+
 /* The second helper: .debug_info of s->pfi_path, inflated. */
 static void *
 pfi_main(void *arg)
@@ -46,8 +74,10 @@ pfi_main(void *arg)
 	Elf *e;
 	int fd;
 
-	if ((fd = fg_open_regular(s->pfi_path, &sb)) < 0)
+	if ((fd = fg_open_regular(s->pfi_path, &sb)) < 0) {
+		pfi_kernel(s);
 		return NULL;
+	}
 	if ((e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) != NULL) {
 		char bid[2 * 64 + 1];
 
@@ -60,6 +90,7 @@ pfi_main(void *arg)
 		elf_end(e);
 	}
 	close(fd);
+	pfi_kernel(s);
 	return NULL;
 }
 
@@ -240,13 +271,12 @@ pf_cand_push(struct pf_cands *l, struct fg_dso *d, const char *hex,
     int dbg, off_t size)
 {
 	if (l->n == l->cap) {
-		struct pf_cand *t;
-		size_t nc = l->cap ? l->cap * 2 : 16;
+		struct pf_cand *t = fg_grow(l->c, &l->cap, l->n + 1,
+		    sizeof(*t), 16);
 
-		if ((t = reallocarray(l->c, nc, sizeof(*t))) == NULL)
+		if (t == NULL)
 			return -1;
 		l->c = t;
-		l->cap = nc;
 	}
 	l->c[l->n].d = d;
 	l->c[l->n].hex = hex;

@@ -268,11 +268,10 @@ sym_push(struct fg_dso *d, size_t *cap, uint64_t start, uint64_t size,
 	struct sym *y;
 
 	if (d->nsyms == *cap) {
-		size_t nc = *cap ? *cap * 2 : 1024;
-		if ((y = reallocarray(d->syms, nc, sizeof(*y))) == NULL)
+		if ((y = fg_grow(d->syms, cap, d->nsyms + 1, sizeof(*y),
+		    1024)) == NULL)
 			return -1;
 		d->syms = y;
-		*cap = nc;
 	}
 	y = &d->syms[d->nsyms];
 	y->start = start;

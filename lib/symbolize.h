@@ -46,12 +46,33 @@ void fg_sym_set_cache_dir(struct fg_symbolizer *s, const char *dir);
 void fg_sym_set_recording_only(struct fg_symbolizer *s);
 
 /*
+ * Make the cache's copy of /proc/kallsyms for this boot if there is none
+ * (symbolize-kallsyms.c): tens of milliseconds of kernel time spent
+ * while a recording runs rather than after it.
+ */
+void fg_sym_kallsyms_warm(const char *cache_dir);
+
+/* Whether a build id is known for path (fg_sym_add_buildid). */
+int fg_sym_has_buildid(const struct fg_symbolizer *s, const char *path);
+
+/*
  * The build id (len bytes) a recording gives for path; the kernel's is
  * given for "[kernel.kallsyms]".  Call before the file is first used.
  * 0 or FG_ENOMEM.
  */
 int fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
     const uint8_t *id, size_t len);
+
+/*
+ * The file the symbolizer reads for path, when not path itself: the
+ * copy in perf's build-id cache (the debug directory's
+ * .build-id/xx/yyyy/elf) when the recording gives path's build id and
+ * the file at path is gone or of another build.  Written to buf[0 ..
+ * len) and returned; NULL for path itself.  Reads only what is set
+ * before the first lookup, so any thread may call it.
+ */
+const char *fg_sym_recorded_file(const struct fg_symbolizer *s,
+    const char *path, char *buf, size_t len);
 
 /*
  * Load ahead, on one helper thread, the files the recording's build ids

@@ -67,6 +67,15 @@ struct fg_unwind_map {
 	const void *image;
 	size_t image_len;
 	uint64_t start, end, pgoff;
+	/*
+	 * Optional: called once, when the file is first opened, for the
+	 * file to read in path's place (perf's build-id cache copy of one
+	 * rebuilt or gone since the recording): its path, which may be
+	 * written to buf[0 .. len), or NULL to read path itself.
+	 */
+	const char *(*file)(void *arg, const char *path, char *buf,
+	    size_t len);
+	void *file_arg;
 };
 
 /* 0 and *m filled when addr is inside a mapping, non-zero when not. */

@@ -6,6 +6,8 @@
 # addr2line's names.  They record with perf, so they run alone; a cold
 # build of the crate takes a minute or two on two cores.
 
+find_program(FG_CARGO cargo)
+find_program(FG_PERF perf)
 set(FG_REAL_CASES simplegrep regexdna)
 foreach(case ${FG_REAL_CASES})
   if(FG_CARGO AND FG_PERF)

@@ -665,6 +665,26 @@ int fg_elf_debug_info(const char *path, int *has_debug, int *has_symtab,
 #define FG_RECORD_DEFAULT_FREQ 997
 #define FG_RECORD_DEFAULT_CALL_GRAPH "dwarf,32768"	/* docs/internals/recording.md */
 
+/*
+ * What the installed perf and the running kernel support, as far as the
+ * options fg_record_argv adds by itself are concerned
+ * (docs/internals/recording.md, "Ending the recording quickly").
+ */
+struct fg_perf_caps {
+	int known;		/* filled by fg_perf_probe */
+	unsigned major, minor;	/* perf's version, 0.0 when unknown */
+	int no_bpf_event;	/* --no-bpf-event: perf >= 5.1 */
+	int buildid_mmap;	/* --buildid-mmap: perf and kernel >= 5.12 */
+};
+
+/*
+ * Run `PERF version` (perf NULL: "perf") and read the kernel's release
+ * to fill *caps.  FG_ECHILD with err->sys ENOENT when perf is not
+ * installed; any other failure leaves caps->known set with no options.
+ */
+int fg_perf_probe(const char *perf, struct fg_perf_caps *caps,
+    struct fg_error *err);
+
 struct fg_record_opts {
 	const char *perf;	/* perf binary; NULL: "perf" */
 	const char *const *sudo;	/* non-NULL: run perf as sudo sudo[0..] */
@@ -682,6 +702,14 @@ struct fg_record_opts {
 	const char *const *extra;	/* more perf record options, after
 					   ours (the manifest's perf-options) */
 	size_t nextra;
+	/*
+	 * What perf supports; fg_record_start probes it when caps.known is
+	 * 0.  With caps.known set, fg_record_argv adds --no-bpf-event and
+	 * --buildid-mmap where supported, unless custom replaces the options
+	 * or fast_end is 0.
+	 */
+	struct fg_perf_caps caps;
+	int fast_end;		/* 1 (default): end the recording quickly */
 };
 
 void fg_record_opts_init(struct fg_record_opts *o);
@@ -860,9 +888,26 @@ struct fg_perfdata_opts {
 	void (*progress)(void *arg, uint64_t done_bytes,
 	    uint64_t total_bytes);
 	void *progress_arg;
+	/*
+	 * Test hooks (tests/unit/test_perfdata.c; 0 in the programs):
+	 * no_defer looks inline chains up during the walk where they would
+	 * be deferred past it; defer_end > 0 ends deferring at the
+	 * defer_end-th new chain.  The output is the same either way.
+	 */
+	int no_defer;
+	uint64_t defer_end;
 };
 
 void fg_perfdata_opts_init(struct fg_perfdata_opts *o);
+
+/*
+ * Prepare, while a recording of this machine runs, what reading it will
+ * need that costs time to make: the cache's copy of the kernel's symbols
+ * (reading /proc/kallsyms takes tens of milliseconds), made once per
+ * boot.  Uses o->cache_dir as the reader does (o may be NULL).  Safe to
+ * call from any thread; it never fails the caller.
+ */
+void fg_perfdata_warm(const struct fg_perfdata_opts *o);
 
 /*
  * Read the perf.data file at path (file-mode recordings, including

@@ -3,6 +3,8 @@
 # error lists every candidate as the flags that pick it; an unknown target
 # is an error that lists the candidates; an unknown package too; a package
 # without binaries gets a hint; default-run is honoured.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup ambiguous workspace
 cd "$W/crate"

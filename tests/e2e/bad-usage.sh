@@ -1,6 +1,8 @@
 #!/bin/sh
 # bad-usage: command-line errors exit 2 with a message; perf missing is
 # explained; --version and --help work; a bad number is refused.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup bad-usage demo
 cd "$W/crate"

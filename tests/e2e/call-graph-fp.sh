@@ -5,6 +5,8 @@
 # would use (.cargo/config.toml, or RUSTFLAGS, which makes cargo drop the
 # config's), records `perf record --call-graph fp`, and draws the
 # recording with the native reader: named frames and inline frames.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup call-graph-fp demo
 cd "$W/crate"

@@ -1,6 +1,8 @@
 #!/bin/sh
 # cargo-fails: a build error reaches the user as cargo renders it, the tool
 # exits with cargo's status (101), and an existing graph is left alone.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup cargo-fails demo
 cd "$W/crate"

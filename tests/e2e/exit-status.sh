@@ -1,6 +1,8 @@
 #!/bin/sh
 # exit-status: a non-zero exit status and death by a signal are passed on
 # (128 + signal), each with its graph; `flamegraph -- CMD` likewise.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup exit-status demo
 cd "$W/crate"

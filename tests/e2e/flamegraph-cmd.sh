@@ -2,6 +2,8 @@
 # flamegraph-cmd: `flamegraph -- CMD ARGS` on a command found in PATH,
 # writing flamegraph.svg in the current directory; --no-inline and the
 # renderer flags pass through; -F changes the sample count.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup flamegraph-cmd demo
 cd "$W/crate"

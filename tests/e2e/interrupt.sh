@@ -4,6 +4,8 @@
 # recorded is still written; the tool exits 130.  Then SIGINT while
 # processing (a slow --post-process command) leaves the old graph and the
 # recording as they were.
+# requires: cargo perf
+# labels: e2e threads
 . "$(dirname "$0")/lib.sh"
 setup interrupt demo
 cd "$W/crate"

@@ -3,6 +3,8 @@
 # skip-after, perf-options added to perf record) that the command line
 # overrides; an invalid manifest is an
 # error naming Cargo.toml:LINE:COL before cargo runs.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup metadata demo
 cat >>"$W/crate/Cargo.toml" <<'TOML'

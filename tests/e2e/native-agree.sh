@@ -5,6 +5,8 @@
 # agree on >= 99% of the weight with --no-inline (agreement = sum over
 # stacks of min(wA, wB) / total); the native path adds inline frames.
 # Then the default mode (DWARF, inline frames on): >= 99.5%.
+# requires: cargo perf
+# labels: e2e threads
 . "$(dirname "$0")/lib.sh"
 # agreement A B: the common weight of two folded files, in 1/10000
 agreement() {

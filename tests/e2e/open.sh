@@ -2,6 +2,8 @@
 # open: --open hands the written SVG to xdg-open (a fake one here that
 # records its arguments: no browser starts); a failing or missing
 # xdg-open is a warning, not a failure.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup open demo
 mkdir -p "$W/bin" "$W/run" "$W/empty"

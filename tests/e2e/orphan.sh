@@ -3,6 +3,8 @@
 # leave `perf record` running: perf gets SIGINT when the tool dies
 # (PR_SET_PDEATHSIG), ends its file and, for `flamegraph -- CMD`, stops
 # the workload.  The guard is generous (10 s); speed is not asserted.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup orphan demo
 cd "$W"

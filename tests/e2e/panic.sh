@@ -1,6 +1,8 @@
 #!/bin/sh
 # panic: a program that panics still gets its graph, and the tool exits
 # with the program's status (101); --ignore-status exits 0.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup panic demo
 cd "$W/crate"

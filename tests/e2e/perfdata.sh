@@ -3,6 +3,8 @@
 # (flamegraph and cargo flamegraph), giving the same frames as the run that
 # made it; a missing file is a clear error; an output that is not a
 # regular file (a FIFO, /dev/null) is written as it is.
+# requires: cargo perf
+# labels: e2e threads
 . "$(dirname "$0")/lib.sh"
 setup perfdata demo
 cd "$W/crate"

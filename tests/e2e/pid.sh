@@ -1,6 +1,8 @@
 #!/bin/sh
 # pid: `flamegraph --pid PID` attaches to a running program, records until
 # SIGINT, and draws it.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup pid demo
 cd "$W/crate"

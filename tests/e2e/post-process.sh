@@ -2,6 +2,8 @@
 # post-process: --post-process CMD gets the folded stacks on stdin and its
 # stdout becomes the graph's input; --skip-after trims the stacks; both
 # reflected in --folded-output.
+# requires: cargo perf
+# labels: e2e threads
 . "$(dirname "$0")/lib.sh"
 setup post-process demo
 cd "$W/crate"

@@ -3,6 +3,8 @@
 # flamegraph.svg in the crate root, recording under target/flamegraph/,
 # with demo::heavy about twice as wide as demo::light; the overrides are
 # announced once; --folded-output agrees with the SVG.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup single demo
 cd "$W/crate"

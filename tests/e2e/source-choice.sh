@@ -5,6 +5,8 @@
 # takes the reference path and draws the same functions; --call-graph values are checked
 # (lbr refused where the CPU has no branch records, dwarf sizes within
 # perf's limits, not with -c or --perfdata).
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup source-choice demo
 cd "$W/crate"

@@ -2,6 +2,8 @@
 # stripped: a manifest with debug = false and strip = "symbols" still gives
 # named frames, because the tool overrides both for the profile it builds
 # (here a custom profile inheriting release, to check the name mapping).
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup stripped demo
 cat >>"$W/crate/Cargo.toml" <<'TOML'

@@ -4,6 +4,8 @@
 # override) and runs it with --bench, so the #[bench] functions run and are
 # profiled.  #[bench] needs nightly features: RUSTC_BOOTSTRAP=1 and
 # --cfg fg_bench turn on tool2's unit bench.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup unit-bench workspace
 cd "$W/crate"

@@ -2,6 +2,8 @@
 # workspace-member: from a member directory with a single binary, plain
 # `cargo flamegraph` picks it; the graph still goes to the workspace root
 # (Cargo's workspace root), not the member directory.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup workspace-member workspace
 cd "$W/crate/tool2"

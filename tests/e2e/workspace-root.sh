@@ -2,6 +2,8 @@
 # workspace-root: from the root of a virtual workspace, `--bin helper`
 # finds the bin in member `app`; the graph goes to the workspace root and
 # the recording under the shared target directory.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup workspace-root workspace
 cd "$W/crate"

@@ -2,6 +2,8 @@
 # workspace-targets: --example, --test, --bench (run with --bench), and
 # --unit-test of a lib, each building the right way (cargo build, cargo
 # test --no-run, cargo bench --no-run) and profiling the right executable.
+# requires: cargo perf
+# labels: e2e
 . "$(dirname "$0")/lib.sh"
 setup workspace-targets workspace
 cd "$W/crate"

@@ -2,6 +2,8 @@
 # house-rules.sh: checks of the house rules that a compiler cannot make.
 #  - cmd/ includes only the public header (and cmd/common's own headers);
 #  - lib/ never prints or ends the process (a forked child may _exit);
+#  - lib/ reads no test hook from the environment: only the user's
+#    configuration (the cache directories, HOME); tests set options;
 #  - every lib/ and cmd/ source opens with a comment saying what it is for.
 set -u
 top=${FG_SOURCE_DIR:?}
@@ -28,6 +30,14 @@ hits=$(grep -nE '\b(exit|abort|_exit|err|errx|warn|warnx|perror)[[:space:]]*\(|\
 	grep -vE '/lib/spawn\.c:[0-9]+:[[:space:]]*_exit\(')
 if [ -n "$hits" ]; then
 	echo "lib/ prints or ends the process:"; echo "$hits"; fail=1
+fi
+
+hits=$(grep -HnoE '\b(secure_)?getenv[[:space:]]*\([^)]*\)' "$top"/lib/*.c 2>/dev/null |
+	grep -vE 'getenv[[:space:]]*\("(FLAMEGRAPH_CACHE_DIR|XDG_CACHE_HOME|HOME)"\)$')
+if [ -n "$hits" ]; then
+	echo "lib/ reads the environment beyond the user's configuration"
+	echo "(a test hook belongs in the options; docs/internals/testing.md):"
+	echo "$hits"; fail=1
 fi
 
 for f in "$top"/lib/*.c "$top"/lib/*.h "$top"/cmd/*.c "$top"/cmd/common/*.[ch]; do

@@ -28,6 +28,21 @@ perf record -q -a -o "$W/system.data" -g -F 500 "$BIN" 200 >/dev/null
 perf record -q -o "$W/events.data" -e cpu-clock -e task-clock --call-graph fp -F 2000 "$BIN" 150 >/dev/null
 # forks: two children of fpwork (fork, exec, exit) read through pipes
 perf record -q -o "$W/fork.data" --call-graph fp -F 2000 "$BIN" 300 fork >/dev/null
+# a fixed period (-c): no period in the samples, each weighs the period
+perf record -q -c 250000 -o "$W/fixed.data" --call-graph fp "$BIN" 150 >/dev/null
 # JIT code named in /tmp/perf-PID.map (left there, as JIT runtimes do)
 perf record -q -o "$W/jit.data" --call-graph fp -F 2000 "$W/target/release/jitwork" 8 >/dev/null
+# as fg_record_argv records when perf and the kernel can (>= 5.12): build
+# ids in the MMAP2 records, no BPF events, no build-id table
+# (recording.md, "Ending the recording quickly")
+if perf record --buildid-mmap -h 2>&1 | grep -q -- --buildid-mmap; then
+	perf record -q --no-bpf-event --buildid-mmap -o "$W/fpbm.data" --call-graph fp -F 4000 "$BIN" 200 >/dev/null
+	perf record -q --no-bpf-event --buildid-mmap -o "$W/dwarfbm.data" --call-graph dwarf -F 1000 "$BIN" 100 >/dev/null
+	# the same, of a copy of the program that is then replaced by another
+	mkdir -p "$W/rebuilt"
+	cp "$BIN" "$W/rebuilt/fpwork"
+	perf record -q --no-bpf-event --buildid-mmap -o "$W/rebuiltbm.data" --call-graph fp -F 2000 "$W/rebuilt/fpwork" 100 >/dev/null
+	perf record -q -o "$W/rebuilt.data" --call-graph fp -F 2000 "$W/rebuilt/fpwork" 100 >/dev/null
+	cp "$W/target/release/jitwork" "$W/rebuilt/fpwork"
+fi
 ls -l "$W"/*.data

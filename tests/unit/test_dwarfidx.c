@@ -24,11 +24,7 @@
 
 #include "dwarfidx.h"
 #include "symbolize.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
-	__FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 static const char prog[] =
     "#include <stdio.h>\n"
@@ -716,12 +712,6 @@ main(void)
 	snprintf(path, sizeof(path), "%s/d4", dir);
 	damaged(path);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	if (system(path) != 0)
-		failures++;
-	if (failures) {
-		printf("%d checks failed\n", failures);
-		return 1;
-	}
-	printf("dwarfidx: all checks passed\n");
-	return 0;
+	CHECK(system(path) == 0);
+	return check_done("test_dwarfidx");
 }

@@ -14,11 +14,7 @@
 
 #include "flamegraph.h"
 #include "frame.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", \
-    __FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 struct fcase {
 	const char *func;	/* NULL: no symbol */
@@ -141,12 +137,9 @@ same_both_ways(int kernel, int jit, int addrs, int java)
 		if (s == NULL)
 			s = strdup("");
 		CHECK(s != NULL);
-		if (s != NULL && strcmp(s, w.d) != 0) {
-			fprintf(stderr, "case %zu (k%d j%d a%d java%d): "
-			    "perf script path \"%s\", native \"%s\"\n", i,
-			    kernel, jit, addrs, java, s, w.d);
-			failures++;
-		}
+		CHECK_MSG(s == NULL || strcmp(s, w.d) == 0,
+		    "case %zu (k%d j%d a%d java%d): perf script path \"%s\", "
+		    "native \"%s\"", i, kernel, jit, addrs, java, s, w.d);
 		free(s);
 	}
 	fg_buf_free(&w);
@@ -160,10 +153,7 @@ named(const struct frame_opts *fo, const char *func, const char *mod,
 
 	fg_buf_init(&w, 1 << 20);
 	CHECK(native(func, mod, pc, fo, &w) == 0);
-	if (strcmp(w.d, want) != 0) {
-		fprintf(stderr, "named \"%s\", want \"%s\"\n", w.d, want);
-		failures++;
-	}
+	CHECK_STR(w.d, want);
 	fg_buf_free(&w);
 }
 
@@ -222,7 +212,5 @@ main(void)
 					same_both_ways(k, j, a, java);
 	annotations();
 	aliases();
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures != 0;
+	return check_done("test_frame");
 }

@@ -14,16 +14,7 @@
 #include <unistd.h>
 
 #include "flamegraph.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
-	__FILE__, __LINE__, #c); failures++; } } while (0)
-#define CHECKSTR(a, b) do { const char *a_ = (a), *b_ = (b); \
-	if (a_ == NULL || b_ == NULL ? a_ != b_ : strcmp(a_, b_) != 0) { \
-	fprintf(stderr, "%s:%d: %s is \"%s\", expected \"%s\"\n", __FILE__, \
-	__LINE__, #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); failures++; } \
-	} while (0)
+#include "check.h"
 
 static char tmp[256];
 static char warnings[8192];
@@ -92,49 +83,49 @@ check_demo(const char *dir)
 		fprintf(stderr, "%s: %s\n", dir, err.msg);
 		return;
 	}
-	CHECKSTR(fg_manifest_package(m), "demo");
-	CHECKSTR(fg_manifest_root(m), path(dir));
+	CHECK_STR(fg_manifest_package(m), "demo");
+	CHECK_STR(fg_manifest_root(m), path(dir));
 	snprintf(want, sizeof(want), "%s/Cargo.toml", path(dir));
-	CHECKSTR(fg_manifest_package_manifest(m), want);
+	CHECK_STR(fg_manifest_package_manifest(m), want);
 	CHECK(fg_manifest_nmembers(m) == 1);
 	snprintf(want, sizeof(want), "%s/tgt", path(dir));
-	CHECKSTR(fg_manifest_target_dir(m, &o), want);
+	CHECK_STR(fg_manifest_target_dir(m, &o), want);
 	CHECK(strstr(o, "/.cargo/config.toml:") != NULL);
 	CHECK(fg_manifest_rustflags(m, &fl, &o) == 4);
-	CHECKSTR(fl[1], "force-frame-pointers=no");
-	CHECKSTR(fl[3], "link-arg=-s");
+	CHECK_STR(fl[1], "force-frame-pointers=no");
+	CHECK_STR(fl[3], "link-arg=-s");
 	CHECK(fg_manifest_build_target(m) == NULL);
 
-	CHECKSTR(fg_manifest_option(m, "freq", &o), "1997");
+	CHECK_STR(fg_manifest_option(m, "freq", &o), "1997");
 	CHECK(strstr(o, "Cargo.toml:") != NULL);
-	CHECKSTR(fg_manifest_option(m, "palette", NULL), "rust");
-	CHECKSTR(fg_manifest_option(m, "title", NULL), "Demo flame");
-	CHECKSTR(fg_manifest_option(m, "min-width", NULL), "0.5");
-	CHECKSTR(fg_manifest_option(m, "deterministic", NULL), "true");
+	CHECK_STR(fg_manifest_option(m, "palette", NULL), "rust");
+	CHECK_STR(fg_manifest_option(m, "title", NULL), "Demo flame");
+	CHECK_STR(fg_manifest_option(m, "min-width", NULL), "0.5");
+	CHECK_STR(fg_manifest_option(m, "deterministic", NULL), "true");
 	CHECK(fg_manifest_option(m, "output", NULL) == NULL);
 	CHECK(fg_manifest_option_list(m, "skip-after", &items, NULL) == 2);
-	CHECKSTR(items[1], "std::rt::lang_start");
-	CHECKSTR(warnings, "");
+	CHECK_STR(items[1], "std::rt::lang_start");
+	CHECK_STR(warnings, "");
 
 	CHECK(fg_manifest_profile(m, "release", &p, &err) == 0);
 	if (p != NULL) {
-		CHECKSTR(fg_profile_dir(p), "release");
-		CHECKSTR(fg_profile_get(p, "debug", NULL), "none");
-		CHECKSTR(fg_profile_get(p, "strip", &o), "symbols");
+		CHECK_STR(fg_profile_dir(p), "release");
+		CHECK_STR(fg_profile_get(p, "debug", NULL), "none");
+		CHECK_STR(fg_profile_get(p, "strip", &o), "symbols");
 		CHECK(strstr(o, "Cargo.toml:") != NULL);
-		CHECKSTR(fg_profile_get(p, "lto", NULL), "thin");
-		CHECKSTR(fg_profile_get(p, "panic", NULL), "abort");
-		CHECKSTR(fg_profile_get(p, "opt-level", &o), "3");
-		CHECKSTR(o, "default");
-		CHECKSTR(fg_profile_get(p, "codegen-units", &o), "1");
+		CHECK_STR(fg_profile_get(p, "lto", NULL), "thin");
+		CHECK_STR(fg_profile_get(p, "panic", NULL), "abort");
+		CHECK_STR(fg_profile_get(p, "opt-level", &o), "3");
+		CHECK_STR(o, "default");
+		CHECK_STR(fg_profile_get(p, "codegen-units", &o), "1");
 		CHECK(strstr(o, ".cargo/config.toml:") != NULL);
 		CHECK(fg_profile_get(p, "inherits", NULL) == NULL);
 		CHECK(fg_profile_get(p, "no-such-key", NULL) == NULL);
 		CHECK(fg_profile_noverrides(p) == 2);
-		CHECKSTR(fg_profile_override(p, 0, &why),
+		CHECK_STR(fg_profile_override(p, 0, &why),
 		    "CARGO_PROFILE_RELEASE_DEBUG=1");
 		CHECK(strstr(why, "debug = \"none\"") != NULL);
-		CHECKSTR(fg_profile_override(p, 1, NULL),
+		CHECK_STR(fg_profile_override(p, 1, NULL),
 		    "CARGO_PROFILE_RELEASE_STRIP=false");
 		CHECK(fg_profile_override(p, 2, NULL) == NULL);
 		w.fn = count_warn;
@@ -149,25 +140,25 @@ check_demo(const char *dir)
 
 	CHECK(fg_manifest_profile(m, "profiling", &p, &err) == 0);
 	if (p != NULL) {
-		CHECKSTR(fg_profile_dir(p), "profiling");
-		CHECKSTR(fg_profile_get(p, "inherits", NULL), "release");
-		CHECKSTR(fg_profile_get(p, "debug", NULL), "line-tables-only");
-		CHECKSTR(fg_profile_get(p, "strip", NULL), "symbols");
-		CHECKSTR(fg_profile_get(p, "split-debuginfo", NULL), "packed");
-		CHECKSTR(fg_profile_get(p, "codegen-units", NULL), "1");
+		CHECK_STR(fg_profile_dir(p), "profiling");
+		CHECK_STR(fg_profile_get(p, "inherits", NULL), "release");
+		CHECK_STR(fg_profile_get(p, "debug", NULL), "line-tables-only");
+		CHECK_STR(fg_profile_get(p, "strip", NULL), "symbols");
+		CHECK_STR(fg_profile_get(p, "split-debuginfo", NULL), "packed");
+		CHECK_STR(fg_profile_get(p, "codegen-units", NULL), "1");
 		CHECK(fg_profile_noverrides(p) == 2);
-		CHECKSTR(fg_profile_override(p, 0, NULL),
+		CHECK_STR(fg_profile_override(p, 0, NULL),
 		    "CARGO_PROFILE_PROFILING_STRIP=false");
-		CHECKSTR(fg_profile_override(p, 1, NULL),
+		CHECK_STR(fg_profile_override(p, 1, NULL),
 		    "CARGO_PROFILE_PROFILING_SPLIT_DEBUGINFO=off");
 	}
 	fg_profile_free(p);
 
 	CHECK(fg_manifest_profile(m, "dev", &p, &err) == 0);
 	if (p != NULL) {
-		CHECKSTR(fg_profile_dir(p), "debug");
-		CHECKSTR(fg_profile_get(p, "debug", NULL), "full");
-		CHECKSTR(fg_profile_get(p, "strip", NULL), "none");
+		CHECK_STR(fg_profile_dir(p), "debug");
+		CHECK_STR(fg_profile_get(p, "debug", NULL), "full");
+		CHECK_STR(fg_profile_get(p, "strip", NULL), "none");
 		CHECK(fg_profile_noverrides(p) == 0);
 	}
 	fg_profile_free(p);
@@ -191,21 +182,21 @@ test_workspace(void)
 		fprintf(stderr, "%s\n", err.msg);
 		return;
 	}
-	CHECKSTR(fg_manifest_root(m), path("ws"));
-	CHECKSTR(fg_manifest_root_manifest(m), path("ws/Cargo.toml"));
-	CHECKSTR(fg_manifest_package(m), "a");
+	CHECK_STR(fg_manifest_root(m), path("ws"));
+	CHECK_STR(fg_manifest_root_manifest(m), path("ws/Cargo.toml"));
+	CHECK_STR(fg_manifest_package(m), "a");
 	CHECK(fg_manifest_nmembers(m) == 2);
-	CHECKSTR(fg_manifest_member_name(m, 0), "a");
-	CHECKSTR(fg_manifest_member_name(m, 1), "b");
-	CHECKSTR(fg_manifest_member_dir(m, 1), path("ws/crates/b"));
+	CHECK_STR(fg_manifest_member_name(m, 0), "a");
+	CHECK_STR(fg_manifest_member_name(m, 1), "b");
+	CHECK_STR(fg_manifest_member_dir(m, 1), path("ws/crates/b"));
 	CHECK(fg_manifest_member_dir(m, 2) == NULL);
-	CHECKSTR(fg_manifest_target_dir(m, NULL), path("ws/out"));
+	CHECK_STR(fg_manifest_target_dir(m, NULL), path("ws/out"));
 	/* rustflags from CARGO_HOME's config */
 	CHECK(fg_manifest_rustflags(m, &fl, &o) == 2);
 	CHECK(strstr(o, "/home/config.toml:7:1") != NULL);
 	/* package metadata over workspace metadata; warnings name key */
-	CHECKSTR(fg_manifest_option(m, "title", NULL), "a title");
-	CHECKSTR(fg_manifest_option(m, "freq", &o), "99");
+	CHECK_STR(fg_manifest_option(m, "title", NULL), "a title");
+	CHECK_STR(fg_manifest_option(m, "freq", &o), "99");
 	CHECK(strstr(o, "ws/Cargo.toml:7:1") != NULL);
 	snprintf(want, sizeof(want), "%s:7:1: unknown key \"colour\"",
 	    path("ws/crates/a/Cargo.toml"));
@@ -219,13 +210,13 @@ test_workspace(void)
 	 * CARGO_HOME (for debug); CARGO_HOME still sets panic */
 	CHECK(fg_manifest_profile(m, "release", &p, &err) == 0);
 	if (p != NULL) {
-		CHECKSTR(fg_profile_get(p, "debug", &o), "none");
+		CHECK_STR(fg_profile_get(p, "debug", &o), "none");
 		snprintf(want, sizeof(want), "%s:2:1",
 		    path("ws/crates/a/.cargo/config.toml"));
-		CHECKSTR(o, want);
-		CHECKSTR(fg_profile_get(p, "panic", &o), "abort");
+		CHECK_STR(o, want);
+		CHECK_STR(fg_profile_get(p, "panic", &o), "abort");
 		CHECK(strstr(o, "home/config.toml:4:1") != NULL);
-		CHECKSTR(fg_profile_get(p, "strip", &o), "debuginfo");
+		CHECK_STR(fg_profile_get(p, "strip", &o), "debuginfo");
 		CHECK(fg_profile_noverrides(p) == 2);
 		/* rustflags from CARGO_HOME and the package override */
 		warnings[0] = '\0';
@@ -242,10 +233,10 @@ test_workspace(void)
 	/* bench inherits release, then its own manifest setting */
 	CHECK(fg_manifest_profile(m, "bench", &p, &err) == 0);
 	if (p != NULL) {
-		CHECKSTR(fg_profile_dir(p), "release");
-		CHECKSTR(fg_profile_get(p, "debug", NULL), "full");
-		CHECKSTR(fg_profile_get(p, "panic", NULL), "abort");
-		CHECKSTR(fg_profile_get(p, "opt-level", NULL), "3");
+		CHECK_STR(fg_profile_dir(p), "release");
+		CHECK_STR(fg_profile_get(p, "debug", NULL), "full");
+		CHECK_STR(fg_profile_get(p, "panic", NULL), "abort");
+		CHECK_STR(fg_profile_get(p, "opt-level", NULL), "3");
 		CHECK(fg_profile_noverrides(p) == 0);
 	}
 	fg_profile_free(p);
@@ -257,9 +248,9 @@ test_workspace(void)
 	m = load("ws/crates/a", env, NULL, &err);
 	CHECK(m != NULL && fg_manifest_profile(m, "release", &p, &err) == 0);
 	if (p != NULL) {
-		CHECKSTR(fg_profile_get(p, "debug", &o), "line-tables-only");
-		CHECKSTR(o, "CARGO_PROFILE_RELEASE_DEBUG");
-		CHECKSTR(fg_profile_get(p, "strip", NULL), "none");
+		CHECK_STR(fg_profile_get(p, "debug", &o), "line-tables-only");
+		CHECK_STR(o, "CARGO_PROFILE_RELEASE_DEBUG");
+		CHECK_STR(fg_profile_get(p, "strip", NULL), "none");
 		CHECK(fg_profile_noverrides(p) == 0);
 	}
 	fg_profile_free(p);
@@ -275,15 +266,15 @@ test_workspace(void)
 	env[1] = "RUSTFLAGS=-Cdebuginfo=0  -C strip=symbols";
 	m = load("ws/crates/a", env, NULL, &err);
 	CHECK(m != NULL && fg_manifest_rustflags(m, &fl, &o) == 3);
-	CHECKSTR(o, "RUSTFLAGS");
+	CHECK_STR(o, "RUSTFLAGS");
 	CHECK(fg_manifest_check_stacks(m, NULL, NULL) == 2);
 	fg_manifest_free(m);
 	env[1] = "CARGO_TARGET_DIR=/elsewhere/t";
 	m = load("ws/crates/a", env, NULL, &err);
 	CHECK(m != NULL);
 	if (m != NULL) {
-		CHECKSTR(fg_manifest_target_dir(m, &o), "/elsewhere/t");
-		CHECKSTR(o, "CARGO_TARGET_DIR");
+		CHECK_STR(fg_manifest_target_dir(m, &o), "/elsewhere/t");
+		CHECK_STR(o, "CARGO_TARGET_DIR");
 	}
 	fg_manifest_free(m);
 	env[1] = NULL;
@@ -292,15 +283,15 @@ test_workspace(void)
 	m = load("ws/crates/b", env, NULL, &err);
 	CHECK(m != NULL);
 	if (m != NULL) {
-		CHECKSTR(fg_manifest_root(m), path("ws"));
-		CHECKSTR(fg_manifest_package(m), "b");
+		CHECK_STR(fg_manifest_root(m), path("ws"));
+		CHECK_STR(fg_manifest_package(m), "b");
 	}
 	fg_manifest_free(m);
 	/* an excluded package is its own root */
 	m = load("ws/crates/skip", env, NULL, &err);
 	CHECK(m != NULL);
 	if (m != NULL) {
-		CHECKSTR(fg_manifest_root(m), path("ws/crates/skip"));
+		CHECK_STR(fg_manifest_root(m), path("ws/crates/skip"));
 		CHECK(fg_manifest_nmembers(m) == 1);
 	}
 	fg_manifest_free(m);
@@ -310,15 +301,15 @@ test_workspace(void)
 	if (m != NULL) {
 		CHECK(fg_manifest_package(m) == NULL);
 		CHECK(fg_manifest_package_manifest(m) == NULL);
-		CHECKSTR(fg_manifest_option(m, "title", NULL),
+		CHECK_STR(fg_manifest_option(m, "title", NULL),
 		    "workspace title");
 	}
 	fg_manifest_free(m);
 	m = load("ws", env, "b", &err);
 	CHECK(m != NULL);
 	if (m != NULL) {
-		CHECKSTR(fg_manifest_package(m), "b");
-		CHECKSTR(fg_manifest_package_manifest(m),
+		CHECK_STR(fg_manifest_package(m), "b");
+		CHECK_STR(fg_manifest_package_manifest(m),
 		    path("ws/crates/b/Cargo.toml"));
 	}
 	fg_manifest_free(m);
@@ -338,12 +329,12 @@ test_rustflags(void)
 	CHECK(m != NULL);
 	if (m == NULL)
 		return;
-	CHECKSTR(fg_manifest_build_target(m), "x86_64-unknown-linux-gnu");
+	CHECK_STR(fg_manifest_build_target(m), "x86_64-unknown-linux-gnu");
 	CHECK(fg_manifest_rustflags(m, &fl, &o) == 4);
-	CHECKSTR(fl[1], "target-cpu=native");
-	CHECKSTR(fl[3], "debug-assertions=on");
+	CHECK_STR(fl[1], "target-cpu=native");
+	CHECK_STR(fl[3], "debug-assertions=on");
 	snprintf(want, sizeof(want), "%s", path("flags/tools/cc-wrapper"));
-	CHECKSTR(fg_manifest_linker(m, &o), want);
+	CHECK_STR(fg_manifest_linker(m, &o), want);
 	CHECK(strstr(o, "config.toml:12:1") != NULL);
 	CHECK(fg_manifest_check_stacks(m, NULL, NULL) == 0);
 	fg_manifest_free(m);
@@ -352,8 +343,8 @@ test_rustflags(void)
 	m = load("flags", env, NULL, &err);
 	CHECK(m != NULL && fg_manifest_rustflags(m, &fl, &o) == 6);
 	if (m != NULL) {
-		CHECKSTR(fl[3], "overflow-checks=on");
-		CHECKSTR(fl[5], "debug-assertions=on");
+		CHECK_STR(fl[3], "overflow-checks=on");
+		CHECK_STR(fl[5], "debug-assertions=on");
 	}
 	fg_manifest_free(m);
 	/* CARGO_BUILD_RUSTFLAGS joins build.rustflags, after it */
@@ -361,9 +352,9 @@ test_rustflags(void)
 	m = load("plain", env, NULL, &err);
 	CHECK(m != NULL && fg_manifest_rustflags(m, &fl, &o) == 6);
 	if (m != NULL) {
-		CHECKSTR(fl[3], "link-arg=-s");
-		CHECKSTR(fl[5], "debug-assertions=on");
-		CHECKSTR(o, "CARGO_BUILD_RUSTFLAGS");
+		CHECK_STR(fl[3], "link-arg=-s");
+		CHECK_STR(fl[5], "debug-assertions=on");
+		CHECK_STR(o, "CARGO_BUILD_RUSTFLAGS");
 	}
 	fg_manifest_free(m);
 	/* a string replaces a string; a string and an array do not merge */
@@ -372,7 +363,7 @@ test_rustflags(void)
 	m = load("fancy", env, NULL, &err);
 	CHECK(m != NULL && fg_manifest_rustflags(m, &fl, &o) == 4);
 	if (m != NULL)
-		CHECKSTR(fl[3], "link-arg=-s");
+		CHECK_STR(fl[3], "link-arg=-s");
 	fg_manifest_free(m);
 	CHECK(load("plain", env, NULL, &err) == NULL);
 	CHECK(err.code == FG_EPARSE);
@@ -384,7 +375,7 @@ test_rustflags(void)
 	m = load("plain", env, NULL, &err);
 	CHECK(m != NULL && fg_manifest_rustflags(m, &fl, &o) == 2);
 	if (m != NULL) {
-		CHECKSTR(fl[1], "strip=symbols");
+		CHECK_STR(fl[1], "strip=symbols");
 		CHECK(fg_manifest_check_stacks(m, NULL, NULL) == 1);
 	}
 	fg_manifest_free(m);
@@ -405,7 +396,7 @@ test_errors(void)
 	CHECK(err.code == FG_EPARSE);
 	snprintf(want, sizeof(want), "%s:3:1: duplicate key \"name\"",
 	    path("bad/Cargo.toml"));
-	CHECKSTR(err.msg, want);
+	CHECK_STR(err.msg, want);
 
 	m = load("badtype", env, NULL, &err);
 	CHECK(m != NULL);
@@ -478,9 +469,6 @@ main(void)
 	test_rustflags();
 	test_errors();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		failures++;
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures ? 1 : 0;
+	CHECK(system(cmd) == 0);
+	return check_done("test_manifest");
 }

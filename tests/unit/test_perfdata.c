@@ -23,11 +23,7 @@
 
 #include "demangle.h"
 #include "flamegraph.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
-	__FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 /* ---- the program's own functions, the frames of the samples ---------- */
 
@@ -1037,7 +1033,7 @@ fold_opts(const struct rec *f, const struct fg_perfdata_opts *o,
  * Inline lookups deferred past the walk (reading into a model with
  * inline frames): every symbol lookup goes to the lookup worker, and
  * the result must be what the walk resolving each address itself gives
- * (FG_NODEFER): kernel frames (and kallsyms' warning when its addresses
+ * (fg_perfdata_opts.no_defer): kernel frames (and kallsyms' warning when its addresses
  * are hidden), this program's functions at an exact ip and as return
  * addresses, a file offset no segment holds, a JIT map, files that
  * cannot be read, with --addrs, --kernel and --jit too; and the
@@ -1132,7 +1128,7 @@ test_defer(void)
 	/* with deferring ended early at the first, 2nd, 3rd new chain too */
 	for (i = 0; i < 16; i++) {
 		struct wlog wd, wn;
-		char *od, *on, end[8];
+		char *od, *on;
 
 		memset(&wd, 0, sizeof(wd));
 		memset(&wn, 0, sizeof(wn));
@@ -1140,14 +1136,11 @@ test_defer(void)
 		o.buildid_dir = "";
 		o.addrs = i & 1;
 		o.kernel = o.jit = (i & 2) != 0;
-		unsetenv("FG_NODEFER");
-		snprintf(end, sizeof(end), "%d", i >> 2);
-		setenv("FG_DEFER_END", end, 1);
+		o.defer_end = (uint64_t)(i >> 2);
 		od = fold_opts(&f, &o, &wd);
-		unsetenv("FG_DEFER_END");
-		setenv("FG_NODEFER", "1", 1);
+		o.defer_end = 0;
+		o.no_defer = 1;
 		on = fold_opts(&f, &o, &wn);
-		unsetenv("FG_NODEFER");
 		CHECK(od != NULL && on != NULL && strcmp(od, on) == 0);
 		CHECK(wd.n == wn.n && strcmp(wd.buf, wn.buf) == 0);
 		if (od != NULL && on != NULL && (strcmp(od, on) != 0 ||
@@ -1240,10 +1233,5 @@ main(void)
 	test_prefetch();
 	test_defer();
 	test_recording_only();
-	if (failures != 0) {
-		fprintf(stderr, "%d checks failed\n", failures);
-		return 1;
-	}
-	printf("test_perfdata: ok\n");
-	return 0;
+	return check_done("test_perfdata");
 }

@@ -13,11 +13,7 @@
 #include <unistd.h>
 
 #include "flamegraph.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
-	__FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 #define ST_IP		(1ULL << 0)
 #define ST_TID		(1ULL << 1)
@@ -191,10 +187,8 @@ expect_err(int code, const char *where)
 	fg_error_clear(&err);
 	CHECK(fg_perfdata_probe(file, &in, &err) == code);
 	CHECK(err.code == code);
-	if (strstr(err.msg, where) == NULL) {
-		fprintf(stderr, "message \"%s\" lacks \"%s\"\n", err.msg, where);
-		failures++;
-	}
+	CHECK_MSG(strstr(err.msg, where) != NULL,
+	    "message \"%s\" lacks \"%s\"", err.msg, where);
 }
 
 static void
@@ -254,10 +248,5 @@ main(void)
 	snprintf(file, sizeof(file), "%s/perf.data", dir);
 	unlink(file);
 	rmdir(dir);
-	if (failures) {
-		fprintf(stderr, "%d checks failed\n", failures);
-		return 1;
-	}
-	printf("perfdata probe: ok\n");
-	return 0;
+	return check_done("test_perfdata_probe");
 }

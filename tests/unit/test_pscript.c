@@ -10,11 +10,7 @@
 #include <string.h>
 
 #include "flamegraph.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: %s\n", \
-    __FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 struct warns {
 	char *text;
@@ -294,10 +290,5 @@ main(void)
 	test_skip_after();
 	test_event_filter();
 	test_args();
-	if (failures != 0) {
-		fprintf(stderr, "%d failures\n", failures);
-		return 1;
-	}
-	printf("pscript: ok\n");
-	return 0;
+	return check_done("test_pscript");
 }

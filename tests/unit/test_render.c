@@ -13,11 +13,7 @@
 
 #include "flamegraph.h"
 #include "render.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
-	__FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 static char *
 render(const struct fg_stacks *st, const struct fg_render_opts *o, int *rc)
@@ -330,10 +326,5 @@ main(void)
 	test_palmap();
 	test_base_and_determinism();
 	test_differential();
-	if (failures != 0) {
-		fprintf(stderr, "%d checks failed\n", failures);
-		return 1;
-	}
-	printf("ok\n");
-	return 0;
+	return check_done("test_render");
 }

@@ -16,11 +16,7 @@
 #include "flamegraph.h"
 #include "folded.h"
 #include "stacks.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
-	__FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 struct warns {
 	char buf[8192];
@@ -288,10 +284,5 @@ main(void)
 	test_long_line();
 	test_split();
 	test_errors();
-	if (failures != 0) {
-		fprintf(stderr, "%d checks failed\n", failures);
-		return 1;
-	}
-	printf("ok\n");
-	return 0;
+	return check_done("test_render_folded");
 }

@@ -15,11 +15,7 @@
 
 #include "flamegraph.h"
 #include "fg_spawn.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
-	__FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 static void
 test_split(void)
@@ -336,7 +332,5 @@ main(void)
 	test_record_argv();
 	test_elf();
 	test_envp();
-	if (failures == 0)
-		printf("test_spawn: ok\n");
-	return failures != 0;
+	return check_done("test_spawn");
 }

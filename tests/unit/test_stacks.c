@@ -9,11 +9,7 @@
 
 #include "flamegraph.h"
 #include "stacks.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
-	__FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 static char *
 folded(const struct fg_stacks *st)
@@ -136,10 +132,5 @@ main(void)
 	test_overflow();
 	test_many_and_merge();
 	test_differential();
-	if (failures) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
-		return 1;
-	}
-	printf("test_stacks: ok\n");
-	return 0;
+	return check_done("test_stacks");
 }

@@ -13,11 +13,7 @@
 
 #include "flamegraph.h"
 #include "toml.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
-	__FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 static cJSON *
 parse(const char *s, struct fg_error *err)
@@ -40,11 +36,8 @@ reject(const char *s, size_t len, int code, const char *pre)
 
 	CHECK(r == code);
 	CHECK(root == NULL);
-	if (strncmp(err.msg, pre, strlen(pre)) != 0) {
-		fprintf(stderr, "message \"%s\" does not start with \"%s\"\n",
-		    err.msg, pre);
-		failures++;
-	}
+	CHECK_MSG(strncmp(err.msg, pre, strlen(pre)) == 0,
+	    "message \"%s\" does not start with \"%s\"", err.msg, pre);
 }
 
 static void
@@ -269,7 +262,5 @@ main(void)
 	test_hostile();
 	test_many();
 	test_file();
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures ? 1 : 0;
+	return check_done("test_toml");
 }

@@ -23,11 +23,7 @@
 
 #include "flamegraph.h"
 #include "unwind.h"
-
-static int failures;
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: check failed: %s\n", \
-	__FILE__, __LINE__, #c); failures++; } } while (0)
+#include "check.h"
 
 /* ---- the address space of this process, from /proc/self/maps ---- */
 
@@ -241,12 +237,10 @@ compare_bt(struct capture *c, int via_signal)
 			break;
 		}
 	}
-	if (match == 0 || (size_t)match != n - 1 || k != c->nbt) {
-		fprintf(stderr, "%s: %zu frames (end: %s), backtrace %d, "
-		    "%d agree\n", via_signal ? "signal" : "plain", n,
-		    fg_unwind_end_name(why), c->nbt, match);
-		failures++;
-	}
+	CHECK_MSG(match != 0 && (size_t)match == n - 1 && k == c->nbt,
+	    "%s: %zu frames (end: %s), backtrace %d, %d agree",
+	    via_signal ? "signal" : "plain", n, fg_unwind_end_name(why),
+	    c->nbt, match);
 	CHECK(why == FG_UNWIND_END_OUTERMOST || why == FG_UNWIND_END_ZERO_RA);
 	fg_unwinder_free(u);
 	return match;
@@ -796,10 +790,5 @@ main(void)
 	test_plt();
 	test_plt_without_cfi();
 	test_cache_consistency();
-	if (failures != 0) {
-		fprintf(stderr, "%d failures\n", failures);
-		return 1;
-	}
-	printf("unwind: ok\n");
-	return 0;
+	return check_done("test_unwind");
 }
