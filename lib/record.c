@@ -52,9 +52,9 @@ fg_record_argv(const struct fg_record_opts *o, char ***argv, size_t *argc,
 		    FG_RECORD_DEFAULT_CALL_GRAPH);
 		/* perf's end-of-recording passes (recording.md) */
 		if (o->fast_end && o->caps.no_bpf_event)
-			ab_push(&a, "--no-bpf-event");
+			argvb_push(&a, "--no-bpf-event");
 		if (o->fast_end && o->caps.buildid_mmap)
-			ab_push(&a, "--buildid-mmap");
+			argvb_push(&a, "--buildid-mmap");
 	}
 	if (o->compression >= 0)
 		argvb_pushf(&a, "--compression-level=",
