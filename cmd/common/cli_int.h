@@ -42,7 +42,9 @@ struct cli {
 	const char *pids;
 	char **args;		/* after options / "--" */
 	int nargs;
-	int freq_set;
+	int freq_set;		/* -F given */
+	const char *completions;	/* --completions SHELL */
+	const char *color;	/* --color auto|always|never, NULL: not given */
 	struct fg_render_opts *ro;
 	struct rarg *rargs;	/* as given */
 	size_t nrargs;

@@ -412,7 +412,8 @@ metadata_record(struct cli *c, const struct fg_manifest *m)
 			return CLI_EXIT_ERROR;
 		c->freq = (unsigned)num;
 	}
-	if (c->custom == NULL && c->call_graph == NULL)
+	/* -F or --call-graph on the command line win over the manifest's cmd */
+	if (c->custom == NULL && c->call_graph == NULL && !c->freq_set)
 		c->custom = fg_manifest_option(m, "cmd", NULL);
 	if (metadata_true(m, "no-inline"))
 		c->no_inline = 1;
