@@ -40,6 +40,7 @@ struct cli {
 	int verbose, quiet;
 	const char *perfdata;
 	const char *pids;
+	int custom_pid;		/* flamegraph: -c has its own -p/--pid */
 	char **args;		/* after options / "--" */
 	int nargs;
 	int freq_set;		/* -F given */

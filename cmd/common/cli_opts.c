@@ -541,19 +541,45 @@ opt_one(struct cli *c, int ch, int argc, char **argv,
 	return OPT_BAD;
 }
 
-/* flamegraph: exactly one of a command, --pid, --perfdata. */
+/*
+ * Does -c attach to processes itself (-p PID, --pid PID, -pPID,
+ * --pid=PID)?  Then, as in flamegraph-rs, no command is needed.
+ */
 static int
-check_mode(const struct cli *c)
+custom_has_pid(const char *custom)
+{
+	struct fg_error err;
+	char **w;
+	size_t n;
+	int found = 0;
+
+	fg_error_clear(&err);
+	if (custom == NULL || fg_split_words(custom, &w, &n, &err) != 0)
+		return 0;	/* a bad -c is reported when it is used */
+	for (size_t i = 0; i < n && !found; i++)
+		found = strncmp(w[i], "-p", 2) == 0 ||
+		    strcmp(w[i], "--pid") == 0 ||
+		    strncmp(w[i], "--pid=", 6) == 0;
+	free(w);
+	return found;
+}
+
+/* flamegraph: exactly one of a command, --pid (or -c's), --perfdata. */
+static int
+check_mode(struct cli *c)
 {
 	int modes;
 
 	if (c->cargo_mode)
 		return -1;
-	modes = (c->nargs > 0) + (c->pids != NULL) + (c->perfdata != NULL);
+	c->custom_pid = custom_has_pid(c->custom);
+	modes = (c->nargs > 0) + (c->pids != NULL) + (c->perfdata != NULL) +
+	    c->custom_pid;
 	if (modes == 1)
 		return -1;
 	status_error(modes == 0 ? "nothing to profile: give a command, --pid "
-	    "or --perfdata" : "give only one of: a command, --pid, --perfdata");
+	    "or --perfdata" : "give only one of: a command, --pid (or -p "
+	    "inside -c), --perfdata");
 	return CLI_EXIT_USAGE;
 }
 

@@ -724,6 +724,12 @@ stage_command_paths(struct run *r)
 
 	if ((r->perfdata = strdup("perf.data")) == NULL)
 		return nomem();
+	if (c->custom_pid) {
+		if ((r->what = strdup("the processes of -c (Ctrl-C to stop)")) ==
+		    NULL)
+			return nomem();
+		return -1;
+	}
 	if (c->pids != NULL) {
 		if (asprintf(&r->what, "pid %s (Ctrl-C to stop)", c->pids) == -1) {
 			r->what = NULL;
@@ -867,7 +873,8 @@ stage_finish(const struct run *r, const struct fg_process_opts *po)
 	status_line("Writing", "%s", po->output);
 	if (c->open)
 		open_svg(po->output);
-	if (!r->recorded || c->pids != NULL || r->wstatus == 0)
+	if (!r->recorded || c->pids != NULL || c->custom_pid ||
+	    r->wstatus == 0)
 		return 0;
 	fg_status_describe(r->wstatus, d, sizeof(d));
 	if (g_interrupted) {

@@ -64,6 +64,26 @@ wait $wpid 2>/dev/null
 expect_status 0 $st "flamegraph -p PID"
 grep_err "Profiling pid $wpid"
 has_frame "$W/pid.svg" demo::heavy
+# -c attaching by itself (-p inside it): no command needed, as in flamegraph-rs
+rm -f perf.data
+"$W/bin/demo" loop 100 >/dev/null &
+wpid=$!
+sleep 0.3
+"$FG" -v -c "record -F 499 --call-graph dwarf -p $wpid" -o "$W/cpid.svg" >"$OUT" 2>"$ERR" &
+fpid=$!
+i=0
+while [ ! -s perf.data ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1
+kill -INT $fpid
+wait $fpid
+st=$?
+kill $wpid 2>/dev/null
+wait $wpid 2>/dev/null
+expect_status 0 $st "flamegraph -c 'record ... -p PID'"
+grep_err "perf record -F 499 --call-graph dwarf -p $wpid -o perf.data"
+has_frame "$W/cpid.svg" demo::heavy
+"$FG" -c "record -p $wpid" -- true >"$OUT" 2>"$ERR"; expect_status 2 $? "-c -p with a command"
+grep_err 'give only one of'
 cd "$W/crate"
 "$CFG" flamegraph -p no-such-package -o "$W/p.svg" >"$OUT" 2>"$ERR"
 [ $? -ne 0 ] || fail "cargo flamegraph -p no-such-package succeeded"
