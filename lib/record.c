@@ -32,7 +32,9 @@ fg_record_argv(const struct fg_record_opts *o, char ***argv, size_t *argc,
 	*argv = NULL;
 	if (o->output == NULL)
 		return fg_seterr(err, FG_EINVAL, "perf record: no output file");
-	if (o->pids == NULL && (o->argv == NULL || o->argc == 0))
+	/* custom arguments may name what to record themselves (-p, -a) */
+	if (o->pids == NULL && o->custom == NULL &&
+	    (o->argv == NULL || o->argc == 0))
 		return fg_seterr(err, FG_EINVAL,
 		    "perf record: nothing to record (no command, no --pid)");
 	if (o->freq == 0 && o->custom == NULL)

@@ -26,14 +26,14 @@ cli_main(int argc, char **argv, int cargo_mode)
 		argv++;
 		argc--;
 	}
-	status_init(0);
+	status_init(0, NULL);
 	if ((c.ro = fg_render_opts_new()) == NULL) {
 		status_error("out of memory");
 		return CLI_EXIT_ERROR;
 	}
 	ret = cli_parse(&c, argc, argv);
 	if (ret < 0) {
-		status_init(c.quiet);
+		status_init(c.quiet, c.color);
 		ret = cli_run(&c);
 	}
 	fg_render_opts_free(c.ro);

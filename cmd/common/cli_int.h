@@ -40,9 +40,12 @@ struct cli {
 	int verbose, quiet;
 	const char *perfdata;
 	const char *pids;
+	int custom_pid;		/* flamegraph: -c has its own -p/--pid */
 	char **args;		/* after options / "--" */
 	int nargs;
-	int freq_set;
+	int freq_set;		/* -F given */
+	const char *completions;	/* --completions SHELL */
+	const char *color;	/* --color auto|always|never, NULL: not given */
 	struct fg_render_opts *ro;
 	struct rarg *rargs;	/* as given */
 	size_t nrargs;

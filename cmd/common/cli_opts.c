@@ -15,6 +15,7 @@
 #include "flamegraph.h"
 #include "cli.h"
 #include "cli_int.h"
+#include "complete.h"
 #include "optmsg.h"
 #include "render_args.h"
 #include "status.h"
@@ -54,7 +55,7 @@ usage(FILE *fp, int cargo_mode)
 		    "       flamegraph [OPTIONS] --perfdata FILE\n\n"
 		    "Run COMMAND (or attach to PIDs) under perf record and write\n"
 		    "flamegraph.svg in the current directory.\n\n"
-		    "      --pid PID[,PID...]     record running processes until Ctrl-C\n"
+		    "  -p, --pid PID[,PID...]     record running processes until Ctrl-C\n"
 		    "      --perfdata FILE        draw an existing recording\n\n",
 		    fp);
 	fputs("Options:\n"
@@ -65,7 +66,9 @@ usage(FILE *fp, int cargo_mode)
 	    "      --call-graph MODE      fp (cargo: rebuilt with frame pointers), dwarf[,SIZE]\n"
 	    "                             or lbr (default dwarf,32768)\n"
 	    "  -c, --cmd ARGS             perf arguments replacing \"record -F HZ --call-graph ...\"\n"
-	    "  -z, --compression-level N  perf record --compression-level\n"
+	    "                             (its -o FILE names the recording; not with -F)\n"
+	    "  -z, --compression-level[=N] perf record --compression-level (bare -z: 1;\n"
+	    "                             a separate N is taken when it is all digits)\n"
 	    "      --ignore-status        exit 0 even when the program fails\n"
 	    "      --no-inline            no inline frames\n"
 	    "      --perf-script          process with perf script (the reference path),\n"
@@ -74,10 +77,14 @@ usage(FILE *fp, int cargo_mode)
 	    "      --post-process CMD     filter the folded stacks through CMD\n"
 	    "      --folded-output PATH   also write the folded stacks\n"
 	    "  -v, --verbose              show commands and overrides\n"
-	    "  -q, --quiet                only warnings and errors\n"
-	    "      --version, -h --help\n\n", fp);
+	    "  -q, --quiet                only warnings and errors (cargo too)\n"
+	    "      --color WHEN           auto, always or never (cargo too)\n"
+	    "      --completions SHELL    print the bash, zsh or fish completion script\n"
+	    "  -V, --version, -h, --help\n"
+	    "  -i                         --inverted\n\n", fp);
 	render_args_usage(fp);
-	fputs("\nEnvironment: PERF (perf binary), CARGO (cargo binary), NO_COLOR.\n",
+	fputs("\nEnvironment: PERF (perf binary), CARGO (cargo binary),\n"
+	    "CARGO_TERM_COLOR (as --color), NO_COLOR (no colour unless asked).\n",
 	    fp);
 }
 
@@ -87,7 +94,7 @@ enum {
 	O_NO_DEFAULT, O_TARGET, O_TARGET_DIR, O_OFFLINE, O_LOCKED, O_FROZEN,
 	O_OPEN, O_ROOT, O_IGNORE_STATUS, O_NO_INLINE, O_SKIP_AFTER,
 	O_POST_PROCESS, O_FOLDED, O_VERSION, O_PERFDATA, O_PID, O_CALL_GRAPH,
-	O_PERF_SCRIPT
+	O_PERF_SCRIPT, O_COLOR, O_COMPLETIONS
 };
 
 static const struct option own_options[] = {
@@ -116,7 +123,7 @@ static const struct option own_options[] = {
 	{ "root", optional_argument, NULL, O_ROOT },
 	{ "freq", required_argument, NULL, 'F' },
 	{ "cmd", required_argument, NULL, 'c' },
-	{ "compression-level", required_argument, NULL, 'z' },
+	{ "compression-level", optional_argument, NULL, 'z' },
 	{ "ignore-status", no_argument, NULL, O_IGNORE_STATUS },
 	{ "no-inline", no_argument, NULL, O_NO_INLINE },
 	{ "skip-after", required_argument, NULL, O_SKIP_AFTER },
@@ -130,6 +137,24 @@ static const struct option own_options[] = {
 	{ "pid", required_argument, NULL, O_PID },
 	{ "call-graph", required_argument, NULL, O_CALL_GRAPH },
 	{ "perf-script", no_argument, NULL, O_PERF_SCRIPT },
+	{ "color", required_argument, NULL, O_COLOR },
+	{ "completions", required_argument, NULL, O_COMPLETIONS },
+};
+
+/* The short options; -p is --package for cargo, --pid for flamegraph. */
+static const char shorts[] = "+:p:b:f:ro:F:c:z::vqhiV";
+
+/* The values offered by the completions. */
+static const struct complete_values values[] = {
+	{ "color", "auto always never" },
+	{ "completions", COMPLETE_SHELLS },
+	{ "call-graph", "fp dwarf lbr" },
+	{ "unit-test-kind", "bin lib" },
+	{ "colors", "hot mem io wakeup java js perl python red green blue "
+	    "aqua yellow purple orange rust" },
+	{ "palette", "hot mem io wakeup java js perl python red green blue "
+	    "aqua yellow purple orange rust" },
+	{ NULL, NULL }
 };
 
 static const char *cargo_only[] = { "dev", "profile", "package", "bin",
@@ -217,7 +242,6 @@ static const struct {
 	size_t off;
 } str_opts[] = {
 	{ O_PROFILE, offsetof(struct cli, co.profile) },
-	{ 'p', offsetof(struct cli, co.package) },
 	{ O_MANIFEST, offsetof(struct cli, co.manifest_path) },
 	{ O_TARGET, offsetof(struct cli, co.triple) },
 	{ O_TARGET_DIR, offsetof(struct cli, co.target_dir) },
@@ -339,6 +363,10 @@ opt_record(struct cli *c, int ch, const char *arg)
 	case O_CALL_GRAPH:
 		return call_graph(c, arg) != 0 ? OPT_BAD : OPT_DONE;
 	case 'z':
+		if (arg == NULL) {
+			c->compression = 1;
+			return OPT_DONE;
+		}
 		if (cli_number("-z/--compression-level", arg, 0, 22, &v) != 0)
 			return OPT_BAD;
 		c->compression = (int)v;
@@ -349,6 +377,12 @@ opt_record(struct cli *c, int ch, const char *arg)
 			return OPT_BAD;
 		}
 		c->pids = arg;
+		return OPT_DONE;
+	case 'p':	/* cargo's --package, flamegraph-rs's --pid */
+		if (c->cargo_mode)
+			c->co.package = arg;
+		else
+			c->pids = arg;
 		return OPT_DONE;
 	case O_SKIP_AFTER:
 		n = reallocarray(c->skip_after, c->nskip_after + 1, sizeof(*n));
@@ -369,6 +403,7 @@ static int
 opt_info(const struct cli *c, int ch)
 {
 	switch (ch) {
+	case 'V':
 	case O_VERSION:
 		printf("%s %s\n", c->cargo_mode ? "cargo-flamegraph" :
 		    "flamegraph", FG_VERSION);
@@ -378,6 +413,61 @@ opt_info(const struct cli *c, int ch)
 		return 0;
 	}
 	return OPT_NOT_MINE;
+}
+
+/* --color WHEN and --completions SHELL: checked here, used later. */
+static int
+opt_term(struct cli *c, int ch, const char *arg)
+{
+	switch (ch) {
+	case O_COLOR:
+		if (strcmp(arg, "auto") != 0 && strcmp(arg, "always") != 0 &&
+		    strcmp(arg, "never") != 0) {
+			status_error("--color %s: expected auto, always or never",
+			    arg);
+			return OPT_BAD;
+		}
+		c->color = arg;
+		return OPT_DONE;
+	case O_COMPLETIONS:
+		if (strcmp(arg, "bash") != 0 && strcmp(arg, "zsh") != 0 &&
+		    strcmp(arg, "fish") != 0) {
+			status_error("--completions %s: expected one of "
+			    COMPLETE_SHELLS, arg);
+			return OPT_BAD;
+		}
+		c->completions = arg;
+		return OPT_DONE;
+	}
+	return OPT_NOT_MINE;
+}
+
+/*
+ * The value of -z given as its own word ("-z 3"): taken when it is all
+ * digits, so that "-z -o x.svg" and "-z COMMAND" mean level 1.
+ */
+static const char *
+opt_z_value(int argc, char **argv)
+{
+	const char *w;
+
+	if (optind >= argc)
+		return NULL;
+	w = argv[optind];
+	if (*w == '\0' || strspn(w, "0123456789") != strlen(w))
+		return NULL;
+	optind++;
+	return w;
+}
+
+/* The renderer's code of its option called name. */
+static int
+render_code(const char *name)
+{
+	for (size_t i = 0; i < render_args_count; i++)
+		if (strcmp(render_args_options[i].name, name) == 0)
+			return render_args_options[i].val;
+	return -1;
 }
 
 /* A renderer option: applied now, and kept to apply over the manifest's. */
@@ -429,13 +519,19 @@ static int
 opt_one(struct cli *c, int ch, int argc, char **argv,
     const struct option *opts)
 {
+	const char *arg = optarg;
 	int rc;
 
+	if (ch == 'i')		/* flamegraph-rs's short --inverted */
+		ch = render_code("inverted");
+	if (ch == 'z' && arg == NULL)
+		arg = opt_z_value(argc, argv);
 	if ((rc = opt_render(c, ch, optarg)) != OPT_NOT_MINE ||
+	    (rc = opt_term(c, ch, optarg)) != OPT_NOT_MINE ||
 	    (rc = opt_table(c, ch, optarg)) != OPT_NOT_MINE ||
 	    (rc = opt_target(c, ch, argc, argv)) != OPT_NOT_MINE ||
 	    (rc = opt_build(c, ch, optarg)) != OPT_NOT_MINE ||
-	    (rc = opt_record(c, ch, optarg)) != OPT_NOT_MINE ||
+	    (rc = opt_record(c, ch, arg)) != OPT_NOT_MINE ||
 	    (rc = opt_info(c, ch)) != OPT_NOT_MINE)
 		return rc;
 	{	/* ':' and '?' */
@@ -445,19 +541,45 @@ opt_one(struct cli *c, int ch, int argc, char **argv,
 	return OPT_BAD;
 }
 
-/* flamegraph: exactly one of a command, --pid, --perfdata. */
+/*
+ * Does -c attach to processes itself (-p PID, --pid PID, -pPID,
+ * --pid=PID)?  Then, as in flamegraph-rs, no command is needed.
+ */
 static int
-check_mode(const struct cli *c)
+custom_has_pid(const char *custom)
+{
+	struct fg_error err;
+	char **w;
+	size_t n;
+	int found = 0;
+
+	fg_error_clear(&err);
+	if (custom == NULL || fg_split_words(custom, &w, &n, &err) != 0)
+		return 0;	/* a bad -c is reported when it is used */
+	for (size_t i = 0; i < n && !found; i++)
+		found = strncmp(w[i], "-p", 2) == 0 ||
+		    strcmp(w[i], "--pid") == 0 ||
+		    strncmp(w[i], "--pid=", 6) == 0;
+	free(w);
+	return found;
+}
+
+/* flamegraph: exactly one of a command, --pid (or -c's), --perfdata. */
+static int
+check_mode(struct cli *c)
 {
 	int modes;
 
 	if (c->cargo_mode)
 		return -1;
-	modes = (c->nargs > 0) + (c->pids != NULL) + (c->perfdata != NULL);
+	c->custom_pid = custom_has_pid(c->custom);
+	modes = (c->nargs > 0) + (c->pids != NULL) + (c->perfdata != NULL) +
+	    c->custom_pid;
 	if (modes == 1)
 		return -1;
 	status_error(modes == 0 ? "nothing to profile: give a command, --pid "
-	    "or --perfdata" : "give only one of: a command, --pid, --perfdata");
+	    "or --perfdata" : "give only one of: a command, --pid (or -p "
+	    "inside -c), --perfdata");
 	return CLI_EXIT_USAGE;
 }
 
@@ -487,6 +609,11 @@ check(struct cli *c, int argc, char **argv)
 		    "(put --call-graph into -c)");
 		return CLI_EXIT_USAGE;
 	}
+	if (c->freq_set && c->custom != NULL) {
+		status_error("-F/--freq and -c/--cmd cannot be used together "
+		    "(put -F into -c)");
+		return CLI_EXIT_USAGE;
+	}
 	if (c->call_graph != NULL && c->perfdata != NULL) {
 		status_error("--call-graph is for recording; --perfdata reads "
 		    "a recording as it was made");
@@ -495,31 +622,89 @@ check(struct cli *c, int argc, char **argv)
 	return check_mode(c);
 }
 
+/* Is name a cargo option (not flamegraph's)? */
+static int
+is_cargo_only(const char *name)
+{
+	for (size_t i = 0; cargo_only[i] != NULL; i++)
+		if (strcmp(name, cargo_only[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * --completions: the script from the parser's own table, without the
+ * options the program refuses (cargo's for flamegraph, --pid for cargo).
+ */
+static int
+completions(const struct cli *c, const struct option *opts, size_t n)
+{
+	struct complete_spec spec;
+	struct option *mine;
+	size_t k = 0;
+
+	if ((mine = calloc(n + 1, sizeof(*mine))) == NULL) {
+		status_error("out of memory");
+		return CLI_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (c->cargo_mode ? strcmp(opts[i].name, "pid") != 0 :
+		    !is_cargo_only(opts[i].name))
+			mine[k++] = opts[i];
+	memset(&spec, 0, sizeof(spec));
+	spec.prog = c->cargo_mode ? "cargo-flamegraph" : "flamegraph";
+	spec.longopts = mine;
+	spec.shorts = c->cargo_mode ? shorts : "+:p:o:F:c:z::vqhiV";
+	spec.values = values;
+	spec.command = !c->cargo_mode;
+	complete_print(stdout, c->completions, &spec);
+	free(mine);
+	return 0;
+}
+
+/* The table getopt_long reads: ours, then the renderer's. */
+static struct option *
+options_table(const struct cli *c, size_t *n)
+{
+	size_t nown = sizeof(own_options) / sizeof(own_options[0]);
+	struct option *opts;
+
+	*n = nown + render_args_count;
+	opts = calloc(*n + 1, sizeof(*opts));
+	if (opts == NULL)
+		return NULL;
+	memcpy(opts, own_options, sizeof(own_options));
+	memcpy(opts + nown, render_args_options,
+	    render_args_count * sizeof(*opts));
+	for (size_t i = 0; i < nown && !c->cargo_mode; i++)
+		if (strcmp(opts[i].name, "pid") == 0)
+			opts[i].val = 'p';	/* -p is --pid here */
+	return opts;
+}
+
 int
 cli_parse(struct cli *c, int argc, char **argv)
 {
 	struct option *opts;
-	size_t nown = sizeof(own_options) / sizeof(own_options[0]);
+	size_t nown = sizeof(own_options) / sizeof(own_options[0]), n;
 	int ch, idx, rc = OPT_DONE;
 
-	opts = calloc(nown + render_args_count + 1, sizeof(*opts));
-	if (opts == NULL) {
+	if ((opts = options_table(c, &n)) == NULL) {
 		status_error("out of memory");
 		return CLI_EXIT_ERROR;
 	}
-	memcpy(opts, own_options, sizeof(own_options));
-	memcpy(opts + nown, render_args_options,
-	    render_args_count * sizeof(*opts));
 	opterr = 0;
 	optind = 1;
 	while (rc == OPT_DONE) {
 		idx = -1;
-		ch = getopt_long(argc, argv, "+:p:b:f:ro:F:c:z:vqh", opts, &idx);
+		ch = getopt_long(argc, argv, shorts, opts, &idx);
 		if (ch == -1)
 			break;
 		rc = cargo_only_long(c, opts, idx, nown) ? OPT_BAD :
 		    opt_one(c, ch, argc, argv, opts);
 	}
+	if (rc == OPT_DONE && c->completions != NULL)
+		rc = completions(c, opts, n);
 	free(opts);
 	if (rc == OPT_BAD) {
 		fprintf(stderr, "Try `%s --help`.\n", c->cargo_mode ?

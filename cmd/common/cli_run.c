@@ -13,6 +13,8 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +53,7 @@ struct run {
 	size_t wargc;
 	int wstatus;		/* the workload's status */
 	int recorded;
+	struct fg_perf_caps caps;	/* probed before the build */
 };
 
 static int
@@ -183,9 +186,49 @@ split(const char *what, const char *s, char ***words, size_t *n)
 	return 0;
 }
 
+/*
+ * The -o FILE (--output FILE, -oFILE, --output=FILE) of the -c words, as
+ * flamegraph-rs honours it: taken out of the words (fg_record_argv adds
+ * the output) and made the recording read.  0, or -1 after a message.
+ */
+static int
+custom_output(struct run *r, char **w, size_t *n)
+{
+	const char *path = NULL;
+	size_t k = 0, i;
+	char *p;
+
+	for (i = 0; i < *n; i++) {
+		if (strcmp(w[i], "-o") == 0 || strcmp(w[i], "--output") == 0) {
+			if (i + 1 == *n) {
+				status_error("-c/--cmd: %s needs a file", w[i]);
+				return -1;
+			}
+			path = w[++i];
+		} else if (strncmp(w[i], "--output=", 9) == 0) {
+			path = w[i] + 9;
+		} else if (strncmp(w[i], "-o", 2) == 0) {
+			path = w[i] + 2;
+		} else {
+			w[k++] = w[i];
+		}
+	}
+	*n = k;
+	w[k] = NULL;
+	if (path == NULL)
+		return 0;
+	if ((p = strdup(path)) == NULL) {
+		nomem();
+		return -1;
+	}
+	free(r->perfdata);
+	r->perfdata = p;
+	return 0;
+}
+
 /* The perf record options for c, sudo and the workload wargv. */
 static int
-record_opts(const struct run *r, struct fg_record_opts *ro, char ***custom)
+record_opts(struct run *r, struct fg_record_opts *ro, char ***custom)
 {
 	const struct cli *c = r->c;
 	size_t ncustom = 0;
@@ -201,7 +244,8 @@ record_opts(const struct run *r, struct fg_record_opts *ro, char ***custom)
 	if (c->call_graph != NULL)
 		ro->call_graph = c->call_graph;
 	if (c->custom != NULL) {
-		if (split("-c/--cmd", c->custom, custom, &ncustom) != 0)
+		if (split("-c/--cmd", c->custom, custom, &ncustom) != 0 ||
+		    custom_output(r, *custom, &ncustom) != 0)
 			return CLI_EXIT_USAGE;
 		ro->custom = (const char *const *)*custom;
 		ro->ncustom = ncustom;
@@ -214,6 +258,7 @@ record_opts(const struct run *r, struct fg_record_opts *ro, char ***custom)
 	ro->quiet = c->quiet;
 	ro->extra = c->perf_options;
 	ro->nextra = c->nperf_options;
+	ro->caps = r->caps;
 	return -1;
 }
 
@@ -249,13 +294,55 @@ record_announce(const struct run *r, const struct fg_record_opts *ro)
 	return -1;
 }
 
+static void *
+warm_main(void *arg)
+{
+	struct fg_perfdata_opts po;
+
+	(void)arg;
+	fg_perfdata_opts_init(&po);	/* the cache the reader will use */
+	fg_perfdata_warm(&po);
+	return NULL;
+}
+
+/*
+ * While perf records: a thread at the lowest priority (SCHED_IDLE) makes
+ * what processing the recording will need (fg_perfdata_warm), so that it
+ * is ready when the program ends.  1 when started; nothing depends on it.
+ */
+static int
+warm_start(pthread_t *t)
+{
+	struct sched_param sp;
+	pthread_attr_t attr;
+	int idle = 0;
+
+	memset(&sp, 0, sizeof(sp));
+	if (pthread_attr_init(&attr) != 0)
+		return 0;
+#ifdef SCHED_IDLE
+	idle = pthread_attr_setinheritsched(&attr,
+	    PTHREAD_EXPLICIT_SCHED) == 0 &&
+	    pthread_attr_setschedpolicy(&attr, SCHED_IDLE) == 0 &&
+	    pthread_attr_setschedparam(&attr, &sp) == 0;
+#endif
+	if (pthread_create(t, idle ? &attr : NULL, warm_main, NULL) != 0 &&
+	    (!idle || pthread_create(t, NULL, warm_main, NULL) != 0)) {
+		pthread_attr_destroy(&attr);
+		return 0;
+	}
+	pthread_attr_destroy(&attr);
+	return 1;
+}
+
 /* Run perf record to its end; Ctrl-C goes to perf (on_signal). */
 static int
 record_run(struct run *r, const struct fg_record_opts *ro)
 {
 	struct fg_child ch;
 	struct fg_error err;
-	int status = 0, rc;
+	pthread_t warm;
+	int status = 0, rc, warmed;
 
 	g_phase = PHASE_RECORD;
 	fg_error_clear(&err);
@@ -274,7 +361,10 @@ record_run(struct run *r, const struct fg_record_opts *ro)
 	g_record_pid = ch.pid;
 	if (g_interrupted)	/* Ctrl-C came before the pid was known */
 		fg_child_signal(ch.pid, SIGINT);
+	warmed = warm_start(&warm);
 	rc = fg_child_wait(&ch, &status, &err);
+	if (warmed)
+		pthread_join(warm, NULL);
 	g_record_pid = 0;
 	g_phase = PHASE_IDLE;
 	if (rc != 0) {
@@ -295,12 +385,6 @@ stage_record(struct run *r)
 	time_t start;
 	int rc;
 
-	if (r->c->root == NULL && geteuid() != 0 && paranoid_level() > 2) {
-		status_error("kernel.perf_event_paranoid is %d: perf cannot "
-		    "record as a user", paranoid_level());
-		paranoid_hint(0);
-		return CLI_EXIT_ERROR;
-	}
 	if ((rc = record_opts(r, &ro, &custom)) >= 0)
 		return rc;
 	if ((rc = record_announce(r, &ro)) >= 0) {
@@ -412,7 +496,8 @@ metadata_record(struct cli *c, const struct fg_manifest *m)
 			return CLI_EXIT_ERROR;
 		c->freq = (unsigned)num;
 	}
-	if (c->custom == NULL && c->call_graph == NULL)
+	/* -F or --call-graph on the command line win over the manifest's cmd */
+	if (c->custom == NULL && c->call_graph == NULL && !c->freq_set)
 		c->custom = fg_manifest_option(m, "cmd", NULL);
 	if (metadata_true(m, "no-inline"))
 		c->no_inline = 1;
@@ -639,6 +724,12 @@ stage_command_paths(struct run *r)
 
 	if ((r->perfdata = strdup("perf.data")) == NULL)
 		return nomem();
+	if (c->custom_pid) {
+		if ((r->what = strdup("the processes of -c (Ctrl-C to stop)")) ==
+		    NULL)
+			return nomem();
+		return -1;
+	}
 	if (c->pids != NULL) {
 		if (asprintf(&r->what, "pid %s (Ctrl-C to stop)", c->pids) == -1) {
 			r->what = NULL;
@@ -782,7 +873,8 @@ stage_finish(const struct run *r, const struct fg_process_opts *po)
 	status_line("Writing", "%s", po->output);
 	if (c->open)
 		open_svg(po->output);
-	if (!r->recorded || c->pids != NULL || r->wstatus == 0)
+	if (!r->recorded || c->pids != NULL || c->custom_pid ||
+	    r->wstatus == 0)
 		return 0;
 	fg_status_describe(r->wstatus, d, sizeof(d));
 	if (g_interrupted) {
@@ -810,6 +902,12 @@ stage_prepare(struct run *r)
 		cargo = "cargo";
 	c->co.cargo = cargo;
 	c->co.verbose = c->verbose > 1;
+	/* cargo's own settings for --color and -q (cargo reads them) */
+	if (c->color != NULL && setenv("CARGO_TERM_COLOR", c->color, 1) != 0)
+		return nomem();
+	if (c->quiet && !c->co.verbose &&
+	    setenv("CARGO_TERM_QUIET", "true", 1) != 0)
+		return nomem();
 	c->co.warn.fn = status_warn_cb;
 	if (c->root != NULL && split("--root", c->root, &r->sudo,
 	    &r->nsudo) != 0)
@@ -826,6 +924,32 @@ stage_prepare(struct run *r)
 	return -1;
 }
 
+/*
+ * Stage (recording): perf installed and the kernel letting us record,
+ * checked before anything is built.  The probed capabilities go to the
+ * recorder.  Through sudo, perf may be in root's PATH only: not found is
+ * then left to the recording to say.
+ */
+static int
+stage_perf_check(struct run *r)
+{
+	struct fg_error err;
+
+	if (r->c->root == NULL && geteuid() != 0 && paranoid_level() > 2) {
+		status_error("kernel.perf_event_paranoid is %d: perf cannot "
+		    "record as a user", paranoid_level());
+		paranoid_hint(0);
+		return CLI_EXIT_ERROR;
+	}
+	fg_error_clear(&err);
+	if (fg_perf_probe(r->perf, &r->caps, &err) != 0 && err.sys == ENOENT &&
+	    r->sudo == NULL) {
+		perf_missing(r->perf);
+		return CLI_EXIT_ERROR;
+	}
+	return -1;
+}
+
 /* Stages up to a recording (or the one given): -1, else the exit code. */
 static int
 stages_to_recording(struct run *r)
@@ -836,6 +960,8 @@ stages_to_recording(struct run *r)
 	if ((rc = stage_prepare(r)) >= 0)
 		return rc;
 	if (c->cargo_mode && (rc = stage_manifest(r)) >= 0)
+		return rc;
+	if (c->perfdata == NULL && (rc = stage_perf_check(r)) >= 0)
 		return rc;
 	if (c->cargo_mode && c->perfdata == NULL) {
 		if ((rc = stage_locate(r)) >= 0 ||

@@ -16,13 +16,21 @@ static int use_colour;
 static int be_quiet;
 
 void
-status_init(int quiet)
+status_init(int quiet, const char *color)
 {
 	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
 
 	be_quiet = quiet;
-	use_colour = isatty(STDERR_FILENO) && (nc == NULL || *nc == '\0') &&
-	    (term == NULL || strcmp(term, "dumb") != 0);
+	if (color == NULL)
+		color = getenv("CARGO_TERM_COLOR");
+	if (color != NULL && strcmp(color, "always") == 0)
+		use_colour = 1;
+	else if (color != NULL && strcmp(color, "never") == 0)
+		use_colour = 0;
+	else
+		use_colour = isatty(STDERR_FILENO) &&
+		    (nc == NULL || *nc == '\0') &&
+		    (term == NULL || strcmp(term, "dumb") != 0);
 }
 
 static void vline(const char *, const char *, int, const char *, va_list)

@@ -1,7 +1,8 @@
 /*
  * status.h: cargo-style messages on stderr for the programs: a verb
  * right-aligned in 12 columns ("   Profiling bin `x`"), "warning:",
- * "error:" and "note:" prefixes; colour only when stderr is a terminal,
+ * "error:" and "note:" prefixes; colour as cargo decides it: --color
+ * WHEN, else CARGO_TERM_COLOR, else auto: only when stderr is a terminal,
  * TERM is not "dumb" and NO_COLOR is unset or empty.
  */
 #ifndef FG_STATUS_H
@@ -15,8 +16,12 @@
 #define STATUS_PRINTF(a, b)
 #endif
 
-/* Decide on colour once; quiet drops status lines and notes. */
-void status_init(int quiet);
+/*
+ * Decide on colour once (color: "auto", "always", "never" or NULL for
+ * CARGO_TERM_COLOR's choice, auto when unset or not one of those); quiet
+ * drops status lines and notes.
+ */
+void status_init(int quiet, const char *color);
 /* "%12s MESSAGE" with the verb in bold green. */
 void status_line(const char *verb, const char *fmt, ...) STATUS_PRINTF(2, 3);
 void status_note(const char *fmt, ...) STATUS_PRINTF(1, 2);

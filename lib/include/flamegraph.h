@@ -712,7 +712,8 @@ struct fg_record_opts {
 	int compression;	/* -z level; < 0: none */
 	const char *output;	/* perf.data path (required) */
 	const char *pids;	/* --pid PID[,PID]: attach instead of argv */
-	const char *const *argv;	/* the workload; absolute argv[0] */
+	const char *const *argv;	/* the workload; absolute argv[0];
+					   may be empty with custom */
 	size_t argc;
 	int quiet;		/* perf record -q */
 	const char *const *extra;	/* more perf record options, after

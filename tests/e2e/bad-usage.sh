@@ -42,7 +42,7 @@ grep_err 'raise the frequency (-F)'
 # --root with its flags split as words (-v: the perf command line)
 "$FG" -v --root='-n -E' -o "$W/root.svg" -- true >"$OUT" 2>"$ERR"
 expect_status 1 $? "--root -- true"
-grep_err 'sudo -n -E -- perf record -F 997 --call-graph dwarf,32768 -o perf.data -- /'
+grep_record 'sudo -n -E -- perf record -F 997 --call-graph dwarf,32768 -o perf.data -- /'
 command -v sudo >/dev/null 2>&1 || grep_err 'sudo was not found'
 # perf refused as a user: perf's message, then ours with the paranoid hint
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&

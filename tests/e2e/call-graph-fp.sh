@@ -20,7 +20,7 @@ expect_status 0 $? "cargo flamegraph --call-graph fp"
 [ "$(stat -c %y "$exe")" = "$before" ] || fail "the normal build's executable was rebuilt"
 [ -x "$W/target/flamegraph-fp/release/demo" ] || fail "no build in target/flamegraph-fp"
 [ -s "$W/target/flamegraph/perf.data" ] || fail "no target/flamegraph/perf.data"
-grep_err "perf record -F 997 --call-graph fp -o $W/target/flamegraph/perf.data -- $W/target/flamegraph-fp/release/demo"
+grep_record "perf record -F 997 --call-graph fp -o $W/target/flamegraph/perf.data -- $W/target/flamegraph-fp/release/demo"
 grep_err 'native perf.data reader (frame-pointer call chains)'
 # cargo -v shows rustc's command line: the config's flags and ours
 rustc_line=$(grep -- '--crate-name demo' "$ERR")

@@ -56,6 +56,14 @@ grep_err() {
 	grep -qF -- "$1" "$ERR" || { cat "$ERR" >&2; fail "stderr lacks: $1"; }
 }
 
+# grep_record PATTERN: the saved stderr (-v) shows a perf record command
+# line containing PATTERN once the options the recorder adds where perf
+# and the kernel support them (--no-bpf-event, --buildid-mmap) are left out
+grep_record() {
+	sed 's/ --no-bpf-event//; s/ --buildid-mmap//' "$ERR" | grep -qF -- "$1" ||
+		{ cat "$ERR" >&2; fail "stderr lacks: $1"; }
+}
+
 # ratio_at_least A B MIN_PERCENT: A >= B * MIN_PERCENT / 100
 ratio_at_least() {
 	[ $(( $1 * 100 )) -ge $(( $2 * $3 )) ] || fail "weights $1 vs $2: expected at least $3%"

@@ -27,7 +27,7 @@ has_frame "$W/ref.svg" demo::heavy
 has_frame "$W/ref.svg" demo::light
 "$FG" -v --call-graph dwarf,16384 -o "$W/d16.svg" -- "$W/target/release/demo" >"$OUT" 2>"$ERR"
 expect_status 0 $? "flamegraph --call-graph dwarf,16384"
-grep_err "perf record -F 997 --call-graph dwarf,16384 -o perf.data -- $W/target/release/demo"
+grep_record "perf record -F 997 --call-graph dwarf,16384 -o perf.data -- $W/target/release/demo"
 has_frame "$W/d16.svg" demo::light
 bad() {	# bad MESSAGE ARGS...: exit status 2 and MESSAGE on stderr
 	msg=$1; shift
