@@ -1,0 +1,11 @@
+# manpage.cmake: cmake -DIN=<page> -DOUT=<page>.gz -P manpage.cmake
+# Compresses a man page as Debian installs them: gzip -9 with no name or
+# time stamp in the header, so the same page always gives the same bytes.
+get_filename_component(dir ${OUT} DIRECTORY)
+file(MAKE_DIRECTORY ${dir})
+execute_process(COMMAND gzip -9nc ${IN} OUTPUT_FILE ${OUT}.tmp
+  RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "gzip -9n ${IN}: failed")
+endif()
+file(RENAME ${OUT}.tmp ${OUT})
