@@ -126,6 +126,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Depends from the binaries' NEEDED entries (dpkg-shlibdeps)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# Debian ships binaries stripped (its -dbgsym packages keep the symbols).
+set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME ${FG_DEB_TOOLS})
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION devel)
@@ -137,23 +139,30 @@ set(CPACK_DEBIAN_TOOLS_PACKAGE_RECOMMENDS "cargo")
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SUGGESTS "xdg-utils")
 set(CPACK_COMPONENT_TOOLS_DESCRIPTION
 "flame graphs of Rust programs from perf recordings
- cargo flamegraph builds a Cargo target with symbols, records it with perf
- and writes flamegraph.svg; flamegraph does the same for any command, a
- running process or a recording.  Also flamegraph-collapse-perfdata,
- flamegraph-collapse-perf, flamegraph-render and flamegraph-diff-folded,
- the stages on their own.")
+cargo flamegraph builds a Cargo target with symbols, records it with perf
+and writes flamegraph.svg; flamegraph does the same for any command, a
+running process or a recording.  Also flamegraph-collapse-perfdata,
+flamegraph-collapse-perf, flamegraph-render and flamegraph-diff-folded,
+the stages on their own.")
 
 set(CPACK_DEBIAN_LIB_PACKAGE_NAME ${FG_DEB_LIB})
 set(CPACK_DEBIAN_LIB_PACKAGE_SECTION libs)
-# the shlibs file: packages linking libflamegraph.so.0 depend on this one
-set(CPACK_DEBIAN_LIB_PACKAGE_GENERATE_SHLIBS ON)
+# the shlibs file (CPack makes it for the packages with shared libraries,
+# this one): packages linking libflamegraph.so.0 depend on this one
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+# ldconfig through dpkg's trigger, not CPack's postinst/postrm calls
+# (which our own no-op scripts replace)
+set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA
+    ${CMAKE_SOURCE_DIR}/packaging/deb/triggers
+    ${CMAKE_SOURCE_DIR}/packaging/deb/postinst
+    ${CMAKE_SOURCE_DIR}/packaging/deb/postrm)
 set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_COMPONENT_LIB_DESCRIPTION
 "perf recordings and folded stacks to flame graph SVGs (library)
- libflamegraph reads perf.data recordings natively (DWARF unwinding,
- inline frames, Rust demangling), folds stacks and renders flame graph
- SVGs.  This package has the shared library.")
+libflamegraph reads perf.data recordings natively (DWARF unwinding,
+inline frames, Rust demangling), folds stacks and renders flame graph
+SVGs.  This package has the shared library.")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME ${FG_DEB_DEV})
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
@@ -169,9 +178,9 @@ endif()
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 set(CPACK_COMPONENT_DEV_DESCRIPTION
 "perf recordings and folded stacks to flame graph SVGs (development)
- libflamegraph reads perf.data recordings natively (DWARF unwinding,
- inline frames, Rust demangling), folds stacks and renders flame graph
- SVGs.  This package has the header flamegraph.h, the static library and
- the pkg-config file.")
+libflamegraph reads perf.data recordings natively (DWARF unwinding,
+inline frames, Rust demangling), folds stacks and renders flame graph
+SVGs.  This package has the header flamegraph.h, the static library and
+the pkg-config file.")
 
 include(CPack)

@@ -8,6 +8,9 @@
 #            (labels unit, perfdata, collapse, render, fuzz, threads)
 #   fuzz     clang, every libFuzzer target for a fixed number of runs
 #            from its committed corpus (tests/fuzz/run.sh)
+#   package  the Debian packages (cpack -G DEB) built, installed with
+#            apt-get, used from /usr and removed (tests/package/run.sh);
+#            by default only in CI (CI=true), skipped unless root with dpkg
 # The clang passes are skipped when clang is not installed.  Every pass
 # runs even when one fails; at the end each pass's result and wall time
 # are printed, and the exit status is non-zero when any pass failed.
@@ -58,6 +61,10 @@ pass_tsan() {
 		-L 'unit|perfdata|collapse|render|fuzz|threads'
 }
 
+pass_package() {
+	tests/package/run.sh build/package
+}
+
 pass_fuzz() {
 	CC=clang configure fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFG_FUZZ=ON &&
 	cmake --build build/fuzz -j"$jobs" --target fuzz &&
@@ -70,6 +77,7 @@ elif [ $# -gt 0 ]; then
 	passes=$*
 else
 	passes="release clang asan tsan fuzz"
+	[ "${CI:-}" = "true" ] && passes="$passes package"
 fi
 
 results=
@@ -82,7 +90,12 @@ for p in $passes; do
 			results="$results$(printf '\n  %-8s skipped (no clang)' "$p")"
 			continue
 		fi ;;
-	*)	echo "run-all: no pass $p (release clang asan tsan fuzz)" >&2
+	package)
+		if [ "$(id -u)" -ne 0 ] || ! command -v dpkg >/dev/null 2>&1; then
+			results="$results$(printf '\n  %-8s skipped (needs root and dpkg)' "$p")"
+			continue
+		fi ;;
+	*)	echo "run-all: no pass $p (release clang asan tsan fuzz package)" >&2
 		exit 2 ;;
 	esac
 	echo "run-all: pass $p"
