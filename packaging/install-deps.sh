@@ -14,7 +14,7 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
 
 # Libraries and tools by Debian package name.
 runtime="libbsd0 libcjson1 libdeflate0 libdw1 libelf1 libzstd1 linux-perf"
-build="build-essential cmake pkg-config libbsd-dev libcjson-dev libdeflate-dev libdw-dev libelf-dev
+build="build-essential dpkg-dev file cmake pkg-config libbsd-dev libcjson-dev libdeflate-dev libdw-dev libelf-dev
        libiberty-dev libzstd-dev zlib1g-dev"
 # Tests: python3 runs ../shared/tools/svg-frames, chromium and node drive the
 # browser tests, xmllint and mandoc check the SVGs and man pages, gzip
@@ -26,12 +26,14 @@ build="build-essential cmake pkg-config libbsd-dev libcjson-dev libdeflate-dev l
 # (with their dependencies, under /usr/share/cargo/registry) whose examples
 # the tests in tests/real/ build offline and profile, and the others their
 # examples' dev-dependencies; libc6-dbg gives libc's frames the names that
-# addr2line and perf give them with its debug file.
+# addr2line and perf give them with its debug file.  dpkg-dev
+# (dpkg-shlibdeps) and file make the Debian packages' Depends (cpack -G DEB);
+# lintian checks the packages in the package pass.
 test="python3 chromium nodejs npm libxml2-utils mandoc gzip procps binutils elfutils time
       clang libclang-rt-dev llvm
       librust-grep-dev librust-termcolor-dev librust-walkdir-dev
       librust-regex-dev librust-lazy-static-dev librust-quickcheck-dev librust-rand-dev
-      librust-rand-core+getrandom-dev libc6-dbg"
+      librust-rand-core+getrandom-dev libc6-dbg lintian"
 
 want=$runtime
 [ $runtime_only -eq 1 ] || want="$want $build $test"
