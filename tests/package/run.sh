@@ -11,8 +11,9 @@
 #     (needs perf recording rights: root, or perf_event_paranoid <= 2);
 #   - a small C program builds against the installed library through
 #     pkg-config, shared and --static, and runs;
-#   - the man pages and the bash, zsh and fish completions are there, and
-#     the bash ones load in bash;
+#   - the man pages and the bash, zsh and fish completions are there, the
+#     bash ones load in bash, the others parse (zsh -n, fish -n) where
+#     those shells are installed;
 # then removes the packages, also when a check fails.  Needs root, dpkg
 # and apt-get.  lintian's findings are printed when it is installed.
 set -u
@@ -35,9 +36,11 @@ for p in $pkgs; do
 done
 
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFG_WERROR=ON \
-	-DFG_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr >/dev/null &&
-cmake --build "$build" -j"$jobs" >"$build/build.log" 2>&1 || {
-	cat "$build/build.log"; say "build failed"; exit 1; }
+	-DFG_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr >/dev/null ||
+	{ say "cmake failed"; exit 1; }
+if ! cmake --build "$build" -j"$jobs" >"$build/build.log" 2>&1; then
+	cat "$build/build.log"; say "build failed"; exit 1
+fi
 rm -f "$build"/*.deb
 (cd "$build" && cpack -G DEB >cpack.log 2>&1) || {
 	cat "$build/cpack.log"; say "cpack failed"; exit 1; }
@@ -53,6 +56,7 @@ if command -v lintian >/dev/null 2>&1; then
 fi
 
 tmp=$(mktemp -d) || exit 1
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq -o DPkg::Lock::Timeout=300 $pkgs >/dev/null 2>&1 ||
@@ -64,8 +68,7 @@ trap 'exit 1' INT TERM HUP
 
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	-o DPkg::Lock::Timeout=300 \
-	$(for d in $debs; do printf '%s ' "$d"; done) >"$tmp/apt.log" 2>&1 || {
+	-o DPkg::Lock::Timeout=300 $debs >"$tmp/apt.log" 2>&1 || {
 	cat "$tmp/apt.log"; say "apt-get install failed"; exit 1; }
 
 fail=0
@@ -180,7 +183,16 @@ for prog in cargo-flamegraph flamegraph; do
 	[ -s "$f" ] || continue
 	bash -c ". '$f' && complete -p $prog" >/dev/null 2>&1 ||
 		bad "$f: bash does not load it (complete -p $prog)"
+	# zsh and fish, where installed: the scripts parse
+	f=/usr/share/zsh/vendor-completions/_$prog
+	if command -v zsh >/dev/null 2>&1 && [ -s "$f" ]; then
+		zsh -n "$f" || bad "$f: zsh -n fails"
+	fi
+	f=/usr/share/fish/vendor_completions.d/$prog.fish
+	if command -v fish >/dev/null 2>&1 && [ -s "$f" ]; then
+		fish --no-execute "$f" || bad "$f: fish --no-execute fails"
+	fi
 done
 
-[ $fail -eq 0 ] && say "installed, used from /usr and removed: $(echo $pkgs)"
+[ $fail -eq 0 ] && say "installed, used from /usr and removed: $pkgs"
 exit $fail
