@@ -23,8 +23,8 @@ foreach(page ${FG_MANPAGES})
     set(out ${CMAKE_BINARY_DIR}/man/${pname}.gz)
     add_custom_command(OUTPUT ${out}
       COMMAND ${CMAKE_COMMAND} -DIN=${page} -DOUT=${out}
-              -P ${CMAKE_SOURCE_DIR}/packaging/manpage.cmake
-      DEPENDS ${page} ${CMAKE_SOURCE_DIR}/packaging/manpage.cmake VERBATIM)
+              -P ${CMAKE_SOURCE_DIR}/packaging/gzip.cmake
+      DEPENDS ${page} ${CMAKE_SOURCE_DIR}/packaging/gzip.cmake VERBATIM)
     list(APPEND FG_MAN_OUT ${out})
   else()
     list(APPEND FG_MAN_OUT ${page})
@@ -98,8 +98,8 @@ foreach(pair ${FG_DEB_COMPONENTS})
   if(FG_GZIP)
     add_custom_command(OUTPUT ${cl}.gz
       COMMAND ${CMAKE_COMMAND} -DIN=${cl} -DOUT=${cl}.gz
-              -P ${CMAKE_SOURCE_DIR}/packaging/manpage.cmake
-      DEPENDS ${cl} ${CMAKE_SOURCE_DIR}/packaging/manpage.cmake VERBATIM)
+              -P ${CMAKE_SOURCE_DIR}/packaging/gzip.cmake
+      DEPENDS ${cl} ${CMAKE_SOURCE_DIR}/packaging/gzip.cmake VERBATIM)
     add_custom_target(changelog-${pkg} ALL DEPENDS ${cl}.gz)
     install(FILES ${cl}.gz DESTINATION ${docdir} COMPONENT ${comp})
   endif()

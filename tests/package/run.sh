@@ -6,7 +6,7 @@
 # the .debs with `cpack -G DEB`, installs them with apt-get, and checks
 # the installed files from /usr only:
 #   - no RPATH/RUNPATH in the programs or the library, nothing from the
-#     build tree in their dependencies;
+#     build tree in their dependencies, no path into the trees in them;
 #   - `cargo flamegraph` profiles a copy of tests/crates/demo into an SVG
 #     (needs perf recording rights: root, or perf_event_paranoid <= 2);
 #   - a small C program builds against the installed library through
@@ -97,6 +97,9 @@ for f in /usr/bin/cargo-flamegraph /usr/bin/flamegraph "$libdir/libflamegraph.so
 	fi
 	if ldd "$f" | grep -Fq "$top"; then
 		bad "$f loads from the source tree: $(ldd "$f" | grep -F "$top")"
+	fi
+	if grep -Fq -e "$top/" -e "$build/" "$f"; then
+		bad "$f names the source or build tree"
 	fi
 done
 readelf -d "$libdir/libflamegraph.so.0" | grep -q 'SONAME.*\[libflamegraph\.so\.0\]' ||

@@ -1,6 +1,7 @@
-# manpage.cmake: cmake -DIN=<page> -DOUT=<page>.gz -P manpage.cmake
-# Compresses a man page as Debian installs them: gzip -9 with no name or
-# time stamp in the header, so the same page always gives the same bytes.
+# gzip.cmake: cmake -DIN=<file> -DOUT=<file>.gz -P gzip.cmake
+# Compresses a man page or a changelog as Debian installs them: gzip -9
+# with no name or time stamp in the header, so the same text always gives
+# the same bytes.
 get_filename_component(dir ${OUT} DIRECTORY)
 file(MAKE_DIRECTORY ${dir})
 execute_process(COMMAND gzip -9nc ${IN} OUTPUT_FILE ${OUT}.tmp
