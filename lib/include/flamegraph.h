@@ -4,9 +4,11 @@
  * libflamegraph turns profiler output (perf script text, perf.data, folded
  * stacks) into folded stacks and interactive flame graph SVGs, and drives
  * cargo and perf for the cargo-flamegraph tools.  Everything public has the
- * fg_ prefix.  The library never prints and never exits: functions return 0
- * on success or a negative FG_E* code, and fill a struct fg_error whose
- * message names the file, line or record at fault.  Warnings go to a
+ * fg_ prefix, and every function is declared with FG_API: the shared
+ * library exports exactly those (docs/internals/api.md).  The library
+ * never prints and never exits: functions return 0 on success or a
+ * negative FG_E* code, and fill a struct fg_error whose message names the
+ * file, line or record at fault.  Warnings go to a
  * callback the caller sets.  No third-party type appears here.
  *
  * Memory: fg_X_new() returns an object the caller owns and releases with
@@ -22,6 +24,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/* Marks a function the shared library exports; a no-op where the
+ * compiler has no visibility attribute (the version script still hides
+ * what is not fg_). */
+#ifndef FG_API
+#if defined(__GNUC__) || defined(__clang__)
+#define FG_API __attribute__((visibility("default")))
+#else
+#define FG_API
+#endif
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,10 +73,10 @@ struct fg_error {
 	char msg[FG_ERRMSG_MAX];	/* one line, no trailing newline */
 };
 
-void fg_error_clear(struct fg_error *err);
+FG_API void fg_error_clear(struct fg_error *err);
 
 /* A short fixed text for an fg_code ("out of memory", ...). */
-const char *fg_strerror(int code);
+FG_API const char *fg_strerror(int code);
 
 /*
  * Warnings (a line skipped, samples lost).  msg is one line without a
@@ -105,8 +118,8 @@ struct fg_tempfile {
 struct fg_stacks;
 
 /* A new empty model, or NULL when out of memory. */
-struct fg_stacks *fg_stacks_new(void);
-void fg_stacks_free(struct fg_stacks *st);
+FG_API struct fg_stacks *fg_stacks_new(void);
+FG_API void fg_stacks_free(struct fg_stacks *st);
 
 /*
  * Add weight to the stack frames[0] (root) .. frames[n - 1] (leaf).  Frame
@@ -115,7 +128,7 @@ void fg_stacks_free(struct fg_stacks *st);
  * differential graphs; pass 0 when unused.  A sum that would exceed
  * UINT64_MAX fails with FG_EOVERFLOW and leaves the model unchanged.
  */
-int fg_stacks_add(struct fg_stacks *st, const char *const *frames,
+FG_API int fg_stacks_add(struct fg_stacks *st, const char *const *frames,
     const size_t *lens, size_t n, uint64_t weight, uint64_t weight2,
     struct fg_error *err);
 
@@ -123,19 +136,19 @@ int fg_stacks_add(struct fg_stacks *st, const char *const *frames,
  * Add weight to a stack given in folded form, frames joined by ';'
  * ("main;work;leaf"), len bytes, not NUL-terminated necessarily.
  */
-int fg_stacks_add_folded(struct fg_stacks *st, const char *stack,
+FG_API int fg_stacks_add_folded(struct fg_stacks *st, const char *stack,
     size_t len, uint64_t weight, uint64_t weight2, struct fg_error *err);
 
 /* Merge every stack of src into dst (src is unchanged). */
-int fg_stacks_merge(struct fg_stacks *dst, const struct fg_stacks *src,
+FG_API int fg_stacks_merge(struct fg_stacks *dst, const struct fg_stacks *src,
     struct fg_error *err);
 
-size_t fg_stacks_count(const struct fg_stacks *st);	/* unique stacks */
-size_t fg_stacks_nframes(const struct fg_stacks *st);	/* unique names */
+FG_API size_t fg_stacks_count(const struct fg_stacks *st);	/* unique stacks */
+FG_API size_t fg_stacks_nframes(const struct fg_stacks *st);	/* unique names */
 /* Sum of the weights; saturates at UINT64_MAX (see fg_stacks_add). */
-uint64_t fg_stacks_total(const struct fg_stacks *st);
+FG_API uint64_t fg_stacks_total(const struct fg_stacks *st);
 /* True when any stack has a non-zero second weight. */
-int fg_stacks_differential(const struct fg_stacks *st);
+FG_API int fg_stacks_differential(const struct fg_stacks *st);
 
 /*
  * Visit the stacks in folded order: byte order of the joined
@@ -146,14 +159,14 @@ int fg_stacks_differential(const struct fg_stacks *st);
  */
 typedef int fg_stack_visit_fn(void *arg, const char *const *frames,
     const size_t *lens, size_t n, uint64_t weight, uint64_t weight2);
-int fg_stacks_foreach_sorted(const struct fg_stacks *st,
+FG_API int fg_stacks_foreach_sorted(const struct fg_stacks *st,
     fg_stack_visit_fn *fn, void *arg, struct fg_error *err);
 
 /*
  * Write "a;b;c WEIGHT\n" lines in folded order ("a;b;c W1 W2\n" when the
  * model is differential).  FG_EIO on a write error.
  */
-int fg_stacks_write_folded(const struct fg_stacks *st, FILE *fp,
+FG_API int fg_stacks_write_folded(const struct fg_stacks *st, FILE *fp,
     struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
@@ -181,7 +194,7 @@ struct fg_collapse_opts {
 				 * called from the calling thread only */
 };
 
-void fg_collapse_opts_init(struct fg_collapse_opts *o);
+FG_API void fg_collapse_opts_init(struct fg_collapse_opts *o);
 
 /*
  * Read `perf script` text from fd until end of file and add every sample
@@ -194,17 +207,17 @@ void fg_collapse_opts_init(struct fg_collapse_opts *o);
  * cancellation (FG_ECANCELED) and FG_ENOMEM fail the call, and out may
  * then hold part of the input.  o NULL: the defaults.
  */
-int fg_collapse_perf_fd(int fd, const char *name,
+FG_API int fg_collapse_perf_fd(int fd, const char *name,
     const struct fg_collapse_opts *o, struct fg_stacks *out,
     struct fg_error *err);
 
 /* Same for a file path ("-" is standard input); messages name the path. */
-int fg_collapse_perf_file(const char *path,
+FG_API int fg_collapse_perf_file(const char *path,
     const struct fg_collapse_opts *o, struct fg_stacks *out,
     struct fg_error *err);
 
 /* Same for a memory buffer (fuzzing, tests). */
-int fg_collapse_perf_mem(const char *buf, size_t len, const char *name,
+FG_API int fg_collapse_perf_mem(const char *buf, size_t len, const char *name,
     const struct fg_collapse_opts *o, struct fg_stacks *out,
     struct fg_error *err);
 
@@ -220,17 +233,17 @@ struct fg_folded_opts {
 				   stacks that are not adjacent apart */
 };
 
-void fg_folded_opts_init(struct fg_folded_opts *o);
+FG_API void fg_folded_opts_init(struct fg_folded_opts *o);
 
 /*
  * Read folded stacks ("a;b;c COUNT" or "a;b;c COUNT1 COUNT2" lines) from
  * fd and add them to out.  Lines that do not parse are skipped with a
  * warning naming "NAME:LINE".
  */
-int fg_folded_read_fd(int fd, const char *name,
+FG_API int fg_folded_read_fd(int fd, const char *name,
     const struct fg_folded_opts *o, struct fg_stacks *out,
     struct fg_error *err);
-int fg_folded_read_file(const char *path, const struct fg_folded_opts *o,
+FG_API int fg_folded_read_file(const char *path, const struct fg_folded_opts *o,
     struct fg_stacks *out, struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
@@ -249,8 +262,8 @@ struct fg_render_opts;
  * Setting options goes through fg_render_opts_set(), so that programs
  * can pass renderer flags through by name.
  */
-struct fg_render_opts *fg_render_opts_new(void);
-void fg_render_opts_free(struct fg_render_opts *o);
+FG_API struct fg_render_opts *fg_render_opts_new(void);
+FG_API void fg_render_opts_free(struct fg_render_opts *o);
 
 /*
  * Set option name (the long flag without "--", e.g. "title", "minwidth",
@@ -264,16 +277,18 @@ void fg_render_opts_free(struct fg_render_opts *o);
  * image-width, min-width and palette are other names of width, minwidth
  * and colors.  --cp reads and rewrites the palette file when rendering.
  */
-int fg_render_opts_set(struct fg_render_opts *o, const char *name,
+FG_API int fg_render_opts_set(struct fg_render_opts *o, const char *name,
     const char *value, struct fg_error *err);
 
 /* Poll *cancel (NULL: never) while rendering: FG_ECANCELED soon after it
  * becomes non-zero.  The flag is borrowed for the options' lifetime. */
-void fg_render_opts_cancel(struct fg_render_opts *o, fg_cancel_flag *cancel);
+FG_API void fg_render_opts_cancel(struct fg_render_opts *o,
+    fg_cancel_flag *cancel);
 
 /* Report the temporary file of --cp's palette file to t (see struct
  * fg_tempfile); t.arg is borrowed for the options' lifetime. */
-void fg_render_opts_tempfile(struct fg_render_opts *o, struct fg_tempfile t);
+FG_API void fg_render_opts_tempfile(struct fg_render_opts *o,
+    struct fg_tempfile t);
 
 /*
  * Render st as a flame graph SVG to fp (o NULL: the defaults).
@@ -281,7 +296,7 @@ void fg_render_opts_tempfile(struct fg_render_opts *o, struct fg_tempfile t);
  * samples; FG_EIO when a write fails.  The same st and o give the same
  * bytes.  Memory: one entry per unique stack plus the frames kept.
  */
-int fg_render_svg(const struct fg_stacks *st,
+FG_API int fg_render_svg(const struct fg_stacks *st,
     const struct fg_render_opts *o, FILE *fp, struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
@@ -295,7 +310,7 @@ int fg_render_svg(const struct fg_stacks *st,
  * limit: 8 MiB document, 1 MiB string, 128 levels of nesting) or
  * FG_ENOMEM.  The document model itself is internal (lib/toml.h).
  */
-int fg_toml_check(const char *buf, size_t len, const char *name,
+FG_API int fg_toml_check(const char *buf, size_t len, const char *name,
     struct fg_error *err);
 
 /*
@@ -323,7 +338,7 @@ struct fg_manifest_opts {
 	struct fg_warn warn;	/* unknown metadata keys, ignored settings */
 };
 
-void fg_manifest_opts_init(struct fg_manifest_opts *o);
+FG_API void fg_manifest_opts_init(struct fg_manifest_opts *o);
 
 /*
  * Find and read the manifests and configs for o->dir.  The package
@@ -336,23 +351,24 @@ void fg_manifest_opts_init(struct fg_manifest_opts *o);
  * "PATH:LINE:COL: ..." for an invalid manifest or config, FG_EIO,
  * FG_ENOMEM, FG_ELIMIT.
  */
-int fg_manifest_load(const struct fg_manifest_opts *o,
+FG_API int fg_manifest_load(const struct fg_manifest_opts *o,
     struct fg_manifest **out, struct fg_error *err);
-void fg_manifest_free(struct fg_manifest *m);
+FG_API void fg_manifest_free(struct fg_manifest *m);
 
 /* Absolute paths, owned by m.  The root is the workspace root directory
  * (the package's directory when there is no workspace). */
-const char *fg_manifest_root(const struct fg_manifest *m);
-const char *fg_manifest_root_manifest(const struct fg_manifest *m);
+FG_API const char *fg_manifest_root(const struct fg_manifest *m);
+FG_API const char *fg_manifest_root_manifest(const struct fg_manifest *m);
 /* The package at dir (or o->package): name and Cargo.toml; NULL for a
  * virtual workspace manifest with no package chosen. */
-const char *fg_manifest_package(const struct fg_manifest *m);
-const char *fg_manifest_package_manifest(const struct fg_manifest *m);
+FG_API const char *fg_manifest_package(const struct fg_manifest *m);
+FG_API const char *fg_manifest_package_manifest(const struct fg_manifest *m);
 /* Workspace members (directories and package names, NULL name when the
  * member's manifest has no [package]), in the order cargo lists them. */
-size_t fg_manifest_nmembers(const struct fg_manifest *m);
-const char *fg_manifest_member_dir(const struct fg_manifest *m, size_t i);
-const char *fg_manifest_member_name(const struct fg_manifest *m,
+FG_API size_t fg_manifest_nmembers(const struct fg_manifest *m);
+FG_API const char *fg_manifest_member_dir(const struct fg_manifest *m,
+    size_t i);
+FG_API const char *fg_manifest_member_name(const struct fg_manifest *m,
     size_t i);
 
 /*
@@ -362,18 +378,18 @@ const char *fg_manifest_member_name(const struct fg_manifest *m,
  * where it came from ("CARGO_TARGET_DIR", "/p/.cargo/config.toml:3:1",
  * "default").
  */
-const char *fg_manifest_target_dir(const struct fg_manifest *m,
+FG_API const char *fg_manifest_target_dir(const struct fg_manifest *m,
     const char **origin);
 /* The --target triple in effect (o->target, CARGO_BUILD_TARGET,
  * build.target), or NULL when building for the host. */
-const char *fg_manifest_build_target(const struct fg_manifest *m);
+FG_API const char *fg_manifest_build_target(const struct fg_manifest *m);
 /* The effective rustflags for the target (cargo's order: CARGO_ENCODED_
  * RUSTFLAGS, RUSTFLAGS, target.<triple>/cfg rustflags, build.rustflags),
  * as n words owned by m; origin as above. */
-size_t fg_manifest_rustflags(const struct fg_manifest *m,
+FG_API size_t fg_manifest_rustflags(const struct fg_manifest *m,
     const char *const **flags, const char **origin);
 /* target.<triple>.linker (or its CARGO_TARGET_* variable), or NULL. */
-const char *fg_manifest_linker(const struct fg_manifest *m,
+FG_API const char *fg_manifest_linker(const struct fg_manifest *m,
     const char **origin);
 
 /*
@@ -386,14 +402,14 @@ const char *fg_manifest_linker(const struct fg_manifest *m,
  */
 struct fg_profile;
 
-int fg_manifest_profile(const struct fg_manifest *m, const char *name,
+FG_API int fg_manifest_profile(const struct fg_manifest *m, const char *name,
     struct fg_profile **out, struct fg_error *err);
-void fg_profile_free(struct fg_profile *p);
+FG_API void fg_profile_free(struct fg_profile *p);
 
-const char *fg_profile_name(const struct fg_profile *p);
+FG_API const char *fg_profile_name(const struct fg_profile *p);
 /* The target subdirectory: "debug" for dev/test, "release" for
  * release/bench, else the profile's name. */
-const char *fg_profile_dir(const struct fg_profile *p);
+FG_API const char *fg_profile_dir(const struct fg_profile *p);
 
 /*
  * A setting in cargo's canonical spelling, owned by p, and (origin, may
@@ -411,7 +427,7 @@ const char *fg_profile_dir(const struct fg_profile *p);
  *   inherits         the parent profile, or NULL for dev and release
  * NULL for an unknown key.
  */
-const char *fg_profile_get(const struct fg_profile *p, const char *key,
+FG_API const char *fg_profile_get(const struct fg_profile *p, const char *key,
     const char **origin);
 
 /*
@@ -421,8 +437,8 @@ const char *fg_profile_get(const struct fg_profile *p, const char *key,
  * docs/internals/manifest.md).  Entry i is "KEY=VALUE" and *reason (may
  * be NULL) a one-line explanation for -v.  Owned by p.
  */
-size_t fg_profile_noverrides(const struct fg_profile *p);
-const char *fg_profile_override(const struct fg_profile *p, size_t i,
+FG_API size_t fg_profile_noverrides(const struct fg_profile *p);
+FG_API const char *fg_profile_override(const struct fg_profile *p, size_t i,
     const char **reason);
 
 /*
@@ -431,7 +447,7 @@ const char *fg_profile_override(const struct fg_profile *p, size_t i,
  * unwind tables or symbols, a linker stripping), each naming where it
  * was set and the fix.  Returns the number of warnings.
  */
-size_t fg_manifest_check_stacks(const struct fg_manifest *m,
+FG_API size_t fg_manifest_check_stacks(const struct fg_manifest *m,
     const struct fg_profile *p, const struct fg_warn *w);
 
 /*
@@ -445,16 +461,14 @@ size_t fg_manifest_check_stacks(const struct fg_manifest *m,
  * Returns NULL when unset; origin as above.  skip-after and
  * perf-options are lists: fg_manifest_option_list.
  */
-const char *fg_manifest_option(const struct fg_manifest *m,
+FG_API const char *fg_manifest_option(const struct fg_manifest *m,
     const char *key, const char **origin);
-size_t fg_manifest_option_list(const struct fg_manifest *m,
+FG_API size_t fg_manifest_option_list(const struct fg_manifest *m,
     const char *key, const char *const **items, const char **origin);
 
 /* ------------------------------------------------------------------ */
 /* Cargo, record, spawn                                                */
 /* ------------------------------------------------------------------ */
-
-/* (section owned by the cargo and record modules) */
 
 /*
  * Spawn: children started from argv arrays (never a shell).  A field of
@@ -481,7 +495,7 @@ struct fg_spawn_opts {
 	int death_signal;	/* 0: none; else PR_SET_PDEATHSIG's signal */
 };
 
-void fg_spawn_opts_init(struct fg_spawn_opts *o);	/* all inherited */
+FG_API void fg_spawn_opts_init(struct fg_spawn_opts *o);	/* all inherited */
 
 struct fg_child {
 	int pid;		/* 0 when not running */
@@ -494,7 +508,7 @@ struct fg_child {
  * was given and reaps the child with fg_child_wait().  FG_ECHILD with
  * errno in err->sys (ENOENT: not installed) when it cannot start.
  */
-int fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
+FG_API int fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
     struct fg_child *ch, struct fg_error *err);
 
 /*
@@ -502,18 +516,19 @@ int fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
  * its raw wait status in *status.  Closes the parent's pipe ends still
  * open and sets ch->pid to 0.
  */
-int fg_child_wait(struct fg_child *ch, int *status, struct fg_error *err);
+FG_API int fg_child_wait(struct fg_child *ch, int *status,
+    struct fg_error *err);
 
 /* Send sig to a running child; async-signal-safe (for forwarding). */
-void fg_child_signal(int pid, int sig);
+FG_API void fg_child_signal(int pid, int sig);
 
 /*
  * A raw wait status as a shell reports it: the exit status, or 128 + the
  * signal number.  fg_status_describe() writes "exit status 3" or
  * "signal 11 (SIGSEGV)" into buf.
  */
-int fg_status_code(int status);
-void fg_status_describe(int status, char *buf, size_t len);
+FG_API int fg_status_code(int status);
+FG_API void fg_status_describe(int status, char *buf, size_t len);
 
 /*
  * Split s into words as a POSIX shell would without expansions: blanks
@@ -521,7 +536,7 @@ void fg_status_describe(int status, char *buf, size_t len);
  * NULL-terminated array in one allocation (free(*words) releases it all),
  * *n its length.  FG_EINVAL for an unterminated quote.
  */
-int fg_split_words(const char *s, char ***words, size_t *n,
+FG_API int fg_split_words(const char *s, char ***words, size_t *n,
     struct fg_error *err);
 
 /*
@@ -557,7 +572,7 @@ struct fg_cargo_opts {
 	struct fg_warn warn;
 };
 
-void fg_cargo_opts_init(struct fg_cargo_opts *o);
+FG_API void fg_cargo_opts_init(struct fg_cargo_opts *o);
 
 struct fg_cargo;
 
@@ -568,9 +583,9 @@ struct fg_cargo;
  * FG_ECHILD when cargo fails (its status in *cargo_status when non-NULL).
  * The options are copied.
  */
-int fg_cargo_locate(const struct fg_cargo_opts *o, struct fg_cargo **out,
+FG_API int fg_cargo_locate(const struct fg_cargo_opts *o, struct fg_cargo **out,
     int *cargo_status, struct fg_error *err);
-void fg_cargo_free(struct fg_cargo *c);
+FG_API void fg_cargo_free(struct fg_cargo *c);
 
 /*
  * Build the chosen target (`cargo build`, `cargo test --no-run` or
@@ -579,24 +594,25 @@ void fg_cargo_free(struct fg_cargo *c);
  * diagnostics go to the caller's stderr unchanged.  FG_ECHILD with cargo's
  * exit status in *cargo_status when the build fails.
  */
-int fg_cargo_build(struct fg_cargo *c, int *cargo_status,
+FG_API int fg_cargo_build(struct fg_cargo *c, int *cargo_status,
     struct fg_error *err);
 
 /* Facts about the located/built target; strings owned by c. */
-const char *fg_cargo_workspace_root(const struct fg_cargo *c);
-const char *fg_cargo_target_dir(const struct fg_cargo *c);
+FG_API const char *fg_cargo_workspace_root(const struct fg_cargo *c);
+FG_API const char *fg_cargo_target_dir(const struct fg_cargo *c);
 /* The profile cargo will build ("release", "bench", "dev", ...). */
-const char *fg_cargo_profile(const struct fg_cargo *c);
-const char *fg_cargo_target_desc(const struct fg_cargo *c); /* "bin `x`" */
-const char *fg_cargo_package(const struct fg_cargo *c);
+FG_API const char *fg_cargo_profile(const struct fg_cargo *c);
+/* "bin `x`" */
+FG_API const char *fg_cargo_target_desc(const struct fg_cargo *c);
+FG_API const char *fg_cargo_package(const struct fg_cargo *c);
 /* The build argv as one line, for -v. */
-const char *fg_cargo_build_cmdline(const struct fg_cargo *c);
+FG_API const char *fg_cargo_build_cmdline(const struct fg_cargo *c);
 /*
  * The environment overrides the build gets, joined by spaces: by default
  * "CARGO_PROFILE_<NAME>_DEBUG=true CARGO_PROFILE_<NAME>_STRIP=none" for
  * the profile built (NAME upper-cased, '-' as '_'); "" when none.
  */
-const char *fg_cargo_overrides(const struct fg_cargo *c);
+FG_API const char *fg_cargo_overrides(const struct fg_cargo *c);
 /*
  * The build policy: how the target is built so that the graph has
  * names, decided in one call from the manifest facts, the located target
@@ -618,7 +634,7 @@ struct fg_build_opts {
 	struct fg_warn note;	/* what the policy chose, one line each */
 };
 
-void fg_build_opts_init(struct fg_build_opts *o);
+FG_API void fg_build_opts_init(struct fg_build_opts *o);
 
 struct fg_build;
 
@@ -627,18 +643,18 @@ struct fg_build;
  * 0x1f or an unterminated quote in RUSTFLAGS, FG_ENOMEM.  *out is the
  * caller's (fg_build_free); the options are not kept.
  */
-int fg_build_policy(const struct fg_build_opts *o, struct fg_build **out,
+FG_API int fg_build_policy(const struct fg_build_opts *o, struct fg_build **out,
     struct fg_error *err);
-void fg_build_free(struct fg_build *b);
+FG_API void fg_build_free(struct fg_build *b);
 /* The environment overrides, "NAME=VALUE" each; owned by b. */
-size_t fg_build_env(const struct fg_build *b, const char *const **env);
+FG_API size_t fg_build_env(const struct fg_build *b, const char *const **env);
 /* The rustflags the build sets (0: cargo's own); owned by b. */
-size_t fg_build_rustflags(const struct fg_build *b,
+FG_API size_t fg_build_rustflags(const struct fg_build *b,
     const char *const **flags);
 /* "CARGO_ENCODED_RUSTFLAGS=..." of those, or NULL; owned by b. */
-const char *fg_build_encoded_rustflags(const struct fg_build *b);
+FG_API const char *fg_build_encoded_rustflags(const struct fg_build *b);
 /* The --target-dir of the build, or NULL for Cargo's; owned by b. */
-const char *fg_build_dir(const struct fg_build *b);
+FG_API const char *fg_build_dir(const struct fg_build *b);
 
 /*
  * Build c as b says (copied): its environment replaces the default
@@ -647,16 +663,16 @@ const char *fg_build_dir(const struct fg_build *b);
  * fg_cargo_target_dir() still names the workspace's.  Call between
  * fg_cargo_locate and fg_cargo_build.  0 or FG_ENOMEM.
  */
-int fg_cargo_set_build(struct fg_cargo *c, const struct fg_build *b,
+FG_API int fg_cargo_set_build(struct fg_cargo *c, const struct fg_build *b,
     struct fg_error *err);
 /* Absolute path of the built executable; NULL before fg_cargo_build. */
-const char *fg_cargo_executable(const struct fg_cargo *c);
+FG_API const char *fg_cargo_executable(const struct fg_cargo *c);
 
 /*
  * Look at an ELF file: *has_debug is set when it has DWARF line or info
  * sections, *has_symtab when it has a .symtab.  FG_EPARSE when not ELF.
  */
-int fg_elf_debug_info(const char *path, int *has_debug, int *has_symtab,
+FG_API int fg_elf_debug_info(const char *path, int *has_debug, int *has_symtab,
     struct fg_error *err);
 
 /*
@@ -682,7 +698,7 @@ struct fg_perf_caps {
  * to fill *caps.  FG_ECHILD with err->sys ENOENT when perf is not
  * installed; any other failure leaves caps->known set with no options.
  */
-int fg_perf_probe(const char *perf, struct fg_perf_caps *caps,
+FG_API int fg_perf_probe(const char *perf, struct fg_perf_caps *caps,
     struct fg_error *err);
 
 struct fg_record_opts {
@@ -713,13 +729,13 @@ struct fg_record_opts {
 	int fast_end;		/* 1 (default): end the recording quickly */
 };
 
-void fg_record_opts_init(struct fg_record_opts *o);
+FG_API void fg_record_opts_init(struct fg_record_opts *o);
 
 /*
  * The full argv (sudo ... perf record ... -- workload) in one allocation
  * (free(*argv)), NULL-terminated, *argc entries.
  */
-int fg_record_argv(const struct fg_record_opts *o, char ***argv,
+FG_API int fg_record_argv(const struct fg_record_opts *o, char ***argv,
     size_t *argc, struct fg_error *err);
 
 /*
@@ -729,7 +745,7 @@ int fg_record_argv(const struct fg_record_opts *o, char ***argv,
  * calling thread ends first, killed or not (death_signal of fg_spawn),
  * except through sudo (--root).
  */
-int fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
+FG_API int fg_record_start(const struct fg_record_opts *o, struct fg_child *ch,
     struct fg_error *err);
 
 /*
@@ -754,7 +770,7 @@ struct fg_perfdata_info {
  * header is not a perf.data header.  Pipe-mode and foreign-endian files
  * return 0 with that flag set and nothing else known.
  */
-int fg_perfdata_probe(const char *path, struct fg_perfdata_info *info,
+FG_API int fg_perfdata_probe(const char *path, struct fg_perfdata_info *info,
     struct fg_error *err);
 
 /*
@@ -803,7 +819,7 @@ struct fg_process_opts {
 	void *progress_arg;
 };
 
-void fg_process_opts_init(struct fg_process_opts *o);
+FG_API void fg_process_opts_init(struct fg_process_opts *o);
 
 /*
  * The source fg_process_read() uses for o: o->source unless it is
@@ -812,7 +828,7 @@ void fg_process_opts_init(struct fg_process_opts *o);
  * readable by this process), else FG_SOURCE_PERF_SCRIPT.  why (may be
  * NULL) receives a short reason for -v ("frame-pointer call chains").
  */
-enum fg_source fg_process_source(const struct fg_process_opts *o,
+FG_API enum fg_source fg_process_source(const struct fg_process_opts *o,
     char *why, size_t whylen);
 
 /*
@@ -820,8 +836,8 @@ enum fg_source fg_process_source(const struct fg_process_opts *o,
  * picks: the native reader, or `perf script` streamed from its pipe into
  * fg_collapse_perf_fd.  Both apply no_inline and skip_after.
  */
-int fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
-    struct fg_error *err);
+FG_API int fg_process_read(const struct fg_process_opts *o,
+    struct fg_stacks *st, struct fg_error *err);
 
 /*
  * The whole processing step: fg_process_read, the post-process command
@@ -831,7 +847,7 @@ int fg_process_read(const struct fg_process_opts *o, struct fg_stacks *st,
  * there were no samples, FG_ECANCELED) the old output is left as it was.
  * *nsamples (when non-NULL) receives the total weight drawn.
  */
-int fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
+FG_API int fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
     struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
@@ -860,7 +876,7 @@ struct fg_perfdata_opts {
 	/*
 	 * Where DWARF sections that a debug file holds compressed are kept
 	 * inflated, by build id, so the next run need not inflate them
-	 * again (libc6-dbg's: ~12 ms each run).  NULL: DIR/dwarf with DIR
+	 * again.  NULL: DIR/dwarf with DIR
 	 * $FLAMEGRAPH_CACHE_DIR when set (set and empty: no cache), else
 	 * $XDG_CACHE_HOME/flamegraph, else $HOME/.cache/flamegraph;
 	 * "": no cache.  Safe to delete at any time.
@@ -899,7 +915,7 @@ struct fg_perfdata_opts {
 	uint64_t defer_end;
 };
 
-void fg_perfdata_opts_init(struct fg_perfdata_opts *o);
+FG_API void fg_perfdata_opts_init(struct fg_perfdata_opts *o);
 
 /*
  * Prepare, while a recording of this machine runs, what reading it will
@@ -908,7 +924,7 @@ void fg_perfdata_opts_init(struct fg_perfdata_opts *o);
  * boot.  Uses o->cache_dir as the reader does (o may be NULL).  Safe to
  * call from any thread; it never fails the caller.
  */
-void fg_perfdata_warm(const struct fg_perfdata_opts *o);
+FG_API void fg_perfdata_warm(const struct fg_perfdata_opts *o);
 
 /*
  * Read the perf.data file at path (file-mode recordings, including
@@ -922,12 +938,12 @@ void fg_perfdata_warm(const struct fg_perfdata_opts *o);
  * FG_EUNSUPPORTED for pipe-mode or foreign-endian files, FG_ECANCELED.
  * Records that can be skipped are, with a warning.
  */
-int fg_perfdata_read_file(const char *path,
+FG_API int fg_perfdata_read_file(const char *path,
     const struct fg_perfdata_opts *o, struct fg_stacks *out,
     struct fg_error *err);
 
 /* Same for a recording in memory (fuzzing, tests); name labels messages. */
-int fg_perfdata_read_mem(const void *buf, size_t len, const char *name,
+FG_API int fg_perfdata_read_mem(const void *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *out,
     struct fg_error *err);
 
