@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "complete.h"
 #include "flamegraph.h"
 #include "optmsg.h"
 #include "render_args.h"
@@ -55,7 +56,9 @@ usage(FILE *fp)
 	    "  -o, --output FILE        write FILE (atomically) instead of "
 	    "standard output\n"
 	    "  -h, --help               this help\n"
-	    "  -V, --version            the version\n", progname);
+	    "  -V, --version            the version\n"
+	    "      --completions SHELL  print the bash, zsh or fish completion "
+	    "script\n", progname);
 	render_args_usage(fp);
 }
 
@@ -66,7 +69,15 @@ main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "completions", required_argument, NULL, 0x100 },
 	};
+	static const struct complete_values values[] = {
+		{ "colors", COMPLETE_PALETTES },
+		{ "palette", COMPLETE_PALETTES },
+		{ "completions", COMPLETE_SHELLS },
+		{ NULL, NULL }
+	};
+	struct complete_spec spec = { progname, NULL, ":o:hV", values, 0 };
 	struct option *longopts;
 	struct fg_render_opts *ro;
 	struct fg_folded_opts fo;
@@ -102,6 +113,15 @@ main(int argc, char **argv)
 			goto done;
 		case 'V':
 			printf("%s %s\n", progname, FG_VERSION);
+			goto done;
+		case 0x100:	/* --completions SHELL */
+			spec.longopts = longopts;
+			if (complete_print(stdout, optarg, &spec) != 0) {
+				fprintf(stderr, "%s: --completions %s: expected "
+				    "one of " COMPLETE_SHELLS "\n", progname,
+				    optarg);
+				status = 2;
+			}
 			goto done;
 		case ':':
 		case '?': {

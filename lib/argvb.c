@@ -12,7 +12,7 @@ void
 argvb_init(struct argvb *a)
 {
 	memset(a, 0, sizeof(*a));
-	fg_arena_init(&a->strs);
+	arena_init(&a->strs);
 }
 
 void
@@ -22,7 +22,7 @@ argvb_push(struct argvb *a, const char *s)
 
 	if (a->bad)
 		return;
-	if ((nv = fg_grow(a->v, &a->cap, a->n + 2, sizeof(*nv), 32)) == NULL) {
+	if ((nv = base_grow(a->v, &a->cap, a->n + 2, sizeof(*nv), 32)) == NULL) {
 		a->bad = 1;
 		return;
 	}
@@ -38,7 +38,7 @@ argvb_pushf(struct argvb *a, const char *prefix, unsigned long long v)
 	char *s;
 
 	snprintf(tmp, sizeof(tmp), "%s%llu", prefix, v);
-	if ((s = fg_arena_strndup(&a->strs, tmp, strlen(tmp))) == NULL)
+	if ((s = arena_strndup(&a->strs, tmp, strlen(tmp))) == NULL)
 		a->bad = 1;
 	argvb_push(a, s);
 }
@@ -80,10 +80,10 @@ argvb_finish(struct argvb *a, char ***argv, size_t *argc,
 	if (argc != NULL)
 		*argc = a->n;
 	free(a->v);
-	fg_arena_free(&a->strs);
+	arena_free(&a->strs);
 	return 0;
 nomem:
 	free(a->v);
-	fg_arena_free(&a->strs);
-	return fg_seterr(err, FG_ENOMEM, "perf argv: out of memory");
+	arena_free(&a->strs);
+	return seterr(err, FG_ENOMEM, "perf argv: out of memory");
 }

@@ -69,7 +69,7 @@ seterr_v(struct fg_error *err, int code, int sys, const char *fmt, va_list ap)
 }
 
 int
-fg_seterr(struct fg_error *err, int code, const char *fmt, ...)
+seterr(struct fg_error *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -80,7 +80,7 @@ fg_seterr(struct fg_error *err, int code, const char *fmt, ...)
 }
 
 int
-fg_seterr_sys(struct fg_error *err, int code, int sys, const char *fmt, ...)
+seterr_sys(struct fg_error *err, int code, int sys, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -91,7 +91,7 @@ fg_seterr_sys(struct fg_error *err, int code, int sys, const char *fmt, ...)
 }
 
 void
-fg_warnf(const struct fg_warn *w, const char *fmt, ...)
+warnf(const struct fg_warn *w, const char *fmt, ...)
 {
 	char msg[FG_ERRMSG_MAX];
 	va_list ap;
@@ -141,7 +141,7 @@ ck_word(const unsigned char *s)
 #define CK_STEP(h, s) ((h) = rotl64((h) ^ ck_word(s), 31) * CK_K1)
 
 void
-fg_ck_init(struct fg_ck *ck)
+ck_init(struct fg_ck *ck)
 {
 	ck->h[0] = CK_K1;
 	ck->h[1] = CK_K2;
@@ -172,7 +172,7 @@ ck_blocks(struct fg_ck *ck, const unsigned char *s, size_t n)
 }
 
 void
-fg_ck_update(struct fg_ck *ck, const void *p, size_t n)
+ck_update(struct fg_ck *ck, const void *p, size_t n)
 {
 	const unsigned char *s = p;
 	size_t k;
@@ -195,28 +195,28 @@ fg_ck_update(struct fg_ck *ck, const void *p, size_t n)
 }
 
 uint64_t
-fg_ck_final(const struct fg_ck *ck)
+ck_final(const struct fg_ck *ck)
 {
 	uint64_t r = ck->len * CK_K1;
 	int i;
 
 	for (i = 0; i < 4; i++)
 		r = mix(r ^ ck->h[i], CK_K2);
-	return mix(r ^ fg_hash(ck->buf, ck->nbuf), CK_K1);
+	return mix(r ^ base_hash(ck->buf, ck->nbuf), CK_K1);
 }
 
 uint64_t
-fg_checksum(const void *p, size_t len)
+base_checksum(const void *p, size_t len)
 {
 	struct fg_ck ck;
 
-	fg_ck_init(&ck);
-	fg_ck_update(&ck, p, len);
-	return fg_ck_final(&ck);
+	ck_init(&ck);
+	ck_update(&ck, p, len);
+	return ck_final(&ck);
 }
 
 uint64_t
-fg_hash(const void *p, size_t len)
+base_hash(const void *p, size_t len)
 {
 	const unsigned char *s = p;
 	uint64_t h = 0x243f6a8885a308d3ULL ^ (len * 0x9e3779b97f4a7c15ULL);
@@ -245,7 +245,7 @@ fg_hash(const void *p, size_t len)
 }
 
 void
-fg_buf_init(struct fg_buf *b, size_t cap_max)
+buf_init(struct fg_buf *b, size_t cap_max)
 {
 	b->d = NULL;
 	b->len = 0;
@@ -254,7 +254,7 @@ fg_buf_init(struct fg_buf *b, size_t cap_max)
 }
 
 void
-fg_buf_free(struct fg_buf *b)
+buf_free(struct fg_buf *b)
 {
 	free(b->d);
 	b->d = NULL;
@@ -262,7 +262,7 @@ fg_buf_free(struct fg_buf *b)
 }
 
 void *
-fg_grow_slow(void *p, size_t *cap, size_t need, size_t elsize,
+grow_slow(void *p, size_t *cap, size_t need, size_t elsize,
     size_t first)
 {
 	size_t nc = *cap ? *cap : first;
@@ -282,12 +282,12 @@ fg_grow_slow(void *p, size_t *cap, size_t need, size_t elsize,
 }
 
 int
-fg_buf_reserve(struct fg_buf *b, size_t n)
+buf_reserve(struct fg_buf *b, size_t n)
 {
 	size_t need, ncap;
 	char *nd;
 
-	if (fg_add_ovf(b->len, n, &need) != 0 || fg_add_ovf(need, 1, &need))
+	if (add_ovf(b->len, n, &need) != 0 || add_ovf(need, 1, &need))
 		return FG_ELIMIT;
 	if (need <= b->cap)
 		return 0;
@@ -304,11 +304,11 @@ fg_buf_reserve(struct fg_buf *b, size_t n)
 }
 
 int
-fg_buf_append(struct fg_buf *b, const void *p, size_t n)
+buf_append(struct fg_buf *b, const void *p, size_t n)
 {
 	int r;
 
-	if ((r = fg_buf_reserve(b, n)) != 0)
+	if ((r = buf_reserve(b, n)) != 0)
 		return r;
 	if (n > 0)
 		memcpy(b->d + b->len, p, n);
@@ -318,13 +318,13 @@ fg_buf_append(struct fg_buf *b, const void *p, size_t n)
 }
 
 int
-fg_buf_putc(struct fg_buf *b, char c)
+buf_putc(struct fg_buf *b, char c)
 {
-	return fg_buf_append(b, &c, 1);
+	return buf_append(b, &c, 1);
 }
 
 int
-fg_buf_printf(struct fg_buf *b, const char *fmt, ...)
+buf_printf(struct fg_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n, r;
@@ -334,7 +334,7 @@ fg_buf_printf(struct fg_buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return FG_EINVAL;
-	if ((r = fg_buf_reserve(b, (size_t)n)) != 0)
+	if ((r = buf_reserve(b, (size_t)n)) != 0)
 		return r;
 	va_start(ap, fmt);
 	vsnprintf(b->d + b->len, (size_t)n + 1, fmt, ap);
@@ -351,7 +351,7 @@ struct fg_arena_block {
 };
 
 void *
-fg_zalloc(size_t n, size_t size)
+base_zalloc(size_t n, size_t size)
 {
 	void *p = reallocarray(NULL, n, size);
 
@@ -361,7 +361,7 @@ fg_zalloc(size_t n, size_t size)
 }
 
 void
-fg_arena_init(struct fg_arena *a)
+arena_init(struct fg_arena *a)
 {
 	a->head = NULL;
 	a->cur = NULL;
@@ -371,7 +371,7 @@ fg_arena_init(struct fg_arena *a)
 }
 
 void
-fg_arena_free(struct fg_arena *a)
+arena_free(struct fg_arena *a)
 {
 	struct fg_arena_block *b, *next;
 
@@ -379,11 +379,11 @@ fg_arena_free(struct fg_arena *a)
 		next = b->next;
 		free(b);
 	}
-	fg_arena_init(a);
+	arena_init(a);
 }
 
 void *
-fg_arena_alloc(struct fg_arena *a, size_t n)
+arena_alloc(struct fg_arena *a, size_t n)
 {
 	struct fg_arena_block *b;
 	size_t sz, total;
@@ -423,11 +423,11 @@ fg_arena_alloc(struct fg_arena *a, size_t n)
 }
 
 char *
-fg_arena_strndup(struct fg_arena *a, const char *p, size_t n)
+arena_strndup(struct fg_arena *a, const char *p, size_t n)
 {
 	char *s;
 
-	if (n == SIZE_MAX || (s = fg_arena_alloc(a, n + 1)) == NULL)
+	if (n == SIZE_MAX || (s = arena_alloc(a, n + 1)) == NULL)
 		return NULL;
 	if (n > 0)
 		memcpy(s, p, n);
@@ -473,7 +473,7 @@ msort_bytes(char *v, char *tmp, size_t n, size_t size, fg_cmp_fn *cmp,
 }
 
 int
-fg_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx)
+base_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx)
 {
 	char *tmp;
 
@@ -487,7 +487,7 @@ fg_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx)
 }
 
 int
-fg_is_special(const char *path)
+base_is_special(const char *path)
 {
 	struct stat sb;
 
@@ -559,7 +559,7 @@ ws_head(const char *p, size_t len)
 }
 
 void
-fg_trim_end(const char *p, size_t *len)
+base_trim_end(const char *p, size_t *len)
 {
 	size_t n;
 
@@ -568,7 +568,7 @@ fg_trim_end(const char *p, size_t *len)
 }
 
 void
-fg_trim_start(const char **p, size_t *len)
+base_trim_start(const char **p, size_t *len)
 {
 	size_t n;
 
@@ -579,14 +579,14 @@ fg_trim_start(const char **p, size_t *len)
 }
 
 void
-fg_trim(const char **p, size_t *len)
+base_trim(const char **p, size_t *len)
 {
-	fg_trim_start(p, len);
-	fg_trim_end(*p, len);
+	base_trim_start(p, len);
+	base_trim_end(*p, len);
 }
 
 const char *
-fg_rfind(const char *p, size_t len, const char *lit)
+base_rfind(const char *p, size_t len, const char *lit)
 {
 	size_t n = strlen(lit), i;
 
@@ -600,7 +600,7 @@ fg_rfind(const char *p, size_t len, const char *lit)
 
 
 int
-fg_open_regular(const char *path, struct stat *sb)
+open_regular(const char *path, struct stat *sb)
 {
 	int fd, fl, e;
 
@@ -622,7 +622,7 @@ fg_open_regular(const char *path, struct stat *sb)
 }
 
 const char *
-fg_file_kind(unsigned mode)
+file_kind(unsigned mode)
 {
 	if (S_ISDIR(mode))
 		return "a directory";
@@ -640,7 +640,7 @@ fg_file_kind(unsigned mode)
 }
 
 int
-fg_mkdirs(char *dir)
+base_mkdirs(char *dir)
 {
 	char *p;
 
@@ -675,7 +675,7 @@ write_all(int fd, const void *buf, size_t n)
 }
 
 int
-fg_put_file(const char *path, const void *const *part, const size_t *len,
+put_file(const char *path, const void *const *part, const size_t *len,
     int n)
 {
 	char tmp[PATH_MAX + 8];

@@ -28,19 +28,19 @@
 
 /*
  * Fill err (when non-NULL and still clear) with code and a printf-style
- * message; returns code so callers can write `return fg_seterr(...)`.
+ * message; returns code so callers can write `return seterr(...)`.
  */
-int fg_seterr(struct fg_error *err, int code, const char *fmt, ...)
+int seterr(struct fg_error *err, int code, const char *fmt, ...)
     FG_PRINTF(3, 4);
 /* Same, with sys = errno value and ": strerror" appended. */
-int fg_seterr_sys(struct fg_error *err, int code, int sys,
+int seterr_sys(struct fg_error *err, int code, int sys,
     const char *fmt, ...) FG_PRINTF(4, 5);
 
 /* Send a printf-style warning to w (nothing when w or w->fn is NULL). */
-void fg_warnf(const struct fg_warn *w, const char *fmt, ...) FG_PRINTF(2, 3);
+void warnf(const struct fg_warn *w, const char *fmt, ...) FG_PRINTF(2, 3);
 
 /* 64-bit hash of len bytes; not cryptographic, stable across runs. */
-uint64_t fg_hash(const void *p, size_t len);
+uint64_t base_hash(const void *p, size_t len);
 
 /*
  * 64-bit checksum of len bytes, for files kept between runs (the DWARF
@@ -49,7 +49,7 @@ uint64_t fg_hash(const void *p, size_t len);
  * across runs and builds (a change of it makes old files mismatch, which
  * only costs their rebuilding).
  */
-uint64_t fg_checksum(const void *p, size_t len);
+uint64_t base_checksum(const void *p, size_t len);
 
 /* The same over pieces: init, update with each in order, final. */
 struct fg_ck {
@@ -58,13 +58,13 @@ struct fg_ck {
 	unsigned char buf[32];
 	size_t nbuf;
 };
-void fg_ck_init(struct fg_ck *);
-void fg_ck_update(struct fg_ck *, const void *p, size_t n);
-uint64_t fg_ck_final(const struct fg_ck *);
+void ck_init(struct fg_ck *);
+void ck_update(struct fg_ck *, const void *p, size_t n);
+uint64_t ck_final(const struct fg_ck *);
 
 /* Overflow-checked size arithmetic: 0 on success, -1 on overflow. */
 static inline int
-fg_add_ovf(size_t a, size_t b, size_t *r)
+add_ovf(size_t a, size_t b, size_t *r)
 {
 	if (a > SIZE_MAX - b)
 		return -1;
@@ -77,7 +77,7 @@ fg_add_ovf(size_t a, size_t b, size_t *r)
  * as /dev/null, a FIFO): output goes to it as it is, never by a rename
  * over it, which would replace /dev/null with a file when run as root.
  */
-int fg_is_special(const char *path);
+int base_is_special(const char *path);
 
 /*
  * Open path (a name read from a recording, a cache or the command line)
@@ -85,18 +85,18 @@ int fg_is_special(const char *path);
  * with no writer does not hang the run, then cleared.  Only a regular
  * file is kept.  The descriptor (close-on-exec) and its stat in *sb; -1
  * with errno set when it could not be opened; FG_OPEN_SPECIAL when it is
- * something else (*sb says what: fg_file_kind()).
+ * something else (*sb says what: file_kind()).
  */
 #define FG_OPEN_SPECIAL (-2)
 struct stat;
-int fg_open_regular(const char *path, struct stat *sb);
+int open_regular(const char *path, struct stat *sb);
 
 /* What a non-regular file is, for a message: "a directory", "a FIFO"... */
-const char *fg_file_kind(unsigned mode);
+const char *file_kind(unsigned mode);
 
 /* The value of hex digit c, or -1. */
 static inline int
-fg_hexval(int c)
+hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -109,7 +109,7 @@ fg_hexval(int c)
 
 /* Whether p[0..len) starts (ends) with the NUL-terminated lit. */
 static inline int
-fg_starts(const char *p, size_t len, const char *lit)
+base_starts(const char *p, size_t len, const char *lit)
 {
 	size_t n = strlen(lit);
 
@@ -117,7 +117,7 @@ fg_starts(const char *p, size_t len, const char *lit)
 }
 
 static inline int
-fg_ends(const char *p, size_t len, const char *lit)
+base_ends(const char *p, size_t len, const char *lit)
 {
 	size_t n = strlen(lit);
 
@@ -128,11 +128,11 @@ fg_ends(const char *p, size_t len, const char *lit)
  * Unicode White_Space (ASCII and UTF-8) trimmed from the end of p (its
  * length updated), from its start (both updated), from both.
  */
-void fg_trim_end(const char *p, size_t *len);
-void fg_trim_start(const char **p, size_t *len);
-void fg_trim(const char **p, size_t *len);
+void base_trim_end(const char *p, size_t *len);
+void base_trim_start(const char **p, size_t *len);
+void base_trim(const char **p, size_t *len);
 /* The last lit in p[0..len), or NULL. */
-const char *fg_rfind(const char *p, size_t len, const char *lit);
+const char *base_rfind(const char *p, size_t len, const char *lit);
 
 /*
  * Growable buffer.  cap_max bounds what untrusted input can make it grow
@@ -146,14 +146,14 @@ struct fg_buf {
 	size_t cap_max;
 };
 
-void fg_buf_init(struct fg_buf *b, size_t cap_max);
-void fg_buf_free(struct fg_buf *b);
-static inline void fg_buf_reset(struct fg_buf *b) { b->len = 0; if (b->d) b->d[0] = '\0'; }
+void buf_init(struct fg_buf *b, size_t cap_max);
+void buf_free(struct fg_buf *b);
+static inline void buf_reset(struct fg_buf *b) { b->len = 0; if (b->d) b->d[0] = '\0'; }
 /* Make room for n more bytes: 0, FG_ENOMEM, or FG_ELIMIT past cap_max. */
-int fg_buf_reserve(struct fg_buf *b, size_t n);
-int fg_buf_append(struct fg_buf *b, const void *p, size_t n);
-int fg_buf_putc(struct fg_buf *b, char c);
-int fg_buf_printf(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
+int buf_reserve(struct fg_buf *b, size_t n);
+int buf_append(struct fg_buf *b, const void *p, size_t n);
+int buf_putc(struct fg_buf *b, char c);
+int buf_printf(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
 
 /*
  * An array of *cap elements of elsize bytes made to hold need: doubled
@@ -162,16 +162,16 @@ int fg_buf_printf(struct fg_buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
  * *cap as they were.  Every array of lib/ grows through it.  Arrays kept
  * in step (one count, one capacity) each grow from a copy of the
  * capacity: the same need and first make the same new capacity.  Inline
- * where the room is already there; fg_grow_slow() does the growing.
+ * where the room is already there; grow_slow() does the growing.
  */
-void *fg_grow_slow(void *p, size_t *cap, size_t need, size_t elsize,
+void *grow_slow(void *p, size_t *cap, size_t need, size_t elsize,
     size_t first);
 static inline void *
-fg_grow(void *p, size_t *cap, size_t need, size_t elsize, size_t first)
+base_grow(void *p, size_t *cap, size_t need, size_t elsize, size_t first)
 {
 	if (FG_LIKELY(need <= *cap))
 		return p;
-	return fg_grow_slow(p, cap, need, elsize, first);
+	return grow_slow(p, cap, need, elsize, first);
 }
 
 /*
@@ -193,14 +193,14 @@ struct fg_arena {
  * page and then copied on its first write (a second fault, and a TLB
  * flush that interrupts the process's other threads).
  */
-void *fg_zalloc(size_t n, size_t size);
+void *base_zalloc(size_t n, size_t size);
 
-void fg_arena_init(struct fg_arena *a);
-void fg_arena_free(struct fg_arena *a);
+void arena_init(struct fg_arena *a);
+void arena_free(struct fg_arena *a);
 /* n bytes aligned to 8, or NULL when out of memory. */
-void *fg_arena_alloc(struct fg_arena *a, size_t n);
+void *arena_alloc(struct fg_arena *a, size_t n);
 /* Copy of p[0..n) plus a NUL, or NULL. */
-char *fg_arena_strndup(struct fg_arena *a, const char *p, size_t n);
+char *arena_strndup(struct fg_arena *a, const char *p, size_t n);
 
 /*
  * Stable merge sort of n elements of size bytes with a context pointer
@@ -209,7 +209,7 @@ char *fg_arena_strndup(struct fg_arena *a, const char *p, size_t n);
  * unchanged).
  */
 typedef int fg_cmp_fn(const void *a, const void *b, void *ctx);
-int fg_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx);
+int base_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx);
 
 /*
  * mmap flag for a file read whole right after it is mapped (checksummed
@@ -223,13 +223,13 @@ int fg_sort(void *base, size_t n, size_t size, fg_cmp_fn *cmp, void *ctx);
 #endif
 
 /*
- * Cache files.  fg_mkdirs: mkdir -p of dir (modified while it runs, then
- * restored), parents made 0755 less the umask: 0/-1.  fg_put_file: the
+ * Cache files.  base_mkdirs: mkdir -p of dir (modified while it runs, then
+ * restored), parents made 0755 less the umask: 0/-1.  put_file: the
  * file path from n pieces, whole or not at all (a temporary file beside
  * it renamed into place): 0/-1.
  */
-int fg_mkdirs(char *dir);
-int fg_put_file(const char *path, const void *const *part, const size_t *len,
+int base_mkdirs(char *dir);
+int put_file(const char *path, const void *const *part, const size_t *len,
     int n);
 
 #endif /* FG_BASE_H */

@@ -80,7 +80,7 @@ notef(const struct fg_build_opts *o, const char *fmt, ...)
 static const char *
 bdup(struct fg_build *b, const char *s)
 {
-	return fg_arena_strndup(&b->ar, s, strlen(s));
+	return arena_strndup(&b->ar, s, strlen(s));
 }
 
 /* The default pair of overrides. */
@@ -91,7 +91,7 @@ env_default(struct fg_build *b, const char *profile)
 
 	if (buildpolicy_default_env(profile, d) != 0)
 		return FG_ENOMEM;
-	b->env = fg_arena_alloc(&b->ar, 2 * sizeof(*b->env));
+	b->env = arena_alloc(&b->ar, 2 * sizeof(*b->env));
 	if (b->env != NULL) {
 		b->env[0] = bdup(b, d[0]);
 		b->env[1] = bdup(b, d[1]);
@@ -126,7 +126,7 @@ env_overrides(const struct fg_build_opts *o, struct fg_build *b,
 		return env_default(b, profile);
 	}
 	n = fg_profile_noverrides(p);
-	if (n > 0 && (b->env = fg_arena_alloc(&b->ar,
+	if (n > 0 && (b->env = arena_alloc(&b->ar,
 	    n * sizeof(*b->env))) == NULL) {
 		fg_profile_free(p);
 		return FG_ENOMEM;
@@ -182,16 +182,16 @@ flags_current(const struct fg_build_opts *o, struct fg_build *b,
 		k = fg_manifest_rustflags(o->manifest, &mw, origin);
 	} else if ((e = env_get(o->env, "CARGO_ENCODED_RUSTFLAGS")) != NULL &&
 	    *e != '\0') {
-		char *s = fg_arena_strndup(&b->ar, e, strlen(e));
+		char *s = arena_strndup(&b->ar, e, strlen(e));
 
 		if (s == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		k = 1;
 		for (const char *p = s; *p != '\0'; p++)
 			k += *p == RUSTFLAGS_SEP;
-		if ((*words = fg_arena_alloc(&b->ar, k * sizeof(**words))) ==
+		if ((*words = arena_alloc(&b->ar, k * sizeof(**words))) ==
 		    NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		(*words)[0] = s;
 		for (size_t i = 1; *s != '\0'; s++)
 			if (*s == RUSTFLAGS_SEP) {
@@ -206,19 +206,19 @@ flags_current(const struct fg_build_opts *o, struct fg_build *b,
 
 		fg_error_clear(&se);
 		if (fg_split_words(e, &split, &k, &se) != 0)
-			return fg_seterr(err, se.code, "RUSTFLAGS: %s", se.msg);
+			return seterr(err, se.code, "RUSTFLAGS: %s", se.msg);
 		mw = (const char *const *)split;
 		*origin = "RUSTFLAGS";
 	}
-	if (k > 0 && (*words = fg_arena_alloc(&b->ar,
+	if (k > 0 && (*words = arena_alloc(&b->ar,
 	    k * sizeof(**words))) == NULL) {
 		free(split);
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < k; i++)
 		if (((*words)[i] = bdup(b, mw[i])) == NULL) {
 			free(split);
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		}
 	*n = k;
 	free(split);
@@ -231,25 +231,25 @@ flags_encode(struct fg_build *b, struct fg_error *err)
 {
 	struct fg_buf s;
 
-	fg_buf_init(&s, 1u << 20);
-	if (fg_buf_printf(&s, "CARGO_ENCODED_RUSTFLAGS=") != 0)
+	buf_init(&s, 1u << 20);
+	if (buf_printf(&s, "CARGO_ENCODED_RUSTFLAGS=") != 0)
 		goto nomem;
 	for (size_t i = 0; i < b->nflags; i++) {
 		if (strchr(b->flags[i], RUSTFLAGS_SEP) != NULL) {
-			fg_buf_free(&s);
-			return fg_seterr(err, FG_EINVAL, "rustflags: `%s` holds "
+			buf_free(&s);
+			return seterr(err, FG_EINVAL, "rustflags: `%s` holds "
 			    "the separator 0x1f", b->flags[i]);
 		}
-		if (fg_buf_printf(&s, "%s%s", i ? "\x1f" : "", b->flags[i]) != 0)
+		if (buf_printf(&s, "%s%s", i ? "\x1f" : "", b->flags[i]) != 0)
 			goto nomem;
 	}
 	b->encoded = bdup(b, s.d);
-	fg_buf_free(&s);
-	return b->encoded == NULL ? fg_seterr(err, FG_ENOMEM,
+	buf_free(&s);
+	return b->encoded == NULL ? seterr(err, FG_ENOMEM,
 	    "out of memory") : 0;
 nomem:
-	fg_buf_free(&s);
-	return fg_seterr(err, FG_ENOMEM, "rustflags: out of memory");
+	buf_free(&s);
+	return seterr(err, FG_ENOMEM, "rustflags: out of memory");
 }
 
 /*
@@ -270,9 +270,9 @@ frame_pointers(const struct fg_build_opts *o, struct fg_build *b,
 
 	if ((rc = flags_current(o, b, &words, &n, &origin, err)) != 0)
 		return rc;
-	if ((b->flags = fg_arena_alloc(&b->ar, (n + 2) *
+	if ((b->flags = arena_alloc(&b->ar, (n + 2) *
 	    sizeof(*b->flags))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		b->flags[i] = words[i];
 	b->flags[n] = "-C";
@@ -280,11 +280,11 @@ frame_pointers(const struct fg_build_opts *o, struct fg_build *b,
 	b->nflags = n + 2;
 	if (asprintf(&dir, "%s/" FP_SUBDIR, fg_cargo_target_dir(o->cargo)) ==
 	    -1)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	b->dir = bdup(b, dir);
 	free(dir);
 	if (b->dir == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	if ((rc = flags_encode(b, err)) != 0)
 		return rc;
 	notef(o, "--call-graph fp: building with -C force-frame-pointers=yes"
@@ -302,13 +302,13 @@ fg_build_policy(const struct fg_build_opts *o, struct fg_build **out,
 
 	*out = NULL;
 	if (o->cargo == NULL)
-		return fg_seterr(err, FG_EINVAL, "build policy: no target");
+		return seterr(err, FG_EINVAL, "build policy: no target");
 	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
-	fg_arena_init(&b->ar);
+		return seterr(err, FG_ENOMEM, "out of memory");
+	arena_init(&b->ar);
 	if (env_overrides(o, b, fg_cargo_profile(o->cargo)) != 0) {
 		fg_build_free(b);
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	}
 	if (o->frame_pointers && (rc = frame_pointers(o, b, err)) != 0) {
 		fg_build_free(b);
@@ -323,7 +323,7 @@ fg_build_free(struct fg_build *b)
 {
 	if (b == NULL)
 		return;
-	fg_arena_free(&b->ar);
+	arena_free(&b->ar);
 	free(b);
 }
 

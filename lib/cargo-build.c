@@ -67,7 +67,7 @@ on_line(struct fg_cargo *c, const char *line, size_t len,
 	    (exe = artifact_exe(c, m)) != NULL) {
 		free(c->exe);
 		if ((c->exe = strdup(exe)) == NULL)
-			rc = fg_seterr(err, FG_ENOMEM, "out of memory");
+			rc = seterr(err, FG_ENOMEM, "out of memory");
 	}
 	cJSON_Delete(m);
 	return rc;
@@ -156,13 +156,13 @@ keep_cmdline(struct fg_cargo *c, const char *const *argv)
 {
 	struct fg_buf cmd;
 
-	fg_buf_init(&cmd, 1u << 16);
+	buf_init(&cmd, 1u << 16);
 	for (size_t i = 0; argv[i] != NULL; i++)
-		if (fg_buf_printf(&cmd, "%s%s", i ? " " : "", argv[i]) != 0)
+		if (buf_printf(&cmd, "%s%s", i ? " " : "", argv[i]) != 0)
 			break;
 	free(c->cmdline);
 	c->cmdline = cmd.d != NULL ? strdup(cmd.d) : NULL;
-	fg_buf_free(&cmd);
+	buf_free(&cmd);
 }
 
 /* Start cargo with the overrides and the rustflags in its environment. */
@@ -182,7 +182,7 @@ spawn_build(const struct fg_cargo *c, const char *const *argv,
 	if (c->rustflags_env == NULL)
 		return fg_spawn(argv, &so, ch, err);
 	if ((env = reallocarray(NULL, c->nenv + 1, sizeof(*env))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	for (size_t i = 0; i < c->nenv; i++)
 		env[i] = c->env[i];
 	env[c->nenv] = c->rustflags_env;
@@ -205,7 +205,7 @@ read_messages(struct fg_cargo *c, int fd, struct fg_error *err)
 	ssize_t r;
 	int rc = 0;
 
-	fg_buf_init(&line, LINE_MAX_BYTES);
+	buf_init(&line, LINE_MAX_BYTES);
 	for (;;) {
 		char *p, *nl;
 		size_t n;
@@ -215,7 +215,7 @@ read_messages(struct fg_cargo *c, int fd, struct fg_error *err)
 			continue;
 		if (r <= 0) {
 			if (r == -1 && rc == 0)
-				rc = fg_seterr_sys(err, FG_EIO, errno,
+				rc = seterr_sys(err, FG_EIO, errno,
 				    "cargo build: read output");
 			break;
 		}
@@ -224,27 +224,27 @@ read_messages(struct fg_cargo *c, int fd, struct fg_error *err)
 		while (rc == 0 && (nl = memchr(p, '\n', n)) != NULL) {
 			size_t k = (size_t)(nl - p);
 			if (line.len > 0) {
-				if ((rc = fg_buf_append(&line, p, k)) != 0) {
-					fg_seterr(err, rc, "cargo build: a "
+				if ((rc = buf_append(&line, p, k)) != 0) {
+					seterr(err, rc, "cargo build: a "
 					    "message is larger than %u bytes",
 					    LINE_MAX_BYTES);
 					break;
 				}
 				rc = on_line(c, line.d, line.len, err);
-				fg_buf_reset(&line);
+				buf_reset(&line);
 			} else {
 				rc = on_line(c, p, k, err);
 			}
 			p = nl + 1;
 			n -= k + 1;
 		}
-		if (rc == 0 && n > 0 && (rc = fg_buf_append(&line, p, n)) != 0)
-			fg_seterr(err, rc, "cargo build: a message is larger "
+		if (rc == 0 && n > 0 && (rc = buf_append(&line, p, n)) != 0)
+			seterr(err, rc, "cargo build: a message is larger "
 			    "than %u bytes", LINE_MAX_BYTES);
 	}
 	if (rc == 0 && line.len > 0)
 		rc = on_line(c, line.d, line.len, err);
-	fg_buf_free(&line);
+	buf_free(&line);
 	return rc;
 }
 
@@ -258,7 +258,7 @@ fg_cargo_build(struct fg_cargo *c, int *cargo_status, struct fg_error *err)
 	if (cargo_status != NULL)
 		*cargo_status = 0;
 	if (build_argv(c, argv, sizeof(argv) / sizeof(argv[0])) != 0)
-		return fg_seterr(err, FG_ENOMEM, "cargo build: too many "
+		return seterr(err, FG_ENOMEM, "cargo build: too many "
 		    "arguments");
 	keep_cmdline(c, argv);
 	if ((rc = spawn_build(c, argv, &ch, err)) != 0)
@@ -273,11 +273,11 @@ fg_cargo_build(struct fg_cargo *c, int *cargo_status, struct fg_error *err)
 		fg_status_describe(st, d, sizeof(d));
 		if (cargo_status != NULL)
 			*cargo_status = fg_status_code(st);
-		return fg_seterr(err, FG_ECHILD, "`%s` failed (%s)",
+		return seterr(err, FG_ECHILD, "`%s` failed (%s)",
 		    c->cmdline != NULL ? c->cmdline : "cargo build", d);
 	}
 	if (c->exe == NULL)
-		return fg_seterr(err, FG_ECHILD, "`%s` built no executable "
+		return seterr(err, FG_ECHILD, "`%s` built no executable "
 		    "for %s", c->cmdline != NULL ? c->cmdline : "cargo build",
 		    c->desc);
 	return 0;

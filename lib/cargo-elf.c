@@ -35,9 +35,9 @@ fg_elf_debug_info(const char *path, int *has_debug, int *has_symtab,
 
 	*has_debug = *has_symtab = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+		return seterr_sys(err, FG_EIO, errno, "%s", path);
 	if (pread(fd, eh, sizeof(eh), 0) < 52 || memcmp(eh, "\177ELF", 4) != 0) {
-		rc = fg_seterr(err, FG_EPARSE, "%s: not an ELF file", path);
+		rc = seterr(err, FG_EPARSE, "%s: not an ELF file", path);
 		goto out;
 	}
 	is64 = eh[4] == 2;
@@ -48,13 +48,13 @@ fg_elf_debug_info(const char *path, int *has_debug, int *has_symtab,
 	shstrndx = is64 ? rd(eh + 0x3e, 2, le) : rd(eh + 0x32, 2, le);
 	if (shentsize < (is64 ? 64u : 40u) || shentsize > sizeof(sh) ||
 	    shnum == 0 || shstrndx >= shnum || shoff > INT64_MAX / 2) {
-		rc = fg_seterr(err, FG_EPARSE, "%s: ELF section headers at "
+		rc = seterr(err, FG_EPARSE, "%s: ELF section headers at "
 		    "offset %#llx unusable", path, (unsigned long long)shoff);
 		goto out;
 	}
 	if (pread(fd, sh, shentsize, (off_t)(shoff + shstrndx * shentsize)) !=
 	    (ssize_t)shentsize) {
-		rc = fg_seterr(err, FG_EPARSE, "%s: truncated ELF", path);
+		rc = seterr(err, FG_EPARSE, "%s: truncated ELF", path);
 		goto out;
 	}
 	stroff = is64 ? rd(sh + 0x18, 8, le) : rd(sh + 0x10, 4, le);
@@ -62,7 +62,7 @@ fg_elf_debug_info(const char *path, int *has_debug, int *has_symtab,
 	if (strsize == 0 || strsize > (1u << 24) ||
 	    (names = malloc(strsize + 1)) == NULL ||
 	    pread(fd, names, strsize, (off_t)stroff) != (ssize_t)strsize) {
-		rc = fg_seterr(err, FG_EPARSE, "%s: ELF section names at "
+		rc = seterr(err, FG_EPARSE, "%s: ELF section names at "
 		    "offset %#llx unreadable", path, (unsigned long long)stroff);
 		goto out;
 	}

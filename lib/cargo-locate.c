@@ -53,12 +53,12 @@ run_capture(const char *const *argv, const char *cwd, struct fg_buf *out,
 			continue;
 		if (r <= 0) {
 			if (r == -1)
-				rc = fg_seterr_sys(err, FG_EIO, errno,
+				rc = seterr_sys(err, FG_EIO, errno,
 				    "%s: read output", argv[0]);
 			break;
 		}
-		if (rc == 0 && (rc = fg_buf_append(out, tmp, (size_t)r)) != 0)
-			fg_seterr(err, rc, "%s %s: output larger than %zu bytes",
+		if (rc == 0 && (rc = buf_append(out, tmp, (size_t)r)) != 0)
+			seterr(err, rc, "%s %s: output larger than %zu bytes",
 			    argv[0], argv[1], out->cap_max);
 	}
 	if (fg_child_wait(&ch, &st, err) != 0 && rc == 0)
@@ -130,7 +130,7 @@ handle_new(const struct fg_cargo_opts *o, struct fg_cargo **out,
 	int bad = 0;
 
 	if ((*out = c = calloc(1, sizeof(*c))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	c->o = *o;
 	c->o.cargo = c->s_cargo = dupornull(o->cargo, &bad);
 	c->o.manifest_path = c->s_manifest = dupornull(o->manifest_path, &bad);
@@ -143,14 +143,14 @@ handle_new(const struct fg_cargo_opts *o, struct fg_cargo **out,
 	c->o.target_dir = c->s_target_dir = dupornull(o->target_dir, &bad);
 	c->o.cwd = c->s_cwd = dupornull(o->cwd, &bad);
 	if (bad)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	if (c->o.kind != FG_TARGET_DEFAULT && c->o.kind != FG_TARGET_UNIT_TEST &&
 	    c->o.kind != FG_TARGET_UNIT_BENCH && c->o.name == NULL)
-		return fg_seterr(err, FG_EINVAL, "--%s needs a target name",
+		return seterr(err, FG_EINVAL, "--%s needs a target name",
 		    cargo_kind_word(o->kind));
 	if (c->o.unit_kind != NULL && strcmp(c->o.unit_kind, "bin") != 0 &&
 	    strcmp(c->o.unit_kind, "lib") != 0)
-		return fg_seterr(err, FG_EINVAL,
+		return seterr(err, FG_EINVAL,
 		    "--unit-test-kind: `%s` is not bin or lib", c->o.unit_kind);
 	return 0;
 }
@@ -164,7 +164,7 @@ find_cwd(struct fg_cargo *c, struct fg_error *err)
 	if (c->o.manifest_path == NULL) {
 		c->cwd = realpath(c->o.cwd != NULL ? c->o.cwd : ".", NULL);
 		if (c->cwd == NULL)
-			return fg_seterr_sys(err, FG_EIO, errno,
+			return seterr_sys(err, FG_EIO, errno,
 			    "current directory");
 		return 0;
 	}
@@ -177,7 +177,7 @@ find_cwd(struct fg_cargo *c, struct fg_error *err)
 	}
 	free(d);
 	if (mdir == NULL)
-		return fg_seterr_sys(err, FG_EINVAL, errno,
+		return seterr_sys(err, FG_EINVAL, errno,
 		    "--manifest-path %s", c->o.manifest_path);
 	c->cwd = mdir;
 	return 0;
@@ -201,26 +201,26 @@ metadata(struct fg_cargo *c, cJSON **meta, int *cargo_status,
 	n = cargo_manifest_flags(c, argv, n);
 	argv[n] = NULL;
 
-	fg_buf_init(&buf, METADATA_MAX);
+	buf_init(&buf, METADATA_MAX);
 	rc = run_capture(argv, c->o.cwd, &buf, &st, err);
 	if (rc == 0 && st != 0) {
 		char d[64];
 		fg_status_describe(st, d, sizeof(d));
 		if (cargo_status != NULL)
 			*cargo_status = fg_status_code(st);
-		rc = fg_seterr(err, FG_ECHILD, "`%s metadata` failed (%s)",
+		rc = seterr(err, FG_ECHILD, "`%s metadata` failed (%s)",
 		    cargo_bin(c), d);
 	}
 	if (rc == 0) {
 		*meta = cJSON_ParseWithLength(buf.d != NULL ? buf.d : "",
 		    buf.len);
 		if (*meta == NULL)
-			rc = fg_seterr(err, FG_EPARSE, "cargo metadata: output "
+			rc = seterr(err, FG_EPARSE, "cargo metadata: output "
 			    "is not JSON (near byte %zu)",
 			    (size_t)(cJSON_GetErrorPtr() != NULL && buf.d != NULL ?
 			    cJSON_GetErrorPtr() - buf.d : 0));
 	}
-	fg_buf_free(&buf);
+	buf_free(&buf);
 	return rc;
 }
 
@@ -232,7 +232,7 @@ workspace(struct fg_cargo *c, const cJSON *meta, struct fg_error *err)
 
 	if ((s = cargo_jstr(meta, "workspace_root")) == NULL ||
 	    (c->root = strdup(s)) == NULL)
-		return fg_seterr(err, FG_EPARSE,
+		return seterr(err, FG_EPARSE,
 		    "cargo metadata: no workspace_root");
 	if (c->o.target_dir != NULL) {
 		if (c->o.target_dir[0] == '/')
@@ -244,7 +244,7 @@ workspace(struct fg_cargo *c, const cJSON *meta, struct fg_error *err)
 		c->target_dir = strdup(s);
 	}
 	if (c->target_dir == NULL)
-		return fg_seterr(err, FG_EPARSE,
+		return seterr(err, FG_EPARSE,
 		    "cargo metadata: no target_directory");
 	return 0;
 }
@@ -295,7 +295,7 @@ fg_cargo_locate(const struct fg_cargo_opts *o, struct fg_cargo **out,
 	meta = NULL;
 	if (choose_profile(c) != 0 || default_overrides(c) != 0 ||
 	    describe(c) != 0) {
-		rc = fg_seterr(err, FG_ENOMEM, "out of memory");
+		rc = seterr(err, FG_ENOMEM, "out of memory");
 		goto fail;
 	}
 	*out = c;

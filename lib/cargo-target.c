@@ -130,11 +130,11 @@ list_candidates(struct fg_buf *b, const cJSON *const *pkgs, size_t npkgs,
 				if (!cargo_jarray_has(t, "kind", kinds[k].kind))
 					continue;
 				if (multi)
-					fg_buf_printf(b, "; `-p %s %s %s`",
+					buf_printf(b, "; `-p %s %s %s`",
 					    cargo_jname(pkgs[i], "name"), kinds[k].flag,
 					    cargo_jname(t, "name"));
 				else
-					fg_buf_printf(b, "; `%s %s`",
+					buf_printf(b, "; `%s %s`",
 					    kinds[k].flag, cargo_jname(t, "name"));
 			}
 		}
@@ -152,7 +152,7 @@ list_unit_candidates(struct fg_buf *b, const cJSON *const *pkgs,
 		    "targets")) {
 			if (!cargo_target_is_lib(t) && !cargo_jarray_has(t, "kind", "bin"))
 				continue;
-			fg_buf_printf(b, "; `%s %s --unit-test-kind %s`", flag,
+			buf_printf(b, "; `%s %s --unit-test-kind %s`", flag,
 			    cargo_jstr(t, "name"), cargo_target_is_lib(t) ? "lib" : "bin");
 		}
 	}
@@ -237,7 +237,7 @@ ws_members(struct ws *w, const struct fg_cargo *c, const cJSON *meta,
 			continue;
 		w->all[w->nall++] = p;
 		if ((d = cargo_manifest_dir(mp)) == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		if (dir_contains(d, c->cwd) && strlen(d) >= best) {
 			best = strlen(d);
 			w->here = p;
@@ -245,7 +245,7 @@ ws_members(struct ws *w, const struct fg_cargo *c, const cJSON *meta,
 		free(d);
 	}
 	if (w->nall == 0)
-		return fg_seterr(err, FG_EINVAL,
+		return seterr(err, FG_EINVAL,
 		    "cargo metadata: the workspace has no packages");
 	return 0;
 }
@@ -265,12 +265,12 @@ ws_select(struct ws *w, const struct fg_cargo_opts *o, const cJSON *meta,
 				w->sel[w->nsel++] = w->all[i];
 		if (w->nsel > 0)
 			return 0;
-		fg_buf_printf(msg, "package `%s` is not a member of the "
+		buf_printf(msg, "package `%s` is not a member of the "
 		    "workspace; members:", o->package);
 		for (size_t i = 0; i < w->nall; i++)
-			fg_buf_printf(msg, " `%s`", cargo_jname(w->all[i],
+			buf_printf(msg, " `%s`", cargo_jname(w->all[i],
 			    "name"));
-		return fg_seterr(err, FG_EINVAL, "%s", msg->d);
+		return seterr(err, FG_EINVAL, "%s", msg->d);
 	}
 	if (w->here != NULL) {
 		w->sel[w->nsel++] = w->here;
@@ -303,7 +303,7 @@ pick_default(const struct ws *w, struct pick *pk, struct fg_buf *msg,
 	if (pk->n == 1)
 		return 0;
 	if (pk->n == 0) {
-		fg_buf_printf(msg, "no binary target in %s%s (add a "
+		buf_printf(msg, "no binary target in %s%s (add a "
 		    "src/main.rs or [[bin]], or pick another target); "
 		    "the candidates are:",
 		    nsel == 1 ? "package " : "the workspace",
@@ -311,13 +311,13 @@ pick_default(const struct ws *w, struct pick *pk, struct fg_buf *msg,
 		list_candidates(msg, sel, nsel, nsel > 1);
 		list_unit_candidates(msg, sel, nsel, "--unit-test");
 	} else {
-		fg_buf_printf(msg, "%zu binaries could be profiled; "
+		buf_printf(msg, "%zu binaries could be profiled; "
 		    "pick one with a flag (or set `default-run` in "
 		    "[package]):", pk->n);
 		list_candidates(msg, sel, nsel, nsel > 1);
 	}
 	tidy_list(msg);
-	return fg_seterr(err, FG_EINVAL, "%s", msg->d);
+	return seterr(err, FG_EINVAL, "%s", msg->d);
 }
 
 /* --bin, --example, --test, --bench NAME. */
@@ -331,15 +331,15 @@ pick_named(const struct ws *w, const struct fg_cargo_opts *o,
 	if (pk->n == 1)
 		return 0;
 	if (pk->n == 0)
-		fg_buf_printf(msg, "no %s target named `%s`; the "
+		buf_printf(msg, "no %s target named `%s`; the "
 		    "candidates are:", cargo_kind_word(o->kind), o->name);
 	else
-		fg_buf_printf(msg, "%zu packages have a %s target "
+		buf_printf(msg, "%zu packages have a %s target "
 		    "named `%s`; add -p:", pk->n, cargo_kind_word(o->kind),
 		    o->name);
 	list_candidates(msg, w->all, w->nall, w->nall > 1);
 	tidy_list(msg);
-	return fg_seterr(err, FG_EINVAL, "%s", msg->d);
+	return seterr(err, FG_EINVAL, "%s", msg->d);
 }
 
 /* --unit-test, --unit-bench [NAME]. */
@@ -354,18 +354,18 @@ pick_unit(const struct ws *w, const struct fg_cargo_opts *o,
 	if (pk->n == 1)
 		return 0;
 	if (pk->n == 0)
-		fg_buf_printf(msg, "no lib or bin target%s%s%s to "
+		buf_printf(msg, "no lib or bin target%s%s%s to "
 		    "unit-test; the candidates are:",
 		    o->name ? " named `" : "", o->name ? o->name : "",
 		    o->name ? "`" : "");
 	else
-		fg_buf_printf(msg, "%zu targets could be unit-tested; "
+		buf_printf(msg, "%zu targets could be unit-tested; "
 		    "name one:", pk->n);
 	list_unit_candidates(msg, o->name ? w->all : w->sel,
 	    o->name ? w->nall : w->nsel, o->kind == FG_TARGET_UNIT_TEST ?
 	    "--unit-test" : "--unit-bench");
 	tidy_list(msg);
-	return fg_seterr(err, FG_EINVAL, "%s", msg->d);
+	return seterr(err, FG_EINVAL, "%s", msg->d);
 }
 
 int
@@ -379,11 +379,11 @@ cargo_choose(struct fg_cargo *c, const cJSON *meta, struct fg_error *err)
 	struct fg_buf msg;
 	int rc;
 
-	fg_buf_init(&msg, 1u << 20);
+	buf_init(&msg, 1u << 20);
 	w.all = calloc(np + 1, sizeof(*w.all));
 	w.sel = calloc(np + 1, sizeof(*w.sel));
 	if (w.all == NULL || w.sel == NULL) {
-		rc = fg_seterr(err, FG_ENOMEM, "cargo metadata: out of memory");
+		rc = seterr(err, FG_ENOMEM, "cargo metadata: out of memory");
 		goto out;
 	}
 	if ((rc = ws_members(&w, c, meta, err)) != 0 ||
@@ -404,9 +404,9 @@ cargo_choose(struct fg_cargo *c, const cJSON *meta, struct fg_error *err)
 	c->unit_lib = (o->kind == FG_TARGET_UNIT_TEST ||
 	    o->kind == FG_TARGET_UNIT_BENCH) && cargo_target_is_lib(pk.target);
 	if (c->pkg == NULL || c->pkg_id == NULL || c->name == NULL)
-		rc = fg_seterr(err, FG_ENOMEM, "out of memory");
+		rc = seterr(err, FG_ENOMEM, "out of memory");
 out:
-	fg_buf_free(&msg);
+	buf_free(&msg);
 	free(w.all);
 	free(w.sel);
 	return rc;

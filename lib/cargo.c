@@ -72,16 +72,16 @@ cargo_join_overrides(struct fg_cargo *c)
 {
 	struct fg_buf b;
 
-	fg_buf_init(&b, 1u << 20);
+	buf_init(&b, 1u << 20);
 	free(c->overrides);
 	c->overrides = NULL;
 	for (size_t i = 0; i < c->nenv; i++)
-		if (fg_buf_printf(&b, "%s%s", i ? " " : "", c->env[i]) != 0) {
-			fg_buf_free(&b);
+		if (buf_printf(&b, "%s%s", i ? " " : "", c->env[i]) != 0) {
+			buf_free(&b);
 			return FG_ENOMEM;
 		}
 	c->overrides = strdup(b.d != NULL ? b.d : "");
-	fg_buf_free(&b);
+	buf_free(&b);
 	return c->overrides == NULL ? FG_ENOMEM : 0;
 }
 
@@ -95,13 +95,13 @@ fg_cargo_set_build(struct fg_cargo *c, const struct fg_build *b,
 	size_t n = fg_build_env(b, &env);
 
 	if (n > 0 && (v = calloc(n, sizeof(*v))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		if ((v[i] = strdup(env[i])) == NULL) {
 			for (size_t j = 0; j < i; j++)
 				free(v[j]);
 			free(v);
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		}
 	for (size_t i = 0; i < c->nenv; i++)
 		free(c->env[i]);
@@ -112,12 +112,12 @@ fg_cargo_set_build(struct fg_cargo *c, const struct fg_build *b,
 	free(c->rustflags_env);
 	c->build_dir = c->rustflags_env = NULL;
 	if ((s = fg_build_dir(b)) != NULL && (c->build_dir = strdup(s)) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	if ((s = fg_build_encoded_rustflags(b)) != NULL &&
 	    (c->rustflags_env = strdup(s)) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	if (cargo_join_overrides(c) != 0)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	return 0;
 }
 

@@ -13,7 +13,7 @@
 #include "demangle.h"
 
 char *
-fg_demangle(const char *name)
+dm_demangle(const char *name)
 {
 	if (name == NULL || name[0] != '_')
 		return NULL;

@@ -13,6 +13,6 @@
  * free(), or NULL when name is not mangled (or memory ran out): the
  * caller then uses name as it is.
  */
-char *fg_demangle(const char *name);
+char *dm_demangle(const char *name);
 
 #endif /* FG_DEMANGLE_H */

@@ -52,7 +52,7 @@ cache_check(const uint8_t *raw, size_t n)
 {
 	size_t k = n < 4096 ? n : 4096;
 
-	return fg_hash(raw, k) ^ (fg_hash(raw + n - k, k) * 31) ^ n;
+	return base_hash(raw, k) ^ (base_hash(raw + n - k, k) * 31) ^ n;
 }
 
 /*
@@ -66,7 +66,7 @@ cache_header(uint8_t *h, const uint8_t *raw, size_t n, uint64_t size,
 	uint64_t v[4] = { n, size, cache_check(raw, n), 0 };
 
 	if (body != NULL)
-		v[3] = fg_checksum(body, (size_t)size);
+		v[3] = base_checksum(body, (size_t)size);
 	memcpy(h, CACHE_MAGIC, 8);
 	memcpy(h + 8, v, sizeof(v));
 }
@@ -87,7 +87,7 @@ cache_open(const struct fg_dw *dw, const char *name, void *hdr, size_t hlen,
 		return -1;
 	r = snprintf(path, sizeof(path), "%s/%s", dw->cache, name);
 	if (r < 0 || (size_t)r >= sizeof(path) ||
-	    (fd = fg_open_regular(path, sb)) < 0)
+	    (fd = open_regular(path, sb)) < 0)
 		return -1;
 	if ((uint64_t)sb->st_size < hlen ||
 	    pread(fd, hdr, hlen, 0) != (ssize_t)hlen) {
@@ -120,7 +120,7 @@ dw_cache_map(struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
 	}
 	close(fd);
 	/* the bytes are what was written: checked whole before any use */
-	if (memcmp(got + CACHE_KEY, &(uint64_t){ fg_checksum(
+	if (memcmp(got + CACHE_KEY, &(uint64_t){ base_checksum(
 	    (const uint8_t *)m + CACHE_HDR, (size_t)size) }, 8) != 0) {
 		munmap(m, (size_t)sb.st_size);
 		return -1;
@@ -147,9 +147,9 @@ cache_put(const struct fg_dw *dw, const char *name, const void *const *part,
 	r = snprintf(path, sizeof(path), "%s/%s", dw->cache, name);
 	if (r < 0 || (size_t)r >= sizeof(path) ||
 	    strlcpy(dir, dw->cache, sizeof(dir)) >= sizeof(dir) ||
-	    fg_mkdirs(dir) != 0)
+	    base_mkdirs(dir) != 0)
 		return;
-	(void)fg_put_file(path, part, len, n);
+	(void)put_file(path, part, len, n);
 }
 
 /* Keep what section i inflated to; on any failure, nothing is kept. */
@@ -168,7 +168,7 @@ dw_cache_store(const struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
 }
 
 /*
- * The unit indexes (fg_dw_index, funcs sorted by the caller) are kept
+ * The unit indexes (dw_index, funcs sorted by the caller) are kept
  * too, as DIR/BUILD-ID/cu-index: walking a unit's DIEs is most of what
  * a run still costs once the sections come from the cache.  A header
  * (the format, the sizes of the records, .debug_info's size and the
@@ -190,7 +190,7 @@ struct cux_hdr {
 	uint64_t ncus;
 	uint64_t nfuncs;
 	uint64_t ninls;
-	uint64_t sum;		/* fg_checksum of all that follows */
+	uint64_t sum;		/* base_checksum of all that follows */
 };
 
 struct cux_rec {
@@ -207,10 +207,10 @@ parts_sum(const void *const *part, const size_t *len, size_t n)
 	struct fg_ck ck;
 	size_t i;
 
-	fg_ck_init(&ck);
+	ck_init(&ck);
 	for (i = 0; i < n; i++)
-		fg_ck_update(&ck, part[i], len[i]);
-	return fg_ck_final(&ck);
+		ck_update(&ck, part[i], len[i]);
+	return ck_final(&ck);
 }
 
 /* What names this .debug_info in an index file: its size and hash. */
@@ -240,7 +240,7 @@ cux_header(struct fg_dw *dw, struct cux_hdr *h)
 }
 
 size_t
-fg_dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
+dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 {
 	struct cux_hdr want, h;
 	const struct cux_rec *rec;
@@ -271,7 +271,7 @@ fg_dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 		m = NULL;
 		goto bad;
 	}
-	if (fg_checksum(m + sizeof(h), (size_t)sb.st_size - sizeof(h)) !=
+	if (base_checksum(m + sizeof(h), (size_t)sb.st_size - sizeof(h)) !=
 	    h.sum)
 		goto bad;
 	rec = (const struct cux_rec *)(const void *)(m + sizeof(h));
@@ -316,7 +316,7 @@ bad:
 }
 
 void
-fg_dw_cache_store_cus(struct fg_dw *dw, const struct fg_dw_cu *cus, size_t n)
+dw_cache_store_cus(struct fg_dw *dw, const struct fg_dw_cu *cus, size_t n)
 {
 	struct cux_hdr h;
 	struct cux_rec *rec = NULL;
@@ -360,7 +360,7 @@ out:
 }
 
 void
-fg_dw_set_cache(struct fg_dw *dw, const char *root, const char *bid)
+dw_set_cache(struct fg_dw *dw, const char *root, const char *bid)
 {
 	size_t n;
 
@@ -392,7 +392,7 @@ struct cr_hdr {
 	uint64_t info_check;
 	uint64_t nunits;
 	uint64_t ncr;
-	uint64_t sum;		/* fg_checksum of the entries */
+	uint64_t sum;		/* base_checksum of the entries */
 };
 
 static int
@@ -430,7 +430,7 @@ dw_cr_load(struct fg_dw *dw)
 	    (cr = reallocarray(NULL, (size_t)h.ncr, sizeof(*cr))) == NULL ||
 	    pread(fd, cr, (size_t)h.ncr * sizeof(*cr), sizeof(h)) !=
 	    (ssize_t)(h.ncr * sizeof(*cr)) ||
-	    fg_checksum(cr, (size_t)h.ncr * sizeof(*cr)) != h.sum)
+	    base_checksum(cr, (size_t)h.ncr * sizeof(*cr)) != h.sum)
 		goto bad;
 	for (i = 0; i < h.ncr; i++)
 		if (cr[i].unit >= dw->nunits || cr[i].lo > cr[i].hi ||
@@ -460,7 +460,7 @@ dw_cr_store(struct fg_dw *dw)
 	len[0] = sizeof(h);
 	part[1] = dw->cr;
 	len[1] = dw->ncr * sizeof(*dw->cr);
-	h.sum = fg_checksum(dw->cr, len[1]);
+	h.sum = base_checksum(dw->cr, len[1]);
 	cache_put(dw, CR_NAME, part, len, 2);
 }
 

@@ -78,7 +78,7 @@ aranges_build(struct fg_dw *dw)
 				continue;
 			}
 			if (dw->nar == cap) {
-				struct arange *n = fg_grow(dw->ar, &cap, cap + 1,
+				struct arange *n = base_grow(dw->ar, &cap, cap + 1,
 				    sizeof(*n), 1024);
 				if (n == NULL)
 					goto bad;
@@ -124,7 +124,7 @@ cr_push(void *arg, uint64_t lo, uint64_t hi)
 	if (lo >= hi)
 		return 0;
 	if (dw->ncr == p->cap) {
-		struct curange *n = fg_grow(dw->cr, &p->cap,
+		struct curange *n = base_grow(dw->cr, &p->cap,
 		    p->cap + 1, sizeof(*n), 256);
 		if (n == NULL)
 			return -1;
@@ -177,7 +177,7 @@ curanges_build(struct fg_dw *dw)
 }
 
 void
-fg_dw_prepare(struct fg_dw *dw)
+dw_prepare(struct fg_dw *dw)
 {
 	int i;
 
@@ -211,7 +211,7 @@ unit_die_ok(struct fg_dw *dw, struct unit *u)
 }
 
 int
-fg_dw_cu_at(struct fg_dw *dw, uint64_t addr, uint64_t *cu)
+dw_cu_at(struct fg_dw *dw, uint64_t addr, uint64_t *cu)
 {
 	size_t lo = 0, hi;
 

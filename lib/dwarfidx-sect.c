@@ -3,8 +3,8 @@
  * ELF file and read straight from its mapping, or inflated on first use
  * when compressed (SHF_COMPRESSED: zlib through libdeflate or zlib, or
  * zstd), from the cache of inflated sections when it holds them.  Also
- * the reader's lifetime (fg_dw_open, fg_dw_free) and the helpers' entry
- * points (fg_dw_inflate_info, fg_dw_adopt_info).  An inflated size is
+ * the reader's lifetime (dw_open, dw_free) and the helpers' entry
+ * points (dw_inflate_info, dw_adopt_info).  An inflated size is
  * checked against the header's claim; a bad section reads as absent.
  */
 #include <sys/mman.h>
@@ -99,7 +99,7 @@ bad:
 }
 
 Elf *
-fg_dw_elf(const struct fg_dw *dw)
+dw_elf(const struct fg_dw *dw)
 {
 	return dw->e;
 }
@@ -159,7 +159,7 @@ dw_sect(struct fg_dw *dw, int i)
 }
 
 struct fg_dw *
-fg_dw_open(Elf *e)
+dw_open(Elf *e)
 {
 	struct fg_dw *dw;
 	const char *ident;
@@ -197,10 +197,10 @@ fg_dw_open(Elf *e)
 }
 
 int
-fg_dw_inflate_info(Elf *e, const char *cache_root, const char *bid,
+dw_inflate_info(Elf *e, const char *cache_root, const char *bid,
     void **buf, size_t *len)
 {
-	struct fg_dw *dw = fg_dw_open(e);
+	struct fg_dw *dw = dw_open(e);
 	struct sect *s;
 	GElf_Shdr sh;
 	Elf_Data *d;
@@ -208,7 +208,7 @@ fg_dw_inflate_info(Elf *e, const char *cache_root, const char *bid,
 
 	if (dw == NULL)
 		return -1;
-	fg_dw_set_cache(dw, cache_root, bid);
+	dw_set_cache(dw, cache_root, bid);
 	s = &dw->s[S_INFO];
 	if (gelf_getshdr(s->scn, &sh) == NULL ||
 	    !(sh.sh_flags & SHF_COMPRESSED) ||
@@ -227,12 +227,12 @@ fg_dw_inflate_info(Elf *e, const char *cache_root, const char *bid,
 		r = 0;
 	}
 out:
-	fg_dw_free(dw);
+	dw_free(dw);
 	return r;
 }
 
 int
-fg_dw_adopt_info(struct fg_dw *dw, void *buf, size_t len)
+dw_adopt_info(struct fg_dw *dw, void *buf, size_t len)
 {
 	struct sect *s = &dw->s[S_INFO];
 	GElf_Shdr sh;
@@ -262,7 +262,7 @@ fg_dw_adopt_info(struct fg_dw *dw, void *buf, size_t len)
 }
 
 void
-fg_dw_prepare_small(struct fg_dw *dw)
+dw_prepare_small(struct fg_dw *dw)
 {
 	int i;
 
@@ -274,7 +274,7 @@ fg_dw_prepare_small(struct fg_dw *dw)
 }
 
 void
-fg_dw_free(struct fg_dw *dw)
+dw_free(struct fg_dw *dw)
 {
 	size_t i;
 

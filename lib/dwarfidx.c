@@ -87,7 +87,7 @@ dw_units_build(struct fg_dw *dw)
 			break;
 		u.die = (uint64_t)(c.p - si->p);
 		if (dw->nunits == cap) {
-			struct unit *t = fg_grow(dw->units, &cap, cap + 1,
+			struct unit *t = base_grow(dw->units, &cap, cap + 1,
 			    sizeof(*t), 256);
 			if (t == NULL)
 				break;
@@ -212,7 +212,7 @@ abbrev_spent(struct fg_dw *dw, const struct sect *sa, size_t n)
 }
 
 void
-fg_dw_get_stats(const struct fg_dw *dw, struct fg_dw_stats *st)
+dw_get_stats(const struct fg_dw *dw, struct fg_dw_stats *st)
 {
 	*st = dw->st;
 }
@@ -236,7 +236,7 @@ atab_spec(struct abparse *p, uint64_t name, uint64_t form, int64_t ic,
 
 	if (p->nsp == p->capsp) {
 		struct spec *s;
-		if (p->nsp >= (size_t)1 << 30 || (s = fg_grow(p->t->specs,
+		if (p->nsp >= (size_t)1 << 30 || (s = base_grow(p->t->specs,
 		    &p->capsp, p->nsp + 1, sizeof(*s), 256)) == NULL)
 			return -1;
 		p->t->specs = s;
@@ -290,7 +290,7 @@ atab_push(struct abparse *p, const struct abbrev *a)
 	struct atab *t = p->t;
 
 	if (t->nab == p->capab) {
-		struct abbrev *n = fg_grow(t->ab, &p->capab, p->capab + 1,
+		struct abbrev *n = base_grow(t->ab, &p->capab, p->capab + 1,
 		    sizeof(*n), 64);
 		if (n == NULL)
 			return -1;
@@ -1041,7 +1041,7 @@ push_func(void *arg, uint64_t lo, uint64_t hi)
 	if (lo >= hi)
 		return 0;
 	if (c->nfuncs == c->capfuncs) {
-		struct fg_dw_func *f = fg_grow(c->funcs, &c->capfuncs,
+		struct fg_dw_func *f = base_grow(c->funcs, &c->capfuncs,
 		    c->capfuncs + 1, sizeof(*f), 64);
 		if (f == NULL)
 			return -1;
@@ -1066,7 +1066,7 @@ push_inl(void *arg, uint64_t lo, uint64_t hi)
 	if (lo >= hi)
 		return 0;
 	if (c->ninls == c->capinls) {
-		struct fg_dw_inl *f = fg_grow(c->inls, &c->capinls,
+		struct fg_dw_inl *f = base_grow(c->inls, &c->capinls,
 		    c->capinls + 1, sizeof(*f), 256);
 		if (f == NULL)
 			return -1;
@@ -1242,7 +1242,7 @@ walk(struct walk *w, int infunc, uint32_t depth, int level)
 }
 
 int
-fg_dw_index(struct fg_dw *dw, uint64_t cu, struct fg_dw_cu *c)
+dw_index(struct fg_dw *dw, uint64_t cu, struct fg_dw_cu *c)
 {
 	const struct sect *si = dw_sect(dw, S_INFO);
 	const struct abbrev *a;
@@ -1293,7 +1293,7 @@ die_at(struct fg_dw *dw, uint64_t off, struct unit **up, struct die *d)
 }
 
 uint64_t
-fg_dw_origin(struct fg_dw *dw, uint64_t die)
+dw_origin(struct fg_dw *dw, uint64_t die)
 {
 	struct unit *u;
 	struct die d;
@@ -1336,7 +1336,7 @@ integrate(struct fg_dw *dw, uint64_t die, int which, struct unit **up,
 }
 
 int
-fg_dw_name(struct fg_dw *dw, uint64_t die, const char **name)
+dw_name(struct fg_dw *dw, uint64_t die, const char **name)
 {
 	struct unit *u;
 	struct val v;

@@ -47,45 +47,45 @@ struct fg_dw_cu {
 };
 
 /* NULL when e has no .debug_info we can read (or no memory). */
-struct fg_dw	*fg_dw_open(Elf *e);
-void		 fg_dw_free(struct fg_dw *);
+struct fg_dw	*dw_open(Elf *e);
+void		 dw_free(struct fg_dw *);
 /* Do the costly part now: inflate the sections, build the CU table. */
-void		 fg_dw_prepare(struct fg_dw *);
+void		 dw_prepare(struct fg_dw *);
 /* Only the sections other than .debug_info. */
-void		 fg_dw_prepare_small(struct fg_dw *);
+void		 dw_prepare_small(struct fg_dw *);
 /*
  * Keep inflated sections in, and take them from, cache_root/bid/ (see
  * dwarfidx.c); nothing when cache_root is NULL or "" or bid is not a
  * lowercase hex build id.
  */
 /* The ELF it reads. */
-Elf		*fg_dw_elf(const struct fg_dw *);
-void		 fg_dw_set_cache(struct fg_dw *, const char *cache_root,
+Elf		*dw_elf(const struct fg_dw *);
+void		 dw_set_cache(struct fg_dw *, const char *cache_root,
 		    const char *bid);
 /*
  * e's compressed .debug_info inflated into *buf (malloc'd), for a
  * second thread to do ahead on its own Elf of the same file, and kept
- * in the cache as fg_dw_set_cache says: 0; 1 when the cache already
+ * in the cache as dw_set_cache says: 0; 1 when the cache already
  * holds it (nothing to adopt); -1 (also when it is not compressed).
  */
-int		 fg_dw_inflate_info(Elf *e, const char *cache_root,
+int		 dw_inflate_info(Elf *e, const char *cache_root,
 		    const char *bid, void **buf, size_t *len);
 /* Take buf as .debug_info if it is not read yet and the size fits: 0/-1. */
-int		 fg_dw_adopt_info(struct fg_dw *, void *buf, size_t len);
+int		 dw_adopt_info(struct fg_dw *, void *buf, size_t len);
 /*
- * The unit indexes kept in the cache (see fg_dw_set_cache) for this
+ * The unit indexes kept in the cache (see dw_set_cache) for this
  * file: their number, and *cus (malloc'd; the funcs and inls in them
  * are read-only, mapped, and live as long as the fg_dw).  0 and NULL
  * when none.
  */
-size_t		 fg_dw_cache_load_cus(struct fg_dw *, struct fg_dw_cu **cus);
+size_t		 dw_cache_load_cus(struct fg_dw *, struct fg_dw_cu **cus);
 /* Keep cus[0..n) (funcs sorted) in the cache, in place of what was. */
-void		 fg_dw_cache_store_cus(struct fg_dw *, const struct fg_dw_cu *cus,
+void		 dw_cache_store_cus(struct fg_dw *, const struct fg_dw_cu *cus,
 		    size_t n);
 /* The unit holding addr: 0 and *cu (a unit offset), or -1. */
-int		 fg_dw_cu_at(struct fg_dw *, uint64_t addr, uint64_t *cu);
+int		 dw_cu_at(struct fg_dw *, uint64_t addr, uint64_t *cu);
 /* Fill c (zeroed by the caller) for the unit at cu: 0, or -1. */
-int		 fg_dw_index(struct fg_dw *, uint64_t cu, struct fg_dw_cu *c);
+int		 dw_index(struct fg_dw *, uint64_t cu, struct fg_dw_cu *c);
 /*
  * What the reader did, for tests: abbreviation tables parsed (each at
  * most once, failed ones too) and the bytes that cost; and whether the
@@ -97,14 +97,14 @@ struct fg_dw_stats {
 	uint64_t abbrev_bytes;
 	int abbrev_budget_hit;
 };
-void		 fg_dw_get_stats(const struct fg_dw *, struct fg_dw_stats *);
+void		 dw_get_stats(const struct fg_dw *, struct fg_dw_stats *);
 /* The DIE naming die: its abstract origin, else die itself. */
-uint64_t	 fg_dw_origin(struct fg_dw *, uint64_t die);
+uint64_t	 dw_origin(struct fg_dw *, uint64_t die);
 /*
  * die's linkage name (1), else its name (2), following abstract
  * origins and specifications; 0 and NULL when none.  The string lives
  * as long as the fg_dw.
  */
-int		 fg_dw_name(struct fg_dw *, uint64_t die, const char **name);
+int		 dw_name(struct fg_dw *, uint64_t die, const char **name);
 
 #endif

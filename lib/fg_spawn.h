@@ -15,6 +15,6 @@
  * adding entries: a NULL-terminated array the caller frees (the strings
  * are borrowed), or NULL when out of memory.
  */
-char **fg_spawn_envp(const char *const *set, size_t nset);
+char **spawn_envp(const char *const *set, size_t nset);
 
 #endif /* FG_FG_SPAWN_H */

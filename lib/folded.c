@@ -128,7 +128,7 @@ take_count(struct reader *rd, const char *p, size_t *len, uint64_t *v)
 				frac_nonzero = 1;
 	if (frac_nonzero && !rd->warned_fraction) {
 		rd->warned_fraction = 1;
-		fg_warnf(rd->warn, "%s:%llu: fractional sample counts are "
+		warnf(rd->warn, "%s:%llu: fractional sample counts are "
 		    "truncated to integers (scale the input up and use "
 		    "--factor to keep the precision)", rd->name,
 		    (unsigned long long)rd->lineno);
@@ -203,8 +203,8 @@ intern(struct reader *rd, const char *s, size_t len, uint32_t *id)
 			}
 		}
 	}
-	if ((r = fg_stacks_intern(rd->out, s, len, id)) != 0)
-		return fg_seterr(rd->err, r, "%s:%llu: cannot keep frame name",
+	if ((r = stacks_intern(rd->out, s, len, id)) != 0)
+		return seterr(rd->err, r, "%s:%llu: cannot keep frame name",
 		    rd->name, (unsigned long long)rd->lineno);
 	if (len > UINT32_MAX)
 		return 0;
@@ -217,7 +217,7 @@ intern(struct reader *rd, const char *s, size_t len, uint32_t *id)
 		if (e->key == 0) {
 			size_t nl;
 			e->key = key;
-			e->name = fg_stacks_name(rd->out, *id, &nl);
+			e->name = stacks_name(rd->out, *id, &nl);
 			e->len = (uint32_t)len;
 			e->id = *id;
 			rd->cused++;
@@ -263,7 +263,7 @@ add_stack(struct reader *rd, const char *p, size_t len, uint64_t w1,
 		m = common_prefix(p, rd->prev, len < rd->prevlen ? len :
 		    rd->prevlen);
 		if (m == len && len == rd->prevlen)
-			return fg_stacks_add_ids(rd->out, rd->ids, rd->prevn,
+			return stacks_add_ids(rd->out, rd->ids, rd->prevn,
 			    w1, w2, rd->err);
 		/* Frames ending inside the common prefix are the same; so is
 		 * the previous stack's last frame when this stack goes on
@@ -281,18 +281,18 @@ add_stack(struct reader *rd, const char *p, size_t len, uint64_t w1,
 			size_t ci = rd->idcap, ce = rd->idcap;
 			uint32_t *ni, *ne;
 			if (n >= ((size_t)1 << 24))
-				return fg_seterr(rd->err, FG_ELIMIT, "%s:%llu: "
+				return seterr(rd->err, FG_ELIMIT, "%s:%llu: "
 				    "stack deeper than %zu frames", rd->name,
 				    (unsigned long long)rd->lineno,
 				    (size_t)1 << 24);
-			if ((ni = fg_grow(rd->ids, &ci, n + 1, sizeof(*ni),
+			if ((ni = base_grow(rd->ids, &ci, n + 1, sizeof(*ni),
 			    256)) == NULL)
-				return fg_seterr(rd->err, FG_ENOMEM,
+				return seterr(rd->err, FG_ENOMEM,
 				    "%s: out of memory", rd->name);
 			rd->ids = ni;
-			if ((ne = fg_grow(rd->ends, &ce, n + 1, sizeof(*ne),
+			if ((ne = base_grow(rd->ends, &ce, n + 1, sizeof(*ne),
 			    256)) == NULL)
-				return fg_seterr(rd->err, FG_ENOMEM,
+				return seterr(rd->err, FG_ENOMEM,
 				    "%s: out of memory", rd->name);
 			rd->ends = ne;
 			rd->idcap = ci;
@@ -313,7 +313,7 @@ add_stack(struct reader *rd, const char *p, size_t len, uint64_t w1,
 	rd->prev = len <= UINT32_MAX ? p : NULL;
 	rd->prevlen = len;
 	rd->prevn = n;
-	return fg_stacks_add_ids(rd->out, rd->ids, n, w1, w2, rd->err);
+	return stacks_add_ids(rd->out, rd->ids, n, w1, w2, rd->err);
 }
 
 /* Skip a line whose count p[from..to) does not fit in 64 bits. */
@@ -323,7 +323,7 @@ count_too_large(struct reader *rd, const char *p, size_t from, size_t to)
 	int n = to - from > 40 ? 40 : (int)(to - from);
 
 	rd->skipped++;
-	fg_warnf(rd->warn, "%s:%llu: sample count %.*s%s is too large (more "
+	warnf(rd->warn, "%s:%llu: sample count %.*s%s is too large (more "
 	    "than %llu); skipped", rd->name, (unsigned long long)rd->lineno,
 	    n, p + from, (size_t)n < to - from ? "..." : "",
 	    (unsigned long long)UINT64_MAX);
@@ -350,7 +350,7 @@ parse_line(struct reader *rd, const char *p, size_t len)
 		return count_too_large(rd, p, len + 1, full);
 	if (r == 0) {
 		rd->skipped++;
-		fg_warnf(rd->warn, "%s:%llu: no sample count at the end "
+		warnf(rd->warn, "%s:%llu: no sample count at the end "
 		    "of the line; skipped", rd->name,
 		    (unsigned long long)rd->lineno);
 		return 0;
@@ -370,7 +370,7 @@ parse_line(struct reader *rd, const char *p, size_t len)
 	return add_stack(rd, p, len, c2, 0);
 nostack:
 	rd->skipped++;
-	fg_warnf(rd->warn, "%s:%llu: no stack before the sample count; "
+	warnf(rd->warn, "%s:%llu: no stack before the sample count; "
 	    "skipped", rd->name, (unsigned long long)rd->lineno);
 	return 0;
 }
@@ -399,7 +399,7 @@ parse_block(struct reader *rd, const char *p, size_t len, int final,
 		if ((rd->lineno & 0x3fff) == 0 && rd->o->cancel != NULL &&
 		    *rd->o->cancel) {
 			*used = pos;
-			return fg_seterr(rd->err, FG_ECANCELED,
+			return seterr(rd->err, FG_ECANCELED,
 			    "%s:%llu: canceled", rd->name,
 			    (unsigned long long)rd->lineno);
 		}
@@ -435,7 +435,7 @@ read_mapped(struct reader *rd, int fd, off_t start, off_t end)
 		m = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
 		    fd, off);
 		if (m == MAP_FAILED)
-			return fg_seterr_sys(rd->err, FG_EIO, errno,
+			return seterr_sys(rd->err, FG_EIO, errno,
 			    "%s: cannot map", rd->name);
 		(void)madvise(m, maplen, MADV_SEQUENTIAL);
 		r = parse_block(rd, (const char *)m + skip, maplen - skip,
@@ -446,7 +446,7 @@ read_mapped(struct reader *rd, int fd, off_t start, off_t end)
 		if (used == 0 && !final) {
 			/* One line longer than the window: widen it. */
 			if (win >= LINE_MAX_LEN)
-				return fg_seterr(rd->err, FG_ELIMIT,
+				return seterr(rd->err, FG_ELIMIT,
 				    "%s:%llu: line longer than %zu bytes",
 				    rd->name,
 				    (unsigned long long)rd->lineno + 1,
@@ -478,7 +478,7 @@ defer_warning(void *arg, const char *msg)
 {
 	struct deferred *d = arg;
 
-	if (fg_buf_append(&d->buf, msg, strlen(msg) + 1) != 0)
+	if (buf_append(&d->buf, msg, strlen(msg) + 1) != 0)
 		d->dropped++;
 }
 
@@ -524,7 +524,7 @@ half_main(void *arg)
 	struct half *h = arg;
 
 	if (count_lines(h->fd, h->start, &h->rd.lineno) != 0)
-		h->r = fg_seterr_sys(&h->err, FG_EIO, errno, "%s: cannot map",
+		h->r = seterr_sys(&h->err, FG_EIO, errno, "%s: cannot map",
 		    h->rd.name);
 	else
 		h->r = read_mapped(&h->rd, h->fd, h->start, h->end);
@@ -574,7 +574,7 @@ read_split(struct reader *rd, int fd, off_t size, off_t split)
 	h.rd.idcap = 0;
 	h.rd.prev = NULL;
 	h.rd.warned_fraction = 0;
-	fg_buf_init(&h.warns.buf, DEFER_MAX);
+	buf_init(&h.warns.buf, DEFER_MAX);
 	h.warn.fn = defer_warning;
 	h.warn.arg = &h.warns;
 	h.rd.warn = &h.warn;
@@ -582,14 +582,14 @@ read_split(struct reader *rd, int fd, off_t size, off_t split)
 	h.start = split;
 	h.end = size;
 	if ((h.rd.out = fg_stacks_new()) == NULL) {
-		fg_buf_free(&h.warns.buf);
+		buf_free(&h.warns.buf);
 		return read_mapped(rd, fd, 0, size);
 	}
 	(void)cache_grow(&h.rd);
 	if (pthread_create(&t, NULL, half_main, &h) != 0) {
 		fg_stacks_free(h.rd.out);
 		free(h.rd.cache);
-		fg_buf_free(&h.warns.buf);
+		buf_free(&h.warns.buf);
 		return read_mapped(rd, fd, 0, size);
 	}
 	r = read_mapped(rd, fd, 0, split);
@@ -601,20 +601,20 @@ read_split(struct reader *rd, int fd, off_t size, off_t split)
 			if (rd->warned_fraction &&
 			    strstr(p, "fractional sample counts") != NULL)
 				continue;
-			fg_warnf(rd->warn, "%s", p);
+			warnf(rd->warn, "%s", p);
 		}
 	if (h.warns.dropped > 0)
-		fg_warnf(rd->warn, "%s: %lu more warnings not shown", rd->name,
+		warnf(rd->warn, "%s: %lu more warnings not shown", rd->name,
 		    h.warns.dropped);
 	if (r == 0 && h.r != 0)
-		r = fg_seterr(rd->err, h.r, "%s", h.err.msg);
+		r = seterr(rd->err, h.r, "%s", h.err.msg);
 	if (r == 0)
 		r = fg_stacks_merge(rd->out, h.rd.out, rd->err);
 	fg_stacks_free(h.rd.out);
 	free(h.rd.cache);
 	free(h.rd.ids);
 	free(h.rd.ends);
-	fg_buf_free(&h.warns.buf);
+	buf_free(&h.warns.buf);
 	return r;
 }
 
@@ -626,10 +626,10 @@ read_stream(struct reader *rd, int fd)
 	ssize_t n;
 	int r = 0, eof = 0;
 
-	fg_buf_init(&b, LINE_MAX_LEN + READ_BLOCK);
+	buf_init(&b, LINE_MAX_LEN + READ_BLOCK);
 	while (!eof) {
-		if ((r = fg_buf_reserve(&b, READ_BLOCK)) != 0) {
-			r = fg_seterr(rd->err, r, "%s:%llu: line too long or "
+		if ((r = buf_reserve(&b, READ_BLOCK)) != 0) {
+			r = seterr(rd->err, r, "%s:%llu: line too long or "
 			    "out of memory", rd->name,
 			    (unsigned long long)rd->lineno + 1);
 			break;
@@ -638,13 +638,13 @@ read_stream(struct reader *rd, int fd)
 		if (n < 0) {
 			if (errno == EINTR) {
 				if (rd->o->cancel != NULL && *rd->o->cancel) {
-					r = fg_seterr(rd->err, FG_ECANCELED,
+					r = seterr(rd->err, FG_ECANCELED,
 					    "%s: canceled", rd->name);
 					break;
 				}
 				continue;
 			}
-			r = fg_seterr_sys(rd->err, FG_EIO, errno,
+			r = seterr_sys(rd->err, FG_EIO, errno,
 			    "%s: read", rd->name);
 			break;
 		}
@@ -656,7 +656,7 @@ read_stream(struct reader *rd, int fd)
 		memmove(b.d, b.d + used, b.len - used);
 		b.len -= used;
 	}
-	fg_buf_free(&b);
+	buf_free(&b);
 	return r;
 }
 
@@ -664,11 +664,11 @@ int
 fg_folded_read_fd(int fd, const char *name, const struct fg_folded_opts *o,
     struct fg_stacks *out, struct fg_error *err)
 {
-	return fg_folded_read_fd_tuned(fd, name, o, out, PAR_MIN, err);
+	return folded_read_fd_tuned(fd, name, o, out, PAR_MIN, err);
 }
 
 int
-fg_folded_read_fd_tuned(int fd, const char *name,
+folded_read_fd_tuned(int fd, const char *name,
     const struct fg_folded_opts *o, struct fg_stacks *out, off_t split_min,
     struct fg_error *err)
 {
@@ -688,9 +688,9 @@ fg_folded_read_fd_tuned(int fd, const char *name,
 	rd.out = out;
 	rd.err = err;
 	if (out == NULL)
-		return fg_seterr(err, FG_EINVAL, "%s: no stacks model", rd.name);
+		return seterr(err, FG_EINVAL, "%s: no stacks model", rd.name);
 	if (o->keep_order)
-		fg_stacks_keep_sequence(out);
+		stacks_keep_sequence(out);
 	(void)cache_grow(&rd);
 	/* A regular file read from its start is mapped (and left at its
 	 * end, as if read); anything else is streamed from where it is. */
@@ -722,7 +722,7 @@ fg_folded_read_file(const char *path, const struct fg_folded_opts *o,
 	if (path == NULL || strcmp(path, "-") == 0)
 		return fg_folded_read_fd(STDIN_FILENO, "<stdin>", o, out, err);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+		return seterr_sys(err, FG_EIO, errno, "%s", path);
 	r = fg_folded_read_fd(fd, path, o, out, err);
 	close(fd);
 	return r;

@@ -11,7 +11,7 @@
 #include "flamegraph.h"
 
 /* fg_folded_read_fd() with split_min instead of the default. */
-int fg_folded_read_fd_tuned(int fd, const char *name,
+int folded_read_fd_tuned(int fd, const char *name,
     const struct fg_folded_opts *o, struct fg_stacks *out, off_t split_min,
     struct fg_error *err);
 

@@ -50,7 +50,7 @@ fix_rust(const char *p, size_t len, struct fg_buf *out, int *rc)
 	if (h[0] != 'h')
 		return 0;
 	for (i = 1; i < RUST_HASH_LEN; i++)
-		if (fg_hexval((unsigned char)h[i]) < 0)
+		if (hexval((unsigned char)h[i]) < 0)
 			return 0;
 	rest = p;
 	end = h;
@@ -58,16 +58,16 @@ fix_rust(const char *p, size_t len, struct fg_buf *out, int *rc)
 		end -= 2;
 	if (end - rest >= 2 && rest[0] == '_' && rest[1] == '$')
 		rest++;
-	fg_buf_reset(out);
+	buf_reset(out);
 	while (rest < end) {
 		int r = 0;
 
 		if (*rest == '.') {
 			if (end - rest >= 2 && rest[1] == '.') {
-				r = fg_buf_append(out, "::", 2);
+				r = buf_append(out, "::", 2);
 				rest += 2;
 			} else {
-				r = fg_buf_putc(out, '.');
+				r = buf_putc(out, '.');
 				rest++;
 			}
 		} else if (*rest == '$') {
@@ -75,13 +75,13 @@ fix_rust(const char *p, size_t len, struct fg_buf *out, int *rc)
 
 			for (k = 0; k < sizeof(rust_escapes) /
 			    sizeof(rust_escapes[0]); k++)
-				if (fg_starts(rest, n, rust_escapes[k].enc))
+				if (base_starts(rest, n, rust_escapes[k].enc))
 					break;
 			if (k == sizeof(rust_escapes) / sizeof(rust_escapes[0])) {
-				r = fg_buf_append(out, rest, n);
+				r = buf_append(out, rest, n);
 				rest = end;
 			} else {
-				r = fg_buf_append(out, rust_escapes[k].dec,
+				r = buf_append(out, rust_escapes[k].dec,
 				    strlen(rust_escapes[k].dec));
 				rest += strlen(rust_escapes[k].enc);
 			}
@@ -90,7 +90,7 @@ fix_rust(const char *p, size_t len, struct fg_buf *out, int *rc)
 
 			while (q < end && *q != '$' && *q != '.')
 				q++;
-			r = fg_buf_append(out, rest, (size_t)(q - rest));
+			r = buf_append(out, rest, (size_t)(q - rest));
 			rest = q;
 		}
 		if (r != 0) {
@@ -112,9 +112,9 @@ is_kernel(const char *m, size_t len)
 		return 0;
 	if (len > 0 && m[0] == '[')
 		return 1;
-	if (fg_ends(m, len, ".ko"))
+	if (base_ends(m, len, ".ko"))
 		return 1;
-	if ((v = fg_rfind(m, len, "vmlinux")) == NULL)
+	if ((v = base_rfind(m, len, "vmlinux")) == NULL)
 		return 0;
 	for (i = (size_t)(v - m); i < len; i++) {
 		unsigned char c = (unsigned char)m[i];
@@ -129,9 +129,9 @@ is_kernel(const char *m, size_t len)
 static int
 is_jit(const char *m, size_t len)
 {
-	if (fg_starts(m, len, "/tmp/perf-") && fg_ends(m, len, ".map"))
+	if (base_starts(m, len, "/tmp/perf-") && base_ends(m, len, ".map"))
 		return 1;
-	if (fg_ends(m, len, ".so")) {
+	if (base_ends(m, len, ".so")) {
 		size_t i;
 
 		for (i = 0; i + 8 <= len; i++)
@@ -159,14 +159,14 @@ unknown_frame(struct fg_buf *w, const char *mod, size_t mlen,
 			base--;
 		n = (size_t)(mod + mlen - base);
 	}
-	r |= fg_buf_putc(w, '[');
-	r |= fg_buf_append(w, base, n);
+	r |= buf_putc(w, '[');
+	r |= buf_append(w, base, n);
 	if (addrs) {
-		r |= fg_buf_append(w, " <", 2);
-		r |= fg_buf_append(w, pc, pclen);
-		r |= fg_buf_append(w, ">]", 2);
+		r |= buf_append(w, " <", 2);
+		r |= buf_append(w, pc, pclen);
+		r |= buf_append(w, ">]", 2);
 	} else
-		r |= fg_buf_putc(w, ']');
+		r |= buf_putc(w, ']');
 	return r;
 }
 
@@ -195,7 +195,7 @@ tidy_generic(struct fg_buf *w)
 			break;
 		case '(':
 			if (depth == 0 && last_dot != i &&
-			    !fg_starts(f + i, w->len - i, "(anonymous namespace)")) {
+			    !base_starts(f + i, w->len - i, "(anonymous namespace)")) {
 				cut = i;
 				goto done;
 			}
@@ -226,12 +226,12 @@ frame_name(struct fg_buf *w, const char *func, size_t flen,
 {
 	int r;
 
-	fg_buf_reset(w);
+	buf_reset(w);
 	if (is_unknown(func, flen) &&
 	    !(is_unknown(mod, mlen) && !o->addrs))
 		r = unknown_frame(w, mod, mlen, pc, pclen, o->addrs);
 	else
-		r = fg_buf_append(w, func, flen);
+		r = buf_append(w, func, flen);
 	if (r != 0)
 		return r;
 	tidy_generic(w);
@@ -242,11 +242,11 @@ frame_name(struct fg_buf *w, const char *func, size_t flen,
 		w->len--;
 	}
 	if (inlined)
-		return fg_buf_append(w, "_[i]", 4);
+		return buf_append(w, "_[i]", 4);
 	if (o->kernel && is_kernel(mod, mlen))
-		return fg_buf_append(w, "_[k]", 4);
+		return buf_append(w, "_[k]", 4);
 	if (o->jit && is_jit(mod, mlen))
-		return fg_buf_append(w, "_[j]", 4);
+		return buf_append(w, "_[j]", 4);
 	return 0;
 }
 
@@ -258,13 +258,13 @@ frame_parse_line(const char *line, size_t len, struct fg_buf *scratch,
 	size_t n = len, rlen;
 	int r, fixed;
 
-	fg_trim_start(&p, &n);
-	fg_trim_end(p, &n);
+	base_trim_start(&p, &n);
+	base_trim_end(p, &n);
 	if ((sp = memchr(p, ' ', n)) == NULL)
 		return 0;
 	fl->pc = p;
 	fl->pclen = (size_t)(sp - p);
-	fg_trim_end(fl->pc, &fl->pclen);
+	base_trim_end(fl->pc, &fl->pclen);
 	q = sp + 1;
 	n = (size_t)(p + n - q);
 	/* rsplitn(2, ' '): the module after the last space */
@@ -280,17 +280,17 @@ frame_parse_line(const char *line, size_t len, struct fg_buf *scratch,
 	fl->mlen -= 2;
 	raw = q;
 	rlen = (size_t)(sp - 1 - q);
-	fg_trim(&raw, &rlen);
+	base_trim(&raw, &rlen);
 	if (rlen == 0) {
 		raw = " ";
 		rlen = 1;
 	}
 	/* the symbol offset */
-	if ((q = fg_rfind(raw, rlen, "+0x")) != NULL) {
+	if ((q = base_rfind(raw, rlen, "+0x")) != NULL) {
 		size_t i, off = (size_t)(q - raw);
 
 		for (i = off + 3; i < rlen; i++)
-			if (fg_hexval((unsigned char)raw[i]) < 0)
+			if (hexval((unsigned char)raw[i]) < 0)
 				break;
 		if (i == rlen)
 			rlen = off;
@@ -347,8 +347,8 @@ frame_names_native(const char *func, const char *mod, uint64_t pc,
 	struct frame_line fl;
 	int r;
 
-	fg_buf_reset(&b->line);
-	if (fg_buf_printf(&b->line, "%llx %s (%s)", (unsigned long long)pc,
+	buf_reset(&b->line);
+	if (buf_printf(&b->line, "%llx %s (%s)", (unsigned long long)pc,
 	    func != NULL ? func : "[unknown]", mod) != 0)
 		return FG_ENOMEM;
 	if ((r = frame_parse_line(b->line.d, b->line.len, &b->scratch,
@@ -360,17 +360,17 @@ frame_names_native(const char *func, const char *mod, uint64_t pc,
 void
 frame_bufs_init(struct frame_bufs *b)
 {
-	fg_buf_init(&b->line, 64u << 20);
-	fg_buf_init(&b->scratch, 64u << 20);
-	fg_buf_init(&b->work, 64u << 20);
+	buf_init(&b->line, 64u << 20);
+	buf_init(&b->scratch, 64u << 20);
+	buf_init(&b->work, 64u << 20);
 }
 
 void
 frame_bufs_free(struct frame_bufs *b)
 {
-	fg_buf_free(&b->line);
-	fg_buf_free(&b->scratch);
-	fg_buf_free(&b->work);
+	buf_free(&b->line);
+	buf_free(&b->scratch);
+	buf_free(&b->work);
 }
 
 static size_t

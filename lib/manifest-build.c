@@ -30,7 +30,7 @@ mf_cfgget(const struct fg_manifest *m, const char *path, size_t *ci)
 	const cJSON *v;
 
 	for (size_t i = 0; i < m->ncfg; i++)
-		if ((v = fg_toml_get(m->cfg[i].doc, path)) != NULL) {
+		if ((v = toml_get(m->cfg[i].doc, path)) != NULL) {
 			if (ci)
 				*ci = i;
 			return v;
@@ -48,7 +48,7 @@ split_words(struct fg_manifest *m, const char *s, char sep,
 
 	for (p = s; *p; p++)
 		cap++;
-	if ((v = fg_arena_alloc(&m->ar, (cap + 1) * sizeof(*v))) == NULL)
+	if ((v = arena_alloc(&m->ar, (cap + 1) * sizeof(*v))) == NULL)
 		return FG_ENOMEM;
 	for (p = s; *p;) {
 		if (sep == ' ') {
@@ -63,7 +63,7 @@ split_words(struct fg_manifest *m, const char *s, char sep,
 			for (q = p; *q && *q != sep; q++)
 				;
 		if (q > p || sep != ' ')
-			v[k++] = fg_arena_strndup(&m->ar, p, (size_t)(q - p));
+			v[k++] = arena_strndup(&m->ar, p, (size_t)(q - p));
 		p = *q ? q + 1 : q;
 	}
 	*out = v;
@@ -81,21 +81,21 @@ cfgwords(struct fg_manifest *m, const cJSON *v, const char *path,
 	*nw = 0;
 	if (cJSON_IsString(v)) {
 		if (split_words(m, v->valuestring, ' ', w, nw) != 0)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		return 0;
 	}
 	if (!cJSON_IsArray(v))
-		return fg_seterr(err, FG_EPARSE, "%s:%u:%u: rustflags must be "
-		    "a string or an array of strings", path, fg_toml_line(v),
-		    fg_toml_col(v));
-	if ((*w = fg_arena_alloc(&m->ar, ((size_t)cJSON_GetArraySize(v) + 1) *
+		return seterr(err, FG_EPARSE, "%s:%u:%u: rustflags must be "
+		    "a string or an array of strings", path, toml_line(v),
+		    toml_col(v));
+	if ((*w = arena_alloc(&m->ar, ((size_t)cJSON_GetArraySize(v) + 1) *
 	    sizeof(**w))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	cJSON_ArrayForEach(e, v) {
 		if (!cJSON_IsString(e))
-			return fg_seterr(err, FG_EPARSE, "%s:%u:%u: rustflags "
-			    "must be strings", path, fg_toml_line(e),
-			    fg_toml_col(e));
+			return seterr(err, FG_EPARSE, "%s:%u:%u: rustflags "
+			    "must be strings", path, toml_line(e),
+			    toml_col(e));
 		(*w)[(*nw)++] = e->valuestring;
 	}
 	return 0;
@@ -109,7 +109,7 @@ appendw(struct fg_manifest *m, const char ***acc, size_t *nacc,
 	const char **nv;
 	size_t i;
 
-	if ((nv = fg_arena_alloc(&m->ar, (*nacc + nw + 1) * sizeof(*nv))) ==
+	if ((nv = arena_alloc(&m->ar, (*nacc + nw + 1) * sizeof(*nv))) ==
 	    NULL)
 		return FG_ENOMEM;
 	for (i = 0; i < *nacc; i++)
@@ -146,9 +146,9 @@ fmerge_add(struct fg_manifest *m, struct fmerge *f, const cJSON *v,
 	if ((r = cfgwords(m, v, path, &w, &nw, err)) != 0)
 		return r;
 	if (here == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	if (f->kind != 0 && f->kind != kind)
-		return fg_seterr(err, FG_EPARSE, "%s: rustflags is %s but %s "
+		return seterr(err, FG_EPARSE, "%s: rustflags is %s but %s "
 		    "has %s: cargo cannot merge them either; use the same "
 		    "form in both", here, kind == 1 ? "a string" : "an array",
 		    f->from, f->kind == 1 ? "a string" : "an array");
@@ -156,7 +156,7 @@ fmerge_add(struct fg_manifest *m, struct fmerge *f, const cJSON *v,
 		f->v = w;
 		f->n = nw;
 	} else if (appendw(m, &f->v, &f->n, w, nw) != 0)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	f->kind = kind;
 	f->from = here;
 	return 0;
@@ -172,7 +172,7 @@ envflags(struct fg_manifest *m, const char *s, const char ***acc,
 
 	if (split_words(m, s, ' ', &w, &nw) != 0 ||
 	    appendw(m, acc, nacc, w, nw) != 0)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -213,7 +213,7 @@ bs_triple(struct fg_manifest *m, const struct fg_manifest_opts *o)
 		m->build_target = mf_astr(m, s);
 	else if ((v = mf_cfgget(m, "build.target", &ci)) != NULL) {
 		if (cJSON_IsArray(v) && v->child != NULL) {
-			fg_warnf(&m->warn, "%s: build.target lists several "
+			warnf(&m->warn, "%s: build.target lists several "
 			    "targets; using the first",
 			    mf_origin_of(&m->ar, m->cfg[ci].path, v));
 			v = v->child;
@@ -310,13 +310,13 @@ flags_target_key(struct fg_manifest *m, struct flags *fl, const char *key,
 	memset(&f, 0, sizeof(f));
 	for (size_t k = last + 1; k-- > 0;) {
 		v = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(fg_toml_get(m->cfg[k].doc,
+		    cJSON_GetObjectItemCaseSensitive(toml_get(m->cfg[k].doc,
 		    "target"), key), "rustflags");
 		if (v != NULL && (r = fmerge_add(m, &f, v, m->cfg[k].path,
 		    err)) != 0)
 			return r;
 	}
-	return flags_take(m, fl, &f) != 0 ? fg_seterr(err, FG_ENOMEM,
+	return flags_take(m, fl, &f) != 0 ? seterr(err, FG_ENOMEM,
 	    "out of memory") : 0;
 }
 
@@ -330,11 +330,11 @@ flags_cfg(struct fg_manifest *m, struct flags *fl, const char *triple,
 	int r;
 
 	for (i = m->ncfg; i-- > 0;) {
-		cJSON_ArrayForEach(e, fg_toml_get(m->cfg[i].doc, "target")) {
+		cJSON_ArrayForEach(e, toml_get(m->cfg[i].doc, "target")) {
 			if (!mf_cfg_matches(e->string, triple))
 				continue;
 			for (j = m->ncfg; j-- > i + 1;)	/* seen before? */
-				if (cJSON_GetObjectItemCaseSensitive(fg_toml_get(
+				if (cJSON_GetObjectItemCaseSensitive(toml_get(
 				    m->cfg[j].doc, "target"), e->string) != NULL)
 					break;
 			if (j != (size_t)-1 && j > i)
@@ -357,13 +357,13 @@ flags_build(struct fg_manifest *m, struct flags *fl, struct fg_error *err)
 
 	memset(&f, 0, sizeof(f));
 	for (size_t i = m->ncfg; i-- > 0;) {
-		v = fg_toml_get(m->cfg[i].doc, "build.rustflags");
+		v = toml_get(m->cfg[i].doc, "build.rustflags");
 		if (v != NULL && (r = fmerge_add(m, &f, v, m->cfg[i].path,
 		    err)) != 0)
 			return r;
 	}
 	if (flags_take(m, fl, &f) != 0)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	if ((s = mf_envget(m, "CARGO_BUILD_RUSTFLAGS")) != NULL) {
 		if ((r = envflags(m, s, &fl->acc, &fl->nacc, err)) != 0)
 			return r;
@@ -391,13 +391,13 @@ bs_rustflags(struct fg_manifest *m, const char *triple, struct fg_error *err)
 	if ((s = mf_envget(m, "CARGO_ENCODED_RUSTFLAGS")) != NULL) {
 		if (*s != '\0' && split_words(m, s, '\x1f', &m->rustflags,
 		    &m->nrustflags) != 0)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		m->rustflags_origin = "CARGO_ENCODED_RUSTFLAGS";
 		return 0;
 	}
 	if ((s = mf_envget(m, "RUSTFLAGS")) != NULL) {
 		if (split_words(m, s, ' ', &m->rustflags, &m->nrustflags) != 0)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		m->rustflags_origin = "RUSTFLAGS";
 		return 0;
 	}

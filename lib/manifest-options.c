@@ -68,14 +68,14 @@ take_value(struct fg_manifest *m, const cJSON *e, enum otype type,
 		op->val = cJSON_IsTrue(e) ? "true" : "false";
 		return 0;
 	case O_INT:
-		if (fg_toml_int(e, &iv) != 0 || iv <= 0)
+		if (toml_int(e, &iv) != 0 || iv <= 0)
 			return 1;
 		op->val = mf_afmt(&m->ar, "%" PRId64, iv);
 		return 0;
 	case O_NUM:
-		if (fg_toml_int(e, &iv) == 0)
+		if (toml_int(e, &iv) == 0)
 			op->val = mf_afmt(&m->ar, "%" PRId64, iv);
-		else if (fg_toml_type(e) == FG_TOML_FLOAT &&
+		else if (toml_type(e) == FG_TOML_FLOAT &&
 		    e->valuedouble >= 0 && e->valuedouble < 1e9)
 			op->val = mf_afmt(&m->ar, "%g", e->valuedouble);
 		else
@@ -91,7 +91,7 @@ take_value(struct fg_manifest *m, const cJSON *e, enum otype type,
 			return 1;
 		n++;
 	}
-	if ((op->items = fg_arena_alloc(&m->ar, (n + 1) * sizeof(char *))) ==
+	if ((op->items = arena_alloc(&m->ar, (n + 1) * sizeof(char *))) ==
 	    NULL)
 		return FG_ENOMEM;
 	op->nitems = 0;
@@ -112,8 +112,8 @@ takeopts(struct fg_manifest *m, const cJSON *tab, const char *path,
 	if (tab == NULL)
 		return 0;
 	if (!cJSON_IsObject(tab)) {
-		fg_warnf(&m->warn, "%s:%u:%u: [%s] must be a table; ignored",
-		    path, fg_toml_line(tab), fg_toml_col(tab), where);
+		warnf(&m->warn, "%s:%u:%u: [%s] must be a table; ignored",
+		    path, toml_line(tab), toml_col(tab), where);
 		return 0;
 	}
 	cJSON_ArrayForEach(e, tab) {
@@ -121,9 +121,9 @@ takeopts(struct fg_manifest *m, const cJSON *tab, const char *path,
 			if (strcmp(known_opts[k].key, e->string) == 0)
 				break;
 		if (k == NKNOWN) {
-			fg_warnf(&m->warn, "%s:%u:%u: unknown key \"%s\" in "
-			    "[%s]; ignored", path, fg_toml_line(e),
-			    fg_toml_col(e), e->string, where);
+			warnf(&m->warn, "%s:%u:%u: unknown key \"%s\" in "
+			    "[%s]; ignored", path, toml_line(e),
+			    toml_col(e), e->string, where);
 			continue;
 		}
 		r = take_value(m, e, known_opts[k].type, &m->opts[k]);
@@ -133,8 +133,8 @@ takeopts(struct fg_manifest *m, const cJSON *tab, const char *path,
 			m->opts[k].origin = mf_origin_of(&m->ar, path, e);
 			continue;
 		}
-		fg_warnf(&m->warn, "%s:%u:%u: \"%s\" in [%s] must be %s; "
-		    "ignored", path, fg_toml_line(e), fg_toml_col(e), e->string,
+		warnf(&m->warn, "%s:%u:%u: \"%s\" in [%s] must be %s; "
+		    "ignored", path, toml_line(e), toml_col(e), e->string,
 		    where, type_words(known_opts[k].type));
 	}
 	return 0;
@@ -144,16 +144,16 @@ int
 mf_options_take(struct fg_manifest *m)
 {
 	m->nopts = NKNOWN;
-	if ((m->opts = fg_arena_alloc(&m->ar, NKNOWN * sizeof(*m->opts))) ==
+	if ((m->opts = arena_alloc(&m->ar, NKNOWN * sizeof(*m->opts))) ==
 	    NULL)
 		return FG_ENOMEM;
 	memset(m->opts, 0, NKNOWN * sizeof(*m->opts));
 	for (size_t i = 0; i < NKNOWN; i++)
 		m->opts[i].key = known_opts[i].key;
-	if (takeopts(m, fg_toml_get(m->root_doc, "workspace.metadata."
+	if (takeopts(m, toml_get(m->root_doc, "workspace.metadata."
 	    "flamegraph"), m->root_manifest, "workspace.metadata.flamegraph")
 	    != 0 || (m->pkg_doc != NULL && m->pkg != NULL &&
-	    takeopts(m, fg_toml_get(m->pkg_doc, "package.metadata."
+	    takeopts(m, toml_get(m->pkg_doc, "package.metadata."
 	    "flamegraph"), m->pkg_manifest ? m->pkg_manifest : "",
 	    "package.metadata.flamegraph") != 0))
 		return FG_ENOMEM;

@@ -53,8 +53,8 @@ mf_canon(struct fg_arena *ar, int k, const cJSON *it, const char *s)
 	char *end;
 
 	if (it != NULL) {
-		ty = fg_toml_type(it);
-		if (ty == FG_TOML_INTEGER && fg_toml_int(it, &iv) == 0)
+		ty = toml_type(it);
+		if (ty == FG_TOML_INTEGER && toml_int(it, &iv) == 0)
 			isint = 1;
 		else if (ty == FG_TOML_BOOL) {
 			isbool = 1;
@@ -168,28 +168,28 @@ explicit(const struct fg_manifest *m, struct fg_profile *p,
 	mf_envname(name, sizeof(name), "CARGO_PROFILE", pname, profile_keys[k]);
 	if ((s = mf_envget(m, name)) != NULL) {
 		if ((*val = mf_canon(&p->ar, k, NULL, s)) == NULL)
-			return fg_seterr(err, FG_EPARSE, "%s=%s: %s must be %s",
+			return seterr(err, FG_EPARSE, "%s=%s: %s must be %s",
 			    name, s, profile_keys[k], want_type[k]);
 		*origin = mf_afmt(&p->ar, "%s", name);
-		return *origin ? 0 : fg_seterr(err, FG_ENOMEM, "out of memory");
+		return *origin ? 0 : seterr(err, FG_ENOMEM, "out of memory");
 	}
 	snprintf(path, sizeof(path), "profile.%s.%s", pname, profile_keys[k]);
 	it = NULL;
 	if (strchr(pname, '.') == NULL) {
-		/* fg_toml_get splits at dots; profile names have none */
+		/* toml_get splits at dots; profile names have none */
 		if ((it = mf_cfgget(m, path, &ci)) != NULL)
 			file = m->cfg[ci].path;
-		else if ((it = fg_toml_get(m->root_doc, path)) != NULL)
+		else if ((it = toml_get(m->root_doc, path)) != NULL)
 			file = m->root_manifest;
 	}
 	if (it == NULL)
 		return 0;
 	if ((*val = mf_canon(&p->ar, k, it, NULL)) == NULL)
-		return fg_seterr(err, FG_EPARSE, "%s:%u:%u: profile.%s.%s must "
-		    "be %s", file, fg_toml_line(it), fg_toml_col(it), pname,
+		return seterr(err, FG_EPARSE, "%s:%u:%u: profile.%s.%s must "
+		    "be %s", file, toml_line(it), toml_col(it), pname,
 		    profile_keys[k], want_type[k]);
 	*origin = mf_origin_of(&p->ar, file, it);
-	return *origin ? 0 : fg_seterr(err, FG_ENOMEM, "out of memory");
+	return *origin ? 0 : seterr(err, FG_ENOMEM, "out of memory");
 }
 
 static int
@@ -199,7 +199,7 @@ defined(const struct fg_manifest *m, const char *pname)
 
 	snprintf(path, sizeof(path), "profile.%s", pname);
 	return mf_cfgget(m, path, NULL) != NULL ||
-	    fg_toml_get(m->root_doc, path) != NULL;
+	    toml_get(m->root_doc, path) != NULL;
 }
 
 static void
@@ -226,10 +226,10 @@ resolve(const struct fg_manifest *m, struct fg_profile *p, const char *pname,
 	int k, r;
 
 	if (depth > MAX_INHERITS)
-		return fg_seterr(err, FG_EINVAL, "profile %s: inherits chain "
+		return seterr(err, FG_EINVAL, "profile %s: inherits chain "
 		    "longer than %d (a cycle?)", pname, MAX_INHERITS);
 	if (strlen(pname) > 64 || strchr(pname, '.') != NULL)
-		return fg_seterr(err, FG_EINVAL, "invalid profile name \"%s\"",
+		return seterr(err, FG_EINVAL, "invalid profile name \"%s\"",
 		    pname);
 	for (k = 0; k < PROFILE_NKEYS; k++)
 		if ((r = explicit(m, p, pname, k, &vals[k], &orgs[k], err)) != 0)
@@ -244,11 +244,11 @@ resolve(const struct fg_manifest *m, struct fg_profile *p, const char *pname,
 			return r;
 	} else {
 		if (!defined(m, pname) && vals[11] == NULL)
-			return fg_seterr(err, FG_EINVAL, "profile \"%s\" is not "
+			return seterr(err, FG_EINVAL, "profile \"%s\" is not "
 			    "defined in %s or a cargo config", pname,
 			    m->root_manifest);
 		if (parent == NULL)
-			return fg_seterr(err, FG_EINVAL, "profile \"%s\" has no "
+			return seterr(err, FG_EINVAL, "profile \"%s\" has no "
 			    "inherits (custom profiles must say which profile "
 			    "they inherit from)", pname);
 		if ((r = resolve(m, p, parent, depth + 1, err)) != 0)
@@ -345,10 +345,10 @@ fg_manifest_profile(const struct fg_manifest *m, const char *name,
 	if (name == NULL)
 		name = "release";
 	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
-	fg_arena_init(&p->ar);
+		return seterr(err, FG_ENOMEM, "out of memory");
+	arena_init(&p->ar);
 	if ((p->name = mf_afmt(&p->ar, "%s", name)) == NULL) {
-		r = fg_seterr(err, FG_ENOMEM, "out of memory");
+		r = seterr(err, FG_ENOMEM, "out of memory");
 		goto fail;
 	}
 	if ((r = resolve(m, p, name, 0, err)) != 0)
@@ -356,7 +356,7 @@ fg_manifest_profile(const struct fg_manifest *m, const char *name,
 	p->dir = strcmp(name, "dev") == 0 || strcmp(name, "test") == 0 ?
 	    "debug" : strcmp(name, "bench") == 0 ? "release" : p->name;
 	if (overrides(p) != 0) {
-		r = fg_seterr(err, FG_ENOMEM, "out of memory");
+		r = seterr(err, FG_ENOMEM, "out of memory");
 		goto fail;
 	}
 	*out = p;
@@ -371,7 +371,7 @@ fg_profile_free(struct fg_profile *p)
 {
 	if (p == NULL)
 		return;
-	fg_arena_free(&p->ar);
+	arena_free(&p->ar);
 	free(p);
 }
 

@@ -81,37 +81,37 @@ pkgoverrides(const struct fg_manifest *m, const char *pname,
 
 	if (strchr(pname, '.') != NULL)
 		return 0;
-	fg_arena_init(&ar);
+	arena_init(&ar);
 	snprintf(path, sizeof(path), "profile.%s.package", pname);
 	for (i = 0; i <= m->ncfg; i++) {
-		pk = fg_toml_get(i < m->ncfg ? m->cfg[i].doc : m->root_doc,
+		pk = toml_get(i < m->ncfg ? m->cfg[i].doc : m->root_doc,
 		    path);
 		file = i < m->ncfg ? m->cfg[i].path : m->root_manifest;
 		cJSON_ArrayForEach(e, pk) {
 			d = cJSON_GetObjectItemCaseSensitive(e, "debug");
 			if (d != NULL && (v = mf_canon(&ar, 0, d, NULL)) != NULL &&
 			    mf_debugrank(v) < 2) {
-				fg_warnf(w, "%s:%u:%u: profile.%s.package.\"%s\" "
+				warnf(w, "%s:%u:%u: profile.%s.package.\"%s\" "
 				    "sets debug = \"%s\", which wins over the "
 				    "tool's override: those crates' frames lose "
 				    "lines and inline frames; remove it", file,
-				    fg_toml_line(d), fg_toml_col(d), pname,
+				    toml_line(d), toml_col(d), pname,
 				    e->string, v);
 				nw++;
 			}
 			d = cJSON_GetObjectItemCaseSensitive(e, "strip");
 			if (d != NULL && (v = mf_canon(&ar, 1, d, NULL)) != NULL &&
 			    strcmp(v, "none") != 0) {
-				fg_warnf(w, "%s:%u:%u: profile.%s.package.\"%s\" "
+				warnf(w, "%s:%u:%u: profile.%s.package.\"%s\" "
 				    "sets strip = \"%s\", which wins over the "
 				    "tool's override; remove it", file,
-				    fg_toml_line(d), fg_toml_col(d), pname,
+				    toml_line(d), toml_col(d), pname,
 				    e->string, v);
 				nw++;
 			}
 		}
 	}
-	fg_arena_free(&ar);
+	arena_free(&ar);
 	return nw;
 }
 
@@ -137,38 +137,38 @@ fg_manifest_check_stacks(const struct fg_manifest *m,
 		if (strncmp(c, "debuginfo=", 10) == 0 && (strcmp(v, "0") == 0 ||
 		    strcmp(v, "none") == 0 || strcmp(v, "line-directives-only")
 		    == 0)) {
-			fg_warnf(w, "%s: -C %s overrides the profile's debug "
+			warnf(w, "%s: -C %s overrides the profile's debug "
 			    "setting: no line tables or inline frames; remove "
 			    "it", o, c);
 			nw++;
 		} else if (strncmp(c, "strip=", 6) == 0 && strcmp(v, "none")
 		    != 0) {
-			fg_warnf(w, "%s: -C %s strips the executable: frames "
+			warnf(w, "%s: -C %s strips the executable: frames "
 			    "lose their names; remove it", o, c);
 			nw++;
 		} else if (strncmp(c, "force-unwind-tables=", 20) == 0 &&
 		    isno(v)) {
-			fg_warnf(w, "%s: -C %s drops the unwind tables that "
+			warnf(w, "%s: -C %s drops the unwind tables that "
 			    "DWARF call graphs need: stacks stop after one "
 			    "frame; remove it", o, c);
 			nw++;
 		} else if (strncmp(c, "force-frame-pointers=", 21) == 0 &&
 		    isno(v)) {
-			fg_warnf(w, "%s: -C %s: stacks recorded with "
+			warnf(w, "%s: -C %s: stacks recorded with "
 			    "--call-graph fp stop at the first Rust frame; "
 			    "keep the default DWARF call graphs or remove it",
 			    o, c);
 			nw++;
 		} else if (strncmp(c, "split-debuginfo=", 16) == 0 &&
 		    strcmp(v, "off") != 0) {
-			fg_warnf(w, "%s: -C %s moves debug info out of the "
+			warnf(w, "%s: -C %s moves debug info out of the "
 			    "executable: inline frames and lines may be "
 			    "missing; remove it", o, c);
 			nw++;
 		} else if ((strncmp(c, "link-arg=", 9) == 0 && strips(v)) ||
 		    (strncmp(c, "link-args=", 10) == 0 && (strstr(v, "-s") ||
 		    strstr(v, "--strip")))) {
-			fg_warnf(w, "%s: -C %s makes the linker strip the "
+			warnf(w, "%s: -C %s makes the linker strip the "
 			    "executable: frames lose their names; remove it",
 			    o, c);
 			nw++;

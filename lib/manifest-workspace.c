@@ -34,11 +34,11 @@ addconfig(struct fg_manifest *m, const char *dotcargo, struct fg_error *err)
 	with = mf_afmt(&m->ar, "%s/config.toml", dotcargo);
 	without = mf_afmt(&m->ar, "%s/config", dotcargo);
 	if (with == NULL || without == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	if (mf_isfile(without)) {
 		path = without;
 		if (mf_isfile(with))
-			fg_warnf(&m->warn, "%s: both config and config.toml "
+			warnf(&m->warn, "%s: both config and config.toml "
 			    "exist; cargo reads %s", dotcargo, without);
 	} else if (mf_isfile(with))
 		path = with;
@@ -65,14 +65,14 @@ mf_findconfigs(struct fg_manifest *m, struct fg_error *err)
 	char *dot;
 	int r;
 
-	if ((m->cfg = fg_arena_alloc(&m->ar, MAX_CONFIGS *
+	if ((m->cfg = arena_alloc(&m->ar, MAX_CONFIGS *
 	    sizeof(*m->cfg))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	for (d = m->dir; d != NULL; d = mf_parent_of(m, d)) {
 		dot = strcmp(d, "/") == 0 ? mf_afmt(&m->ar, "/.cargo") :
 		    mf_afmt(&m->ar, "%s/.cargo", d);
 		if (dot == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		if (mf_isdir(dot) && (r = addconfig(m, dot, err)) != 0)
 			return r;
 	}
@@ -137,7 +137,7 @@ excluded(struct fg_manifest *m, const cJSON *ws, const char *dir)
 const char *
 mf_pkgname(const cJSON *doc)
 {
-	const cJSON *n = fg_toml_get(doc, "package.name");
+	const cJSON *n = toml_get(doc, "package.name");
 
 	return cJSON_IsString(n) ? n->valuestring : NULL;
 }
@@ -154,10 +154,10 @@ addmember(struct fg_manifest *m, const char *dir, struct fg_error *err)
 		if (strcmp(m->mdirs[i], dir) == 0)
 			return 0;
 	if (m->nmembers == MAX_MEMBERS)
-		return fg_seterr(err, FG_ELIMIT, "%s: more than %d workspace "
+		return seterr(err, FG_ELIMIT, "%s: more than %d workspace "
 		    "members", m->root_manifest, MAX_MEMBERS);
 	if ((mf = mf_afmt(&m->ar, "%s/Cargo.toml", dir)) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	if (!mf_isfile(mf))
 		return 0;
 	m->mdirs[m->nmembers] = mf_astr(m, dir);
@@ -183,25 +183,25 @@ mf_members(struct fg_manifest *m, struct fg_error *err)
 	size_t i;
 	int r;
 
-	m->mdirs = fg_arena_alloc(&m->ar, MAX_MEMBERS * sizeof(char *));
-	m->mnames = fg_arena_alloc(&m->ar, MAX_MEMBERS * sizeof(char *));
+	m->mdirs = arena_alloc(&m->ar, MAX_MEMBERS * sizeof(char *));
+	m->mnames = arena_alloc(&m->ar, MAX_MEMBERS * sizeof(char *));
 	if (m->mdirs == NULL || m->mnames == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	if (mf_pkgname(m->root_doc) != NULL &&
 	    (r = addmember(m, m->root, err)) != 0)
 		return r;
 	mem = cJSON_GetObjectItemCaseSensitive(ws, "members");
 	if (mem != NULL && !cJSON_IsArray(mem))
-		return fg_seterr(err, FG_EPARSE, "%s:%u:%u: workspace.members "
+		return seterr(err, FG_EPARSE, "%s:%u:%u: workspace.members "
 		    "must be an array of paths", m->root_manifest,
-		    fg_toml_line(mem), fg_toml_col(mem));
+		    toml_line(mem), toml_col(mem));
 	cJSON_ArrayForEach(p, mem) {
 		if (!cJSON_IsString(p))
-			return fg_seterr(err, FG_EPARSE, "%s:%u:%u: "
+			return seterr(err, FG_EPARSE, "%s:%u:%u: "
 			    "workspace.members must be an array of paths",
-			    m->root_manifest, fg_toml_line(p), fg_toml_col(p));
+			    m->root_manifest, toml_line(p), toml_col(p));
 		if ((pat = mf_abspath(m, m->root, p->valuestring)) == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		if (glob(pat, 0, NULL, &g) != 0)
 			continue;
 		for (i = 0; i < g.gl_pathc; i++) {
@@ -228,20 +228,20 @@ root_named(struct fg_manifest *m, const cJSON *wsp, const char *pdir,
 	int r;
 
 	if (!cJSON_IsString(wsp))
-		return fg_seterr(err, FG_EPARSE, "%s:%u:%u: package.workspace "
-		    "must be a path", m->pkg_manifest, fg_toml_line(wsp),
-		    fg_toml_col(wsp));
+		return seterr(err, FG_EPARSE, "%s:%u:%u: package.workspace "
+		    "must be a path", m->pkg_manifest, toml_line(wsp),
+		    toml_col(wsp));
 	m->root = mf_abspath(m, pdir, wsp->valuestring);
 	mf = mf_afmt(&m->ar, "%s/Cargo.toml", m->root);
 	if (m->root == NULL || mf == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	if ((r = mf_loaddoc(mf, &doc, err)) != 0)
 		return r;
 	if (cJSON_GetObjectItemCaseSensitive(doc, "workspace") == NULL) {
 		cJSON_Delete(doc);
-		return fg_seterr(err, FG_EINVAL, "%s:%u:%u: package.workspace "
+		return seterr(err, FG_EINVAL, "%s:%u:%u: package.workspace "
 		    "names %s, which has no [workspace]", m->pkg_manifest,
-		    fg_toml_line(wsp), fg_toml_col(wsp), mf);
+		    toml_line(wsp), toml_col(wsp), mf);
 	}
 	m->root_manifest = mf;
 	m->root_doc = doc;
@@ -264,7 +264,7 @@ root_search(struct fg_manifest *m, const char *pdir, struct fg_error *err)
 		mf = strcmp(d, "/") == 0 ? mf_afmt(&m->ar, "/Cargo.toml") :
 		    mf_afmt(&m->ar, "%s/Cargo.toml", d);
 		if (mf == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		if (!mf_isfile(mf))
 			continue;
 		if ((r = mf_loaddoc(mf, &doc, err)) != 0)
@@ -281,7 +281,7 @@ root_search(struct fg_manifest *m, const char *pdir, struct fg_error *err)
 		}
 		if (!in_patterns(m, cJSON_GetObjectItemCaseSensitive(ws,
 		    "members"), pdir))
-			fg_warnf(&m->warn, "%s: package believes it is in the "
+			warnf(&m->warn, "%s: package believes it is in the "
 			    "workspace at %s, which does not list it in "
 			    "members or exclude", m->pkg_manifest, mf);
 		m->root_manifest = mf;
@@ -301,7 +301,7 @@ mf_findroot(struct fg_manifest *m, struct fg_error *err)
 
 	pdir = mf_dirname_of(m, m->pkg_manifest);
 	if (cJSON_GetObjectItemCaseSensitive(m->pkg_doc, "workspace") == NULL) {
-		if ((wsp = fg_toml_get(m->pkg_doc, "package.workspace")) != NULL)
+		if ((wsp = toml_get(m->pkg_doc, "package.workspace")) != NULL)
 			return root_named(m, wsp, pdir, err);
 		if ((r = root_search(m, pdir, err)) <= 0)
 			return r;

@@ -34,7 +34,7 @@ mf_isalnum_c(int c)
 char *
 mf_astr(struct fg_manifest *m, const char *s)
 {
-	return s ? fg_arena_strndup(&m->ar, s, strlen(s)) : NULL;
+	return s ? arena_strndup(&m->ar, s, strlen(s)) : NULL;
 }
 
 char *
@@ -47,7 +47,7 @@ mf_afmt(struct fg_arena *ar, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (s = fg_arena_alloc(ar, (size_t)n + 1)) == NULL)
+	if (n < 0 || (s = arena_alloc(ar, (size_t)n + 1)) == NULL)
 		return NULL;
 	va_start(ap, fmt);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
@@ -59,7 +59,7 @@ mf_afmt(struct fg_arena *ar, const char *fmt, ...)
 const char *
 mf_origin_of(struct fg_arena *ar, const char *path, const cJSON *it)
 {
-	return mf_afmt(ar, "%s:%u:%u", path, fg_toml_line(it), fg_toml_col(it));
+	return mf_afmt(ar, "%s:%u:%u", path, toml_line(it), toml_col(it));
 }
 
 const char *
@@ -105,7 +105,7 @@ mf_abspath(struct fg_manifest *m, const char *base, const char *p)
 	if (buf == NULL)
 		return NULL;
 	n = strlen(buf);
-	if ((out = fg_arena_alloc(&m->ar, n + 2)) == NULL)
+	if ((out = arena_alloc(&m->ar, n + 2)) == NULL)
 		return NULL;
 	out[0] = '\0';
 	s = out;
@@ -137,7 +137,7 @@ mf_dirname_of(struct fg_manifest *m, const char *path)
 		return mf_astr(m, ".");
 	if (sl == path)
 		return mf_astr(m, "/");
-	return fg_arena_strndup(&m->ar, path, (size_t)(sl - path));
+	return arena_strndup(&m->ar, path, (size_t)(sl - path));
 }
 
 char *
@@ -151,7 +151,7 @@ mf_parent_of(struct fg_manifest *m, const char *dir)
 int
 mf_loaddoc(const char *path, cJSON **doc, struct fg_error *err)
 {
-	return fg_toml_parse_file(path, path, doc, err);
+	return toml_parse_file(path, path, doc, err);
 }
 
 
@@ -172,7 +172,7 @@ copyenv(struct fg_manifest *m, const char *const *env)
 		n++;
 	if (n == 0)
 		return 0;
-	if ((m->envcopy = fg_arena_alloc(&m->ar, n * sizeof(char *))) == NULL)
+	if ((m->envcopy = arena_alloc(&m->ar, n * sizeof(char *))) == NULL)
 		return FG_ENOMEM;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
@@ -197,12 +197,12 @@ start_dir(struct fg_manifest *m, const struct fg_manifest_opts *o,
 
 	if (d[0] != '/') {
 		if (getcwd(cwd, sizeof(cwd)) == NULL)
-			return fg_seterr_sys(err, FG_EIO, errno, "getcwd");
+			return seterr_sys(err, FG_EIO, errno, "getcwd");
 		m->dir = mf_abspath(m, cwd, d);
 	} else
 		m->dir = mf_abspath(m, "/", d);
 	if (m->dir == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -217,7 +217,7 @@ package_manifest(struct fg_manifest *m, const struct fg_manifest_opts *o,
 	if (o->manifest_path != NULL) {
 		mf = mf_abspath(m, m->dir, o->manifest_path);
 		if (mf == NULL || !mf_isfile(mf))
-			return fg_seterr(err, FG_EINVAL, "manifest path %s does "
+			return seterr(err, FG_EINVAL, "manifest path %s does "
 			    "not exist", o->manifest_path);
 	} else {
 		for (mf = NULL, d = m->dir; d != NULL; d = mf_parent_of(m, d)) {
@@ -228,7 +228,7 @@ package_manifest(struct fg_manifest *m, const struct fg_manifest_opts *o,
 			mf = NULL;
 		}
 		if (mf == NULL)
-			return fg_seterr(err, FG_EINVAL, "could not find "
+			return seterr(err, FG_EINVAL, "could not find "
 			    "Cargo.toml in %s or any parent directory", m->dir);
 	}
 	m->pkg_manifest = mf;
@@ -247,10 +247,10 @@ select_package(struct fg_manifest *m, const char *package,
 		if (m->mnames[i] && strcmp(m->mnames[i], package) == 0)
 			break;
 	if (i == m->nmembers)
-		return fg_seterr(err, FG_EINVAL, "package \"%s\" is not a "
+		return seterr(err, FG_EINVAL, "package \"%s\" is not a "
 		    "member of the workspace at %s", package, m->root);
 	if ((mf = mf_afmt(&m->ar, "%s/Cargo.toml", m->mdirs[i])) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	if (strcmp(mf, m->pkg_manifest) != 0) {
 		int r;
 
@@ -280,8 +280,8 @@ workspace(struct fg_manifest *m, const struct fg_manifest_opts *o,
 	m->pkg = mf_pkgname(m->pkg_doc);
 	pt = cJSON_GetObjectItemCaseSensitive(m->pkg_doc, "package");
 	if (pt != NULL && m->pkg == NULL)
-		return fg_seterr(err, FG_EPARSE, "%s:%u:%u: [package] has no "
-		    "name", m->pkg_manifest, fg_toml_line(pt), fg_toml_col(pt));
+		return seterr(err, FG_EPARSE, "%s:%u:%u: [package] has no "
+		    "name", m->pkg_manifest, toml_line(pt), toml_col(pt));
 	if (o->package != NULL && (r = select_package(m, o->package,
 	    err)) != 0)
 		return r;
@@ -304,11 +304,11 @@ fg_manifest_load(const struct fg_manifest_opts *o, struct fg_manifest **out,
 		o = &defaults;
 	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
-	fg_arena_init(&m->ar);
+		return seterr(err, FG_ENOMEM, "out of memory");
+	arena_init(&m->ar);
 	m->warn = o->warn;
 	if ((r = copyenv(m, o->env)) != 0) {
-		r = fg_seterr(err, r, "out of memory");
+		r = seterr(err, r, "out of memory");
 		goto fail;
 	}
 	if ((r = start_dir(m, o, err)) != 0 ||
@@ -318,7 +318,7 @@ fg_manifest_load(const struct fg_manifest_opts *o, struct fg_manifest **out,
 	    (r = mf_buildsettings(m, o, err)) != 0)
 		goto fail;
 	if ((r = mf_options_take(m)) != 0) {
-		r = fg_seterr(err, FG_ENOMEM, "out of memory");
+		r = seterr(err, FG_ENOMEM, "out of memory");
 		goto fail;
 	}
 	*out = m;
@@ -338,7 +338,7 @@ fg_manifest_free(struct fg_manifest *m)
 	cJSON_Delete(m->root_doc);
 	for (size_t i = 0; i < m->ncfg; i++)
 		cJSON_Delete(m->cfg[i].doc);
-	fg_arena_free(&m->ar);
+	arena_free(&m->ar);
 	free(m);
 }
 

@@ -24,7 +24,7 @@ static const char *const palette_names[] = {
 };
 
 int
-fg_palette_parse(const char *s, enum fg_palette *p)
+palette_parse(const char *s, enum fg_palette *p)
 {
 	size_t i;
 
@@ -37,14 +37,14 @@ fg_palette_parse(const char *s, enum fg_palette *p)
 }
 
 int
-fg_color_parse(const char *s, struct fg_rgb *c)
+color_parse(const char *s, struct fg_rgb *c)
 {
 	int v[6], i;
 
 	if (s[0] != '#' || strlen(s) != 7)
 		return -1;
 	for (i = 0; i < 6; i++)
-		if ((v[i] = fg_hexval((unsigned char)s[i + 1])) < 0)
+		if ((v[i] = hexval((unsigned char)s[i + 1])) < 0)
 			return -1;
 	c->r = (uint8_t)(v[0] << 4 | v[1]);
 	c->g = (uint8_t)(v[2] << 4 | v[3]);
@@ -93,8 +93,8 @@ resolve(enum fg_palette p, const char *s, size_t len)
 			return FG_PAL_AQUA;
 		if (a == 'j')
 			return FG_PAL_GREEN;
-		if (has(s, len, "::") || fg_starts(s, len, "-[") ||
-		    fg_starts(s, len, "+["))
+		if (has(s, len, "::") || base_starts(s, len, "-[") ||
+		    base_starts(s, len, "+["))
 			return FG_PAL_YELLOW;
 		j = s;
 		jl = len;
@@ -112,9 +112,9 @@ resolve(enum fg_palette p, const char *s, size_t len)
 			;
 		if (len > 0 && i == len)
 			return FG_PAL_GREEN;
-		if (fg_ends(s, len, "_[k]"))
+		if (base_ends(s, len, "_[k]"))
 			return FG_PAL_ORANGE;
-		if (fg_ends(s, len, "_[j]"))
+		if (base_ends(s, len, "_[j]"))
 			return has(s, len, "/") ? FG_PAL_GREEN : FG_PAL_AQUA;
 		if (has(s, len, "::"))
 			return FG_PAL_YELLOW;
@@ -125,7 +125,7 @@ resolve(enum fg_palette p, const char *s, size_t len)
 			return FG_PAL_GREEN;
 		return FG_PAL_RED;
 	case FG_PAL_PERL:
-		if (fg_ends(s, len, "_[k]"))
+		if (base_ends(s, len, "_[k]"))
 			return FG_PAL_ORANGE;
 		if (has(s, len, "Perl") || has(s, len, ".pl"))
 			return FG_PAL_GREEN;
@@ -135,12 +135,12 @@ resolve(enum fg_palette p, const char *s, size_t len)
 	case FG_PAL_PYTHON:
 		if (has(s, len, "site-packages"))
 			return FG_PAL_AQUA;
-		if (has(s, len, "python") || fg_starts(s, len, "<built-in") ||
-		    fg_starts(s, len, "<frozen"))
+		if (has(s, len, "python") || base_starts(s, len, "<built-in") ||
+		    base_starts(s, len, "<frozen"))
 			return FG_PAL_YELLOW;
 		return FG_PAL_RED;
 	case FG_PAL_RUST:
-		if (fg_starts(s, len, "core::") || fg_starts(s, len, "std::") ||
+		if (base_starts(s, len, "core::") || base_starts(s, len, "std::") ||
 		    has(s, len, "as core::") || has(s, len, "as std::") ||
 		    has(s, len, "as alloc::"))
 			return FG_PAL_ORANGE;
@@ -188,7 +188,7 @@ tone(unsigned base, unsigned span, float v)
 }
 
 struct fg_rgb
-fg_palette_color(enum fg_palette p, int hash, int deterministic,
+palette_color(enum fg_palette p, int hash, int deterministic,
     const char *name, size_t len)
 {
 	float v1, v2, v3;
@@ -251,7 +251,7 @@ fg_palette_color(enum fg_palette p, int hash, int deterministic,
 }
 
 struct fg_rgb
-fg_color_scale(int64_t delta, uint64_t max)
+color_scale(int64_t delta, uint64_t max)
 {
 	struct fg_rgb c = { 250, 250, 250 };
 	uint64_t mag;
@@ -275,7 +275,7 @@ fg_color_scale(int64_t delta, uint64_t max)
 }
 
 void
-fg_bg_colors(enum fg_bg bg, struct fg_rgb flat, enum fg_palette p,
+bg_colors(enum fg_bg bg, struct fg_rgb flat, enum fg_palette p,
     char out1[8], char out2[8])
 {
 	const char *a = "#eeeeee", *b = "#eeeeb0";
@@ -335,7 +335,7 @@ pm_rehash(struct fg_palmap *pm)
 	if (nt == NULL)
 		return FG_ENOMEM;
 	for (i = 0; i < pm->n; i++) {
-		j = fg_hash(pm->v[i].name, pm->v[i].len) & nmask;
+		j = base_hash(pm->v[i].name, pm->v[i].len) & nmask;
 		while (nt[j] != 0)
 			j = (j + 1) & nmask;
 		nt[j] = i + 1;
@@ -353,7 +353,7 @@ pm_find(struct fg_palmap *pm, const char *name, size_t len, size_t *slot)
 
 	if (pm->tab == NULL)
 		return NULL;
-	for (j = fg_hash(name, len) & pm->mask; pm->tab[j] != 0;
+	for (j = base_hash(name, len) & pm->mask; pm->tab[j] != 0;
 	    j = (j + 1) & pm->mask) {
 		struct palent *e = &pm->v[pm->tab[j] - 1];
 		if (e->len == len && memcmp(e->name, name, len) == 0)
@@ -379,7 +379,7 @@ pm_add(struct fg_palmap *pm, const char *name, size_t len, struct fg_rgb c)
 		(void)pm_find(pm, name, len, &slot);
 	}
 	if (pm->n == pm->cap) {
-		struct palent *nv = fg_grow(pm->v, &pm->cap, pm->n + 1,
+		struct palent *nv = base_grow(pm->v, &pm->cap, pm->n + 1,
 		    sizeof(*nv), 256);
 		if (nv == NULL)
 			return FG_ENOMEM;
@@ -397,7 +397,7 @@ pm_add(struct fg_palmap *pm, const char *name, size_t len, struct fg_rgb c)
 }
 
 void
-fg_palmap_free(struct fg_palmap *pm)
+palmap_free(struct fg_palmap *pm)
 {
 	size_t i;
 
@@ -411,7 +411,7 @@ fg_palmap_free(struct fg_palmap *pm)
 }
 
 int
-fg_palmap_load(const char *path, struct fg_palmap **out,
+palmap_load(const char *path, struct fg_palmap **out,
     struct fg_error *err)
 {
 	struct fg_palmap *pm;
@@ -423,14 +423,14 @@ fg_palmap_load(const char *path, struct fg_palmap **out,
 	int r = 0;
 
 	if ((pm = calloc(1, sizeof(*pm))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "palette map: out of memory");
+		return seterr(err, FG_ENOMEM, "palette map: out of memory");
 	if ((fp = fopen(path, "r")) == NULL) {
 		if (errno == ENOENT) {
 			*out = pm;
 			return 0;
 		}
-		fg_palmap_free(pm);
-		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+		palmap_free(pm);
+		return seterr_sys(err, FG_EIO, errno, "%s", path);
 	}
 	while ((n = getline(&line, &cap, fp)) != -1) {
 		unsigned rr, gg, bb;
@@ -444,7 +444,7 @@ fg_palmap_load(const char *path, struct fg_palmap **out,
 			sep = p;
 		if (sep == NULL || sscanf(sep + 2, "rgb(%u,%u,%u)", &rr, &gg,
 		    &bb) != 3 || rr > 255 || gg > 255 || bb > 255) {
-			r = fg_seterr(err, FG_EPARSE, "%s:%lu: expected "
+			r = seterr(err, FG_EPARSE, "%s:%lu: expected "
 			    "NAME->rgb(R,G,B)", path, lineno);
 			break;
 		}
@@ -452,16 +452,16 @@ fg_palmap_load(const char *path, struct fg_palmap **out,
 		c.g = (uint8_t)gg;
 		c.b = (uint8_t)bb;
 		if (pm_add(pm, line, (size_t)(sep - line), c) != 0) {
-			r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", path);
+			r = seterr(err, FG_ENOMEM, "%s: out of memory", path);
 			break;
 		}
 	}
 	if (r == 0 && ferror(fp))
-		r = fg_seterr_sys(err, FG_EIO, errno, "%s: read", path);
+		r = seterr_sys(err, FG_EIO, errno, "%s: read", path);
 	free(line);
 	fclose(fp);
 	if (r != 0) {
-		fg_palmap_free(pm);
+		palmap_free(pm);
 		return r;
 	}
 	*out = pm;
@@ -469,7 +469,7 @@ fg_palmap_load(const char *path, struct fg_palmap **out,
 }
 
 int
-fg_palmap_lookup(struct fg_palmap *pm, const char *name, size_t len,
+palmap_lookup(struct fg_palmap *pm, const char *name, size_t len,
     struct fg_rgb *col)
 {
 	size_t slot;
@@ -495,7 +495,7 @@ entcmp(const void *a, const void *b)
 }
 
 int
-fg_palmap_save(const struct fg_palmap *pm, const char *path,
+palmap_save(const struct fg_palmap *pm, const char *path,
     const struct fg_tempfile *t, struct fg_error *err)
 {
 	struct palent *v = NULL;
@@ -505,13 +505,13 @@ fg_palmap_save(const struct fg_palmap *pm, const char *path,
 	int fd = -1, r = 0;
 
 	if (pm->n > 0 && (v = reallocarray(NULL, pm->n, sizeof(*v))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "palette map: out of memory");
+		return seterr(err, FG_ENOMEM, "palette map: out of memory");
 	if (pm->n > 0)
 		memcpy(v, pm->v, pm->n * sizeof(*v));
 	qsort(v, pm->n, sizeof(*v), entcmp);
-	if (fg_is_special(path)) {	/* /dev/null, a FIFO: as it is */
+	if (base_is_special(path)) {	/* /dev/null, a FIFO: as it is */
 		if ((fp = fopen(path, "w")) == NULL) {
-			r = fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+			r = seterr_sys(err, FG_EIO, errno, "%s", path);
 			goto out;
 		}
 		for (i = 0; i < pm->n; i++) {
@@ -520,22 +520,22 @@ fg_palmap_save(const struct fg_palmap *pm, const char *path,
 			    v[i].c.b);
 		}
 		if (fflush(fp) != 0 || ferror(fp))
-			r = fg_seterr_sys(err, FG_EIO, errno, "%s: write", path);
+			r = seterr_sys(err, FG_EIO, errno, "%s: write", path);
 		goto out;
 	}
 	if (asprintf(&tmp, "%s.XXXXXX", path) == -1) {
 		tmp = NULL;
-		r = fg_seterr(err, FG_ENOMEM, "palette map: out of memory");
+		r = seterr(err, FG_ENOMEM, "palette map: out of memory");
 		goto out;
 	}
 	if ((fd = mkstemp(tmp)) == -1) {
-		r = fg_seterr_sys(err, FG_EIO, errno, "%s", tmp);
+		r = seterr_sys(err, FG_EIO, errno, "%s", tmp);
 		goto out;
 	}
 	if (t != NULL && t->fn != NULL)
 		t->fn(t->arg, tmp, 1);
 	if ((fp = fdopen(fd, "w")) == NULL) {
-		r = fg_seterr_sys(err, FG_EIO, errno, "%s", tmp);
+		r = seterr_sys(err, FG_EIO, errno, "%s", tmp);
 		close(fd);
 		unlink(tmp);
 		goto out;
@@ -546,13 +546,13 @@ fg_palmap_save(const struct fg_palmap *pm, const char *path,
 	}
 	if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0) {
 		fp = NULL;
-		r = fg_seterr_sys(err, FG_EIO, errno, "%s: write", tmp);
+		r = seterr_sys(err, FG_EIO, errno, "%s: write", tmp);
 		unlink(tmp);
 		goto out;
 	}
 	fp = NULL;
 	if (rename(tmp, path) != 0) {
-		r = fg_seterr_sys(err, FG_EIO, errno, "rename %s to %s", tmp,
+		r = seterr_sys(err, FG_EIO, errno, "rename %s to %s", tmp,
 		    path);
 		unlink(tmp);
 	}

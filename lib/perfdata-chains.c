@@ -158,7 +158,7 @@ table_room(struct pd *pd, uint64_t hash, size_t *slot)
 
 	if (pd->ch.chtab != NULL && (pd->ch.nch + 1) * 2 <= pd->ch.chmask + 1)
 		return 0;
-	if ((nt = fg_zalloc(nm + 1, sizeof(*nt))) == NULL)
+	if ((nt = base_zalloc(nm + 1, sizeof(*nt))) == NULL)
 		return -1;
 	for (i = 0; pd->ch.chtab != NULL && i <= pd->ch.chmask; i++) {
 		uint64_t v = pd->ch.chtab[i];
@@ -288,23 +288,23 @@ pname_id(struct pd *pd, struct thread *t, uint32_t *id)
 		*id = t->pname_id;
 		return 0;
 	}
-	fg_buf_reset(w);
+	buf_reset(w);
 	if (t->comm != NULL)
-		r = fg_buf_append(w, t->comm, strlen(t->comm));
+		r = buf_append(w, t->comm, strlen(t->comm));
 	else if (t->tid == 0)	/* the idle task, as perf names it */
-		r = fg_buf_append(w, "swapper", 7);
+		r = buf_append(w, "swapper", 7);
 	else {
 		snprintf(tmp, sizeof(tmp), ":%u", t->tid);
-		r = fg_buf_append(w, tmp, strlen(tmp));
+		r = buf_append(w, tmp, strlen(tmp));
 	}
 	for (i = 0; i < w->len; i++)
 		if (w->d[i] == ' ')
 			w->d[i] = '_';
 	if (r == 0 && pd->o->tid)
-		r = fg_buf_printf(w, "-%u/%u", t->pid, t->tid);
+		r = buf_printf(w, "-%u/%u", t->pid, t->tid);
 	else if (r == 0 && pd->o->pid)
-		r = fg_buf_printf(w, "-%u", t->pid);
-	if (r != 0 || (r = fg_stacks_intern(pd->st, w->d, w->len, id)) != 0)
+		r = buf_printf(w, "-%u", t->pid);
+	if (r != 0 || (r = stacks_intern(pd->st, w->d, w->len, id)) != 0)
 		return FG_ENOMEM;
 	t->pname_id = *id;
 	t->pname_ok = 1;
@@ -367,7 +367,7 @@ pd_send_entry(struct pd *pd, size_t e, const uint32_t *ids, size_t n)
 	w[2] = 0;
 	fg_error_clear(&cerr);
 	if ((r = pd->h->sample(pd->h->arg, &s, ids, n, &cerr)) != 0)
-		return fg_seterr(pd->err, r, "%s: %s", pd->name, cerr.code ?
+		return seterr(pd->err, r, "%s: %s", pd->name, cerr.code ?
 		    cerr.msg : fg_strerror(r));
 	return 0;
 }
@@ -424,7 +424,7 @@ sum_sample(struct pd *pd, size_t e, uint64_t period, int *direct)
 	w = pd->ch.ckeys + e;
 	if (w[2] == 0 && period != 0) {
 		if (pd->ch.ndirty == pd->ch.capdirty) {
-			size_t *n = fg_grow(pd->ch.dirty, &pd->ch.capdirty,
+			size_t *n = base_grow(pd->ch.dirty, &pd->ch.capdirty,
 			    pd->ch.ndirty + 1, sizeof(*n), 1024);
 			if (n == NULL) {
 				*direct = 1;
@@ -444,7 +444,7 @@ static int
 fresh_add(struct pd *pd, size_t e, uint64_t period)
 {
 	if (pd->ch.nfresh == pd->ch.capfresh) {
-		size_t *n = fg_grow(pd->ch.fresh, &pd->ch.capfresh, pd->ch.nfresh + 1,
+		size_t *n = base_grow(pd->ch.fresh, &pd->ch.capfresh, pd->ch.nfresh + 1,
 		    sizeof(*n), 4096);
 		if (n == NULL)
 			return FG_ENOMEM;
@@ -472,7 +472,7 @@ pd_chain_sample(struct pd *pd, struct thread *t, struct fg_pd_sample *s,
 
 	if ((r = sample_ids(pd, t, s, uips, nu, &ids, &nids,
 	    &s->stack_key, &ent, &made)) != 0)
-		return fg_seterr(pd->err, r, "%s: out of memory", pd->name);
+		return seterr(pd->err, r, "%s: out of memory", pd->name);
 	if (pd->ch.sum && ent != SIZE_MAX && !made) {
 		if ((r = sum_sample(pd, ent, s->period, &direct)) != 0)
 			return r;
@@ -489,13 +489,13 @@ pd_chain_sample(struct pd *pd, struct thread *t, struct fg_pd_sample *s,
 		    (r = pd_deliver(pd)) != 0)
 			return r;
 		if (pd_expand_ids(pd, ids, nids, &nids) != 0)
-			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			return seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
 		ids = pd->ch.xids;
 	}
 	fg_error_clear(&cerr);
 	if ((r = pd->h->sample(pd->h->arg, s, ids, nids, &cerr)) != 0)
-		return fg_seterr(pd->err, r, "%s: sample at 0x%llx: %s",
+		return seterr(pd->err, r, "%s: sample at 0x%llx: %s",
 		    pd->name, (unsigned long long)off, cerr.code ?
 		    cerr.msg : fg_strerror(r));
 	return 0;

@@ -27,9 +27,9 @@ warn_hold(struct fg_buf *b, size_t tag, const char *msg)
 	uint64_t t = tag;
 	size_t n = strlen(msg) + 1;
 
-	if (fg_buf_reserve(b, 8 + n) == 0) {
-		(void)fg_buf_append(b, &t, 8);
-		(void)fg_buf_append(b, msg, n);
+	if (buf_reserve(b, 8 + n) == 0) {
+		(void)buf_append(b, &t, 8);
+		(void)buf_append(b, msg, n);
 	}
 }
 
@@ -93,8 +93,8 @@ pd_warn_flush(struct pd *pd)
 		}
 		pd_warn_pass(pd, m);
 	}
-	fg_buf_free(ws);
-	fg_buf_free(ww);
+	buf_free(ws);
+	buf_free(ww);
 }
 
 /* Pending entry i's names (its function's, n inline ones) kept in l. */
@@ -106,7 +106,7 @@ lookup_put(struct pd *pd, struct lookup *l, size_t i, const char **names,
 
 	if (l->nnames + 1 + n > l->cap) {
 		const char **t;
-		if (l->nnames + 1 + n > UINT32_MAX || (t = fg_grow(l->names,
+		if (l->nnames + 1 + n > UINT32_MAX || (t = base_grow(l->names,
 		    &l->cap, l->nnames + 1 + n, sizeof(*t), 4096)) == NULL) {
 			l->nomem = 1;
 			return;
@@ -127,7 +127,7 @@ lookup_inl(struct pd *pd, struct lookup *l, size_t i, const char *func,
 	const char *names[1 + MAX_INLINE], *dfunc;
 	size_t n;
 
-	n = fg_dso_inlines(PEND(pd, i)->dso, ia, &dfunc, names + 1,
+	n = dso_inlines(PEND(pd, i)->dso, ia, &dfunc, names + 1,
 	    MAX_INLINE);
 	names[0] = dfunc != NULL ? dfunc : func;
 	lookup_put(pd, l, i, names, n);
@@ -153,15 +153,15 @@ lookup_one(struct pd *pd, struct lookup *l, size_t i, int nowait)
 	if (l->nomem)
 		return;
 	pd->lw.wcur = i;
-	if (fg_dso_addr(p->dso, p->addr, 0, 0, &a) == 0) {
+	if (dso_addr(p->dso, p->addr, 0, 0, &a) == 0) {
 		ia = p->ret ? a - 1 : a;
-		func = fg_dso_symbol(p->dso, a, &kmod);
-		p->mod = kmod != NULL ? kmod : fg_dso_path(p->dso);
+		func = dso_symbol(p->dso, a, &kmod);
+		p->mod = kmod != NULL ? kmod : dso_path(p->dso);
 		if (func != NULL) {
-			if (nowait && !fg_dso_inlines_ready(p->dso)) {
+			if (nowait && !dso_inlines_ready(p->dso)) {
 				struct dlater *t;
 
-				if ((t = fg_grow(pd->lw.later, &pd->lw.caplater,
+				if ((t = base_grow(pd->lw.later, &pd->lw.caplater,
 				    pd->lw.nlater + 1, sizeof(*t), 256)) != NULL) {
 					pd->lw.later = t;
 					t[pd->lw.nlater].i = i;
@@ -192,7 +192,7 @@ lw_later(struct pd *pd, int wait)
 		struct dlater *t = &pd->lw.later[k];
 		struct fg_dso *d = PEND(pd, t->i)->dso;
 
-		if (!wait && (d == notyet || !fg_dso_inlines_ready(d))) {
+		if (!wait && (d == notyet || !dso_inlines_ready(d))) {
 			notyet = d;
 			pd->lw.later[o++] = *t;
 			continue;
@@ -206,7 +206,7 @@ lw_later(struct pd *pd, int wait)
  * The lookup worker: the pending entries in order as the walk
  * publishes them (they never move), until told to stop.  While it runs
  * it is the only user of the symbolizer's files (the walk only makes
- * their objects: fg_sym_dso, fg_sym_kernel, fg_sym_jitmap), so it may
+ * their objects: sym_dso, sym_kernel, sym_jitmap), so it may
  * wait for the prefetch helper, load a file or kallsyms itself, and look
  * up symbols and inline chains.
  */
@@ -294,7 +294,7 @@ pd_dent_add(struct pd *pd, struct centry *e, const struct dpend *pend)
 {
 	if (pd->df.ndents == pd->df.capdents) {
 		struct dent *n;
-		if (pd->df.capdents > UINT32_MAX / 2 || (n = fg_grow(pd->df.dents,
+		if (pd->df.capdents > UINT32_MAX / 2 || (n = base_grow(pd->df.dents,
 		    &pd->df.capdents, pd->df.capdents + 1, sizeof(*n), 4096)) == NULL)
 			return FG_ENOMEM;
 		pd->df.dents = n;
@@ -331,7 +331,7 @@ pd_dent_add(struct pd *pd, struct centry *e, const struct dpend *pend)
  * pending lookup (lookup_one does what resolve() would): the walk
  * itself uses nothing of the symbolizer's files.  addr is the file
  * offset, or for the kernel and JIT maps the ip: resolve()'s key is
- * the address fg_dso_addr() makes of the offset, a function of it, so
+ * the address dso_addr() makes of the offset, a function of it, so
  * the entries give the same frames.  Their keys are not resolve()'s
  * (dso + 2, + 3 for a return address): when deferring ends early,
  * resolve() must not take an offset for an address.  fname: the
@@ -379,7 +379,7 @@ pd_expand_ids(struct pd *pd, const uint32_t *in, size_t n, size_t *nout)
 	for (i = 1; i < n; i++)
 		need += pd->df.dents[in[i]].nids;
 	if (need > pd->ch.capxids) {
-		uint32_t *t = fg_grow(pd->ch.xids, &pd->ch.capxids, need, sizeof(*t),
+		uint32_t *t = base_grow(pd->ch.xids, &pd->ch.capxids, need, sizeof(*t),
 		    256);
 		if (t == NULL)
 			return FG_ENOMEM;
@@ -453,7 +453,7 @@ intern_cached(struct pd *pd, struct fids *f, const char *name,
 
 		g.mask = f->t == NULL ? 4095 : f->mask * 2 + 1;
 		g.n = f->n;
-		if ((g.t = fg_zalloc(g.mask + 1, sizeof(*g.t))) == NULL)
+		if ((g.t = base_zalloc(g.mask + 1, sizeof(*g.t))) == NULL)
 			return 0;
 		for (k = 0; f->t != NULL && k <= f->mask; k++)
 			if (f->t[k].name != NULL)
@@ -552,7 +552,7 @@ send_fresh(struct pd *pd)
 		w = pd->ch.ckeys + pd->ch.fresh[i];
 		if (pd_expand_ids(pd, pd->ch.cids + w[0], (size_t)(w[1] >> 32),
 		    &nx) != 0)
-			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			return seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
 		if ((r = pd_send_entry(pd, pd->ch.fresh[i], pd->ch.xids,
 		    nx)) != 0)
@@ -577,7 +577,7 @@ pd_finish_defer(struct pd *pd)
 		return 0;
 	pd->df.on = 0;
 	if (make_frames(pd) != 0)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	caches_undefer(pd);
 	return send_fresh(pd);

@@ -22,7 +22,7 @@ int
 pd_push_id(struct pd *pd, uint32_t id)
 {
 	if (pd->fc.nids == pd->fc.capids) {
-		uint32_t *n = fg_grow(pd->fc.ids, &pd->fc.capids,
+		uint32_t *n = base_grow(pd->fc.ids, &pd->fc.capids,
 		    pd->fc.nids + 1, sizeof(*n), 256);
 		if (n == NULL)
 			return FG_ENOMEM;
@@ -40,7 +40,7 @@ pool_emit(void *arg, const char *name, size_t len)
 	uint32_t id;
 	int r;
 
-	if ((r = fg_stacks_intern(pd->st, name, len, &id)) != 0)
+	if ((r = stacks_intern(pd->st, name, len, &id)) != 0)
 		return r;
 	return pd_pool_push(pd, id);
 }
@@ -83,7 +83,7 @@ pd_cache_slot(struct pd *pd, const void *dso, uint64_t addr)
 
 	if (pd->fc.cused * 2 >= pd->fc.ccap) {
 		size_t nc = pd->fc.ccap ? pd->fc.ccap * 2 : 4096, i;
-		struct centry *t = fg_zalloc(nc, sizeof(*t));
+		struct centry *t = base_zalloc(nc, sizeof(*t));
 		if (t == NULL)
 			return NULL;
 		for (i = 0; i < pd->fc.ccap; i++) {
@@ -92,7 +92,7 @@ pd_cache_slot(struct pd *pd, const void *dso, uint64_t addr)
 				continue;
 			k[0] = (uint64_t)(uintptr_t)e->dso;
 			k[1] = e->addr;
-			for (h = fg_hash(k, sizeof(k)) & (nc - 1); t[h].used;
+			for (h = base_hash(k, sizeof(k)) & (nc - 1); t[h].used;
 			    h = (h + 1) & (nc - 1))
 				;
 			t[h] = *e;
@@ -104,7 +104,7 @@ pd_cache_slot(struct pd *pd, const void *dso, uint64_t addr)
 	mask = pd->fc.ccap - 1;
 	k[0] = (uint64_t)(uintptr_t)dso;
 	k[1] = addr;
-	for (h = fg_hash(k, sizeof(k)) & mask; pd->fc.cache[h].used;
+	for (h = base_hash(k, sizeof(k)) & mask; pd->fc.cache[h].used;
 	    h = (h + 1) & mask)
 		if (pd->fc.cache[h].dso == dso && pd->fc.cache[h].addr == addr)
 			return &pd->fc.cache[h];
@@ -116,7 +116,7 @@ pd_pool_push(struct pd *pd, uint32_t id)
 {
 	if (pd->fc.npool == pd->fc.cappool) {
 		uint32_t *n;
-		if (pd->fc.npool >= (size_t)1 << 31 || (n = fg_grow(
+		if (pd->fc.npool >= (size_t)1 << 31 || (n = base_grow(
 		    pd->fc.pool, &pd->fc.cappool, pd->fc.npool + 1,
 		    sizeof(*n), 4096)) == NULL)
 			return FG_ENOMEM;
@@ -156,9 +156,9 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	if (e->used)
 		return e;
 	if (dso != NULL && have_addr) {
-		func = fg_dso_symbol(dso, addr, &kmod);
+		func = dso_symbol(dso, addr, &kmod);
 		if (func != NULL && !pd->o->no_inline) {
-			n = fg_dso_inlines(dso, ia, &dfunc, names, MAX_INLINE);
+			n = dso_inlines(dso, ia, &dfunc, names, MAX_INLINE);
 			if (dfunc != NULL)
 				func = dfunc;
 		}
@@ -188,7 +188,7 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	e->used = 1;
 	pd->fc.cused++;
 	if (pd->h->frame != NULL && dso != NULL && have_addr)
-		pd->h->frame(pd->h->arg, fg_dso_path(dso), ia,
+		pd->h->frame(pd->h->arg, dso_path(dso), ia,
 		    pd->fc.pool + e->ids_off, e->nids);
 	return e;
 }
@@ -207,16 +207,16 @@ resolve_user(struct pd *pd, struct thread *t, uint64_t ip, int exact)
 		return resolve(pd, m->fname, NULL, m->fname, 0, 0,
 		    ip - m->start + m->pgoff, 0);
 	if (pd->df.on) {
-		enum fg_dso_kind k = fg_dso_kind(m->dso);
+		enum fg_dso_kind k = dso_kind(m->dso);
 		uint64_t off = ip - m->start + m->pgoff;
 
 		return pd_resolve_later(pd, m->dso, m->fname, k == FG_DSO_KERNEL ||
 		    k == FG_DSO_JITMAP ? ip : off, off, ret);
 	}
-	if (fg_dso_addr(m->dso, ip, m->start, m->pgoff, &a) != 0)
+	if (dso_addr(m->dso, ip, m->start, m->pgoff, &a) != 0)
 		return resolve(pd, m->dso, NULL, m->fname, 0, 0,
 		    ip - m->start + m->pgoff, 0);
-	return resolve(pd, m->dso, m->dso, fg_dso_path(m->dso), a, 1,
+	return resolve(pd, m->dso, m->dso, dso_path(m->dso), a, 1,
 	    ip - m->start + m->pgoff, ret);
 }
 
@@ -224,7 +224,7 @@ static int
 push_frame(struct pd *pd, const struct centry *e)
 {
 	if (pd->fc.nfr == pd->fc.capfr) {
-		struct centry *n = fg_grow(pd->fc.fr, &pd->fc.capfr,
+		struct centry *n = base_grow(pd->fc.fr, &pd->fc.capfr,
 		    pd->fc.nfr + 1, sizeof(*n), 256);
 		if (n == NULL)
 			return FG_ENOMEM;
@@ -299,7 +299,7 @@ context_frame(struct pd *pd, struct thread *t, uint64_t ip, int mode,
 	if (front_hit(fe, owner, gen, ip, ret))
 		return front_push(pd, fe) != 0 ? FG_ENOMEM : 0;
 	if (mode == MISC_KERNEL) {
-		if (*k == NULL && (*k = fg_sym_kernel(pd->sym)) == NULL)
+		if (*k == NULL && (*k = sym_kernel(pd->sym)) == NULL)
 			return FG_ENOMEM;
 		if (pd->df.on)
 			e = pd_resolve_later(pd, *k, "[kernel.kallsyms]", ip,
@@ -448,6 +448,6 @@ pd_frames_free(struct pd *pd)
 	free(pd->fc.ids);
 	free(pd->fc.fr);
 	free(pd->fc.front);
-	fg_buf_free(&pd->fc.work);
+	buf_free(&pd->fc.work);
 	frame_bufs_free(&pd->fc.fb);
 }

@@ -54,12 +54,12 @@ pd_attrs_count(const char *name, uint64_t asz, uint64_t alen, size_t *n,
     struct fg_error *err)
 {
 	if (asz < ATTR_SIZE_MIN || asz > ATTR_SIZE_MAX)
-		return fg_seterr(err, FG_EPARSE, "%s: header at 0x10: "
+		return seterr(err, FG_EPARSE, "%s: header at 0x10: "
 		    "attribute size %llu out of range", name,
 		    (unsigned long long)asz);
 	*n = alen / asz;
 	if (*n == 0 || *n > MAX_EVENTS)
-		return fg_seterr(err, FG_EPARSE, "%s: header at 0x18: %zu "
+		return seterr(err, FG_EPARSE, "%s: header at 0x18: %zu "
 		    "event attributes", name, *n);
 	return 0;
 }
@@ -100,7 +100,7 @@ read_attrs(struct pd *pd, const struct fhdr *h)
 	    pd->err)) != 0)
 		return r;
 	if ((pd->ev.attrs = calloc(n, sizeof(*pd->ev.attrs))) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	pd->ev.nattrs = n;
 	for (i = 0; i < n; i++) {
@@ -112,7 +112,7 @@ read_attrs(struct pd *pd, const struct fhdr *h)
 
 		pd_attr_decode(a, al, t);
 		if (!in_file(pd, ioff, isz))
-			return fg_seterr(pd->err, FG_EPARSE, "%s: attribute %zu "
+			return seterr(pd->err, FG_EPARSE, "%s: attribute %zu "
 			    "at 0x%llx: id section out of the file", pd->name,
 			    i, (unsigned long long)at);
 		t->ids = pd->buf + ioff;
@@ -134,7 +134,7 @@ feat_string(struct pd *pd, const uint8_t **p, const uint8_t *end)
 	*p += 4;
 	if ((size_t)(end - *p) < l)
 		return NULL;
-	s = fg_arena_strndup(&pd->arena, (const char *)*p, strnlen((const char *)*p, l));
+	s = arena_strndup(&pd->arena, (const char *)*p, strnlen((const char *)*p, l));
 	*p += l;
 	return s;
 }
@@ -184,11 +184,11 @@ read_build_ids(struct pd *pd, uint64_t off, uint64_t size)
 			break;
 		if (misc & (1 << 15))
 			blen = p[32] <= 20 ? p[32] : 20;
-		fn = fg_arena_strndup(&pd->arena, (const char *)p + 36,
+		fn = arena_strndup(&pd->arena, (const char *)p + 36,
 		    strnlen((const char *)p + 36, hs - 36u));
-		if (fn == NULL || fg_sym_add_buildid(pd->sym, fn, p + 12,
+		if (fn == NULL || sym_add_buildid(pd->sym, fn, p + 12,
 		    blen) != 0)
-			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			return seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
 		p += hs;
 	}
@@ -201,17 +201,17 @@ check_header(struct pd *pd, struct fhdr *h)
 {
 	if (pd->len < PIPE_HEADER_SIZE || pd_magic(pd->buf) != MAGIC_FILE) {
 		if (pd->len >= 8 && pd_magic(pd->buf) == MAGIC_SWAPPED)
-			return fg_seterr(pd->err, FG_EUNSUPPORTED, "%s: "
+			return seterr(pd->err, FG_EUNSUPPORTED, "%s: "
 			    "big-endian recording not supported", pd->name);
-		return fg_seterr(pd->err, FG_EPARSE, "%s: not a perf.data "
+		return seterr(pd->err, FG_EPARSE, "%s: not a perf.data "
 		    "file (no PERFILE2 magic at 0x0)", pd->name);
 	}
 	h->size = rd64(pd->buf + 8);
 	if (h->size == PIPE_HEADER_SIZE)
-		return fg_seterr(pd->err, FG_EUNSUPPORTED, "%s: pipe-mode "
+		return seterr(pd->err, FG_EUNSUPPORTED, "%s: pipe-mode "
 		    "recording not supported (record to a file)", pd->name);
 	if (h->size < HEADER_SIZE || pd->len < HEADER_SIZE)
-		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x0: size "
+		return seterr(pd->err, FG_EPARSE, "%s: header at 0x0: size "
 		    "%llu, file %zu bytes: truncated header", pd->name,
 		    (unsigned long long)h->size, pd->len);
 	pd_fhdr_decode(pd->buf, h);
@@ -230,7 +230,7 @@ data_section(struct pd *pd, const struct fhdr *h, uint64_t *doff,
 	*doff = h->data_off;
 	*dsize = h->data_size;
 	if (*doff > pd->len)
-		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x28: data "
+		return seterr(pd->err, FG_EPARSE, "%s: header at 0x28: data "
 		    "offset 0x%llx past the end of the file", pd->name,
 		    (unsigned long long)*doff);
 	if (*dsize != 0 && *dsize <= pd->len - *doff)
@@ -241,11 +241,11 @@ data_section(struct pd *pd, const struct fhdr *h, uint64_t *doff,
 	 * leaves 0 there.  What was written is still read.
 	 */
 	if (*dsize != 0)
-		fg_warnf(&pd->o->warn, "%s: data section at 0x%llx runs past "
+		warnf(&pd->o->warn, "%s: data section at 0x%llx runs past "
 		    "the end of the file: file truncated?", pd->name,
 		    (unsigned long long)*doff);
 	else
-		fg_warnf(&pd->o->warn, "%s: the recording was not finished "
+		warnf(&pd->o->warn, "%s: the recording was not finished "
 		    "(perf was killed?): its header at 0x30 gives no data "
 		    "size and it has no feature sections; reading the %llu "
 		    "bytes from 0x%llx on", pd->name,
@@ -268,7 +268,7 @@ read_features(struct pd *pd, const struct fhdr *h, uint64_t foff)
 		if (!(h->feat[bit / 64] >> (bit % 64) & 1))
 			continue;
 		if (foff + 16 * (k + 1) > pd->len) {
-			fg_warnf(&pd->o->warn, "%s: the recording was not "
+			warnf(&pd->o->warn, "%s: the recording was not "
 			    "finished (perf was killed?): its feature section "
 			    "table at 0x%llx is cut short (feature %zu and "
 			    "later missing)", pd->name,
@@ -299,7 +299,7 @@ pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 	if ((r = check_header(pd, &h)) != 0)
 		return r;
 	if (!in_file(pd, h.attr_off, h.attr_len))
-		return fg_seterr(pd->err, FG_EPARSE, "%s: header at 0x18: "
+		return seterr(pd->err, FG_EPARSE, "%s: header at 0x18: "
 		    "attribute section runs past the end of the file", pd->name);
 	if ((r = read_attrs(pd, &h)) != 0)
 		return r;
@@ -316,7 +316,7 @@ pd_attr_name(struct pd *pd, struct attr *a)
 	if (a->name == NULL) {
 		snprintf(tmp, sizeof(tmp), "event-%llu-%llu",
 		    (unsigned long long)a->type, (unsigned long long)a->config);
-		a->name = fg_arena_strndup(&pd->arena, tmp, strlen(tmp));
+		a->name = arena_strndup(&pd->arena, tmp, strlen(tmp));
 		if (a->name == NULL)
 			a->name = "event";
 	}

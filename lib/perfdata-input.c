@@ -135,7 +135,7 @@ src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
 	}
 	if (w == NULL && (pd->in.win = w = pd_db_new(want > HEAD_RA ? want :
 	    HEAD_RA)) == NULL)
-		return fg_seterr(&pd->in.rerr, FG_ENOMEM, "%s: out of memory",
+		return seterr(&pd->in.rerr, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	pd->in.woff = off;
 	w->len = 0;
@@ -145,7 +145,7 @@ src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
-			return fg_seterr_sys(&pd->in.rerr, FG_EIO, errno,
+			return seterr_sys(&pd->in.rerr, FG_EIO, errno,
 			    "%s: read at 0x%llx", pd->name,
 			    (unsigned long long)off);
 		if (k == 0)
@@ -154,7 +154,7 @@ src_get(struct pd *pd, uint64_t off, size_t n, size_t ra, const uint8_t **p)
 	}
 	w->len = got;
 	if (got < n)
-		return fg_seterr(&pd->in.rerr, FG_EIO, "%s: read at 0x%llx: the "
+		return seterr(&pd->in.rerr, FG_EIO, "%s: read at 0x%llx: the "
 		    "file ends early (changed while read?)", pd->name,
 		    (unsigned long long)off);
 	*p = w->d;
@@ -197,7 +197,7 @@ sparse_sample(struct pd *pd, uint64_t off, size_t len, struct item *it)
 		goto whole;
 	keep = pos + 8 + held;
 	if ((db = pd_db_new(keep + tl)) == NULL)
-		return fg_seterr(&pd->in.rerr, FG_ENOMEM, "%s: out of memory",
+		return seterr(&pd->in.rerr, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	memcpy(db->d, rec, keep);
 	db->sfoff = off + pos + 8;
@@ -266,7 +266,7 @@ pd_stack_fetch(void *arg, size_t need, const unsigned char **stack,
 	*held = pd->sm.stkheld = got;
 	if (got < need) {
 		if (!pd->sm.stkwarned)
-			fg_warnf(&pd->df.wwarn, "%s: stack copy at 0x%llx: read "
+			warnf(&pd->df.wwarn, "%s: stack copy at 0x%llx: read "
 			    "failed: chain cut", pd->name,
 			    (unsigned long long)pd->sm.lz->sfoff);
 		pd->sm.stkwarned = 1;
@@ -306,7 +306,7 @@ next_rec(struct pd *pd, struct item *it)
 	}
 	size = len = rd16(rec + 6);
 	if (size < 8) {
-		it->end = fg_seterr(&pd->in.rerr, FG_EPARSE, "%s: record at "
+		it->end = seterr(&pd->in.rerr, FG_EPARSE, "%s: record at "
 		    "0x%llx: size %llu shorter than its header", pd->name,
 		    (unsigned long long)off, (unsigned long long)size);
 		return;

@@ -245,7 +245,7 @@ struct fent {
 
 /*
  * The reader's state, one struct per part and owner.  "The walk" is the
- * thread that called fg_pd_walk()/fg_perfdata_read_*; the other threads
+ * thread that called pd_walk_mem()/fg_perfdata_read_*; the other threads
  * are started and joined by it, and each struct says which thread may
  * touch its fields when.
  */
@@ -474,7 +474,7 @@ struct pd_stats {
  * The reader.  buf, len, name and the caller's o, st and h are set
  * before the walk and read-only after.  The symbolizer is used by one
  * thread at a time: the walk, or while deferring the lookup worker
- * (the walk only makes its objects, fg_sym_dso, and reads their kind).
+ * (the walk only makes its objects, sym_dso, and reads their kind).
  * The arena is the walk's.
  */
 struct pd {

@@ -94,7 +94,7 @@ map_insert(struct proc *p, const struct map *m)
 		}
 	}
 	p->nmaps = o;
-	if ((nm = fg_grow(p->maps, &p->cap, p->nmaps + 2, sizeof(*nm),
+	if ((nm = base_grow(p->maps, &p->cap, p->nmaps + 2, sizeof(*nm),
 	    32)) == NULL)
 		return FG_ENOMEM;
 	p->maps = nm;
@@ -156,9 +156,9 @@ mmap2_buildid(struct pd *pd, const uint8_t *rec, size_t len, const char *f)
 		f = "[kernel.kallsyms]";
 	} else if (f[0] != '/')
 		return 0;
-	if (blen == 0 || fg_sym_has_buildid(pd->sym, f))
+	if (blen == 0 || sym_has_buildid(pd->sym, f))
 		return 0;
-	return fg_sym_add_buildid(pd->sym, f, rec + 44, blen);
+	return sym_add_buildid(pd->sym, f, rec + 44, blen);
 }
 
 int
@@ -185,7 +185,7 @@ pd_scan_buildids(struct pd *pd, uint64_t doff, uint64_t dsize)
 				memcpy(f, rec + 72, flen);
 				f[flen] = '\0';
 				if (mmap2_buildid(pd, rec, sz, f) != 0)
-					return fg_seterr(pd->err, FG_ENOMEM,
+					return seterr(pd->err, FG_ENOMEM,
 					    "%s: out of memory", pd->name);
 			}
 		}
@@ -222,27 +222,27 @@ pd_on_mmap(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 	if (m.end <= m.start)
 		return 0;
 	flen = strnlen((const char *)rec + fpos, len - fpos - tail);
-	if ((f = fg_arena_strndup(&pd->arena, (const char *)rec + fpos,
+	if ((f = arena_strndup(&pd->arena, (const char *)rec + fpos,
 	    flen)) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	m.fname = f;
 	if (is_anon(f)) {
 		char jp[64];
 		m.anon = 1;
-		m.dso = fg_sym_jitmap(pd->sym, pid);
+		m.dso = sym_jitmap(pd->sym, pid);
 		snprintf(jp, sizeof(jp), "/tmp/perf-%u.map", pid);
-		m.fname = fg_arena_strndup(&pd->arena, jp, strlen(jp));
+		m.fname = arena_strndup(&pd->arena, jp, strlen(jp));
 		if (m.fname == NULL)
-			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			return seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
 	} else if (f[0] == '/' || strcmp(f, "[vdso]") == 0) {
-		if ((m.dso = fg_sym_dso(pd->sym, f)) == NULL)
-			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+		if ((m.dso = sym_dso(pd->sym, f)) == NULL)
+			return seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
 	}
 	if ((p = proc_get(pd, pid)) == NULL || map_insert(p, &m) != 0)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	return 0;
 }
@@ -261,11 +261,11 @@ pd_on_comm(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		return 0;
 	}
 	if ((t = pd_thread_get(pd, rd32(rec + 8), rd32(rec + 12))) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	l = strnlen((const char *)rec + 16, len - 16 - tail);
-	if ((c = fg_arena_strndup(&pd->arena, (const char *)rec + 16, l)) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+	if ((c = arena_strndup(&pd->arena, (const char *)rec + 16, l)) == NULL)
+		return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	t->comm = c;
 	t->pname_ok = 0;
@@ -288,7 +288,7 @@ pd_on_fork(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	ptid = rd32(rec + 20);
 	parent = thread_find(pd, ptid);
 	if ((t = pd_thread_get(pd, pid, tid)) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	t->comm = parent != NULL ? parent->comm : NULL;
 	t->pname_ok = 0;
@@ -299,7 +299,7 @@ pd_on_fork(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 		struct proc *c = t->proc, *pp = parent->proc;
 		struct map *m = reallocarray(NULL, pp->nmaps, sizeof(*m));
 		if (m == NULL)
-			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			return seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
 		memcpy(m, pp->maps, pp->nmaps * sizeof(*m));
 		free(c->maps);

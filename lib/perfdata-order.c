@@ -144,9 +144,9 @@ pd_queue(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 			if ((r = pd_flush(pd, pd->od.q[pd->od.nq / 2].time)) != 0)
 				return r;
 		} else {
-			if ((q = fg_grow(pd->od.q, &pd->od.capq, pd->od.nq + 1,
+			if ((q = base_grow(pd->od.q, &pd->od.capq, pd->od.nq + 1,
 			    sizeof(*q), 4096)) == NULL)
-				return fg_seterr(pd->err, FG_ENOMEM, "%s: out "
+				return seterr(pd->err, FG_ENOMEM, "%s: out "
 				    "of memory", pd->name);
 			pd->od.q = q;
 		}
@@ -207,13 +207,13 @@ inflate(struct pd *pd, struct dbuf *db, ZSTD_inBuffer *in, uint64_t off)
 		if (db->len == db->cap) {
 			uint8_t *n;
 			if (db->cap >= MAX_DECOMP)
-				return fg_seterr(pd->err, FG_ELIMIT, "%s: "
+				return seterr(pd->err, FG_ELIMIT, "%s: "
 				    "compressed record at 0x%llx inflates past "
 				    "%u MiB", pd->name, (unsigned long long)off,
 				    MAX_DECOMP >> 20);
-			if ((n = fg_grow(db->d, &db->cap, db->len + 1, 1,
+			if ((n = base_grow(db->d, &db->cap, db->len + 1, 1,
 			    64)) == NULL)
-				return fg_seterr(pd->err, FG_ENOMEM, "%s: out "
+				return seterr(pd->err, FG_ENOMEM, "%s: out "
 				    "of memory", pd->name);
 			db->d = n;
 		}
@@ -269,7 +269,7 @@ handle_inflated(struct pd *pd, struct dbuf *db, uint64_t off)
 	if (pos == db->len)
 		return 0;
 	if ((n = realloc(pd->od.left, db->len - pos)) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	pd->od.left = n;
 	memcpy(pd->od.left, db->d + pos, db->len - pos);
@@ -286,12 +286,12 @@ pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 
 	if (pd->od.zs == NULL) {
 		if ((pd->od.zs = ZSTD_createDStream()) == NULL)
-			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			return seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
 		ZSTD_initDStream(pd->od.zs);
 	}
 	if ((db = pd_db_new(pd->od.nleft + (len - 8) * 4 + 65536)) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	if (pd->od.nleft > 0)
 		memcpy(db->d, pd->od.left, pd->od.nleft);

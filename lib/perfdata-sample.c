@@ -16,7 +16,7 @@ uw_file(void *arg, const char *path, char *buf, size_t len)
 {
 	struct pd *pd = arg;
 
-	return fg_sym_recorded_file(pd->sym, path, buf, len);
+	return sym_recorded_file(pd->sym, path, buf, len);
 }
 
 /* The unwinder's view of a thread's maps. */
@@ -40,7 +40,7 @@ uw_map(void *arg, uint64_t addr, struct fg_unwind_map *out)
 	out->file = uw_file;
 	out->file_arg = pd;
 	if (m->fname[0] == '[' && strcmp(m->fname, "[vdso]") == 0) {
-		out->image = fg_sym_vdso_image(pd->sym, &out->image_len);
+		out->image = sym_vdso_image(pd->sym, &out->image_len);
 		if (out->image == NULL)
 			return -1;
 	}
@@ -61,14 +61,14 @@ unwind_user(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 
 	*n = 0;
 	memset(&us, 0, sizeof(us));
-	if (s->regs == NULL || fg_unwind_regs_from_perf(&us.regs, s->regs_abi,
+	if (s->regs == NULL || unwind_regs_from_perf(&us.regs, s->regs_abi,
 	    s->regs_mask, s->regs, s->nregs) != 0)
 		return 0;
 	if (pd->sm.uw == NULL) {
 		memset(&uo, 0, sizeof(uo));
 		uo.warn = pd->df.wwarn;
-		if ((pd->sm.uw = fg_unwinder_new(&uo)) == NULL)
-			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		if ((pd->sm.uw = unwinder_new(&uo)) == NULL)
+			return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 			    pd->name);
 	}
 	us.stack = s->stack;
@@ -80,7 +80,7 @@ unwind_user(struct pd *pd, struct thread *t, const struct fg_pd_sample *s,
 	}
 	us.stack_addr = us.regs.r[FG_UW_RSP];
 	pd->sm.uw_thread = t;
-	return fg_unwind(pd->sm.uw, &us, uw_map, pd, pd->sm.uips,
+	return unwind_stack(pd->sm.uw, &us, uw_map, pd, pd->sm.uips,
 	    sizeof(pd->sm.uips) / sizeof(pd->sm.uips[0]), n, NULL, pd->err);
 }
 
@@ -104,7 +104,7 @@ selected(struct pd *pd, struct attr *a)
 		return 1;
 	if (!pd->sm.filter_warned && pd->sm.attr_sel < pd->ev.nattrs) {
 		pd->sm.filter_warned = 1;
-		fg_warnf(&pd->df.wwarn, "%s: filtering for events of type: %s",
+		warnf(&pd->df.wwarn, "%s: filtering for events of type: %s",
 		    pd->name, pd_attr_name(pd, &pd->ev.attrs[pd->sm.attr_sel]));
 	}
 	return 0;
@@ -278,7 +278,7 @@ align_arrays(struct pd *pd, struct fg_pd_sample *s)
 	if (need > pd->sm.nalign) {
 		uint64_t *n = reallocarray(pd->sm.align, need, 8);
 		if (n == NULL)
-			return fg_seterr(pd->err, FG_ENOMEM, "%s: out of "
+			return seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
 		pd->sm.align = n;
 		pd->sm.nalign = need;
@@ -355,7 +355,7 @@ pd_on_sample(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off)
 	if ((r = align_arrays(pd, &s)) != 0)
 		return r;
 	if ((t = pd_thread_get(pd, s.pid, s.tid)) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+		return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	s.comm = t->comm;
 	if ((r = user_chain(pd, a, t, &s, &uips, &nu)) != 0)

@@ -1,6 +1,6 @@
 /*
  * perfdata.c: the native perf.data reader's entry points and its walk.
- * fg_pd_walk() and fg_perfdata_read_file/_mem() set the reader up (the
+ * pd_walk_mem() and fg_perfdata_read_file/_mem() set the reader up (the
  * symbolizer, its debug and cache directories), read the header
  * (perfdata-header.c), then walk the data section: records come from
  * the input (perfdata-input.c, a thread of its own once big samples are
@@ -49,7 +49,7 @@ pd_warn_rec(struct pd *pd, uint64_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fg_warnf(&pd->df.wwarn, "%s: record at 0x%llx: %s (skipped)", pd->name,
+	warnf(&pd->df.wwarn, "%s: record at 0x%llx: %s (skipped)", pd->name,
 	    (unsigned long long)off, msg);
 }
 
@@ -173,7 +173,7 @@ walk_data(struct pd *pd, uint64_t doff, uint64_t dsize)
 		it = &b[i++];
 		if ((pd->stat.nrecs & 1023) == 0) {
 			if (pd->o->cancel != NULL && *pd->o->cancel) {
-				r = fg_seterr(pd->err, FG_ECANCELED,
+				r = seterr(pd->err, FG_ECANCELED,
 				    "%s: canceled", pd->name);
 				break;
 			}
@@ -231,9 +231,9 @@ pd_free(struct pd *pd)
 	free(pd->ev.attrs);
 	if (pd->hp.sym_freeing)
 		pthread_join(pd->hp.sym_th, NULL);
-	fg_unwinder_free(pd->sm.uw);
-	fg_sym_free(pd->sym);
-	fg_arena_free(&pd->arena);
+	unwinder_free(pd->sm.uw);
+	sym_free(pd->sym);
+	arena_free(&pd->arena);
 }
 
 struct symfree {
@@ -246,8 +246,8 @@ sym_free_main(void *arg)
 {
 	struct symfree *f = arg;
 
-	fg_unwinder_free(f->uw);
-	fg_sym_free(f->sym);
+	unwinder_free(f->uw);
+	sym_free(f->sym);
 	free(f);
 	return NULL;
 }
@@ -308,7 +308,7 @@ set_cache_dir(struct fg_symbolizer *sym, const char *dir)
 	char path[2048];
 
 	if ((dir = cache_dir_of(dir, path, sizeof(path))) != NULL)
-		fg_sym_set_cache_dir(sym, dir);
+		sym_set_cache_dir(sym, dir);
 }
 
 void
@@ -319,7 +319,7 @@ fg_perfdata_warm(const struct fg_perfdata_opts *o)
 	    sizeof(path));
 
 	if (dir != NULL && dir[0] != '\0')
-		fg_sym_kallsyms_warm(dir);
+		sym_kallsyms_warm(dir);
 }
 
 /*
@@ -335,10 +335,10 @@ static void
 warn_lost(struct pd *pd)
 {
 	if (pd->stat.lost_samples > 0)
-		fg_warnf(&pd->o->warn, "%s: %llu samples lost", pd->name,
+		warnf(&pd->o->warn, "%s: %llu samples lost", pd->name,
 		    (unsigned long long)pd->stat.lost_samples);
 	else if (pd->stat.lost > 0)
-		fg_warnf(&pd->o->warn, "%s: %llu events lost in %llu chunks "
+		warnf(&pd->o->warn, "%s: %llu events lost in %llu chunks "
 		    "(the ring buffer was full)", pd->name,
 		    (unsigned long long)pd->stat.lost,
 		    (unsigned long long)pd->stat.nlost);
@@ -355,19 +355,19 @@ sym_setup(struct pd *pd)
 {
 	const struct fg_perfdata_opts *o = pd->o;
 
-	if ((pd->sym = fg_sym_new(&pd->lw.swarn)) == NULL)
-		return fg_seterr(pd->err, FG_ENOMEM, "%s: out of memory",
+	if ((pd->sym = sym_new(&pd->lw.swarn)) == NULL)
+		return seterr(pd->err, FG_ENOMEM, "%s: out of memory",
 		    pd->name);
 	if (o->buildid_dir != NULL)
-		fg_sym_set_debug_dir(pd->sym, o->buildid_dir);
+		sym_set_debug_dir(pd->sym, o->buildid_dir);
 	else if (getenv("HOME") != NULL) {
 		char dir[2048];
 		snprintf(dir, sizeof(dir), "%s/.debug", getenv("HOME"));
-		fg_sym_set_debug_dir(pd->sym, dir);
+		sym_set_debug_dir(pd->sym, dir);
 	}
 	set_cache_dir(pd->sym, o->cache_dir);
 	if (o->recording_only)
-		fg_sym_set_recording_only(pd->sym);
+		sym_set_recording_only(pd->sym);
 	return 0;
 }
 
@@ -390,7 +390,7 @@ pd_new(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	pd->st = st;
 	pd->h = hooks;
 	pd->err = err;
-	pd->ch.sum = sum && !fg_stacks_keeps_sequence(st);
+	pd->ch.sum = sum && !stacks_keeps_sequence(st);
 	/*
 	 * Summing into a model, the inline chains are looked up after the
 	 * walk: the walk does not wait for the DWARF the helpers load.
@@ -399,11 +399,11 @@ pd_new(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	    hooks->frame == NULL && !o->no_defer;
 	pd->df.end_at = o->defer_end;
 	pd->sm.attr_sel = SIZE_MAX;
-	fg_arena_init(&pd->arena);
-	fg_buf_init(&pd->fc.work, 1 << 20);
+	arena_init(&pd->arena);
+	buf_init(&pd->fc.work, 1 << 20);
 	frame_bufs_init(&pd->fc.fb);
-	fg_buf_init(&pd->lw.wsym, 0);
-	fg_buf_init(&pd->df.wwalk, 0);
+	buf_init(&pd->lw.wsym, 0);
+	buf_init(&pd->df.wwalk, 0);
 	pd->lw.swarn.fn = pd_sym_warn;
 	pd->lw.swarn.arg = pd;
 	pd->df.wwarn.fn = pd_walk_warn;
@@ -445,14 +445,14 @@ end_warnings(struct pd *pd)
 	const struct fg_perfdata_opts *o = pd->o;
 
 	if (pd->od.nleft > 0)
-		fg_warnf(&o->warn, "%s: %zu bytes of a record cut at the end "
+		warnf(&o->warn, "%s: %zu bytes of a record cut at the end "
 		    "of the compressed data (skipped)", pd->name, pd->od.nleft);
 	warn_lost(pd);
 	if (pd->stat.nwarn > WARN_SHOWN)
-		fg_warnf(&o->warn, "%s: %llu records skipped in all", pd->name,
+		warnf(&o->warn, "%s: %llu records skipped in all", pd->name,
 		    (unsigned long long)pd->stat.nwarn);
 	if (pd->sm.attr_sel == pd->ev.nattrs && o->event_filter != NULL)
-		fg_warnf(&o->warn, "%s: no event named %s", pd->name,
+		warnf(&o->warn, "%s: no event named %s", pd->name,
 		    o->event_filter);
 }
 
@@ -476,20 +476,20 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 		o = &defo;
 	}
 	if ((pd = pd_new(buf, len, fd, sum, name, o, st, hooks, err)) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
+		return seterr(err, FG_ENOMEM, "%s: out of memory", name);
 	if ((r = sym_setup(pd)) != 0)
 		goto out;
-	if ((pd->fc.front = fg_zalloc(FRONT_SIZE, sizeof(*pd->fc.front))) ==
+	if ((pd->fc.front = base_zalloc(FRONT_SIZE, sizeof(*pd->fc.front))) ==
 	    NULL) {
-		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
+		r = seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
 	if ((r = pd_read_header(pd, &doff, &dsize)) != 0 ||
 	    (r = pd_scan_buildids(pd, doff, dsize)) != 0)
 		goto out;
-	if (fg_sym_prefetch(pd->sym, o->no_inline ? 0 : pd->df.on ? 2 :
+	if (sym_prefetch(pd->sym, o->no_inline ? 0 : pd->df.on ? 2 :
 	    1) != 0) {
-		r = fg_seterr(err, FG_ENOMEM, "%s: out of memory", name);
+		r = seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
 	pd->ev.ordered = (pd->ev.attrs[0].sample_type & ST_TIME) &&
@@ -512,7 +512,7 @@ out:
 }
 
 int
-fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
+pd_walk_mem(const uint8_t *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
     const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
@@ -535,16 +535,16 @@ add_sample(void *arg, const struct fg_pd_sample *s, const uint32_t *ids,
 	int r;
 
 	if (k < ad->cap && ad->idx[k] != 0)
-		return fg_stacks_add_to(ad->st, ad->idx[k] - 1, s->period, 0,
+		return stacks_add_to(ad->st, ad->idx[k] - 1, s->period, 0,
 		    err);
 	if (ids == NULL)	/* summed: its first add did not remember it */
-		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
-	if ((r = fg_stacks_add_ids_idx(ad->st, ids, n, s->period, 0, &idx,
+		return seterr(err, FG_ENOMEM, "stacks: out of memory");
+	if ((r = stacks_add_ids_idx(ad->st, ids, n, s->period, 0, &idx,
 	    err)) != 0 || s->stack_key == UINT32_MAX || idx >= UINT32_MAX)
 		return r;
 	if (k >= ad->cap) {
 		size_t old = ad->cap;
-		uint32_t *t = fg_grow(ad->idx, &ad->cap, k + 1, sizeof(*t),
+		uint32_t *t = base_grow(ad->idx, &ad->cap, k + 1, sizeof(*t),
 		    4096);
 
 		if (t == NULL)
@@ -604,7 +604,7 @@ teardown_main(void *arg)
 }
 
 void
-fg_pd_teardown_join(struct fg_pd_teardown *td)
+pd_teardown_join(struct fg_pd_teardown *td)
 {
 	if (td == NULL)
 		return;
@@ -614,7 +614,7 @@ fg_pd_teardown_join(struct fg_pd_teardown *td)
 }
 
 int
-fg_pd_read_file(const char *path, const struct fg_perfdata_opts *o,
+pd_read_file(const char *path, const struct fg_perfdata_opts *o,
     struct fg_stacks *out, struct fg_error *err,
     struct fg_pd_teardown **later)
 {
@@ -628,11 +628,11 @@ fg_pd_read_file(const char *path, const struct fg_perfdata_opts *o,
 	if (later != NULL) {
 		*later = NULL;
 		if ((td = calloc(1, sizeof(*td))) == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 	}
 	memset(td, 0, sizeof(*td));
 	td->fd = -1;
-	if ((fd = fg_pd_open_input(path, &sb, err)) < 0) {
+	if ((fd = pd_open_input(path, &sb, err)) < 0) {
 		r = fd;
 		goto done;
 	}
@@ -644,7 +644,7 @@ fg_pd_read_file(const char *path, const struct fg_perfdata_opts *o,
 	 */
 	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED) {
-		r = fg_seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
+		r = seterr_sys(err, FG_EIO, errno, "%s: mmap", path);
 		goto done;
 	}
 	td->map = m;
@@ -675,5 +675,5 @@ int
 fg_perfdata_read_file(const char *path, const struct fg_perfdata_opts *o,
     struct fg_stacks *out, struct fg_error *err)
 {
-	return fg_pd_read_file(path, o, out, err, NULL);
+	return pd_read_file(path, o, out, err, NULL);
 }

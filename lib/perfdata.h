@@ -55,7 +55,7 @@ struct fg_pd_sample {
 /*
  * Called once per sample of the selected event: ids[0..n) are the
  * frame names (the process name first, the leaf last) interned in the
- * model passed to fg_pd_walk().  Return 0 to go on; a negative FG_E*
+ * model passed to pd_walk_mem().  Return 0 to go on; a negative FG_E*
  * code stops the walk and is returned, its message (err) prefixed with
  * the record's offset.
  */
@@ -82,14 +82,14 @@ struct fg_pd_hooks {
  * interning names in st and calling the hooks.  The options are the
  * public ones.  0, or a negative FG_E* code with err filled.
  */
-int fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
+int pd_walk_mem(const uint8_t *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
     const struct fg_pd_hooks *hooks, struct fg_error *err);
 
 /*
  * fg_perfdata_read_file, with the reader's teardown (freeing its tables,
  * unmapping the file) left to a thread when later is non-NULL: *later
- * is then to be given to fg_pd_teardown_join once the caller is done
+ * is then to be given to pd_teardown_join once the caller is done
  * with what it does meanwhile (it may be NULL: torn down already).  The
  * model is complete when this returns either way.
  */
@@ -102,12 +102,12 @@ int fg_pd_walk(const uint8_t *buf, size_t len, const char *name,
  * empty file, or the system's error.
  */
 struct stat;
-int fg_pd_open_input(const char *path, struct stat *sb, struct fg_error *err);
+int pd_open_input(const char *path, struct stat *sb, struct fg_error *err);
 
 struct fg_pd_teardown;
-int fg_pd_read_file(const char *path, const struct fg_perfdata_opts *o,
+int pd_read_file(const char *path, const struct fg_perfdata_opts *o,
     struct fg_stacks *out, struct fg_error *err,
     struct fg_pd_teardown **later);
-void fg_pd_teardown_join(struct fg_pd_teardown *);
+void pd_teardown_join(struct fg_pd_teardown *);
 
 #endif /* FG_PERFDATA_H */

@@ -38,26 +38,26 @@ readat(int fd, void *buf, size_t n, uint64_t off)
 }
 
 int
-fg_pd_open_input(const char *path, struct stat *sb, struct fg_error *err)
+pd_open_input(const char *path, struct stat *sb, struct fg_error *err)
 {
 	int fd;
 
 	/* perf's "-i -" is its pipe mode, which neither reader here reads */
 	if (strcmp(path, "-") == 0)
-		return fg_seterr(err, FG_EUNSUPPORTED, "-: reading a recording "
+		return seterr(err, FG_EUNSUPPORTED, "-: reading a recording "
 		    "from standard input is not supported: record to a file "
 		    "and give its path");
-	if ((fd = fg_open_regular(path, sb)) == FG_OPEN_SPECIAL)
-		return S_ISDIR(sb->st_mode) ? fg_seterr(err, FG_EIO, "%s: is "
-		    "a directory, not a recording", path) : fg_seterr(err,
+	if ((fd = open_regular(path, sb)) == FG_OPEN_SPECIAL)
+		return S_ISDIR(sb->st_mode) ? seterr(err, FG_EIO, "%s: is "
+		    "a directory, not a recording", path) : seterr(err,
 		    FG_EUNSUPPORTED, "%s: not a regular file (%s): a "
 		    "recording is read from a file, not a stream", path,
-		    fg_file_kind(sb->st_mode));
+		    file_kind(sb->st_mode));
 	if (fd < 0)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+		return seterr_sys(err, FG_EIO, errno, "%s", path);
 	if (sb->st_size == 0) {
 		close(fd);
-		return fg_seterr(err, FG_EPARSE, "%s: empty file", path);
+		return seterr(err, FG_EPARSE, "%s: empty file", path);
 	}
 	return fd;
 }
@@ -83,10 +83,10 @@ probe_attrs(int fd, const char *path, const struct fhdr *fh,
 
 		memset(a, 0, sizeof(a));
 		if ((r = readat(fd, a, want, at)) != 1)
-			return r == 0 ? fg_seterr(err, FG_EPARSE, "%s: "
+			return r == 0 ? seterr(err, FG_EPARSE, "%s: "
 			    "attribute %zu at 0x%llx: past the end of the "
 			    "file", path, i, (unsigned long long)at) :
-			    fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+			    seterr_sys(err, FG_EIO, errno, "%s", path);
 		pd_attr_decode(a, want, &t);
 		if (i == 0)
 			info->sample_type = t.sample_type;
@@ -114,11 +114,11 @@ fg_perfdata_probe(const char *path, struct fg_perfdata_info *info,
 	int fd, r;
 
 	memset(info, 0, sizeof(*info));
-	if ((fd = fg_pd_open_input(path, &sb, err)) < 0)
+	if ((fd = pd_open_input(path, &sb, err)) < 0)
 		return fd;
 	if ((r = readat(fd, h, PIPE_HEADER_SIZE, 0)) != 1) {
-		r = r == 0 ? fg_seterr(err, FG_EPARSE, "%s: header at 0x0: "
-		    "shorter than 16 bytes", path) : fg_seterr_sys(err, FG_EIO,
+		r = r == 0 ? seterr(err, FG_EPARSE, "%s: header at 0x0: "
+		    "shorter than 16 bytes", path) : seterr_sys(err, FG_EIO,
 		    errno, "%s", path);
 		goto out;
 	}
@@ -128,7 +128,7 @@ fg_perfdata_probe(const char *path, struct fg_perfdata_info *info,
 		goto out;
 	}
 	if (pd_magic(h) != MAGIC_FILE) {
-		r = fg_seterr(err, FG_EPARSE, "%s: header at 0x0: not a "
+		r = seterr(err, FG_EPARSE, "%s: header at 0x0: not a "
 		    "perf.data file (no PERFILE2 magic)", path);
 		goto out;
 	}
@@ -139,14 +139,14 @@ fg_perfdata_probe(const char *path, struct fg_perfdata_info *info,
 		goto out;
 	}
 	if (fh.size != HEADER_SIZE) {
-		r = fg_seterr(err, FG_EPARSE, "%s: header at 0x8: header size "
+		r = seterr(err, FG_EPARSE, "%s: header at 0x8: header size "
 		    "%llu (expected 104)", path, (unsigned long long)fh.size);
 		goto out;
 	}
 	if ((r = readat(fd, h, sizeof(h), 0)) != 1) {
-		r = r == 0 ? fg_seterr(err, FG_EPARSE, "%s: header at 0x0: "
+		r = r == 0 ? seterr(err, FG_EPARSE, "%s: header at 0x0: "
 		    "file shorter than its header", path) :
-		    fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+		    seterr_sys(err, FG_EIO, errno, "%s", path);
 		goto out;
 	}
 	pd_fhdr_decode(h, &fh);

@@ -105,7 +105,7 @@ read_native(const struct fg_process_opts *o, struct fg_stacks *st,
 	po.warn = o->warn;
 	po.progress = o->progress;
 	po.progress_arg = o->progress_arg;
-	return fg_pd_read_file(o->perfdata, &po, st, err, later);
+	return pd_read_file(o->perfdata, &po, st, err, later);
 }
 
 /* `perf script -i FILE` streamed into the collapser. */
@@ -152,7 +152,7 @@ read_script(const struct fg_process_opts *o, struct fg_stacks *st,
 	if (o->running_pid != NULL)
 		*o->running_pid = 0;
 	if (rc == 0 && o->cancel != NULL && *o->cancel)
-		rc = fg_seterr(err, FG_ECANCELED, "interrupted");
+		rc = seterr(err, FG_ECANCELED, "interrupted");
 	if (rc != 0)	/* stop perf script now rather than drain it */
 		fg_child_signal(ch.pid, SIGTERM);
 	prc = fg_child_wait(&ch, &status, err);
@@ -163,7 +163,7 @@ read_script(const struct fg_process_opts *o, struct fg_stacks *st,
 	if (status != 0) {
 		char d[64];
 		fg_status_describe(status, d, sizeof(d));
-		return fg_seterr(err, FG_ECHILD, "`perf script -i %s` failed "
+		return seterr(err, FG_ECHILD, "`perf script -i %s` failed "
 		    "(%s)", o->perfdata, d);
 	}
 	return 0;
@@ -179,11 +179,11 @@ process_read(const struct fg_process_opts *o, struct fg_stacks *st,
 	int fd;
 
 	if (o->perfdata == NULL)
-		return fg_seterr(err, FG_EINVAL, "no recording to read");
+		return seterr(err, FG_EINVAL, "no recording to read");
 	fg_error_clear(&e);
 	/* what is wrong with the file, said before either reader starts
 	   (one the user cannot read may still be read by perf through sudo) */
-	if ((fd = fg_pd_open_input(o->perfdata, &sb, &e)) >= 0)
+	if ((fd = pd_open_input(o->perfdata, &sb, &e)) >= 0)
 		close(fd);
 	else if (e.sys != EACCES) {
 		if (err != NULL && err->code == 0)
@@ -222,12 +222,12 @@ feed(void *arg)
 	pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
 	if ((fp = fdopen(f->fd, "w")) == NULL) {
 		close(f->fd);
-		f->rc = fg_seterr_sys(&f->err, FG_EIO, errno, "post-process");
+		f->rc = seterr_sys(&f->err, FG_EIO, errno, "post-process");
 		return NULL;
 	}
 	f->rc = fg_stacks_write_folded(f->st, fp, &f->err);
 	if (fclose(fp) != 0 && f->rc == 0 && errno != EPIPE)
-		f->rc = fg_seterr_sys(&f->err, FG_EIO, errno,
+		f->rc = seterr_sys(&f->err, FG_EIO, errno,
 		    "post-process: write");
 	return NULL;
 }
@@ -247,7 +247,7 @@ post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
 
 	*out = NULL;
 	if ((ns = fg_stacks_new()) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	fg_spawn_opts_init(&so);
 	so.in = FG_SPAWN_PIPE;
 	so.out = FG_SPAWN_PIPE;
@@ -265,7 +265,7 @@ post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
 		close(f.fd);
 		fg_child_wait(&ch, NULL, NULL);
 		fg_stacks_free(ns);
-		return fg_seterr_sys(err, FG_ENOMEM, e, "post-process thread");
+		return seterr_sys(err, FG_ENOMEM, e, "post-process thread");
 	}
 	fg_folded_opts_init(&fo);
 	fo.cancel = o->cancel;
@@ -281,11 +281,11 @@ post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
 	if (fg_child_wait(&ch, &status, err) != 0 && rc == 0)
 		rc = FG_ECHILD;
 	if (rc == 0 && f.rc != 0)
-		rc = fg_seterr(err, f.rc, "%s", f.err.msg);
+		rc = seterr(err, f.rc, "%s", f.err.msg);
 	if (rc == 0 && status != 0) {
 		char d[64];
 		fg_status_describe(status, d, sizeof(d));
-		rc = fg_seterr(err, FG_ECHILD, "--post-process %s failed (%s)",
+		rc = seterr(err, FG_ECHILD, "--post-process %s failed (%s)",
 		    o->post_process[0], d);
 	}
 	if (rc != 0) {
@@ -312,17 +312,17 @@ temp_beside(const char *path, char *tmp, size_t tmplen,
 		n = snprintf(tmp, tmplen, "%.*s/.%s.XXXXXX",
 		    (int)(slash - path), path, slash + 1);
 	if (n < 0 || (size_t)n >= tmplen) {
-		fg_seterr(err, FG_EINVAL, "%s: path too long", path);
+		seterr(err, FG_EINVAL, "%s: path too long", path);
 		return NULL;
 	}
-	if (fg_is_special(path)) {	/* /dev/null, a FIFO: as it is */
+	if (base_is_special(path)) {	/* /dev/null, a FIFO: as it is */
 		tmp[0] = '\0';
 		if ((fp = fopen(path, "w")) == NULL)
-			fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+			seterr_sys(err, FG_EIO, errno, "%s", path);
 		return fp;
 	}
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		fg_seterr_sys(err, FG_EIO, errno, "%s: create temporary file",
+		seterr_sys(err, FG_EIO, errno, "%s: create temporary file",
 		    path);
 		return NULL;
 	}
@@ -330,7 +330,7 @@ temp_beside(const char *path, char *tmp, size_t tmplen,
 		t->fn(t->arg, tmp, 1);
 	fchmod(fd, 0644);
 	if ((fp = fdopen(fd, "w")) == NULL) {
-		fg_seterr_sys(err, FG_EIO, errno, "%s", tmp);
+		seterr_sys(err, FG_EIO, errno, "%s", tmp);
 		close(fd);
 		unlink(tmp);
 		if (t->fn != NULL)
@@ -345,15 +345,15 @@ commit_file(FILE *fp, const char *tmp, const char *path, int rc,
     const struct fg_process_opts *o, struct fg_error *err)
 {
 	if (fflush(fp) != 0 && rc == 0)
-		rc = fg_seterr_sys(err, FG_EIO, errno, "%s: write", path);
+		rc = seterr_sys(err, FG_EIO, errno, "%s: write", path);
 	if (fclose(fp) != 0 && rc == 0)
-		rc = fg_seterr_sys(err, FG_EIO, errno, "%s: write", path);
+		rc = seterr_sys(err, FG_EIO, errno, "%s: write", path);
 	if (rc == 0 && o->cancel != NULL && *o->cancel)
-		rc = fg_seterr(err, FG_ECANCELED, "interrupted");
+		rc = seterr(err, FG_ECANCELED, "interrupted");
 	if (tmp[0] == '\0')	/* written in place (temp_beside) */
 		return rc;
 	if (rc == 0 && rename(tmp, path) == -1)
-		rc = fg_seterr_sys(err, FG_EIO, errno, "rename %s to %s", tmp,
+		rc = seterr_sys(err, FG_EIO, errno, "rename %s to %s", tmp,
 		    path);
 	if (rc != 0)
 		unlink(tmp);
@@ -377,9 +377,9 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 	if (nsamples != NULL)
 		*nsamples = 0;
 	if (o->output == NULL)
-		return fg_seterr(err, FG_EINVAL, "no output path");
+		return seterr(err, FG_EINVAL, "no output path");
 	if ((st = fg_stacks_new()) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	/* the reader's teardown runs beside the render, joined at out */
 	if ((rc = process_read(o, st, err, &later)) != 0)
 		goto out;
@@ -390,7 +390,7 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		use = pp;
 	}
 	if (fg_stacks_total(use) == 0) {
-		rc = fg_seterr(err, FG_ENODATA, "%s: no samples recorded",
+		rc = seterr(err, FG_ENODATA, "%s: no samples recorded",
 		    o->perfdata);
 		goto out;
 	}
@@ -408,7 +408,7 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 	if (nsamples != NULL)
 		*nsamples = fg_stacks_total(use);
 	if (o->render == NULL && (ro = fg_render_opts_new()) == NULL) {
-		rc = fg_seterr(err, FG_ENOMEM, "out of memory");
+		rc = seterr(err, FG_ENOMEM, "out of memory");
 		goto out;
 	}
 	if ((fp = temp_beside(o->output, tmp, sizeof(tmp), &o->tempfile,
@@ -419,7 +419,7 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 	rc = fg_render_svg(use, o->render != NULL ? o->render : ro, fp, err);
 	rc = commit_file(fp, tmp, o->output, rc, o, err);
 out:
-	fg_pd_teardown_join(later);
+	pd_teardown_join(later);
 	fg_render_opts_free(ro);
 	fg_stacks_free(pp);
 	fg_stacks_free(st);

@@ -106,7 +106,7 @@ blank_after(const char *buf, size_t len, size_t from)
 			return len;
 		n = (size_t)(nl - p);
 		if (!(n > 0 && p[0] == '#')) {
-			fg_trim_end(p, &n);
+			base_trim_end(p, &n);
 			if (n == 0)
 				return (size_t)(nl + 1 - buf);
 		}
@@ -198,7 +198,7 @@ ps_collapse_chunks(const char *buf, size_t len, const char *name,
 	pool.drop = drop;
 	cap = len / PS_CHUNK + 2;
 	if ((pool.chunks = calloc(cap, sizeof(*pool.chunks))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "%s: out of memory",
+		return seterr(err, FG_ENOMEM, "%s: out of memory",
 		    name ? name : "perf script");
 	for (at = 0; at < len && pool.nchunks < cap;) {
 		size_t end = len - at <= PS_CHUNK + PS_CHUNK / 2 ? len :
@@ -248,10 +248,10 @@ ps_collapse_chunks(const char *buf, size_t len, const char *name,
 
 		if (c->rc != 0) {
 			if (c->err.code != 0)
-				r = fg_seterr(err, c->err.code, "%s",
+				r = seterr(err, c->err.code, "%s",
 				    c->err.msg);
 			else
-				r = fg_seterr(err, c->rc, "%s: line %zu: %s",
+				r = seterr(err, c->rc, "%s: line %zu: %s",
 				    w[0].ps.name, line_base + c->lines,
 				    fg_strerror(c->rc));
 			goto out;
@@ -266,7 +266,7 @@ out:
 		fg_stacks_free(w[1].st);
 	pool_free(&pool);
 	if (r != 0 && (err == NULL || err->code == 0))
-		return fg_seterr(err, r, "%s: %s", name ? name : "perf script",
+		return seterr(err, r, "%s: %s", name ? name : "perf script",
 		    fg_strerror(r));
 	return r;
 }

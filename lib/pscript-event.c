@@ -30,11 +30,11 @@ ps_after_event(struct ps *ps)
 
 	if (ps->nframes > 0) {
 		if (ps->nframes + 1 > ps->emit_cap) {
-			uint32_t *ne = fg_grow(ps->emit, &ps->emit_cap,
+			uint32_t *ne = base_grow(ps->emit, &ps->emit_cap,
 			    ps->nframes + 1, sizeof(*ne), 256);
 
 			if (ne == NULL)
-				return fg_seterr(ps->err, FG_ENOMEM,
+				return seterr(ps->err, FG_ENOMEM,
 				    "%s: out of memory", ps->name);
 			ps->emit = ne;
 		}
@@ -43,7 +43,7 @@ ps_after_event(struct ps *ps)
 		for (i = ps->nframes; i-- > 0;)
 			ps->emit[n++] = ps->frames[i];
 		if (!ps->probe)
-			r = fg_stacks_add_ids(ps->st, ps->emit, n, ps->weight,
+			r = stacks_add_ids(ps->st, ps->emit, n, ps->weight,
 			    0, ps->err);
 	}
 	ps->in_event = 0;
@@ -120,7 +120,7 @@ event_head(const char *line, size_t len, struct ev_line *el)
 	}
 	el->comm = line;
 	el->clen = word - 1;
-	fg_trim(&el->comm, &el->clen);
+	base_trim(&el->comm, &el->clen);
 	return i + 1;
 }
 
@@ -131,7 +131,7 @@ event_period(struct ps *ps, const char *pp, size_t pl)
 	uint64_t period = 0;
 	int pr;
 
-	fg_trim(&pp, &pl);
+	base_trim(&pp, &pl);
 	if ((pr = parse_period(pp, pl, &period)) == 1 && period != 0)
 		ps->weight = period;
 	else if (pr < 0)	/* inferno counts it as 1 */
@@ -153,7 +153,7 @@ event_stack(const char *p2, size_t n2, struct ev_line *el)
 		el->stack = p2;
 		el->slen = n2;
 	}
-	fg_trim(&el->stack, &el->slen);
+	base_trim(&el->stack, &el->slen);
 	if (el->slen == 0)
 		el->stack = NULL;
 }
@@ -225,17 +225,17 @@ set_pname(struct ps *ps, const struct ev_line *el)
 	size_t i;
 	int r = 0;
 
-	fg_buf_reset(b);
+	buf_reset(b);
 	for (i = 0; i < el->clen && r == 0; i++)
-		r = fg_buf_putc(b, el->comm[i] == ' ' ? '_' : el->comm[i]);
+		r = buf_putc(b, el->comm[i] == ' ' ? '_' : el->comm[i]);
 	/* inferno tidies Java names by the bare process name */
 	ps->java = r == 0 && b->len == 4 && memcmp(b->d, "java", 4) == 0;
 	if (r == 0 && (ps->o->tid || ps->o->pid)) {
-		r |= fg_buf_putc(b, '-');
-		r |= fg_buf_append(b, el->pid, el->plen);
+		r |= buf_putc(b, '-');
+		r |= buf_append(b, el->pid, el->plen);
 		if (ps->o->tid) {
-			r |= fg_buf_putc(b, '/');
-			r |= fg_buf_append(b, el->tid, el->tlen);
+			r |= buf_putc(b, '/');
+			r |= buf_append(b, el->tid, el->tlen);
 		}
 	}
 	if (r != 0)
@@ -244,10 +244,10 @@ set_pname(struct ps *ps, const struct ev_line *el)
 	if (ps->have_last_pname && ps->last_pname.len == b->len &&
 	    (b->len == 0 || memcmp(ps->last_pname.d, b->d, b->len) == 0))
 		return 0;
-	if ((r = fg_stacks_intern(ps->st, b->d, b->len, &ps->pname_id)) != 0)
+	if ((r = stacks_intern(ps->st, b->d, b->len, &ps->pname_id)) != 0)
 		return r;
-	fg_buf_reset(&ps->last_pname);
-	if ((r = fg_buf_append(&ps->last_pname, b->d, b->len)) != 0)
+	buf_reset(&ps->last_pname);
+	if ((r = buf_append(&ps->last_pname, b->d, b->len)) != 0)
 		return r;
 	ps->have_last_pname = 1;
 	return 0;
@@ -291,7 +291,7 @@ ps_line(struct ps *ps, const char *line, size_t len)
 		return ps_body_line(ps, line, len, ps_hash(line, len));
 	if (len > 0 && line[0] == '#')
 		return 0;
-	fg_trim_end(line, &len);
+	base_trim_end(line, &len);
 	if (len == 0)
 		return ps_after_event(ps);
 	if (ps_has_high(line, len)) {

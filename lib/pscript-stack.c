@@ -21,7 +21,7 @@ push_cid(struct ps *ps, uint32_t id)
 	if (ps->ncids == ps->cids_cap) {
 		uint32_t *n;
 
-		if (ps->cids_cap > UINT32_MAX / 4 || (n = fg_grow(ps->cids,
+		if (ps->cids_cap > UINT32_MAX / 4 || (n = base_grow(ps->cids,
 		    &ps->cids_cap, ps->ncids + 1, sizeof(*n), 1024)) == NULL)
 			return FG_ENOMEM;
 		ps->cids = n;
@@ -39,7 +39,7 @@ emit_frame(void *arg, const char *name, size_t len)
 	uint32_t id;
 	int r;
 
-	if ((r = fg_stacks_intern(ps->st, name, len, &id)) != 0 ||
+	if ((r = stacks_intern(ps->st, name, len, &id)) != 0 ||
 	    (r = push_cid(ps, id)) != 0)
 		return r;
 	if (e->nids++ == 0)
@@ -124,7 +124,7 @@ cache_clear(struct ps *ps)
 	if (ps->tab != NULL)
 		memset(ps->tab, 0, (ps->mask + 1) * sizeof(*ps->tab));
 	ps->used = 0;
-	fg_buf_reset(&ps->keys);
+	buf_reset(&ps->keys);
 	ps->ncids = 0;
 }
 
@@ -164,7 +164,7 @@ push_frames(struct ps *ps, const uint32_t *ids, size_t n)
 
 		if (ps->nframes + n > (1u << 24))
 			return FG_ELIMIT;
-		if ((nf = fg_grow(ps->frames, &ps->frames_cap, ps->nframes + n,
+		if ((nf = base_grow(ps->frames, &ps->frames_cap, ps->nframes + n,
 		    sizeof(*nf), 256)) == NULL)
 			return FG_ENOMEM;
 		ps->frames = nf;
@@ -255,7 +255,7 @@ cache_put(struct ps *ps, struct ps_centry *e, const char *raw, size_t len,
 	e->key_len = (uint32_t)len;
 	if (len > PS_KEY_MAX)
 		return 0;	/* not worth a place in the cache */
-	if ((r = fg_buf_append(&ps->keys, raw, len)) != 0)
+	if ((r = buf_append(&ps->keys, raw, len)) != 0)
 		return r == FG_ELIMIT ? 0 : r;
 	if ((ps->used + 1) * 4 > (ps->mask + 1) * 3 &&
 	    (r = ps_cache_grow(ps)) != 0)
@@ -283,7 +283,7 @@ ps_body_line(struct ps *ps, const char *raw, size_t len, uint64_t h)
 		if (len > 0 && raw[0] == '#')
 			return 0;
 		tl = len;
-		fg_trim_end(raw, &tl);
+		base_trim_end(raw, &tl);
 		return tl == 0 ? ps_after_event(ps) : 0;
 	}
 	h ^= (uint64_t)ps->java;
@@ -294,7 +294,7 @@ ps_body_line(struct ps *ps, const char *raw, size_t len, uint64_t h)
 	if (len > 0 && raw[0] == '#')
 		return 0;
 	tl = len;
-	fg_trim_end(raw, &tl);
+	base_trim_end(raw, &tl);
 	if (tl == 0)
 		return ps_after_event(ps);
 	if ((r = fresh_stack_line(ps, raw, tl, &tmp)) != 0 ||

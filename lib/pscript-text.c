@@ -74,18 +74,18 @@ ps_utf8_lossy(const char *p, size_t len, struct fg_buf *out)
 			continue;
 		}
 		if (!changed) {
-			fg_buf_reset(out);
+			buf_reset(out);
 			changed = 1;
 		}
-		if ((r = fg_buf_append(out, p + start, i - start)) != 0 ||
-		    (r = fg_buf_append(out, "\xef\xbf\xbd", 3)) != 0)
+		if ((r = buf_append(out, p + start, i - start)) != 0 ||
+		    (r = buf_append(out, "\xef\xbf\xbd", 3)) != 0)
 			return r;
 		i += bad;
 		start = i;
 	}
 	if (!changed)
 		return 0;
-	if ((r = fg_buf_append(out, p + start, len - start)) != 0)
+	if ((r = buf_append(out, p + start, len - start)) != 0)
 		return r;
 	return 1;
 }

@@ -41,13 +41,13 @@ ps_init(struct ps *ps, const struct fg_collapse_opts *o,
 	ps->st = st;
 	ps->name = name ? name : "perf script";
 	ps->err = err;
-	fg_buf_init(&ps->pname, PS_LINE_MAX + 64);
-	fg_buf_init(&ps->last_pname, PS_LINE_MAX + 64);
-	fg_buf_init(&ps->keys, (size_t)PS_CACHE_BYTES + PS_KEY_MAX);
-	fg_buf_init(&ps->scratch, PS_LINE_MAX * 3 + 16);
-	fg_buf_init(&ps->evline, PS_LINE_MAX * 3 + 16);
-	fg_buf_init(&ps->work, PS_LINE_MAX * 3 + 64);
-	fg_buf_init(&ps->work2, PS_LINE_MAX * 3 + 64);
+	buf_init(&ps->pname, PS_LINE_MAX + 64);
+	buf_init(&ps->last_pname, PS_LINE_MAX + 64);
+	buf_init(&ps->keys, (size_t)PS_CACHE_BYTES + PS_KEY_MAX);
+	buf_init(&ps->scratch, PS_LINE_MAX * 3 + 16);
+	buf_init(&ps->evline, PS_LINE_MAX * 3 + 16);
+	buf_init(&ps->work, PS_LINE_MAX * 3 + 64);
+	buf_init(&ps->work2, PS_LINE_MAX * 3 + 64);
 	if (ps_cache_grow(ps) != 0)
 		return FG_ENOMEM;
 	if (o->event_filter != NULL) {
@@ -67,13 +67,13 @@ ps_free(struct ps *ps)
 	free(ps->emit);
 	free(ps->tab);
 	free(ps->cids);
-	fg_buf_free(&ps->pname);
-	fg_buf_free(&ps->last_pname);
-	fg_buf_free(&ps->keys);
-	fg_buf_free(&ps->scratch);
-	fg_buf_free(&ps->evline);
-	fg_buf_free(&ps->work);
-	fg_buf_free(&ps->work2);
+	buf_free(&ps->pname);
+	buf_free(&ps->last_pname);
+	buf_free(&ps->keys);
+	buf_free(&ps->scratch);
+	buf_free(&ps->evline);
+	buf_free(&ps->work);
+	buf_free(&ps->work2);
 }
 
 /* Turn an internal failure into the error the caller sees. */
@@ -81,12 +81,12 @@ static int
 ps_fail(struct ps *ps, int r)
 {
 	if (r == FG_ENOMEM)
-		return fg_seterr(ps->err, r, "%s: line %zu: out of memory",
+		return seterr(ps->err, r, "%s: line %zu: out of memory",
 		    ps->name, ps->lineno);
 	if (r == FG_ECANCELED)
-		return fg_seterr(ps->err, r, "%s: line %zu: canceled",
+		return seterr(ps->err, r, "%s: line %zu: canceled",
 		    ps->name, ps->lineno);
-	return fg_seterr(ps->err, r, "%s: line %zu: %s", ps->name,
+	return seterr(ps->err, r, "%s: line %zu: %s", ps->name,
 	    ps->lineno, fg_strerror(r));
 }
 
@@ -245,7 +245,7 @@ fg_collapse_perf_mem(const char *buf, size_t len, const char *name,
 		o = &def;
 	}
 	if (out == NULL || (buf == NULL && len > 0))
-		return fg_seterr(err, FG_EINVAL, "%s: no input or output",
+		return seterr(err, FG_EINVAL, "%s: no input or output",
 		    name ? name : "perf script");
 	if (buf == NULL)	/* no input: no NULL + 0 below */
 		buf = "";
@@ -273,7 +273,7 @@ stream_read(struct ps *ps, struct stream *s, const struct fg_collapse_opts *o,
 		s->b.len -= s->start;
 		s->start = 0;
 	}
-	if ((r = fg_buf_reserve(&s->b, PS_READ_BLOCK)) != 0)
+	if ((r = buf_reserve(&s->b, PS_READ_BLOCK)) != 0)
 		return ps_fail(ps, r);
 	while ((n = read(s->fd, s->b.d + s->b.len, PS_READ_BLOCK)) < 0) {
 		/* a signal: see the cancel flag before reading again */
@@ -281,7 +281,7 @@ stream_read(struct ps *ps, struct stream *s, const struct fg_collapse_opts *o,
 			continue;
 		if (errno == EINTR)
 			return ps_fail(ps, FG_ECANCELED);
-		return fg_seterr_sys(err, FG_EIO, errno,
+		return seterr_sys(err, FG_EIO, errno,
 		    "%s: read after line %zu", ps->name, ps->lineno);
 	}
 	if (n == 0)
@@ -357,7 +357,7 @@ collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
 	}
 	memset(&s, 0, sizeof(s));
 	s.fd = fd;
-	fg_buf_init(&s.b, PS_LINE_MAX + PS_READ_BLOCK + 1);
+	buf_init(&s.b, PS_LINE_MAX + PS_READ_BLOCK + 1);
 	while (!s.eof) {
 		if ((r = stream_read(&ps, &s, o, err)) != 0 ||
 		    (r = stream_lines(&ps, &s)) != 0)
@@ -376,7 +376,7 @@ collapse_stream(int fd, const char *name, const struct fg_collapse_opts *o,
 	if ((r = ps_finish(&ps)) != 0)
 		r = ps_fail(&ps, r);
 out:
-	fg_buf_free(&s.b);
+	buf_free(&s.b);
 	ps_free(&ps);
 	return r;
 }
@@ -398,9 +398,9 @@ fg_collapse_perf_fd(int fd, const char *name,
 		o = &def;
 	}
 	if (out == NULL)
-		return fg_seterr(err, FG_EINVAL, "%s: no output model", name);
+		return seterr(err, FG_EINVAL, "%s: no output model", name);
 	if (fstat(fd, &sb) == -1)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s", name);
+		return seterr_sys(err, FG_EIO, errno, "%s", name);
 	/* map regular files read from their start; stream the rest */
 	if (!S_ISREG(sb.st_mode) || sb.st_size == 0 ||
 	    (uint64_t)sb.st_size > SIZE_MAX || lseek(fd, 0, SEEK_CUR) != 0)
@@ -424,7 +424,7 @@ fg_collapse_perf_file(const char *path, const struct fg_collapse_opts *o,
 		return fg_collapse_perf_fd(STDIN_FILENO, "perf script", o,
 		    out, err);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+		return seterr_sys(err, FG_EIO, errno, "%s", path);
 	r = fg_collapse_perf_fd(fd, path, o, out, err);
 	close(fd);
 	return r;

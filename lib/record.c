@@ -31,14 +31,14 @@ fg_record_argv(const struct fg_record_opts *o, char ***argv, size_t *argc,
 
 	*argv = NULL;
 	if (o->output == NULL)
-		return fg_seterr(err, FG_EINVAL, "perf record: no output file");
+		return seterr(err, FG_EINVAL, "perf record: no output file");
 	/* custom arguments may name what to record themselves (-p, -a) */
 	if (o->pids == NULL && o->custom == NULL &&
 	    (o->argv == NULL || o->argc == 0))
-		return fg_seterr(err, FG_EINVAL,
+		return seterr(err, FG_EINVAL,
 		    "perf record: nothing to record (no command, no --pid)");
 	if (o->freq == 0 && o->custom == NULL)
-		return fg_seterr(err, FG_EINVAL, "perf record: -F 0");
+		return seterr(err, FG_EINVAL, "perf record: -F 0");
 	argvb_init(&a);
 	argvb_sudo(&a, o->sudo, o->nsudo);
 	argvb_push(&a, o->perf != NULL ? o->perf : "perf");

@@ -106,9 +106,9 @@ set_str(char **dst, const char *v, const char *name, struct fg_error *err)
 	char *s;
 
 	if (v == NULL)
-		return fg_seterr(err, FG_EINVAL, "--%s needs a value", name);
+		return seterr(err, FG_EINVAL, "--%s needs a value", name);
 	if ((s = strdup(v)) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	free(*dst);
 	*dst = s;
 	return 0;
@@ -122,12 +122,12 @@ set_num(double *dst, const char *v, double lo, double hi, const char *name,
 	double d;
 
 	if (v == NULL)
-		return fg_seterr(err, FG_EINVAL, "--%s needs a value", name);
+		return seterr(err, FG_EINVAL, "--%s needs a value", name);
 	errno = 0;
 	d = strtod(v, &end);
 	if (end == v || *end != '\0' || errno != 0 || !isfinite(d) ||
 	    d < lo || d > hi)
-		return fg_seterr(err, FG_EINVAL, "--%s: '%s' is not a number "
+		return seterr(err, FG_EINVAL, "--%s: '%s' is not a number "
 		    "from %g to %g", name, v, lo, hi);
 	*dst = d;
 	return 0;
@@ -143,7 +143,7 @@ set_uint(unsigned *dst, const char *v, unsigned lo, unsigned hi,
 	if ((r = set_num(&d, v, lo, hi, name, err)) != 0)
 		return r;
 	if (d != floor(d))
-		return fg_seterr(err, FG_EINVAL, "--%s: '%s' is not a whole "
+		return seterr(err, FG_EINVAL, "--%s: '%s' is not a whole "
 		    "number", name, v);
 	*dst = (unsigned)d;
 	return 0;
@@ -153,8 +153,8 @@ static int
 set_color(struct fg_rgb *c, const char *v, const char *name,
     struct fg_error *err)
 {
-	if (v == NULL || fg_color_parse(v, c) != 0)
-		return fg_seterr(err, FG_EINVAL, "--%s: expected a colour "
+	if (v == NULL || color_parse(v, c) != 0)
+		return seterr(err, FG_EINVAL, "--%s: expected a colour "
 		    "#rrggbb, not '%s'", name, v ? v : "");
 	return 0;
 }
@@ -217,7 +217,7 @@ nameattr_field(struct fg_nameattr *a, const char *k, const char *v,
 	if (dst != NULL) {
 		free(*dst);
 		if ((*dst = strdup(v)) == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		return 0;
 	}
 	for (i = 0; i < a->nattrs; i++)
@@ -225,13 +225,13 @@ nameattr_field(struct fg_nameattr *a, const char *k, const char *v,
 			return 0;	/* first one wins */
 	if (a->nattrs == a->capattrs) {
 		size_t ck = a->capattrs, cv = a->capattrs;
-		if ((nk = fg_grow(a->keys, &ck, a->nattrs + 1, sizeof(*nk),
+		if ((nk = base_grow(a->keys, &ck, a->nattrs + 1, sizeof(*nk),
 		    4)) != NULL)
 			a->keys = nk;
-		nv = nk ? fg_grow(a->vals, &cv, a->nattrs + 1, sizeof(*nv),
+		nv = nk ? base_grow(a->vals, &cv, a->nattrs + 1, sizeof(*nv),
 		    4) : NULL;
 		if (nv == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		a->vals = nv;
 		a->capattrs = ck;
 	}
@@ -239,7 +239,7 @@ nameattr_field(struct fg_nameattr *a, const char *k, const char *v,
 	a->vals[a->nattrs] = strdup(v);
 	a->nattrs++;
 	if (a->keys[a->nattrs - 1] == NULL || a->vals[a->nattrs - 1] == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -253,25 +253,25 @@ nameattr_line(struct fg_render_opts *o, size_t *acap, char *line,
 	int r;
 
 	if ((tab = strchr(line, '\t')) == NULL)
-		return fg_seterr(err, FG_EPARSE, "%s:%lu: expected "
+		return seterr(err, FG_EPARSE, "%s:%lu: expected "
 		    "NAME<TAB>key=value...", path, lineno);
 	*tab = '\0';
 	if (o->nnameattrs == *acap) {
-		void *nv = fg_grow(o->nameattrs, acap, o->nnameattrs + 1,
+		void *nv = base_grow(o->nameattrs, acap, o->nnameattrs + 1,
 		    sizeof(*o->nameattrs), 16);
 		if (nv == NULL)
-			return fg_seterr(err, FG_ENOMEM, "out of memory");
+			return seterr(err, FG_ENOMEM, "out of memory");
 		o->nameattrs = nv;
 	}
 	a = &o->nameattrs[o->nnameattrs++];
 	memset(a, 0, sizeof(*a));
 	if ((a->name = strdup(line)) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	for (p = tab + 1; p != NULL && *p != '\0'; p = tab) {
 		if ((tab = strchr(p, '\t')) != NULL)
 			*tab++ = '\0';
 		if ((eq = strchr(p, '=')) == NULL)
-			return fg_seterr(err, FG_EPARSE, "%s:%lu: expected "
+			return seterr(err, FG_EPARSE, "%s:%lu: expected "
 			    "key=value, not '%s'", path, lineno, p);
 		*eq = '\0';
 		if ((r = nameattr_field(a, p, eq + 1, err)) != 0)
@@ -298,7 +298,7 @@ load_nameattr(struct fg_render_opts *o, const char *path,
 	int r = 0;
 
 	if ((fp = fopen(path, "r")) == NULL)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s", path);
+		return seterr_sys(err, FG_EIO, errno, "%s", path);
 	nameattrs_clear(o);
 	while ((n = getline(&line, &cap, fp)) != -1) {
 		lineno++;
@@ -310,7 +310,7 @@ load_nameattr(struct fg_render_opts *o, const char *path,
 			break;
 	}
 	if (r == 0 && ferror(fp))
-		r = fg_seterr_sys(err, FG_EIO, errno, "%s: read", path);
+		r = seterr_sys(err, FG_EIO, errno, "%s: read", path);
 	free(line);
 	fclose(fp);
 	if (r != 0)
@@ -366,7 +366,7 @@ opt_factor(struct fg_render_opts *o, const char *value, const char *name,
 	if ((r = set_num(&d, value, 0, 1e300, name, err)) != 0)
 		return r;
 	if (d <= 0)
-		return fg_seterr(err, FG_EINVAL, "--factor must be greater "
+		return seterr(err, FG_EINVAL, "--factor must be greater "
 		    "than 0");
 	o->factor = d;
 	return 0;
@@ -377,8 +377,8 @@ static int
 opt_palette(struct fg_render_opts *o, const char *value, const char *name,
     struct fg_error *err)
 {
-	if (value == NULL || fg_palette_parse(value, &o->palette) != 0)
-		return fg_seterr(err, FG_EINVAL, "--%s: unknown palette '%s' "
+	if (value == NULL || palette_parse(value, &o->palette) != 0)
+		return seterr(err, FG_EINVAL, "--%s: unknown palette '%s' "
 		    "(hot mem io wakeup java js perl python red green blue "
 		    "aqua yellow purple orange rust)", name,
 		    value ? value : "");
@@ -392,7 +392,7 @@ opt_bgcolors(struct fg_render_opts *o, const char *value, const char *name,
 {
 	(void)name;
 	if (value == NULL)
-		return fg_seterr(err, FG_EINVAL, "--bgcolors needs a value");
+		return seterr(err, FG_EINVAL, "--bgcolors needs a value");
 	if (strcmp(value, "yellow") == 0)
 		o->bg = FG_BG_YELLOW;
 	else if (strcmp(value, "blue") == 0)
@@ -401,10 +401,10 @@ opt_bgcolors(struct fg_render_opts *o, const char *value, const char *name,
 		o->bg = FG_BG_GREEN;
 	else if (strcmp(value, "grey") == 0 || strcmp(value, "gray") == 0)
 		o->bg = FG_BG_GREY;
-	else if (fg_color_parse(value, &o->bg_flat) == 0)
+	else if (color_parse(value, &o->bg_flat) == 0)
 		o->bg = FG_BG_FLAT;
 	else
-		return fg_seterr(err, FG_EINVAL, "--bgcolors: expected "
+		return seterr(err, FG_EINVAL, "--bgcolors: expected "
 		    "yellow, blue, green, grey or #rrggbb, not '%s'", value);
 	return 0;
 }
@@ -435,13 +435,13 @@ opt_base(struct fg_render_opts *o, const char *value, const char *name,
 
 	(void)name;
 	if (value == NULL)
-		return fg_seterr(err, FG_EINVAL, "--base needs a value");
-	if ((nb = fg_grow(o->base, &o->capbase, o->nbase + 1, sizeof(*nb),
+		return seterr(err, FG_EINVAL, "--base needs a value");
+	if ((nb = base_grow(o->base, &o->capbase, o->nbase + 1, sizeof(*nb),
 	    4)) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	o->base = nb;
 	if ((s = strdup(value)) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "out of memory");
+		return seterr(err, FG_ENOMEM, "out of memory");
 	o->base[o->nbase++] = s;
 	return 0;
 }
@@ -454,7 +454,7 @@ opt_nameattr(struct fg_render_opts *o, const char *value, const char *name,
 	int r;
 
 	if (value == NULL)
-		return fg_seterr(err, FG_EINVAL, "--nameattr needs a file");
+		return seterr(err, FG_EINVAL, "--nameattr needs a file");
 	if ((r = load_nameattr(o, value, err)) != 0)
 		return r;
 	return set_str(&o->nameattr_file, value, name, err);
@@ -466,7 +466,7 @@ set_flag(int *dst, const char *v, const char *name, struct fg_error *err)
 {
 	if (v != NULL && strcmp(v, "1") != 0 && strcmp(v, "true") != 0 &&
 	    strcmp(v, "0") != 0 && strcmp(v, "false") != 0)
-		return fg_seterr(err, FG_EINVAL, "--%s takes no value", name);
+		return seterr(err, FG_EINVAL, "--%s takes no value", name);
 	*dst = v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0;
 	return 0;
 }
@@ -528,14 +528,14 @@ fg_render_opts_set(struct fg_render_opts *o, const char *name,
 	size_t i;
 
 	if (o == NULL || name == NULL)
-		return fg_seterr(err, FG_EINVAL, "render option: no name");
+		return seterr(err, FG_EINVAL, "render option: no name");
 	for (i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]); i++)
 		if (strcmp(name, optdefs[i].name) == 0 ||
 		    (optdefs[i].alias != NULL &&
 		    strcmp(name, optdefs[i].alias) == 0))
 			break;
 	if (i == sizeof(optdefs) / sizeof(optdefs[0]))
-		return fg_seterr(err, FG_EINVAL, "unknown render option '%s'",
+		return seterr(err, FG_EINVAL, "unknown render option '%s'",
 		    name);
 	e = &optdefs[i];
 	f = (char *)o + e->off;

@@ -39,8 +39,8 @@ rankitem_cmp(const struct fg_stacks *st, const struct rankitem *a,
 
 	if (a->id == b->id)
 		return (int)a->semi - (int)b->semi;
-	na = (const unsigned char *)fg_stacks_name(st, a->id, &la);
-	nb = (const unsigned char *)fg_stacks_name(st, b->id, &lb);
+	na = (const unsigned char *)stacks_name(st, a->id, &la);
+	nb = (const unsigned char *)stacks_name(st, b->id, &lb);
 	/* names share long prefixes ("core::iter::..."): one memcmp */
 	i = la < lb ? la : lb;
 	if ((c = memcmp(na, nb, i)) != 0)
@@ -79,7 +79,7 @@ make_ranks(const struct fg_stacks *st)
 		v[2 * i + 1].id = (uint32_t)i;
 		v[2 * i + 1].semi = 1;
 	}
-	if (fg_sort(v, 2 * nn, sizeof(*v), rankitem_cmp_ctx,
+	if (base_sort(v, 2 * nn, sizeof(*v), rankitem_cmp_ctx,
 	    (void *)(uintptr_t)st) != 0) {
 		free(v);
 		free(rank2);
@@ -112,7 +112,7 @@ ent_cmp(const uint32_t *rank2, const struct ent *a, const struct ent *b,
 }
 
 /*
- * The tie-breaking sort of the hot path stays typed (fg_sort moves
+ * The tie-breaking sort of the hot path stays typed (base_sort moves
  * elements with memcpy of a run-time size, measurably slower here).
  */
 static void
@@ -357,7 +357,7 @@ ent_fill(const struct fg_stacks *st, size_t i, int diff, struct ent *e)
 	uint64_t w1, w2;
 	size_t n;
 
-	fg_stacks_get(st, i, &e->ids, &n, &w1, &w2);
+	stacks_get(st, i, &e->ids, &n, &w1, &w2);
 	e->n = (uint32_t)n;
 	ent_weights(e, diff, w1, w2);
 }
@@ -397,7 +397,7 @@ order_input(const struct fg_stacks *st, const struct fg_render_opts *o,
     struct ent **vp, size_t *np, int diff)
 {
 	size_t ns, i, n = *np;
-	const struct fg_stacks_step *seq = fg_stacks_sequence(st, &ns);
+	const struct fg_stacks_step *seq = stacks_sequence(st, &ns);
 	struct ent *v = *vp;
 
 	if (ns == 0) {
@@ -433,7 +433,7 @@ order_based(const struct fg_stacks *st, const struct fg_render_opts *o,
 		return -1;
 	for (k = 0; k < nn; k++) {
 		size_t len;
-		const char *s = fg_stacks_name(st, (uint32_t)k, &len);
+		const char *s = stacks_name(st, (uint32_t)k, &len);
 		for (b = 0; b < o->nbase; b++)
 			if (strlen(o->base[b]) == len &&
 			    memcmp(o->base[b], s, len) == 0)
@@ -475,7 +475,7 @@ render_build_order(const struct fg_stacks *st, const struct fg_render_opts *o,
 	if (n == 0)
 		return 0;
 	if ((v = reallocarray(NULL, n, sizeof(*v))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "render: out of memory");
+		return seterr(err, FG_ENOMEM, "render: out of memory");
 	if (o->reverse) {
 		rc = order_reversed(st, v, n, diff, revids);
 		m = n;
@@ -500,5 +500,5 @@ render_build_order(const struct fg_stacks *st, const struct fg_render_opts *o,
 	return 0;
 nomem:
 	free(v);
-	return fg_seterr(err, FG_ENOMEM, "render: out of memory");
+	return seterr(err, FG_ENOMEM, "render: out of memory");
 }

@@ -408,7 +408,7 @@ name_info(struct ctx *c, uint32_t id, struct nameinfo **out)
 	*out = ni;
 	if (ni->ready)
 		return 0;
-	s = fg_stacks_name(c->st, id, &len);
+	s = stacks_name(c->st, id, &len);
 	ni->disp = (char *)s;
 	ni->len = deannotate(s, len);
 	ni->nch = nchars(s, ni->len);
@@ -417,10 +417,10 @@ name_info(struct ctx *c, uint32_t id, struct nameinfo **out)
 	else if (len == 1 && s[0] == '-')
 		ni->col = (struct fg_rgb){ 200, 200, 200 };
 	else {
-		ni->col = fg_palette_color(c->o->palette, c->o->hash,
+		ni->col = palette_color(c->o->palette, c->o->hash,
 		    c->o->deterministic, s, len);
 		if (c->palmap != NULL &&
-		    fg_palmap_lookup(c->palmap, s, len, &ni->col) != 0)
+		    palmap_lookup(c->palmap, s, len, &ni->col) != 0)
 			return FG_ENOMEM;
 	}
 	ni->attr = c->o->nnameattrs ? na_lookup(c->o, s, len) : -1;
@@ -544,7 +544,7 @@ frame_rect(struct ctx *c, const struct frame *f, const struct nameinfo *ni,
 	out_u64(w, y2 - y1);
 	out_str(w, "\" fill=\"");
 	if (c->diff && f->hasdelta)
-		col = fg_color_scale(o->negate ? -f->delta : f->delta,
+		col = color_scale(o->negate ? -f->delta : f->delta,
 		    c->delta_max);
 	else
 		col = ni->col;
@@ -632,7 +632,7 @@ close_frame(struct ctx *c, size_t depth, uint32_t id, uint64_t start,
 			return;
 		if (c->nkept == c->keptcap) {
 			struct kept *nk = c->nkept >= KEPT_MAX ? NULL :
-			    fg_grow(c->kept, &c->keptcap, c->nkept + 1,
+			    base_grow(c->kept, &c->keptcap, c->nkept + 1,
 			    sizeof(*nk), 1024);
 			if (nk == NULL) {
 				/* Too many: pass 2 walks again instead. */
@@ -671,21 +671,21 @@ walk(struct ctx *c, const struct ent *v, size_t n, struct fg_error *err)
 		if ((i & 0xfff) == 0 && c->o->cancel != NULL && *c->o->cancel) {
 			free(start);
 			free(delta);
-			return fg_seterr(err, FG_ECANCELED, "render: canceled");
+			return seterr(err, FG_ECANCELED, "render: canceled");
 		}
 		if ((size_t)e->n + 1 > cap) {
 			size_t ncap = cap, capd = cap;
-			uint64_t *ns = fg_grow(start, &ncap, (size_t)e->n + 1,
+			uint64_t *ns = base_grow(start, &ncap, (size_t)e->n + 1,
 			    sizeof(*ns), 64);
 			int64_t *nd;
 			if (ns != NULL)
 				start = ns;
-			nd = ns ? fg_grow(delta, &capd, (size_t)e->n + 1,
+			nd = ns ? base_grow(delta, &capd, (size_t)e->n + 1,
 			    sizeof(*nd), 64) : NULL;
 			if (nd == NULL) {
 				free(start);
 				free(delta);
-				return fg_seterr(err, FG_ENOMEM,
+				return seterr(err, FG_ENOMEM,
 				    "render: out of memory");
 			}
 			delta = nd;
@@ -717,7 +717,7 @@ walk(struct ctx *c, const struct ent *v, size_t n, struct fg_error *err)
 		if (t > UINT64_MAX - e->count) {
 			free(start);
 			free(delta);
-			return fg_seterr(err, FG_EOVERFLOW,
+			return seterr(err, FG_EOVERFLOW,
 			    "render: total weight exceeds 2^64");
 		}
 		t += e->count;
@@ -864,7 +864,7 @@ write_style(struct ctx *c)
 	struct out *w = &c->w;
 	char bg1[8], bg2[8];
 
-	fg_bg_colors(o->bg, o->bg_flat, o->palette, bg1, bg2);
+	bg_colors(o->bg, o->bg_flat, o->palette, bg1, bg2);
 	out_str(w, "<defs><linearGradient id=\"background\" y1=\"0\" "
 	    "y2=\"1\" x1=\"0\" x2=\"0\"><stop stop-color=\"");
 	out_str(w, bg1);
@@ -987,19 +987,19 @@ ctx_init(struct ctx *c, const struct fg_stacks *st,
 	c->root.nch = 3;
 	c->root.attr = -1;
 	c->root.ready = 1;
-	c->root.col = fg_palette_color(o->palette, o->hash, o->deterministic,
+	c->root.col = palette_color(o->palette, o->hash, o->deterministic,
 	    "", 0);
-	fg_arena_init(&c->arena);
+	arena_init(&c->arena);
 }
 
 /* What ctx_init() and the drawing allocated. */
 static void
 ctx_free(struct ctx *c)
 {
-	fg_palmap_free(c->palmap);
+	palmap_free(c->palmap);
 	free(c->kept);
 	free(c->names);
-	fg_arena_free(&c->arena);
+	arena_free(&c->arena);
 	free(c->w.buf);
 }
 
@@ -1020,7 +1020,7 @@ sum_entries(struct ctx *c, const struct ent *v, size_t n,
 	}
 	for (i = 0; i < n; i++) {
 		if (c->total > UINT64_MAX - v[i].count)
-			return fg_seterr(err, FG_EOVERFLOW,
+			return seterr(err, FG_EOVERFLOW,
 			    "render: total weight exceeds 2^64");
 		c->total += v[i].count;
 	}
@@ -1055,11 +1055,11 @@ write_status(struct ctx *c, int r, struct fg_error *err)
 {
 	if (c->w.failed && r != FG_ENODATA)
 		return c->w.errnum == ENOMEM ?
-		    fg_seterr(err, FG_ENOMEM, "render: out of memory") :
-		    fg_seterr_sys(err, FG_EIO, c->w.errnum, "render: write");
+		    seterr(err, FG_ENOMEM, "render: out of memory") :
+		    seterr_sys(err, FG_EIO, c->w.errnum, "render: write");
 	if (c->w.failed) {
 		fg_error_clear(err);
-		return fg_seterr_sys(err, FG_EIO, c->w.errnum,
+		return seterr_sys(err, FG_EIO, c->w.errnum,
 		    "render: write");
 	}
 	return r;
@@ -1077,8 +1077,8 @@ write_doc(struct ctx *c, const struct ent *v, size_t n,
 
 	if ((c->names = calloc(fg_stacks_nframes(c->st) + 1,
 	    sizeof(*c->names))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "render: out of memory");
-	if (o->cp && (r = fg_palmap_load(o->palette_file ? o->palette_file :
+		return seterr(err, FG_ENOMEM, "render: out of memory");
+	if (o->cp && (r = palmap_load(o->palette_file ? o->palette_file :
 	    "palette.map", &c->palmap, err)) != 0)
 		return r;
 	write_head(c, 0);
@@ -1092,7 +1092,7 @@ write_doc(struct ctx *c, const struct ent *v, size_t n,
 	out_str(&c->w, "</svg>\n</svg>\n");
 	out_flush(&c->w);
 	if (c->palmap != NULL && !c->w.failed)
-		r = fg_palmap_save(c->palmap, o->palette_file ?
+		r = palmap_save(c->palmap, o->palette_file ?
 		    o->palette_file : "palette.map", &o->tempfile, err);
 	return write_status(c, r, err);
 }
@@ -1114,7 +1114,7 @@ render_doc(struct ctx *c, const struct ent *v, size_t n,
 		c->height = o->fontsize * 5;
 		write_head(c, 1);
 		out_flush(&c->w);
-		return write_status(c, fg_seterr(err, FG_ENODATA,
+		return write_status(c, seterr(err, FG_ENODATA,
 		    "no stack counts found"), err);
 	}
 	c->minwidth_thr = minwidth_threshold(c);
@@ -1139,16 +1139,16 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 	int r;
 
 	if (st == NULL || fp == NULL)
-		return fg_seterr(err, FG_EINVAL, "render: no stacks or output");
+		return seterr(err, FG_EINVAL, "render: no stacks or output");
 	if (o == NULL) {
 		if ((defaults = fg_render_opts_new()) == NULL)
-			return fg_seterr(err, FG_ENOMEM,
+			return seterr(err, FG_ENOMEM,
 			    "render: out of memory");
 		o = defaults;
 	}
 	ctx_init(&c, st, o, fp);
 	if ((c.w.buf = malloc(OUTBUF)) == NULL)
-		r = fg_seterr(err, FG_ENOMEM, "render: out of memory");
+		r = seterr(err, FG_ENOMEM, "render: out of memory");
 	else if ((r = render_build_order(st, o, &v, &nv, &revids,
 	    err)) == 0 && (r = sum_entries(&c, v, nv, err)) == 0)
 		r = render_doc(&c, v, nv, err);

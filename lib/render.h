@@ -81,40 +81,40 @@ struct fg_render_opts {
 };
 
 /* The palette named s (hot, mem, ...): 0, or -1 when unknown. */
-int fg_palette_parse(const char *s, enum fg_palette *p);
+int palette_parse(const char *s, enum fg_palette *p);
 /* "#rrggbb": 0, or -1. */
-int fg_color_parse(const char *s, struct fg_rgb *c);
+int color_parse(const char *s, struct fg_rgb *c);
 
 /*
  * The colour of a frame named name[0..len) (annotations such as "_[k]"
  * included).  Without hash or deterministic the colour still depends only
  * on the name, so output stays reproducible.
  */
-struct fg_rgb fg_palette_color(enum fg_palette p, int hash, int deterministic,
+struct fg_rgb palette_color(enum fg_palette p, int hash, int deterministic,
     const char *name, size_t len);
 
 /* The differential colour: white at 0, red for growth, blue for shrinkage,
  * saturated at |delta| == max (max > 0). */
-struct fg_rgb fg_color_scale(int64_t delta, uint64_t max);
+struct fg_rgb color_scale(int64_t delta, uint64_t max);
 
 /* The two background gradient stops for bg and palette ("#rrggbb"). */
-void fg_bg_colors(enum fg_bg bg, struct fg_rgb flat, enum fg_palette p,
+void bg_colors(enum fg_bg bg, struct fg_rgb flat, enum fg_palette p,
     char out1[8], char out2[8]);
 
 /*
  * palette.map: "NAME->rgb(R,G,B)" lines.  A loaded map answers names it
- * holds and remembers new ones; fg_palmap_save() writes it back sorted by
+ * holds and remembers new ones; palmap_save() writes it back sorted by
  * name, through a temporary file renamed into place (reported to t
  * when t is not NULL, see struct fg_tempfile).
  */
 struct fg_palmap;
-int fg_palmap_load(const char *path, struct fg_palmap **out,
+int palmap_load(const char *path, struct fg_palmap **out,
     struct fg_error *err);
 /* The stored colour of name, or col stored for it: 0 or FG_ENOMEM. */
-int fg_palmap_lookup(struct fg_palmap *pm, const char *name, size_t len,
+int palmap_lookup(struct fg_palmap *pm, const char *name, size_t len,
     struct fg_rgb *col);
-int fg_palmap_save(const struct fg_palmap *pm, const char *path,
+int palmap_save(const struct fg_palmap *pm, const char *path,
     const struct fg_tempfile *t, struct fg_error *err);
-void fg_palmap_free(struct fg_palmap *pm);
+void palmap_free(struct fg_palmap *pm);
 
 #endif /* FG_RENDER_H */

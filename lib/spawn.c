@@ -44,7 +44,7 @@ env_name_eq(const char *a, const char *b)
 }
 
 char **
-fg_spawn_envp(const char *const *set, size_t nset)
+spawn_envp(const char *const *set, size_t nset)
 {
 	size_t n = 0, k = 0;
 	char **envp;
@@ -164,7 +164,7 @@ spawn_fork(const char *const *argv, const struct fg_spawn_opts *o,
 	if (e == 0 && pipe2(ep, O_CLOEXEC) == -1)
 		e = errno;
 	if (e != 0) {
-		rc = fg_seterr_sys(err, FG_ECHILD, e, "spawn %s", argv[0]);
+		rc = seterr_sys(err, FG_ECHILD, e, "spawn %s", argv[0]);
 		goto out;
 	}
 	sigfillset(&all);
@@ -176,7 +176,7 @@ spawn_fork(const char *const *argv, const struct fg_spawn_opts *o,
 	e = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pid == -1) {
-		rc = fg_seterr_sys(err, FG_ECHILD, e, "cannot run %s",
+		rc = seterr_sys(err, FG_ECHILD, e, "cannot run %s",
 		    argv[0]);
 		goto out;
 	}
@@ -188,7 +188,7 @@ spawn_fork(const char *const *argv, const struct fg_spawn_opts *o,
 	if (n == (ssize_t)sizeof(e)) {	/* exec failed; reap the child */
 		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 			;
-		rc = fg_seterr_sys(err, FG_ECHILD, e, "cannot run %s",
+		rc = seterr_sys(err, FG_ECHILD, e, "cannot run %s",
 		    argv[0]);
 		goto out;
 	}
@@ -225,11 +225,11 @@ spawn_actions(posix_spawn_file_actions_t *fa, const char *const *argv,
 
 	for (int i = 0; i < 3; i++)
 		if ((e = stdio_action(fa, wants[i], i, pipes[i], &ends[i])) != 0)
-			return fg_seterr_sys(err, FG_ECHILD, e, "spawn %s",
+			return seterr_sys(err, FG_ECHILD, e, "spawn %s",
 			    argv[0]);
 	if (o->cwd != NULL &&
 	    (e = posix_spawn_file_actions_addchdir_np(fa, o->cwd)) != 0)
-		return fg_seterr_sys(err, FG_ECHILD, e, "spawn %s", argv[0]);
+		return seterr_sys(err, FG_ECHILD, e, "spawn %s", argv[0]);
 	return 0;
 }
 
@@ -283,7 +283,7 @@ fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
 	ch->pid = 0;
 	ch->in = ch->out = ch->errfd = -1;
 	if (argv == NULL || argv[0] == NULL)
-		return fg_seterr(err, FG_EINVAL, "spawn: empty command");
+		return seterr(err, FG_EINVAL, "spawn: empty command");
 	if (o == NULL) {
 		fg_spawn_opts_init(&def);
 		o = &def;
@@ -292,31 +292,31 @@ fg_spawn(const char *const *argv, const struct fg_spawn_opts *o,
 	wants[1] = o->out;
 	wants[2] = o->errfd;
 	if (o->death_signal != 0) {
-		if ((envp = fg_spawn_envp(o->setenv, o->nsetenv)) == NULL)
-			return fg_seterr(err, FG_ENOMEM, "spawn %s: out of "
+		if ((envp = spawn_envp(o->setenv, o->nsetenv)) == NULL)
+			return seterr(err, FG_ENOMEM, "spawn %s: out of "
 			    "memory", argv[0]);
 		rc = spawn_fork(argv, o, wants, envp, ch, err);
 		free(envp);
 		return rc;
 	}
 	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
-		return fg_seterr_sys(err, FG_ENOMEM, e, "spawn %s", argv[0]);
+		return seterr_sys(err, FG_ENOMEM, e, "spawn %s", argv[0]);
 	if ((e = posix_spawnattr_init(&attr)) != 0) {
 		posix_spawn_file_actions_destroy(&fa);
-		return fg_seterr_sys(err, FG_ENOMEM, e, "spawn %s", argv[0]);
+		return seterr_sys(err, FG_ENOMEM, e, "spawn %s", argv[0]);
 	}
 	if ((rc = spawn_actions(&fa, argv, o, wants, pipes, ends, err)) != 0)
 		goto out;
 	spawn_signals(&attr);
-	if ((envp = fg_spawn_envp(o->setenv, o->nsetenv)) == NULL) {
-		rc = fg_seterr(err, FG_ENOMEM, "spawn %s: out of memory",
+	if ((envp = spawn_envp(o->setenv, o->nsetenv)) == NULL) {
+		rc = seterr(err, FG_ENOMEM, "spawn %s: out of memory",
 		    argv[0]);
 		goto out;
 	}
 	e = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv,
 	    envp);
 	if (e != 0) {
-		rc = fg_seterr_sys(err, FG_ECHILD, e, "cannot run %s",
+		rc = seterr_sys(err, FG_ECHILD, e, "cannot run %s",
 		    argv[0]);
 		goto out;
 	}
@@ -353,12 +353,12 @@ fg_child_wait(struct fg_child *ch, int *status, struct fg_error *err)
 		ch->errfd = -1;
 	}
 	if (ch->pid <= 0)
-		return fg_seterr(err, FG_EINVAL, "wait: no child");
+		return seterr(err, FG_EINVAL, "wait: no child");
 	do {
 		r = waitpid((pid_t)ch->pid, &st, 0);
 	} while (r == -1 && errno == EINTR);
 	if (r == -1)
-		return fg_seterr_sys(err, FG_ECHILD, errno, "wait for %d",
+		return seterr_sys(err, FG_ECHILD, errno, "wait for %d",
 		    ch->pid);
 	ch->pid = 0;
 	if (status != NULL)
@@ -411,10 +411,10 @@ fg_split_words(const char *s, char ***words, size_t *n,
 	*n = 0;
 	/* One allocation: the pointer array, then the words' bytes. */
 	if (cap > (SIZE_MAX - len - 1) / sizeof(char *) - 1)
-		return fg_seterr(err, FG_EOVERFLOW, "split: string too long");
+		return seterr(err, FG_EOVERFLOW, "split: string too long");
 	v = malloc((cap + 1) * sizeof(char *) + len + 1);
 	if (v == NULL)
-		return fg_seterr(err, FG_ENOMEM, "split: out of memory");
+		return seterr(err, FG_ENOMEM, "split: out of memory");
 	out = (char *)(v + cap + 1);
 	for (;;) {
 		while (*p == ' ' || *p == '\t' || *p == '\n')
@@ -457,5 +457,5 @@ fg_split_words(const char *s, char ***words, size_t *n,
 	return 0;
 unterminated:
 	free(v);
-	return fg_seterr(err, FG_EINVAL, "unterminated quote in \"%s\"", s);
+	return seterr(err, FG_EINVAL, "unterminated quote in \"%s\"", s);
 }

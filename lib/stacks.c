@@ -58,11 +58,11 @@ fg_stacks_new(void)
 
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return NULL;
-	fg_arena_init(&st->names_arena);
+	arena_init(&st->names_arena);
 	st->name_mask = 1023;
 	st->stack_mask = 1023;
-	st->name_tab = fg_zalloc(st->name_mask + 1, sizeof(uint64_t));
-	st->stack_tab = fg_zalloc(st->stack_mask + 1, sizeof(uint64_t));
+	st->name_tab = base_zalloc(st->name_mask + 1, sizeof(uint64_t));
+	st->stack_tab = base_zalloc(st->stack_mask + 1, sizeof(uint64_t));
 	if (st->name_tab == NULL || st->stack_tab == NULL) {
 		fg_stacks_free(st);
 		return NULL;
@@ -75,7 +75,7 @@ fg_stacks_free(struct fg_stacks *st)
 {
 	if (st == NULL)
 		return;
-	fg_arena_free(&st->names_arena);
+	arena_free(&st->names_arena);
 	free(st->names);
 	free(st->name_lens);
 	free(st->name_tab);
@@ -90,7 +90,7 @@ fg_stacks_free(struct fg_stacks *st)
 static int
 grow(void *pp, size_t *cap, size_t need, size_t elsize)
 {
-	void *np = fg_grow(*(void **)pp, cap, need, elsize, 256);
+	void *np = base_grow(*(void **)pp, cap, need, elsize, 256);
 
 	if (np == NULL)
 		return FG_ENOMEM;
@@ -99,19 +99,19 @@ grow(void *pp, size_t *cap, size_t need, size_t elsize)
 }
 
 void
-fg_stacks_keep_sequence(struct fg_stacks *st)
+stacks_keep_sequence(struct fg_stacks *st)
 {
 	st->keep_seq = 1;
 }
 
 int
-fg_stacks_keeps_sequence(const struct fg_stacks *st)
+stacks_keeps_sequence(const struct fg_stacks *st)
 {
 	return st->keep_seq;
 }
 
 const struct fg_stacks_step *
-fg_stacks_sequence(const struct fg_stacks *st, size_t *n)
+stacks_sequence(const struct fg_stacks *st, size_t *n)
 {
 	*n = st->nseq;
 	return st->seq;
@@ -126,7 +126,7 @@ seq_push(struct fg_stacks *st, size_t idx, uint64_t w, uint64_t w2,
 	if (!st->keep_seq)
 		return 0;
 	if (grow(&st->seq, &st->seq_cap, st->nseq + 1, sizeof(*st->seq)) != 0)
-		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+		return seterr(err, FG_ENOMEM, "stacks: out of memory");
 	sp = &st->seq[st->nseq++];
 	sp->stack = idx;
 	sp->weight = w;
@@ -147,7 +147,7 @@ rehash(uint64_t **tab, size_t *mask)
 	size_t nmask = (*mask << 1) | 1, i, j;
 	uint64_t *nt;
 
-	if ((nt = fg_zalloc(nmask + 1, sizeof(uint64_t))) == NULL)
+	if ((nt = base_zalloc(nmask + 1, sizeof(uint64_t))) == NULL)
 		return FG_ENOMEM;
 	for (i = 0; i <= *mask; i++) {
 		uint64_t s = (*tab)[i];
@@ -165,7 +165,7 @@ rehash(uint64_t **tab, size_t *mask)
 }
 
 int
-fg_stacks_intern_hashed(struct fg_stacks *st, const char *name, size_t len,
+stacks_intern_hashed(struct fg_stacks *st, const char *name, size_t len,
     uint64_t hash, uint32_t *id)
 {
 	uint32_t h32 = (uint32_t)(hash >> 32);
@@ -196,13 +196,13 @@ fg_stacks_intern_hashed(struct fg_stacks *st, const char *name, size_t len,
 		    sizeof(*st->names))) != 0)
 			return r;
 		/* name_lens always has as many entries as names. */
-		if ((nl = fg_grow(st->name_lens, &capl, st->nnames + 1,
+		if ((nl = base_grow(st->name_lens, &capl, st->nnames + 1,
 		    sizeof(*nl), 256)) == NULL)
 			return FG_ENOMEM;
 		st->name_lens = nl;
 		st->names_cap = cap;
 	}
-	if ((copy = fg_arena_strndup(&st->names_arena, name, len)) == NULL)
+	if ((copy = arena_strndup(&st->names_arena, name, len)) == NULL)
 		return FG_ENOMEM;
 	*id = (uint32_t)st->nnames;
 	st->names[st->nnames] = copy;
@@ -215,14 +215,14 @@ fg_stacks_intern_hashed(struct fg_stacks *st, const char *name, size_t len,
 }
 
 int
-fg_stacks_intern(struct fg_stacks *st, const char *name, size_t len,
+stacks_intern(struct fg_stacks *st, const char *name, size_t len,
     uint32_t *id)
 {
-	return fg_stacks_intern_hashed(st, name, len, fg_hash(name, len), id);
+	return stacks_intern_hashed(st, name, len, base_hash(name, len), id);
 }
 
 const char *
-fg_stacks_name(const struct fg_stacks *st, uint32_t id, size_t *len)
+stacks_name(const struct fg_stacks *st, uint32_t id, size_t *len)
 {
 	if (len != NULL)
 		*len = st->name_lens[id];
@@ -230,26 +230,26 @@ fg_stacks_name(const struct fg_stacks *st, uint32_t id, size_t *len)
 }
 
 int
-fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
+stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
     uint64_t weight, uint64_t weight2, struct fg_error *err)
 {
 	size_t idx;
 
-	return fg_stacks_add_ids_idx(st, ids, n, weight, weight2, &idx, err);
+	return stacks_add_ids_idx(st, ids, n, weight, weight2, &idx, err);
 }
 
 int
-fg_stacks_add_to(struct fg_stacks *st, size_t idx, uint64_t weight,
+stacks_add_to(struct fg_stacks *st, size_t idx, uint64_t weight,
     uint64_t weight2, struct fg_error *err)
 {
 	struct stack *sk = &st->stacks[idx];
 
 	if (weight > UINT64_MAX - st->total)
-		return fg_seterr(err, FG_EOVERFLOW,
+		return seterr(err, FG_EOVERFLOW,
 		    "total weight would exceed %llu",
 		    (unsigned long long)UINT64_MAX);
 	if (weight2 > UINT64_MAX - sk->weight2)
-		return fg_seterr(err, FG_EOVERFLOW,
+		return seterr(err, FG_EOVERFLOW,
 		    "second weight would exceed %llu",
 		    (unsigned long long)UINT64_MAX);
 	sk->weight += weight;
@@ -261,21 +261,21 @@ fg_stacks_add_to(struct fg_stacks *st, size_t idx, uint64_t weight,
 }
 
 int
-fg_stacks_add_ids_idx(struct fg_stacks *st, const uint32_t *ids, size_t n,
+stacks_add_ids_idx(struct fg_stacks *st, const uint32_t *ids, size_t n,
     uint64_t weight, uint64_t weight2, size_t *idx, struct fg_error *err)
 {
-	uint64_t h = fg_hash(ids, n * sizeof(*ids));
+	uint64_t h = base_hash(ids, n * sizeof(*ids));
 	uint32_t h32 = (uint32_t)(h >> 32);
 	struct stack *sk;
 	size_t i;
 	int r;
 
 	if (n > MAX_STACK_DEPTH)
-		return fg_seterr(err, FG_ELIMIT,
+		return seterr(err, FG_ELIMIT,
 		    "stack of %zu frames is deeper than %u", n,
 		    MAX_STACK_DEPTH);
 	if (weight > UINT64_MAX - st->total)
-		return fg_seterr(err, FG_EOVERFLOW,
+		return seterr(err, FG_EOVERFLOW,
 		    "total weight would exceed %llu",
 		    (unsigned long long)UINT64_MAX);
 	for (i = slot_of(h32, st->stack_mask);; i = (i + 1) & st->stack_mask) {
@@ -288,17 +288,17 @@ fg_stacks_add_ids_idx(struct fg_stacks *st, const uint32_t *ids, size_t n,
 		if (sk->n == n &&
 		    memcmp(st->ids + sk->off, ids, n * sizeof(*ids)) == 0) {
 			*idx = (uint32_t)s - 1;
-			return fg_stacks_add_to(st, *idx, weight, weight2,
+			return stacks_add_to(st, *idx, weight, weight2,
 			    err);
 		}
 	}
 	if (st->nstacks >= UINT32_MAX - 1)
-		return fg_seterr(err, FG_ELIMIT, "more than 2^32 stacks");
+		return seterr(err, FG_ELIMIT, "more than 2^32 stacks");
 	if ((r = grow(&st->stacks, &st->stacks_cap, st->nstacks + 1,
 	    sizeof(*st->stacks))) != 0 ||
 	    (r = grow(&st->ids, &st->ids_cap, st->nids + n + 1,
 	    sizeof(*st->ids))) != 0)
-		return fg_seterr(err, r, "stacks: out of memory");
+		return seterr(err, r, "stacks: out of memory");
 	sk = &st->stacks[st->nstacks];
 	sk->weight = weight;
 	sk->weight2 = weight2;
@@ -316,7 +316,7 @@ fg_stacks_add_ids_idx(struct fg_stacks *st, const uint32_t *ids, size_t n,
 		st->differential = 1;
 	if (st->nstacks * 4 > st->stack_mask * 3 &&
 	    (r = rehash(&st->stack_tab, &st->stack_mask)) != 0)
-		return fg_seterr(err, r, "stacks: out of memory");
+		return seterr(err, r, "stacks: out of memory");
 	return seq_push(st, st->nstacks - 1, weight, weight2, err);
 }
 
@@ -330,19 +330,19 @@ fg_stacks_add(struct fg_stacks *st, const char *const *frames,
 	int r = 0;
 
 	if (n > MAX_STACK_DEPTH)
-		return fg_seterr(err, FG_ELIMIT,
+		return seterr(err, FG_ELIMIT,
 		    "stack of %zu frames is deeper than %u", n,
 		    MAX_STACK_DEPTH);
 	if (n > 256 && (ids = reallocarray(NULL, n, sizeof(*ids))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+		return seterr(err, FG_ENOMEM, "stacks: out of memory");
 	for (i = 0; i < n; i++) {
 		size_t len = lens ? lens[i] : strlen(frames[i]);
-		if ((r = fg_stacks_intern(st, frames[i], len, &ids[i])) != 0) {
-			fg_seterr(err, r, "stacks: cannot intern frame name");
+		if ((r = stacks_intern(st, frames[i], len, &ids[i])) != 0) {
+			seterr(err, r, "stacks: cannot intern frame name");
 			goto out;
 		}
 	}
-	r = fg_stacks_add_ids(st, ids, n, weight, weight2, err);
+	r = stacks_add_ids(st, ids, n, weight, weight2, err);
 out:
 	if (ids != small)
 		free(ids);
@@ -362,16 +362,16 @@ fg_stacks_add_folded(struct fg_stacks *st, const char *stack, size_t len,
 			continue;
 		if (n == cap) {
 			if (cap >= MAX_STACK_DEPTH) {
-				r = fg_seterr(err, FG_ELIMIT,
+				r = seterr(err, FG_ELIMIT,
 				    "stack deeper than %u frames",
 				    MAX_STACK_DEPTH);
 				goto out;
 			}
 			/* on the heap from twice the small array's size */
-			nids = fg_grow(ids == small ? NULL : ids, &hcap, n + 1,
+			nids = base_grow(ids == small ? NULL : ids, &hcap, n + 1,
 			    sizeof(*ids), 2 * 256);
 			if (nids == NULL) {
-				r = fg_seterr(err, FG_ENOMEM,
+				r = seterr(err, FG_ENOMEM,
 				    "stacks: out of memory");
 				goto out;
 			}
@@ -380,15 +380,15 @@ fg_stacks_add_folded(struct fg_stacks *st, const char *stack, size_t len,
 			ids = nids;
 			cap = hcap;
 		}
-		if ((r = fg_stacks_intern(st, stack + start, i - start,
+		if ((r = stacks_intern(st, stack + start, i - start,
 		    &ids[n])) != 0) {
-			fg_seterr(err, r, "stacks: cannot intern frame name");
+			seterr(err, r, "stacks: cannot intern frame name");
 			goto out;
 		}
 		n++;
 		start = i + 1;
 	}
-	r = fg_stacks_add_ids(st, ids, len == 0 ? 0 : n, weight, weight2,
+	r = stacks_add_ids(st, ids, len == 0 ? 0 : n, weight, weight2,
 	    err);
 out:
 	if (ids != small)
@@ -408,22 +408,22 @@ fg_stacks_merge(struct fg_stacks *dst, const struct fg_stacks *src,
 		return 0;
 	if ((map = reallocarray(NULL, src->nnames ? src->nnames : 1,
 	    sizeof(*map))) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+		return seterr(err, FG_ENOMEM, "stacks: out of memory");
 	for (i = 0; i < src->nnames; i++)
-		if ((r = fg_stacks_intern(dst, src->names[i],
+		if ((r = stacks_intern(dst, src->names[i],
 		    src->name_lens[i], &map[i])) != 0) {
-			fg_seterr(err, r, "stacks: cannot intern frame name");
+			seterr(err, r, "stacks: cannot intern frame name");
 			goto out;
 		}
 	for (i = 0; i < src->nstacks; i++) {
 		const struct stack *sk = &src->stacks[i];
 		if ((r = grow(&tmp, &tmpcap, sk->n + 1, sizeof(*tmp))) != 0) {
-			fg_seterr(err, r, "stacks: out of memory");
+			seterr(err, r, "stacks: out of memory");
 			goto out;
 		}
 		for (j = 0; j < sk->n; j++)
 			tmp[j] = map[src->ids[sk->off + j]];
-		if ((r = fg_stacks_add_ids(dst, tmp, sk->n, sk->weight,
+		if ((r = stacks_add_ids(dst, tmp, sk->n, sk->weight,
 		    sk->weight2, err)) != 0)
 			goto out;
 	}
@@ -458,7 +458,7 @@ fg_stacks_differential(const struct fg_stacks *st)
 }
 
 void
-fg_stacks_get(const struct fg_stacks *st, size_t i, const uint32_t **ids,
+stacks_get(const struct fg_stacks *st, size_t i, const uint32_t **ids,
     size_t *n, uint64_t *weight, uint64_t *weight2)
 {
 	const struct stack *sk = &st->stacks[i];
@@ -557,7 +557,7 @@ scur_names(struct scur *x, struct scur *y)
  * byte-wise (unsigned), without building them.
  */
 int
-fg_stacks_cmp(const struct fg_stacks *st, size_t a, size_t b)
+stacks_cmp(const struct fg_stacks *st, size_t a, size_t b)
 {
 	struct scur x, y;
 	size_t k;
@@ -597,11 +597,11 @@ fg_stacks_cmp(const struct fg_stacks *st, size_t a, size_t b)
 static int
 cmp_idx(const void *a, const void *b, void *ctx)
 {
-	return fg_stacks_cmp(ctx, *(const size_t *)a, *(const size_t *)b);
+	return stacks_cmp(ctx, *(const size_t *)a, *(const size_t *)b);
 }
 
 size_t *
-fg_stacks_sorted(const struct fg_stacks *st)
+stacks_sorted(const struct fg_stacks *st)
 {
 	size_t *v, i;
 
@@ -611,7 +611,7 @@ fg_stacks_sorted(const struct fg_stacks *st)
 		return NULL;
 	for (i = 0; i < st->nstacks; i++)
 		v[i] = i;
-	if (fg_sort(v, st->nstacks, sizeof(*v), cmp_idx,
+	if (base_sort(v, st->nstacks, sizeof(*v), cmp_idx,
 	    (void *)(uintptr_t)st) != 0) {
 		free(v);
 		return NULL;
@@ -629,21 +629,21 @@ fg_stacks_foreach_sorted(const struct fg_stacks *st, fg_stack_visit_fn *fn,
 
 	if (st->nstacks == 0)
 		return 0;
-	if ((order = fg_stacks_sorted(st)) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+	if ((order = stacks_sorted(st)) == NULL)
+		return seterr(err, FG_ENOMEM, "stacks: out of memory");
 	for (i = 0; i < st->nstacks && r == 0; i++) {
 		const struct stack *sk = &st->stacks[order[i]];
 		if (sk->n + 1 > cap) {
 			size_t capn = cap, capl = cap;
-			const char **nn = fg_grow(names, &capn, sk->n + 1,
+			const char **nn = base_grow(names, &capn, sk->n + 1,
 			    sizeof(*names), 64);
 			size_t *nl;
 			if (nn != NULL)
 				names = nn;
-			nl = nn ? fg_grow(lens, &capl, sk->n + 1,
+			nl = nn ? base_grow(lens, &capl, sk->n + 1,
 			    sizeof(*lens), 64) : NULL;
 			if (nl == NULL) {
-				r = fg_seterr(err, FG_ENOMEM,
+				r = seterr(err, FG_ENOMEM,
 				    "stacks: out of memory");
 				break;
 			}
@@ -673,10 +673,10 @@ fg_stacks_write_folded(const struct fg_stacks *st, FILE *fp,
 
 	if (st->nstacks == 0)
 		return 0;
-	if ((order = fg_stacks_sorted(st)) == NULL)
-		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+	if ((order = stacks_sorted(st)) == NULL)
+		return seterr(err, FG_ENOMEM, "stacks: out of memory");
 	/* whole lines into one buffer, written in 64 KB pieces */
-	fg_buf_init(&b, 0);
+	buf_init(&b, 0);
 	for (i = 0; i < st->nstacks && r == 0; i++) {
 		const struct stack *sk = &st->stacks[order[i]];
 		char num[64];
@@ -685,9 +685,9 @@ fg_stacks_write_folded(const struct fg_stacks *st, FILE *fp,
 		for (j = 0; j < sk->n && r == 0; j++) {
 			uint32_t id = st->ids[sk->off + j];
 			if (j > 0)
-				r = fg_buf_append(&b, ";", 1);
+				r = buf_append(&b, ";", 1);
 			if (r == 0)
-				r = fg_buf_append(&b, st->names[id],
+				r = buf_append(&b, st->names[id],
 				    st->name_lens[id]);
 		}
 		if (st->differential)
@@ -698,17 +698,17 @@ fg_stacks_write_folded(const struct fg_stacks *st, FILE *fp,
 			nl = snprintf(num, sizeof(num), " %llu\n",
 			    (unsigned long long)sk->weight);
 		if (r == 0)
-			r = fg_buf_append(&b, num, (size_t)nl);
+			r = buf_append(&b, num, (size_t)nl);
 		if (r == 0 && (b.len >= 65536 || i + 1 == st->nstacks)) {
 			fwrite(b.d, 1, b.len, fp);
-			fg_buf_reset(&b);
+			buf_reset(&b);
 		}
 	}
-	fg_buf_free(&b);
+	buf_free(&b);
 	free(order);
 	if (r != 0)
-		return fg_seterr(err, FG_ENOMEM, "stacks: out of memory");
+		return seterr(err, FG_ENOMEM, "stacks: out of memory");
 	if (ferror(fp))
-		r = fg_seterr_sys(err, FG_EIO, errno, "write folded stacks");
+		r = seterr_sys(err, FG_EIO, errno, "write folded stacks");
 	return r;
 }

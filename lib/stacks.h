@@ -15,30 +15,30 @@
 #include "flamegraph.h"
 
 /* Intern name[0..len): 0 and *id, or FG_ENOMEM / FG_ELIMIT (2^32 names). */
-int fg_stacks_intern(struct fg_stacks *st, const char *name, size_t len,
+int stacks_intern(struct fg_stacks *st, const char *name, size_t len,
     uint32_t *id);
-/* Same, with the caller's precomputed fg_hash(name, len). */
-int fg_stacks_intern_hashed(struct fg_stacks *st, const char *name,
+/* Same, with the caller's precomputed base_hash(name, len). */
+int stacks_intern_hashed(struct fg_stacks *st, const char *name,
     size_t len, uint64_t hash, uint32_t *id);
 
 /* The name of id (NUL-terminated) and its length. */
-const char *fg_stacks_name(const struct fg_stacks *st, uint32_t id,
+const char *stacks_name(const struct fg_stacks *st, uint32_t id,
     size_t *len);
 
 /* Add weights to the stack ids[0] (root) .. ids[n-1] (leaf). */
-int fg_stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
+int stacks_add_ids(struct fg_stacks *st, const uint32_t *ids, size_t n,
     uint64_t weight, uint64_t weight2, struct fg_error *err);
 
-/* The same, and *idx the stack's index (for fg_stacks_add_to). */
-int fg_stacks_add_ids_idx(struct fg_stacks *st, const uint32_t *ids,
+/* The same, and *idx the stack's index (for stacks_add_to). */
+int stacks_add_ids_idx(struct fg_stacks *st, const uint32_t *ids,
     size_t n, uint64_t weight, uint64_t weight2, size_t *idx,
     struct fg_error *err);
 /* Add weights to the existing stack idx: what an add of its ids does. */
-int fg_stacks_add_to(struct fg_stacks *st, size_t idx, uint64_t weight,
+int stacks_add_to(struct fg_stacks *st, size_t idx, uint64_t weight,
     uint64_t weight2, struct fg_error *err);
 
 /* Stack i (0 <= i < fg_stacks_count()), in order of first appearance. */
-void fg_stacks_get(const struct fg_stacks *st, size_t i,
+void stacks_get(const struct fg_stacks *st, size_t i,
     const uint32_t **ids, size_t *n, uint64_t *weight, uint64_t *weight2);
 
 /*
@@ -46,7 +46,7 @@ void fg_stacks_get(const struct fg_stacks *st, size_t i,
  * new array of fg_stacks_count() entries the caller frees; NULL when out
  * of memory (or when there are no stacks).
  */
-size_t *fg_stacks_sorted(const struct fg_stacks *st);
+size_t *stacks_sorted(const struct fg_stacks *st);
 
 /*
  * Keep the order of additions (off by default: it costs memory per add):
@@ -54,17 +54,17 @@ size_t *fg_stacks_sorted(const struct fg_stacks *st);
  * in time order with equal stacks that are not adjacent kept apart.
  */
 struct fg_stacks_step {
-	size_t stack;		/* index for fg_stacks_get */
+	size_t stack;		/* index for stacks_get */
 	uint64_t weight, weight2;	/* what that add contributed */
 };
-void fg_stacks_keep_sequence(struct fg_stacks *st);
+void stacks_keep_sequence(struct fg_stacks *st);
 /* Whether the order of additions is kept. */
-int fg_stacks_keeps_sequence(const struct fg_stacks *st);
+int stacks_keeps_sequence(const struct fg_stacks *st);
 /* The steps in order of addition (*n of them; none unless kept). */
-const struct fg_stacks_step *fg_stacks_sequence(const struct fg_stacks *st,
+const struct fg_stacks_step *stacks_sequence(const struct fg_stacks *st,
     size_t *n);
 
 /* Compare two names as they sort inside joined folded lines. */
-int fg_stacks_cmp(const struct fg_stacks *st, size_t a, size_t b);
+int stacks_cmp(const struct fg_stacks *st, size_t a, size_t b);
 
 #endif /* FG_STACKS_H */

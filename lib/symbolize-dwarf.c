@@ -27,17 +27,17 @@ sym_dwarf_open(struct fg_dso *d)
 	d->dwarf_tried = 1;
 	sym_dso_load(d);
 	if (d->delf != NULL)
-		d->dw = fg_dw_open(d->delf);
+		d->dw = dw_open(d->delf);
 	if (d->dw == NULL && d->elf != NULL)
-		d->dw = fg_dw_open(d->elf);
+		d->dw = dw_open(d->elf);
 	if (d->dw != NULL && d->s->cache_dir[0] != '\0') {
 		char bid[2 * 64 + 1];
 
-		sym_elf_bid_hex(d->delf != NULL && fg_dw_elf(d->dw) == d->delf ?
+		sym_elf_bid_hex(d->delf != NULL && dw_elf(d->dw) == d->delf ?
 		    d->delf : d->elf, bid, sizeof(bid));
-		fg_dw_set_cache(d->dw, d->s->cache_dir, bid);
+		dw_set_cache(d->dw, d->s->cache_dir, bid);
 		d->ncus = d->capcus = d->ncached =
-		    fg_dw_cache_load_cus(d->dw, &d->cus);
+		    dw_cache_load_cus(d->dw, &d->cus);
 	}
 }
 
@@ -61,14 +61,14 @@ cu_index(struct fg_dso *d, uint64_t off)
 		if (d->cus[i].off == off)
 			return d->cus[i].failed ? NULL : &d->cus[i];
 	if (d->ncus == d->capcus) {
-		if ((c = fg_grow(d->cus, &d->capcus, d->ncus + 1, sizeof(*c),
+		if ((c = base_grow(d->cus, &d->capcus, d->ncus + 1, sizeof(*c),
 		    16)) == NULL)
 			return NULL;
 		d->cus = c;
 	}
 	c = &d->cus[d->ncus++];
 	memset(c, 0, sizeof(*c));
-	if (fg_dw_index(d->dw, off, c) != 0) {
+	if (dw_index(d->dw, off, c) != 0) {
 		c->failed = 1;
 		c->nfuncs = c->ninls = 0;
 		return NULL;
@@ -101,7 +101,7 @@ name_put(struct fg_dso *d, uint64_t key, const char *n)
 
 	if (d->nnames * 2 >= d->namecap) {
 		size_t nc = d->namecap ? d->namecap * 2 : 1024;
-		struct namecache *t = fg_zalloc(nc, sizeof(*t));
+		struct namecache *t = base_zalloc(nc, sizeof(*t));
 		if (t == NULL)
 			return n;
 		for (i = 0; i < d->namecap; i++) {
@@ -132,8 +132,8 @@ dw_demangle(struct fg_dso *d, const char *raw)
 	const char *n = raw;
 	char *dm;
 
-	if ((dm = fg_demangle(raw)) != NULL) {
-		if ((n = fg_arena_strndup(&d->dwarena, dm, strlen(dm))) == NULL)
+	if ((dm = dm_demangle(raw)) != NULL) {
+		if ((n = arena_strndup(&d->dwarena, dm, strlen(dm))) == NULL)
 			n = raw;
 		free(dm);
 	}
@@ -152,7 +152,7 @@ die_name(struct fg_dso *d, uint64_t die, uint64_t key)
 	if ((n = name_find(d, key)) != NULL)
 		return n;
 	/* a reference to no DIE: die's own name, as libdw would */
-	if (fg_dw_name(d->dw, fg_dw_origin(d->dw, die), &n) == 1)
+	if (dw_name(d->dw, dw_origin(d->dw, die), &n) == 1)
 		n = dw_demangle(d, n);
 	if (n == NULL)
 		n = "[unknown]";
@@ -218,7 +218,7 @@ dw_func_at(struct fg_dw_cu *c, uint64_t addr)
 }
 
 size_t
-fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
+dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
     const char **names, size_t max)
 {
 	struct fg_dw_cu *c = NULL;
@@ -232,7 +232,7 @@ fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
 	sym_dso_ready_dw(d);
 	sym_dwarf_open(d);
 	sym_pfi_take(d);
-	if (d->dw != NULL && fg_dw_cu_at(d->dw, addr, &cu) == 0 &&
+	if (d->dw != NULL && dw_cu_at(d->dw, addr, &cu) == 0 &&
 	    (c = cu_index(d, cu)) != NULL)
 		f = dw_func_at(c, addr);
 	if (f == NULL) {

@@ -124,7 +124,7 @@ open_elf(const char *path, int *fdp, Elf **ep)
 
 	/* Paths come from the recording: only regular files, never block
 	   on a FIFO or read a device. */
-	if ((fd = fg_open_regular(path, &sb)) < 0)
+	if ((fd = open_regular(path, &sb)) < 0)
 		return -1;
 	if ((e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) == NULL ||
 	    elf_kind(e) != ELF_K_ELF) {
@@ -211,13 +211,13 @@ open_debug(struct fg_dso *d, const char *bid)
 }
 
 void
-fg_sym_set_debug_dir(struct fg_symbolizer *s, const char *dir)
+sym_set_debug_dir(struct fg_symbolizer *s, const char *dir)
 {
 	strlcpy(s->debug_dir, dir != NULL ? dir : "", sizeof(s->debug_dir));
 }
 
 void
-fg_sym_set_cache_dir(struct fg_symbolizer *s, const char *dir)
+sym_set_cache_dir(struct fg_symbolizer *s, const char *dir)
 {
 	if (dir == NULL || strlcpy(s->cache_dir, dir, sizeof(s->cache_dir)) >=
 	    sizeof(s->cache_dir))
@@ -225,13 +225,13 @@ fg_sym_set_cache_dir(struct fg_symbolizer *s, const char *dir)
 }
 
 void
-fg_sym_set_recording_only(struct fg_symbolizer *s)
+sym_set_recording_only(struct fg_symbolizer *s)
 {
 	s->recording_only = 1;
 }
 
 int
-fg_sym_has_buildid(const struct fg_symbolizer *s, const char *path)
+sym_has_buildid(const struct fg_symbolizer *s, const char *path)
 {
 	const struct buildid *b;
 
@@ -244,7 +244,7 @@ fg_sym_has_buildid(const struct fg_symbolizer *s, const char *path)
 }
 
 int
-fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
+sym_add_buildid(struct fg_symbolizer *s, const char *path,
     const uint8_t *id, size_t len)
 {
 	struct buildid *b;
@@ -327,10 +327,10 @@ load_plt(struct fg_dso *d)
 			nm = elf_strptr(d->elf, dsh.sh_link, y.st_name);
 		if (nm == NULL)
 			nm = "";
-		if ((dm = fg_demangle(nm)) != NULL)
+		if ((dm = dm_demangle(nm)) != NULL)
 			nm = dm;
 		l = strlen(nm);
-		full = fg_arena_alloc(&d->arena, l + 5);
+		full = arena_alloc(&d->arena, l + 5);
 		if (full != NULL) {
 			memcpy(full, nm, l);
 			memcpy(full + l, "@plt", 5);
@@ -346,7 +346,7 @@ load_plt(struct fg_dso *d)
 }
 
 const void *
-fg_sym_vdso_image(struct fg_symbolizer *s, size_t *len)
+sym_vdso_image(struct fg_symbolizer *s, size_t *len)
 {
 	const unsigned char *img = (const void *)getauxval(AT_SYSINFO_EHDR);
 	const Elf64_Ehdr *eh = (const void *)img;
@@ -369,11 +369,11 @@ sym_load_vdso(struct fg_dso *d)
 	const unsigned char *img;
 	size_t size;
 
-	if ((img = fg_sym_vdso_image(d->s, &size)) == NULL)
+	if ((img = sym_vdso_image(d->s, &size)) == NULL)
 		return;
 	/* Copy: libelf may not write, and the image is read-only. */
 	{
-		char *copy = fg_arena_alloc(&d->arena, size);
+		char *copy = arena_alloc(&d->arena, size);
 		if (copy == NULL)
 			return;
 		memcpy(copy, img, size);
@@ -389,7 +389,7 @@ sym_load_vdso(struct fg_dso *d)
 }
 
 const char *
-fg_sym_recorded_file(const struct fg_symbolizer *s, const char *path,
+sym_recorded_file(const struct fg_symbolizer *s, const char *path,
     char *buf, size_t len)
 {
 	const struct buildid *b;
@@ -446,7 +446,7 @@ sym_load_file(struct fg_dso *d)
 			strlcpy(bid, b->hex, sizeof(bid));
 	}
 	if (d->elf == NULL) {
-		fg_warnf(d->wp, "%s: cannot read ELF file%s: its frames "
+		warnf(d->wp, "%s: cannot read ELF file%s: its frames "
 		    "show as [%s]", d->path, b != NULL ? " of the recorded build "
 		    "id" : "",
 		    strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path);
@@ -462,6 +462,6 @@ sym_load_file(struct fg_dso *d)
 		load_elf_syms(d, d->elf, SHT_DYNSYM);
 	load_plt(d);
 	if (d->nsyms == 0 && d->nplts == 0)
-		fg_warnf(d->wp, "%s: no function symbols", d->path);
+		warnf(d->wp, "%s: no function symbols", d->path);
 	sym_finish(d, 0, 0);
 }

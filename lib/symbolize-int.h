@@ -97,7 +97,7 @@ struct fg_dso {
 	struct fg_arena arena;
 	/*
 	 * Inline names: their own arena, so that one thread may look up
-	 * symbols while another looks up inline chains (fg_dso_inlines).
+	 * symbols while another looks up inline chains (dso_inlines).
 	 */
 	struct fg_arena dwarena;
 

@@ -32,14 +32,14 @@ slurp(const char *path, size_t *len)
 	int fd;
 
 	/* a /proc file is regular (of size 0): nothing else is read */
-	if ((fd = fg_open_regular(path, &sb)) < 0) {
+	if ((fd = open_regular(path, &sb)) < 0) {
 		if (fd == FG_OPEN_SPECIAL)
 			errno = EINVAL;
 		return NULL;
 	}
 	for (;;) {
 		if (cap - l < 65536) {
-			if (l + 65536 > (256u << 20) || (n = fg_grow(b, &cap,
+			if (l + 65536 > (256u << 20) || (n = base_grow(b, &cap,
 			    l + 65536, 1, 1 << 20)) == NULL)
 				goto fail;
 			b = n;
@@ -82,7 +82,7 @@ kline_addr(const char *p, const char *end)
 	int n, v;
 
 	/* the usual line: 16 hex digits and a space, without a branch each */
-	if (end - p > 16 && fg_hexval((unsigned char)p[16]) < 0) {
+	if (end - p > 16 && hexval((unsigned char)p[16]) < 0) {
 		unsigned ok = 1;
 
 		for (n = 0; n < 16; n++) {
@@ -94,7 +94,7 @@ kline_addr(const char *p, const char *end)
 			return a;
 		a = 0;
 	}
-	for (n = 0; n < 16 && p < end && (v = fg_hexval((unsigned char)*p)) >= 0;
+	for (n = 0; n < 16 && p < end && (v = hexval((unsigned char)*p)) >= 0;
 	    n++, p++)
 		a = a << 4 | (uint64_t)v;
 	return a;
@@ -118,7 +118,7 @@ kallsyms_map(struct fg_dso *d, char *path, size_t cap)
 		return -1;
 	snprintf(path, cap, "%s/[kernel.kallsyms]/%s/kallsyms",
 	    d->s->debug_dir, d->s->kernel_bid);
-	if ((fd = fg_open_regular(path, &sb)) < 0)
+	if ((fd = open_regular(path, &sb)) < 0)
 		return -1;
 	if (sb.st_size > 0 &&
 	    (d->kmap = mmap(NULL, (size_t)sb.st_size, PROT_READ,
@@ -180,7 +180,7 @@ kcopy_path(const char *cache_dir, char *path, size_t cap)
 	boot[strcspn(boot, "\n")] = '\0';
 	if ((mods = malloc(1 << 20)) != NULL) {
 		n = read_small("/proc/modules", mods, 1 << 20);
-		mh = fg_hash(mods, n);
+		mh = base_hash(mods, n);
 		free(mods);
 	}
 	r = snprintf(path, cap, "%s/kallsyms/%s-%016llx", cache_dir, boot,
@@ -197,7 +197,7 @@ kcopy_map(struct fg_dso *d, const char *path)
 	void *m;
 	int fd;
 
-	if ((fd = fg_open_regular(path, &sb)) < 0)
+	if ((fd = open_regular(path, &sb)) < 0)
 		return -1;
 	if (sb.st_size <= KC_HDR || (m = mmap(NULL, (size_t)sb.st_size,
 	    PROT_READ, MAP_PRIVATE | FG_MAP_WHOLE, fd, 0)) == MAP_FAILED) {
@@ -206,7 +206,7 @@ kcopy_map(struct fg_dso *d, const char *path)
 	}
 	close(fd);
 	memcpy(&sum, (const char *)m + 8, 8);
-	if (memcmp(m, KC_MAGIC, 8) != 0 || sum != fg_checksum((const char *)m +
+	if (memcmp(m, KC_MAGIC, 8) != 0 || sum != base_checksum((const char *)m +
 	    KC_HDR, (size_t)sb.st_size - KC_HDR)) {
 		munmap(m, (size_t)sb.st_size);
 		return -1;
@@ -223,7 +223,7 @@ static void
 kcopy_put(const char *path, const char *text, size_t len)
 {
 	char dir[PATH_MAX], hdr[KC_HDR], *slash;
-	uint64_t sum = fg_checksum(text, len);
+	uint64_t sum = base_checksum(text, len);
 	const void *part[2] = { hdr, text };
 	size_t plen[2] = { KC_HDR, len };
 
@@ -231,11 +231,11 @@ kcopy_put(const char *path, const char *text, size_t len)
 	    (slash = strrchr(dir, '/')) == NULL)
 		return;
 	*slash = '\0';
-	if (fg_mkdirs(dir) != 0)
+	if (base_mkdirs(dir) != 0)
 		return;
 	memcpy(hdr, KC_MAGIC, 8);
 	memcpy(hdr + 8, &sum, 8);
-	(void)fg_put_file(path, part, plen, 2);
+	(void)put_file(path, part, plen, 2);
 }
 
 /* What the index loop reads a byte as: its hex value, a kept type. */
@@ -250,7 +250,7 @@ ktabs_init(struct ktabs *t)
 	int i, c;
 
 	for (i = 0; i < 256; i++) {
-		t->hexv[i] = (int8_t)fg_hexval(i);
+		t->hexv[i] = (int8_t)hexval(i);
 		c = toupper(i);
 		t->keep[i] = c == 'T' || c == 'W' || c == 'D' || c == 'B';
 	}
@@ -312,7 +312,7 @@ kindex_push(struct fg_dso *d, struct kgrow *g, const char *line,
 	if ((size_t)(line - d->kbuf) >= KMOD)
 		return -1;
 	if (d->nkents == g->cap) {
-		uint32_t *k = fg_grow(d->koffs, &g->cap, d->nkents + 1,
+		uint32_t *k = base_grow(d->koffs, &g->cap, d->nkents + 1,
 		    sizeof(*k), 65536);
 		if (k == NULL)
 			return -1;
@@ -325,7 +325,7 @@ kindex_push(struct fg_dso *d, struct kgrow *g, const char *line,
 	 */
 	if (d->nkents % KSTEP == 0 && sorted) {
 		if (d->nkents / KSTEP == g->scap) {
-			uint64_t *k = fg_grow(d->kstarts, &g->scap,
+			uint64_t *k = base_grow(d->kstarts, &g->scap,
 			    g->scap + 1, sizeof(*k), g->cap / KSTEP + 1);
 			if (k == NULL)
 				return -1;
@@ -447,7 +447,7 @@ sym_load_kallsyms(struct fg_dso *d)
 			fresh = 1;
 	}
 	if (d->kbuf == NULL && (d->kbuf = slurp(src, &len)) == NULL) {
-		fg_warnf(d->wp, "%s: %s: kernel frames stay unresolved",
+		warnf(d->wp, "%s: %s: kernel frames stay unresolved",
 		    src, strerror(errno));
 		return;
 	}
@@ -455,7 +455,7 @@ sym_load_kallsyms(struct fg_dso *d)
 	sorted = kindex_build(d);
 	hidden = d->nkents > 0 && kaddr(d, d->nkents - 1) == 0;
 	if (hidden)
-		fg_warnf(d->wp, "%s: addresses hidden (kptr_restrict): "
+		warnf(d->wp, "%s: addresses hidden (kptr_restrict): "
 		    "kernel frames stay unresolved", src);
 	else if (fresh && d->nkents > 0)
 		kcopy_put(copy, d->kbuf, len);
@@ -470,7 +470,7 @@ kname_slot(struct fg_dso *d, size_t i)
 
 	if (d->knames == NULL || (d->nknames + 1) * 2 > d->knmask + 1) {
 		size_t nm = d->knames == NULL ? 1023 : d->knmask * 2 + 1, j;
-		struct kname *t = fg_zalloc(nm + 1, sizeof(*t));
+		struct kname *t = base_zalloc(nm + 1, sizeof(*t));
 
 		if (t == NULL)
 			return NULL;
@@ -552,7 +552,7 @@ kname_fill(struct fg_dso *d, struct kname *kn, size_t i,
 		nl = e;
 	name = (const char *)memchr(p, ' ', (size_t)(nl - p)) + 3;
 	tab = memchr(name, '\t', (size_t)(nl - name));
-	c = fg_arena_strndup(&d->arena, name,
+	c = arena_strndup(&d->arena, name,
 	    (size_t)((tab ? tab : nl) - name));
 	if (c == NULL)
 		return -1;
@@ -560,7 +560,7 @@ kname_fill(struct fg_dso *d, struct kname *kn, size_t i,
 	kn->name = c;
 	d->nknames++;
 	if (tab != NULL && module != NULL)
-		*module = fg_arena_strndup(&d->arena, tab + 1,
+		*module = arena_strndup(&d->arena, tab + 1,
 		    (size_t)(nl - tab - 1));
 	return 0;
 }
@@ -574,7 +574,7 @@ kmodule(struct fg_dso *d, size_t i)
 	const char *nl = memchr(p, '\n', (size_t)(e - p));
 	const char *tab = memchr(p, '\t', (size_t)((nl ? nl : e) - p));
 
-	return fg_arena_strndup(&d->arena, tab + 1,
+	return arena_strndup(&d->arena, tab + 1,
 	    (size_t)((nl ? nl : e) - tab - 1));
 }
 
@@ -613,7 +613,7 @@ sym_kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 }
 
 void
-fg_sym_kallsyms_warm(const char *cache_dir)
+sym_kallsyms_warm(const char *cache_dir)
 {
 	char path[PATH_MAX];
 	struct stat sb;

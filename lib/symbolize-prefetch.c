@@ -1,5 +1,5 @@
 /*
- * symbolize-prefetch.c: the helper threads.  fg_sym_prefetch queues the
+ * symbolize-prefetch.c: the helper threads.  sym_prefetch queues the
  * files a recording names by build id (the main executable, then the
  * biggest debug files, then kallsyms); one helper loads each one's
  * symbols and, when asked, opens its DWARF, while a second inflates the
@@ -74,7 +74,7 @@ pfi_main(void *arg)
 	Elf *e;
 	int fd;
 
-	if ((fd = fg_open_regular(s->pfi_path, &sb)) < 0) {
+	if ((fd = open_regular(s->pfi_path, &sb)) < 0) {
 		pfi_kernel(s);
 		return NULL;
 	}
@@ -82,7 +82,7 @@ pfi_main(void *arg)
 		char bid[2 * 64 + 1];
 
 		sym_elf_bid_hex(e, bid, sizeof(bid));
-		if (elf_kind(e) == ELF_K_ELF && fg_dw_inflate_info(e,
+		if (elf_kind(e) == ELF_K_ELF && dw_inflate_info(e,
 		    s->cache_dir, bid, &s->pfi_buf, &s->pfi_len) == 0) {
 			s->pfi_dev = sb.st_dev;
 			s->pfi_ino = sb.st_ino;
@@ -112,7 +112,7 @@ sym_pfi_take(struct fg_dso *d)
 	if (s->pfi_buf != NULL && d->dw != NULL && d->dfd >= 0 &&
 	    fstat(d->dfd, &sb) == 0 && sb.st_dev == s->pfi_dev &&
 	    sb.st_ino == s->pfi_ino &&
-	    fg_dw_adopt_info(d->dw, s->pfi_buf, s->pfi_len) == 0)
+	    dw_adopt_info(d->dw, s->pfi_buf, s->pfi_len) == 0)
 		s->pfi_buf = NULL;
 	free(s->pfi_buf);
 	s->pfi_buf = NULL;
@@ -124,9 +124,9 @@ pf_dwarf(struct fg_symbolizer *s, struct fg_dso *d)
 {
 	sym_dwarf_open(d);
 	if (d->pfi)
-		fg_dw_prepare_small(d->dw);
+		dw_prepare_small(d->dw);
 	sym_pfi_take(d);
-	fg_dw_prepare(d->dw);
+	dw_prepare(d->dw);
 	pthread_mutex_lock(&s->pf_mu);
 	d->pf_state = PF_DONE;
 	pthread_cond_broadcast(&s->pf_cv);
@@ -205,7 +205,7 @@ sym_dso_ready(struct fg_dso *d)
 	d->pf = 0;
 	d->wp = &s->warn;
 	for (i = 0; i < d->pf_len; i += strlen(d->pf_msgs + i) + 1)
-		fg_warnf(&s->warn, "%s", d->pf_msgs + i);
+		warnf(&s->warn, "%s", d->pf_msgs + i);
 	free(d->pf_msgs);
 	d->pf_msgs = NULL;
 	d->pf_len = 0;
@@ -228,7 +228,7 @@ sym_dso_ready_dw(struct fg_dso *d)
 }
 
 int
-fg_dso_inlines_ready(struct fg_dso *d)
+dso_inlines_ready(struct fg_dso *d)
 {
 	struct fg_symbolizer *s = d->s;
 	int st;
@@ -271,7 +271,7 @@ pf_cand_push(struct pf_cands *l, struct fg_dso *d, const char *hex,
     int dbg, off_t size)
 {
 	if (l->n == l->cap) {
-		struct pf_cand *t = fg_grow(l->c, &l->cap, l->n + 1,
+		struct pf_cand *t = base_grow(l->c, &l->cap, l->n + 1,
 		    sizeof(*t), 16);
 
 		if (t == NULL)
@@ -315,7 +315,7 @@ pf_candidates(struct fg_symbolizer *s, int dwarf, struct pf_cands *l)
 			if (stat(b->path, &sb) != 0 || !S_ISREG(sb.st_mode))
 				sb.st_size = 0;
 		}
-		if ((d = fg_sym_dso(s, b->path)) == NULL)
+		if ((d = sym_dso(s, b->path)) == NULL)
 			return FG_ENOMEM;
 		if (d->loaded || d->pf)
 			continue;
@@ -325,7 +325,7 @@ pf_candidates(struct fg_symbolizer *s, int dwarf, struct pf_cands *l)
 	}
 	if (l->n > 1)
 		qsort(l->c, l->n, sizeof(*l->c), pf_cand_cmp);
-	if (s->kernel_bid[0] != '\0' && fg_sym_kernel(s) != NULL &&
+	if (s->kernel_bid[0] != '\0' && sym_kernel(s) != NULL &&
 	    !s->kernel->loaded &&
 	    pf_cand_push(l, s->kernel, NULL, 0, 0) != 0)
 		return FG_ENOMEM;
@@ -406,7 +406,7 @@ nothread:
 }
 
 int
-fg_sym_prefetch(struct fg_symbolizer *s, int dwarf)
+sym_prefetch(struct fg_symbolizer *s, int dwarf)
 {
 	struct pf_cands l = { NULL, 0, 0 };
 	struct fg_dso *pfi;

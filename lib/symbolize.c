@@ -10,9 +10,9 @@
  * in tree order, so a lookup is a binary search and a short scan, never
  * a walk of the DIE tree.  Every name is demangled once.  Files a
  * recording names by build id can be loaded ahead by one helper thread
- * (fg_sym_prefetch); each object is then used by one thread at a time,
+ * (sym_prefetch); each object is then used by one thread at a time,
  * except that symbol lookups may go on while one other thread works on
- * the same file's DWARF (PF_SYMS, fg_dso_inlines).
+ * the same file's DWARF (PF_SYMS, dso_inlines).
  *
  * The family: this file keeps the file objects, their symbol tables and
  * lookups (and JIT maps); symbolize-elf.c reads ELF and debug files,
@@ -40,7 +40,7 @@
 #include "symbolize-int.h"
 
 struct fg_symbolizer *
-fg_sym_new(const struct fg_warn *warn)
+sym_new(const struct fg_warn *warn)
 {
 	struct fg_symbolizer *s;
 
@@ -59,8 +59,8 @@ dso_free(struct fg_dso *d)
 
 	/* units indexed this run: kept with the ones from the cache */
 	if (d->ncus > d->ncached)
-		fg_dw_cache_store_cus(d->dw, d->cus, d->ncus);
-	fg_dw_free(d->dw);
+		dw_cache_store_cus(d->dw, d->cus, d->ncus);
+	dw_free(d->dw);
 	if (d->delf != NULL)
 		elf_end(d->delf);
 	if (d->elf != NULL)
@@ -87,13 +87,13 @@ dso_free(struct fg_dso *d)
 	free(d->kstarts);
 	free(d->knames);
 	free(d->pf_msgs);
-	fg_arena_free(&d->arena);
-	fg_arena_free(&d->dwarena);
+	arena_free(&d->arena);
+	arena_free(&d->dwarena);
 	free(d);
 }
 
 void
-fg_sym_free(struct fg_symbolizer *s)
+sym_free(struct fg_symbolizer *s)
 {
 	struct fg_dso *d, *n;
 
@@ -140,21 +140,21 @@ sym_dso_new(struct fg_symbolizer *s, enum fg_dso_kind kind, const char *path)
 	d->wp = &s->warn;
 	d->kind = kind;
 	d->fd = d->dfd = -1;
-	fg_arena_init(&d->arena);
-	fg_arena_init(&d->dwarena);
+	arena_init(&d->arena);
+	arena_init(&d->dwarena);
 	d->next = s->dsos;
 	s->dsos = d;
 	return d;
 }
 
 enum fg_dso_kind
-fg_dso_kind(const struct fg_dso *d)
+dso_kind(const struct fg_dso *d)
 {
 	return d->kind;
 }
 
 const char *
-fg_dso_path(const struct fg_dso *d)
+dso_path(const struct fg_dso *d)
 {
 	return d->path;
 }
@@ -179,8 +179,8 @@ sym_name(struct fg_dso *d, struct sym *y)
 	if (y->name != NULL)
 		return y->name;
 	y->name = y->raw;
-	if (d->kind != FG_DSO_KERNEL && (dm = fg_demangle(y->raw)) != NULL) {
-		const char *c = fg_arena_strndup(&d->arena, dm, strlen(dm));
+	if (d->kind != FG_DSO_KERNEL && (dm = dm_demangle(y->raw)) != NULL) {
+		const char *c = arena_strndup(&d->arena, dm, strlen(dm));
 		free(dm);
 		if (c != NULL)
 			y->name = c;
@@ -268,7 +268,7 @@ sym_push(struct fg_dso *d, size_t *cap, uint64_t start, uint64_t size,
 	struct sym *y;
 
 	if (d->nsyms == *cap) {
-		if ((y = fg_grow(d->syms, cap, d->nsyms + 1, sizeof(*y),
+		if ((y = base_grow(d->syms, cap, d->nsyms + 1, sizeof(*y),
 		    1024)) == NULL)
 			return -1;
 		d->syms = y;
@@ -297,7 +297,7 @@ load_jitmap(struct fg_dso *d)
 	int fd;
 
 	/* /tmp/perf-PID.map, named by the recording: a regular file only */
-	if ((fd = fg_open_regular(d->path, &sb)) < 0)
+	if ((fd = open_regular(d->path, &sb)) < 0)
 		return;
 	if ((fp = fdopen(fd, "r")) == NULL) {
 		close(fd);
@@ -317,7 +317,7 @@ load_jitmap(struct fg_dso *d)
 			continue;
 		p = e + 1;
 		l = strcspn(p, "\n");
-		if ((p = fg_arena_strndup(&d->arena, p, l)) == NULL)
+		if ((p = arena_strndup(&d->arena, p, l)) == NULL)
 			break;
 		if (sym_push(d, &scap, start, size, p, NULL, STB_GLOBAL, 0) != 0)
 			break;
@@ -354,7 +354,7 @@ sym_dso_load(struct fg_dso *d)
 }
 
 struct fg_dso *
-fg_sym_dso(struct fg_symbolizer *s, const char *path)
+sym_dso(struct fg_symbolizer *s, const char *path)
 {
 	struct fg_dso *d;
 
@@ -367,7 +367,7 @@ fg_sym_dso(struct fg_symbolizer *s, const char *path)
 }
 
 struct fg_dso *
-fg_sym_kernel(struct fg_symbolizer *s)
+sym_kernel(struct fg_symbolizer *s)
 {
 	if (s->kernel == NULL)
 		s->kernel = sym_dso_new(s, FG_DSO_KERNEL, "[kernel.kallsyms]");
@@ -375,7 +375,7 @@ fg_sym_kernel(struct fg_symbolizer *s)
 }
 
 struct fg_dso *
-fg_sym_jitmap(struct fg_symbolizer *s, uint32_t pid)
+sym_jitmap(struct fg_symbolizer *s, uint32_t pid)
 {
 	struct fg_dso *d;
 	char path[64];
@@ -394,7 +394,7 @@ fg_sym_jitmap(struct fg_symbolizer *s, uint32_t pid)
 }
 
 int
-fg_dso_addr(struct fg_dso *d, uint64_t ip, uint64_t map_start,
+dso_addr(struct fg_dso *d, uint64_t ip, uint64_t map_start,
     uint64_t pgoff, uint64_t *addr)
 {
 	uint64_t off;
@@ -434,7 +434,7 @@ sym_before(const struct fg_dso *d, uint64_t addr)
 }
 
 const char *
-fg_dso_symbol(struct fg_dso *d, uint64_t addr, const char **module)
+dso_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 {
 	size_t lo;
 	struct sym *y;

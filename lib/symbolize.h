@@ -27,40 +27,40 @@ enum fg_dso_kind {
 };
 
 /* A new symbolizer, or NULL when out of memory.  warn is copied. */
-struct fg_symbolizer *fg_sym_new(const struct fg_warn *warn);
-void fg_sym_free(struct fg_symbolizer *s);
+struct fg_symbolizer *sym_new(const struct fg_warn *warn);
+void sym_free(struct fg_symbolizer *s);
 
 /*
  * perf's build-id cache directory (~/.debug); NULL or "": not used.
  * With it, the kernel's symbols come from the kallsyms copy made when
  * recording, and a file rebuilt since the recording from its cached copy.
  */
-void fg_sym_set_debug_dir(struct fg_symbolizer *s, const char *dir);
+void sym_set_debug_dir(struct fg_symbolizer *s, const char *dir);
 /* Where inflated DWARF sections are kept across runs; NULL or "": not. */
-void fg_sym_set_cache_dir(struct fg_symbolizer *s, const char *dir);
+void sym_set_cache_dir(struct fg_symbolizer *s, const char *dir);
 /*
  * From now on read no file and no image of this machine: every object
  * is one without symbols, nothing is loaded ahead, no JIT map exists
  * (fg_perfdata_opts.recording_only).  Call before the first lookup.
  */
-void fg_sym_set_recording_only(struct fg_symbolizer *s);
+void sym_set_recording_only(struct fg_symbolizer *s);
 
 /*
  * Make the cache's copy of /proc/kallsyms for this boot if there is none
  * (symbolize-kallsyms.c): tens of milliseconds of kernel time spent
  * while a recording runs rather than after it.
  */
-void fg_sym_kallsyms_warm(const char *cache_dir);
+void sym_kallsyms_warm(const char *cache_dir);
 
-/* Whether a build id is known for path (fg_sym_add_buildid). */
-int fg_sym_has_buildid(const struct fg_symbolizer *s, const char *path);
+/* Whether a build id is known for path (sym_add_buildid). */
+int sym_has_buildid(const struct fg_symbolizer *s, const char *path);
 
 /*
  * The build id (len bytes) a recording gives for path; the kernel's is
  * given for "[kernel.kallsyms]".  Call before the file is first used.
  * 0 or FG_ENOMEM.
  */
-int fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
+int sym_add_buildid(struct fg_symbolizer *s, const char *path,
     const uint8_t *id, size_t len);
 
 /*
@@ -71,7 +71,7 @@ int fg_sym_add_buildid(struct fg_symbolizer *s, const char *path,
  * len) and returned; NULL for path itself.  Reads only what is set
  * before the first lookup, so any thread may call it.
  */
-const char *fg_sym_recorded_file(const struct fg_symbolizer *s,
+const char *sym_recorded_file(const struct fg_symbolizer *s,
     const char *path, char *buf, size_t len);
 
 /*
@@ -82,32 +82,32 @@ const char *fg_sym_recorded_file(const struct fg_symbolizer *s,
  * too (the inflating of compressed sections): 1, each file's after its
  * symbols; 2, after all the symbols (for a caller that looks up inline
  * chains after its walk: symbols are usable while the DWARF loads).  Call once, after
- * fg_sym_add_buildid() and before the files are used; the thread using
+ * sym_add_buildid() and before the files are used; the thread using
  * them (one at a time: the caller's, or a worker it hands them to)
  * then waits for a file only if the helper is loading it at that
  * moment, and loads the ones not yet started itself.  Warnings come out
  * on that thread.  0 or FG_ENOMEM; without a thread, nothing is
  * loaded ahead.
  */
-int fg_sym_prefetch(struct fg_symbolizer *s, int dwarf);
+int sym_prefetch(struct fg_symbolizer *s, int dwarf);
 
 /*
  * The object of a mapped file (path as in the MMAP record; "[vdso]" for
  * the vdso), created on first use and cached; never NULL unless out of
  * memory.  A file that cannot be read gives an object without symbols.
  */
-struct fg_dso *fg_sym_dso(struct fg_symbolizer *s, const char *path);
+struct fg_dso *sym_dso(struct fg_symbolizer *s, const char *path);
 /* The kernel (kallsyms), loaded on first use. */
-struct fg_dso *fg_sym_kernel(struct fg_symbolizer *s);
+struct fg_dso *sym_kernel(struct fg_symbolizer *s);
 /* The JIT map of pid when /tmp/perf-PID.map exists, else NULL. */
-struct fg_dso *fg_sym_jitmap(struct fg_symbolizer *s, uint32_t pid);
+struct fg_dso *sym_jitmap(struct fg_symbolizer *s, uint32_t pid);
 
 /* This machine's vdso image and its length, or NULL. */
-const void *fg_sym_vdso_image(struct fg_symbolizer *s, size_t *len);
+const void *sym_vdso_image(struct fg_symbolizer *s, size_t *len);
 
-enum fg_dso_kind fg_dso_kind(const struct fg_dso *d);
+enum fg_dso_kind dso_kind(const struct fg_dso *d);
 /* The module name perf prints: the path, "[vdso]", "[kernel.kallsyms]". */
-const char *fg_dso_path(const struct fg_dso *d);
+const char *dso_path(const struct fg_dso *d);
 
 /*
  * The address to look symbols up at for a mapping that starts at
@@ -115,7 +115,7 @@ const char *fg_dso_path(const struct fg_dso *d);
  * through their PT_LOAD program headers; absolute kinds return ip.
  * 0 on success, -1 when no segment holds the offset.
  */
-int fg_dso_addr(struct fg_dso *d, uint64_t ip, uint64_t map_start,
+int dso_addr(struct fg_dso *d, uint64_t ip, uint64_t map_start,
     uint64_t pgoff, uint64_t *addr);
 
 /*
@@ -123,7 +123,7 @@ int fg_dso_addr(struct fg_dso *d, uint64_t ip, uint64_t map_start,
  * For the kernel, *module (when non-NULL) is set to the module name
  * ("[ext4]") or NULL for the core kernel.
  */
-const char *fg_dso_symbol(struct fg_dso *d, uint64_t addr,
+const char *dso_symbol(struct fg_dso *d, uint64_t addr,
     const char **module);
 
 /*
@@ -131,18 +131,18 @@ const char *fg_dso_symbol(struct fg_dso *d, uint64_t addr,
  * (the DWARF subprogram holding addr, else binutils' pick of the aliases
  * of the nearest symbol; NULL when neither, or addr is in the PLT) and
  * names[0..ret) the functions inlined at addr, outermost first (the
- * callee of *func first, the innermost last).  At most max names are returned.  Once fg_dso_symbol() has
+ * callee of *func first, the innermost last).  At most max names are returned.  Once dso_symbol() has
  * been called on d, one other thread may call this on d while the
  * first goes on looking up symbols in it (and nothing else of d).
  */
-size_t fg_dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
+size_t dso_inlines(struct fg_dso *d, uint64_t addr, const char **func,
     const char **names, size_t max);
 
 /*
- * Whether fg_dso_inlines() on d would go on without waiting for the
+ * Whether dso_inlines() on d would go on without waiting for the
  * prefetch helper to finish d's DWARF; by the thread using d, after
- * fg_dso_symbol() on it (else 0: the helper may hold d).
+ * dso_symbol() on it (else 0: the helper may hold d).
  */
-int fg_dso_inlines_ready(struct fg_dso *d);
+int dso_inlines_ready(struct fg_dso *d);
 
 #endif /* FG_SYMBOLIZE_H */

@@ -42,7 +42,7 @@ tp_err(struct tp *t, const char *at, int code, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	where(t, at, &line, &col);
-	return fg_seterr(t->err, code, "%s:%u:%u: %s", t->name, line, col,
+	return seterr(t->err, code, "%s:%u:%u: %s", t->name, line, col,
 	    msg);
 }
 
@@ -176,7 +176,7 @@ seggrow(struct seg **segs, int n, struct seg *inl)
 	if (n < NINLSEG || (n & (n - 1)) != 0)
 		return 0;
 	/* n is a power of two >= NINLSEG: the array is full */
-	if ((ns = fg_grow(*segs == inl ? NULL : *segs, &cap, cap + 1,
+	if ((ns = base_grow(*segs == inl ? NULL : *segs, &cap, cap + 1,
 	    sizeof(*ns), NINLSEG)) == NULL)
 		return FG_ENOMEM;
 	if (*segs == inl)

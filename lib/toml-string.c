@@ -37,7 +37,7 @@ putcp(struct fg_buf *b, uint32_t cp)
 		u[3] = (char)(0x80 | (cp & 0x3f));
 		n = 4;
 	}
-	return fg_buf_append(b, u, n);
+	return buf_append(b, u, n);
 }
 
 static int
@@ -110,9 +110,9 @@ tp_string(struct tp *t, int *ml)
 	int multi, n, r;
 	unsigned char c;
 
-	if (t->sb.d == NULL && (r = fg_buf_reserve(&t->sb, 64)) != 0)
+	if (t->sb.d == NULL && (r = buf_reserve(&t->sb, 64)) != 0)
 		return strlimit(t, r, start);
-	fg_buf_reset(&t->sb);
+	buf_reset(&t->sb);
 	multi = t->end - t->p >= 3 && t->p[1] == q && t->p[2] == q;
 	*ml = multi;
 	if (multi) {
@@ -139,13 +139,13 @@ tp_string(struct tp *t, int *ml)
 					return tp_err(t, t->p, FG_EPARSE,
 					    "too many quotes at the end of a "
 					    "multi-line string");
-				r = fg_buf_append(&t->sb, t->p, (size_t)n - 3);
+				r = buf_append(&t->sb, t->p, (size_t)n - 3);
 				if (r != 0)
 					return strlimit(t, r, start);
 				t->p = run;
 				return 0;
 			}
-			if ((r = fg_buf_append(&t->sb, t->p, (size_t)n)) != 0)
+			if ((r = buf_append(&t->sb, t->p, (size_t)n)) != 0)
 				return strlimit(t, r, start);
 			t->p = run;
 			continue;
@@ -177,7 +177,7 @@ tp_string(struct tp *t, int *ml)
 		}
 		if (c == '\n' || c == '\r') {
 			if (multi && (n = tp_atnl(t)) > 0) {
-				if ((r = fg_buf_append(&t->sb, "\n", 1)) != 0)
+				if ((r = buf_append(&t->sb, "\n", 1)) != 0)
 					return strlimit(t, r, start);
 				tp_takenl(t, n);
 				continue;
@@ -196,7 +196,7 @@ tp_string(struct tp *t, int *ml)
 			    c == 0x7f)
 				break;
 		}
-		if ((r = fg_buf_append(&t->sb, t->p, (size_t)(run - t->p)))
+		if ((r = buf_append(&t->sb, t->p, (size_t)(run - t->p)))
 		    != 0)
 			return strlimit(t, r, start);
 		t->p = run;

@@ -14,7 +14,7 @@
 static uint64_t
 ihash(const cJSON *parent, const char *k)
 {
-	uint64_t h = fg_hash(k, strlen(k));
+	uint64_t h = base_hash(k, strlen(k));
 
 	return h ^ ((uint64_t)(uintptr_t)parent * 0x9e3779b97f4a7c15ULL);
 }

@@ -18,7 +18,7 @@
 #include "toml-int.h"
 
 int
-fg_toml_parse(const char *buf, size_t len, const char *name, cJSON **out,
+toml_parse(const char *buf, size_t len, const char *name, cJSON **out,
     struct fg_error *err)
 {
 	struct tp t;
@@ -28,7 +28,7 @@ fg_toml_parse(const char *buf, size_t len, const char *name, cJSON **out,
 	if (name == NULL)
 		name = "<toml>";
 	if (len > FG_TOML_MAX_DOC)
-		return fg_seterr(err, FG_ELIMIT, "%s: document larger than %u "
+		return seterr(err, FG_ELIMIT, "%s: document larger than %u "
 		    "bytes", name, FG_TOML_MAX_DOC);
 	memset(&t, 0, sizeof(t));
 	t.s = t.p = t.lstart = t.cpos = buf;
@@ -37,7 +37,7 @@ fg_toml_parse(const char *buf, size_t len, const char *name, cJSON **out,
 	t.err = err;
 	t.line = 1;
 	t.ccol = 1;
-	fg_buf_init(&t.sb, FG_TOML_MAX_STRING);
+	buf_init(&t.sb, FG_TOML_MAX_STRING);
 	if ((r = tp_utf8check(&t)) != 0)
 		goto out;
 	if ((t.root = cJSON_CreateObject()) == NULL) {
@@ -53,13 +53,13 @@ fg_toml_parse(const char *buf, size_t len, const char *name, cJSON **out,
 	t.root = NULL;
 out:
 	cJSON_Delete(t.root);
-	fg_buf_free(&t.sb);
+	buf_free(&t.sb);
 	free(t.idx);
 	return r;
 }
 
 int
-fg_toml_parse_file(const char *path, const char *name, cJSON **out,
+toml_parse_file(const char *path, const char *name, cJSON **out,
     struct fg_error *err)
 {
 	struct fg_buf b;
@@ -71,27 +71,27 @@ fg_toml_parse_file(const char *path, const char *name, cJSON **out,
 	if (name == NULL)
 		name = path;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return fg_seterr_sys(err, FG_EIO, errno, "%s", name);
-	fg_buf_init(&b, (size_t)FG_TOML_MAX_DOC + 1);
-	r = fg_buf_reserve(&b, 1);
+		return seterr_sys(err, FG_EIO, errno, "%s", name);
+	buf_init(&b, (size_t)FG_TOML_MAX_DOC + 1);
+	r = buf_reserve(&b, 1);
 	while (r == 0) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			r = fg_seterr_sys(err, FG_EIO, errno, "%s", name);
+			r = seterr_sys(err, FG_EIO, errno, "%s", name);
 			break;
 		}
 		if (n == 0)
 			break;
-		if ((r = fg_buf_append(&b, chunk, (size_t)n)) != 0)
-			r = fg_seterr(err, r, "%s: %s", name, r == FG_ELIMIT ?
+		if ((r = buf_append(&b, chunk, (size_t)n)) != 0)
+			r = seterr(err, r, "%s: %s", name, r == FG_ELIMIT ?
 			    "document larger than 8 MiB" : "out of memory");
 	}
 	close(fd);
 	if (r == 0)
-		r = fg_toml_parse(b.d, b.len, name, out, err);
-	fg_buf_free(&b);
+		r = toml_parse(b.d, b.len, name, out, err);
+	buf_free(&b);
 	return r;
 }
 
@@ -102,13 +102,13 @@ fg_toml_check(const char *buf, size_t len, const char *name,
 	cJSON *root;
 	int r;
 
-	if ((r = fg_toml_parse(buf, len, name, &root, err)) == 0)
+	if ((r = toml_parse(buf, len, name, &root, err)) == 0)
 		cJSON_Delete(root);
 	return r;
 }
 
 enum fg_toml_type
-fg_toml_type(const cJSON *it)
+toml_type(const cJSON *it)
 {
 	int ty;
 
@@ -129,7 +129,7 @@ fg_toml_type(const cJSON *it)
 }
 
 const char *
-fg_toml_type_name(enum fg_toml_type ty)
+toml_type_name(enum fg_toml_type ty)
 {
 	switch (ty) {
 	case FG_TOML_STRING: return "string";
@@ -147,11 +147,11 @@ fg_toml_type_name(enum fg_toml_type ty)
 }
 
 int
-fg_toml_int(const cJSON *it, int64_t *v)
+toml_int(const cJSON *it, int64_t *v)
 {
 	char *end;
 
-	if (fg_toml_type(it) != FG_TOML_INTEGER || it->valuestring == NULL)
+	if (toml_type(it) != FG_TOML_INTEGER || it->valuestring == NULL)
 		return FG_EINVAL;
 	errno = 0;
 	*v = strtoll(it->valuestring, &end, 10);
@@ -161,19 +161,19 @@ fg_toml_int(const cJSON *it, int64_t *v)
 }
 
 unsigned
-fg_toml_line(const cJSON *it)
+toml_line(const cJSON *it)
 {
 	return it == NULL ? 0 : (unsigned)it->valueint >> 12;
 }
 
 unsigned
-fg_toml_col(const cJSON *it)
+toml_col(const cJSON *it)
 {
 	return it == NULL ? 0 : (unsigned)it->valueint & 0xfff;
 }
 
 const cJSON *
-fg_toml_get(const cJSON *tab, const char *path)
+toml_get(const cJSON *tab, const char *path)
 {
 	char k[256];
 	const char *dot;
@@ -210,9 +210,9 @@ scalar(const char *type, const char *val)
 }
 
 cJSON *
-fg_toml_tagged(const cJSON *it)
+toml_tagged(const cJSON *it)
 {
-	enum fg_toml_type ty = fg_toml_type(it);
+	enum fg_toml_type ty = toml_type(it);
 	const cJSON *c;
 	cJSON *o, *v;
 	char num[64];
@@ -225,7 +225,7 @@ fg_toml_tagged(const cJSON *it)
 		if (o == NULL)
 			return NULL;
 		cJSON_ArrayForEach(c, it) {
-			if ((v = fg_toml_tagged(c)) == NULL) {
+			if ((v = toml_tagged(c)) == NULL) {
 				cJSON_Delete(o);
 				return NULL;
 			}
@@ -255,7 +255,7 @@ fg_toml_tagged(const cJSON *it)
 	case FG_TOML_NONE:
 		return NULL;
 	default:
-		return scalar(fg_toml_type_name(ty), it->valuestring ?
+		return scalar(toml_type_name(ty), it->valuestring ?
 		    it->valuestring : "");
 	}
 }

@@ -9,14 +9,14 @@
  *   string          cJSON string
  *   boolean         cJSON true/false
  *   integer         cJSON number; valuedouble is the nearest double, the
- *                   exact value comes from fg_toml_int()
+ *                   exact value comes from toml_int()
  *   float           cJSON number; valuedouble is the value (inf, nan too)
  *   datetime kinds  cJSON string holding the RFC 3339 text as written,
  *                   with 'T' and 'Z' upper-cased ("1979-05-27T07:32:00Z")
  *                   and the fraction cut to nanoseconds
  *   array           cJSON array
  *   table           cJSON object, keys in document order
- * valueint of every item holds its position (fg_toml_line/fg_toml_col):
+ * valueint of every item holds its position (toml_line/toml_col):
  * do not read valueint as a number's value.
  */
 #ifndef FG_TOML_H
@@ -54,37 +54,37 @@ enum fg_toml_type {
  * On success *out is a new tree the caller frees with cJSON_Delete().
  * FG_EPARSE, FG_ELIMIT, FG_ENOMEM; *out is NULL on failure.
  */
-int fg_toml_parse(const char *buf, size_t len, const char *name,
+int toml_parse(const char *buf, size_t len, const char *name,
     cJSON **out, struct fg_error *err);
 
 /* Read and parse the file path (name labels messages; NULL: path).
  * FG_EIO when it cannot be read (sys is errno). */
-int fg_toml_parse_file(const char *path, const char *name, cJSON **out,
+int toml_parse_file(const char *path, const char *name, cJSON **out,
     struct fg_error *err);
 
 /* The TOML type of an item of a parsed tree. */
-enum fg_toml_type fg_toml_type(const cJSON *item);
+enum fg_toml_type toml_type(const cJSON *item);
 /* "string", "integer", "float", "bool", "datetime", "datetime-local",
  * "date-local", "time-local", "array", "table" (toml-test's names). */
-const char *fg_toml_type_name(enum fg_toml_type t);
+const char *toml_type_name(enum fg_toml_type t);
 
 /* The exact value of an integer item: 0, or FG_EINVAL when not one. */
-int fg_toml_int(const cJSON *item, int64_t *v);
+int toml_int(const cJSON *item, int64_t *v);
 
 /* Where the item was defined (its key, or the value for an array
  * element): line and column from 1; 0 when unknown.  Lines past 2^19
  * read as 524287, columns past 4095 as 4095. */
-unsigned fg_toml_line(const cJSON *item);
-unsigned fg_toml_col(const cJSON *item);
+unsigned toml_line(const cJSON *item);
+unsigned toml_col(const cJSON *item);
 
 /* Look up a dotted path of keys ("package.metadata.flamegraph") under
  * table t; NULL when some key is missing or not a table on the way. */
-const cJSON *fg_toml_get(const cJSON *t, const char *path);
+const cJSON *toml_get(const cJSON *t, const char *path);
 
 /*
  * The tree as toml-test's tagged JSON (every scalar {"type", "value"}),
  * a new cJSON tree the caller frees; NULL when out of memory.
  */
-cJSON *fg_toml_tagged(const cJSON *root);
+cJSON *toml_tagged(const cJSON *root);
 
 #endif /* FG_TOML_H */

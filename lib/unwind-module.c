@@ -56,11 +56,11 @@ module_load(struct fg_unwinder *u, struct module *m,
 		char copy[4096];
 		const char *p = map->file != NULL ? map->file(map->file_arg,
 		    map->path, copy, sizeof(copy)) : NULL;
-		int fd = fg_open_regular(p != NULL ? p : map->path, &sb);
+		int fd = open_regular(p != NULL ? p : map->path, &sb);
 
 		if (fd == FG_OPEN_SPECIAL)
 			snprintf(why, sizeof(why), "%s, not a regular file",
-			    fg_file_kind(sb.st_mode));
+			    file_kind(sb.st_mode));
 		else if (fd < 0)
 			snprintf(why, sizeof(why), "%s", strerror(errno));
 		else {
@@ -71,7 +71,7 @@ module_load(struct fg_unwinder *u, struct module *m,
 	if (m->elf == NULL || gelf_getehdr(m->elf, &eh) == NULL ||
 	    eh.e_machine != EM_X86_64 || elf_getphdrnum(m->elf, &phnum) != 0) {
 		m->broken = 1;
-		fg_warnf(&u->o.warn, "%s: no call-frame information read "
+		warnf(&u->o.warn, "%s: no call-frame information read "
 		    "(%s); its frames use frame pointers", map->path,
 		    why[0] != '\0' ? why : "not an x86-64 ELF file");
 		return;
@@ -107,7 +107,7 @@ module_find(struct fg_unwinder *u, const struct fg_unwind_map *map,
 	struct module *m;
 
 	len = strlen(map->path);
-	h = fg_hash(map->path, len);
+	h = base_hash(map->path, len);
 	*mp = NULL;
 	if (u->capmods > 0) {
 		for (i = h & (u->capmods - 1); u->mods[i] != NULL;

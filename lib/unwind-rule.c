@@ -270,7 +270,7 @@ rule_insert(struct fg_unwinder *u, struct module *m, size_t at,
 		r->hi = va + 1;
 	}
 	if (m->nrules == m->caprules) {
-		struct rule *nr = fg_grow(m->rules, &m->caprules,
+		struct rule *nr = base_grow(m->rules, &m->caprules,
 		    m->nrules + 1, sizeof(*nr), 64);
 
 		if (nr == NULL)

@@ -31,7 +31,7 @@ static const char *const end_names[FG_UNWIND_END__COUNT] = {
 };
 
 const char *
-fg_unwind_end_name(enum fg_unwind_end why)
+unwind_end_name(enum fg_unwind_end why)
 {
 	if ((unsigned)why >= FG_UNWIND_END__COUNT)
 		return "unknown";
@@ -39,7 +39,7 @@ fg_unwind_end_name(enum fg_unwind_end why)
 }
 
 int
-fg_unwind_regs_from_perf(struct fg_unwind_regs *regs, uint64_t abi,
+unwind_regs_from_perf(struct fg_unwind_regs *regs, uint64_t abi,
     uint64_t mask, const uint64_t *vals, size_t nvals)
 {
 	/* perf's PERF_REG_X86_* order -> DWARF number (-1: not used). */
@@ -70,14 +70,14 @@ fg_unwind_regs_from_perf(struct fg_unwind_regs *regs, uint64_t abi,
 }
 
 int
-fg_unwind_sample_from_perf(struct fg_unwind_sample *s, uint64_t abi,
+unwind_sample_from_perf(struct fg_unwind_sample *s, uint64_t abi,
     uint64_t mask, const uint64_t *vals, size_t nvals,
     const unsigned char *stack, size_t stack_len)
 {
 	int r;
 
 	memset(s, 0, sizeof(*s));
-	if ((r = fg_unwind_regs_from_perf(&s->regs, abi, mask, vals,
+	if ((r = unwind_regs_from_perf(&s->regs, abi, mask, vals,
 	    nvals)) != 0)
 		return r;
 	s->stack = stack;
@@ -87,7 +87,7 @@ fg_unwind_sample_from_perf(struct fg_unwind_sample *s, uint64_t abi,
 }
 
 struct fg_unwinder *
-fg_unwinder_new(const struct fg_unwind_opts *o)
+unwinder_new(const struct fg_unwind_opts *o)
 {
 	struct fg_unwinder *u;
 
@@ -99,13 +99,13 @@ fg_unwinder_new(const struct fg_unwind_opts *o)
 		u->o.max_frames = UW_MAX_FRAMES_DEFAULT;
 	if (u->o.max_rules == 0)
 		u->o.max_rules = UW_MAX_RULES_DEFAULT;
-	u->rc = fg_zalloc(UW_RC, sizeof(*u->rc));	/* NULL: no cache */
+	u->rc = base_zalloc(UW_RC, sizeof(*u->rc));	/* NULL: no cache */
 	elf_version(EV_CURRENT);
 	return u;
 }
 
 void
-fg_unwinder_free(struct fg_unwinder *u)
+unwinder_free(struct fg_unwinder *u)
 {
 	if (u == NULL)
 		return;
@@ -117,7 +117,7 @@ fg_unwinder_free(struct fg_unwinder *u)
 }
 
 void
-fg_unwind_get_stats(const struct fg_unwinder *u, struct fg_unwind_stats *st)
+unwind_get_stats(const struct fg_unwinder *u, struct fg_unwind_stats *st)
 {
 	*st = u->st;
 }
@@ -218,12 +218,12 @@ frame_rule(struct walk *w, fg_unwind_map_fn *map, void *map_arg,
 	    look < mp.start || look >= mp.end)
 		return 0;
 	if ((rc = uw_module_get(w->u, &mp, &m)) != 0)
-		return fg_seterr(err, rc, "unwind: %s: out of memory opening "
+		return seterr(err, rc, "unwind: %s: out of memory opening "
 		    "it", mp.path);
 	off = look - mp.start + mp.pgoff;
 	if (m != NULL && uw_module_vaddr(m, off, &va) == 0 &&
 	    (rc = uw_rule_find(w->u, m, va, off, r)) != 0)
-		return fg_seterr(err, rc, "unwind: %s: out of memory for its "
+		return seterr(err, rc, "unwind: %s: out of memory for its "
 		    "frame rules", mp.path);
 	return 0;
 }
@@ -364,7 +364,7 @@ step(struct walk *w, const struct rule *r, uint64_t *next)
 }
 
 int
-fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
+unwind_stack(struct fg_unwinder *u, const struct fg_unwind_sample *s,
     fg_unwind_map_fn *map, void *map_arg, uint64_t *ips, size_t max_ips,
     size_t *n, enum fg_unwind_end *why, struct fg_error *err)
 {

@@ -50,7 +50,7 @@ struct fg_unwind_regs {
  * other than 64 bit (no registers: ABI_NONE, or a 32-bit task), or
  * FG_EPARSE when nvals is smaller than the mask says.
  */
-int fg_unwind_regs_from_perf(struct fg_unwind_regs *regs, uint64_t abi,
+int unwind_regs_from_perf(struct fg_unwind_regs *regs, uint64_t abi,
     uint64_t mask, const uint64_t *vals, size_t nvals);
 
 /*
@@ -135,12 +135,12 @@ struct fg_unwind_sample {
 
 /*
  * Fill s from a perf sample's PERF_SAMPLE_REGS_USER block (as for
- * fg_unwind_regs_from_perf) and its PERF_SAMPLE_STACK_USER copy
+ * unwind_regs_from_perf) and its PERF_SAMPLE_STACK_USER copy
  * (stack[0 .. stack_len), stack_len the dyn_size), which perf takes at
  * the sampled sp.  s borrows stack.  Same return codes as
- * fg_unwind_regs_from_perf.
+ * unwind_regs_from_perf.
  */
-int fg_unwind_sample_from_perf(struct fg_unwind_sample *s, uint64_t abi,
+int unwind_sample_from_perf(struct fg_unwind_sample *s, uint64_t abi,
     uint64_t mask, const uint64_t *vals, size_t nvals,
     const unsigned char *stack, size_t stack_len);
 
@@ -157,9 +157,9 @@ struct fg_unwind_stats {
 struct fg_unwinder;
 
 /* A new unwinder (o may be NULL for defaults), or NULL out of memory. */
-struct fg_unwinder *fg_unwinder_new(const struct fg_unwind_opts *o);
+struct fg_unwinder *unwinder_new(const struct fg_unwind_opts *o);
 /* Free it, its cached rules and open files; NULL is allowed. */
-void fg_unwinder_free(struct fg_unwinder *u);
+void unwinder_free(struct fg_unwinder *u);
 
 /*
  * Unwind one sample into ips[0 .. *n) (leaf first, at most max_ips and
@@ -169,15 +169,15 @@ void fg_unwinder_free(struct fg_unwinder *u);
  * with no stack copy (size 0) gives none, as in perf.  Returns
  * 0, or FG_ENOMEM (with err filled; *n entries are still valid).
  */
-int fg_unwind(struct fg_unwinder *u, const struct fg_unwind_sample *s,
+int unwind_stack(struct fg_unwinder *u, const struct fg_unwind_sample *s,
     fg_unwind_map_fn *map, void *map_arg, uint64_t *ips, size_t max_ips,
     size_t *n, enum fg_unwind_end *why, struct fg_error *err);
 
 /* The counters so far. */
-void fg_unwind_get_stats(const struct fg_unwinder *u,
+void unwind_get_stats(const struct fg_unwinder *u,
     struct fg_unwind_stats *st);
 
 /* A short name for an end reason ("truncated", ...). */
-const char *fg_unwind_end_name(enum fg_unwind_end why);
+const char *unwind_end_name(enum fg_unwind_end why);
 
 #endif /* FG_UNWIND_H */

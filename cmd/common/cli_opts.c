@@ -150,10 +150,8 @@ static const struct complete_values values[] = {
 	{ "completions", COMPLETE_SHELLS },
 	{ "call-graph", "fp dwarf lbr" },
 	{ "unit-test-kind", "bin lib" },
-	{ "colors", "hot mem io wakeup java js perl python red green blue "
-	    "aqua yellow purple orange rust" },
-	{ "palette", "hot mem io wakeup java js perl python red green blue "
-	    "aqua yellow purple orange rust" },
+	{ "colors", COMPLETE_PALETTES },
+	{ "palette", COMPLETE_PALETTES },
 	{ NULL, NULL }
 };
 
@@ -498,20 +496,26 @@ opt_render(struct cli *c, int ch, const char *arg)
 	return OPT_DONE;
 }
 
+/* Is name a cargo option (not flamegraph's)? */
+static int
+is_cargo_only(const char *name)
+{
+	for (size_t i = 0; cargo_only[i] != NULL; i++)
+		if (strcmp(name, cargo_only[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* A long cargo option given to flamegraph. */
 static int
 cargo_only_long(const struct cli *c, const struct option *opts, int idx,
     size_t nown)
 {
-	if (idx < 0 || c->cargo_mode || (size_t)idx >= nown)
+	if (idx < 0 || c->cargo_mode || (size_t)idx >= nown ||
+	    !is_cargo_only(opts[idx].name))
 		return 0;
-	for (size_t i = 0; cargo_only[i] != NULL; i++)
-		if (strcmp(opts[idx].name, cargo_only[i]) == 0) {
-			status_error("--%s is an option of cargo flamegraph",
-			    cargo_only[i]);
-			return 1;
-		}
-	return 0;
+	status_error("--%s is an option of cargo flamegraph", opts[idx].name);
+	return 1;
 }
 
 /* One option through the groups: OPT_DONE, OPT_BAD or an exit code. */
@@ -620,16 +624,6 @@ check(struct cli *c, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	return check_mode(c);
-}
-
-/* Is name a cargo option (not flamegraph's)? */
-static int
-is_cargo_only(const char *name)
-{
-	for (size_t i = 0; cargo_only[i] != NULL; i++)
-		if (strcmp(name, cargo_only[i]) == 0)
-			return 1;
-	return 0;
 }
 
 /*

@@ -18,6 +18,7 @@
 
 #include "cleanup.h"
 #include "collapse_cli.h"
+#include "complete.h"
 #include "flamegraph.h"
 #include "optmsg.h"
 
@@ -86,11 +87,13 @@ usage(FILE *fp, const char *prog, enum collapse_source src)
 	fputs(
 "  -q, --quiet           no warnings\n"
 "  -h, --help            this help\n"
-"  -V, --version         the version\n", fp);
+"  -V, --version         the version\n"
+"  --completions SHELL   print the bash, zsh or fish completion script\n", fp);
 }
 
 enum {
 	OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS,
+	OPT_COMPLETIONS,
 	OPT_EVENT, OPT_SKIP, OPT_NOINLINE
 };
 
@@ -167,6 +170,7 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "completions", required_argument, NULL, OPT_COMPLETIONS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -193,6 +197,38 @@ naming_flag(struct naming *nm, int ch)
 	case OPT_JIT: nm->jit = 1; return 1;
 	case OPT_ALL: nm->kernel = nm->jit = 1; return 1;
 	case OPT_ADDRS: nm->addrs = 1; return 1;
+	}
+	return 0;
+}
+
+/*
+ * --completions SHELL: the script from longopts, less the other
+ * collapser's own option.  The exit status.
+ */
+static int
+completions(const struct args *a, const char *shell)
+{
+	static const struct complete_values values[] = {
+		{ "completions", COMPLETE_SHELLS }, { NULL, NULL } };
+	const char *other = a->src == COLLAPSE_PERFDATA ? "nthreads" :
+	    "no-inline";
+	struct option mine[sizeof(longopts) / sizeof(longopts[0])];
+	struct complete_spec spec;
+	size_t k = 0;
+
+	for (const struct option *o = longopts; o->name != NULL; o++)
+		if (strcmp(o->name, other) != 0)
+			mine[k++] = *o;
+	memset(&mine[k], 0, sizeof(mine[k]));
+	spec.prog = a->prog;
+	spec.longopts = mine;
+	spec.shorts = a->src == COLLAPSE_PERFDATA ? "qvhV" : "n:qvhV";
+	spec.values = values;
+	spec.command = 0;
+	if (complete_print(stdout, shell, &spec) != 0) {
+		fprintf(stderr, "%s: --completions %s: expected one of "
+		    COMPLETE_SHELLS "\n", a->prog, shell);
+		return 2;
 	}
 	return 0;
 }
@@ -237,6 +273,8 @@ args_one(struct args *a, int ch, char **argv)
 	case 'V':
 		printf("%s %s\n", a->prog, FG_VERSION);
 		return 0;
+	case OPT_COMPLETIONS:
+		return completions(a, optarg);
 	}
 	{	/* ':' and '?' */
 		char m[256];

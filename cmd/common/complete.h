@@ -23,6 +23,10 @@ struct complete_spec {
 	int command;		/* the words after the options are a command */
 };
 
+/* The renderer's palettes (--colors, --palette), for the values. */
+#define COMPLETE_PALETTES "hot mem io wakeup java js perl python red " \
+	"green blue aqua yellow purple orange rust"
+
 /* The shells complete_print knows, space-separated, for messages. */
 #define COMPLETE_SHELLS "bash zsh fish"
 

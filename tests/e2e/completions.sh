@@ -1,7 +1,7 @@
 #!/bin/sh
 # completions: `--completions bash|zsh|fish` of flamegraph and
-# cargo-flamegraph print scripts written from the parser's own option
-# table: bash loads it and completes options and their values (a
+# cargo-flamegraph (and of the renderer and the collapsers) print scripts
+# written from the parser's own option table: bash loads it and completes options and their values (a
 # COMP_WORDS simulation); zsh and fish check the syntax when installed.
 # requires: bash
 # labels: e2e
@@ -9,7 +9,10 @@
 W=$FG_E2E_WORK/completions
 rm -rf "$W"; mkdir -p "$W"
 ERR=$W/err
-for prog in "$FG" "$CFG"; do
+# the renderer and the collapsers beside them have it too
+BIN=$(dirname "$FG")
+for prog in "$FG" "$CFG" "$BIN/flamegraph-render" \
+    "$BIN/flamegraph-collapse-perf" "$BIN/flamegraph-collapse-perfdata"; do
 	for sh in bash zsh fish; do
 		"$prog" --completions $sh >"$W/$sh" 2>"$ERR"
 		expect_status 0 $? "$prog --completions $sh"
@@ -49,6 +52,12 @@ comp "$CFG" cargo-flamegraph --unit-test-kind ''
 has bin; has lib
 comp "$CFG" cargo-flamegraph --pi
 hasnt --pid
+comp "$BIN/flamegraph-render" flamegraph-render --colors r
+has red; has rust
+comp "$BIN/flamegraph-collapse-perf" flamegraph-collapse-perf --n
+has --nthreads; hasnt --no-inline
+comp "$BIN/flamegraph-collapse-perfdata" flamegraph-collapse-perfdata --n
+has --no-inline; hasnt --nthreads
 comp "$CFG" cargo-flamegraph -
 has -p; has -z; has -i; has -V; has --title
 # every long option of the parser is offered: --help's list against bash's

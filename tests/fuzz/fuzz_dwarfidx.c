@@ -131,34 +131,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((len = build(data, size, &img)) == 0)
 		return 0;
 	if ((e = elf_memory((char *)img, len)) != NULL &&
-	    (dw = fg_dw_open(e)) != NULL) {
+	    (dw = dw_open(e)) != NULL) {
 		uint64_t addrs[] = { 0, 0x1000, 0x1008, 0x1010, 0x1018,
 		    0x10ff, 0x2000, ~(uint64_t)0 };
 		const char *nm;
 
 		if (size & 1)
-			fg_dw_prepare(dw);
+			dw_prepare(dw);
 		for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
 			struct fg_dw_cu c;
 			uint64_t cu;
 
-			if (fg_dw_cu_at(dw, addrs[i], &cu) != 0)
+			if (dw_cu_at(dw, addrs[i], &cu) != 0)
 				continue;
 			memset(&c, 0, sizeof(c));
-			if (fg_dw_index(dw, cu, &c) == 0) {
+			if (dw_index(dw, cu, &c) == 0) {
 				for (j = 0; j < c.nfuncs; j++)
-					(void)fg_dw_name(dw, fg_dw_origin(dw,
+					(void)dw_name(dw, dw_origin(dw,
 					    c.funcs[j].die), &nm);
 				for (j = 0; j < c.ninls; j++)
-					(void)fg_dw_name(dw, fg_dw_origin(dw,
+					(void)dw_name(dw, dw_origin(dw,
 					    c.inls[j].die), &nm);
 			}
 			free(c.funcs);
 			free(c.inls);
 		}
 		for (i = 0; i < 48; i++)
-			(void)fg_dw_name(dw, fg_dw_origin(dw, i), &nm);
-		fg_dw_free(dw);
+			(void)dw_name(dw, dw_origin(dw, i), &nm);
+		dw_free(dw);
 	}
 	if (e != NULL)
 		elf_end(e);
@@ -229,23 +229,23 @@ main(int argc, char **argv)
 		uint8_t *img;
 		size_t len = build(seed, n, &img);
 		Elf *e = len ? elf_memory((char *)img, len) : NULL;
-		struct fg_dw *dw = e ? fg_dw_open(e) : NULL;
+		struct fg_dw *dw = e ? dw_open(e) : NULL;
 		struct fg_dw_cu c;
 		const char *f = NULL, *g = NULL;
 		uint64_t cu = 1;
 
 		memset(&c, 0, sizeof(c));
-		if (dw == NULL || fg_dw_cu_at(dw, 0x1018, &cu) != 0 || cu != 0 ||
-		    fg_dw_index(dw, cu, &c) != 0 || c.nfuncs != 1 ||
-		    c.ninls != 1 || fg_dw_name(dw, c.funcs[0].die, &f) != 2 ||
-		    fg_dw_name(dw, fg_dw_origin(dw, c.inls[0].die), &g) != 2 ||
+		if (dw == NULL || dw_cu_at(dw, 0x1018, &cu) != 0 || cu != 0 ||
+		    dw_index(dw, cu, &c) != 0 || c.nfuncs != 1 ||
+		    c.ninls != 1 || dw_name(dw, c.funcs[0].die, &f) != 2 ||
+		    dw_name(dw, dw_origin(dw, c.inls[0].die), &g) != 2 ||
 		    strcmp(f, "f") != 0 || strcmp(g, "g") != 0) {
 			fprintf(stderr, "fuzz_dwarfidx: the seed does not read\n");
 			return 1;
 		}
 		free(c.funcs);
 		free(c.inls);
-		fg_dw_free(dw);
+		dw_free(dw);
 		elf_end(e);
 		free(img);
 	}

@@ -23,12 +23,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cJSON *root = NULL, *tagged;
 	char *txt;
 
-	if (fg_toml_parse((const char *)data, size, "f", &root, &err) != 0) {
+	if (toml_parse((const char *)data, size, "f", &root, &err) != 0) {
 		if (err.code == FG_EPARSE && strncmp(err.msg, "f:", 2) != 0)
 			abort();
 		return 0;
 	}
-	if ((tagged = fg_toml_tagged(root)) != NULL) {
+	if ((tagged = toml_tagged(root)) != NULL) {
 		txt = cJSON_PrintUnformatted(tagged);
 		free(txt);
 		cJSON_Delete(tagged);

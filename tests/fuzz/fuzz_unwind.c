@@ -89,7 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (uw == NULL) {
 		load_maps();
-		if ((uw = fg_unwinder_new(NULL)) == NULL)
+		if ((uw = unwinder_new(NULL)) == NULL)
 			return 0;
 	}
 	if (size < hdr)
@@ -120,7 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	s.stack = copy;
 	s.stack_len = len;
-	if (fg_unwind(uw, &s, xmap_cb, NULL, ips, 512, &n, NULL, &err) == 0 &&
+	if (unwind_stack(uw, &s, xmap_cb, NULL, ips, 512, &n, NULL, &err) == 0 &&
 	    n > 127)
 		abort();	/* more than max_frames: unbounded work */
 	free(copy);
@@ -155,7 +155,7 @@ main(int argc, char **argv)
 		}
 		LLVMFuzzerTestOneInput(buf, size);
 	}
-	fg_unwinder_free(uw);
+	unwinder_free(uw);
 	printf("fuzz_unwind: %d inputs\n", rounds);
 	return 0;
 }

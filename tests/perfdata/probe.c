@@ -78,7 +78,7 @@ do_inlines(const char *file, const char *bin)
 	struct fg_perfdata_opts o;
 	struct fg_error err;
 	struct fg_stacks *st = fg_stacks_new();
-	struct fg_symbolizer *sym = fg_sym_new(NULL);
+	struct fg_symbolizer *sym = sym_new(NULL);
 	struct fg_dso *d;
 	unsigned char *buf;
 	size_t len, i, k;
@@ -87,24 +87,24 @@ do_inlines(const char *file, const char *bin)
 	o.no_inline = 1;
 	fg_error_clear(&err);
 	buf = slurp(file, &len);
-	if (fg_pd_walk(buf, len, file, &o, st, &h, &err) != 0) {
+	if (pd_walk_mem(buf, len, file, &o, st, &h, &err) != 0) {
 		fprintf(stderr, "probe: %s\n", err.msg);
 		return 1;
 	}
-	d = fg_sym_dso(sym, bin);
+	d = sym_dso(sym, bin);
 	for (i = 0; i < A.n; i++) {
 		const char *names[64], *func;
-		size_t n = fg_dso_inlines(d, A.a[i], &func, names, 64);
+		size_t n = dso_inlines(d, A.a[i], &func, names, 64);
 
 		printf("%llx\t", (unsigned long long)A.a[i]);
 		for (k = n; k > 0; k--)
 			printf("%s|", names[k - 1]);
 		/* Like addr2line: the ELF symbol where no DWARF covers addr. */
 		if (func == NULL)
-			func = fg_dso_symbol(d, A.a[i], NULL);
+			func = dso_symbol(d, A.a[i], NULL);
 		printf("%s\n", func ? func : "??");
 	}
-	fg_sym_free(sym);
+	sym_free(sym);
 	fg_stacks_free(st);
 	free(A.a);
 	free(buf);
@@ -152,7 +152,7 @@ do_order(const char *file)
 	o.no_inline = 1;
 	fg_error_clear(&err);
 	buf = slurp(file, &len);
-	if (fg_pd_walk(buf, len, file, &o, st, &h, &err) != 0) {
+	if (pd_walk_mem(buf, len, file, &o, st, &h, &err) != 0) {
 		fprintf(stderr, "probe: %s\n", err.msg);
 		return 1;
 	}
@@ -336,7 +336,7 @@ do_demangle(void)
 	while ((n = getline(&line, &cap, stdin)) > 0) {
 		if (line[n - 1] == '\n')
 			line[n - 1] = '\0';
-		dm = fg_demangle(line);
+		dm = dm_demangle(line);
 		printf("%s\n", dm != NULL ? dm : line);
 		free(dm);
 	}

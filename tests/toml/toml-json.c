@@ -205,7 +205,7 @@ check_valid(const char *toml, const char *json, const char *name)
 		fprintf(stderr, "%s: %s\n", toml, strerror(errno));
 		return 0;
 	}
-	if (fg_toml_parse(buf, len, name, &root, &err) != 0) {
+	if (toml_parse(buf, len, name, &root, &err) != 0) {
 		fprintf(stderr, "FAIL %s: rejected: %s\n", name, err.msg);
 		free(buf);
 		return 0;
@@ -218,7 +218,7 @@ check_valid(const char *toml, const char *json, const char *name)
 		cJSON_Delete(root);
 		return 0;
 	}
-	tagged = fg_toml_tagged(root);
+	tagged = toml_tagged(root);
 	ok = tagged != NULL && same(tagged, exp, "(root)");
 	if (!ok)
 		fprintf(stderr, "FAIL %s: differs from %s\n", name, json);
@@ -243,7 +243,7 @@ check_invalid(const char *toml, const char *name, int quiet)
 		fprintf(stderr, "%s: %s\n", toml, strerror(errno));
 		return 0;
 	}
-	if (fg_toml_parse(buf, len, name, &root, &err) == 0) {
+	if (toml_parse(buf, len, name, &root, &err) == 0) {
 		fprintf(stderr, "FAIL %s: accepted an invalid document\n", name);
 		cJSON_Delete(root);
 		free(buf);
@@ -330,7 +330,7 @@ main(int argc, char **argv)
 			return 2;
 		for (int i = 0; i < n; i++) {
 			clock_gettime(CLOCK_MONOTONIC, &a);
-			if (fg_toml_parse(buf, len, argv[2], &root, &err) != 0) {
+			if (toml_parse(buf, len, argv[2], &root, &err) != 0) {
 				fprintf(stderr, "%s\n", err.msg);
 				return 1;
 			}
@@ -354,13 +354,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", argv[1], strerror(errno));
 		return 2;
 	}
-	if (fg_toml_parse(buf, len, argv[1], &root, &err) != 0) {
+	if (toml_parse(buf, len, argv[1], &root, &err) != 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		free(buf);
 		return 1;
 	}
 	free(buf);
-	tagged = fg_toml_tagged(root);
+	tagged = toml_tagged(root);
 	txt = tagged ? cJSON_Print(tagged) : NULL;
 	if (txt == NULL)
 		return 2;

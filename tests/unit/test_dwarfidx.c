@@ -1,6 +1,6 @@
 /*
  * test_dwarfidx.c: unit tests of the DWARF reader behind inline chains
- * (lib/dwarfidx.c, through fg_dso_inlines).  A small C program with
+ * (lib/dwarfidx.c, through dso_inlines).  A small C program with
  * nested inlining is compiled with the system cc as DWARF 5, DWARF 4,
  * DWARF 2 and with zlib- and zstd-compressed sections; for every address
  * of its functions the chain must be what binutils `addr2line -f -i`
@@ -113,7 +113,7 @@ native_chain(struct fg_dso *d, uint64_t addr, char *out, size_t cap)
 	size_t n, i;
 
 	out[0] = '\0';
-	n = fg_dso_inlines(d, addr, &func, names, 64);
+	n = dso_inlines(d, addr, &func, names, 64);
 	if (func == NULL)
 		return;
 	for (i = n; i > 0; i--) {
@@ -150,8 +150,8 @@ check_binary(const char *bin, int exact, int *deep)
 	    dir);
 	if ((p = popen(cmd, "r")) == NULL)
 		return -1;
-	s = fg_sym_new(&w);
-	d = fg_sym_dso(s, bin);
+	s = sym_new(&w);
+	d = sym_dso(s, bin);
 	CHECK(d != NULL);
 	want[0] = '\0';
 	for (;;) {
@@ -189,7 +189,7 @@ check_binary(const char *bin, int exact, int *deep)
 		}
 	}
 	pclose(p);
-	fg_sym_free(s);
+	sym_free(s);
 	CHECK(total > 0);
 	CHECK(bad == 0);
 	return bad == 0 ? 0 : -1;
@@ -202,7 +202,7 @@ static char *
 all_chains(const char *bin, const char *cache, uint64_t lo, uint64_t hi)
 {
 	struct fg_warn w = { quiet, NULL };
-	struct fg_symbolizer *s = fg_sym_new(&w);
+	struct fg_symbolizer *s = sym_new(&w);
 	struct fg_dso *d;
 	char chain[4096], *out = NULL;
 	size_t len = 0, cap = 0, n;
@@ -210,9 +210,9 @@ all_chains(const char *bin, const char *cache, uint64_t lo, uint64_t hi)
 
 	if (s == NULL)
 		return NULL;
-	fg_sym_set_cache_dir(s, cache);
-	if ((d = fg_sym_dso(s, bin)) == NULL) {
-		fg_sym_free(s);
+	sym_set_cache_dir(s, cache);
+	if ((d = sym_dso(s, bin)) == NULL) {
+		sym_free(s);
 		return NULL;
 	}
 	for (a = lo; a < hi; a++) {
@@ -225,7 +225,7 @@ all_chains(const char *bin, const char *cache, uint64_t lo, uint64_t hi)
 				cap *= 2;
 			if ((t = realloc(out, cap)) == NULL) {
 				free(out);
-				fg_sym_free(s);
+				sym_free(s);
 				return NULL;
 			}
 			out = t;
@@ -235,7 +235,7 @@ all_chains(const char *bin, const char *cache, uint64_t lo, uint64_t hi)
 		len += n + 1;
 		out[len] = '\0';
 	}
-	fg_sym_free(s);
+	sym_free(s);
 	return out;
 }
 
@@ -431,24 +431,24 @@ exercise(const char *img, size_t len, const struct fn *fn, size_t nfn)
 
 	if (e == NULL)
 		return;
-	if ((dw = fg_dw_open(e)) != NULL) {
+	if ((dw = dw_open(e)) != NULL) {
 		if (rnd() & 1)
-			fg_dw_prepare(dw);
+			dw_prepare(dw);
 		for (i = 0; i < nfn; i++) {
 			uint64_t a, cu;
 			for (a = fn[i].lo; a < fn[i].hi; a += 7) {
 				struct fg_dw_cu c;
 				const char *nm;
 
-				if (fg_dw_cu_at(dw, a, &cu) != 0)
+				if (dw_cu_at(dw, a, &cu) != 0)
 					continue;
 				memset(&c, 0, sizeof(c));
-				if (fg_dw_index(dw, cu, &c) == 0) {
+				if (dw_index(dw, cu, &c) == 0) {
 					for (j = 0; j < c.nfuncs; j++)
-						(void)fg_dw_name(dw, fg_dw_origin(
+						(void)dw_name(dw, dw_origin(
 						    dw, c.funcs[j].die), &nm);
 					for (j = 0; j < c.ninls; j++)
-						(void)fg_dw_name(dw, fg_dw_origin(
+						(void)dw_name(dw, dw_origin(
 						    dw, c.inls[j].die), &nm);
 				}
 				free(c.funcs);
@@ -458,9 +458,9 @@ exercise(const char *img, size_t len, const struct fn *fn, size_t nfn)
 		/* names at arbitrary offsets */
 		for (i = 0; i < 64; i++) {
 			const char *nm;
-			(void)fg_dw_name(dw, rnd() % 4096, &nm);
+			(void)dw_name(dw, rnd() % 4096, &nm);
 		}
-		fg_dw_free(dw);
+		dw_free(dw);
 	}
 	elf_end(e);
 }
@@ -598,7 +598,7 @@ abbrev_damaged(const char *bin)
 	CHECK(size > 16);
 	/* the whole section: the first table too (one unit in t.c) */
 	memset(img + off, 0x80, (size_t)size);
-	if ((e = elf_memory(img, len)) == NULL || (dw = fg_dw_open(e)) ==
+	if ((e = elf_memory(img, len)) == NULL || (dw = dw_open(e)) ==
 	    NULL) {
 		CHECK(0);
 		free(img);
@@ -610,12 +610,12 @@ abbrev_damaged(const char *bin)
 			const char *nm;
 
 			for (a = fn[i].lo; a < fn[i].hi; a++) {
-				(void)fg_dw_cu_at(dw, a, &cu);
-				(void)fg_dw_name(dw, a - fn[0].lo, &nm);
+				(void)dw_cu_at(dw, a, &cu);
+				(void)dw_name(dw, a - fn[0].lo, &nm);
 				looked++;
 			}
 		}
-		fg_dw_get_stats(dw, &st);
+		dw_get_stats(dw, &st);
 		parses[pass] = st.abbrev_parses;
 	}
 	CHECK(parses[0] >= 1 && parses[0] <= 4 && parses[1] == parses[0]);
@@ -624,7 +624,7 @@ abbrev_damaged(const char *bin)
 	    "%llu bytes\n", (unsigned long long)looked,
 	    (unsigned long long)parses[1],
 	    (unsigned long long)st.abbrev_bytes);
-	fg_dw_free(dw);
+	dw_free(dw);
 	elf_end(e);
 	free(img);
 }

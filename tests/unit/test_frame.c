@@ -90,9 +90,9 @@ join(void *arg, const char *name, size_t len)
 {
 	struct fg_buf *b = arg;
 
-	if (b->len > 0 && fg_buf_putc(b, ';') != 0)
+	if (b->len > 0 && buf_putc(b, ';') != 0)
 		return FG_ENOMEM;
-	return fg_buf_append(b, name, len);
+	return buf_append(b, name, len);
 }
 
 static int
@@ -103,8 +103,8 @@ native(const char *func, const char *mod, unsigned long long pc,
 	int r;
 
 	frame_bufs_init(&fb);
-	fg_buf_reset(out);
-	if (fg_buf_append(out, "", 0) != 0)
+	buf_reset(out);
+	if (buf_append(out, "", 0) != 0)
 		return FG_ENOMEM;
 	r = frame_names_native(func, mod, pc, fo, &fb, join, out);
 	frame_bufs_free(&fb);
@@ -127,7 +127,7 @@ same_both_ways(int kernel, int jit, int addrs, int java)
 	fo.jit = jit;
 	fo.addrs = addrs;
 	fo.java = java;
-	fg_buf_init(&w, 1 << 20);
+	buf_init(&w, 1 << 20);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *s = via_script(&cases[i], &o, java ? "java" : "prog");
 
@@ -142,7 +142,7 @@ same_both_ways(int kernel, int jit, int addrs, int java)
 		    "native \"%s\"", i, kernel, jit, addrs, java, s, w.d);
 		free(s);
 	}
-	fg_buf_free(&w);
+	buf_free(&w);
 }
 
 static void
@@ -151,10 +151,10 @@ named(const struct frame_opts *fo, const char *func, const char *mod,
 {
 	struct fg_buf w;
 
-	fg_buf_init(&w, 1 << 20);
+	buf_init(&w, 1 << 20);
 	CHECK(native(func, mod, pc, fo, &w) == 0);
 	CHECK_STR(w.d, want);
-	fg_buf_free(&w);
+	buf_free(&w);
 }
 
 static void

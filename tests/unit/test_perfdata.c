@@ -622,15 +622,15 @@ test_demangle(void)
 	char *d;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		d = fg_demangle(cases[i].in);
+		d = dm_demangle(cases[i].in);
 		CHECK(d != NULL && strcmp(d, cases[i].out) == 0);
 		if (d != NULL && strcmp(d, cases[i].out) != 0)
 			fprintf(stderr, "demangle %s: got %s\n", cases[i].in, d);
 		free(d);
 	}
-	CHECK(fg_demangle("main") == NULL);
-	CHECK(fg_demangle("_start") == NULL);
-	CHECK(fg_demangle(NULL) == NULL);
+	CHECK(dm_demangle("main") == NULL);
+	CHECK(dm_demangle("_start") == NULL);
+	CHECK(dm_demangle(NULL) == NULL);
 }
 
 /* ---- loading ahead: a build id with a debug file on this machine ----- */

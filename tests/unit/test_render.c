@@ -156,28 +156,28 @@ test_palettes(void)
 	for (i = 0; i < 50; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "func%d", i * 7919);
-		c = fg_palette_color(FG_PAL_HOT, 0, 0, name, strlen(name));
-		d = fg_palette_color(FG_PAL_HOT, 0, 0, name, strlen(name));
+		c = palette_color(FG_PAL_HOT, 0, 0, name, strlen(name));
+		d = palette_color(FG_PAL_HOT, 0, 0, name, strlen(name));
 		CHECK(c.r == d.r && c.g == d.g && c.b == d.b);
 		CHECK(c.r >= 205 && c.g <= 230 && c.b <= 55);
-		c = fg_palette_color(FG_PAL_HOT, 1, 0, name, strlen(name));
+		c = palette_color(FG_PAL_HOT, 1, 0, name, strlen(name));
 		CHECK(c.r >= 205 && c.g <= 230 && c.b <= 55);
 	}
-	c = fg_palette_color(FG_PAL_RUST, 0, 0, "core::ptr::drop", 15);
+	c = palette_color(FG_PAL_RUST, 0, 0, "core::ptr::drop", 15);
 	CHECK(c.b == 0 && c.r >= 190);			/* orange */
-	c = fg_palette_color(FG_PAL_RUST, 0, 0, "myapp::run", 10);
+	c = palette_color(FG_PAL_RUST, 0, 0, "myapp::run", 10);
 	CHECK(c.r == c.g && c.b >= 50 && c.b <= 70);	/* yellow */
-	c = fg_palette_color(FG_PAL_JAVA, 0, 0, "schedule_[k]", 12);
+	c = palette_color(FG_PAL_JAVA, 0, 0, "schedule_[k]", 12);
 	CHECK(c.b == 0);				/* orange */
-	c = fg_palette_color(FG_PAL_MEM, 0, 0, "x", 1);
+	c = palette_color(FG_PAL_MEM, 0, 0, "x", 1);
 	CHECK(c.r == 0 && c.g >= 190);
-	c = fg_color_scale(0, 10);
+	c = color_scale(0, 10);
 	CHECK(c.r == 250 && c.g == 250 && c.b == 250);
-	c = fg_color_scale(10, 10);
+	c = color_scale(10, 10);
 	CHECK(c.r == 255 && c.g == 100 && c.b == 100);
-	c = fg_color_scale(-10, 10);
+	c = color_scale(-10, 10);
 	CHECK(c.r == 100 && c.g == 100 && c.b == 255);
-	c = fg_color_scale(INT64_MIN + 1, 1);
+	c = color_scale(INT64_MIN + 1, 1);
 	CHECK(c.b == 255);
 }
 
@@ -216,34 +216,34 @@ test_palmap(void)
 	fp = fopen(path, "w");
 	fputs("operator->->rgb(10,20,30)\nplain->rgb(1,1,1)\n", fp);
 	fclose(fp);
-	CHECK(fg_palmap_load(path, &pm, &err) == 0);
-	CHECK(fg_palmap_lookup(pm, "operator->", 10, &d) == 0);
+	CHECK(palmap_load(path, &pm, &err) == 0);
+	CHECK(palmap_lookup(pm, "operator->", 10, &d) == 0);
 	CHECK(d.r == 10 && d.g == 20 && d.b == 30);
-	CHECK(fg_palmap_lookup(pm, "new", 3, &c) == 0);
-	CHECK(fg_palmap_save(pm, path, NULL, &err) == 0);
+	CHECK(palmap_lookup(pm, "new", 3, &c) == 0);
+	CHECK(palmap_save(pm, path, NULL, &err) == 0);
 	{
 		/* the temporary is reported when made and when renamed */
 		struct seen s = { 0 };
 		struct fg_tempfile t = { on_tempfile, &s };
 
-		CHECK(fg_palmap_save(pm, path, &t, &err) == 0);
+		CHECK(palmap_save(pm, path, &t, &err) == 0);
 		CHECK(s.created == 1 && s.removed == 1 && s.existed == 1);
 		CHECK(strncmp(s.path, path, strlen(path)) == 0 &&
 		    s.path[strlen(path)] == '.');
 		CHECK(access(s.path, F_OK) != 0);
 	}
-	fg_palmap_free(pm);
+	palmap_free(pm);
 	pm = NULL;
-	CHECK(fg_palmap_load(path, &pm, &err) == 0);
+	CHECK(palmap_load(path, &pm, &err) == 0);
 	d.r = 0;
-	CHECK(fg_palmap_lookup(pm, "new", 3, &d) == 0 && d.r == 1 &&
+	CHECK(palmap_lookup(pm, "new", 3, &d) == 0 && d.r == 1 &&
 	    d.b == 3);
-	fg_palmap_free(pm);
+	palmap_free(pm);
 	fp = fopen(path, "w");
 	fputs("garbage\n", fp);
 	fclose(fp);
 	fg_error_clear(&err);
-	CHECK(fg_palmap_load(path, &pm, &err) == FG_EPARSE);
+	CHECK(palmap_load(path, &pm, &err) == FG_EPARSE);
 	CHECK(strstr(err.msg, ":1:") != NULL);
 	unlink(path);
 }

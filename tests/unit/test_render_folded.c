@@ -82,7 +82,7 @@ read_both(const char *data, size_t len, struct fg_stacks **pf,
 	{
 		int fd = open(path, O_RDONLY);
 		CHECK(fd != -1);
-		*rf = fg_folded_read_fd_tuned(fd, path, &o, *pf, split_min, &err);
+		*rf = folded_read_fd_tuned(fd, path, &o, *pf, split_min, &err);
 		close(fd);
 	}
 	unlink(path);
@@ -236,13 +236,13 @@ test_split(void)
 		const uint32_t *ia, *ib;
 		size_t na, nb, k;
 		uint64_t w;
-		fg_stacks_get(f, i, &ia, &na, &w, NULL);
-		fg_stacks_get(p, i, &ib, &nb, &w, NULL);
+		stacks_get(f, i, &ia, &na, &w, NULL);
+		stacks_get(p, i, &ib, &nb, &w, NULL);
 		CHECK(na == nb);
 		for (k = 0; k < na && k < nb; k++) {
 			size_t l1, l2;
-			const char *s1 = fg_stacks_name(f, ia[k], &l1);
-			const char *s2 = fg_stacks_name(p, ib[k], &l2);
+			const char *s1 = stacks_name(f, ia[k], &l1);
+			const char *s2 = stacks_name(p, ib[k], &l2);
 			CHECK(l1 == l2 && memcmp(s1, s2, l1) == 0);
 		}
 	}

@@ -303,7 +303,7 @@ test_envp(void)
 	int a = 0, path = 0;
 
 	setenv("FG_ENVP_A", "0", 1);
-	e = fg_spawn_envp(set, 2);
+	e = spawn_envp(set, 2);
 	CHECK(e != NULL);
 	for (size_t i = 0; e != NULL && e[i] != NULL; i++) {
 		if (strncmp(e[i], "FG_ENVP_A=", 10) == 0) {

@@ -21,7 +21,7 @@ parse(const char *s, struct fg_error *err)
 	cJSON *root = NULL;
 
 	fg_error_clear(err);
-	if (fg_toml_parse(s, strlen(s), "t.toml", &root, err) != 0)
+	if (toml_parse(s, strlen(s), "t.toml", &root, err) != 0)
 		return NULL;
 	return root;
 }
@@ -32,7 +32,7 @@ reject(const char *s, size_t len, int code, const char *pre)
 {
 	struct fg_error err = {0};
 	cJSON *root = NULL;
-	int r = fg_toml_parse(s, len, "t.toml", &root, &err);
+	int r = toml_parse(s, len, "t.toml", &root, &err);
 
 	CHECK(r == code);
 	CHECK(root == NULL);
@@ -65,38 +65,38 @@ test_types(void)
 		fprintf(stderr, "%s\n", err.msg);
 		return;
 	}
-	it = fg_toml_get(root, "big");
-	CHECK(fg_toml_type(it) == FG_TOML_INTEGER);
-	CHECK(fg_toml_int(it, &v) == 0 && v == INT64_MAX);
-	CHECK(fg_toml_int(fg_toml_get(root, "small"), &v) == 0 &&
+	it = toml_get(root, "big");
+	CHECK(toml_type(it) == FG_TOML_INTEGER);
+	CHECK(toml_int(it, &v) == 0 && v == INT64_MAX);
+	CHECK(toml_int(toml_get(root, "small"), &v) == 0 &&
 	    v == INT64_MIN);
-	CHECK(fg_toml_int(fg_toml_get(root, "hex"), &v) == 0 &&
+	CHECK(toml_int(toml_get(root, "hex"), &v) == 0 &&
 	    v == 0xdeadbeef);
-	it = fg_toml_get(root, "f");
-	CHECK(fg_toml_type(it) == FG_TOML_FLOAT && it->valuedouble == 1000.0);
-	CHECK(fg_toml_int(it, &v) == FG_EINVAL);
-	it = fg_toml_get(root, "odt");
-	CHECK(fg_toml_type(it) == FG_TOML_DATETIME);
+	it = toml_get(root, "f");
+	CHECK(toml_type(it) == FG_TOML_FLOAT && it->valuedouble == 1000.0);
+	CHECK(toml_int(it, &v) == FG_EINVAL);
+	it = toml_get(root, "odt");
+	CHECK(toml_type(it) == FG_TOML_DATETIME);
 	CHECK(strcmp(it->valuestring, "1979-05-27T07:32:00Z") == 0);
-	it = fg_toml_get(root, "ldt");
-	CHECK(fg_toml_type(it) == FG_TOML_DATETIME_LOCAL);
+	it = toml_get(root, "ldt");
+	CHECK(toml_type(it) == FG_TOML_DATETIME_LOCAL);
 	CHECK(strcmp(it->valuestring, "1979-05-27T07:32:00.5") == 0);
-	CHECK(fg_toml_type(fg_toml_get(root, "ld")) == FG_TOML_DATE_LOCAL);
-	it = fg_toml_get(root, "lt");
-	CHECK(fg_toml_type(it) == FG_TOML_TIME_LOCAL);
+	CHECK(toml_type(toml_get(root, "ld")) == FG_TOML_DATE_LOCAL);
+	it = toml_get(root, "lt");
+	CHECK(toml_type(it) == FG_TOML_TIME_LOCAL);
 	CHECK(strcmp(it->valuestring, "07:32:00.123456789") == 0);
-	it = fg_toml_get(root, "a.b.c.d");
-	CHECK(fg_toml_type(it) == FG_TOML_STRING);
-	CHECK(fg_toml_line(it) == 11 && fg_toml_col(it) == 5);
-	it = fg_toml_get(root, "a.b");
-	CHECK(fg_toml_line(it) == 10 && fg_toml_col(it) == 4);
-	CHECK(fg_toml_line(fg_toml_get(root, "lt")) == 9);
-	CHECK(fg_toml_get(root, "a.x") == NULL);
-	CHECK(fg_toml_get(root, "big.x") == NULL);
+	it = toml_get(root, "a.b.c.d");
+	CHECK(toml_type(it) == FG_TOML_STRING);
+	CHECK(toml_line(it) == 11 && toml_col(it) == 5);
+	it = toml_get(root, "a.b");
+	CHECK(toml_line(it) == 10 && toml_col(it) == 4);
+	CHECK(toml_line(toml_get(root, "lt")) == 9);
+	CHECK(toml_get(root, "a.x") == NULL);
+	CHECK(toml_get(root, "big.x") == NULL);
 	/* ordinary cJSON code still sees the right kinds */
-	CHECK(cJSON_IsNumber(fg_toml_get(root, "big")));
-	CHECK(cJSON_IsString(fg_toml_get(root, "ld")));
-	CHECK(cJSON_IsObject(fg_toml_get(root, "a")));
+	CHECK(cJSON_IsNumber(toml_get(root, "big")));
+	CHECK(cJSON_IsString(toml_get(root, "ld")));
+	CHECK(cJSON_IsObject(toml_get(root, "a")));
 	cJSON_Delete(root);
 }
 
@@ -109,17 +109,17 @@ test_positions(void)
 	const cJSON *it;
 
 	CHECK(root != NULL);
-	it = fg_toml_get(root, "a");
-	CHECK(fg_toml_line(it) == 1 && fg_toml_col(it) == 1);
-	CHECK(fg_toml_line(it->child) == 2 && fg_toml_col(it->child) == 3);
-	it = fg_toml_get(root, "b.c");
-	CHECK(fg_toml_line(it) == 4 && fg_toml_col(it) == 3);
-	it = fg_toml_get(root, "b");
-	CHECK(fg_toml_line(it) == 4 && fg_toml_col(it) == 1);
-	it = fg_toml_get(root, "t.k");
-	CHECK(fg_toml_line(it) == 8 && fg_toml_col(it) == 3);
-	it = fg_toml_get(root, "t.k.x");
-	CHECK(fg_toml_line(it) == 8 && fg_toml_col(it) == 9);
+	it = toml_get(root, "a");
+	CHECK(toml_line(it) == 1 && toml_col(it) == 1);
+	CHECK(toml_line(it->child) == 2 && toml_col(it->child) == 3);
+	it = toml_get(root, "b.c");
+	CHECK(toml_line(it) == 4 && toml_col(it) == 3);
+	it = toml_get(root, "b");
+	CHECK(toml_line(it) == 4 && toml_col(it) == 1);
+	it = toml_get(root, "t.k");
+	CHECK(toml_line(it) == 8 && toml_col(it) == 3);
+	it = toml_get(root, "t.k.x");
+	CHECK(toml_line(it) == 8 && toml_col(it) == 9);
 	cJSON_Delete(root);
 
 	/* columns count characters, not bytes */
@@ -203,7 +203,7 @@ test_hostile(void)
 		struct fg_error err = {0};
 		cJSON *root = NULL;
 
-		CHECK(fg_toml_parse(s, 258, "t.toml", &root, &err) == 0);
+		CHECK(toml_parse(s, 258, "t.toml", &root, &err) == 0);
 		cJSON_Delete(root);
 	}
 	free(s);
@@ -230,11 +230,11 @@ test_many(void)
 		fprintf(fp, "%sx%d = [%d]", i ? ", " : "", i, i);
 	fprintf(fp, "}\n");
 	fclose(fp);
-	CHECK(fg_toml_parse(b.d, b.len, "t.toml", &root, &err) == 0);
+	CHECK(toml_parse(b.d, b.len, "t.toml", &root, &err) == 0);
 	CHECK(cJSON_GetArraySize(root) == 100002);
-	CHECK(cJSON_GetArraySize(fg_toml_get(root, "aot")) == 50000);
-	CHECK(fg_toml_col(fg_toml_get(root, "x.line.x29999")) == 4095);
-	CHECK(fg_toml_line(fg_toml_get(root, "k99999")) == 100000);
+	CHECK(cJSON_GetArraySize(toml_get(root, "aot")) == 50000);
+	CHECK(toml_col(toml_get(root, "x.line.x29999")) == 4095);
+	CHECK(toml_line(toml_get(root, "k99999")) == 100000);
 	cJSON_Delete(root);
 	free(b.d);
 }
@@ -245,7 +245,7 @@ test_file(void)
 	struct fg_error err = {0};
 	cJSON *root = NULL;
 
-	CHECK(fg_toml_parse_file("/nonexistent/Cargo.toml", NULL, &root,
+	CHECK(toml_parse_file("/nonexistent/Cargo.toml", NULL, &root,
 	    &err) == FG_EIO);
 	CHECK(strncmp(err.msg, "/nonexistent/Cargo.toml: ", 25) == 0);
 	fg_error_clear(&err);

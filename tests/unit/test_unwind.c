@@ -207,7 +207,7 @@ recurse(struct capture *c, int depth, int via_signal)
 static int
 compare_bt(struct capture *c, int via_signal)
 {
-	struct fg_unwinder *u = fg_unwinder_new(NULL);
+	struct fg_unwinder *u = unwinder_new(NULL);
 	uint64_t ips[256];
 	size_t n = 0;
 	enum fg_unwind_end why;
@@ -215,7 +215,7 @@ compare_bt(struct capture *c, int via_signal)
 	int i, k, match = 0;
 
 	CHECK(u != NULL);
-	CHECK(fg_unwind(u, &c->s, self_map, NULL, ips, 256, &n, &why,
+	CHECK(unwind_stack(u, &c->s, self_map, NULL, ips, 256, &n, &why,
 	    &err) == 0);
 	/*
 	 * bt[0] is in capture() after the call to backtrace() (under ASan,
@@ -239,10 +239,10 @@ compare_bt(struct capture *c, int via_signal)
 	}
 	CHECK_MSG(match != 0 && (size_t)match == n - 1 && k == c->nbt,
 	    "%s: %zu frames (end: %s), backtrace %d, %d agree",
-	    via_signal ? "signal" : "plain", n, fg_unwind_end_name(why),
+	    via_signal ? "signal" : "plain", n, unwind_end_name(why),
 	    c->nbt, match);
 	CHECK(why == FG_UNWIND_END_OUTERMOST || why == FG_UNWIND_END_ZERO_RA);
-	fg_unwinder_free(u);
+	unwinder_free(u);
 	return match;
 }
 
@@ -272,7 +272,7 @@ unwind_one(struct fg_unwinder *u, struct fg_unwind_sample *s, size_t *n,
 	static uint64_t ips[1 << 16];
 	struct fg_error err = {0};
 
-	return fg_unwind(u, s, self_map, NULL, ips, 1 << 16, n, why, &err);
+	return unwind_stack(u, s, self_map, NULL, ips, 1 << 16, n, why, &err);
 }
 
 static __attribute__((noinline)) int
@@ -286,8 +286,8 @@ test_hostile(void)
 {
 	struct fg_unwind_opts o = { .max_frames = 1 << 20,
 	    .flags = FG_UNWIND_WHOLE_COPY };
-	struct fg_unwinder *u = fg_unwinder_new(NULL);
-	struct fg_unwinder *big = fg_unwinder_new(&o);
+	struct fg_unwinder *u = unwinder_new(NULL);
+	struct fg_unwinder *big = unwinder_new(&o);
 	size_t words = 4096, n, i;
 	uint64_t *stk = calloc(words, 8);
 	uint64_t base = 0x7ff000000000ULL;
@@ -388,10 +388,10 @@ test_hostile(void)
 		CHECK(unwind_one(u, &s, &n, &why) == 0);
 		CHECK(n <= 127);
 	}
-	fg_unwind_get_stats(u, &st);
+	unwind_get_stats(u, &st);
 	CHECK(st.samples == 3010);
-	fg_unwinder_free(u);
-	fg_unwinder_free(big);
+	unwinder_free(u);
+	unwinder_free(big);
 	free(stk);
 }
 
@@ -406,8 +406,8 @@ static void
 test_cache_consistency(void)
 {
 	struct fg_unwind_opts one = { .max_rules = 1 };
-	struct fg_unwinder *cached = fg_unwinder_new(NULL);
-	struct fg_unwinder *fresh = fg_unwinder_new(&one);
+	struct fg_unwinder *cached = unwinder_new(NULL);
+	struct fg_unwinder *fresh = unwinder_new(&one);
 	size_t words = 512, n1, n2, diffs = 0;
 	uint64_t *stk = calloc(words, 8), base = 0x7ff000000000ULL;
 	static uint64_t a[256], b[256];
@@ -435,17 +435,17 @@ test_cache_consistency(void)
 		s.regs.r[FG_UW_RIP] = m->start + random() % (m->end - m->start);
 		s.regs.r[FG_UW_RSP] = base + 8 * (random() % 16);
 		s.regs.r[FG_UW_RBP] = base + 8 * (random() % words);
-		CHECK(fg_unwind(cached, &s, self_map, NULL, a, 256, &n1, NULL,
+		CHECK(unwind_stack(cached, &s, self_map, NULL, a, 256, &n1, NULL,
 		    &err) == 0);
-		CHECK(fg_unwind(fresh, &s, self_map, NULL, b, 256, &n2, NULL,
+		CHECK(unwind_stack(fresh, &s, self_map, NULL, b, 256, &n2, NULL,
 		    &err) == 0);
 		if (n1 != n2 || memcmp(a, b, n1 * 8) != 0)
 			diffs++;
 	}
 	CHECK(diffs == 0 || (fprintf(stderr, "%zu samples differ with the "
 	    "cache\n", diffs), 0));
-	fg_unwinder_free(cached);
-	fg_unwinder_free(fresh);
+	unwinder_free(cached);
+	unwinder_free(fresh);
 	free(stk);
 }
 
@@ -457,7 +457,7 @@ test_cache_consistency(void)
 static void
 test_fp_chain(void)
 {
-	struct fg_unwinder *u = fg_unwinder_new(NULL);
+	struct fg_unwinder *u = unwinder_new(NULL);
 	uint64_t stk[16] = {0}, base = 0x7ff000000000ULL, ips[16];
 	struct fg_unwind_sample s;
 	struct fg_error err = {0};
@@ -472,17 +472,17 @@ test_fp_chain(void)
 	stk[7] = 0x2001;
 	stk[8] = 0;		/* frame 2: rbp == sp; caller's rbp 0 */
 	stk[9] = 0x3001;
-	CHECK(fg_unwind(u, &s, self_map, NULL, ips, 16, &n, &why, &err) == 0);
+	CHECK(unwind_stack(u, &s, self_map, NULL, ips, 16, &n, &why, &err) == 0);
 	CHECK(n == 4 && why == FG_UNWIND_END_NO_RULE);
 	CHECK(ips[0] == 0x20 && ips[1] == 0x1000 && ips[2] == 0x2000 &&
 	    ips[3] == 0x3000);
 	stk[9] = 0;
-	CHECK(fg_unwind(u, &s, self_map, NULL, ips, 16, &n, &why, &err) == 0);
+	CHECK(unwind_stack(u, &s, self_map, NULL, ips, 16, &n, &why, &err) == 0);
 	CHECK(n == 3 && why == FG_UNWIND_END_ZERO_RA);
 	s.regs.r[FG_UW_RBP] = base + 0x10 + 0x5000;	/* too far above sp */
-	CHECK(fg_unwind(u, &s, self_map, NULL, ips, 16, &n, &why, &err) == 0);
+	CHECK(unwind_stack(u, &s, self_map, NULL, ips, 16, &n, &why, &err) == 0);
 	CHECK(n == 1 && why == FG_UNWIND_END_NO_RULE);
-	fg_unwinder_free(u);
+	unwinder_free(u);
 }
 
 static int
@@ -531,7 +531,7 @@ find_plt(void)
 static void
 test_plt(void)
 {
-	struct fg_unwinder *u = fg_unwinder_new(NULL);
+	struct fg_unwinder *u = unwinder_new(NULL);
 	uint64_t plt = find_plt(), stk[64] = {0}, ips[8];
 	uint64_t base = 0x7ff000000000ULL;
 	uint64_t ra = (uint64_t)(uintptr_t)some_function + 5;
@@ -541,7 +541,7 @@ test_plt(void)
 
 	if (plt == 0 || (plt & 15) != 0) {
 		fprintf(stderr, "skipped: no lazy-binding .plt in this build\n");
-		fg_unwinder_free(u);
+		unwinder_free(u);
 		return;
 	}
 	CHECK(u != NULL);
@@ -554,14 +554,14 @@ test_plt(void)
 	stk[0] = ra;
 	stk[1] = 12345;
 	s.regs.r[FG_UW_RIP] = plt + 16;		/* jmp *GOT */
-	CHECK(fg_unwind(u, &s, self_map, NULL, ips, 8, &n, NULL, &err) == 0);
+	CHECK(unwind_stack(u, &s, self_map, NULL, ips, 8, &n, NULL, &err) == 0);
 	CHECK(n >= 2 && ips[1] == ra - 1);
 	stk[0] = 12345;				/* the pushed index */
 	stk[1] = ra;
 	s.regs.r[FG_UW_RIP] = plt + 16 + 11;	/* jmp PLT0, after the push */
-	CHECK(fg_unwind(u, &s, self_map, NULL, ips, 8, &n, NULL, &err) == 0);
+	CHECK(unwind_stack(u, &s, self_map, NULL, ips, 8, &n, NULL, &err) == 0);
 	CHECK(n >= 2 && ips[1] == ra - 1);
-	fg_unwinder_free(u);
+	unwinder_free(u);
 }
 
 static int
@@ -587,7 +587,7 @@ test_missing_file(void)
 {
 	int warnings = 0;
 	struct fg_unwind_opts o = { .warn = { count_warning, &warnings } };
-	struct fg_unwinder *u = fg_unwinder_new(&o);
+	struct fg_unwinder *u = unwinder_new(&o);
 	uint64_t stk[16] = {0}, base = 0x7ff000000000ULL, ips[16];
 	struct fg_unwind_sample s;
 	struct fg_error err = {0};
@@ -600,14 +600,14 @@ test_missing_file(void)
 	stk[2] = 0;
 	stk[3] = 0x3001;
 	for (int i = 0; i < 2; i++) {
-		CHECK(fg_unwind(u, &s, missing_map, NULL, ips, 16, &n, &why,
+		CHECK(unwind_stack(u, &s, missing_map, NULL, ips, 16, &n, &why,
 		    &err) == 0);
 		CHECK(n == 2 && ips[1] == 0x3000 &&
 		    why == FG_UNWIND_END_NO_RULE);
 	}
-	fg_unwind_get_stats(u, &st);
+	unwind_get_stats(u, &st);
 	CHECK(warnings == 1 && st.files == 1 && st.fp_steps == 2);
-	fg_unwinder_free(u);
+	unwinder_free(u);
 }
 
 static char fifo_path[64];
@@ -651,16 +651,16 @@ test_fifo_file(void)
 	    (long)getpid());
 	unlink(fifo_path);
 	CHECK(mkfifo(fifo_path, 0600) == 0);
-	CHECK((u = fg_unwinder_new(&o)) != NULL);
+	CHECK((u = unwinder_new(&o)) != NULL);
 	sample_at(&s, stk, sizeof(stk), base, 0x2000, base, base + 0x10);
 	stk[2] = 0;
 	stk[3] = 0x3001;
 	alarm(20);
-	CHECK(fg_unwind(u, &s, fifo_map, NULL, ips, 16, &n, &why, &err) == 0);
+	CHECK(unwind_stack(u, &s, fifo_map, NULL, ips, 16, &n, &why, &err) == 0);
 	alarm(0);
 	CHECK(n == 2 && ips[1] == 0x3000 && why == FG_UNWIND_END_NO_RULE);
 	CHECK(warnings == 1);
-	fg_unwinder_free(u);
+	unwinder_free(u);
 	unlink(fifo_path);
 }
 
@@ -689,7 +689,7 @@ test_plt_without_cfi(void)
 {
 	static const unsigned char stub[16] = { 0xff, 0x25, 0, 0, 0, 0,
 	    0x68, 1, 0, 0, 0, 0xe9, 0, 0, 0, 0 };
-	struct fg_unwinder *u = fg_unwinder_new(NULL);
+	struct fg_unwinder *u = unwinder_new(NULL);
 	uint64_t stk[8] = { 0x1234, 0 }, ips[8];
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)(void *)nocfi_image;
 	Elf64_Phdr *ph = (Elf64_Phdr *)(void *)(nocfi_image + sizeof(*eh));
@@ -721,12 +721,12 @@ test_plt_without_cfi(void)
 	s.regs.valid = (1u << FG_UW_RIP) | (1u << FG_UW_RSP);
 	s.regs.r[FG_UW_RSP] = s.stack_addr;
 	s.regs.r[FG_UW_RIP] = 0x400100;
-	CHECK(fg_unwind(u, &s, nocfi_map, NULL, ips, 8, &n, &why, &err) == 0);
+	CHECK(unwind_stack(u, &s, nocfi_map, NULL, ips, 8, &n, &why, &err) == 0);
 	CHECK(n >= 2 && ips[1] == 0x1233);
 	s.regs.r[FG_UW_RIP] = 0x400106;
-	CHECK(fg_unwind(u, &s, nocfi_map, NULL, ips, 8, &n, &why, &err) == 0);
+	CHECK(unwind_stack(u, &s, nocfi_map, NULL, ips, 8, &n, &why, &err) == 0);
 	CHECK(n == 1 && why == FG_UNWIND_END_NO_RULE);
-	fg_unwinder_free(u);
+	unwinder_free(u);
 }
 
 static void
@@ -738,28 +738,28 @@ test_regs_from_perf(void)
 
 	for (int i = 0; i < 20; i++)
 		vals[i] = 100 + i;
-	CHECK(fg_unwind_regs_from_perf(&r, 2, mask, vals, 20) == 0);
+	CHECK(unwind_regs_from_perf(&r, 2, mask, vals, 20) == 0);
 	CHECK(r.r[FG_UW_RAX] == 100 && r.r[FG_UW_RBX] == 101);
 	CHECK(r.r[FG_UW_RCX] == 102 && r.r[FG_UW_RDX] == 103);
 	CHECK(r.r[FG_UW_RBP] == 106 && r.r[FG_UW_RSP] == 107);
 	CHECK(r.r[FG_UW_RIP] == 108 && r.r[FG_UW_R8] == 112);
 	CHECK(r.r[FG_UW_R15] == 119);
 	CHECK(r.valid == (1u << FG_UW_NREGS) - 1);
-	CHECK(fg_unwind_regs_from_perf(&r, 2, mask, vals, 19) == FG_EPARSE);
+	CHECK(unwind_regs_from_perf(&r, 2, mask, vals, 19) == FG_EPARSE);
 	{
 		struct fg_unwind_sample s;
 		unsigned char stack[32];
 
-		CHECK(fg_unwind_sample_from_perf(&s, 2, mask, vals, 20, stack,
+		CHECK(unwind_sample_from_perf(&s, 2, mask, vals, 20, stack,
 		    sizeof(stack)) == 0);
 		CHECK(s.stack == stack && s.stack_len == 32 &&
 		    s.stack_addr == 107 && s.regs.r[FG_UW_RIP] == 108);
-		CHECK(fg_unwind_sample_from_perf(&s, 0, 0, NULL, 0, stack,
+		CHECK(unwind_sample_from_perf(&s, 0, 0, NULL, 0, stack,
 		    sizeof(stack)) == FG_EUNSUPPORTED);
 	}
-	CHECK(fg_unwind_regs_from_perf(&r, 0, mask, vals, 20) ==
+	CHECK(unwind_regs_from_perf(&r, 0, mask, vals, 20) ==
 	    FG_EUNSUPPORTED);
-	CHECK(strcmp(fg_unwind_end_name(FG_UNWIND_END_TRUNCATED),
+	CHECK(strcmp(unwind_end_name(FG_UNWIND_END_TRUNCATED),
 	    "truncated") == 0);
 }
 

@@ -327,7 +327,7 @@ read_perfdata(const char *path)
 					stk = p;
 					dyn = rd64(p + ssz);
 				}
-				sm.have_regs = fg_unwind_sample_from_perf(&sm.s,
+				sm.have_regs = unwind_sample_from_perf(&sm.s,
 				    abi, regs_mask, vals, nregs, stk,
 				    dyn < ssz ? dyn : ssz) == 0;
 			}
@@ -438,7 +438,7 @@ main(int argc, char **argv)
 	if (read_perfdata(argv[1]) != 0 || read_script(argv[2]) != 0)
 		return 2;
 	qsort(pch, npch, sizeof(*pch), cmp_pch);
-	if ((u = fg_unwinder_new(NULL)) == NULL)
+	if ((u = unwinder_new(NULL)) == NULL)
 		return 2;
 
 	t0 = now();
@@ -449,7 +449,7 @@ main(int argc, char **argv)
 		size_t n = 0, k;
 		enum fg_unwind_end why = FG_UNWIND_END_NO_REGS;
 
-		if (sm->have_regs && fg_unwind(u, &sm->s, map_cb, sm, ips,
+		if (sm->have_regs && unwind_stack(u, &sm->s, map_cb, sm, ips,
 		    MAXCHAIN, &n, &why, &err) != 0) {
 			fprintf(stderr, "unwind: %s\n", err.msg);
 			return 1;
@@ -478,7 +478,7 @@ main(int argc, char **argv)
 			printf("differs: tid %u time %llu (ours %zu frames, "
 			    "end: %s; perf %zu)\n", sm->tid,
 			    (unsigned long long)sm->time, n,
-			    fg_unwind_end_name(why), pc->n);
+			    unwind_end_name(why), pc->n);
 			for (k = 0; k < n || k < pc->n; k++)
 				printf("  %2zu %16llx %16llx%s\n", k,
 				    k < n ? (unsigned long long)ips[k] : 0ULL,
@@ -488,14 +488,14 @@ main(int argc, char **argv)
 		}
 	}
 	t1 = now();
-	fg_unwind_get_stats(u, &stats);
+	unwind_get_stats(u, &stats);
 	/* Warm passes: the rules are cached, this is the steady speed. */
 	for (int r = 0; r < repeat; r++)
 		for (size_t i = 0; i < nsamples; i++) {
 			size_t n = 0;
 
 			if (samples[i].have_regs)
-				fg_unwind(u, &samples[i].s, map_cb,
+				unwind_stack(u, &samples[i].s, map_cb,
 				    &samples[i], ips, MAXCHAIN, &n, NULL, NULL);
 			frames_warm += n;
 		}
@@ -505,7 +505,7 @@ main(int argc, char **argv)
 	 * on the way; the best of three runs (the machine may be busy).
 	 */
 	for (int r = 0, best = 1; r < 3 && repeat > 0; r++) {
-		struct fg_unwinder *cold = fg_unwinder_new(NULL);
+		struct fg_unwinder *cold = unwinder_new(NULL);
 		size_t frames_cold = 0;
 		double t3, t4;
 		static double tbest;
@@ -517,12 +517,12 @@ main(int argc, char **argv)
 			size_t n = 0;
 
 			if (samples[i].have_regs)
-				fg_unwind(cold, &samples[i].s, map_cb,
+				unwind_stack(cold, &samples[i].s, map_cb,
 				    &samples[i], ips, MAXCHAIN, &n, NULL, NULL);
 			frames_cold += n;
 		}
 		t4 = now();
-		fg_unwinder_free(cold);
+		unwinder_free(cold);
 		if (r == 0 || t4 - t3 < tbest)
 			tbest = t4 - t3;
 		if (r == 2 && best)
@@ -550,10 +550,10 @@ main(int argc, char **argv)
 	printf("chain ends:");
 	for (int e = 0; e < FG_UNWIND_END__COUNT; e++)
 		if (stats.ends[e] != 0)
-			printf(" %s %llu;", fg_unwind_end_name(e),
+			printf(" %s %llu;", unwind_end_name(e),
 			    (unsigned long long)stats.ends[e]);
 	printf("\n");
-	fg_unwinder_free(u);
+	unwinder_free(u);
 	for (size_t i = 0; i < nmaps; i++)
 		free(maps[i].path);
 	free(maps);
