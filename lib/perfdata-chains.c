@@ -300,9 +300,9 @@ pname_id(struct pd *pd, struct thread *t, uint32_t *id)
 	for (i = 0; i < w->len; i++)
 		if (w->d[i] == ' ')
 			w->d[i] = '_';
-	if (r == 0 && pd->o->tid)
+	if (r == 0 && pd->o->naming.tid)
 		r = buf_printf(w, "-%u/%u", t->pid, t->tid);
-	else if (r == 0 && pd->o->pid)
+	else if (r == 0 && pd->o->naming.pid)
 		r = buf_printf(w, "-%u", t->pid);
 	if (r != 0 || (r = stacks_intern(pd->st, w->d, w->len, id)) != 0)
 		return FG_ENOMEM;

@@ -345,12 +345,12 @@ pd_resolve_later(struct pd *pd, struct fg_dso *dso, const char *fname,
 	struct centry *e;
 	struct dpend p;
 
-	if ((e = pd_cache_slot(pd, key, pd->o->addrs ? pc : addr)) == NULL)
+	if ((e = pd_cache_slot(pd, key, pd->o->naming.addrs ? pc : addr)) == NULL)
 		return NULL;
 	if (e->used)
 		return e;
 	e->dso = key;
-	e->addr = pd->o->addrs ? pc : addr;
+	e->addr = pd->o->naming.addrs ? pc : addr;
 	e->ids_off = (uint32_t)pd->fc.npool;
 	e->nids = 0;
 	e->skip = 0;

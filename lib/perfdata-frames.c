@@ -55,9 +55,9 @@ pd_intern_push(struct pd *pd, const char *func, const char *mod, uint64_t pc)
 {
 	struct frame_opts fo;
 
-	fo.kernel = pd->o->kernel;
-	fo.jit = pd->o->jit;
-	fo.addrs = pd->o->addrs;
+	fo.kernel = pd->o->naming.kernel;
+	fo.jit = pd->o->naming.jit;
+	fo.addrs = pd->o->naming.addrs;
 	fo.java = 0;
 	return frame_names_native(func, mod, pc, &fo, &pd->fc.fb, pool_emit, pd);
 }
@@ -69,8 +69,8 @@ skip_match(struct pd *pd, const char *name)
 
 	if (name == NULL)
 		name = "[unknown]";
-	for (k = 0; k < pd->o->nskip_after; k++)
-		if (strcmp(pd->o->skip_after[k], name) == 0)
+	for (k = 0; k < pd->o->naming.nskip_after; k++)
+		if (strcmp(pd->o->naming.skip_after[k], name) == 0)
 			return 1;
 	return 0;
 }
@@ -151,13 +151,13 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 		key = &nomap;
 	if (ret)	/* a distinct key: the same address, another chain */
 		key = (const char *)key + 1;
-	if ((e = pd_cache_slot(pd, key, pd->o->addrs ? pc : addr)) == NULL)
+	if ((e = pd_cache_slot(pd, key, pd->o->naming.addrs ? pc : addr)) == NULL)
 		return NULL;
 	if (e->used)
 		return e;
 	if (dso != NULL && have_addr) {
 		func = dso_symbol(dso, addr, &kmod);
-		if (func != NULL && !pd->o->no_inline) {
+		if (func != NULL && !pd->o->naming.no_inline) {
 			n = dso_inlines(dso, ia, &dfunc, names, MAX_INLINE);
 			if (dfunc != NULL)
 				func = dfunc;
@@ -166,7 +166,7 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	if (kmod != NULL)
 		mod = kmod;
 	e->dso = key;
-	e->addr = pd->o->addrs ? pc : addr;
+	e->addr = pd->o->naming.addrs ? pc : addr;
 	e->ids_off = (uint32_t)pd->fc.npool;
 	/*
 	 * A name starting with '(' gives no frame (stackcollapse-perf's rule

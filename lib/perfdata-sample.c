@@ -93,7 +93,7 @@ selected(struct pd *pd, struct attr *a)
 {
 	if (pd->sm.attr_sel == SIZE_MAX) {
 		size_t i;
-		const char *want = pd->o->event_filter ? pd->o->event_filter :
+		const char *want = pd->o->naming.event_filter ? pd->o->naming.event_filter :
 		    pd_attr_name(pd, a);
 		for (i = 0; i < pd->ev.nattrs; i++)
 			if (strcmp(pd_attr_name(pd, &pd->ev.attrs[i]), want) == 0)

@@ -395,7 +395,8 @@ pd_new(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	 * Summing into a model, the inline chains are looked up after the
 	 * walk: the walk does not wait for the DWARF the helpers load.
 	 */
-	pd->df.on = pd->ch.sum && !o->no_inline && o->nskip_after == 0 &&
+	pd->df.on = pd->ch.sum && !o->naming.no_inline &&
+	    o->naming.nskip_after == 0 &&
 	    hooks->frame == NULL && !o->no_defer;
 	pd->df.end_at = o->defer_end;
 	pd->sm.attr_sel = SIZE_MAX;
@@ -451,9 +452,9 @@ end_warnings(struct pd *pd)
 	if (pd->stat.nwarn > WARN_SHOWN)
 		warnf(&o->warn, "%s: %llu records skipped in all", pd->name,
 		    (unsigned long long)pd->stat.nwarn);
-	if (pd->sm.attr_sel == pd->ev.nattrs && o->event_filter != NULL)
+	if (pd->sm.attr_sel == pd->ev.nattrs && o->naming.event_filter != NULL)
 		warnf(&o->warn, "%s: no event named %s", pd->name,
-		    o->event_filter);
+		    o->naming.event_filter);
 }
 
 /*
@@ -487,7 +488,7 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	if ((r = pd_read_header(pd, &doff, &dsize)) != 0 ||
 	    (r = pd_scan_buildids(pd, doff, dsize)) != 0)
 		goto out;
-	if (sym_prefetch(pd->sym, o->no_inline ? 0 : pd->df.on ? 2 :
+	if (sym_prefetch(pd->sym, o->naming.no_inline ? 0 : pd->df.on ? 2 :
 	    1) != 0) {
 		r = seterr(err, FG_ENOMEM, "%s: out of memory", name);
 		goto out;

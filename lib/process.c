@@ -98,9 +98,7 @@ read_native(const struct fg_process_opts *o, struct fg_stacks *st,
 	struct fg_perfdata_opts po;
 
 	fg_perfdata_opts_init(&po);
-	po.no_inline = o->no_inline;
-	po.skip_after = o->skip_after;
-	po.nskip_after = o->nskip_after;
+	po.naming = o->naming;
 	po.cancel = o->cancel;
 	po.warn = o->warn;
 	po.progress = o->progress;
@@ -126,7 +124,7 @@ read_script(const struct fg_process_opts *o, struct fg_stacks *st,
 	argvb_push(&a, "script");
 	argvb_push(&a, "-i");
 	argvb_push(&a, o->perfdata);
-	if (o->no_inline)
+	if (o->naming.no_inline)
 		argvb_push(&a, "--no-inline");
 	if ((rc = argvb_finish(&a, &argv, NULL, err)) != 0)
 		return rc;
@@ -142,8 +140,7 @@ read_script(const struct fg_process_opts *o, struct fg_stacks *st,
 		return rc;
 
 	fg_collapse_opts_init(&co);
-	co.skip_after = o->skip_after;
-	co.nskip_after = o->nskip_after;
+	co.naming = o->naming;
 	co.cancel = o->cancel;
 	co.warn = o->warn;
 	if (o->running_pid != NULL)

@@ -230,10 +230,10 @@ set_pname(struct ps *ps, const struct ev_line *el)
 		r = buf_putc(b, el->comm[i] == ' ' ? '_' : el->comm[i]);
 	/* inferno tidies Java names by the bare process name */
 	ps->java = r == 0 && b->len == 4 && memcmp(b->d, "java", 4) == 0;
-	if (r == 0 && (ps->o->tid || ps->o->pid)) {
+	if (r == 0 && (ps->o->naming.tid || ps->o->naming.pid)) {
 		r |= buf_putc(b, '-');
 		r |= buf_append(b, el->pid, el->plen);
-		if (ps->o->tid) {
+		if (ps->o->naming.tid) {
 			r |= buf_putc(b, '/');
 			r |= buf_append(b, el->tid, el->tlen);
 		}

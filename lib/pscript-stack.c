@@ -73,15 +73,15 @@ process_stack_line(struct ps *ps, const char *line, size_t len,
 	}
 	if (fl.flen > 0 && fl.func[0] == '(')
 		return 0;
-	fo.kernel = ps->o->kernel;
-	fo.jit = ps->o->jit;
-	fo.addrs = ps->o->addrs;
+	fo.kernel = ps->o->naming.kernel;
+	fo.jit = ps->o->naming.jit;
+	fo.addrs = ps->o->naming.addrs;
 	fo.java = ps->java;
 	ps->fill = e;
 	if ((r = frame_names(&fl, &fo, &ps->work, emit_frame, ps)) != 0)
 		return r;
-	for (k = 0; k < ps->o->nskip_after; k++) {
-		const char *s = ps->o->skip_after[k];
+	for (k = 0; k < ps->o->naming.nskip_after; k++) {
+		const char *s = ps->o->naming.skip_after[k];
 		if (strlen(s) == fl.flen && memcmp(s, fl.func, fl.flen) == 0) {
 			e->skip_rest = 1;
 			break;

@@ -50,8 +50,8 @@ ps_init(struct ps *ps, const struct fg_collapse_opts *o,
 	buf_init(&ps->work2, PS_LINE_MAX * 3 + 64);
 	if (ps_cache_grow(ps) != 0)
 		return FG_ENOMEM;
-	if (o->event_filter != NULL) {
-		if ((ps->event = strdup(o->event_filter)) == NULL)
+	if (o->naming.event_filter != NULL) {
+		if ((ps->event = strdup(o->naming.event_filter)) == NULL)
 			return FG_ENOMEM;
 		ps->event_len = strlen(ps->event);
 		ps->have_event = 1;

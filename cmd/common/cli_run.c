@@ -785,9 +785,9 @@ process_opts(const struct run *r, struct fg_process_opts *po)
 	}
 	po->perfdata = c->perfdata != NULL ? c->perfdata : r->perfdata;
 	po->source = c->perf_script ? FG_SOURCE_PERF_SCRIPT : FG_SOURCE_AUTO;
-	po->no_inline = c->no_inline;
-	po->skip_after = c->skip_after;
-	po->nskip_after = c->nskip_after;
+	po->naming.no_inline = c->no_inline;
+	po->naming.skip_after = c->skip_after;
+	po->naming.nskip_after = c->nskip_after;
 	po->post_process = (const char *const *)r->pp;
 	po->folded_output = c->folded_output;
 	po->output = c->output != NULL ? c->output : r->out;
@@ -813,12 +813,12 @@ process_note(const struct run *r, const struct fg_process_opts *po)
 
 	if (fg_process_source(po, why, sizeof(why)) == FG_SOURCE_NATIVE)
 		status_note("native perf.data reader (%s): %s%s%s%s | render",
-		    why, po->perfdata, po->no_inline ? " --no-inline" : "",
+		    why, po->perfdata, po->naming.no_inline ? " --no-inline" : "",
 		    bar, pp);
 	else
 		status_note("perf script path (%s): %s%s script -i %s%s | "
 		    "collapse%s%s | render", why, r->sudo != NULL ?
-		    "sudo ... " : "", r->perf, po->perfdata, po->no_inline ?
+		    "sudo ... " : "", r->perf, po->perfdata, po->naming.no_inline ?
 		    " --no-inline" : "", bar, pp);
 }
 

@@ -99,11 +99,9 @@ enum {
 
 /* The options both readers understand, as parsed. */
 struct naming {
-	int pid, tid, kernel, jit, addrs, no_inline;
-	unsigned nthreads;
-	const char *event_filter;
+	struct fg_naming_opts o;	/* o.skip_after is skips */
 	const char **skips;
-	size_t nskips;
+	unsigned nthreads;
 };
 
 static int
@@ -117,29 +115,14 @@ read_stacks(enum collapse_source src, const char *path,
 
 	if (src == COLLAPSE_PERFDATA) {
 		fg_perfdata_opts_init(&po);
-		po.pid = nm->pid;
-		po.tid = nm->tid;
-		po.kernel = nm->kernel;
-		po.jit = nm->jit;
-		po.addrs = nm->addrs;
-		po.no_inline = nm->no_inline;
-		po.event_filter = nm->event_filter;
-		po.skip_after = nm->skips;
-		po.nskip_after = nm->nskips;
+		po.naming = nm->o;
 		po.cancel = &cancel;
 		po.warn = warn;
 		return fg_perfdata_read_file(path, &po, st, err);
 	}
 	fg_collapse_opts_init(&co);
-	co.pid = nm->pid;
-	co.tid = nm->tid;
-	co.kernel = nm->kernel;
-	co.jit = nm->jit;
-	co.addrs = nm->addrs;
+	co.naming = nm->o;
 	co.nthreads = nm->nthreads;
-	co.event_filter = nm->event_filter;
-	co.skip_after = nm->skips;
-	co.nskip_after = nm->nskips;
 	co.cancel = &cancel;
 	co.warn = warn;
 	if (strcmp(path, "-") != 0 &&
@@ -191,12 +174,12 @@ static int
 naming_flag(struct naming *nm, int ch)
 {
 	switch (ch) {
-	case OPT_PID: nm->pid = 1; return 1;
-	case OPT_TID: nm->tid = 1; return 1;
-	case OPT_KERNEL: nm->kernel = 1; return 1;
-	case OPT_JIT: nm->jit = 1; return 1;
-	case OPT_ALL: nm->kernel = nm->jit = 1; return 1;
-	case OPT_ADDRS: nm->addrs = 1; return 1;
+	case OPT_PID: nm->o.pid = 1; return 1;
+	case OPT_TID: nm->o.tid = 1; return 1;
+	case OPT_KERNEL: nm->o.kernel = 1; return 1;
+	case OPT_JIT: nm->o.jit = 1; return 1;
+	case OPT_ALL: nm->o.kernel = nm->o.jit = 1; return 1;
+	case OPT_ADDRS: nm->o.addrs = 1; return 1;
 	}
 	return 0;
 }
@@ -248,10 +231,10 @@ args_one(struct args *a, int ch, char **argv)
 			    "flamegraph-collapse-perfdata\n", a->prog);
 			return ARGS_USAGE;
 		}
-		a->nm.no_inline = 1;
+		a->nm.o.no_inline = 1;
 		return ARGS_OK;
-	case OPT_EVENT: a->nm.event_filter = optarg; return ARGS_OK;
-	case OPT_SKIP: a->nm.skips[a->nm.nskips++] = optarg; return ARGS_OK;
+	case OPT_EVENT: a->nm.o.event_filter = optarg; return ARGS_OK;
+	case OPT_SKIP: a->nm.skips[a->nm.o.nskip_after++] = optarg; return ARGS_OK;
 	case 'n':
 		if (a->src != COLLAPSE_PERF_SCRIPT) {
 			fprintf(stderr, "%s: -n/--nthreads is an option of "
@@ -361,6 +344,7 @@ collapse_cli_main(int argc, char *argv[], enum collapse_source src)
 		fprintf(stderr, "%s: out of memory\n", a.prog);
 		return 1;
 	}
+	a.nm.o.skip_after = a.nm.skips;
 	status = args_parse(&a, argc, argv);
 	if (status == ARGS_USAGE) {
 		usage(stderr, a.prog, src);

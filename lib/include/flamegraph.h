@@ -174,20 +174,33 @@ FG_API int fg_stacks_write_folded(const struct fg_stacks *st, FILE *fp,
 /* ------------------------------------------------------------------ */
 
 /*
- * Options of the perf-script collapser, with inferno-collapse-perf's
- * meanings.  fg_collapse_opts_init() sets the defaults (all off, first
- * event only, automatic threads).
+ * How samples become named stacks, shared by the perf-script collapser
+ * (struct fg_collapse_opts), the native perf.data reader (struct
+ * fg_perfdata_opts) and processing (struct fg_process_opts), with
+ * inferno-collapse-perf's meanings, so that every source names the same
+ * recording the same way.  All off (zero) by default: inline frames on,
+ * the first event, no annotations.
  */
-struct fg_collapse_opts {
+struct fg_naming_opts {
 	int pid;		/* --pid: append "-PID" to the process name */
 	int tid;		/* --tid: append "-PID/TID" */
 	int kernel;		/* --kernel: annotate kernel frames "_[k]" */
 	int jit;		/* --jit: annotate JIT frames "_[j]" */
 	int addrs;		/* --addrs: keep raw addresses of unknown frames */
-	const char *event_filter;	/* NULL: the first event seen */
+	int no_inline;		/* --no-inline: no DWARF inline frames */
+	const char *event_filter;	/* NULL: the first event sampled */
 	const char *const *skip_after;	/* drop frames below these names */
 	size_t nskip_after;
-	int include_inline;	/* reserved; perf script already inlines */
+};
+
+/*
+ * Options of the perf-script collapser, with inferno-collapse-perf's
+ * meanings.  fg_collapse_opts_init() sets the defaults (all off, first
+ * event only, automatic threads).
+ */
+struct fg_collapse_opts {
+	/* naming.no_inline is not used: perf script names the frames */
+	struct fg_naming_opts naming;
 	unsigned nthreads;	/* 0: as many as pay off (at most 2 now) */
 	fg_cancel_flag *cancel;	/* optional */
 	struct fg_warn warn;	/* skipped lines, with their line numbers;
@@ -790,9 +803,11 @@ struct fg_process_opts {
 	size_t nsudo;
 	const char *perfdata;	/* the recording */
 	enum fg_source source;	/* FG_SOURCE_AUTO by default */
-	int no_inline;		/* no DWARF inline frames (either source) */
-	const char *const *skip_after;
-	size_t nskip_after;
+	/*
+	 * How stacks are named, by either source (the perf-script path passes
+	 * --no-inline to perf script for naming.no_inline).
+	 */
+	struct fg_naming_opts naming;
 	const char *const *post_process;	/* argv; NULL: none */
 	const char *folded_output;	/* also write folded stacks here */
 	const char *output;	/* the SVG path */
@@ -855,19 +870,14 @@ FG_API int fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 /* ------------------------------------------------------------------ */
 
 /*
- * Options of the native perf.data reader.  The naming options have the
- * meanings of struct fg_collapse_opts, so that reading a recording gives
- * the folded stacks the perf-script path gives for `perf script` of the
- * same file.  fg_perfdata_opts_init() sets the defaults (all off, first
+ * Options of the native perf.data reader.  naming (struct
+ * fg_naming_opts) is shared with the perf-script collapser, so that
+ * reading a recording gives the folded stacks the perf-script path gives
+ * for `perf script` of the same file.  fg_perfdata_opts_init() sets the defaults (all off, first
  * event only, inline frames on).
  */
 struct fg_perfdata_opts {
-	int pid;		/* --pid: append "-PID" to the process name */
-	int tid;		/* --tid: append "-PID/TID" */
-	int kernel;		/* --kernel: annotate kernel frames "_[k]" */
-	int jit;		/* --jit: annotate JIT frames "_[j]" */
-	int addrs;		/* --addrs: keep raw addresses of unknown frames */
-	int no_inline;		/* --no-inline: no DWARF inline frames */
+	struct fg_naming_opts naming;
 	/*
 	 * perf's build-id cache: the kallsyms copy made when recording, and
 	 * files rebuilt since.  NULL: $HOME/.debug; "": not used.
@@ -889,9 +899,6 @@ struct fg_perfdata_opts {
 	 * Frames are named as perf names those of files it cannot read.
 	 */
 	int recording_only;
-	const char *event_filter;	/* NULL: the first event sampled */
-	const char *const *skip_after;	/* drop frames below these names */
-	size_t nskip_after;
 	fg_cancel_flag *cancel;	/* optional */
 	struct fg_warn warn;	/* lost samples, skipped records, DSOs */
 	/*

@@ -26,18 +26,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	f = data[0];
 	fg_collapse_opts_init(&o);
-	o.pid = f & 1;
-	o.tid = (f >> 1) & 1;
-	o.kernel = (f >> 2) & 1;
-	o.jit = (f >> 3) & 1;
-	o.addrs = (f >> 4) & 1;
+	o.naming.pid = f & 1;
+	o.naming.tid = (f >> 1) & 1;
+	o.naming.kernel = (f >> 2) & 1;
+	o.naming.jit = (f >> 3) & 1;
+	o.naming.addrs = (f >> 4) & 1;
 	o.nthreads = (f >> 5) & 1 ? 2 : 1;
 	if ((f >> 6) & 1) {
-		o.skip_after = skips;
-		o.nskip_after = 2;
+		o.naming.skip_after = skips;
+		o.naming.nskip_after = 2;
 	}
 	if ((f >> 7) & 1)
-		o.event_filter = "cycles";
+		o.naming.event_filter = "cycles";
 	if ((st = fg_stacks_new()) == NULL)
 		return 0;
 	fg_error_clear(&err);

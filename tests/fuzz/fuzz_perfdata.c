@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.recording_only = 1;
 	o.buildid_dir = "";
 	o.cache_dir = "";
-	o.no_inline = size & 1;
+	o.naming.no_inline = size & 1;
 	fg_error_clear(&err);
 	(void)fg_perfdata_read_mem(copy, size, "fuzz", &o, st, &err);
 	fg_stacks_free(st);

@@ -84,7 +84,7 @@ do_inlines(const char *file, const char *bin)
 	size_t len, i, k;
 
 	fg_perfdata_opts_init(&o);
-	o.no_inline = 1;
+	o.naming.no_inline = 1;
 	fg_error_clear(&err);
 	buf = slurp(file, &len);
 	if (pd_walk_mem(buf, len, file, &o, st, &h, &err) != 0) {
@@ -149,7 +149,7 @@ do_order(const char *file)
 
 	memset(&O, 0, sizeof(O));
 	fg_perfdata_opts_init(&o);
-	o.no_inline = 1;
+	o.naming.no_inline = 1;
 	fg_error_clear(&err);
 	buf = slurp(file, &len);
 	if (pd_walk_mem(buf, len, file, &o, st, &h, &err) != 0) {
@@ -197,7 +197,7 @@ try_copy(const unsigned char *b, size_t len, const char *what,
 
 	fg_perfdata_opts_init(&o);
 	/* PROBE_INLINE: with inline frames (looked up after the walk) */
-	o.no_inline = getenv("PROBE_INLINE") == NULL;
+	o.naming.no_inline = getenv("PROBE_INLINE") == NULL;
 	o.warn.fn = count_warn;
 	o.warn.arg = &wc;
 	fg_error_clear(&err);

@@ -120,9 +120,9 @@ same_both_ways(int kernel, int jit, int addrs, int java)
 	size_t i;
 
 	fg_collapse_opts_init(&o);
-	o.kernel = kernel;
-	o.jit = jit;
-	o.addrs = addrs;
+	o.naming.kernel = kernel;
+	o.naming.jit = jit;
+	o.naming.addrs = addrs;
 	fo.kernel = kernel;
 	fo.jit = jit;
 	fo.addrs = addrs;

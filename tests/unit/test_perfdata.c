@@ -298,7 +298,7 @@ fold_via(const struct rec *f, int no_inline, int as_file, char **out,
 	int r;
 
 	fg_perfdata_opts_init(&o);
-	o.no_inline = no_inline;
+	o.naming.no_inline = no_inline;
 	o.buildid_dir = "";
 	o.warn.fn = on_warn;
 	o.warn.arg = w;
@@ -964,7 +964,7 @@ test_cancel(void)
 	write_temp(&f, path);
 	for (pass = 0; pass < 2; pass++) {
 		fg_perfdata_opts_init(&o);
-		o.no_inline = 1;
+		o.naming.no_inline = 1;
 		o.buildid_dir = "";
 		o.progress = on_progress_cancel;
 		o.cancel = &cancel_flag;
@@ -1134,8 +1134,8 @@ test_defer(void)
 		memset(&wn, 0, sizeof(wn));
 		fg_perfdata_opts_init(&o);
 		o.buildid_dir = "";
-		o.addrs = i & 1;
-		o.kernel = o.jit = (i & 2) != 0;
+		o.naming.addrs = i & 1;
+		o.naming.kernel = o.naming.jit = (i & 2) != 0;
 		o.defer_end = (uint64_t)(i >> 2);
 		od = fold_opts(&f, &o, &wd);
 		o.defer_end = 0;

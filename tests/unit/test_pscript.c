@@ -105,8 +105,8 @@ test_threads(void)
 	CHECK(in != NULL && a != NULL && b != NULL);
 	CHECK(len > (8u << 20));
 	fg_collapse_opts_init(&o);
-	o.kernel = 1;
-	o.tid = 1;
+	o.naming.kernel = 1;
+	o.naming.tid = 1;
 	o.nthreads = 1;
 	o.warn.fn = collect;
 	o.warn.arg = &wa;
@@ -219,8 +219,8 @@ test_skip_after(void)
 	char *f;
 
 	fg_collapse_opts_init(&o);
-	o.skip_after = skips;
-	o.nskip_after = 2;
+	o.naming.skip_after = skips;
+	o.naming.nskip_after = 2;
 	fg_error_clear(&err);
 	CHECK(fg_collapse_perf_mem(in, sizeof(in) - 1, NULL, &o, st,
 	    &err) == 0);
@@ -253,7 +253,7 @@ test_event_filter(void)
 	free(f);
 	fg_stacks_free(st);
 	st = fg_stacks_new();
-	o.event_filter = "instructions";
+	o.naming.event_filter = "instructions";
 	CHECK(fg_collapse_perf_mem(in, sizeof(in) - 1, NULL, &o, st,
 	    &err) == 0);
 	f = folded(st);
