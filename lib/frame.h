@@ -1,6 +1,6 @@
 /*
  * frame.h: how a frame is named, one set of rules for both readers.
- * The perf-script collapser (pscript.c) gets a function and a module
+ * The perf-script collapser (pscript-stack.c) gets a function and a module
  * from each `perf script` line; the native reader (perfdata-frames.c)
  * gets them from the symbolizer.  Both make the frame's text here: the
  * [unknown] fallbacks, the tidy-up (';' -> ':', the argument list cut,
