@@ -35,18 +35,17 @@ install(FILES ${FG_MAN_OUT} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
         COMPONENT tools)
 
 # ---- completions: written by the built programs (--completions SHELL) -----
-# A program that lacks the option leaves no script (a message says so at
-# build time) and install() skips it.
+# Every program is asked; one that lacks the option leaves no script (a
+# message says so when it is built) and install() skips it.  The stamp
+# says the program was asked, so a missing script is not asked for again
+# until the program changes.
 set(FG_COMPLETE_DIRS
   "bash|${CMAKE_INSTALL_DATADIR}/bash-completion/completions|%s"
   "zsh|${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions|_%s"
   "fish|${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d|%s.fish")
 set(FG_COMPLETE_OUT)
 if(NOT CMAKE_CROSSCOMPILING)
-  foreach(tgt cargo-flamegraph flamegraph-cli)
-    if(NOT TARGET ${tgt})
-      continue()
-    endif()
+  foreach(tgt ${FG_PROGRAMS})
     get_target_property(prog ${tgt} OUTPUT_NAME)
     foreach(entry ${FG_COMPLETE_DIRS})
       string(REPLACE "|" ";" entry "${entry}")
@@ -55,13 +54,14 @@ if(NOT CMAKE_CROSSCOMPILING)
       list(GET entry 2 pattern)
       string(REPLACE "%s" "${prog}" fname "${pattern}")
       set(out ${CMAKE_BINARY_DIR}/completions/${shell}/${fname})
-      add_custom_command(OUTPUT ${out}
+      add_custom_command(OUTPUT ${out}.stamp
+        BYPRODUCTS ${out}
         COMMAND ${CMAKE_COMMAND} -DPROG=$<TARGET_FILE:${tgt}>
                 -DSHELL=${shell} -DOUT=${out}
                 -P ${CMAKE_SOURCE_DIR}/packaging/completion.cmake
         DEPENDS ${tgt} ${CMAKE_SOURCE_DIR}/packaging/completion.cmake
         VERBATIM)
-      list(APPEND FG_COMPLETE_OUT ${out})
+      list(APPEND FG_COMPLETE_OUT ${out}.stamp)
       install(FILES ${out} DESTINATION ${dest} COMPONENT tools OPTIONAL)
     endforeach()
   endforeach()

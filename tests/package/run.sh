@@ -176,12 +176,17 @@ if readelf -d "$tmp/static" 2>/dev/null | grep -q 'NEEDED.*libflamegraph'; then
 fi
 
 # ---- completions --------------------------------------------------------------
-for prog in cargo-flamegraph flamegraph; do
-	for f in /usr/share/bash-completion/completions/$prog \
-	    /usr/share/zsh/vendor-completions/_$prog \
-	    /usr/share/fish/vendor_completions.d/$prog.fish; do
-		[ -s "$f" ] || bad "no completion $f"
-	done
+# cargo-flamegraph and flamegraph have them; so do the others that take
+# --completions
+for prog in $(cd /usr/bin && ls cargo-flamegraph flamegraph*); do
+	case $prog in
+	cargo-flamegraph|flamegraph)
+		for f in /usr/share/bash-completion/completions/$prog \
+		    /usr/share/zsh/vendor-completions/_$prog \
+		    /usr/share/fish/vendor_completions.d/$prog.fish; do
+			[ -s "$f" ] || bad "no completion $f"
+		done ;;
+	esac
 	f=/usr/share/bash-completion/completions/$prog
 	[ -s "$f" ] || continue
 	bash -c ". '$f' && complete -p $prog" >/dev/null 2>&1 ||
