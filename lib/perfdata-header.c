@@ -93,7 +93,7 @@ pd_attr_decode(const uint8_t *a, size_t alen, struct attr *t)
 static int
 read_attrs(struct pd *pd, const struct fhdr *h)
 {
-	size_t i, n;
+	size_t i, n = 0;
 	int r;
 
 	if ((r = pd_attrs_count(pd->name, h->attr_size, h->attr_len, &n,

@@ -119,7 +119,7 @@ set_num(double *dst, const char *v, double lo, double hi, const char *name,
     struct fg_error *err)
 {
 	char *end;
-	double d;
+	double d = 0;
 
 	if (v == NULL)
 		return seterr(err, FG_EINVAL, "--%s needs a value", name);
@@ -334,7 +334,7 @@ opt_minwidth(struct fg_render_opts *o, const char *value, const char *name,
     struct fg_error *err)
 {
 	char buf[64];
-	double d;
+	double d = 0;
 	size_t n;
 	int r;
 
@@ -360,7 +360,7 @@ static int
 opt_factor(struct fg_render_opts *o, const char *value, const char *name,
     struct fg_error *err)
 {
-	double d;
+	double d = 0;
 	int r;
 
 	if ((r = set_num(&d, value, 0, 1e300, name, err)) != 0)
