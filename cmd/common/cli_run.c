@@ -888,7 +888,7 @@ stage_finish(const struct run *r, const struct fg_process_opts *po)
 	return c->ignore_status ? 0 : fg_status_code(r->wstatus);
 }
 
-/* Stage: perf and cargo binaries, --root and --post-process as words. */
+/* Stage: perf and cargo binaries, --post-process as words. */
 static int
 stage_prepare(struct run *r)
 {
@@ -909,11 +909,6 @@ stage_prepare(struct run *r)
 	    setenv("CARGO_TERM_QUIET", "true", 1) != 0)
 		return nomem();
 	c->co.warn.fn = status_warn_cb;
-	if (c->root != NULL && split("--root", c->root, &r->sudo,
-	    &r->nsudo) != 0)
-		return CLI_EXIT_USAGE;
-	if (c->root != NULL && r->sudo == NULL)
-		return CLI_EXIT_ERROR;
 	if (c->post_process != NULL && split("--post-process",
 	    c->post_process, &r->pp, &r->npp) != 0)
 		return CLI_EXIT_USAGE;
@@ -922,6 +917,22 @@ stage_prepare(struct run *r)
 		return CLI_EXIT_USAGE;
 	}
 	return -1;
+}
+
+/*
+ * Stage: --root (or the manifest's root = true, known only once the
+ * manifest is read) as the sudo words perf runs under.
+ */
+static int
+stage_sudo(struct run *r)
+{
+	const struct cli *c = r->c;
+
+	if (c->root == NULL)
+		return -1;
+	if (split("--root", c->root, &r->sudo, &r->nsudo) != 0)
+		return CLI_EXIT_USAGE;
+	return r->sudo == NULL ? CLI_EXIT_ERROR : -1;
 }
 
 /*
@@ -960,6 +971,8 @@ stages_to_recording(struct run *r)
 	if ((rc = stage_prepare(r)) >= 0)
 		return rc;
 	if (c->cargo_mode && (rc = stage_manifest(r)) >= 0)
+		return rc;
+	if ((rc = stage_sudo(r)) >= 0)
 		return rc;
 	if (c->perfdata == NULL && (rc = stage_perf_check(r)) >= 0)
 		return rc;

@@ -56,4 +56,9 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
 	grep_err 'or run perf as root with --root'
 fi
 NO_COLOR=1 "$CFG" --bin nosuch >"$OUT" 2>"$ERR"; expect_status 1 $? "unknown bin"
+# root = true in the manifest runs perf through sudo, as --root does
+mkdir -p "$W/rootcrate" && cp -R "$W/crate/." "$W/rootcrate/"
+printf '\n[package.metadata.flamegraph]\nroot = true\n' >>"$W/rootcrate/Cargo.toml"
+(cd "$W/rootcrate" && "$CFG" flamegraph -v -o "$W/rootm.svg" >"$OUT" 2>"$ERR")
+grep_record 'sudo -- perf record -F 997'
 echo ok
