@@ -49,7 +49,7 @@ pfi_kernel(struct fg_symbolizer *s)
 	size_t i;
 
 	pthread_mutex_lock(&s->pf_mu);
-	for (i = 0; i < s->pf_n && d == NULL; i++)
+	for (i = 0; i < s->pf_n && d == NULL && !s->pf_stop; i++)
 		if (s->pf_q[i]->kind == FG_DSO_KERNEL &&
 		    s->pf_q[i]->pf_state == PF_QUEUED) {
 			d = s->pf_q[i];
@@ -392,6 +392,14 @@ pf_start(struct fg_symbolizer *s, struct fg_dso *pfi)
 		pfi->pfi = 1;
 	}
 	if (pthread_create(&s->pf_th, NULL, pf_main, s) != 0) {
+		/* the second helper uses pf_mu: done with it first */
+		if (s->pfi_running) {
+			pthread_join(s->pfi_th, NULL);
+			s->pfi_running = 0;
+			pfi->pfi = 0;
+			free(s->pfi_buf);
+			s->pfi_buf = NULL;
+		}
 		pthread_cond_destroy(&s->pf_cv);
 		pthread_mutex_destroy(&s->pf_mu);
 		goto nothread;

@@ -104,12 +104,15 @@ sym_free(struct fg_symbolizer *s)
 		s->pf_stop = 1;
 		pthread_mutex_unlock(&s->pf_mu);
 		pthread_join(s->pf_th, NULL);
-		pthread_mutex_destroy(&s->pf_mu);
-		pthread_cond_destroy(&s->pf_cv);
 	}
+	/* the second helper takes pf_mu too (the kernel's symbols) */
 	if (s->pfi_running) {
 		pthread_join(s->pfi_th, NULL);
 		free(s->pfi_buf);
+	}
+	if (s->pf_running) {
+		pthread_mutex_destroy(&s->pf_mu);
+		pthread_cond_destroy(&s->pf_cv);
 	}
 	free(s->pf_q);
 	for (d = s->dsos; d != NULL; d = n) {
