@@ -473,6 +473,7 @@ pd_chain_sample(struct pd *pd, struct thread *t, struct fg_pd_sample *s,
 	if ((r = sample_ids(pd, t, s, uips, nu, &ids, &nids,
 	    &s->stack_key, &ent, &made)) != 0)
 		return seterr(pd->err, r, "%s: out of memory", pd->name);
+	s->pname_id = t->pname_id;
 	if (pd->ch.sum && ent != SIZE_MAX && !made) {
 		if ((r = sum_sample(pd, ent, s->period, &direct)) != 0)
 			return r;

@@ -527,6 +527,35 @@ struct adder {
 	size_t cap;
 };
 
+/*
+ * Keeping a sample log (stacks_keep_sequence): where the step just
+ * added for the sample s of stack idx came from.
+ */
+static int
+log_sample(struct fg_stacks *st, const struct fg_pd_sample *s, size_t idx,
+    struct fg_error *err)
+{
+	char tmp[32];
+	const char *comm = s->comm;
+	const uint32_t *ids;
+	uint64_t w, w2;
+	size_t n;
+
+	if (comm == NULL) {	/* as the process name frame says it */
+		if (s->tid == 0)
+			comm = "swapper";
+		else {
+			snprintf(tmp, sizeof(tmp), ":%u", s->tid);
+			comm = tmp;
+		}
+	}
+	stacks_get(st, idx, &ids, &n, &w, &w2);
+	if (stacks_step_sample(st, s->time, s->pid, s->tid, comm,
+	    strlen(comm), n > 0 && ids[0] == s->pname_id) != 0)
+		return seterr(err, FG_ENOMEM, "stacks: out of memory");
+	return 0;
+}
+
 static int
 add_sample(void *arg, const struct fg_pd_sample *s, const uint32_t *ids,
     size_t n, struct fg_error *err)
@@ -535,14 +564,22 @@ add_sample(void *arg, const struct fg_pd_sample *s, const uint32_t *ids,
 	size_t k = s->stack_key, idx;
 	int r;
 
-	if (k < ad->cap && ad->idx[k] != 0)
-		return stacks_add_to(ad->st, ad->idx[k] - 1, s->period, 0,
-		    err);
+	if (k < ad->cap && ad->idx[k] != 0) {
+		if ((r = stacks_add_to(ad->st, ad->idx[k] - 1, s->period, 0,
+		    err)) != 0 || !stacks_keeps_sequence(ad->st))
+			return r;
+		return log_sample(ad->st, s, ad->idx[k] - 1, err);
+	}
 	if (ids == NULL)	/* summed: its first add did not remember it */
 		return seterr(err, FG_ENOMEM, "stacks: out of memory");
 	if ((r = stacks_add_ids_idx(ad->st, ids, n, s->period, 0, &idx,
-	    err)) != 0 || s->stack_key == UINT32_MAX || idx >= UINT32_MAX)
+	    err)) != 0)
 		return r;
+	if (stacks_keeps_sequence(ad->st) &&
+	    (r = log_sample(ad->st, s, idx, err)) != 0)
+		return r;
+	if (s->stack_key == UINT32_MAX || idx >= UINT32_MAX)
+		return 0;
 	if (k >= ad->cap) {
 		size_t old = ad->cap;
 		uint32_t *t = base_grow(ad->idx, &ad->cap, k + 1, sizeof(*t),

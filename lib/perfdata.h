@@ -47,6 +47,7 @@ struct fg_pd_sample {
 				   from a file, only the top stack_len of
 				   them may be here: those the unwinder read
 				   and a few KiB more */
+	uint32_t pname_id;	/* the name id of the process name frame */
 	uint32_t stack_key;	/* samples with one key have the same ids:
 				   dense from 0 in order of first use;
 				   UINT32_MAX: not known */

@@ -26,6 +26,7 @@
 #include "argvb.h"
 #include "base.h"
 #include "perfdata.h"
+#include "stacks.h"
 #include "fg_spawn.h"
 
 void
@@ -126,6 +127,8 @@ read_script(const struct fg_process_opts *o, struct fg_stacks *st,
 	argvb_push(&a, o->perfdata);
 	if (o->naming.no_inline)
 		argvb_push(&a, "--no-inline");
+	if (stacks_keeps_sequence(st))	/* the sample log's times in ns */
+		argvb_push(&a, "--ns");
 	if ((rc = argvb_finish(&a, &argv, NULL, err)) != 0)
 		return rc;
 

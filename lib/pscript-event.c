@@ -45,6 +45,12 @@ ps_after_event(struct ps *ps)
 		if (!ps->probe)
 			r = stacks_add_ids(ps->st, ps->emit, n, ps->weight,
 			    0, ps->err);
+		if (r == 0 && !ps->probe && stacks_keeps_sequence(ps->st) &&
+		    stacks_step_sample(ps->st, ps->ev_time, ps->ev_pid,
+		    ps->ev_tid, ps->ev_comm.d ? ps->ev_comm.d : "",
+		    ps->ev_comm.len, ps->filter != PS_SKIP_REST) != 0)
+			r = seterr(ps->err, FG_ENOMEM, "%s: out of memory",
+			    ps->name);
 	}
 	ps->in_event = 0;
 	ps->filter = PS_KEEP;
@@ -253,6 +259,69 @@ set_pname(struct ps *ps, const struct ev_line *el)
 	return 0;
 }
 
+/* A decimal number of at most 10 digits, or 0. */
+static uint32_t
+dec32(const char *p, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 10)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(p[i] - '0');
+	}
+	return v > UINT32_MAX ? 0 : (uint32_t)v;
+}
+
+/*
+ * The time perf script prints before the first ':' of the rest of an
+ * event line ("[001] 12345.678901"), as ns; 0 when there is none.
+ */
+static uint64_t
+event_time(const char *rest, size_t rlen)
+{
+	const char *c = memchr(rest, ':', rlen), *p;
+	uint64_t sec = 0, frac = 0, scale = 1000000000;
+	int dot = 0, nd = 0;
+
+	if (c == NULL)
+		return 0;
+	for (p = c; p > rest && p[-1] != ' ' && p[-1] != ']'; p--)
+		;
+	for (; p < c; p++) {
+		if (*p == '.' && !dot) {
+			dot = 1;
+		} else if (*p >= '0' && *p <= '9') {
+			if (!dot) {
+				if (++nd > 10)
+					return 0;
+				sec = sec * 10 + (uint64_t)(*p - '0');
+			} else if (scale > 1) {
+				scale /= 10;
+				frac += (uint64_t)(*p - '0') * scale;
+			}
+		} else
+			return 0;
+	}
+	return sec * 1000000000ULL + frac;
+}
+
+/* Keeping a sample log: what the event line says of its thread. */
+static int
+event_thread(struct ps *ps, const struct ev_line *el, const char *rest,
+    size_t rlen)
+{
+	ps->ev_time = event_time(rest, rlen);
+	ps->ev_pid = dec32(el->pid, el->plen);
+	ps->ev_tid = dec32(el->tid, el->tlen);
+	buf_reset(&ps->ev_comm);
+	return buf_append(&ps->ev_comm, el->comm, el->clen) != 0 ?
+	    FG_ENOMEM : 0;
+}
+
 /* An event line (trimmed at its end): a new event starts. */
 static int
 on_event_line(struct ps *ps, const char *line, size_t len)
@@ -271,6 +340,9 @@ on_event_line(struct ps *ps, const char *line, size_t len)
 	if ((r = event_wanted(ps, el.ev, el.evlen)) <= 0)
 		return r;
 	if ((r = set_pname(ps, &el)) != 0)
+		return r;
+	if (stacks_keeps_sequence(ps->st) &&
+	    (r = event_thread(ps, &el, line + end, len - end)) != 0)
 		return r;
 	if (el.stack != NULL) {
 		if ((r = ps_inline_stack(ps, el.stack, el.slen)) != 0)

@@ -82,6 +82,10 @@ struct ps {
 	struct fg_buf pname;
 	struct fg_buf last_pname;
 	int have_last_pname;
+	/* keeping a sample log: the event's time (ns), ids and command */
+	uint64_t ev_time;
+	uint32_t ev_pid, ev_tid;
+	struct fg_buf ev_comm;
 
 	uint32_t *frames;	/* this event's frames, leaf first */
 	size_t nframes, frames_cap;

@@ -43,6 +43,7 @@ ps_init(struct ps *ps, const struct fg_collapse_opts *o,
 	ps->err = err;
 	buf_init(&ps->pname, PS_LINE_MAX + 64);
 	buf_init(&ps->last_pname, PS_LINE_MAX + 64);
+	buf_init(&ps->ev_comm, PS_LINE_MAX + 64);
 	buf_init(&ps->keys, (size_t)PS_CACHE_BYTES + PS_KEY_MAX);
 	buf_init(&ps->scratch, PS_LINE_MAX * 3 + 16);
 	buf_init(&ps->evline, PS_LINE_MAX * 3 + 16);
@@ -69,6 +70,7 @@ ps_free(struct ps *ps)
 	free(ps->cids);
 	buf_free(&ps->pname);
 	buf_free(&ps->last_pname);
+	buf_free(&ps->ev_comm);
 	buf_free(&ps->keys);
 	buf_free(&ps->scratch);
 	buf_free(&ps->evline);
@@ -212,7 +214,9 @@ collapse_buf(const char *buf, size_t len, const char *name,
 	struct ps ps;
 	int r;
 
+	/* a sample log is kept in input order: one thread reads it all */
 	if (want_threads(o) >= 2 && len >= PS_SPLIT_MIN &&
+	    !stacks_keeps_sequence(out) &&
 	    (r = ps_collapse_chunks(buf, len, name, o, out, err, drop)) != 1)
 		return r;
 	if ((r = ps_init(&ps, o, out, name, err)) == 0) {

@@ -47,6 +47,7 @@ struct fg_stacks {
 	struct fg_stacks_step *seq;
 	size_t nseq, seq_cap;
 	int keep_seq;
+	int has_samples;	/* a step was given its thread */
 };
 
 #define MAX_STACK_DEPTH (1u << 24)
@@ -104,6 +105,13 @@ stacks_keep_sequence(struct fg_stacks *st)
 	st->keep_seq = 1;
 }
 
+void
+fg_stacks_keep_samples(struct fg_stacks *st)
+{
+	if (st != NULL)
+		st->keep_seq = 1;
+}
+
 int
 stacks_keeps_sequence(const struct fg_stacks *st)
 {
@@ -131,7 +139,39 @@ seq_push(struct fg_stacks *st, size_t idx, uint64_t w, uint64_t w2,
 	sp->stack = idx;
 	sp->weight = w;
 	sp->weight2 = w2;
+	sp->time = 0;
+	sp->pid = sp->tid = 0;
+	sp->thread = UINT32_MAX;
+	sp->root = 0;
 	return 0;
+}
+
+int
+stacks_step_sample(struct fg_stacks *st, uint64_t time, uint32_t pid,
+    uint32_t tid, const char *comm, size_t clen, uint32_t root)
+{
+	struct fg_stacks_step *sp;
+	uint32_t id;
+	int r;
+
+	if (!st->keep_seq || st->nseq == 0)
+		return 0;
+	if ((r = stacks_intern(st, comm, clen, &id)) != 0)
+		return r;
+	sp = &st->seq[st->nseq - 1];
+	sp->time = time;
+	sp->pid = pid;
+	sp->tid = tid;
+	sp->thread = id;
+	sp->root = root;
+	st->has_samples = 1;
+	return 0;
+}
+
+int
+stacks_has_samples(const struct fg_stacks *st)
+{
+	return st->has_samples;
 }
 
 static inline size_t

@@ -52,10 +52,20 @@ size_t *stacks_sorted(const struct fg_stacks *st);
  * Keep the order of additions (off by default: it costs memory per add):
  * every later add appends one step, so a flame chart can draw the input
  * in time order with equal stacks that are not adjacent kept apart.
+ * The readers of recordings (perf.data, `perf script` text) then add
+ * one step per sample, in the recording's time order, and say which
+ * thread it came from (stacks_step_sample): the sample log that time
+ * charts, per-thread views and the speedscope and pprof writers read.
  */
 struct fg_stacks_step {
 	size_t stack;		/* index for stacks_get */
 	uint64_t weight, weight2;	/* what that add contributed */
+	uint64_t time;		/* ns, as the recording gives it; 0: none */
+	uint32_t pid, tid;	/* 0 with tid: not known (folded input) */
+	uint32_t thread;	/* name id of the thread's command;
+				   UINT32_MAX: not known */
+	uint32_t root;		/* frames at the stack's root that name the
+				   process (the process name: 0 or 1) */
 };
 void stacks_keep_sequence(struct fg_stacks *st);
 /* Whether the order of additions is kept. */
@@ -63,6 +73,16 @@ int stacks_keeps_sequence(const struct fg_stacks *st);
 /* The steps in order of addition (*n of them; none unless kept). */
 const struct fg_stacks_step *stacks_sequence(const struct fg_stacks *st,
     size_t *n);
+/*
+ * Say where the last step added came from: a sample at time (ns) of
+ * thread tid of process pid, whose command's name is comm[0..clen)
+ * (interned here), with root frames naming the process.  Nothing when
+ * the order is not kept.  0 or FG_ENOMEM.
+ */
+int stacks_step_sample(struct fg_stacks *st, uint64_t time, uint32_t pid,
+    uint32_t tid, const char *comm, size_t clen, uint32_t root);
+/* Whether any step says which thread it came from (a sample log). */
+int stacks_has_samples(const struct fg_stacks *st);
 
 /* Compare two names as they sort inside joined folded lines. */
 int stacks_cmp(const struct fg_stacks *st, size_t a, size_t b);

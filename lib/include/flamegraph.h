@@ -143,6 +143,15 @@ FG_API int fg_stacks_add_folded(struct fg_stacks *st, const char *stack,
 FG_API int fg_stacks_merge(struct fg_stacks *dst, const struct fg_stacks *src,
     struct fg_error *err);
 
+/*
+ * Keep every addition in order from now on (off by default: memory per
+ * sample).  Reading a recording (perf.data or `perf script` text) into
+ * st then keeps one entry per sample, in the recording's order, with its
+ * time and thread: the sample log that time-ordered flame charts,
+ * per-thread views and the speedscope and pprof outputs need.  Call
+ * before anything is added.
+ */
+FG_API void fg_stacks_keep_samples(struct fg_stacks *st);
 FG_API size_t fg_stacks_count(const struct fg_stacks *st);	/* unique stacks */
 FG_API size_t fg_stacks_nframes(const struct fg_stacks *st);	/* unique names */
 /* Sum of the weights; saturates at UINT64_MAX (see fg_stacks_add). */
