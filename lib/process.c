@@ -362,6 +362,41 @@ commit_file(FILE *fp, const char *tmp, const char *path, int rc,
 	return rc;
 }
 
+/* A writer of one output file from the model. */
+typedef int out_write_fn(const struct fg_stacks *st, FILE *fp,
+    const struct fg_process_opts *o, struct fg_error *err);
+
+/* Write path with fn through a temporary file renamed into place. */
+static int
+write_out(const struct fg_process_opts *o, const char *path,
+    out_write_fn *fn, const struct fg_stacks *st, struct fg_error *err)
+{
+	char tmp[PATH_MAX + 32];
+	FILE *fp;
+	int rc;
+
+	if ((fp = temp_beside(path, tmp, sizeof(tmp), &o->tempfile,
+	    err)) == NULL)
+		return err != NULL && err->code ? err->code : FG_EIO;
+	rc = fn(st, fp, o, err);
+	return commit_file(fp, tmp, path, rc, o, err);
+}
+
+static int
+folded_write(const struct fg_stacks *st, FILE *fp,
+    const struct fg_process_opts *o, struct fg_error *err)
+{
+	(void)o;
+	return fg_stacks_write_folded(st, fp, err);
+}
+
+/* Whether an output needs the sample log (fg_stacks_keep_samples). */
+static int
+wants_samples(const struct fg_process_opts *o)
+{
+	return o->keep_samples;
+}
+
 int
 fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
     struct fg_error *err)
@@ -380,6 +415,8 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		return seterr(err, FG_EINVAL, "no output path");
 	if ((st = fg_stacks_new()) == NULL)
 		return seterr(err, FG_ENOMEM, "out of memory");
+	if (wants_samples(o))
+		fg_stacks_keep_samples(st);
 	/* the reader's teardown runs beside the render, joined at out */
 	if ((rc = process_read(o, st, err, &later)) != 0)
 		goto out;
@@ -394,17 +431,11 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		    o->perfdata);
 		goto out;
 	}
-	if (o->folded_output != NULL) {
-		if ((fp = temp_beside(o->folded_output, tmp, sizeof(tmp),
-		    &o->tempfile, err)) == NULL) {
-			rc = err != NULL && err->code ? err->code : FG_EIO;
-			goto out;
-		}
-		rc = fg_stacks_write_folded(use, fp, err);
-		if ((rc = commit_file(fp, tmp, o->folded_output, rc, o,
-		    err)) != 0)
-			goto out;
-	}
+	/* the other outputs first, the SVG last */
+	if (o->folded_output != NULL &&
+	    (rc = write_out(o, o->folded_output, folded_write, use,
+	    err)) != 0)
+		goto out;
 	if (nsamples != NULL)
 		*nsamples = fg_stacks_total(use);
 	if (o->render == NULL && (ro = fg_render_opts_new()) == NULL) {

@@ -819,6 +819,8 @@ struct fg_process_opts {
 	struct fg_naming_opts naming;
 	const char *const *post_process;	/* argv; NULL: none */
 	const char *folded_output;	/* also write folded stacks here */
+	int keep_samples;	/* keep the sample log (fg_stacks_keep_samples)
+				   for a renderer that needs it */
 	const char *output;	/* the SVG path */
 	const struct fg_render_opts *render;	/* NULL: defaults */
 	int quiet;		/* perf script's stderr to /dev/null */
