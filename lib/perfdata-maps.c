@@ -161,6 +161,24 @@ mmap2_buildid(struct pd *pd, const uint8_t *rec, size_t len, const char *f)
 	return sym_add_buildid(pd->sym, f, rec + 44, blen);
 }
 
+/*
+ * The kernel's map (MMAP or MMAP2 "[kernel.kallsyms]_text"): its offset
+ * is where _text was when recording, which tells kallsyms of that boot
+ * from others (KASLR).
+ */
+static void
+kernel_text(struct pd *pd, const uint8_t *rec, size_t sz)
+{
+	uint32_t type = rd32(rec);
+	size_t fo = type == REC_MMAP ? 40 : 72;
+
+	if ((type != REC_MMAP && type != REC_MMAP2) || sz < fo + 17 ||
+	    (rd16(rec + 4) & MISC_CPUMODE_MASK) != MISC_KERNEL ||
+	    memcmp(rec + fo, "[kernel.kallsyms]", 17) != 0)
+		return;
+	sym_set_kernel_text(pd->sym, rd64(rec + 32));
+}
+
 int
 pd_scan_buildids(struct pd *pd, uint64_t doff, uint64_t dsize)
 {
@@ -179,6 +197,7 @@ pd_scan_buildids(struct pd *pd, uint64_t doff, uint64_t dsize)
 
 		if (sz < 8 || sz > end - off)
 			break;
+		kernel_text(pd, rec, sz);
 		if (rd32(rec) == REC_MMAP2 && sz > 8 + 64) {
 			flen = strnlen((const char *)rec + 72, sz - 72u);
 			if (flen < sizeof(f)) {

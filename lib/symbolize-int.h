@@ -86,6 +86,7 @@ struct fg_dso {
 	uint32_t *koffs;	/* line offsets in kbuf, | KMOD */
 	size_t nkents;
 	uint64_t *kstarts;	/* kaddr(i * KSTEP) */
+	int kidx_mapped;	/* koffs and kstarts lie in kmap (our copy) */
 	uint64_t klo, khi;	/* the last lookup's entry holds [klo, khi) */
 	size_t kidx;		/* that entry + 1; 0: none */
 	struct kname *knames;	/* cut out on first use, by index */
@@ -133,6 +134,7 @@ struct fg_symbolizer {
 	struct fg_dso *vdso;
 	struct buildid *bids;
 	char kernel_bid[2 * 64 + 1];
+	uint64_t ktext;		/* the recording's _text address; 0: unknown */
 	char debug_dir[2048];
 	char cache_dir[2048];	/* inflated DWARF sections (dwarfidx.c) */
 	int recording_only;	/* no file, no vdso image is read */

@@ -107,24 +107,46 @@ kaddr(const struct fg_dso *d, size_t i)
 	    d->kbuf + d->kbuflen);
 }
 
-/* perf's build-id cache copy of kallsyms, mapped into d->kbuf: 0/-1. */
+static int kcopy_map(struct fg_dso *, const char *);
+
+/*
+ * perf's build-id cache copy of kallsyms, mapped into d->kbuf: 0/-1.
+ * Its path in path[cap] and, in idx[icap], the path of our indexed copy
+ * of it (kcopy_map), named by the file's build id, size and time, under
+ * the cache directory (idx[0] is '\0' without one).
+ */
 static int
-kallsyms_map(struct fg_dso *d, char *path, size_t cap)
+kallsyms_map(struct fg_dso *d, char *path, size_t cap, char *idx,
+    size_t icap)
 {
 	struct stat sb;
-	int fd;
+	int fd, n;
 
+	idx[0] = '\0';
 	if (d->s->kernel_bid[0] == '\0' || d->s->debug_dir[0] == '\0')
 		return -1;
 	snprintf(path, cap, "%s/[kernel.kallsyms]/%s/kallsyms",
 	    d->s->debug_dir, d->s->kernel_bid);
 	if ((fd = open_regular(path, &sb)) < 0)
 		return -1;
+	if (d->s->cache_dir[0] != '\0') {
+		n = snprintf(idx, icap, "%s/kallsyms/perf-%s-%llx-%llx.idx",
+		    d->s->cache_dir, d->s->kernel_bid,
+		    (unsigned long long)sb.st_size,
+		    (unsigned long long)sb.st_mtime);
+		if (n < 0 || (size_t)n >= icap)
+			idx[0] = '\0';
+	}
+	if (idx[0] != '\0' && kcopy_map(d, idx) == 0) {
+		close(fd);
+		return 0;
+	}
 	if (sb.st_size > 0 &&
 	    (d->kmap = mmap(NULL, (size_t)sb.st_size, PROT_READ,
 	    MAP_PRIVATE | FG_MAP_WHOLE, fd, 0)) != MAP_FAILED) {
 		d->kmaplen = (size_t)sb.st_size;
 		d->kbuf = d->kmap;
+		d->kbuflen = d->kmaplen;
 	} else
 		d->kmap = NULL;
 	close(fd);
@@ -139,10 +161,47 @@ kallsyms_map(struct fg_dso *d, char *path, size_t cap)
  * recording's build id of it), the boot (KASLR moves the kernel each
  * boot) and the loaded modules (a hash of /proc/modules), as
  * DIR/kallsyms/BUILDID-BOOTID-MODULES, under the DWARF cache directory.
- * The file is KC_MAGIC, the checksum of the text, then the text.
+ * The copy keeps the index too (building it from the text was most of
+ * the kernel's cost, ~6 ms a run here): the file is a header (KC_MAGIC,
+ * a checksum, the text's length, the entry and start counts, a hash of
+ * the text's ends), the text, then koffs and kstarts, each at an
+ * 8-byte boundary.  The checksum covers the header's counts and the
+ * index; the text is checked by its length and the hash of its ends,
+ * and every line offset is checked to lie in it, so that a run maps
+ * the file and touches only the pages its lookups read.  A file of
+ * another format (an older copy) is made again.
  */
-#define KC_MAGIC	"FGKSYMS1"
-#define KC_HDR		16
+#define KC_MAGIC	"FGKSYMS2"
+#define KC_HDR		48
+#define KC_ALIGN(n)	(((n) + 7) & ~(size_t)7)
+
+struct kc_hdr {
+	char magic[8];
+	uint64_t sum;		/* base_checksum of what follows it and the index */
+	uint64_t textlen;
+	uint64_t nkents;
+	uint64_t nstarts;
+	uint64_t ends;		/* kc_ends() of the text */
+};
+
+/* A hash of the text's length and its first and last 4 KiB. */
+static uint64_t
+kc_ends(const char *text, size_t len)
+{
+	size_t k = len < 4096 ? len : 4096;
+
+	return base_hash(text, k) ^ (base_hash(text + len - k, k) * 31) ^ len;
+}
+
+/* The checksum of a header's counts and of the index. */
+static uint64_t
+kc_sum(const struct kc_hdr *h, const uint32_t *koffs,
+    const uint64_t *kstarts)
+{
+	return base_checksum(&h->textlen, KC_HDR - 16) ^
+	    (base_checksum(koffs, h->nkents * sizeof(*koffs)) * 31) ^
+	    (base_checksum(kstarts, h->nstarts * sizeof(*kstarts)) * 7);
+}
 
 /* Up to len - 1 bytes of a small /proc file, NUL-ended: its length. */
 static size_t
@@ -183,59 +242,113 @@ kcopy_path(const char *cache_dir, char *path, size_t cap)
 		mh = base_hash(mods, n);
 		free(mods);
 	}
-	r = snprintf(path, cap, "%s/kallsyms/%s-%016llx", cache_dir, boot,
+	r = snprintf(path, cap, "%s/kallsyms/%s-%016llx.idx", cache_dir, boot,
 	    (unsigned long long)mh);
 	return r < 0 || (size_t)r >= cap ? -1 : 0;
 }
 
-/* Our copy (kcopy_path), checked and mapped into d->kbuf: 0/-1. */
+/* Whether the header h of a file of size bytes describes it. */
+static int
+kc_fits(const struct kc_hdr *h, size_t size)
+{
+	uint64_t room = size - KC_HDR;
+
+	if (memcmp(h->magic, KC_MAGIC, 8) != 0 || h->textlen == 0 ||
+	    h->textlen > room || h->textlen > KMOD ||
+	    h->nkents > room / 4 || h->nstarts > room / 8 ||
+	    h->nstarts != (h->nkents + KSTEP - 1) / KSTEP)
+		return 0;
+	return KC_ALIGN(h->textlen) + KC_ALIGN(h->nkents * 4) +
+	    h->nstarts * 8 == room;
+}
+
+/*
+ * Our copy (kcopy_path), checked and mapped: the text into d->kbuf, the
+ * index into d->koffs and d->kstarts (d->kidx_mapped).  0/-1.
+ */
 static int
 kcopy_map(struct fg_dso *d, const char *path)
 {
+	const struct kc_hdr *h;
+	const char *base;
+	const uint32_t *koffs;
 	struct stat sb;
-	uint64_t sum;
+	uint64_t i;
 	void *m;
 	int fd;
 
 	if ((fd = open_regular(path, &sb)) < 0)
 		return -1;
 	if (sb.st_size <= KC_HDR || (m = mmap(NULL, (size_t)sb.st_size,
-	    PROT_READ, MAP_PRIVATE | FG_MAP_WHOLE, fd, 0)) == MAP_FAILED) {
+	    PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
 		close(fd);
 		return -1;
 	}
 	close(fd);
-	memcpy(&sum, (const char *)m + 8, 8);
-	if (memcmp(m, KC_MAGIC, 8) != 0 || sum != base_checksum((const char *)m +
-	    KC_HDR, (size_t)sb.st_size - KC_HDR)) {
-		munmap(m, (size_t)sb.st_size);
-		return -1;
-	}
+	h = m;
+	base = (const char *)m + KC_HDR;
+	if (!kc_fits(h, (size_t)sb.st_size))
+		goto bad;
+	koffs = (const void *)(base + KC_ALIGN(h->textlen));
+	d->kstarts = (uint64_t *)(uintptr_t)(base + KC_ALIGN(h->textlen) +
+	    KC_ALIGN(h->nkents * 4));
+	if (h->ends != kc_ends(base, h->textlen) ||
+	    h->sum != kc_sum(h, koffs, d->kstarts))
+		goto bad;
+	for (i = 0; i < h->nkents; i++)
+		if ((koffs[i] & ~KMOD) >= h->textlen)
+			goto bad;
 	d->kmap = m;
 	d->kmaplen = (size_t)sb.st_size;
-	d->kbuf = (const char *)m + KC_HDR;
-	d->kbuflen = (size_t)sb.st_size - KC_HDR;
+	d->kbuf = base;
+	d->kbuflen = h->textlen;
+	d->koffs = (uint32_t *)(uintptr_t)koffs;
+	d->nkents = h->nkents;
+	d->kidx_mapped = 1;
 	return 0;
+bad:
+	d->kstarts = NULL;
+	munmap(m, (size_t)sb.st_size);
+	return -1;
 }
 
-/* Keep the text read from /proc/kallsyms as our copy at path. */
+/* Keep d's kallsyms text and its finished index as our copy at path. */
 static void
-kcopy_put(const char *path, const char *text, size_t len)
+kcopy_put(const char *path, const struct fg_dso *d)
 {
-	char dir[PATH_MAX], hdr[KC_HDR], *slash;
-	uint64_t sum = base_checksum(text, len);
-	const void *part[2] = { hdr, text };
-	size_t plen[2] = { KC_HDR, len };
+	static const char zero[8];
+	char dir[PATH_MAX], *slash;
+	struct kc_hdr h;
+	const void *part[6];
+	size_t plen[6];
 
-	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) ||
+	if (d->nkents == 0 || d->kstarts == NULL ||
+	    strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) ||
 	    (slash = strrchr(dir, '/')) == NULL)
 		return;
 	*slash = '\0';
 	if (base_mkdirs(dir) != 0)
 		return;
-	memcpy(hdr, KC_MAGIC, 8);
-	memcpy(hdr + 8, &sum, 8);
-	(void)put_file(path, part, plen, 2);
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, KC_MAGIC, 8);
+	h.textlen = d->kbuflen;
+	h.nkents = d->nkents;
+	h.nstarts = (d->nkents + KSTEP - 1) / KSTEP;
+	h.ends = kc_ends(d->kbuf, d->kbuflen);
+	h.sum = kc_sum(&h, d->koffs, d->kstarts);
+	part[0] = &h;
+	plen[0] = KC_HDR;
+	part[1] = d->kbuf;
+	plen[1] = d->kbuflen;
+	part[2] = zero;
+	plen[2] = KC_ALIGN(d->kbuflen) - d->kbuflen;
+	part[3] = d->koffs;
+	plen[3] = d->nkents * 4;
+	part[4] = zero;
+	plen[4] = KC_ALIGN(d->nkents * 4) - d->nkents * 4;
+	part[5] = d->kstarts;
+	plen[5] = h.nstarts * 8;
+	(void)put_file(path, part, plen, 6);
 }
 
 /* What the index loop reads a byte as: its hex value, a kept type. */
@@ -427,39 +540,129 @@ kindex_finish(struct fg_dso *d, int sorted)
  * address and line offset of each text or data symbol (T W D B, as
  * perf); names are cut out of the text when a lookup returns them.
  */
+/* The address of _text (else _stext) in a kallsyms text; 0: none. */
+static uint64_t
+ktext_of(const char *buf, size_t len)
+{
+	static const char *const pat[] = { " T _text\n", " T _stext\n" };
+	const char *p, *line;
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		if ((p = memmem(buf, len, pat[k], strlen(pat[k]))) == NULL)
+			continue;
+		for (line = p; line > buf && line[-1] != '\n'; line--)
+			;
+		return kline_addr(line, p);
+	}
+	return 0;
+}
+
+/*
+ * Whether the text in d->kbuf is of the recording's boot: its _text
+ * where the recording's kernel map says it was (KASLR moves it each
+ * boot); yes when either is not known.
+ */
+static int
+kboot_ok(const struct fg_dso *d)
+{
+	uint64_t t;
+
+	if (d->s->ktext == 0 || (t = ktext_of(d->kbuf, d->kbuflen)) == 0)
+		return 1;
+	return t == d->s->ktext;
+}
+
+/* Forget the kallsyms text and index of d (one that was not used). */
+static void
+kdrop(struct fg_dso *d)
+{
+	if (d->kmap != NULL)
+		munmap(d->kmap, d->kmaplen);
+	else
+		free((void *)(uintptr_t)d->kbuf);
+	if (!d->kidx_mapped) {
+		free(d->koffs);
+		free(d->kstarts);
+	}
+	d->kmap = NULL;
+	d->kmaplen = 0;
+	d->kbuf = NULL;
+	d->kbuflen = 0;
+	d->koffs = NULL;
+	d->kstarts = NULL;
+	d->nkents = 0;
+	d->kidx_mapped = 0;
+}
+
+/* /proc/kallsyms or perf's copy (path) read and indexed: 0/-1. */
+static int
+kload_text(struct fg_dso *d, const char *src)
+{
+	size_t len = 0;
+
+	if ((d->kbuf = slurp(src, &len)) == NULL)
+		return -1;
+	d->kbuflen = len;
+	kindex_finish(d, kindex_build(d));
+	return 0;
+}
+
+/*
+ * kallsyms of the recording's boot, the first of: perf's build-id cache
+ * copy when the recording names the kernel's build id (the symbols as
+ * they were when recorded; through our indexed copy of it once made);
+ * our copy for this boot; /proc/kallsyms, which costs tens of
+ * milliseconds of kernel time, and of which our copy is then made.  A source of another
+ * boot (kboot_ok) is passed over; when none is of it, the kernel frames
+ * stay unresolved, with a warning.  The index holds the address and
+ * line offset of each text or data symbol (T W D B, as perf); names
+ * are cut out of the text when a lookup returns them.
+ */
 void
 sym_load_kallsyms(struct fg_dso *d)
 {
-	char path[4096], copy[PATH_MAX];
-	const char *src = "/proc/kallsyms";
-	size_t len = 0;
-	int sorted, fresh = 0, hidden;
+	char perfcopy[4096], copy[PATH_MAX], pidx[PATH_MAX];
+	int have_copy, hidden, copy_ok = 0;
 
-	d->kbuf = NULL;
-	if (kallsyms_map(d, path, sizeof(path)) == 0) {
-		len = d->kmaplen;
-		src = path;
-	} else if (kcopy_path(d->s->cache_dir, copy, sizeof(copy)) == 0) {
-		if (kcopy_map(d, copy) == 0) {
-			len = d->kbuflen;
-			src = copy;
-		} else
-			fresh = 1;
+	if (kallsyms_map(d, perfcopy, sizeof(perfcopy), pidx,
+	    sizeof(pidx)) == 0) {
+		if (!d->kidx_mapped) {
+			kindex_finish(d, kindex_build(d));
+			if (pidx[0] != '\0' && kboot_ok(d))
+				kcopy_put(pidx, d);
+		}
+		if (kboot_ok(d))
+			return;
+		kdrop(d);
 	}
-	if (d->kbuf == NULL && (d->kbuf = slurp(src, &len)) == NULL) {
-		warnf(d->wp, "%s: %s: kernel frames stay unresolved",
-		    src, strerror(errno));
+	have_copy = kcopy_path(d->s->cache_dir, copy, sizeof(copy)) == 0;
+	if (have_copy && kcopy_map(d, copy) == 0) {
+		if (kboot_ok(d))
+			return;
+		kdrop(d);
+		copy_ok = 1;	/* this boot's, as /proc/kallsyms is */
+	}
+	if (kload_text(d, "/proc/kallsyms") != 0) {
+		warnf(d->wp, "/proc/kallsyms: %s: kernel frames stay "
+		    "unresolved", strerror(errno));
 		return;
 	}
-	d->kbuflen = len;
-	sorted = kindex_build(d);
 	hidden = d->nkents > 0 && kaddr(d, d->nkents - 1) == 0;
-	if (hidden)
-		warnf(d->wp, "%s: addresses hidden (kptr_restrict): "
-		    "kernel frames stay unresolved", src);
-	else if (fresh && d->nkents > 0)
-		kcopy_put(copy, d->kbuf, len);
-	kindex_finish(d, sorted);
+	if (hidden) {
+		warnf(d->wp, "/proc/kallsyms: addresses hidden "
+		    "(kptr_restrict): kernel frames stay unresolved");
+		return;
+	}
+	if (have_copy && !copy_ok)
+		kcopy_put(copy, d);
+	if (!kboot_ok(d)) {
+		warnf(d->wp, "the kernel's symbols as of the recording's "
+		    "boot are not at hand (its _text was at 0x%llx): kernel "
+		    "frames stay unresolved",
+		    (unsigned long long)d->s->ktext);
+		kdrop(d);
+	}
 }
 
 /* The cached name of kallsyms entry i: a slot in d->knames. */
@@ -613,19 +816,38 @@ sym_kernel_symbol(struct fg_dso *d, uint64_t addr, const char **module)
 }
 
 void
+sym_set_kernel_text(struct fg_symbolizer *s, uint64_t addr)
+{
+	s->ktext = addr;
+}
+
+void
 sym_kallsyms_warm(const char *cache_dir)
 {
 	char path[PATH_MAX];
+	struct fg_dso d;
 	struct stat sb;
 	size_t len;
 	char *text;
 
-	if (cache_dir == NULL || kcopy_path(cache_dir, path, sizeof(path)) != 0 ||
-	    stat(path, &sb) == 0 ||
-	    (text = slurp("/proc/kallsyms", &len)) == NULL)
+	if (cache_dir == NULL || kcopy_path(cache_dir, path, sizeof(path)) != 0)
 		return;
+	memset(&d, 0, sizeof(d));
+	if (stat(path, &sb) == 0 && kcopy_map(&d, path) == 0) {
+		munmap(d.kmap, d.kmaplen);
+		return;
+	}
+	if ((text = slurp("/proc/kallsyms", &len)) == NULL)
+		return;
+	d.kbuf = text;
+	d.kbuflen = len;
 	/* hidden addresses (kptr_restrict) are all zeros: nothing to keep */
-	if (len > 17 && strspn(text, "0") < 16)
-		kcopy_put(path, text, len);
+	if (len > 17 && strspn(text, "0") < 16) {
+		kindex_finish(&d, kindex_build(&d));
+		if (d.nkents > 0 && kaddr(&d, d.nkents - 1) != 0)
+			kcopy_put(path, &d);
+	}
+	free(d.koffs);
+	free(d.kstarts);
 	free(text);
 }

@@ -83,8 +83,10 @@ dso_free(struct fg_dso *d)
 		munmap(d->kmap, d->kmaplen);
 	else
 		free((void *)(uintptr_t)d->kbuf);
-	free(d->koffs);
-	free(d->kstarts);
+	if (!d->kidx_mapped) {
+		free(d->koffs);
+		free(d->kstarts);
+	}
 	free(d->knames);
 	free(d->pf_msgs);
 	arena_free(&d->arena);

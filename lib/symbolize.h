@@ -64,6 +64,13 @@ int sym_add_buildid(struct fg_symbolizer *s, const char *path,
     const uint8_t *id, size_t len);
 
 /*
+ * The address of the kernel's _text when recorded (the kernel map's
+ * offset in the recording): kallsyms whose _text is elsewhere are of
+ * another boot (KASLR) and are not used.  Before the first lookup.
+ */
+void sym_set_kernel_text(struct fg_symbolizer *s, uint64_t addr);
+
+/*
  * The file the symbolizer reads for path, when not path itself: the
  * copy in perf's build-id cache (the debug directory's
  * .build-id/xx/yyyy/elf) when the recording gives path's build id and
