@@ -307,8 +307,14 @@ base_warn(void *arg, const char *msg)
 {
 	struct base_warns *bw = arg;
 
-	if (bw->n++ == 0)
-		strlcpy(bw->first, msg, sizeof(bw->first));
+	size_t n;
+
+	if (bw->n++ > 0)
+		return;
+	n = strlcpy(bw->first, msg, sizeof(bw->first));
+	if (n < sizeof(bw->first) && n > 9 &&
+	    strcmp(bw->first + n - 9, "; skipped") == 0)
+		bw->first[n - 9] = '\0';
 }
 
 /* Whether path starts with perf.data's magic (either byte order). */
