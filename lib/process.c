@@ -317,23 +317,34 @@ base_warn(void *arg, const char *msg)
 		bw->first[n - 9] = '\0';
 }
 
-/* Whether path starts with perf.data's magic (either byte order). */
+/* What kind of file a base is, from its first bytes. */
+enum base_kind { BASE_FOLDED, BASE_PERFDATA, BASE_BINARY };
+
+/*
+ * perf.data's magic (either byte order) makes a recording; a NUL byte in
+ * the first 64 KiB a binary file, which folded text never is.
+ */
 static int
-base_is_perfdata(const char *path, struct fg_error *err)
+base_kind(const char *path, enum base_kind *kind, struct fg_error *err)
 {
-	char magic[8];
+	char buf[65536];
 	ssize_t n;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return seterr_sys(err, FG_EIO, errno, "%s", path);
-	n = read(fd, magic, sizeof(magic));
+	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n == -1)
 		return seterr_sys(err, FG_EIO, errno, "%s", path);
-	return n == (ssize_t)sizeof(magic) &&
-	    (memcmp(magic, "PERFILE2", 8) == 0 ||
-	    memcmp(magic, "2ELIFREP", 8) == 0);
+	if (n >= 8 && (memcmp(buf, "PERFILE2", 8) == 0 ||
+	    memcmp(buf, "2ELIFREP", 8) == 0))
+		*kind = BASE_PERFDATA;
+	else if (memchr(buf, '\0', (size_t)n) != NULL)
+		*kind = BASE_BINARY;
+	else
+		*kind = BASE_FOLDED;
+	return 0;
 }
 
 /* A folded base: one warning for lines skipped beside good ones. */
@@ -352,7 +363,9 @@ base_read_folded(const struct fg_process_opts *o, const char *path,
 	fo.warn.arg = &bw;
 	if ((rc = fg_folded_read_file(path, &fo, out, err)) != 0)
 		return rc;
-	if (fg_diff_total(out) == 0 && bw.n > 0)
+	/* text of another kind may have lines that end in a number */
+	if ((fg_diff_total(out) == 0 || bw.n > fg_stacks_count(out)) &&
+	    bw.n > 0)
 		return seterr(err, FG_EPARSE, "%s: neither folded stacks nor a "
 		    "perf.data recording (%s)", path, bw.first);
 	if (fg_diff_total(out) == 0)
@@ -370,11 +383,15 @@ fg_process_read_base(const struct fg_process_opts *o, const char *path,
 {
 	struct fg_process_opts bo;
 	struct fg_stacks *st, *pp = NULL;
+	enum base_kind kind;
 	int rc;
 
-	if ((rc = base_is_perfdata(path, err)) < 0)
+	if ((rc = base_kind(path, &kind, err)) != 0)
 		return rc;
-	if (rc == 0)
+	if (kind == BASE_BINARY)
+		return seterr(err, FG_EPARSE, "%s: neither folded stacks nor a "
+		    "perf.data recording (a binary file)", path);
+	if (kind == BASE_FOLDED)
 		return base_read_folded(o, path, out, err);
 	bo = *o;
 	bo.perfdata = path;

@@ -942,9 +942,10 @@ FG_API int fg_process_read(const struct fg_process_opts *o,
  * (plain or differential lines), or a perf.data recording (told by its
  * magic, file or pipe mode) read as fg_process_read reads o's recording,
  * with o's source, naming and post-process command.  FG_EIO when it
- * cannot be read; FG_EPARSE when it holds no stacks (neither folded text
- * nor a recording; the message says what its first line was); FG_ENODATA
- * for a recording without samples.  Folded lines that do not parse
+ * cannot be read; FG_EPARSE when it is neither folded text nor a
+ * recording (a binary file, or text with more lines that do not parse
+ * than stacks that do; the message quotes the first bad line);
+ * FG_ENODATA when it holds no samples.  Folded lines that do not parse
  * beside good ones give one warning to o->warn.
  */
 FG_API int fg_process_read_base(const struct fg_process_opts *o,
