@@ -939,9 +939,10 @@ FG_API int fg_process_read(const struct fg_process_opts *o,
 
 /*
  * Read path, the base of a differential graph, into out: folded stacks
- * (plain or differential lines), or a perf.data recording (told by its
- * magic, file or pipe mode) read as fg_process_read reads o's recording,
- * with o's source, naming and post-process command.  FG_EIO when it
+ * (plain or differential lines, taken as they are), or a perf.data
+ * recording (told by its magic, file or pipe mode) read as
+ * fg_process_read reads o's recording, with o's source, naming and
+ * post-process command.  FG_EIO when it
  * cannot be read; FG_EPARSE when it is neither folded text nor a
  * recording (a binary file, or text with more lines that do not parse
  * than stacks that do; the message quotes the first bad line);
