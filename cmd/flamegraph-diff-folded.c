@@ -7,7 +7,6 @@
  * SIGTERM and SIGHUP end it with the signal (128 + its number), also
  * when started with SIGINT ignored, as the other programs.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -21,74 +20,11 @@
 
 static const char *progname = "flamegraph-diff-folded";
 
-struct combine {
-	struct fg_stacks *dst;
-	int second;		/* adding the after profile */
-	int src_diff;		/* source lines had two counts */
-	int strip_hex;
-	double scale;		/* before counts times this (normalize) */
-	char *buf;
-	size_t cap;
-	struct fg_error *err;
-};
-
 static void
 on_warn(void *arg, const char *msg)
 {
 	(void)arg;
 	fprintf(stderr, "%s: warning: %s\n", progname, msg);
-}
-
-/* Append name to c->buf, with hex numbers cut to "0x..." if asked. */
-static int
-put_frame(struct combine *c, size_t *len, const char *s, size_t n)
-{
-	size_t i = 0;
-
-	if (*len + n + 8 > c->cap) {
-		size_t ncap = (*len + n + 8) * 2;
-		char *nb = realloc(c->buf, ncap);
-		if (nb == NULL)
-			return -1;
-		c->buf = nb;
-		c->cap = ncap;
-	}
-	while (i < n) {
-		if (c->strip_hex && i + 1 < n && s[i] == '0' && s[i + 1] == 'x') {
-			size_t j = i + 2;
-			while (j < n && isxdigit((unsigned char)s[j]))
-				j++;
-			memcpy(c->buf + *len, "0x", 2);
-			*len += 2;
-			if (j > i + 2) {
-				memcpy(c->buf + *len, "...", 3);
-				*len += 3;
-			}
-			i = j;
-			continue;
-		}
-		c->buf[(*len)++] = s[i++];
-	}
-	return 0;
-}
-
-static int
-add_one(void *arg, const char *const *frames, const size_t *lens, size_t n,
-    uint64_t w1, uint64_t w2)
-{
-	struct combine *c = arg;
-	uint64_t count = c->src_diff ? w2 : w1;
-	size_t len = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if ((i > 0 && put_frame(c, &len, ";", 1) != 0) ||
-		    put_frame(c, &len, frames[i], lens[i]) != 0)
-			return FG_ENOMEM;
-	}
-	if (!c->second && c->scale != 1.0)
-		count = (uint64_t)((double)count * c->scale);
-	return fg_stacks_add_folded(c->dst, c->buf, len,
-	    c->second ? 0 : count, c->second ? count : 0, c->err);
 }
 
 static int
@@ -106,20 +42,6 @@ write_line(void *arg, const char *const *frames, const size_t *lens,
 	fprintf(fp, " %llu %llu\n", (unsigned long long)w1,
 	    (unsigned long long)w2);
 	return ferror(fp) ? FG_EIO : 0;
-}
-
-static int
-sum_last(void *arg, const char *const *frames, const size_t *lens, size_t n,
-    uint64_t w1, uint64_t w2)
-{
-	uint64_t *t = arg;
-
-	(void)frames;
-	(void)lens;
-	(void)n;
-	(void)w1;
-	*t += w2;
-	return 0;
 }
 
 static void
@@ -146,8 +68,7 @@ main(int argc, char **argv)
 	struct fg_stacks *a = NULL, *b = NULL, *out = NULL;
 	struct fg_folded_opts fo;
 	struct fg_error err = { 0 };
-	struct combine c;
-	uint64_t t1 = 0, t2 = 0;
+	struct fg_diff_opts dopts;
 	int ch, normalize = 0, strip = 0, r, status = 0;
 
 	cleanup_install(NULL);	/* nothing to remove: die of the signal */
@@ -178,7 +99,6 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	memset(&c, 0, sizeof(c));
 	if ((a = fg_stacks_new()) == NULL || (b = fg_stacks_new()) == NULL ||
 	    (out = fg_stacks_new()) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", progname);
@@ -193,28 +113,10 @@ main(int argc, char **argv)
 		status = 1;
 		goto done;
 	}
-	t1 = fg_stacks_total(a);
-	t2 = fg_stacks_total(b);
-	if (fg_stacks_differential(a)) {
-		t1 = 0;
-		(void)fg_stacks_foreach_sorted(a, sum_last, &t1, &err);
-	}
-	if (fg_stacks_differential(b)) {
-		t2 = 0;
-		(void)fg_stacks_foreach_sorted(b, sum_last, &t2, &err);
-	}
-	c.dst = out;
-	c.strip_hex = strip;
-	c.err = &err;
-	c.scale = normalize && t1 != 0 && t1 != t2 ?
-	    (double)t2 / (double)t1 : 1.0;
-	c.src_diff = fg_stacks_differential(a);
-	r = fg_stacks_foreach_sorted(a, add_one, &c, &err);
-	if (r == 0) {
-		c.second = 1;
-		c.src_diff = fg_stacks_differential(b);
-		r = fg_stacks_foreach_sorted(b, add_one, &c, &err);
-	}
+	fg_diff_opts_init(&dopts);
+	dopts.normalize = normalize;
+	dopts.strip_hex = strip;
+	r = fg_diff_stacks(a, b, &dopts, out, &err);
 	if (r == 0)
 		r = fg_stacks_foreach_sorted(out, write_line, stdout, &err);
 	if (r == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
@@ -226,7 +128,6 @@ main(int argc, char **argv)
 		status = 1;
 	}
 done:
-	free(c.buf);
 	fg_stacks_free(a);
 	fg_stacks_free(b);
 	fg_stacks_free(out);

@@ -296,6 +296,121 @@ post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
 	return 0;
 }
 
+/* The folded reader's warnings of a base: counted, the first kept. */
+struct base_warns {
+	uint64_t n;
+	char first[FG_ERRMSG_MAX];
+};
+
+static void
+base_warn(void *arg, const char *msg)
+{
+	struct base_warns *bw = arg;
+
+	size_t n;
+
+	if (bw->n++ > 0)
+		return;
+	n = strlcpy(bw->first, msg, sizeof(bw->first));
+	if (n < sizeof(bw->first) && n > 9 &&
+	    strcmp(bw->first + n - 9, "; skipped") == 0)
+		bw->first[n - 9] = '\0';
+}
+
+/* What kind of file a base is, from its first bytes. */
+enum base_kind { BASE_FOLDED, BASE_PERFDATA, BASE_BINARY };
+
+/*
+ * perf.data's magic (either byte order) makes a recording; a NUL byte in
+ * the first 64 KiB a binary file, which folded text never is.
+ */
+static int
+base_kind(const char *path, enum base_kind *kind, struct fg_error *err)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return seterr_sys(err, FG_EIO, errno, "%s", path);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n == -1)
+		return seterr_sys(err, FG_EIO, errno, "%s", path);
+	if (n >= 8 && (memcmp(buf, "PERFILE2", 8) == 0 ||
+	    memcmp(buf, "2ELIFREP", 8) == 0))
+		*kind = BASE_PERFDATA;
+	else if (memchr(buf, '\0', (size_t)n) != NULL)
+		*kind = BASE_BINARY;
+	else
+		*kind = BASE_FOLDED;
+	return 0;
+}
+
+/* A folded base: one warning for lines skipped beside good ones. */
+static int
+base_read_folded(const struct fg_process_opts *o, const char *path,
+    struct fg_stacks *out, struct fg_error *err)
+{
+	struct fg_folded_opts fo;
+	struct base_warns bw;
+	int rc;
+
+	memset(&bw, 0, sizeof(bw));
+	fg_folded_opts_init(&fo);
+	fo.cancel = o->cancel;
+	fo.warn.fn = base_warn;
+	fo.warn.arg = &bw;
+	if ((rc = fg_folded_read_file(path, &fo, out, err)) != 0)
+		return rc;
+	/* text of another kind may have lines that end in a number */
+	if ((fg_diff_total(out) == 0 || bw.n > fg_stacks_count(out)) &&
+	    bw.n > 0)
+		return seterr(err, FG_EPARSE, "%s: neither folded stacks nor a "
+		    "perf.data recording (%s)", path, bw.first);
+	if (fg_diff_total(out) == 0)
+		return seterr(err, FG_ENODATA, "%s: no samples in the base",
+		    path);
+	if (bw.n > 0)
+		warnf(&o->warn, "%s: %llu line%s skipped, the first: %s", path,
+		    (unsigned long long)bw.n, bw.n == 1 ? "" : "s", bw.first);
+	return 0;
+}
+
+int
+fg_process_read_base(const struct fg_process_opts *o, const char *path,
+    struct fg_stacks *out, struct fg_error *err)
+{
+	struct fg_process_opts bo;
+	struct fg_stacks *st, *pp = NULL;
+	enum base_kind kind;
+	int rc;
+
+	if ((rc = base_kind(path, &kind, err)) != 0)
+		return rc;
+	if (kind == BASE_BINARY)
+		return seterr(err, FG_EPARSE, "%s: neither folded stacks nor a "
+		    "perf.data recording (a binary file)", path);
+	if (kind == BASE_FOLDED)
+		return base_read_folded(o, path, out, err);
+	bo = *o;
+	bo.perfdata = path;
+	bo.progress = NULL;
+	if ((st = fg_stacks_new()) == NULL)
+		return seterr(err, FG_ENOMEM, "out of memory");
+	if ((rc = process_read(&bo, st, err, NULL)) == 0 &&
+	    o->post_process != NULL && o->post_process[0] != NULL)
+		rc = post_process(&bo, st, &pp, err);
+	if (rc == 0 && fg_stacks_total(pp != NULL ? pp : st) == 0)
+		rc = seterr(err, FG_ENODATA, "%s: no samples in the base",
+		    path);
+	if (rc == 0)
+		rc = fg_stacks_merge(out, pp != NULL ? pp : st, err);
+	fg_stacks_free(pp);
+	fg_stacks_free(st);
+	return rc;
+}
+
 /* A temporary file beside path: its name in tmp (reported to t), an
  * open FILE. */
 static FILE *
@@ -397,11 +512,34 @@ wants_samples(const struct fg_process_opts *o)
 	return o->keep_samples;
 }
 
+/*
+ * --diff-against: the base and the current stacks cur as the
+ * differential stacks *df to draw, and the raw ones in o->diff_result.
+ */
+static int
+diff_against(const struct fg_process_opts *o, const struct fg_stacks *cur,
+    struct fg_stacks **df, struct fg_error *err)
+{
+	struct fg_diff_opts dopts;
+	int rc;
+
+	if ((*df = fg_stacks_new()) == NULL)
+		return seterr(err, FG_ENOMEM, "out of memory");
+	fg_diff_opts_init(&dopts);
+	dopts.normalize = !o->diff_absolute;
+	if ((rc = fg_diff_stacks(o->diff_base, cur, &dopts, *df, err)) != 0)
+		return rc;
+	if (o->diff_result == NULL)
+		return 0;
+	dopts.normalize = 0;
+	return fg_diff_stacks(o->diff_base, cur, &dopts, o->diff_result, err);
+}
+
 int
 fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
     struct fg_error *err)
 {
-	struct fg_stacks *st = NULL, *pp = NULL;
+	struct fg_stacks *st = NULL, *pp = NULL, *df = NULL;
 	struct fg_render_opts *ro = NULL;
 	struct fg_pd_teardown *later = NULL;
 	const struct fg_stacks *use;
@@ -438,6 +576,10 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		goto out;
 	if (nsamples != NULL)
 		*nsamples = fg_stacks_total(use);
+	if (o->diff_base != NULL && (rc = diff_against(o, use, &df, err)) != 0)
+		goto out;
+	if (df != NULL)
+		use = df;
 	if (o->render == NULL && (ro = fg_render_opts_new()) == NULL) {
 		rc = seterr(err, FG_ENOMEM, "out of memory");
 		goto out;
@@ -452,6 +594,7 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 out:
 	pd_teardown_join(later);
 	fg_render_opts_free(ro);
+	fg_stacks_free(df);
 	fg_stacks_free(pp);
 	fg_stacks_free(st);
 	return rc;

@@ -21,6 +21,7 @@ cli_main(int argc, char **argv, int cargo_mode)
 	fg_cargo_opts_init(&c.co);
 	c.freq = FG_RECORD_DEFAULT_FREQ;
 	c.compression = -1;
+	c.fail_growth = -1;
 	if (cargo_mode && argc > 1 && strcmp(argv[1], "flamegraph") == 0) {
 		argv[1] = argv[0];
 		argv++;
@@ -40,5 +41,6 @@ cli_main(int argc, char **argv, int cargo_mode)
 	free(c.skip_after);
 	free(c.rargs);
 	free(c.output_owned);
+	diff_free(&c);
 	return ret;
 }

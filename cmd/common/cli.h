@@ -9,6 +9,7 @@
 /* Exit codes besides 0 and the workload's or cargo's own status. */
 #define CLI_EXIT_ERROR 1	/* the tool failed (message on stderr) */
 #define CLI_EXIT_USAGE 2	/* bad command line */
+#define CLI_EXIT_GATE 3		/* a --fail-on-* gate tripped (outputs written) */
 /* A signal (SIGINT, SIGTERM, SIGHUP) while building, recording or
  * processing: 128 + its number, 130 for Ctrl-C (see cleanup.h). */
 

@@ -7,6 +7,7 @@
 #define FG_CLI_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "flamegraph.h"
 
@@ -14,6 +15,13 @@
 struct rarg {
 	int code;
 	const char *arg;
+};
+
+/* --fail-on-share-growth PATTERN:PCT */
+struct share_gate {
+	const char *arg;	/* as given */
+	char *pattern;		/* owned */
+	double points;
 };
 
 struct cli {
@@ -49,6 +57,11 @@ struct cli {
 	struct fg_render_opts *ro;
 	struct rarg *rargs;	/* as given */
 	size_t nrargs;
+	const char *diff_against;	/* --diff-against BASE */
+	int diff_absolute;	/* --diff-absolute */
+	double fail_growth;	/* --fail-on-growth PCT; < 0: none */
+	struct share_gate *share_gates;	/* --fail-on-share-growth, as given */
+	size_t nshare_gates;
 };
 
 /*
@@ -64,5 +77,19 @@ int cli_number(const char *opt, const char *s, long long lo, long long hi,
     long long *v);
 /* Run what c says; the exit status. */
 int cli_run(struct cli *c);
+
+/*
+ * --diff-against and its gates (cli_diff.c).  diff_option: the options
+ * --fail-on-growth and --fail-on-share-growth (code 'g' or 's') into c;
+ * 0, or -1 after a message.  diff_check: those without --diff-against;
+ * -1 to go on, else the exit status.  diff_report: the change table on
+ * stderr (unless -q) and the gates; the number of gates tripped, each
+ * said in one line.  diff_free: what diff_option allocated.
+ */
+int diff_option(struct cli *c, int which, const char *arg);
+int diff_check(const struct cli *c);
+size_t diff_report(const struct cli *c, const struct fg_stacks *base,
+    const struct fg_stacks *diff, uint64_t nsamples);
+void diff_free(struct cli *c);
 
 #endif /* FG_CLI_INT_H */

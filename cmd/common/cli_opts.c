@@ -76,6 +76,13 @@ usage(FILE *fp, int cargo_mode)
 	    "      --skip-after NAME      drop frames below NAME (repeatable)\n"
 	    "      --post-process CMD     filter the folded stacks through CMD\n"
 	    "      --folded-output PATH   also write the folded stacks\n"
+	    "      --diff-against BASE    a differential graph against BASE (folded stacks\n"
+	    "                             or a perf.data): red grew, blue shrank\n"
+	    "      --diff-absolute        BASE's raw counts, not scaled to this run's total\n"
+	    "      --fail-on-growth PCT   exit 3 when the samples grew more than PCT%\n"
+	    "      --fail-on-share-growth PATTERN:PCT  exit 3 when the share of stacks\n"
+	    "                             with a frame containing PATTERN grew by more\n"
+	    "                             than PCT percentage points (repeatable)\n"
 	    "  -v, --verbose              show commands and overrides\n"
 	    "  -q, --quiet                only warnings and errors (cargo too)\n"
 	    "      --color WHEN           auto, always or never (cargo too)\n"
@@ -94,7 +101,8 @@ enum {
 	O_NO_DEFAULT, O_TARGET, O_TARGET_DIR, O_OFFLINE, O_LOCKED, O_FROZEN,
 	O_OPEN, O_ROOT, O_IGNORE_STATUS, O_NO_INLINE, O_SKIP_AFTER,
 	O_POST_PROCESS, O_FOLDED, O_VERSION, O_PERFDATA, O_PID, O_CALL_GRAPH,
-	O_PERF_SCRIPT, O_COLOR, O_COMPLETIONS
+	O_PERF_SCRIPT, O_COLOR, O_COMPLETIONS,
+	O_DIFF_AGAINST, O_DIFF_ABSOLUTE, O_FAIL_GROWTH, O_FAIL_SHARE
 };
 
 static const struct option own_options[] = {
@@ -139,6 +147,10 @@ static const struct option own_options[] = {
 	{ "perf-script", no_argument, NULL, O_PERF_SCRIPT },
 	{ "color", required_argument, NULL, O_COLOR },
 	{ "completions", required_argument, NULL, O_COMPLETIONS },
+	{ "diff-against", required_argument, NULL, O_DIFF_AGAINST },
+	{ "diff-absolute", no_argument, NULL, O_DIFF_ABSOLUTE },
+	{ "fail-on-growth", required_argument, NULL, O_FAIL_GROWTH },
+	{ "fail-on-share-growth", required_argument, NULL, O_FAIL_SHARE },
 };
 
 /* The short options; -p is --package for cargo, --pid for flamegraph. */
@@ -248,6 +260,7 @@ static const struct {
 	{ O_POST_PROCESS, offsetof(struct cli, post_process) },
 	{ O_FOLDED, offsetof(struct cli, folded_output) },
 	{ O_PERFDATA, offsetof(struct cli, perfdata) },
+	{ O_DIFF_AGAINST, offsetof(struct cli, diff_against) },
 }, flag_opts[] = {
 	{ O_DEV, offsetof(struct cli, co.dev) },
 	{ O_ALL_FEATURES, offsetof(struct cli, co.all_features) },
@@ -260,6 +273,7 @@ static const struct {
 	{ O_IGNORE_STATUS, offsetof(struct cli, ignore_status) },
 	{ O_NO_INLINE, offsetof(struct cli, no_inline) },
 	{ 'q', offsetof(struct cli, quiet) },
+	{ O_DIFF_ABSOLUTE, offsetof(struct cli, diff_absolute) },
 };
 
 static int
@@ -392,6 +406,10 @@ opt_record(struct cli *c, int ch, const char *arg)
 		n[c->nskip_after++] = arg;
 		return OPT_DONE;
 	case 'v': c->verbose++; return OPT_DONE;
+	case O_FAIL_GROWTH:
+	case O_FAIL_SHARE:
+		return diff_option(c, ch == O_FAIL_GROWTH ? 'g' : 's',
+		    arg) != 0 ? OPT_BAD : OPT_DONE;
 	}
 	return OPT_NOT_MINE;
 }
@@ -623,6 +641,8 @@ check(struct cli *c, int argc, char **argv)
 		    "a recording as it was made");
 		return CLI_EXIT_USAGE;
 	}
+	if (diff_check(c) >= 0)
+		return CLI_EXIT_USAGE;
 	return check_mode(c);
 }
 

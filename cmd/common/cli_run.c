@@ -54,6 +54,9 @@ struct run {
 	int wstatus;		/* the workload's status */
 	int recorded;
 	struct fg_perf_caps caps;	/* probed before the build */
+	struct fg_stacks *base;	/* --diff-against, read before recording */
+	struct fg_stacks *diff;	/* base and this run, raw counts */
+	uint64_t nsamples;	/* drawn */
 };
 
 static int
@@ -800,6 +803,9 @@ process_opts(const struct run *r, struct fg_process_opts *po)
 	fg_render_opts_tempfile(c->ro, po->tempfile);
 	fg_render_opts_cancel(c->ro, &g_cancel);	/* a long render stops */
 	po->progress = status_progress_cb;
+	po->diff_base = r->base;
+	po->diff_absolute = c->diff_absolute;
+	po->diff_result = r->diff;
 }
 
 /* -v: which path the stacks take. */
@@ -827,7 +833,6 @@ static int
 stage_process(struct run *r, struct fg_process_opts *po)
 {
 	struct fg_error err;
-	uint64_t nsamples = 0;
 	int rc;
 
 	process_opts(r, po);
@@ -835,7 +840,7 @@ stage_process(struct run *r, struct fg_process_opts *po)
 		process_note(r, po);
 	g_phase = PHASE_PROCESS;
 	fg_error_clear(&err);
-	rc = fg_process(po, &nsamples, &err);
+	rc = fg_process(po, &r->nsamples, &err);
 	g_phase = PHASE_IDLE;
 	if (rc == FG_ECANCELED) {
 		status_error("interrupted while processing; %s and any old "
@@ -867,25 +872,29 @@ stage_finish(const struct run *r, const struct fg_process_opts *po)
 {
 	const struct cli *c = r->c;
 	char d[64];
+	int ok;
 
 	if (c->folded_output != NULL)
 		status_line("Writing", "%s", c->folded_output);
 	status_line("Writing", "%s", po->output);
 	if (c->open)
 		open_svg(po->output);
+	/* a tripped gate is the status when the program's is not */
+	ok = r->base != NULL && diff_report(c, r->base, r->diff,
+	    r->nsamples) > 0 ? CLI_EXIT_GATE : 0;
 	if (!r->recorded || c->pids != NULL || c->custom_pid ||
 	    r->wstatus == 0)
-		return 0;
+		return ok;
 	fg_status_describe(r->wstatus, d, sizeof(d));
 	if (g_interrupted) {
 		status_note("interrupted: the graph shows what was recorded "
 		    "until then");
-		return c->ignore_status ? 0 : 128 + g_interrupted;
+		return c->ignore_status ? ok : 128 + g_interrupted;
 	}
 	if (!c->ignore_status)
 		status_warn("the profiled program failed (%s); the graph was "
 		    "written anyway (--ignore-status exits 0)", d);
-	return c->ignore_status ? 0 : fg_status_code(r->wstatus);
+	return c->ignore_status ? ok : fg_status_code(r->wstatus);
 }
 
 /* Stage: perf and cargo binaries, --post-process as words. */
@@ -961,6 +970,42 @@ stage_perf_check(struct run *r)
 	return -1;
 }
 
+/*
+ * Stage: --diff-against's base read now, before anything is built or
+ * recorded, with the options the recording will be read with.
+ */
+static int
+stage_base(struct run *r)
+{
+	struct fg_process_opts po;
+	struct fg_error err;
+	int rc;
+
+	if ((r->base = fg_stacks_new()) == NULL ||
+	    (r->diff = fg_stacks_new()) == NULL)
+		return nomem();
+	process_opts(r, &po);
+	if (r->c->verbose)
+		status_note("base of the differential graph: %s",
+		    r->c->diff_against);
+	g_phase = PHASE_PROCESS;
+	fg_error_clear(&err);
+	rc = fg_process_read_base(&po, r->c->diff_against, r->base, &err);
+	g_phase = PHASE_IDLE;
+	if (rc == FG_ECANCELED || (rc != 0 && g_interrupted))
+		return 128 + (g_interrupted != 0 ? g_interrupted : SIGINT);
+	if (rc == FG_ECHILD && err.sys == ENOENT) {
+		perf_missing(r->perf);
+		return CLI_EXIT_ERROR;
+	}
+	if (rc != 0) {
+		status_error("--diff-against: %s", err.msg);
+		return CLI_EXIT_ERROR;
+	}
+	g_cancel = 0;
+	return -1;
+}
+
 /* Stages up to a recording (or the one given): -1, else the exit code. */
 static int
 stages_to_recording(struct run *r)
@@ -973,6 +1018,8 @@ stages_to_recording(struct run *r)
 	if (c->cargo_mode && (rc = stage_manifest(r)) >= 0)
 		return rc;
 	if ((rc = stage_sudo(r)) >= 0)
+		return rc;
+	if (c->diff_against != NULL && (rc = stage_base(r)) >= 0)
 		return rc;
 	if (c->perfdata == NULL && (rc = stage_perf_check(r)) >= 0)
 		return rc;
@@ -1007,6 +1054,8 @@ cli_run(struct cli *c)
 		rc = stage_finish(&r, &po);
 	fg_cargo_free(r.cg);
 	fg_manifest_free(r.man);
+	fg_stacks_free(r.base);
+	fg_stacks_free(r.diff);
 	free(r.sudo);
 	free(r.pp);
 	free(r.out);

@@ -269,6 +269,65 @@ FG_API int fg_folded_read_file(const char *path, const struct fg_folded_opts *o,
     struct fg_stacks *out, struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Diff: two profiles -> one differential profile                      */
+/* ------------------------------------------------------------------ */
+
+struct fg_diff_opts {
+	int normalize;		/* scale the before counts to the after total */
+	int strip_hex;		/* frame names: "0x1f2e" becomes "0x..." */
+};
+
+FG_API void fg_diff_opts_init(struct fg_diff_opts *o);
+
+/*
+ * The total of st as one side of a diff: the sum of its weights, or of
+ * its second weights when st is differential (the "after" column of a
+ * differential folded file).  Saturates at UINT64_MAX.
+ */
+FG_API uint64_t fg_diff_total(const struct fg_stacks *st);
+
+/*
+ * Add to out every stack of before with its count as the first weight,
+ * then every stack of after with its count as the second weight, as
+ * inferno-diff-folded combines two folded files.  A side's count of a
+ * stack is its weight, or its second weight when that side is
+ * differential.  o->normalize multiplies the before counts by
+ * after total / before total (fg_diff_total), truncated.  o NULL: no
+ * option.  out is usually new; FG_ENOMEM, FG_EOVERFLOW.
+ */
+FG_API int fg_diff_stacks(const struct fg_stacks *before,
+    const struct fg_stacks *after, const struct fg_diff_opts *o,
+    struct fg_stacks *out, struct fg_error *err);
+
+/*
+ * A function's share of the samples on each side of a differential
+ * model: the weights of the stacks holding a frame of that name (once
+ * per stack, recursion or not) in percent of the side's total.
+ */
+struct fg_diff_change {
+	const char *name;	/* owned by the model */
+	double before, after;	/* percent */
+};
+
+/*
+ * The at most k functions of diff whose share grew the most (grew[],
+ * *ngrew) and shrank the most (shrank[], *nshrank), largest change
+ * first, equal changes by name; changes under 0.005 percentage points
+ * are left out.  The arrays hold k entries each.  0 or FG_ENOMEM.
+ */
+FG_API int fg_diff_changes(const struct fg_stacks *diff, size_t k,
+    struct fg_diff_change *grew, size_t *ngrew,
+    struct fg_diff_change *shrank, size_t *nshrank, struct fg_error *err);
+
+/*
+ * The share of each side's samples (percent) whose stack holds a frame
+ * whose name contains pattern (a plain substring, case-sensitive).
+ * 0 or FG_ENOMEM.
+ */
+FG_API int fg_diff_share(const struct fg_stacks *diff, const char *pattern,
+    double *before, double *after, struct fg_error *err);
+
+/* ------------------------------------------------------------------ */
 /* Render: stacks -> flame graph SVG                                   */
 /* ------------------------------------------------------------------ */
 
@@ -843,6 +902,19 @@ struct fg_process_opts {
 	void (*progress)(void *arg, uint64_t done_bytes,
 	    uint64_t total_bytes);
 	void *progress_arg;
+	/*
+	 * A differential graph: diff_base (borrowed; fg_process_read_base
+	 * reads one) is the before, the current stacks the after
+	 * (fg_diff_stacks); the SVG draws the current sizes coloured by
+	 * change.  The folded output stays the current stacks.  diff_absolute:
+	 * the base's raw counts, not scaled to the current total.
+	 * diff_result (optional, the caller's, empty): receives the
+	 * differential stacks with raw counts, for fg_diff_changes and
+	 * fg_diff_share.
+	 */
+	const struct fg_stacks *diff_base;
+	int diff_absolute;
+	struct fg_stacks *diff_result;
 };
 
 FG_API void fg_process_opts_init(struct fg_process_opts *o);
@@ -864,6 +936,21 @@ FG_API enum fg_source fg_process_source(const struct fg_process_opts *o,
  */
 FG_API int fg_process_read(const struct fg_process_opts *o,
     struct fg_stacks *st, struct fg_error *err);
+
+/*
+ * Read path, the base of a differential graph, into out: folded stacks
+ * (plain or differential lines, taken as they are), or a perf.data
+ * recording (told by its magic, file or pipe mode) read as
+ * fg_process_read reads o's recording, with o's source, naming and
+ * post-process command.  FG_EIO when it
+ * cannot be read; FG_EPARSE when it is neither folded text nor a
+ * recording (a binary file, or text with more lines that do not parse
+ * than stacks that do; the message quotes the first bad line);
+ * FG_ENODATA when it holds no samples.  Folded lines that do not parse
+ * beside good ones give one warning to o->warn.
+ */
+FG_API int fg_process_read_base(const struct fg_process_opts *o,
+    const char *path, struct fg_stacks *out, struct fg_error *err);
 
 /*
  * The whole processing step: fg_process_read, the post-process command

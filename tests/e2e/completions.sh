@@ -58,6 +58,10 @@ comp "$BIN/flamegraph-collapse-perf" flamegraph-collapse-perf --n
 has --nthreads; hasnt --no-inline
 comp "$BIN/flamegraph-collapse-perfdata" flamegraph-collapse-perfdata --n
 has --no-inline; hasnt --nthreads
+comp "$FG" flamegraph --diff
+has --diff-against; has --diff-absolute
+comp "$FG" flamegraph --fail-on-
+has --fail-on-growth; has --fail-on-share-growth
 comp "$CFG" cargo-flamegraph -
 has -p; has -z; has -i; has -V; has --title
 # every long option of the parser is offered: --help's list against bash's
