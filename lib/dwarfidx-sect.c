@@ -198,7 +198,7 @@ dw_open(Elf *e)
 
 int
 dw_inflate_info(Elf *e, const char *cache_root, const char *bid,
-    void **buf, size_t *len)
+    struct dw_info *out)
 {
 	struct fg_dw *dw = dw_open(e);
 	struct sect *s;
@@ -215,24 +215,26 @@ dw_inflate_info(Elf *e, const char *cache_root, const char *bid,
 	    (d = elf_rawdata(s->scn, NULL)) == NULL || d->d_buf == NULL)
 		goto out;
 	if (dw_cache_map(dw, S_INFO, d->d_buf, d->d_size, chdr_size(dw->is64,
-	    d->d_buf, d->d_size), s) == 0) {
-		r = 1;		/* its owner maps it too */
-		goto out;
-	}
-	if (inflate_sect(dw->is64, d->d_buf, d->d_size, s) == 0) {
+	    d->d_buf, d->d_size), s) != 0) {
+		if (inflate_sect(dw->is64, d->d_buf, d->d_size, s) != 0)
+			goto out;
 		dw_cache_store(dw, S_INFO, d->d_buf, d->d_size, s->p, s->n);
-		*buf = s->own;
-		*len = s->n;
-		s->own = NULL;
-		r = 0;
 	}
+	/* mapped (and checked) or inflated: its owner need not again */
+	out->own = s->own;
+	out->map = s->map;
+	out->maplen = s->maplen;
+	out->p = s->p;
+	out->n = s->n;
+	s->own = s->map = NULL;
+	r = 0;
 out:
 	dw_free(dw);
 	return r;
 }
 
 int
-dw_adopt_info(struct fg_dw *dw, void *buf, size_t len)
+dw_adopt_info(struct fg_dw *dw, struct dw_info *in)
 {
 	struct sect *s = &dw->s[S_INFO];
 	GElf_Shdr sh;
@@ -252,13 +254,25 @@ dw_adopt_info(struct fg_dw *dw, void *buf, size_t len)
 		memcpy(&w32, (const uint8_t *)d->d_buf + 4, 4);
 		want = w32;
 	}
-	if (want != len)
+	if (want != in->n)
 		return -1;
-	s->own = buf;
-	s->p = buf;
-	s->n = len;
+	s->own = in->own;
+	s->map = in->map;
+	s->maplen = in->maplen;
+	s->p = in->p;
+	s->n = in->n;
 	s->state = 1;
+	memset(in, 0, sizeof(*in));
 	return 0;
+}
+
+void
+dw_info_free(struct dw_info *in)
+{
+	free(in->own);
+	if (in->map != NULL)
+		munmap(in->map, in->maplen);
+	memset(in, 0, sizeof(*in));
 }
 
 void

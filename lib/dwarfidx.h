@@ -63,15 +63,32 @@ Elf		*dw_elf(const struct fg_dw *);
 void		 dw_set_cache(struct fg_dw *, const char *cache_root,
 		    const char *bid);
 /*
- * e's compressed .debug_info inflated into *buf (malloc'd), for a
- * second thread to do ahead on its own Elf of the same file, and kept
- * in the cache as dw_set_cache says: 0; 1 when the cache already
- * holds it (nothing to adopt); -1 (also when it is not compressed).
+ * A .debug_info made ready by another thread: inflated (own, malloc'd)
+ * or mapped from the cache and checked (map, maplen bytes); its bytes
+ * are p[0..n).
+ */
+struct dw_info {
+	void *own;
+	void *map;
+	size_t maplen;
+	const uint8_t *p;
+	size_t n;
+};
+/*
+ * e's compressed .debug_info into *out, for a second thread to do ahead
+ * on its own Elf of the same file: from the cache as dw_set_cache says
+ * (mapped and checked), else inflated and kept in the cache: 0; -1
+ * (also when it is not compressed).
  */
 int		 dw_inflate_info(Elf *e, const char *cache_root,
-		    const char *bid, void **buf, size_t *len);
-/* Take buf as .debug_info if it is not read yet and the size fits: 0/-1. */
-int		 dw_adopt_info(struct fg_dw *, void *buf, size_t len);
+		    const char *bid, struct dw_info *out);
+/*
+ * Take *in as .debug_info if it is not read yet and the size fits: 0
+ * (*in is then the reader's: emptied), -1 (*in left as it was).
+ */
+int		 dw_adopt_info(struct fg_dw *, struct dw_info *in);
+/* What *in holds, let go; *in emptied. */
+void		 dw_info_free(struct dw_info *in);
 /*
  * The unit indexes kept in the cache (see dw_set_cache) for this
  * file: their number, and *cus (malloc'd; the funcs and inls in them

@@ -30,6 +30,12 @@ sym_dwarf_open(struct fg_dso *d)
 		d->dw = dw_open(d->delf);
 	if (d->dw == NULL && d->elf != NULL)
 		d->dw = dw_open(d->elf);
+	/*
+	 * The second helper's .debug_info first: the unit index's key
+	 * (dw_cache_load_cus) reads it, which would otherwise inflate or
+	 * map and check it here a second time.
+	 */
+	sym_pfi_take(d);
 	if (d->dw != NULL && d->s->cache_dir[0] != '\0') {
 		char bid[2 * 64 + 1];
 

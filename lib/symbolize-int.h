@@ -159,8 +159,7 @@ struct fg_symbolizer {
 	char pfi_path[4096];
 	dev_t pfi_dev;
 	ino_t pfi_ino;
-	void *pfi_buf;
-	size_t pfi_len;
+	struct dw_info pfi_info;
 };
 
 

@@ -83,7 +83,7 @@ pfi_main(void *arg)
 
 		sym_elf_bid_hex(e, bid, sizeof(bid));
 		if (elf_kind(e) == ELF_K_ELF && dw_inflate_info(e,
-		    s->cache_dir, bid, &s->pfi_buf, &s->pfi_len) == 0) {
+		    s->cache_dir, bid, &s->pfi_info) == 0) {
 			s->pfi_dev = sb.st_dev;
 			s->pfi_ino = sb.st_ino;
 		}
@@ -109,13 +109,12 @@ sym_pfi_take(struct fg_dso *d)
 	d->pfi = 0;
 	pthread_join(s->pfi_th, NULL);
 	s->pfi_running = 0;
-	if (s->pfi_buf != NULL && d->dw != NULL && d->dfd >= 0 &&
+	if (s->pfi_info.p != NULL && d->dw != NULL && d->dfd >= 0 &&
 	    fstat(d->dfd, &sb) == 0 && sb.st_dev == s->pfi_dev &&
 	    sb.st_ino == s->pfi_ino &&
-	    dw_adopt_info(d->dw, s->pfi_buf, s->pfi_len) == 0)
-		s->pfi_buf = NULL;
-	free(s->pfi_buf);
-	s->pfi_buf = NULL;
+	    dw_adopt_info(d->dw, &s->pfi_info) == 0)
+		return;
+	dw_info_free(&s->pfi_info);
 }
 
 /* The helper's DWARF steps for d, which it has in PF_SYMS. */
@@ -397,8 +396,7 @@ pf_start(struct fg_symbolizer *s, struct fg_dso *pfi)
 			pthread_join(s->pfi_th, NULL);
 			s->pfi_running = 0;
 			pfi->pfi = 0;
-			free(s->pfi_buf);
-			s->pfi_buf = NULL;
+			dw_info_free(&s->pfi_info);
 		}
 		pthread_cond_destroy(&s->pf_cv);
 		pthread_mutex_destroy(&s->pf_mu);

@@ -110,7 +110,7 @@ sym_free(struct fg_symbolizer *s)
 	/* the second helper takes pf_mu too (the kernel's symbols) */
 	if (s->pfi_running) {
 		pthread_join(s->pfi_th, NULL);
-		free(s->pfi_buf);
+		dw_info_free(&s->pfi_info);
 	}
 	if (s->pf_running) {
 		pthread_mutex_destroy(&s->pf_mu);
