@@ -15,6 +15,7 @@ if [ "${1:-}" = --golden ]; then
 	golden=$2
 	shift 2
 	[ -f "$golden" ] || { echo "FAIL: no golden $golden"; exit 1; }
+	golden=$(cd "$(dirname "$golden")" && pwd)/$(basename "$golden")
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 case $prog in /*) ;; *) prog=$(pwd)/$prog ;; esac
