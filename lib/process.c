@@ -505,11 +505,22 @@ folded_write(const struct fg_stacks *st, FILE *fp,
 	return fg_stacks_write_folded(st, fp, err);
 }
 
+static int
+speedscope_write(const struct fg_stacks *st, FILE *fp,
+    const struct fg_process_opts *o, struct fg_error *err)
+{
+	struct fg_speedscope_opts so;
+
+	fg_speedscope_opts_init(&so);
+	so.name = o->perfdata;
+	return fg_write_speedscope(st, fp, &so, err);
+}
+
 /* Whether an output needs the sample log (fg_stacks_keep_samples). */
 static int
 wants_samples(const struct fg_process_opts *o)
 {
-	return o->keep_samples;
+	return o->keep_samples || o->speedscope_output != NULL;
 }
 
 /*
@@ -562,6 +573,12 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 	if (o->post_process != NULL && o->post_process[0] != NULL) {
 		if ((rc = post_process(o, st, &pp, err)) != 0)
 			goto out;
+		/* the same event counted: the speedscope unit */
+		if (stacks_event(st) != NULL && stacks_set_event(pp,
+		    stacks_event(st), strlen(stacks_event(st))) != 0) {
+			rc = seterr(err, FG_ENOMEM, "out of memory");
+			goto out;
+		}
 		use = pp;
 	}
 	if (fg_stacks_total(use) == 0) {
@@ -572,6 +589,10 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 	/* the other outputs first, the SVG last */
 	if (o->folded_output != NULL &&
 	    (rc = write_out(o, o->folded_output, folded_write, use,
+	    err)) != 0)
+		goto out;
+	if (o->speedscope_output != NULL &&
+	    (rc = write_out(o, o->speedscope_output, speedscope_write, use,
 	    err)) != 0)
 		goto out;
 	if (nsamples != NULL)

@@ -48,6 +48,7 @@ struct fg_stacks {
 	size_t nseq, seq_cap;
 	int keep_seq;
 	int has_samples;	/* a step was given its thread */
+	char *event;		/* stacks_set_event, or NULL */
 };
 
 #define MAX_STACK_DEPTH (1u << 24)
@@ -84,6 +85,7 @@ fg_stacks_free(struct fg_stacks *st)
 	free(st->stacks);
 	free(st->stack_tab);
 	free(st->seq);
+	free(st->event);
 	free(st);
 }
 
@@ -172,6 +174,26 @@ int
 stacks_has_samples(const struct fg_stacks *st)
 {
 	return st->has_samples;
+}
+
+int
+stacks_set_event(struct fg_stacks *st, const char *name, size_t len)
+{
+	char *e;
+
+	if ((e = malloc(len + 1)) == NULL)
+		return FG_ENOMEM;
+	memcpy(e, name, len);
+	e[len] = '\0';
+	free(st->event);
+	st->event = e;
+	return 0;
+}
+
+const char *
+stacks_event(const struct fg_stacks *st)
+{
+	return st->event;
 }
 
 static inline size_t

@@ -69,11 +69,13 @@ else
 fi
 
 # The browser tests drive Debian's chromium with playwright-core (no browser
-# download: it is pointed at /usr/bin/chromium).
+# download: it is pointed at /usr/bin/chromium); speedscope's package
+# gives them its app to open our speedscope files in.
 if [ $runtime_only -eq 0 ]; then
 	here=$(cd "$(dirname "$0")/.." && pwd)
 	if [ -f "$here/tests/browser/package.json" ] &&
-	   [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+	   { [ ! -d "$here/tests/browser/node_modules/playwright-core" ] ||
+	     [ ! -d "$here/tests/browser/node_modules/speedscope" ]; }; then
 		(cd "$here/tests/browser" && npm install --no-audit --no-fund --silent)
 	fi
 fi

@@ -56,6 +56,17 @@ else()
   fg_browser_test(perf test-perf.js ${FG_RENDER}
     ${FG_BROWSER_OUT}/perf.folded ${FG_BROWSER_OUT}/perf.svg)
 
+  # speedscope's own app opens our speedscope files: perf script text of
+  # three threads, and the perfdata fixture's recording of fpwork.
+  fg_browser_test(speedscope test-speedscope.js
+    $<TARGET_FILE:flamegraph-collapse-perf>
+    ${CMAKE_CURRENT_SOURCE_DIR}/data/speedscope/threads.txt ${FG_BROWSER_OUT})
+  fg_browser_test(speedscope-recording test-speedscope.js
+    $<TARGET_FILE:flamegraph-collapse-perfdata>
+    ${CMAKE_BINARY_DIR}/perfdata/fp.data ${FG_BROWSER_OUT})
+  set_tests_properties(browser-speedscope-recording PROPERTIES
+    FIXTURES_REQUIRED perfdata_rec SKIP_RETURN_CODE 77)
+
   # The corpus' real profiles.
   set(fg_svg_in ${FG_CONFORMANCE_DIR}/flamegraph-svg/input)
   if(FG_HAVE_CONFORMANCE)

@@ -45,6 +45,7 @@ struct cli {
 	char *output_owned;	/* output from the manifest, made absolute */
 	const char *post_process;
 	const char *folded_output;
+	const char *speedscope_output;	/* --speedscope-output */
 	int verbose, quiet;
 	const char *perfdata;
 	const char *pids;

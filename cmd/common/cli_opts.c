@@ -76,6 +76,8 @@ usage(FILE *fp, int cargo_mode)
 	    "      --skip-after NAME      drop frames below NAME (repeatable)\n"
 	    "      --post-process CMD     filter the folded stacks through CMD\n"
 	    "      --folded-output PATH   also write the folded stacks\n"
+	    "      --speedscope-output PATH  also write a speedscope file (JSON,\n"
+	    "                             one profile per thread)\n"
 	    "      --diff-against BASE    a differential graph against BASE (folded stacks\n"
 	    "                             or a perf.data): red grew, blue shrank\n"
 	    "      --diff-absolute        BASE's raw counts, not scaled to this run's total\n"
@@ -102,7 +104,8 @@ enum {
 	O_OPEN, O_ROOT, O_IGNORE_STATUS, O_NO_INLINE, O_SKIP_AFTER,
 	O_POST_PROCESS, O_FOLDED, O_VERSION, O_PERFDATA, O_PID, O_CALL_GRAPH,
 	O_PERF_SCRIPT, O_COLOR, O_COMPLETIONS,
-	O_DIFF_AGAINST, O_DIFF_ABSOLUTE, O_FAIL_GROWTH, O_FAIL_SHARE
+	O_DIFF_AGAINST, O_DIFF_ABSOLUTE, O_FAIL_GROWTH, O_FAIL_SHARE,
+	O_SPEEDSCOPE
 };
 
 static const struct option own_options[] = {
@@ -151,6 +154,7 @@ static const struct option own_options[] = {
 	{ "diff-absolute", no_argument, NULL, O_DIFF_ABSOLUTE },
 	{ "fail-on-growth", required_argument, NULL, O_FAIL_GROWTH },
 	{ "fail-on-share-growth", required_argument, NULL, O_FAIL_SHARE },
+	{ "speedscope-output", required_argument, NULL, O_SPEEDSCOPE },
 };
 
 /* The short options; -p is --package for cargo, --pid for flamegraph. */
@@ -261,6 +265,7 @@ static const struct {
 	{ O_FOLDED, offsetof(struct cli, folded_output) },
 	{ O_PERFDATA, offsetof(struct cli, perfdata) },
 	{ O_DIFF_AGAINST, offsetof(struct cli, diff_against) },
+	{ O_SPEEDSCOPE, offsetof(struct cli, speedscope_output) },
 }, flag_opts[] = {
 	{ O_DEV, offsetof(struct cli, co.dev) },
 	{ O_ALL_FEATURES, offsetof(struct cli, co.all_features) },

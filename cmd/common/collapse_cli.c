@@ -80,7 +80,9 @@ usage(FILE *fp, const char *prog, enum collapse_source src)
 "  --no-inline           no frames for inlined functions\n", fp);
 	fputs(
 "  --event-filter EVENT  only samples of EVENT (default: the first seen)\n"
-"  --skip-after FUNC     drop the frames below FUNC (repeatable)\n", fp);
+"  --skip-after FUNC     drop the frames below FUNC (repeatable)\n"
+"  --format FORMAT       folded (default) or speedscope (JSON, one profile\n"
+"                        per thread, for https://www.speedscope.app)\n", fp);
 	if (src == COLLAPSE_PERF_SCRIPT)
 		fputs(
 "  -n, --nthreads N      threads to use (default: up to 2)\n", fp);
@@ -94,7 +96,8 @@ usage(FILE *fp, const char *prog, enum collapse_source src)
 enum {
 	OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS,
 	OPT_COMPLETIONS,
-	OPT_EVENT, OPT_SKIP, OPT_NOINLINE
+	OPT_EVENT, OPT_SKIP, OPT_NOINLINE,
+	OPT_FORMAT
 };
 
 /* The options both readers understand, as parsed. */
@@ -154,6 +157,7 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "completions", required_argument, NULL, OPT_COMPLETIONS },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -164,6 +168,7 @@ struct args {
 	const char *path;
 	struct naming nm;
 	struct warnstate ws;
+	int speedscope;		/* --format speedscope */
 };
 
 /* What parsing says: go on, or exit with a status (after the usage). */
@@ -192,7 +197,8 @@ static int
 completions(const struct args *a, const char *shell)
 {
 	static const struct complete_values values[] = {
-		{ "completions", COMPLETE_SHELLS }, { NULL, NULL } };
+		{ "completions", COMPLETE_SHELLS },
+		{ "format", "folded speedscope" }, { NULL, NULL } };
 	const char *other = a->src == COLLAPSE_PERFDATA ? "nthreads" :
 	    "no-inline";
 	struct option mine[sizeof(longopts) / sizeof(longopts[0])];
@@ -258,6 +264,15 @@ args_one(struct args *a, int ch, char **argv)
 		return 0;
 	case OPT_COMPLETIONS:
 		return completions(a, optarg);
+	case OPT_FORMAT:
+		if (strcmp(optarg, "folded") != 0 &&
+		    strcmp(optarg, "speedscope") != 0) {
+			fprintf(stderr, "%s: --format %s: expected folded or "
+			    "speedscope\n", a->prog, optarg);
+			return ARGS_USAGE;
+		}
+		a->speedscope = strcmp(optarg, "speedscope") == 0;
+		return ARGS_OK;
 	}
 	{	/* ':' and '?' */
 		char m[256];
@@ -288,7 +303,21 @@ args_parse(struct args *a, int argc, char **argv)
 	return ARGS_OK;
 }
 
-/* Read the stacks (cancellable) and write them folded: the exit status. */
+/* The stacks on standard output in the --format asked for. */
+static int
+write_output(const struct args *a, const struct fg_stacks *st,
+    struct fg_error *err)
+{
+	struct fg_speedscope_opts so;
+
+	if (!a->speedscope)
+		return fg_stacks_write_folded(st, stdout, err);
+	fg_speedscope_opts_init(&so);
+	so.name = strcmp(a->path, "-") == 0 ? "stdin" : a->path;
+	return fg_write_speedscope(st, stdout, &so, err);
+}
+
+/* Read the stacks (cancellable) and write them: the exit status. */
 static int
 collapse_run(struct args *a)
 {
@@ -304,6 +333,8 @@ collapse_run(struct args *a)
 		fprintf(stderr, "%s: out of memory\n", a->prog);
 		return 1;
 	}
+	if (a->speedscope)
+		fg_stacks_keep_samples(st);
 	r = read_stacks(a->src, a->path, &a->nm, warn, st, &err);
 	reading = 0;
 	if (got_signal) {	/* whatever r says: the user stopped it */
@@ -317,7 +348,7 @@ collapse_run(struct args *a)
 		    a->ws.n - WARN_SHOWN);
 	if (r != 0)
 		fprintf(stderr, "%s: %s\n", a->prog, err.msg);
-	else if (fg_stacks_write_folded(st, stdout, &err) != 0 ||
+	else if (write_output(a, st, &err) != 0 ||
 	    fflush(stdout) != 0 || ferror(stdout))
 		fprintf(stderr, "%s: standard output: %s\n", a->prog,
 		    err.code ? err.msg : strerror(errno));

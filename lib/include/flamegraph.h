@@ -381,6 +381,35 @@ FG_API int fg_render_svg(const struct fg_stacks *st,
     const struct fg_render_opts *o, FILE *fp, struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Speedscope: stacks -> a speedscope JSON file                        */
+/* ------------------------------------------------------------------ */
+
+struct fg_speedscope_opts {
+	const char *name;	/* the file's name (the recording's path);
+				   NULL: "flamegraph" */
+	const char *event;	/* the event the weights count when st does
+				   not say ("cpu-clock": nanoseconds);
+				   NULL: unknown (unit "none") */
+};
+
+FG_API void fg_speedscope_opts_init(struct fg_speedscope_opts *o);
+
+/*
+ * Write st as a speedscope file (https://www.speedscope.app, its JSON
+ * file format) to fp (o NULL: the defaults).  With a sample log
+ * (fg_stacks_keep_samples) one sampled profile per thread, "COMM (tid
+ * N)", its samples in the recording's order, the heaviest thread shown
+ * first; without one, a single profile of the unique stacks in folded
+ * order.  Each sample is its stack root first, process name included,
+ * weighted by its period: in nanoseconds for cpu-clock and task-clock,
+ * else unit "none".  Any frame name gives valid JSON (bytes that are not
+ * UTF-8 become U+FFFD).  The same st gives the same bytes.  FG_EIO on a
+ * write error, FG_ENOMEM.  docs/internals/speedscope.md.
+ */
+FG_API int fg_write_speedscope(const struct fg_stacks *st, FILE *fp,
+    const struct fg_speedscope_opts *o, struct fg_error *err);
+
+/* ------------------------------------------------------------------ */
 /* TOML and manifests                                                  */
 /* ------------------------------------------------------------------ */
 
@@ -878,6 +907,8 @@ struct fg_process_opts {
 	struct fg_naming_opts naming;
 	const char *const *post_process;	/* argv; NULL: none */
 	const char *folded_output;	/* also write folded stacks here */
+	const char *speedscope_output;	/* also a speedscope file here
+					   (fg_write_speedscope) */
 	int keep_samples;	/* keep the sample log (fg_stacks_keep_samples)
 				   for a renderer that needs it */
 	const char *output;	/* the SVG path */

@@ -92,13 +92,14 @@ function render(t, renderer, opts, input, out) {
 
 // Launch Chromium with a fresh profile; returns a page whose dialogs and
 // script errors fail the test unless a prompt answer was queued with
-// page.fgAnswer(text).
-async function open(t, viewport) {
+// page.fgAnswer(text).  opts.local: the network is on (for a server of
+// the test's own on 127.0.0.1), else off.
+async function open(t, viewport, opts) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-browser-'));
   const ctx = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM, headless: true, args: ARGS,
     viewport: viewport || { width: 1280, height: 900 },
-    offline: true,
+    offline: !(opts && opts.local),
   });
   t.cleanup.push(async () => {
     await ctx.close();

@@ -70,4 +70,13 @@ comp "$CFG" cargo-flamegraph --
 for o in $(grep -oE -- '--[a-z][a-z-]+' "$W/help" | sort -u); do
 	has "$o"
 done
+# the speedscope output: the tools' option, the collapsers' --format values
+comp "$FG" flamegraph --speeds
+has --speedscope-output
+comp "$CFG" cargo-flamegraph --speeds
+has --speedscope-output
+for c in flamegraph-collapse-perf flamegraph-collapse-perfdata; do
+	comp "$BIN/$c" $c --format ''
+	has folded; has speedscope
+done
 echo ok
