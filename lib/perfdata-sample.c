@@ -99,6 +99,11 @@ selected(struct pd *pd, struct attr *a)
 			if (strcmp(pd_attr_name(pd, &pd->ev.attrs[i]), want) == 0)
 				break;
 		pd->sm.attr_sel = i;	/* nattrs: no event has that name */
+		if (i < pd->ev.nattrs && pd->st != NULL) {
+			want = pd_attr_name(pd, &pd->ev.attrs[i]);
+			if (stacks_set_event(pd->st, want, strlen(want)) != 0)
+				return 0;	/* only not named */
+		}
 	}
 	if (a == &pd->ev.attrs[pd->sm.attr_sel])
 		return 1;

@@ -48,6 +48,7 @@ struct fg_stacks {
 	size_t nseq, seq_cap;
 	int keep_seq;
 	int has_samples;	/* a step was given its thread */
+	char *event;		/* the sampled event's name; NULL: unknown */
 };
 
 #define MAX_STACK_DEPTH (1u << 24)
@@ -84,6 +85,7 @@ fg_stacks_free(struct fg_stacks *st)
 	free(st->stacks);
 	free(st->stack_tab);
 	free(st->seq);
+	free(st->event);
 	free(st);
 }
 
@@ -116,6 +118,22 @@ int
 stacks_keeps_sequence(const struct fg_stacks *st)
 {
 	return st->keep_seq;
+}
+
+int
+stacks_set_event(struct fg_stacks *st, const char *name, size_t len)
+{
+	if (st->event != NULL)
+		return 0;
+	if ((st->event = strndup(name, len)) == NULL)
+		return FG_ENOMEM;
+	return 0;
+}
+
+const char *
+stacks_event(const struct fg_stacks *st)
+{
+	return st->event;
 }
 
 const struct fg_stacks_step *
@@ -444,6 +462,9 @@ fg_stacks_merge(struct fg_stacks *dst, const struct fg_stacks *src,
 	size_t i, j, tmpcap = 0;
 	int r = 0;
 
+	if (src->event != NULL && stacks_set_event(dst, src->event,
+	    strlen(src->event)) != 0)
+		return seterr(err, FG_ENOMEM, "stacks: out of memory");
 	if (src->nnames == 0 && src->nstacks == 0)
 		return 0;
 	if ((map = reallocarray(NULL, src->nnames ? src->nnames : 1,

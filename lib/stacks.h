@@ -84,6 +84,14 @@ int stacks_step_sample(struct fg_stacks *st, uint64_t time, uint32_t pid,
 /* Whether any step says which thread it came from (a sample log). */
 int stacks_has_samples(const struct fg_stacks *st);
 
+/*
+ * The name of the event the stacks sample (as the recording names it:
+ * "cpu-clock", "cycles:P"), set once by a reader: later calls keep the
+ * first.  0 or FG_ENOMEM.  stacks_event: NULL when no reader said.
+ */
+int stacks_set_event(struct fg_stacks *st, const char *name, size_t len);
+const char *stacks_event(const struct fg_stacks *st);
+
 /* Compare two names as they sort inside joined folded lines. */
 int stacks_cmp(const struct fg_stacks *st, size_t a, size_t b);
 

@@ -322,6 +322,37 @@ FG_API int fg_render_svg(const struct fg_stacks *st,
     const struct fg_render_opts *o, FILE *fp, struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
+/* pprof: stacks -> gzipped profile.proto                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Options of fg_write_pprof(); fg_pprof_opts_init() sets the defaults
+ * (the recording's event, thread labels on, no start time).
+ */
+struct fg_pprof_opts {
+	/* The event the weights count ("cpu-clock": cpu/nanoseconds, any
+	 * other: NAME/count); NULL: the one the reader recorded. */
+	const char *event;
+	int no_labels;		/* no thread, tid, pid, process labels */
+	int64_t time_nanos;	/* start, ns since the epoch; 0: unset */
+};
+
+FG_API void fg_pprof_opts_init(struct fg_pprof_opts *o);
+
+/*
+ * Write st to fp as a pprof profile (profile.proto, gzipped; o NULL: the
+ * defaults).  With a sample log (fg_stacks_keep_samples) each distinct
+ * stack and thread is one sample with the values [samples/count, the
+ * event's weight], labeled with its thread's name, tid, pid and process
+ * name, and the process-name frame at the root becomes the label;
+ * without one each stack is one sample of its weight.  Each frame name
+ * is a function and a location of its own.  The same st and o give the
+ * same bytes.  FG_EIO when a write fails, FG_ENOMEM.
+ */
+FG_API int fg_write_pprof(const struct fg_stacks *st, FILE *fp,
+    const struct fg_pprof_opts *o, struct fg_error *err);
+
+/* ------------------------------------------------------------------ */
 /* TOML and manifests                                                  */
 /* ------------------------------------------------------------------ */
 
