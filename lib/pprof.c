@@ -33,7 +33,7 @@ enum { LABEL_KEY = 1, LABEL_STR = 2, LABEL_NUM = 3 };
 enum { MAPPING_ID = 1, MAPPING_FILENAME = 5, MAPPING_HAS_FUNCTIONS = 7 };
 enum { LOCATION_ID = 1, LOCATION_MAPPING_ID = 2, LOCATION_LINE = 4 };
 enum { LINE_FUNCTION_ID = 1 };
-enum { FUNCTION_ID = 1, FUNCTION_NAME = 2, FUNCTION_SYSTEM_NAME = 3 };
+enum { FUNCTION_ID = 1, FUNCTION_NAME = 2 };
 
 #define ZCHUNK		(64u * 1024)	/* deflate's output, a field batch */
 
@@ -411,9 +411,10 @@ functions(struct pw *w)
 		uint32_t s = pw_sid(w, w->forder[i]);
 
 		buf_reset(&w->msg);
+		/* no system_name: the names are demangled already, and
+		   pprof would shorten a name that is its own system name */
 		if ((r = pb_uint(&w->msg, FUNCTION_ID, i + 1)) != 0 ||
-		    (r = pb_uint(&w->msg, FUNCTION_NAME, s)) != 0 ||
-		    (r = pb_uint(&w->msg, FUNCTION_SYSTEM_NAME, s)) != 0)
+		    (r = pb_uint(&w->msg, FUNCTION_NAME, s)) != 0)
 			return nomem(w, r);
 		if ((r = pw_field(w, PROFILE_FUNCTION, &w->msg)) != 0)
 			return r;

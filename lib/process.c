@@ -288,6 +288,10 @@ post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
 		rc = seterr(err, FG_ECHILD, "--post-process %s failed (%s)",
 		    o->post_process[0], d);
 	}
+	/* the command's stacks count what the recording's did */
+	if (rc == 0 && stacks_event(st) != NULL && stacks_set_event(ns,
+	    stacks_event(st), strlen(stacks_event(st))) != 0)
+		rc = seterr(err, FG_ENOMEM, "out of memory");
 	if (rc != 0) {
 		fg_stacks_free(ns);
 		return rc;
@@ -390,11 +394,20 @@ folded_write(const struct fg_stacks *st, FILE *fp,
 	return fg_stacks_write_folded(st, fp, err);
 }
 
+/* The pprof profile (of post-processed stacks: without a sample log). */
+static int
+pprof_write(const struct fg_stacks *st, FILE *fp,
+    const struct fg_process_opts *o, struct fg_error *err)
+{
+	(void)o;
+	return fg_write_pprof(st, fp, NULL, err);
+}
+
 /* Whether an output needs the sample log (fg_stacks_keep_samples). */
 static int
 wants_samples(const struct fg_process_opts *o)
 {
-	return o->keep_samples;
+	return o->keep_samples || o->pprof_output != NULL;
 }
 
 int
@@ -434,6 +447,10 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 	/* the other outputs first, the SVG last */
 	if (o->folded_output != NULL &&
 	    (rc = write_out(o, o->folded_output, folded_write, use,
+	    err)) != 0)
+		goto out;
+	if (o->pprof_output != NULL &&
+	    (rc = write_out(o, o->pprof_output, pprof_write, use,
 	    err)) != 0)
 		goto out;
 	if (nsamples != NULL)

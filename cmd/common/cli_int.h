@@ -37,6 +37,7 @@ struct cli {
 	char *output_owned;	/* output from the manifest, made absolute */
 	const char *post_process;
 	const char *folded_output;
+	const char *pprof_output;	/* --pprof-output */
 	int verbose, quiet;
 	const char *perfdata;
 	const char *pids;

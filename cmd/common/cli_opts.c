@@ -76,6 +76,7 @@ usage(FILE *fp, int cargo_mode)
 	    "      --skip-after NAME      drop frames below NAME (repeatable)\n"
 	    "      --post-process CMD     filter the folded stacks through CMD\n"
 	    "      --folded-output PATH   also write the folded stacks\n"
+	    "      --pprof-output PATH    also write a pprof profile (gzipped protobuf)\n"
 	    "  -v, --verbose              show commands and overrides\n"
 	    "  -q, --quiet                only warnings and errors (cargo too)\n"
 	    "      --color WHEN           auto, always or never (cargo too)\n"
@@ -94,7 +95,8 @@ enum {
 	O_NO_DEFAULT, O_TARGET, O_TARGET_DIR, O_OFFLINE, O_LOCKED, O_FROZEN,
 	O_OPEN, O_ROOT, O_IGNORE_STATUS, O_NO_INLINE, O_SKIP_AFTER,
 	O_POST_PROCESS, O_FOLDED, O_VERSION, O_PERFDATA, O_PID, O_CALL_GRAPH,
-	O_PERF_SCRIPT, O_COLOR, O_COMPLETIONS
+	O_PERF_SCRIPT, O_COLOR, O_COMPLETIONS,
+	O_PPROF
 };
 
 static const struct option own_options[] = {
@@ -129,6 +131,7 @@ static const struct option own_options[] = {
 	{ "skip-after", required_argument, NULL, O_SKIP_AFTER },
 	{ "post-process", required_argument, NULL, O_POST_PROCESS },
 	{ "folded-output", required_argument, NULL, O_FOLDED },
+	{ "pprof-output", required_argument, NULL, O_PPROF },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -247,6 +250,7 @@ static const struct {
 	{ 'c', offsetof(struct cli, custom) },
 	{ O_POST_PROCESS, offsetof(struct cli, post_process) },
 	{ O_FOLDED, offsetof(struct cli, folded_output) },
+	{ O_PPROF, offsetof(struct cli, pprof_output) },
 	{ O_PERFDATA, offsetof(struct cli, perfdata) },
 }, flag_opts[] = {
 	{ O_DEV, offsetof(struct cli, co.dev) },

@@ -874,6 +874,9 @@ struct fg_process_opts {
 	void (*progress)(void *arg, uint64_t done_bytes,
 	    uint64_t total_bytes);
 	void *progress_arg;
+	/* Also write a pprof profile here (fg_write_pprof, with the sample
+	 * log; after a post-process command, of its stacks). */
+	const char *pprof_output;
 };
 
 FG_API void fg_process_opts_init(struct fg_process_opts *o);
