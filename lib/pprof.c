@@ -30,7 +30,10 @@ enum {
 enum { VALUE_TYPE_TYPE = 1, VALUE_TYPE_UNIT = 2 };
 enum { SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3 };
 enum { LABEL_KEY = 1, LABEL_STR = 2, LABEL_NUM = 3 };
-enum { MAPPING_ID = 1, MAPPING_FILENAME = 5, MAPPING_HAS_FUNCTIONS = 7 };
+enum {
+	MAPPING_ID = 1, MAPPING_FILENAME = 5, MAPPING_HAS_FUNCTIONS = 7,
+	MAPPING_HAS_INLINE_FRAMES = 10
+};
 enum { LOCATION_ID = 1, LOCATION_MAPPING_ID = 2, LOCATION_LINE = 4 };
 enum { LINE_FUNCTION_ID = 1 };
 enum { FUNCTION_ID = 1, FUNCTION_NAME = 2 };
@@ -132,6 +135,16 @@ struct pw {
 	size_t nstr, nfun;
 	uint64_t *locs;		/* a sample's location ids */
 	size_t locs_cap;
+	/* Locations: the name ids of each, outermost first, in lpool. */
+	struct loc {
+		uint32_t off, n;
+	} *locv;
+	size_t nloc, locv_cap;
+	uint32_t *lpool;
+	size_t nlpool, lpool_cap;
+	uint32_t *ltab;		/* location index + 1 by its names' hash */
+	size_t lmask;
+	int inlined;		/* a location has several frames */
 	int counted;		/* values [count, weight], else [weight] */
 	uint32_t mapname;	/* name id of the mapping's; UINT32_MAX */
 	struct fg_error *err;
@@ -188,7 +201,7 @@ pw_sid(struct pw *w, uint32_t id)
 	return w->sid[id];
 }
 
-/* The function (and location) id of name id (numbered on first use). */
+/* The function id of name id (numbered on first use). */
 static uint32_t
 pw_fid(struct pw *w, uint32_t id)
 {
@@ -197,6 +210,66 @@ pw_fid(struct pw *w, uint32_t id)
 		w->fid[id] = (uint32_t)++w->nfun;
 	}
 	return w->fid[id];
+}
+
+static uint64_t
+loc_hash(const uint32_t *ids, size_t n)
+{
+	return base_hash(ids, n * sizeof(*ids));
+}
+
+/*
+ * The id of the location of the frames ids[0..n) (outermost first: a
+ * function and the ones inlined into it at one address), numbered on
+ * first use, its functions too; 0 when out of memory.
+ */
+static uint64_t
+pw_loc(struct pw *w, const uint32_t *ids, size_t n)
+{
+	struct loc *l;
+	size_t h, i;
+
+	if (w->ltab == NULL || (w->nloc + 1) * 2 > w->lmask + 1) {
+		size_t nmask = w->ltab == NULL ? 1023 : w->lmask * 2 + 1;
+		uint32_t *t = calloc(nmask + 1, sizeof(*t));
+
+		if (t == NULL)
+			return 0;
+		for (i = 0; i < w->nloc; i++) {
+			l = &w->locv[i];
+			for (h = loc_hash(w->lpool + l->off, l->n) & nmask;
+			    t[h] != 0; h = (h + 1) & nmask)
+				;
+			t[h] = (uint32_t)i + 1;
+		}
+		free(w->ltab);
+		w->ltab = t;
+		w->lmask = nmask;
+	}
+	for (h = loc_hash(ids, n) & w->lmask; w->ltab[h] != 0;
+	    h = (h + 1) & w->lmask) {
+		l = &w->locv[w->ltab[h] - 1];
+		if (l->n == n && memcmp(w->lpool + l->off, ids,
+		    n * sizeof(*ids)) == 0)
+			return w->ltab[h];
+	}
+	if (w->nloc >= UINT32_MAX - 1 || w->nlpool + n >= UINT32_MAX ||
+	    (w->locv = base_grow(w->locv, &w->locv_cap, w->nloc + 1,
+	    sizeof(*w->locv), 256)) == NULL ||
+	    (w->lpool = base_grow(w->lpool, &w->lpool_cap, w->nlpool + n,
+	    sizeof(*w->lpool), 1024)) == NULL)
+		return 0;
+	l = &w->locv[w->nloc];
+	l->off = (uint32_t)w->nlpool;
+	l->n = (uint32_t)n;
+	memcpy(w->lpool + w->nlpool, ids, n * sizeof(*ids));
+	w->nlpool += n;
+	for (i = 0; i < n; i++)
+		pw_fid(w, ids[i]);
+	if (n > 1)
+		w->inlined = 1;
+	w->ltab[h] = (uint32_t)++w->nloc;
+	return w->nloc;
 }
 
 static int
@@ -237,7 +310,7 @@ sample(struct pw *w, size_t idx, uint64_t count, uint64_t weight,
 {
 	const uint32_t *ids;
 	uint64_t v[2];
-	size_t n, i, skip;
+	size_t n, i, j, skip, nl = 0;
 	int r;
 
 	stacks_get(w->st, idx, &ids, &n, NULL, NULL);
@@ -246,13 +319,18 @@ sample(struct pw *w, size_t idx, uint64_t count, uint64_t weight,
 	if ((w->locs = base_grow(w->locs, &w->locs_cap, n, sizeof(*w->locs),
 	    64)) == NULL)
 		return nomem(w, FG_ENOMEM);
-	for (i = n; i-- > skip;)
-		w->locs[n - 1 - i] = pw_fid(w, ids[i]);
+	/* leaf first: each run of a function and its inline frames */
+	for (j = n; j > skip; j = i) {
+		for (i = j - 1; i > skip && stacks_is_inline(w->st, ids[i - 1],
+		    ids[i]); i--)
+			;
+		if ((w->locs[nl++] = pw_loc(w, ids + i, j - i)) == 0)
+			return nomem(w, FG_ENOMEM);
+	}
 	buf_reset(&w->msg);
 	v[0] = count;
 	v[1] = weight;
-	if ((r = pb_packed(&w->msg, SAMPLE_LOCATION_ID, w->locs,
-	    n - skip)) != 0 ||
+	if ((r = pb_packed(&w->msg, SAMPLE_LOCATION_ID, w->locs, nl)) != 0 ||
 	    (r = pb_packed(&w->msg, SAMPLE_VALUE, w->counted ? v : v + 1,
 	    w->counted ? 2 : 1)) != 0)
 		return nomem(w, r);
@@ -377,12 +455,12 @@ out:
 	return r;
 }
 
-/* The functions and their locations (one each), then the mapping. */
+/* The mapping, the locations (lines innermost first), the functions. */
 static int
 functions(struct pw *w)
 {
 	uint64_t mid = w->mapname != UINT32_MAX ? 1 : 0;
-	size_t i;
+	size_t i, j;
 	int r;
 
 	if (mid != 0) {
@@ -390,20 +468,28 @@ functions(struct pw *w)
 		if ((r = pb_uint(&w->msg, MAPPING_ID, 1)) != 0 ||
 		    (r = pb_uint(&w->msg, MAPPING_FILENAME,
 		    pw_sid(w, w->mapname))) != 0 ||
-		    (r = pb_uint(&w->msg, MAPPING_HAS_FUNCTIONS, 1)) != 0)
+		    (r = pb_uint(&w->msg, MAPPING_HAS_FUNCTIONS, 1)) != 0 ||
+		    (r = pb_uint(&w->msg, MAPPING_HAS_INLINE_FRAMES,
+		    (uint64_t)w->inlined)) != 0)
 			return nomem(w, r);
 		if ((r = pw_field(w, PROFILE_MAPPING, &w->msg)) != 0)
 			return r;
 	}
-	for (i = 0; i < w->nfun; i++) {
-		buf_reset(&w->sub);
+	for (i = 0; i < w->nloc; i++) {
+		const struct loc *l = &w->locv[i];
+
 		buf_reset(&w->msg);
-		if ((r = pb_uint(&w->sub, LINE_FUNCTION_ID, i + 1)) != 0 ||
-		    (r = pb_uint(&w->msg, LOCATION_ID, i + 1)) != 0 ||
-		    (r = pb_uint(&w->msg, LOCATION_MAPPING_ID, mid)) != 0 ||
-		    (r = pb_bytes(&w->msg, LOCATION_LINE, w->sub.d,
-		    w->sub.len)) != 0)
+		if ((r = pb_uint(&w->msg, LOCATION_ID, i + 1)) != 0 ||
+		    (r = pb_uint(&w->msg, LOCATION_MAPPING_ID, mid)) != 0)
 			return nomem(w, r);
+		for (j = l->n; j-- > 0;) {
+			buf_reset(&w->sub);
+			if ((r = pb_uint(&w->sub, LINE_FUNCTION_ID,
+			    w->fid[w->lpool[l->off + j]])) != 0 ||
+			    (r = pb_bytes(&w->msg, LOCATION_LINE, w->sub.d,
+			    w->sub.len)) != 0)
+				return nomem(w, r);
+		}
 		if ((r = pw_field(w, PROFILE_LOCATION, &w->msg)) != 0)
 			return r;
 	}
@@ -557,6 +643,9 @@ out:
 	free(w->sorder);
 	free(w->forder);
 	free(w->locs);
+	free(w->locv);
+	free(w->lpool);
+	free(w->ltab);
 	free(w);
 	return r;
 }

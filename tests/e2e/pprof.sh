@@ -1,10 +1,10 @@
 #!/bin/sh
 # pprof: --pprof-output writes a gzipped profile.proto that `go tool pprof`
 # reads: its total is the folded stacks' total, the flat (self) weights of
-# the hottest functions are the folded leaves' weights, the inline frames
-# of demo::mix (Range::next) are in its traces, the samples carry thread
-# labels that -tagfocus selects by, the same recording gives the same
-# bytes, and a post-process command's stacks are what it holds.
+# the hottest functions are the folded leaves' weights, Range::next is an
+# inline frame of demo::mix's location in its traces, the samples carry
+# thread labels that -tagfocus selects by, the same recording gives the
+# same bytes, and a post-process command's stacks are what it holds.
 # requires: cargo perf go
 # labels: e2e
 . "$(dirname "$0")/lib.sh"
@@ -38,7 +38,9 @@ rawsum=$(awk '/^Samples:/ { on = 1; next } /^Locations/ { on = 0 }
 # flat = the weight of the stacks a function ends (self time)
 leaf() { awk -v n="$1" '{ w = $NF; $NF = ""; sub(/ $/, "");
 	k = split($0, f, ";"); if (f[k] == n) s += w } END { printf "%d\n", s }' "$W/a.folded"; }
-flat() { awk -v n="$1" 'substr($0, length($0) - length(n) - 1) == "  " n {
+# (pprof adds " (inline)" to a function inlined at the location)
+flat() { awk -v n="$1" '{ l = $0; sub(/ \(inline\)$/, "", l) }
+	substr(l, length(l) - length(n) - 1) == "  " n {
 	v = $1; sub(/ns$/, "", v); print v + 0; exit }' "$W/top"; }
 for fn in demo::mix core::hint::black_box; do
 	l=$(leaf "$fn")
@@ -47,10 +49,11 @@ for fn in demo::mix core::hint::black_box; do
 	[ "$f" -eq "$l" ] || fail "$fn: pprof flat $f, folded leaves $l"
 done
 
-# inline frames: Range::next (inlined into demo::mix) in the traces
+# inline frames: Range::next inlined into demo::mix, one location with it
 pp -traces "$W/a.pb.gz" >"$W/traces"
-grep -q 'core::iter::range::.*::next$' "$W/traces" ||
+grep -q 'core::iter::range::.*::next (inline)$' "$W/traces" ||
 	{ head -40 "$W/traces" >&2; fail "no inline frame in the traces"; }
+grep -q '^1: .* demo  \[FN\]\[IN\]$' "$W/raw" || fail "mapping without inline frames"
 grep -q 'thread:  demo$' "$W/traces" || fail "no thread label"
 
 # -tagfocus on the thread label keeps every sample (one thread); on another

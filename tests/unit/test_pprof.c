@@ -14,6 +14,7 @@
 #include "flamegraph.h"
 #include "base.h"
 #include "pprof.h"
+#include "stacks.h"
 #include "check.h"
 
 static int
@@ -263,11 +264,68 @@ test_folded(void)
 	fg_stacks_free(st);
 }
 
+/*
+ * Frames marked inline (stacks_mark_inline) share a location, lines
+ * innermost first; the process name frame at the root is a label.
+ */
+static void
+test_inline(void)
+{
+	static const char *const names[] = { "app", "main", "f", "g" };
+	struct fg_stacks *st = fg_stacks_new();
+	struct fg_error err = {0};
+	struct rd r, m, s, t;
+	uint32_t ids[4];
+	char *a, *pb;
+	size_t alen, pblen, i, nloc = 0, nlines[4] = {0}, nfun = 0;
+	uint64_t v, lfun[4][4] = {{0}};
+	unsigned f, g, h;
+
+	fg_stacks_keep_samples(st);
+	for (i = 0; i < 4; i++)
+		CHECK(stacks_intern(st, names[i], strlen(names[i]),
+		    &ids[i]) == 0);
+	CHECK(stacks_add_ids(st, ids, 4, 10, 0, &err) == 0);
+	CHECK(stacks_step_sample(st, 5, 1, 1, "app", 3, 1) == 0);
+	CHECK(stacks_mark_inline(st, ids[2], ids[3]) == 0);
+	CHECK(stacks_is_inline(st, ids[2], ids[3]));
+	CHECK(!stacks_is_inline(st, ids[1], ids[2]));
+	a = write_mem(st, &alen);
+	pb = gunzip((unsigned char *)a, alen, &pblen);
+	r.p = (unsigned char *)pb;
+	r.end = r.p + pblen;
+	r.bad = 0;
+	while (rd_field(&r, &f, &v, &m)) {
+		if (f == 5)
+			nfun++;
+		if (f != 4 || nloc >= 4)
+			continue;
+		while (rd_field(&m, &g, &v, &s))
+			if (g == 4)
+				while (rd_field(&s, &h, &v, &t))
+					if (h == 1 && nlines[nloc] < 4)
+						lfun[nloc][nlines[nloc]++] = v;
+		nloc++;
+	}
+	CHECK(!r.bad);
+	CHECK_EQ_INT(nfun, 3);		/* main, f, g */
+	CHECK_EQ_INT(nloc, 2);
+	/* leaf first: the location of g inlined into f (functions 1: f,
+	   2: g, numbered outermost first), its lines g, f; then main's */
+	CHECK_EQ_INT(nlines[0], 2);
+	CHECK_EQ_INT(nlines[1], 1);
+	CHECK(lfun[0][0] == 2 && lfun[0][1] == 1 && lfun[1][0] == 3);
+	free(pb);
+	free(a);
+	fg_stacks_free(st);
+}
+
 int
 main(void)
 {
 	test_encoder();
 	test_profile();
 	test_folded();
+	test_inline();
 	return check_done("test_pprof");
 }
