@@ -346,8 +346,10 @@ FG_API void fg_pprof_opts_init(struct fg_pprof_opts *o);
  * event's weight], labeled with its thread's name, tid, pid and process
  * name, and the process-name frame at the root becomes the label;
  * without one each stack is one sample of its weight.  Each frame name
- * is a function and a location of its own.  The same st and o give the
- * same bytes.  FG_EIO when a write fails, FG_ENOMEM.
+ * is a function; a function and the frames the native reader found
+ * inlined into it at one address are one location.  No addresses, files
+ * or lines.  The same st and o give the same bytes.  FG_EIO when a write
+ * fails, FG_ENOMEM.
  */
 FG_API int fg_write_pprof(const struct fg_stacks *st, FILE *fp,
     const struct fg_pprof_opts *o, struct fg_error *err);
