@@ -80,7 +80,8 @@ usage(FILE *fp, const char *prog, enum collapse_source src)
 "  --no-inline           no frames for inlined functions\n", fp);
 	fputs(
 "  --event-filter EVENT  only samples of EVENT (default: the first seen)\n"
-"  --skip-after FUNC     drop the frames below FUNC (repeatable)\n", fp);
+"  --skip-after FUNC     drop the frames below FUNC (repeatable)\n"
+"  --format FORMAT       folded (the default) or pprof (gzipped profile.proto)\n", fp);
 	if (src == COLLAPSE_PERF_SCRIPT)
 		fputs(
 "  -n, --nthreads N      threads to use (default: up to 2)\n", fp);
@@ -94,7 +95,8 @@ usage(FILE *fp, const char *prog, enum collapse_source src)
 enum {
 	OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS,
 	OPT_COMPLETIONS,
-	OPT_EVENT, OPT_SKIP, OPT_NOINLINE
+	OPT_EVENT, OPT_SKIP, OPT_NOINLINE,
+	OPT_FORMAT
 };
 
 /* The options both readers understand, as parsed. */
@@ -154,6 +156,7 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "completions", required_argument, NULL, OPT_COMPLETIONS },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -164,6 +167,7 @@ struct args {
 	const char *path;
 	struct naming nm;
 	struct warnstate ws;
+	int pprof;		/* --format pprof */
 };
 
 /* What parsing says: go on, or exit with a status (after the usage). */
@@ -192,7 +196,8 @@ static int
 completions(const struct args *a, const char *shell)
 {
 	static const struct complete_values values[] = {
-		{ "completions", COMPLETE_SHELLS }, { NULL, NULL } };
+		{ "completions", COMPLETE_SHELLS },
+		{ "format", "folded pprof" }, { NULL, NULL } };
 	const char *other = a->src == COLLAPSE_PERFDATA ? "nthreads" :
 	    "no-inline";
 	struct option mine[sizeof(longopts) / sizeof(longopts[0])];
@@ -258,6 +263,15 @@ args_one(struct args *a, int ch, char **argv)
 		return 0;
 	case OPT_COMPLETIONS:
 		return completions(a, optarg);
+	case OPT_FORMAT:
+		if (strcmp(optarg, "folded") == 0 ||
+		    strcmp(optarg, "pprof") == 0) {
+			a->pprof = optarg[0] == 'p';
+			return ARGS_OK;
+		}
+		fprintf(stderr, "%s: --format %s: expected folded or pprof\n",
+		    a->prog, optarg);
+		return ARGS_USAGE;
 	}
 	{	/* ':' and '?' */
 		char m[256];
@@ -288,7 +302,11 @@ args_parse(struct args *a, int argc, char **argv)
 	return ARGS_OK;
 }
 
-/* Read the stacks (cancellable) and write them folded: the exit status. */
+/*
+ * Read the stacks (cancellable) and write them folded, or as a pprof
+ * profile (with the sample log, for its counts and threads): the exit
+ * status.
+ */
 static int
 collapse_run(struct args *a)
 {
@@ -298,12 +316,19 @@ collapse_run(struct args *a)
 	int r, status = 1;
 
 	fg_error_clear(&err);
+	if (a->pprof && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "%s: --format pprof: standard output is a "
+		    "terminal (redirect it to a file)\n", a->prog);
+		return 1;
+	}
 	reading = 1;
 	cleanup_install(on_signal);
 	if ((st = fg_stacks_new()) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", a->prog);
 		return 1;
 	}
+	if (a->pprof)
+		fg_stacks_keep_samples(st);
 	r = read_stacks(a->src, a->path, &a->nm, warn, st, &err);
 	reading = 0;
 	if (got_signal) {	/* whatever r says: the user stopped it */
@@ -317,7 +342,8 @@ collapse_run(struct args *a)
 		    a->ws.n - WARN_SHOWN);
 	if (r != 0)
 		fprintf(stderr, "%s: %s\n", a->prog, err.msg);
-	else if (fg_stacks_write_folded(st, stdout, &err) != 0 ||
+	else if ((a->pprof ? fg_write_pprof(st, stdout, NULL, &err) :
+	    fg_stacks_write_folded(st, stdout, &err)) != 0 ||
 	    fflush(stdout) != 0 || ferror(stdout))
 		fprintf(stderr, "%s: standard output: %s\n", a->prog,
 		    err.code ? err.msg : strerror(errno));
