@@ -227,6 +227,7 @@ static uint64_t
 pw_loc(struct pw *w, const uint32_t *ids, size_t n)
 {
 	struct loc *l;
+	uint32_t *lp;
 	size_t h, i;
 
 	if (w->ltab == NULL || (w->nloc + 1) * 2 > w->lmask + 1) {
@@ -254,11 +255,14 @@ pw_loc(struct pw *w, const uint32_t *ids, size_t n)
 			return w->ltab[h];
 	}
 	if (w->nloc >= UINT32_MAX - 1 || w->nlpool + n >= UINT32_MAX ||
-	    (w->locv = base_grow(w->locv, &w->locv_cap, w->nloc + 1,
-	    sizeof(*w->locv), 256)) == NULL ||
-	    (w->lpool = base_grow(w->lpool, &w->lpool_cap, w->nlpool + n,
+	    (l = base_grow(w->locv, &w->locv_cap, w->nloc + 1,
+	    sizeof(*w->locv), 256)) == NULL)
+		return 0;
+	w->locv = l;
+	if ((lp = base_grow(w->lpool, &w->lpool_cap, w->nlpool + n,
 	    sizeof(*w->lpool), 1024)) == NULL)
 		return 0;
+	w->lpool = lp;
 	l = &w->locv[w->nloc];
 	l->off = (uint32_t)w->nlpool;
 	l->n = (uint32_t)n;
@@ -309,16 +313,17 @@ sample(struct pw *w, size_t idx, uint64_t count, uint64_t weight,
     const struct fg_stacks_step *s)
 {
 	const uint32_t *ids;
-	uint64_t v[2];
+	uint64_t v[2], *locs;
 	size_t n, i, j, skip, nl = 0;
 	int r;
 
 	stacks_get(w->st, idx, &ids, &n, NULL, NULL);
 	/* the process name frame: a label, unless it is all there is */
 	skip = s != NULL && s->root && n > 1 ? 1 : 0;
-	if ((w->locs = base_grow(w->locs, &w->locs_cap, n, sizeof(*w->locs),
+	if ((locs = base_grow(w->locs, &w->locs_cap, n + 1, sizeof(*w->locs),
 	    64)) == NULL)
 		return nomem(w, FG_ENOMEM);
+	w->locs = locs;
 	/* leaf first: each run of a function and its inline frames */
 	for (j = n; j > skip; j = i) {
 		for (i = j - 1; i > skip && stacks_is_inline(w->st, ids[i - 1],
