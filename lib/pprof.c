@@ -341,8 +341,8 @@ sample(struct pw *w, size_t idx, uint64_t count, uint64_t weight,
 		return nomem(w, r);
 	if (s != NULL && !w->o->no_labels) {
 		if (s->thread != UINT32_MAX &&
-		    ((r = label(w, S_THREAD, pw_sid(w, s->thread), 0, 0)) != 0 ||
-		    (r = label(w, S_TID, 0, s->tid, 1)) != 0))
+		    ((r = label(w, S_THREAD, pw_sid(w, s->thread), 0,
+		    0)) != 0 || (r = label(w, S_TID, 0, s->tid, 1)) != 0))
 			return nomem(w, r);
 		/* pid 0 of a thread other than 0: not known (perf script
 		   prints the tid alone by default) */
