@@ -100,9 +100,9 @@ selected(struct pd *pd, struct attr *a)
 				break;
 		pd->sm.attr_sel = i;	/* nattrs: no event has that name */
 		if (i < pd->ev.nattrs && pd->st != NULL) {
+			/* out of memory, the stacks only lack the name */
 			want = pd_attr_name(pd, &pd->ev.attrs[i]);
-			if (stacks_set_event(pd->st, want, strlen(want)) != 0)
-				return 0;	/* only not named */
+			(void)stacks_set_event(pd->st, want, strlen(want));
 		}
 	}
 	if (a == &pd->ev.attrs[pd->sm.attr_sel])
