@@ -511,6 +511,8 @@ make_frames(struct pd *pd)
 		}
 		d->ids_off = (uint32_t)off;
 		d->nids = (uint32_t)(pd->fc.npool - off);
+		if (r == 0)
+			r = pd_mark_inline(pd, off, d->nids);
 	}
 	free(fn.t);
 	free(own.names);

@@ -126,6 +126,20 @@ pd_pool_push(struct pd *pd, uint32_t id)
 	return 0;
 }
 
+int
+pd_mark_inline(struct pd *pd, size_t off, size_t n)
+{
+	size_t i;
+
+	if (n < 2 || !stacks_keeps_sequence(pd->st))
+		return 0;
+	for (i = off + 1; i < off + n; i++)
+		if (stacks_mark_inline(pd->st, pd->fc.pool[i - 1],
+		    pd->fc.pool[i]) != 0)
+			return FG_ENOMEM;
+	return 0;
+}
+
 /*
  * The frames of one callchain entry, outermost first, as a cache entry.
  * key: what the address resolves in (a DSO, a fake key for no map).
@@ -183,6 +197,8 @@ resolve(struct pd *pd, const void *key, struct fg_dso *dso,
 	}
 	e->nids = (uint16_t)(pd->fc.npool - e->ids_off);
 	e->skip = (uint8_t)skip;
+	if (pd_mark_inline(pd, e->ids_off, e->nids) != 0)
+		return NULL;
 	if (pd->df.on && pd_dent_add(pd, e, NULL) != 0)
 		return NULL;
 	e->used = 1;

@@ -700,6 +700,9 @@ int pd_pool_push(struct pd *pd, uint32_t id);
 int pd_intern_push(struct pd *pd, const char *func, const char *mod,
     uint64_t pc);
 struct centry *pd_cache_slot(struct pd *pd, const void *dso, uint64_t addr);
+/* Keeping a sample log: the pool's frames [off, off + n) of one address
+ * marked as inline pairs (stacks_mark_inline), for the pprof writer. */
+int pd_mark_inline(struct pd *pd, size_t off, size_t n);
 
 /*
  * perfdata-defer.c.  pd_resolve_later() is resolve() deferring: the

@@ -99,6 +99,11 @@ selected(struct pd *pd, struct attr *a)
 			if (strcmp(pd_attr_name(pd, &pd->ev.attrs[i]), want) == 0)
 				break;
 		pd->sm.attr_sel = i;	/* nattrs: no event has that name */
+		if (i < pd->ev.nattrs && pd->st != NULL) {
+			/* out of memory, the stacks only lack the name */
+			want = pd_attr_name(pd, &pd->ev.attrs[i]);
+			(void)stacks_set_event(pd->st, want, strlen(want));
+		}
 	}
 	if (a == &pd->ev.attrs[pd->sm.attr_sel])
 		return 1;

@@ -549,9 +549,6 @@ log_sample(struct fg_stacks *st, const struct fg_pd_sample *s, size_t idx,
 			comm = tmp;
 		}
 	}
-	if (s->event != NULL && stacks_event(st) == NULL &&
-	    stacks_set_event(st, s->event, strlen(s->event)) != 0)
-		return seterr(err, FG_ENOMEM, "stacks: out of memory");
 	stacks_get(st, idx, &ids, &n, &w, &w2);
 	if (stacks_step_sample(st, s->time, s->pid, s->tid, comm,
 	    strlen(comm), n > 0 && ids[0] == s->pname_id) != 0)

@@ -288,6 +288,10 @@ post_process(const struct fg_process_opts *o, const struct fg_stacks *st,
 		rc = seterr(err, FG_ECHILD, "--post-process %s failed (%s)",
 		    o->post_process[0], d);
 	}
+	/* the command's stacks count what the recording's did */
+	if (rc == 0 && stacks_event(st) != NULL && stacks_set_event(ns,
+	    stacks_event(st), strlen(stacks_event(st))) != 0)
+		rc = seterr(err, FG_ENOMEM, "out of memory");
 	if (rc != 0) {
 		fg_stacks_free(ns);
 		return rc;
@@ -516,11 +520,21 @@ speedscope_write(const struct fg_stacks *st, FILE *fp,
 	return fg_write_speedscope(st, fp, &so, err);
 }
 
+/* The pprof profile (of post-processed stacks: without a sample log). */
+static int
+pprof_write(const struct fg_stacks *st, FILE *fp,
+    const struct fg_process_opts *o, struct fg_error *err)
+{
+	(void)o;
+	return fg_write_pprof(st, fp, NULL, err);
+}
+
 /* Whether an output needs the sample log (fg_stacks_keep_samples). */
 static int
 wants_samples(const struct fg_process_opts *o)
 {
-	return o->keep_samples || o->speedscope_output != NULL;
+	return o->keep_samples || o->speedscope_output != NULL ||
+	    o->pprof_output != NULL;
 }
 
 /*
@@ -573,12 +587,6 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 	if (o->post_process != NULL && o->post_process[0] != NULL) {
 		if ((rc = post_process(o, st, &pp, err)) != 0)
 			goto out;
-		/* the same event counted: the speedscope unit */
-		if (stacks_event(st) != NULL && stacks_set_event(pp,
-		    stacks_event(st), strlen(stacks_event(st))) != 0) {
-			rc = seterr(err, FG_ENOMEM, "out of memory");
-			goto out;
-		}
 		use = pp;
 	}
 	if (fg_stacks_total(use) == 0) {
@@ -593,6 +601,10 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		goto out;
 	if (o->speedscope_output != NULL &&
 	    (rc = write_out(o, o->speedscope_output, speedscope_write, use,
+	    err)) != 0)
+		goto out;
+	if (o->pprof_output != NULL &&
+	    (rc = write_out(o, o->pprof_output, pprof_write, use,
 	    err)) != 0)
 		goto out;
 	if (nsamples != NULL)

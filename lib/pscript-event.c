@@ -45,8 +45,8 @@ ps_after_event(struct ps *ps)
 		if (!ps->probe)
 			r = stacks_add_ids(ps->st, ps->emit, n, ps->weight,
 			    0, ps->err);
-		if (r == 0 && !ps->probe && stacks_keeps_sequence(ps->st) &&
-		    ps->have_event && stacks_event(ps->st) == NULL &&
+		if (r == 0 && !ps->probe && ps->have_event &&
+		    stacks_event(ps->st) == NULL &&
 		    stacks_set_event(ps->st, ps->event, ps->event_len) != 0)
 			r = seterr(ps->err, FG_ENOMEM, "%s: out of memory",
 			    ps->name);

@@ -48,7 +48,9 @@ struct fg_stacks {
 	size_t nseq, seq_cap;
 	int keep_seq;
 	int has_samples;	/* a step was given its thread */
-	char *event;		/* stacks_set_event, or NULL */
+	char *event;		/* the sampled event's name; NULL: unknown */
+	uint64_t *inl_tab;	/* inline pairs: outer << 32 | inner, + 1 */
+	size_t inl_mask, ninl;
 };
 
 #define MAX_STACK_DEPTH (1u << 24)
@@ -86,6 +88,7 @@ fg_stacks_free(struct fg_stacks *st)
 	free(st->stack_tab);
 	free(st->seq);
 	free(st->event);
+	free(st->inl_tab);
 	free(st);
 }
 
@@ -118,6 +121,75 @@ int
 stacks_keeps_sequence(const struct fg_stacks *st)
 {
 	return st->keep_seq;
+}
+
+int
+stacks_set_event(struct fg_stacks *st, const char *name, size_t len)
+{
+	if (st->event != NULL)
+		return 0;
+	if ((st->event = strndup(name, len)) == NULL)
+		return FG_ENOMEM;
+	return 0;
+}
+
+const char *
+stacks_event(const struct fg_stacks *st)
+{
+	return st->event;
+}
+
+static size_t
+inl_slot(uint64_t key, size_t mask)
+{
+	return (size_t)(base_hash(&key, sizeof(key)) & mask);
+}
+
+int
+stacks_mark_inline(struct fg_stacks *st, uint32_t outer, uint32_t inner)
+{
+	uint64_t key = ((uint64_t)outer << 32 | inner) + 1;
+	size_t h, i;
+
+	if (st->inl_tab == NULL || (st->ninl + 1) * 2 > st->inl_mask + 1) {
+		size_t nmask = st->inl_tab == NULL ? 255 : st->inl_mask * 2 + 1;
+		uint64_t *t = calloc(nmask + 1, sizeof(*t));
+
+		if (t == NULL)
+			return FG_ENOMEM;
+		for (i = 0; st->inl_tab != NULL && i <= st->inl_mask; i++)
+			if (st->inl_tab[i] != 0) {
+				for (h = inl_slot(st->inl_tab[i], nmask);
+				    t[h] != 0; h = (h + 1) & nmask)
+					;
+				t[h] = st->inl_tab[i];
+			}
+		free(st->inl_tab);
+		st->inl_tab = t;
+		st->inl_mask = nmask;
+	}
+	for (h = inl_slot(key, st->inl_mask); st->inl_tab[h] != 0;
+	    h = (h + 1) & st->inl_mask)
+		if (st->inl_tab[h] == key)
+			return 0;
+	st->inl_tab[h] = key;
+	st->ninl++;
+	return 0;
+}
+
+int
+stacks_is_inline(const struct fg_stacks *st, uint32_t outer, uint32_t inner)
+{
+	uint64_t key = ((uint64_t)outer << 32 | inner) + 1;
+	size_t h;
+
+	if (st->inl_tab == NULL)
+		return 0;
+	for (h = inl_slot(key, st->inl_mask); st->inl_tab[h] != 0;
+	    h = (h + 1) & st->inl_mask)
+		if (st->inl_tab[h] == key)
+			return 1;
+	return 0;
 }
 
 const struct fg_stacks_step *
@@ -174,26 +246,6 @@ int
 stacks_has_samples(const struct fg_stacks *st)
 {
 	return st->has_samples;
-}
-
-int
-stacks_set_event(struct fg_stacks *st, const char *name, size_t len)
-{
-	char *e;
-
-	if ((e = malloc(len + 1)) == NULL)
-		return FG_ENOMEM;
-	memcpy(e, name, len);
-	e[len] = '\0';
-	free(st->event);
-	st->event = e;
-	return 0;
-}
-
-const char *
-stacks_event(const struct fg_stacks *st)
-{
-	return st->event;
 }
 
 static inline size_t
@@ -466,6 +518,9 @@ fg_stacks_merge(struct fg_stacks *dst, const struct fg_stacks *src,
 	size_t i, j, tmpcap = 0;
 	int r = 0;
 
+	if (src->event != NULL && stacks_set_event(dst, src->event,
+	    strlen(src->event)) != 0)
+		return seterr(err, FG_ENOMEM, "stacks: out of memory");
 	if (src->nnames == 0 && src->nstacks == 0)
 		return 0;
 	if ((map = reallocarray(NULL, src->nnames ? src->nnames : 1,

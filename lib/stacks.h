@@ -85,12 +85,24 @@ int stacks_step_sample(struct fg_stacks *st, uint64_t time, uint32_t pid,
 int stacks_has_samples(const struct fg_stacks *st);
 
 /*
- * The sample event the weights count (its name as the recording gives
- * it, "cpu-clock"), set by the readers of recordings that keep a sample
- * log; copied.  0 or FG_ENOMEM.  stacks_event: NULL when not known.
+ * The name of the event the stacks sample (as the recording names it:
+ * "cpu-clock", "cycles:P"), set once by a reader: later calls keep the
+ * first.  0 or FG_ENOMEM.  stacks_event: NULL when no reader said.
  */
 int stacks_set_event(struct fg_stacks *st, const char *name, size_t len);
 const char *stacks_event(const struct fg_stacks *st);
+
+/*
+ * Inline frames, for outputs that group the frames of one address (the
+ * pprof writer's locations): the native reader marks each pair of frames
+ * it made for one address, the function (outer) and the function inlined
+ * into it (inner), and the next pair down the inline chain.  By names, not
+ * by place: a pair marked once counts wherever it is adjacent.  Nothing
+ * in the folded stacks changes.  stacks_mark_inline: 0 or FG_ENOMEM.
+ */
+int stacks_mark_inline(struct fg_stacks *st, uint32_t outer, uint32_t inner);
+int stacks_is_inline(const struct fg_stacks *st, uint32_t outer,
+    uint32_t inner);
 
 /* Compare two names as they sort inside joined folded lines. */
 int stacks_cmp(const struct fg_stacks *st, size_t a, size_t b);

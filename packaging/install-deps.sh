@@ -28,8 +28,9 @@ build="build-essential dpkg-dev file cmake pkg-config libbsd-dev libcjson-dev li
 # examples' dev-dependencies; libc6-dbg gives libc's frames the names that
 # addr2line and perf give them with its debug file.  dpkg-dev
 # (dpkg-shlibdeps) and file make the Debian packages' Depends (cpack -G DEB);
-# lintian checks the packages in the package pass.
-test="python3 chromium nodejs npm libxml2-utils mandoc gzip procps binutils elfutils time
+# lintian checks the packages in the package pass.  golang-go gives
+# `go tool pprof`, which reads the --pprof-output profiles back.
+test="python3 chromium nodejs npm libxml2-utils mandoc gzip procps binutils elfutils time golang-go
       clang libclang-rt-dev llvm
       librust-grep-dev librust-termcolor-dev librust-walkdir-dev
       librust-regex-dev librust-lazy-static-dev librust-quickcheck-dev librust-rand-dev

@@ -57,7 +57,7 @@ endforeach()
 # A format that is not one: a usage error naming it.
 foreach(prog flamegraph-collapse-perf flamegraph-collapse-perfdata)
   add_test(NAME speedscope-bad-format-${prog}
-    COMMAND sh -c "out=$(\"$0\" --format json /dev/null 2>&1); rc=$?; echo \"$out\"; test $rc -eq 1 && echo \"$out\" | grep -q -- '--format json: expected folded or speedscope'"
+    COMMAND sh -c "out=$(\"$0\" --format json /dev/null 2>&1); rc=$?; echo \"$out\"; test $rc -eq 1 && echo \"$out\" | grep -q -- '--format json: expected folded, speedscope or pprof'"
       $<TARGET_FILE:${prog}>)
   set_tests_properties(speedscope-bad-format-${prog} PROPERTIES
     LABELS speedscope)

@@ -46,6 +46,7 @@ struct cli {
 	const char *post_process;
 	const char *folded_output;
 	const char *speedscope_output;	/* --speedscope-output */
+	const char *pprof_output;	/* --pprof-output */
 	int verbose, quiet;
 	const char *perfdata;
 	const char *pids;

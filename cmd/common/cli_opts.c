@@ -85,6 +85,7 @@ usage(FILE *fp, int cargo_mode)
 	    "      --fail-on-share-growth PATTERN:PCT  exit 3 when the share of stacks\n"
 	    "                             with a frame containing PATTERN grew by more\n"
 	    "                             than PCT percentage points (repeatable)\n"
+	    "      --pprof-output PATH    also write a pprof profile (gzipped protobuf)\n"
 	    "  -v, --verbose              show commands and overrides\n"
 	    "  -q, --quiet                only warnings and errors (cargo too)\n"
 	    "      --color WHEN           auto, always or never (cargo too)\n"
@@ -105,7 +106,7 @@ enum {
 	O_POST_PROCESS, O_FOLDED, O_VERSION, O_PERFDATA, O_PID, O_CALL_GRAPH,
 	O_PERF_SCRIPT, O_COLOR, O_COMPLETIONS,
 	O_DIFF_AGAINST, O_DIFF_ABSOLUTE, O_FAIL_GROWTH, O_FAIL_SHARE,
-	O_SPEEDSCOPE
+	O_SPEEDSCOPE, O_PPROF
 };
 
 static const struct option own_options[] = {
@@ -140,6 +141,7 @@ static const struct option own_options[] = {
 	{ "skip-after", required_argument, NULL, O_SKIP_AFTER },
 	{ "post-process", required_argument, NULL, O_POST_PROCESS },
 	{ "folded-output", required_argument, NULL, O_FOLDED },
+	{ "pprof-output", required_argument, NULL, O_PPROF },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -263,6 +265,7 @@ static const struct {
 	{ 'c', offsetof(struct cli, custom) },
 	{ O_POST_PROCESS, offsetof(struct cli, post_process) },
 	{ O_FOLDED, offsetof(struct cli, folded_output) },
+	{ O_PPROF, offsetof(struct cli, pprof_output) },
 	{ O_PERFDATA, offsetof(struct cli, perfdata) },
 	{ O_DIFF_AGAINST, offsetof(struct cli, diff_against) },
 	{ O_SPEEDSCOPE, offsetof(struct cli, speedscope_output) },

@@ -794,6 +794,7 @@ process_opts(const struct run *r, struct fg_process_opts *po)
 	po->post_process = (const char *const *)r->pp;
 	po->folded_output = c->folded_output;
 	po->speedscope_output = c->speedscope_output;
+	po->pprof_output = c->pprof_output;
 	po->output = c->output != NULL ? c->output : r->out;
 	po->render = c->ro;
 	po->quiet = c->quiet;
@@ -879,6 +880,8 @@ stage_finish(const struct run *r, const struct fg_process_opts *po)
 		status_line("Writing", "%s", c->folded_output);
 	if (c->speedscope_output != NULL)
 		status_line("Writing", "%s", c->speedscope_output);
+	if (c->pprof_output != NULL)
+		status_line("Writing", "%s", c->pprof_output);
 	status_line("Writing", "%s", po->output);
 	if (c->open)
 		open_svg(po->output);

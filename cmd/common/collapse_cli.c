@@ -81,8 +81,9 @@ usage(FILE *fp, const char *prog, enum collapse_source src)
 	fputs(
 "  --event-filter EVENT  only samples of EVENT (default: the first seen)\n"
 "  --skip-after FUNC     drop the frames below FUNC (repeatable)\n"
-"  --format FORMAT       folded (default) or speedscope (JSON, one profile\n"
-"                        per thread, for https://www.speedscope.app)\n", fp);
+"  --format FORMAT       folded (the default), speedscope (JSON, one profile\n"
+"                        per thread, for https://www.speedscope.app) or\n"
+"                        pprof (gzipped profile.proto)\n", fp);
 	if (src == COLLAPSE_PERF_SCRIPT)
 		fputs(
 "  -n, --nthreads N      threads to use (default: up to 2)\n", fp);
@@ -169,6 +170,7 @@ struct args {
 	struct naming nm;
 	struct warnstate ws;
 	int speedscope;		/* --format speedscope */
+	int pprof;		/* --format pprof */
 };
 
 /* What parsing says: go on, or exit with a status (after the usage). */
@@ -198,7 +200,7 @@ completions(const struct args *a, const char *shell)
 {
 	static const struct complete_values values[] = {
 		{ "completions", COMPLETE_SHELLS },
-		{ "format", "folded speedscope" }, { NULL, NULL } };
+		{ "format", "folded speedscope pprof" }, { NULL, NULL } };
 	const char *other = a->src == COLLAPSE_PERFDATA ? "nthreads" :
 	    "no-inline";
 	struct option mine[sizeof(longopts) / sizeof(longopts[0])];
@@ -266,12 +268,14 @@ args_one(struct args *a, int ch, char **argv)
 		return completions(a, optarg);
 	case OPT_FORMAT:
 		if (strcmp(optarg, "folded") != 0 &&
-		    strcmp(optarg, "speedscope") != 0) {
-			fprintf(stderr, "%s: --format %s: expected folded or "
-			    "speedscope\n", a->prog, optarg);
+		    strcmp(optarg, "speedscope") != 0 &&
+		    strcmp(optarg, "pprof") != 0) {
+			fprintf(stderr, "%s: --format %s: expected folded, "
+			    "speedscope or pprof\n", a->prog, optarg);
 			return ARGS_USAGE;
 		}
 		a->speedscope = strcmp(optarg, "speedscope") == 0;
+		a->pprof = strcmp(optarg, "pprof") == 0;
 		return ARGS_OK;
 	}
 	{	/* ':' and '?' */
@@ -310,6 +314,8 @@ write_output(const struct args *a, const struct fg_stacks *st,
 {
 	struct fg_speedscope_opts so;
 
+	if (a->pprof)
+		return fg_write_pprof(st, stdout, NULL, err);
 	if (!a->speedscope)
 		return fg_stacks_write_folded(st, stdout, err);
 	fg_speedscope_opts_init(&so);
@@ -317,7 +323,11 @@ write_output(const struct args *a, const struct fg_stacks *st,
 	return fg_write_speedscope(st, stdout, &so, err);
 }
 
-/* Read the stacks (cancellable) and write them: the exit status. */
+/*
+ * Read the stacks (cancellable) and write them folded, as a speedscope
+ * file or as a pprof profile (these two with the sample log, for their
+ * threads): the exit status.
+ */
 static int
 collapse_run(struct args *a)
 {
@@ -327,13 +337,18 @@ collapse_run(struct args *a)
 	int r, status = 1;
 
 	fg_error_clear(&err);
+	if (a->pprof && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "%s: --format pprof: standard output is a "
+		    "terminal (redirect it to a file)\n", a->prog);
+		return 1;
+	}
 	reading = 1;
 	cleanup_install(on_signal);
 	if ((st = fg_stacks_new()) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", a->prog);
 		return 1;
 	}
-	if (a->speedscope)
+	if (a->speedscope || a->pprof)
 		fg_stacks_keep_samples(st);
 	r = read_stacks(a->src, a->path, &a->nm, warn, st, &err);
 	reading = 0;

@@ -408,6 +408,37 @@ FG_API void fg_speedscope_opts_init(struct fg_speedscope_opts *o);
  */
 FG_API int fg_write_speedscope(const struct fg_stacks *st, FILE *fp,
     const struct fg_speedscope_opts *o, struct fg_error *err);
+/* pprof: stacks -> gzipped profile.proto                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Options of fg_write_pprof(); fg_pprof_opts_init() sets the defaults
+ * (the recording's event, thread labels on, no start time).
+ */
+struct fg_pprof_opts {
+	/* The event the weights count ("cpu-clock": cpu/nanoseconds, any
+	 * other: NAME/count); NULL: the one the reader recorded. */
+	const char *event;
+	int no_labels;		/* no thread, tid, pid, process labels */
+	int64_t time_nanos;	/* start, ns since the epoch; 0: unset */
+};
+
+FG_API void fg_pprof_opts_init(struct fg_pprof_opts *o);
+
+/*
+ * Write st to fp as a pprof profile (profile.proto, gzipped; o NULL: the
+ * defaults).  With a sample log (fg_stacks_keep_samples) each distinct
+ * stack and thread is one sample with the values [samples/count, the
+ * event's weight], labeled with its thread's name, tid, pid and process
+ * name, and the process-name frame at the root becomes the label;
+ * without one each stack is one sample of its weight.  Each frame name
+ * is a function; a function and the frames the native reader found
+ * inlined into it at one address are one location.  No addresses, files
+ * or lines.  The same st and o give the same bytes.  FG_EIO when a write
+ * fails, FG_ENOMEM.
+ */
+FG_API int fg_write_pprof(const struct fg_stacks *st, FILE *fp,
+    const struct fg_pprof_opts *o, struct fg_error *err);
 
 /* ------------------------------------------------------------------ */
 /* TOML and manifests                                                  */
@@ -946,6 +977,9 @@ struct fg_process_opts {
 	const struct fg_stacks *diff_base;
 	int diff_absolute;
 	struct fg_stacks *diff_result;
+	/* Also write a pprof profile here (fg_write_pprof, with the sample
+	 * log; after a post-process command, of its stacks). */
+	const char *pprof_output;
 };
 
 FG_API void fg_process_opts_init(struct fg_process_opts *o);
