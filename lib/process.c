@@ -26,6 +26,7 @@
 #include "argvb.h"
 #include "base.h"
 #include "perfdata.h"
+#include "render.h"
 #include "stacks.h"
 #include "fg_spawn.h"
 
@@ -501,6 +502,40 @@ write_out(const struct fg_process_opts *o, const char *path,
 	return commit_file(fp, tmp, path, rc, o, err);
 }
 
+/* The lanes per thread asked for (FG_THREADS_*), 0: none. */
+static int
+threads_how(const struct fg_process_opts *o)
+{
+	int how = o->threads;
+
+	if (o->render != NULL && o->render->flamechart)
+		how |= FG_THREADS_TIME;
+	return how;
+}
+
+/*
+ * The lanes of st when asked for and st has the sample log to draw them
+ * from (a post-process command's output has none: its stacks are drawn
+ * as before, with a warning).
+ */
+static int
+threads_of(const struct fg_process_opts *o, const struct fg_stacks *st)
+{
+	int how = threads_how(o);
+
+	if (how == 0)
+		return 0;
+	if (stacks_has_samples(st))
+		return how;
+	if (o->warn.fn != NULL)
+		o->warn.fn(o->warn.arg, how & FG_THREADS_TIME ?
+		    "--flamechart: no sample times after --post-process; "
+		    "drawn in the order of the folded stacks" :
+		    "--per-thread: no threads after --post-process; drawn "
+		    "as one graph");
+	return 0;
+}
+
 static int
 folded_write(const struct fg_stacks *st, FILE *fp,
     const struct fg_process_opts *o, struct fg_error *err)
@@ -529,12 +564,20 @@ pprof_write(const struct fg_stacks *st, FILE *fp,
 	return fg_write_pprof(st, fp, NULL, err);
 }
 
+/* --folded-output of the lanes per thread. */
+static int
+folded_threads_write(const struct fg_stacks *st, FILE *fp,
+    const struct fg_process_opts *o, struct fg_error *err)
+{
+	return fg_stacks_write_threads_folded(st, threads_how(o), fp, err);
+}
+
 /* Whether an output needs the sample log (fg_stacks_keep_samples). */
 static int
 wants_samples(const struct fg_process_opts *o)
 {
 	return o->keep_samples || o->speedscope_output != NULL ||
-	    o->pprof_output != NULL;
+	    o->pprof_output != NULL || threads_how(o) != 0;
 }
 
 /*
@@ -570,7 +613,7 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 	const struct fg_stacks *use;
 	char tmp[PATH_MAX + 32];
 	FILE *fp;
-	int rc;
+	int rc, how;
 
 	if (nsamples != NULL)
 		*nsamples = 0;
@@ -594,10 +637,11 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		    o->perfdata);
 		goto out;
 	}
+	how = threads_of(o, use);
 	/* the other outputs first, the SVG last */
 	if (o->folded_output != NULL &&
-	    (rc = write_out(o, o->folded_output, folded_write, use,
-	    err)) != 0)
+	    (rc = write_out(o, o->folded_output, how ? folded_threads_write :
+	    folded_write, use, err)) != 0)
 		goto out;
 	if (o->speedscope_output != NULL &&
 	    (rc = write_out(o, o->speedscope_output, speedscope_write, use,
@@ -622,7 +666,12 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		rc = err != NULL && err->code ? err->code : FG_EIO;
 		goto out;
 	}
-	rc = fg_render_svg(use, o->render != NULL ? o->render : ro, fp, err);
+	if (how != 0)
+		rc = fg_render_threads_svg(use, o->render != NULL ? o->render :
+		    ro, how, fp, err);
+	else
+		rc = fg_render_svg(use, o->render != NULL ? o->render : ro, fp,
+		    err);
 	rc = commit_file(fp, tmp, o->output, rc, o, err);
 out:
 	pd_teardown_join(later);

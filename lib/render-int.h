@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base.h"
 #include "render.h"
@@ -37,5 +38,31 @@ ent_id(const struct ent *e, size_t k)
 int render_build_order(const struct fg_stacks *st,
     const struct fg_render_opts *o, struct ent **out, size_t *nout,
     uint32_t **revids, struct fg_error *err);
+
+/*
+ * One lane of a chart drawn by render_lanes(): its entries in drawing
+ * order (an entry without frames, n == 0, is a gap: time in which the
+ * lane shows nothing), the x units its full width stands for (the sum of
+ * its entries' counts), the units search's "Matched" share counts against
+ * (weight), and its heading.  The caller owns everything.
+ */
+struct render_lane {
+	const struct ent *v;
+	size_t n;
+	uint64_t scale;
+	uint64_t weight;
+	const char *label;
+};
+
+/*
+ * Draw lanes ln[0..n) one below the other, each with its heading, each
+ * entry's first frame on the lane's first row (no "all" frame).
+ * timeline: all lanes share one x axis (their scale, in microseconds),
+ * drawn with time ticks; else each lane is as wide as the graph.  Same
+ * returns as fg_render_svg().
+ */
+int render_lanes(const struct fg_stacks *st, const struct fg_render_opts *o,
+    const struct render_lane *ln, size_t n, int timeline, FILE *fp,
+    struct fg_error *err);
 
 #endif

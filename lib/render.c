@@ -338,6 +338,11 @@ struct nameinfo {
 	int ready;
 };
 
+/* The rows of one lane: y1 its heading's top, y2 its last row's bottom. */
+struct band {
+	unsigned y1, y2;
+};
+
 struct ctx {
 	const struct fg_stacks *st;
 	const struct fg_render_opts *o;
@@ -358,6 +363,14 @@ struct ctx {
 	int kept_overflow;
 	int diff;
 	const char *countname;
+	unsigned ybase, ytop;	/* the bottom (inverted: top) of the rows */
+	/* a chart of lanes (render_lanes): no "all" frame, depth 1 drawn
+	   on the first row of its lane's band */
+	int noroot;
+	const struct render_lane *lanes;
+	struct band *bands;
+	size_t nlanes;
+	int timeline;
 };
 
 /* The length of name without a trailing "_[k]"-style annotation. */
@@ -433,14 +446,14 @@ static void
 frame_rows(const struct ctx *c, size_t depth, unsigned *y1, unsigned *y2)
 {
 	const struct fg_render_opts *o = c->o;
+	size_t row = depth - (size_t)c->noroot;
 
 	if (!o->inverted) {
-		*y1 = c->height - c->ypad2 - (unsigned)(depth + 1) *
-		    o->frameheight + 1;
-		*y2 = c->height - c->ypad2 - (unsigned)depth * o->frameheight;
+		*y1 = c->ybase - (unsigned)(row + 1) * o->frameheight + 1;
+		*y2 = c->ybase - (unsigned)row * o->frameheight;
 	} else {
-		*y1 = c->ypad1 + (unsigned)depth * o->frameheight;
-		*y2 = c->ypad1 + (unsigned)(depth + 1) * o->frameheight - 1;
+		*y1 = c->ytop + (unsigned)row * o->frameheight;
+		*y2 = c->ytop + (unsigned)(row + 1) * o->frameheight - 1;
 	}
 }
 
@@ -725,7 +738,7 @@ walk(struct ctx *c, const struct ent *v, size_t n, struct fg_error *err)
 	for (d = pn; d > 0; d--)
 		if (t - start[d] >= thr)
 			close_frame(c, d, pids[d - 1], start[d], t, delta[d]);
-	if (n > 0 && t >= thr)
+	if (n > 0 && t >= thr && !c->noroot)
 		close_frame(c, 0, UINT32_MAX, 0, t, delta[0]);
 	free(start);
 	free(delta);
@@ -921,6 +934,29 @@ write_titles(struct ctx *c)
 	}
 }
 
+/* A chart of lanes: fg:timeline, and fg:lanes, "Y1 Y2 W" per lane: its
+ * band's rows and what the lane's x units hold (docs/internals/
+ * timechart.md). */
+static void
+write_lanes_attrs(struct ctx *c)
+{
+	struct out *w = &c->w;
+	size_t k;
+
+	out_attr(w, "fg:timeline", c->timeline ? "1" : "0");
+	out_str(w, " fg:lanes=\"");
+	for (k = 0; k < c->nlanes; k++) {
+		if (k > 0)
+			out_c(w, ' ');
+		out_u64(w, c->bands[k].y1);
+		out_c(w, ' ');
+		out_u64(w, c->bands[k].y2);
+		out_c(w, ' ');
+		out_u64(w, c->lanes[k].weight);
+	}
+	out_c(w, '"');
+}
+
 /* The script's texts (details, zoom, search, matches), then the frames'
  * <svg> opened. */
 static void
@@ -951,7 +987,10 @@ write_controls(struct ctx *c)
 	out_u64(w, W - 2 * XPAD);
 	out_str(w, "\" fg:total=\"");
 	out_u64(w, c->total);
-	out_str(w, "\">\n");
+	out_c(w, '"');
+	if (c->lanes != NULL)
+		write_lanes_attrs(c);
+	out_str(w, ">\n");
 }
 
 /* Everything before the frames; when empty, the whole document. */
@@ -1123,6 +1162,8 @@ render_doc(struct ctx *c, const struct ent *v, size_t n,
 		return r;
 	c->height = (unsigned)(c->depthmax + 1) * o->frameheight + c->ypad1 +
 	    c->ypad2;
+	c->ybase = c->height - c->ypad2;
+	c->ytop = c->ypad1;
 	return write_doc(c, v, n, err);
 }
 
@@ -1156,5 +1197,193 @@ fg_render_svg(const struct fg_stacks *st, const struct fg_render_opts *opt,
 	free(revids);
 	free(v);
 	fg_render_opts_free(defaults);
+	return r;
+}
+
+/* ---- charts of lanes -------------------------------------------------- */
+
+/* A tick every step microseconds, 1, 2 or 5 times a power of ten, at
+ * most ten of them over span. */
+static uint64_t
+tick_step(uint64_t span)
+{
+	static const uint64_t m[] = { 1, 2, 5 };
+	uint64_t p = 1;
+	size_t i;
+
+	for (;;) {
+		for (i = 0; i < 3; i++)
+			if (span / (m[i] * p) <= 10)
+				return m[i] * p;
+		if (p > UINT64_MAX / 100)
+			return UINT64_MAX;
+		p *= 10;
+	}
+}
+
+/*
+ * The time axis of a timeline, inside the frames' <svg> so that it
+ * follows the drawn width: a line and a label per tick, in the unit the
+ * step is a whole number of (s, ms, µs).  The script hides it while
+ * zoomed.
+ */
+static void
+write_axis(struct ctx *c, unsigned ytext, unsigned y2)
+{
+	struct out *w = &c->w;
+	uint64_t step = tick_step(c->total), div, t;
+	const char *unit;
+	double x;
+
+	if (step >= 1000000)
+		div = 1000000, unit = " s";
+	else if (step >= 1000)
+		div = 1000, unit = " ms";
+	else
+		div = 1, unit = " \xc2\xb5s";
+	out_str(w, "<g id=\"axis\" pointer-events=\"none\">");
+	for (t = 0; t <= c->total; t += step) {
+		x = (double)t * 100.0 / (double)c->total;
+		out_str(w, "<line x1=\"");
+		out_fixed(w, x, 3, 0);
+		out_str(w, "%\" x2=\"");
+		out_fixed(w, x, 3, 0);
+		out_str(w, "%\" y1=\"");
+		out_u64(w, ytext + 4);
+		out_str(w, "\" y2=\"");
+		out_u64(w, y2);
+		out_str(w, "\" stroke=\"#a0a0a0\" stroke-width=\"0.5\"/>"
+		    "<text x=\"");
+		out_fixed(w, x + 300.0 / c->image_width, 3, 0);
+		out_str(w, "%\" y=\"");
+		out_u64(w, ytext);
+		out_str(w, "\">");
+		out_u64(w, t / div);
+		out_str(w, unit);
+		out_str(w, "</text>");
+		if (t > UINT64_MAX - step)
+			break;
+	}
+	out_str(w, "</g>\n");
+}
+
+/* Pass 1 over every lane: the bands, the document's height. */
+static int
+lanes_measure(struct ctx *c, unsigned head, struct fg_error *err)
+{
+	const struct fg_render_opts *o = c->o;
+	unsigned y = c->ypad1;
+	size_t k;
+	int r;
+
+	c->pass = 1;
+	c->kept_overflow = 1;	/* pass 2 walks again */
+	for (k = 0; k < c->nlanes; k++) {
+		c->total = c->lanes[k].scale;
+		c->minwidth_thr = minwidth_threshold(c);
+		c->depthmax = 0;
+		if ((r = walk(c, c->lanes[k].v, c->lanes[k].n, err)) != 0)
+			return r;
+		c->bands[k].y1 = y;
+		y += head + (unsigned)c->depthmax * o->frameheight;
+		c->bands[k].y2 = y;
+	}
+	c->height = y + c->ypad2;
+	return 0;
+}
+
+/* Pass 2: the head, the axis, each lane's frames, the headings. */
+static int
+lanes_write(struct ctx *c, uint64_t total, unsigned head,
+    struct fg_error *err)
+{
+	const struct fg_render_opts *o = c->o;
+	struct out *w = &c->w;
+	size_t k;
+	int r = 0;
+
+	if ((c->names = calloc(fg_stacks_nframes(c->st) + 1,
+	    sizeof(*c->names))) == NULL)
+		return seterr(err, FG_ENOMEM, "render: out of memory");
+	if (o->cp && (r = palmap_load(o->palette_file ? o->palette_file :
+	    "palette.map", &c->palmap, err)) != 0)
+		return r;
+	c->total = total;
+	write_head(c, 0);
+	if (c->timeline)
+		write_axis(c, c->ypad1 - 4, c->height - c->ypad2);
+	c->pass = 2;
+	for (k = 0; k < c->nlanes && r == 0; k++) {
+		c->ytop = c->bands[k].y1 + head;
+		c->ybase = c->bands[k].y2;
+		c->total = c->lanes[k].scale;
+		c->minwidth_thr = minwidth_threshold(c);
+		r = walk(c, c->lanes[k].v, c->lanes[k].n, err);
+	}
+	if (r != 0)
+		return r;
+	out_str(w, "</svg>\n");
+	for (k = 0; k < c->nlanes; k++) {
+		out_str(w, "<text class=\"lane\" x=\"");
+		out_u64(w, XPAD);
+		out_str(w, "\" y=\"");
+		out_u64(w, c->bands[k].y1 + o->fontsize + 2);
+		out_str(w, "\">");
+		out_esc(w, c->lanes[k].label, strlen(c->lanes[k].label),
+		    SIZE_MAX);
+		out_str(w, "</text>\n");
+	}
+	out_str(w, "</svg>\n");
+	out_flush(w);
+	if (c->palmap != NULL && !w->failed)
+		r = palmap_save(c->palmap, o->palette_file ?
+		    o->palette_file : "palette.map", &o->tempfile, err);
+	return write_status(c, r, err);
+}
+
+int
+render_lanes(const struct fg_stacks *st, const struct fg_render_opts *o,
+    const struct render_lane *ln, size_t n, int timeline, FILE *fp,
+    struct fg_error *err)
+{
+	struct ctx c;
+	uint64_t total = 0;
+	unsigned head = o->fontsize + 6;
+	size_t k;
+	int r;
+
+	ctx_init(&c, st, o, fp);
+	c.diff = 0;
+	c.noroot = 1;
+	c.lanes = ln;
+	c.nlanes = n;
+	c.timeline = timeline;
+	if (timeline && o->countname == NULL)
+		c.countname = "\xc2\xb5s";
+	for (k = 0; k < n; k++) {
+		if (timeline)
+			total = ln[k].scale > total ? ln[k].scale : total;
+		else if (total > UINT64_MAX - ln[k].scale)
+			total = UINT64_MAX;
+		else
+			total += ln[k].scale;
+	}
+	c.ypad1 = o->fontsize * 3 + (o->subtitle ? o->fontsize * 2 : 0) +
+	    (o->inverted ? o->fontsize + 4 : 0) +
+	    (timeline ? o->fontsize + 6 : 0);
+	c.ypad2 = o->inverted ? o->fontsize + 10 : o->fontsize * 2 + 10;
+	if ((c.w.buf = malloc(OUTBUF)) == NULL ||
+	    (c.bands = calloc(n ? n : 1, sizeof(*c.bands))) == NULL)
+		r = seterr(err, FG_ENOMEM, "render: out of memory");
+	else if (total == 0) {
+		c.height = o->fontsize * 5;
+		write_head(&c, 1);
+		out_flush(&c.w);
+		r = write_status(&c, seterr(err, FG_ENODATA,
+		    "no stack counts found"), err);
+	} else if ((r = lanes_measure(&c, head, err)) == 0)
+		r = lanes_write(&c, total, head, err);
+	free(c.bands);
+	ctx_free(&c);
 	return r;
 }

@@ -47,6 +47,7 @@ struct cli {
 	const char *folded_output;
 	const char *speedscope_output;	/* --speedscope-output */
 	const char *pprof_output;	/* --pprof-output */
+	int per_thread;		/* --per-thread */
 	int verbose, quiet;
 	const char *perfdata;
 	const char *pids;

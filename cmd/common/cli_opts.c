@@ -86,6 +86,7 @@ usage(FILE *fp, int cargo_mode)
 	    "                             with a frame containing PATTERN grew by more\n"
 	    "                             than PCT percentage points (repeatable)\n"
 	    "      --pprof-output PATH    also write a pprof profile (gzipped protobuf)\n"
+	    "      --per-thread           one flame graph per thread, heaviest first\n"
 	    "  -v, --verbose              show commands and overrides\n"
 	    "  -q, --quiet                only warnings and errors (cargo too)\n"
 	    "      --color WHEN           auto, always or never (cargo too)\n"
@@ -106,7 +107,8 @@ enum {
 	O_POST_PROCESS, O_FOLDED, O_VERSION, O_PERFDATA, O_PID, O_CALL_GRAPH,
 	O_PERF_SCRIPT, O_COLOR, O_COMPLETIONS,
 	O_DIFF_AGAINST, O_DIFF_ABSOLUTE, O_FAIL_GROWTH, O_FAIL_SHARE,
-	O_SPEEDSCOPE, O_PPROF
+	O_SPEEDSCOPE, O_PPROF,
+	O_PER_THREAD
 };
 
 static const struct option own_options[] = {
@@ -157,6 +159,7 @@ static const struct option own_options[] = {
 	{ "fail-on-growth", required_argument, NULL, O_FAIL_GROWTH },
 	{ "fail-on-share-growth", required_argument, NULL, O_FAIL_SHARE },
 	{ "speedscope-output", required_argument, NULL, O_SPEEDSCOPE },
+	{ "per-thread", no_argument, NULL, O_PER_THREAD },
 };
 
 /* The short options; -p is --package for cargo, --pid for flamegraph. */
@@ -282,6 +285,7 @@ static const struct {
 	{ O_NO_INLINE, offsetof(struct cli, no_inline) },
 	{ 'q', offsetof(struct cli, quiet) },
 	{ O_DIFF_ABSOLUTE, offsetof(struct cli, diff_absolute) },
+	{ O_PER_THREAD, offsetof(struct cli, per_thread) },
 };
 
 static int

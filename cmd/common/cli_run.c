@@ -795,6 +795,7 @@ process_opts(const struct run *r, struct fg_process_opts *po)
 	po->folded_output = c->folded_output;
 	po->speedscope_output = c->speedscope_output;
 	po->pprof_output = c->pprof_output;
+	po->threads = c->per_thread ? FG_THREADS_BY_WEIGHT : 0;
 	po->output = c->output != NULL ? c->output : r->out;
 	po->render = c->ro;
 	po->quiet = c->quiet;

@@ -380,6 +380,33 @@ FG_API void fg_render_opts_tempfile(struct fg_render_opts *o,
 FG_API int fg_render_svg(const struct fg_stacks *st,
     const struct fg_render_opts *o, FILE *fp, struct fg_error *err);
 
+/*
+ * Charts of the sample log (fg_stacks_keep_samples), one lane per thread
+ * (docs/internals/timechart.md).  how: FG_THREADS_TIME, a flame chart
+ * whose x is time (µs from one sampling interval before the first
+ * sample), a thread's lane empty where it did not run, lanes in order of
+ * their first sample; without it, each thread's stacks merged into a
+ * flame graph as wide as the document.  FG_THREADS_BY_WEIGHT: lanes
+ * heaviest first.  Each lane is headed "comm (tid N) — X samples, Y%".
+ * FG_EINVAL when st holds no sample log; else as fg_render_svg().
+ * --reverse, --base and --no-sort do not apply.
+ */
+#define FG_THREADS_TIME		1
+#define FG_THREADS_BY_WEIGHT	2
+FG_API int fg_render_threads_svg(const struct fg_stacks *st,
+    const struct fg_render_opts *o, int how, FILE *fp, struct fg_error *err);
+
+/*
+ * The same lanes as folded text, each stack's process frame replaced by
+ * (or, when it has none, rooted at) the thread's "comm-PID/TID" (the
+ * --tid naming): FG_THREADS_TIME, one line per run of equal stacks of a
+ * thread in time order; else each thread's stacks merged, in folded
+ * order.  Lanes in the order of fg_render_threads_svg().  FG_EINVAL
+ * without a sample log, FG_EIO on a write error.
+ */
+FG_API int fg_stacks_write_threads_folded(const struct fg_stacks *st,
+    int how, FILE *fp, struct fg_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Speedscope: stacks -> a speedscope JSON file                        */
 /* ------------------------------------------------------------------ */
@@ -942,6 +969,9 @@ struct fg_process_opts {
 					   (fg_write_speedscope) */
 	int keep_samples;	/* keep the sample log (fg_stacks_keep_samples)
 				   for a renderer that needs it */
+	/* FG_THREADS_*: draw (and fold) the sample log one lane per
+	   thread; render's --flamechart adds FG_THREADS_TIME */
+	int threads;
 	const char *output;	/* the SVG path */
 	const struct fg_render_opts *render;	/* NULL: defaults */
 	int quiet;		/* perf script's stderr to /dev/null */
