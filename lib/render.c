@@ -33,6 +33,8 @@
 
 extern const char fg_asset_flamegraph_js[];
 extern const size_t fg_asset_flamegraph_js_len;
+extern const char fg_asset_lanes_js[];
+extern const size_t fg_asset_lanes_js_len;
 
 #define IMAGE_WIDTH	1200	/* drawn width of a fluid graph */
 #define XPAD		10
@@ -908,6 +910,29 @@ write_style(struct ctx *c)
 	out_str(w, "</style>\n");
 }
 
+/*
+ * The script: flamegraph.js, and for a chart of lanes lanes.js inside its
+ * closure before its last "return init;" (lanes.js's functions replace
+ * those of the same name).
+ */
+static void
+write_script(struct ctx *c)
+{
+	static const char mark[] = "\treturn init;\n";
+	const char *js = fg_asset_flamegraph_js;
+	size_t n = fg_asset_flamegraph_js_len, m = sizeof(mark) - 1, at;
+
+	if (c->lanes == NULL || n < m) {
+		out_mem(&c->w, js, n);
+		return;
+	}
+	for (at = n - m; at > 0 && memcmp(js + at, mark, m) != 0; at--)
+		;
+	out_mem(&c->w, js, at);
+	out_mem(&c->w, fg_asset_lanes_js, fg_asset_lanes_js_len);
+	out_mem(&c->w, js + at, n - at);
+}
+
 /* The script, the background, the title and subtitle. */
 static void
 write_titles(struct ctx *c)
@@ -917,7 +942,7 @@ write_titles(struct ctx *c)
 	const char *t = default_title(o);
 
 	out_str(w, "<script type=\"text/ecmascript\"><![CDATA[");
-	out_mem(w, fg_asset_flamegraph_js, fg_asset_flamegraph_js_len);
+	write_script(c);
 	out_str(w, "]]></script>\n<rect x=\"0\" y=\"0\" width=\"100%\" "
 	    "height=\"100%\" fill=\"url(#background)\"/>\n"
 	    "<text id=\"title\" x=\"50%\" y=\"");
@@ -1253,14 +1278,17 @@ write_axis(struct ctx *c, unsigned ytext, unsigned y2)
 		out_str(w, "\" y2=\"");
 		out_u64(w, y2);
 		out_str(w, "\" stroke=\"#a0a0a0\" stroke-width=\"0.5\"/>"
-		    "<text x=\"");
-		out_fixed(w, x + 300.0 / c->image_width, 3, 0);
-		out_str(w, "%\" y=\"");
-		out_u64(w, ytext);
-		out_str(w, "\">");
-		out_u64(w, t / div);
-		out_str(w, unit);
-		out_str(w, "</text>");
+		    "");
+		if (x < 95.0) {	/* a label at the right edge is cut */
+			out_str(w, "<text x=\"");
+			out_fixed(w, x + 300.0 / c->image_width, 3, 0);
+			out_str(w, "%\" y=\"");
+			out_u64(w, ytext);
+			out_str(w, "\">");
+			out_u64(w, t / div);
+			out_str(w, unit);
+			out_str(w, "</text>");
+		}
 		if (t > UINT64_MAX - step)
 			break;
 	}
