@@ -1247,8 +1247,8 @@ tick_step(uint64_t span)
 }
 
 /*
- * The time axis of a timeline, inside the frames' <svg> so that it
- * follows the drawn width: a line and a label per tick, in the unit the
+ * The time axis of a timeline, an <svg> inside the frames' <svg> so that
+ * it follows the drawn width (and is not taken for a frame's <g>): a line and a label per tick, in the unit the
  * step is a whole number of (s, ms, µs).  The script hides it while
  * zoomed.
  */
@@ -1266,7 +1266,7 @@ write_axis(struct ctx *c, unsigned ytext, unsigned y2)
 		div = 1000, unit = " ms";
 	else
 		div = 1, unit = " \xc2\xb5s";
-	out_str(w, "<g id=\"axis\" pointer-events=\"none\">");
+	out_str(w, "<svg id=\"axis\" pointer-events=\"none\">");
 	for (t = 0; t <= c->total; t += step) {
 		x = (double)t * 100.0 / (double)c->total;
 		out_str(w, "<line x1=\"");
@@ -1292,7 +1292,7 @@ write_axis(struct ctx *c, unsigned ytext, unsigned y2)
 		if (t > UINT64_MAX - step)
 			break;
 	}
-	out_str(w, "</g>\n");
+	out_str(w, "</svg>\n");
 }
 
 /* Pass 1 over every lane: the bands, the document's height. */

@@ -81,4 +81,20 @@ else()
   else()
     fg_skipped_corpus(browser-flamegraph-svg)
   endif()
+
+  # Charts of lanes from the perfdata fixture's recording of fpwork (three
+  # threads): lib/assets/lanes.js.
+  foreach(how flamechart per-thread)
+    add_test(NAME browser-lanes-${how}
+      COMMAND ${FG_NODE} ${FG_BROWSER_SRC}/test-lanes.js lanes-${how}
+              $<TARGET_FILE:flamegraph-cli> ${CMAKE_BINARY_DIR}/perfdata/fp.data
+              ${FG_BROWSER_OUT}/lanes-${how}.svg --${how})
+    set_tests_properties(browser-lanes-${how} PROPERTIES
+      ENVIRONMENT "${FG_TEST_ENV}" TIMEOUT 600 SKIP_RETURN_CODE 77
+      FIXTURES_REQUIRED perfdata_rec
+      FAIL_REGULAR_EXPRESSION "^FAIL |\nFAIL ")
+  endforeach()
 endif()
+add_test(NAME browser-lanes-cdata
+  COMMAND ${CMAKE_COMMAND} -DFILE=${CMAKE_SOURCE_DIR}/lib/assets/lanes.js
+          -P ${FG_BROWSER_SRC}/check-cdata.cmake)

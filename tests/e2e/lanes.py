@@ -84,7 +84,7 @@ def check_time(svg, folded, sleep_ms):
     root, frames, bands, labels, lanes = read(svg)
     if frames.get(FG + "timeline") != "1":
         fail("fg:timeline is not 1")
-    if root.find(".//" + SVG + "g[@id='axis']") is None:
+    if root.find(".//" + SVG + "svg[@id='axis']") is None:
         fail("no time axis")
     total = int(frames.get(FG + "total"))
     fw, order = folded_threads(folded)

@@ -26,14 +26,15 @@ expect_status 0 $? "flamegraph --perfdata"
 plain=$(awk '{ s += $NF } END { print s }' "$W/plain.folded")
 t=$(awk '{ s += $NF } END { print s }' "$W/time.folded")
 [ "$t" = "$plain" ] || fail "time chart's folded total $t, plain $plain"
-"$FG" --perfdata "$data" --per-thread --folded-output "$W/pt.folded" \
+# --minwidth 0: every root frame drawn, so that a lane's frames add up
+"$FG" --perfdata "$data" --per-thread --minwidth 0 --folded-output "$W/pt.folded" \
     -o "$W/pt.svg" >"$OUT" 2>"$ERR"
 expect_status 0 $? "flamegraph --per-thread"
 $LANES threads "$W/pt.svg" "$W/pt.folded" || fail "per-thread graph"
 p=$(awk '{ s += $NF } END { print s }' "$W/pt.folded")
 [ "$p" = "$plain" ] || fail "per-thread folded total $p, plain $plain"
 # deterministic
-"$FG" --perfdata "$data" --per-thread -o "$W/pt2.svg" >"$OUT" 2>"$ERR"
+"$FG" --perfdata "$data" --per-thread --minwidth 0 -o "$W/pt2.svg" >"$OUT" 2>"$ERR"
 cmp -s "$W/pt.svg" "$W/pt2.svg" || fail "--per-thread: output differs run to run"
 "$FG" --perfdata "$data" --flamechart -o "$W/time2.svg" >"$OUT" 2>"$ERR"
 cmp -s "$W/time.svg" "$W/time2.svg" || fail "--flamechart: output differs run to run"
