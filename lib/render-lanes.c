@@ -43,13 +43,12 @@ struct lanes {
 	uint64_t total;		/* of every step's weight */
 };
 
-static const struct fg_stacks_step *qseq;	/* for the qsort below */
-
 static int
-step_cmp(const void *a, const void *b)
+step_cmp(const void *a, const void *b, void *seq)
 {
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	const struct fg_stacks_step *x = &qseq[i], *y = &qseq[j];
+	const struct fg_stacks_step *x = (const struct fg_stacks_step *)seq + i;
+	const struct fg_stacks_step *y = (const struct fg_stacks_step *)seq + j;
 
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
@@ -60,16 +59,14 @@ step_cmp(const void *a, const void *b)
 	return i < j ? -1 : i > j;
 }
 
-static int by_weight;	/* for lane_cmp */
-
 static int
-lane_cmp(const void *a, const void *b)
+lane_cmp(const void *a, const void *b, void *by_weight)
 {
 	const struct lane *x = a, *y = b;
 
-	if (by_weight && x->weight != y->weight)
+	if (*(int *)by_weight && x->weight != y->weight)
 		return x->weight > y->weight ? -1 : 1;
-	if (!by_weight && x->t0 != y->t0)
+	if (!*(int *)by_weight && x->t0 != y->t0)
 		return x->t0 < y->t0 ? -1 : 1;
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
@@ -89,6 +86,7 @@ lanes_make(const struct fg_stacks *st, int how, struct lanes *l,
     struct fg_error *err)
 {
 	size_t i, k;
+	int by_weight = (how & FG_THREADS_BY_WEIGHT) != 0;
 
 	memset(l, 0, sizeof(*l));
 	l->st = st;
@@ -103,8 +101,7 @@ lanes_make(const struct fg_stacks *st, int how, struct lanes *l,
 	}
 	for (i = 0; i < l->nseq; i++)
 		l->idx[i] = i;
-	qseq = l->seq;	/* qsort_r is not everywhere; one caller at a time */
-	qsort(l->idx, l->nseq, sizeof(*l->idx), step_cmp);
+	qsort_r(l->idx, l->nseq, sizeof(*l->idx), step_cmp, (void *)l->seq);
 	for (i = 0; i < l->nseq; i = k) {
 		const struct fg_stacks_step *s = &l->seq[l->idx[i]];
 		struct lane *ln = &l->v[l->n++];
@@ -121,8 +118,7 @@ lanes_make(const struct fg_stacks *st, int how, struct lanes *l,
 		ln->n = k - i;
 		l->total += ln->weight;
 	}
-	by_weight = (how & FG_THREADS_BY_WEIGHT) != 0;
-	qsort(l->v, l->n, sizeof(*l->v), lane_cmp);
+	qsort_r(l->v, l->n, sizeof(*l->v), lane_cmp, &by_weight);
 	return 0;
 }
 
