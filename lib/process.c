@@ -516,7 +516,7 @@ threads_how(const struct fg_process_opts *o)
 /*
  * The lanes of st when asked for and st has the sample log to draw them
  * from (a post-process command's output has none: its stacks are drawn
- * as before, with a warning).
+ * as before, with a warning); none with --diff-against.
  */
 static int
 threads_of(const struct fg_process_opts *o, const struct fg_stacks *st)
@@ -525,6 +525,17 @@ threads_of(const struct fg_process_opts *o, const struct fg_stacks *st)
 
 	if (how == 0)
 		return 0;
+	if (o->diff_base != NULL) {
+		/* a differential graph of merged stacks; its folded output
+		   stays the plain stacks, the base of the next comparison */
+		if (o->warn.fn != NULL)
+			o->warn.fn(o->warn.arg, how & FG_THREADS_TIME ?
+			    "--flamechart: not with --diff-against; the "
+			    "differential graph is drawn" : "--per-thread: not "
+			    "with --diff-against; the differential graph is "
+			    "drawn");
+		return 0;
+	}
 	if (stacks_has_samples(st))
 		return how;
 	if (o->warn.fn != NULL)
