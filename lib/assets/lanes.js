@@ -85,7 +85,6 @@
 		});
 	}
 
-
 	/* Fill frames whose name matches term; show the share of the total
 	 * they cover, nested matches counted once. */
 	function search(term) {
@@ -130,7 +129,6 @@
 			q.set("s", term);
 		});
 	}
-
 
 	/*
 	 * A chart of lanes (fg:lanes on #frames: "Y1 Y2 W" per lane, its rows
