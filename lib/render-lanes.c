@@ -27,7 +27,7 @@
 
 struct lane {
 	uint32_t pid, tid;
-	uint32_t thread;	/* name id of its last sample's command */
+	uint32_t thread;	/* name id of its last named sample's command */
 	size_t first, n;	/* its steps: idx[first .. first + n) */
 	uint64_t t0;		/* its first sample's time */
 	uint64_t weight;
@@ -110,10 +110,12 @@ lanes_make(const struct fg_stacks *st, int how, struct lanes *l,
 		ln->first = i;
 		ln->t0 = s->time;
 		ln->weight = 0;
+		ln->thread = UINT32_MAX;
 		for (k = i; k < l->nseq && l->seq[l->idx[k]].pid == s->pid &&
 		    l->seq[l->idx[k]].tid == s->tid; k++) {
 			ln->weight += l->seq[l->idx[k]].weight;
-			ln->thread = l->seq[l->idx[k]].thread;
+			if (l->seq[l->idx[k]].thread != UINT32_MAX)
+				ln->thread = l->seq[l->idx[k]].thread;
 		}
 		ln->n = k - i;
 		l->total += ln->weight;
