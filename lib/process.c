@@ -513,6 +513,20 @@ threads_how(const struct fg_process_opts *o)
 	return how;
 }
 
+/* Whether any sample of st's log has a time. */
+static int
+has_times(const struct fg_stacks *st)
+{
+	const struct fg_stacks_step *sq;
+	size_t n, i;
+
+	sq = stacks_sequence(st, &n);
+	for (i = 0; i < n; i++)
+		if (sq[i].time != 0)
+			return 1;
+	return 0;
+}
+
 /*
  * The lanes of st when asked for and st has the sample log to draw them
  * from (a post-process command's output has none: its stacks are drawn
@@ -536,8 +550,16 @@ threads_of(const struct fg_process_opts *o, const struct fg_stacks *st)
 			    "drawn");
 		return 0;
 	}
-	if (stacks_has_samples(st))
+	if (stacks_has_samples(st)) {
+		if ((how & FG_THREADS_TIME) && !has_times(st)) {
+			if (o->warn.fn != NULL)
+				o->warn.fn(o->warn.arg, "--flamechart: the "
+				    "recording has no sample times; drawn as "
+				    "without a recording");
+			return how & ~FG_THREADS_TIME;
+		}
 		return how;
+	}
 	if (o->warn.fn != NULL)
 		o->warn.fn(o->warn.arg, how & FG_THREADS_TIME ?
 		    "--flamechart: no sample times after --post-process; "
