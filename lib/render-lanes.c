@@ -275,18 +275,16 @@ ranked_cmp(const void *a, const void *b)
 	return x->rank < y->rank ? -1 : x->rank > y->rank;
 }
 
-/* The per-thread graph's entries of lane ln: its stacks merged, in
- * folded order (rank: a stack's place in it). */
-static int
-lane_merged(const struct lanes *l, const struct lane *ln,
-    const size_t *rank, struct ents *e)
+/* Lane ln's steps sorted by their stack's rank (its place in folded
+ * order), in a new array of ln->n; NULL when out of memory. */
+static struct ranked *
+lane_ranked(const struct lanes *l, const struct lane *ln, const size_t *rank)
 {
 	struct ranked *v;
-	size_t j, i;
-	int r = 0;
+	size_t j;
 
 	if ((v = reallocarray(NULL, ln->n ? ln->n : 1, sizeof(*v))) == NULL)
-		return -1;
+		return NULL;
 	for (j = 0; j < ln->n; j++) {
 		const struct fg_stacks_step *sp = &l->seq[l->idx[ln->first + j]];
 		v[j].stack = sp->stack;
@@ -295,6 +293,21 @@ lane_merged(const struct lanes *l, const struct lane *ln,
 		v[j].root = sp->root;
 	}
 	qsort(v, ln->n, sizeof(*v), ranked_cmp);
+	return v;
+}
+
+/* The per-thread graph's entries of lane ln: its stacks merged, in
+ * folded order. */
+static int
+lane_merged(const struct lanes *l, const struct lane *ln,
+    const size_t *rank, struct ents *e)
+{
+	struct ranked *v;
+	size_t j, i;
+	int r = 0;
+
+	if ((v = lane_ranked(l, ln, rank)) == NULL)
+		return -1;
 	for (j = 0; j < ln->n && r == 0; j = i) {
 		uint64_t w = 0;
 		for (i = j; i < ln->n && v[i].rank == v[j].rank; i++)
@@ -464,16 +477,8 @@ folded_merged(const struct lanes *l, const struct lane *ln,
 	size_t j, i;
 	int r = 0;
 
-	if ((v = reallocarray(NULL, ln->n ? ln->n : 1, sizeof(*v))) == NULL)
+	if ((v = lane_ranked(l, ln, rank)) == NULL)
 		return -2;
-	for (j = 0; j < ln->n; j++) {
-		const struct fg_stacks_step *sp = &l->seq[l->idx[ln->first + j]];
-		v[j].stack = sp->stack;
-		v[j].rank = rank[sp->stack];
-		v[j].weight = sp->weight;
-		v[j].root = sp->root;
-	}
-	qsort(v, ln->n, sizeof(*v), ranked_cmp);
 	for (j = 0; j < ln->n && r == 0; j = i) {
 		uint64_t w = 0;
 		for (i = j; i < ln->n && v[i].rank == v[j].rank; i++)

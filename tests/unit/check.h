@@ -13,6 +13,7 @@
  *   CHECK_EQ_INT(a, b)           a == b as integers; else both printed
  *   CHECK_STR(a, b)              equal strings, or both NULL
  *   CHECK_FAIL(fmt, ...)         a failure found otherwise, said by fmt
+ *   check_folded(st)             st's folded text (with flamegraph.h)
  */
 #ifndef FG_TEST_CHECK_H
 #define FG_TEST_CHECK_H
@@ -109,5 +110,23 @@ check_done(const char *name)
 	printf("%s: ok\n", name);
 	return 0;
 }
+
+#ifdef FLAMEGRAPH_H
+/* st's folded text (fg_stacks_write_folded), malloc'd; flamegraph.h
+   included first. */
+static inline char *
+check_folded(const struct fg_stacks *st)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct fg_error err = {0};
+
+	CHECK(fp != NULL);
+	CHECK(fg_stacks_write_folded(st, fp, &err) == 0);
+	fclose(fp);
+	return buf;
+}
+#endif
 
 #endif

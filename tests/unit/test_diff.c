@@ -27,20 +27,6 @@ model(const char *const *lines)
 	return st;
 }
 
-static char *
-folded(const struct fg_stacks *st)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-	struct fg_error err = {0};
-
-	CHECK(fp != NULL);
-	CHECK(fg_stacks_write_folded(st, fp, &err) == 0);
-	fclose(fp);
-	return buf;
-}
-
 static int
 near(double a, double b)
 {
@@ -68,7 +54,7 @@ test_combine(void)
 	fg_diff_opts_init(&dopts);
 	o = fg_stacks_new();
 	CHECK(fg_diff_stacks(b, a, &dopts, o, &err) == 0);
-	s = folded(o);
+	s = check_folded(o);
 	CHECK_STR(s, "m;0x1f 5 0\nm;a 10 40\nm;b 30 0\nm;c 0 40\n");
 	free(s);
 	fg_stacks_free(o);
@@ -77,7 +63,7 @@ test_combine(void)
 	dopts.strip_hex = 1;
 	o = fg_stacks_new();
 	CHECK(fg_diff_stacks(b, da, &dopts, o, &err) == 0);
-	s = folded(o);
+	s = check_folded(o);
 	CHECK_STR(s, "m;0x... 8 0\nm;a 17 40\nm;b 53 0\nm;c 0 40\n");
 	free(s);
 	fg_stacks_free(o);

@@ -12,20 +12,6 @@
 #include "stacks.h"
 #include "check.h"
 
-static char *
-folded(const struct fg_stacks *st)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-	struct fg_error err = {0};
-
-	CHECK(fp != NULL);
-	CHECK(fg_stacks_write_folded(st, fp, &err) == 0);
-	fclose(fp);
-	return buf;
-}
-
 /* The steps' weights add up to the total; each has its thread. */
 static void
 check_log(const struct fg_stacks *st, int timed)
@@ -69,8 +55,8 @@ test_native(const char *file)
 	CHECK(fg_perfdata_read_file(path, &o, a, &err) == 0 ||
 	    (fprintf(stderr, "%s\n", err.msg), 0));
 	CHECK(fg_perfdata_read_file(path, &o, b, &err) == 0);
-	fa = folded(a);
-	fb = folded(b);
+	fa = check_folded(a);
+	fb = check_folded(b);
 	CHECK(strcmp(fa, fb) == 0);
 	check_log(b, 1);
 	free(fa);

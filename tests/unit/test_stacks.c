@@ -11,20 +11,6 @@
 #include "stacks.h"
 #include "check.h"
 
-static char *
-folded(const struct fg_stacks *st)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-	struct fg_error err = {0};
-
-	CHECK(fp != NULL);
-	CHECK(fg_stacks_write_folded(st, fp, &err) == 0);
-	fclose(fp);
-	return buf;
-}
-
 static void
 test_basic(void)
 {
@@ -41,7 +27,7 @@ test_basic(void)
 	CHECK(fg_stacks_count(st) == 4);
 	CHECK(fg_stacks_nframes(st) == 6);
 	CHECK(fg_stacks_total(st) == 10);
-	out = folded(st);
+	out = check_folded(st);
 	/* byte order of whole lines: ' ' < ';' so "main;work 2" first */
 	CHECK(strcmp(out, "main;a 1\nmain;work 1\nmain;work 2;x 1\n"
 	    "main;work;leaf 7\n") == 0 ||
@@ -63,7 +49,7 @@ test_order_prefix(void)
 	CHECK(fg_stacks_add_folded(st, "a", 1, 1, 0, &err) == 0);
 	CHECK(fg_stacks_add_folded(st, "a:", 2, 1, 0, &err) == 0);
 	CHECK(fg_stacks_add_folded(st, "a;", 2, 1, 0, &err) == 0);
-	out = folded(st);
+	out = check_folded(st);
 	CHECK(strcmp(out, "a 1\na: 1\na; 1\na;b 1\nab 1\n") == 0 ||
 	    (fprintf(stderr, "got:\n%s", out), 0));
 	free(out);
@@ -118,7 +104,7 @@ test_differential(void)
 
 	CHECK(fg_stacks_add_folded(st, "a;b", 3, 1, 4, &err) == 0);
 	CHECK(fg_stacks_differential(st));
-	out = folded(st);
+	out = check_folded(st);
 	CHECK(strcmp(out, "a;b 1 4\n") == 0);
 	free(out);
 	fg_stacks_free(st);
