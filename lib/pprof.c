@@ -147,6 +147,7 @@ struct pw {
 	int inlined;		/* a location has several frames */
 	int counted;		/* values [count, weight], else [weight] */
 	uint32_t mapname;	/* name id of the mapping's; UINT32_MAX */
+	int mapmain;		/* mapname is the main thread's */
 	struct fg_error *err;
 };
 
@@ -353,8 +354,13 @@ sample(struct pw *w, size_t idx, uint64_t count, uint64_t weight,
 		    (r = label(w, S_PROCESS, pw_sid(w, ids[0]), 0, 0)) != 0)
 			return nomem(w, r);
 	}
-	if (s != NULL && s->root && n > 0 && w->mapname == UINT32_MAX)
+	/* the mapping is named after the process: the root frame of its
+	   main thread's samples (tid = pid), else of the first sample */
+	if (s != NULL && s->root && n > 0 && !w->mapmain &&
+	    (w->mapname == UINT32_MAX || (s->pid != 0 && s->tid == s->pid))) {
 		w->mapname = ids[0];
+		w->mapmain = s->pid != 0 && s->tid == s->pid;
+	}
 	return pw_field(w, PROFILE_SAMPLE, &w->msg);
 }
 
