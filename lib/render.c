@@ -710,8 +710,9 @@ walk(struct ctx *c, const struct ent *v, size_t n, struct fg_error *err)
 			}
 			cap = ncap;
 		}
-		if (i + 8 < n) {
-			/* entries are sorted, their ids are not: fetch ahead */
+		if (i + 8 < n && v[i + 8].ids != NULL) {
+			/* entries are sorted, their ids are not: fetch ahead
+			   (a lane's gap has none) */
 			__builtin_prefetch(v[i + 8].ids);
 			__builtin_prefetch(v[i + 8].ids + 16);
 		}
