@@ -27,6 +27,46 @@
 #endif
 
 /*
+ * Bit counts and a cache hint: the compilers' builtins where they have
+ * them, plain C otherwise (the same results; base_ctz64 wants x != 0).
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define FG_PREFETCH(p) __builtin_prefetch(p)
+static inline unsigned
+base_ctz64(uint64_t x)
+{
+	return (unsigned)__builtin_ctzll(x);
+}
+static inline unsigned
+base_popcount64(uint64_t x)
+{
+	return (unsigned)__builtin_popcountll(x);
+}
+#else
+#define FG_PREFETCH(p) ((void)(p))
+static inline unsigned
+base_ctz64(uint64_t x)
+{
+	unsigned n = 0;
+
+	while (!(x & 1)) {
+		x >>= 1;
+		n++;
+	}
+	return n;
+}
+static inline unsigned
+base_popcount64(uint64_t x)
+{
+	unsigned n = 0;
+
+	for (; x != 0; x &= x - 1)
+		n++;
+	return n;
+}
+#endif
+
+/*
  * Fill err (when non-NULL and still clear) with code and a printf-style
  * message; returns code so callers can write `return seterr(...)`.
  */

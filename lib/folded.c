@@ -238,7 +238,7 @@ common_prefix(const char *a, const char *b, size_t n)
 		memcpy(&x, a + i, 8);
 		memcpy(&y, b + i, 8);
 		if (x != y)
-			return i + (size_t)(__builtin_ctzll(x ^ y) >> 3);
+			return i + (size_t)(base_ctz64(x ^ y) >> 3);
 		i += 8;
 	}
 	while (i < n && a[i] == b[i])

@@ -184,7 +184,7 @@ parse_user(struct pd *pd, const struct attr *a, const uint8_t **pp,
 		s->regs_abi = rd64(p);
 		p += 8;
 		if (s->regs_abi != 0) {
-			size_t nr = (size_t)__builtin_popcountll(a->regs_user);
+			size_t nr = (size_t)base_popcount64(a->regs_user);
 			NEED(nr * 8);
 			s->regs = (const uint64_t *)(const void *)p;
 			s->nregs = nr;
@@ -410,7 +410,7 @@ pd_stack_field(const struct attr *a, const uint8_t *rec, size_t len,
 		if (p + 8 > len)
 			return -1;
 		if (rd64(rec + p) != 0)
-			p += 8 * (size_t)__builtin_popcountll(a->regs_user);
+			p += 8 * (size_t)base_popcount64(a->regs_user);
 		p += 8;
 	}
 	if (!(st & ST_STACK_USER) || p > len || len - p < 8)

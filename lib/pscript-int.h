@@ -188,7 +188,7 @@ ps_scan(const char *p, const char *end, uint64_t *hp)
 			p += 16;
 			continue;
 		} else {
-			unsigned r = (unsigned)__builtin_ctz(m);
+			unsigned r = base_ctz64(m);
 			uint64_t a = rd64(p), b = rd64(p + 8);
 
 			if (r == 0)

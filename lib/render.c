@@ -713,8 +713,8 @@ walk(struct ctx *c, const struct ent *v, size_t n, struct fg_error *err)
 		if (i + 8 < n && v[i + 8].ids != NULL) {
 			/* entries are sorted, their ids are not: fetch ahead
 			   (a lane's gap has none) */
-			__builtin_prefetch(v[i + 8].ids);
-			__builtin_prefetch(v[i + 8].ids + 16);
+			FG_PREFETCH(v[i + 8].ids);
+			FG_PREFETCH(v[i + 8].ids + 16);
 		}
 		lim = pn < e->n ? pn : e->n;
 		for (s = 0; s < lim && pids[s] == e->ids[s]; s++)
