@@ -47,12 +47,49 @@ elf_has_section(Elf *e, Elf64_Word type, const char *name)
 	return 0;
 }
 
+/*
+ * Whether each section of e holds code (SHF_EXECINSTR), by index, in a
+ * new array of *n; NULL when there are none or no memory (then every
+ * symbol is looked up the slow way).
+ */
+static uint8_t *
+exec_sections(Elf *e, size_t *n)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	uint8_t *x;
+
+	if (elf_getshdrnum(e, n) != 0 || *n == 0 ||
+	    (x = calloc(*n, 1)) == NULL)
+		return NULL;
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		size_t i = elf_ndxscn(scn);
+		if (i < *n && gelf_getshdr(scn, &sh) != NULL)
+			x[i] = (sh.sh_flags & SHF_EXECINSTR) != 0;
+	}
+	return x;
+}
+
+/* Whether section i of e holds code (x: exec_sections', of nx). */
+static int
+exec_section(Elf *e, const uint8_t *x, size_t nx, size_t i)
+{
+	Elf_Scn *sec;
+	GElf_Shdr ss;
+
+	if (x != NULL)
+		return i < nx && x[i];
+	return (sec = elf_getscn(e, i)) != NULL &&
+	    gelf_getshdr(sec, &ss) != NULL && (ss.sh_flags & SHF_EXECINSTR);
+}
+
 static void
 load_elf_syms(struct fg_dso *d, Elf *e, Elf64_Word type)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
-	size_t cap = 0;
+	size_t cap = 0, nx = 0;
+	uint8_t *x = exec_sections(e, &nx);
 
 	while ((scn = elf_nextscn(e, scn)) != NULL) {
 		Elf_Data *data;
@@ -66,8 +103,6 @@ load_elf_syms(struct fg_dso *d, Elf *e, Elf64_Word type)
 		n = sh.sh_size / sh.sh_entsize;
 		for (i = 0; i < n; i++) {
 			GElf_Sym st;
-			GElf_Shdr ss;
-			Elf_Scn *sec;
 			const char *nm;
 			int t;
 
@@ -80,18 +115,17 @@ load_elf_syms(struct fg_dso *d, Elf *e, Elf64_Word type)
 			    st.st_name == 0 || st.st_shndx == SHN_UNDEF ||
 			    st.st_shndx >= SHN_LORESERVE)
 				continue;
-			if ((sec = elf_getscn(e, st.st_shndx)) == NULL ||
-			    gelf_getshdr(sec, &ss) == NULL ||
-			    !(ss.sh_flags & SHF_EXECINSTR))
+			if (!exec_section(e, x, nx, st.st_shndx))
 				continue;
 			if ((nm = elf_strptr(e, sh.sh_link, st.st_name)) == NULL)
 				continue;
 			if (sym_push(d, &cap, st.st_value, st.st_size, nm, NULL,
 			    GELF_ST_BIND(st.st_info), t == STT_NOTYPE) != 0)
-				return;
+				break;
 		}
 		break;
 	}
+	free(x);
 }
 
 static void

@@ -215,6 +215,74 @@ alias_b(struct fg_dso *d, struct sym *a, struct sym *b, int perf)
 	    frame_alias_a2l(&x[0], &x[1]);
 }
 
+/* A symbol's sort key: where it starts, where it stood in the table. */
+struct skey {
+	uint64_t start;
+	uint32_t order;
+	uint32_t idx;
+};
+
+/* Byte j of k's key, least significant first: order's 4, start's 8. */
+static inline unsigned
+skey_byte(const struct skey *k, unsigned j)
+{
+	return j < 4 ? (k->order >> (8 * j)) & 0xff :
+	    (unsigned)(k->start >> (8 * (j - 4))) & 0xff;
+}
+
+/*
+ * y[0..n) in sym_cmp's order (start, then place in the table: each
+ * pair is unique, so this is the order qsort gives): an LSD radix sort
+ * of small keys over the bytes that differ (a table's addresses share
+ * their high bytes), then one move of the entries.  libc's 6,818
+ * symbols: 0.56 ms with qsort.  0, or -1 when out of memory (y as it
+ * was).
+ */
+static int
+sym_sort(struct sym *y, size_t n)
+{
+	struct skey *k, *t, *x;
+	struct sym *out;
+	size_t cnt[256], i, sum;
+	unsigned j, b;
+
+	if ((k = reallocarray(NULL, n, 2 * sizeof(*k))) == NULL)
+		return -1;
+	if ((out = reallocarray(NULL, n, sizeof(*out))) == NULL) {
+		free(k);
+		return -1;
+	}
+	t = k + n;
+	for (i = 0; i < n; i++) {
+		k[i].start = y[i].start;
+		k[i].order = y[i].order;
+		k[i].idx = (uint32_t)i;
+	}
+	for (j = 0; j < 12; j++) {
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[skey_byte(&k[i], j)]++;
+		if (cnt[skey_byte(&k[0], j)] == n)
+			continue;	/* one value: the order holds */
+		for (b = 0, sum = 0; b < 256; b++) {
+			size_t c = cnt[b];
+			cnt[b] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			t[cnt[skey_byte(&k[i], j)]++] = k[i];
+		x = k;
+		k = t;
+		t = x;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = y[k[i].idx];
+	memcpy(y, out, n * sizeof(*y));
+	free(k < t ? k : t);
+	free(out);
+	return 0;
+}
+
 /*
  * Sort, give zero-sized symbols the room up to the next one, drop
  * aliases.  kallsyms: ends first, then duplicates (perf's order there).
@@ -227,7 +295,7 @@ sym_finish(struct fg_dso *d, int kallsyms, int sorted)
 
 	if (d->nsyms == 0)
 		return;
-	if (!sorted)
+	if (!sorted && (d->nsyms > UINT32_MAX || sym_sort(y, d->nsyms) != 0))
 		qsort(y, d->nsyms, sizeof(*y), sym_cmp);
 	if (kallsyms) {
 		for (i = 0; i + 1 < d->nsyms; i++) {
