@@ -26,6 +26,13 @@
 #define FG_UNLIKELY(x) (x)
 #endif
 
+/* a + b, or UINT64_MAX when that does not fit (sums of weights). */
+static inline uint64_t
+base_sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /*
  * Bit counts and a cache hint: the compilers' builtins where they have
  * them, plain C otherwise (the same results; base_ctz64 wants x != 0).

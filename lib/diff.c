@@ -44,7 +44,7 @@ fg_diff_total(const struct fg_stacks *st)
 	n = fg_stacks_count(st);
 	for (i = 0; i < n; i++) {
 		stacks_get(st, i, NULL, NULL, &w1, &w2);
-		t = w2 > UINT64_MAX - t ? UINT64_MAX : t + w2;
+		t = base_sat_add(t, w2);
 	}
 	return t;
 }
@@ -147,8 +147,8 @@ diff_totals(const struct fg_stacks *d, uint64_t *t1, uint64_t *t2)
 	*t1 = *t2 = 0;
 	for (i = 0; i < n; i++) {
 		stacks_get(d, i, NULL, NULL, &w1, &w2);
-		*t1 = w1 > UINT64_MAX - *t1 ? UINT64_MAX : *t1 + w1;
-		*t2 = w2 > UINT64_MAX - *t2 ? UINT64_MAX : *t2 + w2;
+		*t1 = base_sat_add(*t1, w1);
+		*t2 = base_sat_add(*t2, w2);
 	}
 }
 
@@ -275,8 +275,8 @@ fg_diff_share(const struct fg_stacks *diff, const char *pattern,
 			;
 		if (j == n)
 			continue;
-		m1 = w1 > UINT64_MAX - m1 ? UINT64_MAX : m1 + w1;
-		m2 = w2 > UINT64_MAX - m2 ? UINT64_MAX : m2 + w2;
+		m1 = base_sat_add(m1, w1);
+		m2 = base_sat_add(m2, w2);
 	}
 	free(match);
 	diff_totals(diff, &t1, &t2);

@@ -544,16 +544,6 @@ strings(struct pw *w)
 	return 0;
 }
 
-/* Whether event counts time in nanoseconds (the software clocks). */
-static int
-clock_event(const char *ev)
-{
-	size_t n = strcspn(ev, ":/");
-
-	return (n == 9 && strncmp(ev, "cpu-clock", 9) == 0) ||
-	    (n == 10 && strncmp(ev, "task-clock", 10) == 0);
-}
-
 static int
 pw_write(struct pw *w)
 {
@@ -572,7 +562,7 @@ pw_write(struct pw *w)
 	if (ev == NULL) {	/* folded stacks: their counts */
 		w->fixed[S_WTYPE] = w->counted ? "weight" : "samples";
 		w->fixed[S_WUNIT] = "count";
-	} else if (clock_event(ev)) {
+	} else if (stacks_event_is_clock(ev)) {
 		w->fixed[S_WTYPE] = "cpu";
 		w->fixed[S_WUNIT] = "nanoseconds";
 	} else {

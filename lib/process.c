@@ -614,26 +614,32 @@ wants_samples(const struct fg_process_opts *o)
 }
 
 /*
- * --diff-against: the base and the current stacks cur as the
- * differential stacks *df to draw, and the raw ones in o->diff_result.
+ * --diff-against: the base and the current stacks cur as the raw
+ * differential stacks in o->diff_result, and those to draw in *draw:
+ * the same with --diff-absolute, else normalised ones in *df (made
+ * here, the caller frees it).
  */
 static int
 diff_against(const struct fg_process_opts *o, const struct fg_stacks *cur,
-    struct fg_stacks **df, struct fg_error *err)
+    const struct fg_stacks **draw, struct fg_stacks **df,
+    struct fg_error *err)
 {
 	struct fg_diff_opts dopts;
 	int rc;
 
+	fg_diff_opts_init(&dopts);
+	if (o->diff_result != NULL && (rc = fg_diff_stacks(o->diff_base, cur,
+	    &dopts, o->diff_result, err)) != 0)
+		return rc;
+	if (o->diff_absolute && o->diff_result != NULL) {
+		*draw = o->diff_result;
+		return 0;
+	}
 	if ((*df = fg_stacks_new()) == NULL)
 		return seterr(err, FG_ENOMEM, "out of memory");
-	fg_diff_opts_init(&dopts);
 	dopts.normalize = !o->diff_absolute;
-	if ((rc = fg_diff_stacks(o->diff_base, cur, &dopts, *df, err)) != 0)
-		return rc;
-	if (o->diff_result == NULL)
-		return 0;
-	dopts.normalize = 0;
-	return fg_diff_stacks(o->diff_base, cur, &dopts, o->diff_result, err);
+	*draw = *df;
+	return fg_diff_stacks(o->diff_base, cur, &dopts, *df, err);
 }
 
 int
@@ -686,10 +692,9 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		goto out;
 	if (nsamples != NULL)
 		*nsamples = fg_stacks_total(use);
-	if (o->diff_base != NULL && (rc = diff_against(o, use, &df, err)) != 0)
+	if (o->diff_base != NULL && (rc = diff_against(o, use, &use, &df,
+	    err)) != 0)
 		goto out;
-	if (df != NULL)
-		use = df;
 	if (o->render == NULL && (ro = fg_render_opts_new()) == NULL) {
 		rc = seterr(err, FG_ENOMEM, "out of memory");
 		goto out;

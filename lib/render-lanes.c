@@ -101,7 +101,11 @@ lanes_make(const struct fg_stacks *st, int how, struct lanes *l,
 	}
 	for (i = 0; i < l->nseq; i++)
 		l->idx[i] = i;
-	qsort_r(l->idx, l->nseq, sizeof(*l->idx), step_cmp, (void *)l->seq);
+	if (base_sort(l->idx, l->nseq, sizeof(*l->idx), step_cmp,
+	    (void *)(uintptr_t)l->seq) != 0) {
+		lanes_free(l);
+		return seterr(err, FG_ENOMEM, "threads: out of memory");
+	}
 	for (i = 0; i < l->nseq; i = k) {
 		const struct fg_stacks_step *s = &l->seq[l->idx[i]];
 		struct lane *ln = &l->v[l->n++];
@@ -120,7 +124,10 @@ lanes_make(const struct fg_stacks *st, int how, struct lanes *l,
 		ln->n = k - i;
 		l->total += ln->weight;
 	}
-	qsort_r(l->v, l->n, sizeof(*l->v), lane_cmp, &by_weight);
+	if (base_sort(l->v, l->n, sizeof(*l->v), lane_cmp, &by_weight) != 0) {
+		lanes_free(l);
+		return seterr(err, FG_ENOMEM, "threads: out of memory");
+	}
 	return 0;
 }
 

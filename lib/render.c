@@ -1130,21 +1130,67 @@ write_status(struct ctx *c, int r, struct fg_error *err)
 	return r;
 }
 
+/* Before pass 2 writes: the names' table, the palette map (--cp). */
+static int
+doc_begin(struct ctx *c, struct fg_error *err)
+{
+	const struct fg_render_opts *o = c->o;
+
+	if ((c->names = calloc(fg_stacks_nframes(c->st) + 1,
+	    sizeof(*c->names))) == NULL)
+		return seterr(err, FG_ENOMEM, "render: out of memory");
+	if (o->cp)
+		return palmap_load(o->palette_file ? o->palette_file :
+		    "palette.map", &c->palmap, err);
+	return 0;
+}
+
+/* After the document's last bytes: flushed, the palette map saved. */
+static int
+doc_end(struct ctx *c, struct fg_error *err)
+{
+	const struct fg_render_opts *o = c->o;
+	int r = 0;
+
+	out_flush(&c->w);
+	if (c->palmap != NULL && !c->w.failed)
+		r = palmap_save(c->palmap, o->palette_file ?
+		    o->palette_file : "palette.map", &o->tempfile, err);
+	return write_status(c, r, err);
+}
+
+/* The room above the rows (extra: a time axis) and below them. */
+static void
+doc_pads(struct ctx *c, unsigned extra)
+{
+	const struct fg_render_opts *o = c->o;
+
+	c->ypad1 = o->fontsize * 3 + (o->subtitle ? o->fontsize * 2 : 0) +
+	    (o->inverted ? o->fontsize + 4 : 0) + extra;
+	c->ypad2 = o->inverted ? o->fontsize + 10 : o->fontsize * 2 + 10;
+}
+
+/* The document of nothing to draw: FG_ENODATA. */
+static int
+doc_empty(struct ctx *c, struct fg_error *err)
+{
+	c->height = c->o->fontsize * 5;
+	write_head(c, 1);
+	out_flush(&c->w);
+	return write_status(c, seterr(err, FG_ENODATA,
+	    "no stack counts found"), err);
+}
+
 /* Pass 2: the head, the frames (those kept, or walked again), the end,
  * and the palette map saved. */
 static int
 write_doc(struct ctx *c, const struct ent *v, size_t n,
     struct fg_error *err)
 {
-	const struct fg_render_opts *o = c->o;
 	size_t i;
-	int r = 0;
+	int r;
 
-	if ((c->names = calloc(fg_stacks_nframes(c->st) + 1,
-	    sizeof(*c->names))) == NULL)
-		return seterr(err, FG_ENOMEM, "render: out of memory");
-	if (o->cp && (r = palmap_load(o->palette_file ? o->palette_file :
-	    "palette.map", &c->palmap, err)) != 0)
+	if ((r = doc_begin(c, err)) != 0)
 		return r;
 	write_head(c, 0);
 	c->pass = 2;
@@ -1155,11 +1201,7 @@ write_doc(struct ctx *c, const struct ent *v, size_t n,
 	} else if ((r = walk(c, v, n, err)) != 0)
 		return r;
 	out_str(&c->w, "</svg>\n</svg>\n");
-	out_flush(&c->w);
-	if (c->palmap != NULL && !c->w.failed)
-		r = palmap_save(c->palmap, o->palette_file ?
-		    o->palette_file : "palette.map", &o->tempfile, err);
-	return write_status(c, r, err);
+	return doc_end(c, err);
 }
 
 /* The document of the entries v[0..n) (summed in c): pass 1 measures
@@ -1172,16 +1214,9 @@ render_doc(struct ctx *c, const struct ent *v, size_t n,
 	int r;
 
 	c->pass = 1;	/* pass 1: the deepest frame kept */
-	c->ypad1 = o->fontsize * 3 + (o->subtitle ? o->fontsize * 2 : 0) +
-	    (o->inverted ? o->fontsize + 4 : 0);
-	c->ypad2 = o->inverted ? o->fontsize + 10 : o->fontsize * 2 + 10;
-	if (c->total == 0) {
-		c->height = o->fontsize * 5;
-		write_head(c, 1);
-		out_flush(&c->w);
-		return write_status(c, seterr(err, FG_ENODATA,
-		    "no stack counts found"), err);
-	}
+	doc_pads(c, 0);
+	if (c->total == 0)
+		return doc_empty(c, err);
 	c->minwidth_thr = minwidth_threshold(c);
 	c->depthmax = 0;
 	if ((r = walk(c, v, n, err)) != 0)
@@ -1329,13 +1364,9 @@ lanes_write(struct ctx *c, uint64_t total, unsigned head,
 	const struct fg_render_opts *o = c->o;
 	struct out *w = &c->w;
 	size_t k;
-	int r = 0;
+	int r;
 
-	if ((c->names = calloc(fg_stacks_nframes(c->st) + 1,
-	    sizeof(*c->names))) == NULL)
-		return seterr(err, FG_ENOMEM, "render: out of memory");
-	if (o->cp && (r = palmap_load(o->palette_file ? o->palette_file :
-	    "palette.map", &c->palmap, err)) != 0)
+	if ((r = doc_begin(c, err)) != 0)
 		return r;
 	c->total = total;
 	write_head(c, 0);
@@ -1363,11 +1394,7 @@ lanes_write(struct ctx *c, uint64_t total, unsigned head,
 		out_str(w, "</text>\n");
 	}
 	out_str(w, "</svg>\n");
-	out_flush(w);
-	if (c->palmap != NULL && !w->failed)
-		r = palmap_save(c->palmap, o->palette_file ?
-		    o->palette_file : "palette.map", &o->tempfile, err);
-	return write_status(c, r, err);
+	return doc_end(c, err);
 }
 
 int
@@ -1392,25 +1419,16 @@ render_lanes(const struct fg_stacks *st, const struct fg_render_opts *o,
 	for (k = 0; k < n; k++) {
 		if (timeline)
 			total = ln[k].scale > total ? ln[k].scale : total;
-		else if (total > UINT64_MAX - ln[k].scale)
-			total = UINT64_MAX;
 		else
-			total += ln[k].scale;
+			total = base_sat_add(total, ln[k].scale);
 	}
-	c.ypad1 = o->fontsize * 3 + (o->subtitle ? o->fontsize * 2 : 0) +
-	    (o->inverted ? o->fontsize + 4 : 0) +
-	    (timeline ? o->fontsize + 6 : 0);
-	c.ypad2 = o->inverted ? o->fontsize + 10 : o->fontsize * 2 + 10;
+	doc_pads(&c, timeline ? o->fontsize + 6 : 0);
 	if ((c.w.buf = malloc(OUTBUF)) == NULL ||
 	    (c.bands = calloc(n ? n : 1, sizeof(*c.bands))) == NULL)
 		r = seterr(err, FG_ENOMEM, "render: out of memory");
-	else if (total == 0) {
-		c.height = o->fontsize * 5;
-		write_head(&c, 1);
-		out_flush(&c.w);
-		r = write_status(&c, seterr(err, FG_ENODATA,
-		    "no stack counts found"), err);
-	} else if ((r = lanes_measure(&c, head, err)) == 0)
+	else if (total == 0)
+		r = doc_empty(&c, err);
+	else if ((r = lanes_measure(&c, head, err)) == 0)
 		r = lanes_write(&c, total, head, err);
 	free(c.bands);
 	ctx_free(&c);

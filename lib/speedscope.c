@@ -48,28 +48,6 @@ fg_speedscope_opts_init(struct fg_speedscope_opts *o)
 	memset(o, 0, sizeof(*o));
 }
 
-/*
- * Whether the event counts time in ns: perf's cpu-clock and task-clock
- * (with or without modifiers, or unnamed as software event 0 or 1).
- */
-static int
-time_event(const char *ev)
-{
-	static const char *const names[] = { "cpu-clock", "task-clock",
-		"event-1-0", "event-1-1" };
-	size_t i, n;
-
-	if (ev == NULL)
-		return 0;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		n = strlen(names[i]);
-		if (strncmp(ev, names[i], n) == 0 &&
-		    (ev[n] == '\0' || ev[n] == ':'))
-			return 1;
-	}
-	return 0;
-}
-
 /* The length of the UTF-8 sequence at p[0..len), 0 when not valid. */
 static size_t
 utf8_len(const unsigned char *p, size_t len)
@@ -150,12 +128,6 @@ put_u64(FILE *fp, uint64_t v)
 		v /= 10;
 	} while (v != 0);
 	fwrite(b + i, 1, sizeof(b) - i, fp);
-}
-
-static uint64_t
-sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 /* Order steps by thread (unknown threads apart), then by position. */
@@ -245,7 +217,7 @@ group_threads(struct ss *s, struct fg_error *err)
 		p->first = i;
 		for (k = i; k < s->nseq && same_thread(f,
 		    &s->seq[s->order[k]]); k++)
-			p->total = sat_add(p->total, s->seq[s->order[k]].weight);
+			p->total = base_sat_add(p->total, s->seq[s->order[k]].weight);
 		p->n = k - i;
 	}
 	if (base_sort(s->prof, s->nprof, sizeof(*s->prof), cmp_first,
@@ -452,7 +424,7 @@ fg_write_speedscope(const struct fg_stacks *st, FILE *fp,
 	s.st = st;
 	s.fp = fp;
 	ev = stacks_event(st) != NULL ? stacks_event(st) : o->event;
-	s.unit = time_event(ev) ? "nanoseconds" : "none";
+	s.unit = stacks_event_is_clock(ev) ? "nanoseconds" : "none";
 	if (stacks_has_samples(st)) {
 		s.seq = stacks_sequence(st, &s.nseq);
 		rc = group_threads(&s, err);

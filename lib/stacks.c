@@ -139,6 +139,22 @@ stacks_event(const struct fg_stacks *st)
 	return st->event;
 }
 
+int
+stacks_event_is_clock(const char *ev)
+{
+	static const char *const names[] = { "cpu-clock", "task-clock",
+		"event-1-0", "event-1-1" };
+	size_t i, n;
+
+	if (ev == NULL)
+		return 0;
+	n = strcspn(ev, ":/");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && strncmp(ev, names[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 static size_t
 inl_slot(uint64_t key, size_t mask)
 {

@@ -91,6 +91,13 @@ int stacks_has_samples(const struct fg_stacks *st);
  */
 int stacks_set_event(struct fg_stacks *st, const char *name, size_t len);
 const char *stacks_event(const struct fg_stacks *st);
+/*
+ * Whether the event ev (NULL: not known) counts time in nanoseconds:
+ * perf's software clocks cpu-clock and task-clock, with modifiers
+ * (":u", "/.../") or unnamed as software events 0 and 1 ("event-1-0").
+ * What the speedscope and pprof writers give the weights as a unit.
+ */
+int stacks_event_is_clock(const char *ev);
 
 /*
  * Inline frames, for outputs that group the frames of one address (the

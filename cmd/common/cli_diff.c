@@ -94,6 +94,14 @@ diff_check(const struct cli *c)
 	return CLI_EXIT_USAGE;
 }
 
+/* How much after is more than before, in percent (0 with no before). */
+static double
+growth_pct(uint64_t before, uint64_t after)
+{
+	return before == 0 ? 0.0 :
+	    ((double)after - (double)before) * 100.0 / (double)before;
+}
+
 /* One row of the change table. */
 static void
 change_row(const char *what, const struct fg_diff_change *ch)
@@ -113,8 +121,7 @@ change_table(const struct cli *c, const struct fg_stacks *diff,
 
 	status_line("Compared", "with %s: %llu -> %llu samples (%+.1f%%)",
 	    c->diff_against, (unsigned long long)before,
-	    (unsigned long long)after, before == 0 ? 0.0 :
-	    ((double)after - (double)before) * 100.0 / (double)before);
+	    (unsigned long long)after, growth_pct(before, after));
 	if (c->quiet)
 		return;
 	fg_error_clear(&err);
@@ -145,8 +152,7 @@ gates(const struct cli *c, const struct fg_stacks *diff, uint64_t before,
 	double grow, b, a;
 	size_t n = 0, i;
 
-	grow = before == 0 ? 0.0 :
-	    ((double)after - (double)before) * 100.0 / (double)before;
+	grow = growth_pct(before, after);
 	if (c->fail_growth >= 0 && grow > c->fail_growth) {
 		status_error("--fail-on-growth %g: the samples grew by %.1f%% "
 		    "(%llu -> %llu), more than %g%%", c->fail_growth, grow,
