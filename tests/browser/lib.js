@@ -236,9 +236,11 @@ async function clickFrame(page, f) {
   await page.mouse.click(box.x, box.y);
 }
 
-// The query parameters of the page's URL.
+// The query parameters of the page's URL, as the page has it now
+// (page.url() is Playwright's copy, updated by an event that a
+// history.replaceState in a click handler can still be on its way to).
 async function params(page) {
-  return new URL(page.url()).searchParams;
+  return new URL(await page.evaluate(() => window.location.href)).searchParams;
 }
 
 // Labels that do not fit their frame: the label's drawn length exceeds
