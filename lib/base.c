@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base.h"
@@ -693,4 +694,76 @@ put_file(const char *path, const void *const *part, const size_t *len,
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- stamps of cache files checked once ------------------------------ */
+
+#define STAMP_MAGIC	"FGSTAMP1"
+#define STAMP_N		8	/* words of what the stamp says */
+
+struct stamp {
+	char magic[8];
+	uint64_t v[STAMP_N];
+	uint64_t hash;		/* base_hash of magic and v */
+};
+
+static void
+stamp_fill(struct stamp *t, const struct stat *sb, uint64_t sum)
+{
+	memset(t, 0, sizeof(*t));
+	memcpy(t->magic, STAMP_MAGIC, 8);
+	t->v[0] = (uint64_t)sb->st_dev;
+	t->v[1] = (uint64_t)sb->st_ino;
+	t->v[2] = (uint64_t)sb->st_size;
+	t->v[3] = (uint64_t)sb->st_mtim.tv_sec;
+	t->v[4] = (uint64_t)sb->st_mtim.tv_nsec;
+	t->v[5] = (uint64_t)sb->st_ctim.tv_sec;
+	t->v[6] = (uint64_t)sb->st_ctim.tv_nsec;
+	t->v[7] = sum;
+	t->hash = base_hash(t, offsetof(struct stamp, hash));
+}
+
+static int
+stamp_path(char *buf, size_t len, const char *path)
+{
+	int r = snprintf(buf, len, "%s.ok", path);
+
+	return r < 0 || (size_t)r >= len ? -1 : 0;
+}
+
+int
+stamp_ok(const char *path, const struct stat *sb, uint64_t sum)
+{
+	struct stamp want, got;
+	char sp[PATH_MAX];
+	ssize_t r;
+	int fd;
+
+	if ((uint64_t)sb->st_size < STAMP_MIN ||
+	    stamp_path(sp, sizeof(sp), path) != 0 ||
+	    (fd = open(sp, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return 0;
+	r = read(fd, &got, sizeof(got));
+	close(fd);
+	stamp_fill(&want, sb, sum);
+	return r == (ssize_t)sizeof(got) &&
+	    memcmp(&got, &want, sizeof(got)) == 0;
+}
+
+void
+stamp_put(const char *path, const struct stat *sb, uint64_t sum)
+{
+	struct stamp t;
+	struct timespec now;
+	char sp[PATH_MAX];
+	const void *part[1] = { &t };
+	size_t len[1] = { sizeof(t) };
+
+	if ((uint64_t)sb->st_size < STAMP_MIN ||
+	    clock_gettime(CLOCK_REALTIME, &now) != 0 ||
+	    now.tv_sec - sb->st_ctim.tv_sec < STAMP_SETTLE + 1 ||
+	    stamp_path(sp, sizeof(sp), path) != 0 || stamp_ok(path, sb, sum))
+		return;
+	stamp_fill(&t, sb, sum);
+	(void)put_file(sp, part, len, 1);
 }

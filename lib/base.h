@@ -279,4 +279,24 @@ int base_mkdirs(char *dir);
 int put_file(const char *path, const void *const *part, const size_t *len,
     int n);
 
+/*
+ * Cache files checked once.  A cache file of STAMP_MIN bytes or more
+ * whose checksum was computed over all of it and found to be the one it
+ * states (sum) need not be checked again while it is the same file,
+ * unchanged: stamp_put() leaves a stamp beside it (PATH.ok) of what
+ * says so (device, inode, size, modification and change times to the
+ * nanosecond, sum), stamp_ok() is 1 when sb (the file's fstat) and sum
+ * are what a stamp there holds.  Any write to the file changes its
+ * times, a file renamed or copied over it has another inode; the change
+ * time cannot be set back from user space.  A stamp is written only
+ * when the file's last change is STAMP_SETTLE seconds old, so that a
+ * write within the clock tick of the one that was checked cannot hide
+ * behind an equal time (git's "racily clean" entries); a damaged stamp
+ * fails its own hash and is ignored.  Failures only mean no stamp.
+ */
+#define STAMP_MIN	((uint64_t)512 << 10)
+#define STAMP_SETTLE	2
+int stamp_ok(const char *path, const struct stat *sb, uint64_t sum);
+void stamp_put(const char *path, const struct stat *sb, uint64_t sum);
+
 #endif /* FG_BASE_H */

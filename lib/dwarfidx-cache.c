@@ -72,21 +72,21 @@ cache_header(uint8_t *h, const uint8_t *raw, size_t n, uint64_t size,
 }
 
 /*
- * The cache file name of this file's directory, open, a regular file at
- * least hlen bytes long whose first hlen bytes are now in hdr (and its
- * stat in *sb): the descriptor, or -1.
+ * The cache file name of this file's directory (its path in path[],
+ * PATH_MAX bytes), open, a regular file at least hlen bytes long whose
+ * first hlen bytes are now in hdr (and its stat in *sb): the
+ * descriptor, or -1.
  */
 static int
 cache_open(const struct fg_dw *dw, const char *name, void *hdr, size_t hlen,
-    struct stat *sb)
+    struct stat *sb, char *path)
 {
-	char path[PATH_MAX];
 	int fd, r;
 
 	if (dw->cache == NULL)
 		return -1;
-	r = snprintf(path, sizeof(path), "%s/%s", dw->cache, name);
-	if (r < 0 || (size_t)r >= sizeof(path) ||
+	r = snprintf(path, PATH_MAX, "%s/%s", dw->cache, name);
+	if (r < 0 || (size_t)r >= PATH_MAX ||
 	    (fd = open_regular(path, sb)) < 0)
 		return -1;
 	if ((uint64_t)sb->st_size < hlen ||
@@ -103,27 +103,35 @@ dw_cache_map(struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
     uint64_t size, struct sect *s)
 {
 	uint8_t want[CACHE_HDR], got[CACHE_HDR];
+	char path[PATH_MAX];
 	struct stat sb;
+	uint64_t sum;
 	void *m;
-	int fd;
+	int fd, ok;
 
 	if (size < CACHE_MIN || (fd = cache_open(dw, dw_sect_names[i] + 1, got,
-	    CACHE_HDR, &sb)) < 0)
+	    CACHE_HDR, &sb, path)) < 0)
 		return -1;
 	cache_header(want, raw, n, size, NULL);
+	memcpy(&sum, got + CACHE_KEY, 8);
+	/* checked whole on an earlier run, unchanged since: pages on use */
+	ok = stamp_ok(path, &sb, sum);
 	if ((uint64_t)sb.st_size != CACHE_HDR + size ||
 	    memcmp(got, want, CACHE_KEY) != 0 ||
-	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | FG_MAP_WHOLE, fd,
-	    0)) == MAP_FAILED) {
+	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE |
+	    (ok ? 0 : FG_MAP_WHOLE), fd, 0)) == MAP_FAILED) {
 		close(fd);
 		return -1;
 	}
 	close(fd);
 	/* the bytes are what was written: checked whole before any use */
-	if (memcmp(got + CACHE_KEY, &(uint64_t){ base_checksum(
-	    (const uint8_t *)m + CACHE_HDR, (size_t)size) }, 8) != 0) {
-		munmap(m, (size_t)sb.st_size);
-		return -1;
+	if (!ok) {
+		if (base_checksum((const uint8_t *)m + CACHE_HDR,
+		    (size_t)size) != sum) {
+			munmap(m, (size_t)sb.st_size);
+			return -1;
+		}
+		stamp_put(path, &sb, sum);
 	}
 	s->map = m;
 	s->maplen = (size_t)sb.st_size;
@@ -248,13 +256,14 @@ dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 	struct stat sb;
 	uint64_t nf = 0, ni = 0, need;
 	const uint8_t *m = NULL, *fp, *ip;
+	char path[PATH_MAX];
 	size_t i, j;
-	int fd;
+	int fd, ok;
 
 	*out = NULL;
 	if (dw == NULL || dw->cache == NULL || dw->cux != NULL ||
 	    cux_header(dw, &want) != 0 ||
-	    (fd = cache_open(dw, CUX_NAME, &h, sizeof(h), &sb)) < 0)
+	    (fd = cache_open(dw, CUX_NAME, &h, sizeof(h), &sb, path)) < 0)
 		return 0;
 	if (memcmp(h.magic, want.magic, 8) != 0 || h.version != want.version ||
 	    h.fsize != want.fsize || h.isize != want.isize ||
@@ -265,14 +274,16 @@ dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 		goto bad;
 	need = sizeof(h) + h.ncus * sizeof(*rec) + h.nfuncs * h.fsize +
 	    h.ninls * h.isize;
+	/* checked whole on an earlier run, unchanged since: pages on use */
+	ok = stamp_ok(path, &sb, h.sum);
 	if (need != (uint64_t)sb.st_size ||
-	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | FG_MAP_WHOLE, fd,
-	    0)) == MAP_FAILED) {
+	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE |
+	    (ok ? 0 : FG_MAP_WHOLE), fd, 0)) == MAP_FAILED) {
 		m = NULL;
 		goto bad;
 	}
-	if (base_checksum(m + sizeof(h), (size_t)sb.st_size - sizeof(h)) !=
-	    h.sum)
+	if (!ok && base_checksum(m + sizeof(h), (size_t)sb.st_size -
+	    sizeof(h)) != h.sum)
 		goto bad;
 	rec = (const struct cux_rec *)(const void *)(m + sizeof(h));
 	for (i = 0; i < h.ncus; i++) {
@@ -295,13 +306,15 @@ dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 		c->nfuncs = (size_t)rec[i].nfuncs;
 		c->inls = (struct fg_dw_inl *)(uintptr_t)ip;
 		c->ninls = (size_t)rec[i].ninls;
-		for (j = 0; j < c->nfuncs; j++)
+		for (j = 0; !ok && j < c->nfuncs; j++)
 			if (c->funcs[j].inl_first > c->ninls ||
 			    c->funcs[j].inl_n > c->ninls - c->funcs[j].inl_first)
 				goto bad;
 		fp += c->nfuncs * h.fsize;
 		ip += c->ninls * h.isize;
 	}
+	if (!ok)	/* the sum and every range: so it was written */
+		stamp_put(path, &sb, h.sum);
 	close(fd);
 	dw->cux = (void *)(uintptr_t)m;
 	dw->cuxlen = (size_t)sb.st_size;
@@ -414,12 +427,13 @@ dw_cr_load(struct fg_dw *dw)
 {
 	struct cr_hdr want, h;
 	struct curange *cr = NULL;
+	char path[PATH_MAX];
 	struct stat sb;
 	size_t i;
 	int fd;
 
 	if (dw->cache == NULL || cr_header(dw, &want) != 0 ||
-	    (fd = cache_open(dw, CR_NAME, &h, sizeof(h), &sb)) < 0)
+	    (fd = cache_open(dw, CR_NAME, &h, sizeof(h), &sb, path)) < 0)
 		return -1;
 	if (memcmp(h.magic, want.magic, 8) != 0 || h.version != want.version ||
 	    h.esize != want.esize || h.info_size != want.info_size ||
