@@ -487,6 +487,7 @@ struct pd {
 	struct fg_error *err;
 	struct fg_symbolizer *sym;
 	struct fg_arena arena;
+	int walking;		/* the scan is over: helpers may be running */
 
 	struct pd_input in;
 	struct pd_ring rt;
@@ -668,13 +669,19 @@ int pd_on_compressed(struct pd *pd, const uint8_t *rec, size_t len,
  * NULL.
  */
 /*
- * Before the walk: the build ids of the MMAP2 records in the first
- * BUILDID_SCAN bytes of the data section (perf record --buildid-mmap
- * writes no build-id table), given to the symbolizer as the header's
- * table would be, so that the prefetch and the rebuilt-file check see
- * them.  0 or FG_ENOMEM.
+ * Before the walk: the build ids of the MMAP2 records at the start of
+ * the data section (perf record --buildid-mmap writes no build-id
+ * table), given to the symbolizer as the header's table would be, so
+ * that the prefetch helpers know the files to load ahead.  The scan
+ * ends BUILDID_SCAN bytes in, or once BUILDID_QUIET samples came
+ * without a map record between them (a program's own maps are made
+ * before its first samples, by the dynamic loader; what it maps later
+ * only misses the prefetch: the walk gives every MMAP2 record's build
+ * id to the symbolizer too, before any sample can use that file,
+ * pd_on_mmap).  0 or FG_ENOMEM.
  */
 #define BUILDID_SCAN	((uint64_t)2 << 20)
+#define BUILDID_QUIET	2048
 int pd_scan_buildids(struct pd *pd, uint64_t doff, uint64_t dsize);
 int pd_on_mmap(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
     int v2);

@@ -137,9 +137,11 @@ is_anon(const char *f)
  * The build id an MMAP2 record carries in place of the device and inode
  * (perf record --buildid-mmap: PERF_RECORD_MISC_MMAP_BUILD_ID), for the
  * file f, when none is known for it yet (the first one wins, as the
- * header's list would have one per file): 0 or FG_ENOMEM.  Read before
- * the walk only (pd_scan_buildids): the symbolizer's helpers read the
- * list once they run.
+ * header's list would have one per file): 0 or FG_ENOMEM.  Before the
+ * walk (pd_scan_buildids) and in it (pd_on_mmap: a file first mapped
+ * after the scan's end); the symbolizer's list takes entries while its
+ * helpers read it.  The kernel's only before the walk: the helpers
+ * read it without a lock, and its map comes first in a recording.
  */
 static int
 mmap2_buildid(struct pd *pd, const uint8_t *rec, size_t len, const char *f)
@@ -151,7 +153,7 @@ mmap2_buildid(struct pd *pd, const uint8_t *rec, size_t len, const char *f)
 		return 0;
 	blen = rec[40] <= 20 ? rec[40] : 20;
 	if ((misc & MISC_CPUMODE_MASK) == MISC_KERNEL) {
-		if (strncmp(f, "[kernel.kallsyms]", 17) != 0)
+		if (pd->walking || strncmp(f, "[kernel.kallsyms]", 17) != 0)
 			return 0;	/* modules: named by kallsyms */
 		f = "[kernel.kallsyms]";
 	} else if (f[0] != '/')
@@ -184,21 +186,27 @@ pd_scan_buildids(struct pd *pd, uint64_t doff, uint64_t dsize)
 {
 	uint64_t off = doff, end;
 	char f[PATH_MAX];
+	size_t quiet = 0;
 
 	if (doff >= pd->len)
 		return 0;
 	if (dsize == 0 || dsize > pd->len - doff)	/* unfinished */
 		dsize = pd->len - doff;
 	end = doff + (dsize < BUILDID_SCAN ? dsize : BUILDID_SCAN);
-	while (off + 8 <= end) {
+	while (off + 8 <= end && quiet < BUILDID_QUIET) {
 		const uint8_t *rec = pd->buf + off;
 		uint16_t sz = rd16(rec + 6);
+		uint32_t type = rd32(rec);
 		size_t flen;
 
 		if (sz < 8 || sz > end - off)
 			break;
+		if (type == REC_SAMPLE)
+			quiet++;
+		else if (type == REC_MMAP || type == REC_MMAP2)
+			quiet = 0;
 		kernel_text(pd, rec, sz);
-		if (rd32(rec) == REC_MMAP2 && sz > 8 + 64) {
+		if (type == REC_MMAP2 && sz > 8 + 64) {
 			flen = strnlen((const char *)rec + 72, sz - 72u);
 			if (flen < sizeof(f)) {
 				memcpy(f, rec + 72, flen);
@@ -256,6 +264,10 @@ pd_on_mmap(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
 			return seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);
 	} else if (f[0] == '/' || strcmp(f, "[vdso]") == 0) {
+		/* before any sample can have the file looked up */
+		if (v2 && mmap2_buildid(pd, rec, len, f) != 0)
+			return seterr(pd->err, FG_ENOMEM, "%s: out of "
+			    "memory", pd->name);
 		if ((m.dso = sym_dso(pd->sym, f)) == NULL)
 			return seterr(pd->err, FG_ENOMEM, "%s: out of "
 			    "memory", pd->name);

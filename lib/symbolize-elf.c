@@ -271,7 +271,7 @@ sym_has_buildid(const struct fg_symbolizer *s, const char *path)
 
 	if (strcmp(path, "[kernel.kallsyms]") == 0)
 		return s->kernel_bid[0] != '\0';
-	for (b = s->bids; b != NULL; b = b->next)
+	for (b = sym_bids(s); b != NULL; b = b->next)
 		if (strcmp(b->path, path) == 0)
 			return 1;
 	return 0;
@@ -298,8 +298,9 @@ sym_add_buildid(struct fg_symbolizer *s, const char *path,
 	}
 	for (k = 0; k < len; k++)
 		snprintf(b->hex + 2 * k, 3, "%02x", id[k]);
-	b->next = s->bids;
-	s->bids = b;
+	/* published whole: a reader on another thread sees all of it */
+	b->next = atomic_load_explicit(&s->bids, memory_order_relaxed);
+	atomic_store_explicit(&s->bids, b, memory_order_release);
 	return 0;
 }
 
@@ -431,7 +432,7 @@ sym_recorded_file(const struct fg_symbolizer *s, const char *path,
 	Elf *e;
 	int fd, n;
 
-	for (b = s->bids; b != NULL; b = b->next)
+	for (b = sym_bids(s); b != NULL; b = b->next)
 		if (strcmp(b->path, path) == 0)
 			break;
 	if (b == NULL || s->debug_dir[0] == '\0')
@@ -461,7 +462,7 @@ sym_load_file(struct fg_dso *d)
 	 * the file on disk differs (rebuilt since) or is gone, the copy in
 	 * perf's build-id cache.
 	 */
-	for (b = d->s->bids; b != NULL; b = b->next)
+	for (b = sym_bids(d->s); b != NULL; b = b->next)
 		if (strcmp(b->path, d->path) == 0)
 			break;
 	if (open_elf(d->path, &d->fd, &d->elf) == 0) {

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -127,12 +128,20 @@ struct buildid {
 	char hex[2 * 64 + 1];
 };
 
+/*
+ * The recording's build ids: a list the thread that reads the recording
+ * prepends to (sym_add_buildid), also while the lookup worker and the
+ * prefetch helper read it (an MMAP2 record met late in the walk), so the
+ * head is atomic and an entry is never changed once in the list.
+ */
+typedef _Atomic(struct buildid *) fg_bid_list;
+
 struct fg_symbolizer {
 	struct fg_warn warn;
 	struct fg_dso *dsos;
 	struct fg_dso *kernel;
 	struct fg_dso *vdso;
-	struct buildid *bids;
+	fg_bid_list bids;
 	char kernel_bid[2 * 64 + 1];
 	uint64_t ktext;		/* the recording's _text address; 0: unknown */
 	char debug_dir[2048];
@@ -161,6 +170,14 @@ struct fg_symbolizer {
 	ino_t pfi_ino;
 	struct dw_info pfi_info;
 };
+
+/* The first entry of s's build-id list (any thread). */
+static inline struct buildid *
+sym_bids(const struct fg_symbolizer *s)
+{
+	return atomic_load_explicit((fg_bid_list *)(uintptr_t)&s->bids,
+	    memory_order_acquire);
+}
 
 
 /* ---- symbolize.c: the file objects and their symbol tables ------------ */

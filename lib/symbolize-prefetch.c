@@ -296,7 +296,7 @@ pf_candidates(struct fg_symbolizer *s, int dwarf, struct pf_cands *l)
 {
 	struct buildid *b;
 
-	for (b = s->bids; b != NULL; b = b->next) {
+	for (b = sym_bids(s); b != NULL; b = b->next) {
 		char path[4096];
 		struct stat sb;
 		struct fg_dso *d;

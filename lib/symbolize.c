@@ -46,6 +46,7 @@ sym_new(const struct fg_warn *warn)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
+	atomic_init(&s->bids, NULL);
 	if (warn != NULL)
 		s->warn = *warn;
 	elf_version(EV_CURRENT);
@@ -98,6 +99,7 @@ void
 sym_free(struct fg_symbolizer *s)
 {
 	struct fg_dso *d, *n;
+	struct buildid *b, *bn;
 
 	if (s == NULL)
 		return;
@@ -121,9 +123,8 @@ sym_free(struct fg_symbolizer *s)
 		n = d->next;
 		dso_free(d);
 	}
-	while (s->bids != NULL) {
-		struct buildid *b = s->bids;
-		s->bids = b->next;
+	for (b = sym_bids(s); b != NULL; b = bn) {
+		bn = b->next;
 		free(b->path);
 		free(b);
 	}

@@ -60,6 +60,9 @@ fg_agree_test(-buildid-mmap-dwarf sh ${FG_PD_DIR}/agree.sh dwarfbm.data --kernel
 fg_perfdata_test(rebuilt sh ${FG_PD_DIR}/rebuilt.sh)
 fg_perfdata_test(kallsyms-cache sh ${FG_PD_DIR}/kallsyms-cache.sh)
 fg_perfdata_test(cache-stamp sh ${FG_PD_DIR}/cache-stamp.sh)
+# A library opened long after the recording began, then rebuilt: its
+# build id comes from its MMAP2 record in the walk, not the start's scan
+fg_perfdata_test(late-map sh ${FG_PD_DIR}/late-map.sh)
 fg_perfdata_test(inline-addr2line sh ${FG_PD_DIR}/inline.sh)
 fg_perfdata_test(order $<TARGET_FILE:fg_perfdata_probe> order ${CMAKE_BINARY_DIR}/perfdata/fp.data)
 fg_perfdata_test(malformed sh ${FG_PD_DIR}/malformed.sh)
