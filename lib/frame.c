@@ -346,10 +346,24 @@ frame_names_native(const char *func, const char *mod, uint64_t pc,
 {
 	struct frame_line fl;
 	int r;
+	char hex[16];
+	size_t i = sizeof(hex);
 
+	/* "PC FUNC (MOD)", as perf script prints it; by hand, not printf:
+	 * this is once per frame of a recording */
+	do {
+		hex[--i] = "0123456789abcdef"[pc & 15];
+		pc >>= 4;
+	} while (pc != 0);
+	if (func == NULL)
+		func = "[unknown]";
 	buf_reset(&b->line);
-	if (buf_printf(&b->line, "%llx %s (%s)", (unsigned long long)pc,
-	    func != NULL ? func : "[unknown]", mod) != 0)
+	if (buf_append(&b->line, hex + i, sizeof(hex) - i) != 0 ||
+	    buf_putc(&b->line, ' ') != 0 ||
+	    buf_append(&b->line, func, strlen(func)) != 0 ||
+	    buf_append(&b->line, " (", 2) != 0 ||
+	    buf_append(&b->line, mod, strlen(mod)) != 0 ||
+	    buf_putc(&b->line, ')') != 0)
 		return FG_ENOMEM;
 	if ((r = frame_parse_line(b->line.d, b->line.len, &b->scratch,
 	    &fl)) <= 0)
