@@ -478,3 +478,196 @@ dw_cr_store(struct fg_dw *dw)
 	cache_put(dw, CR_NAME, part, len, 2);
 }
 
+
+/*
+ * The names of the DIEs looked up are kept too, as DIR/BUILD-ID/names:
+ * once the unit indexes come from the cache, naming a frame was most of
+ * a lookup (the unit's abbreviations parsed, the DIE and its abstract
+ * origin read, the name demangled), every run again for the same
+ * offsets.  A header (format, entry size, .debug_info's size and hash,
+ * the namer's identity, the counts, base_checksum of all that follows),
+ * the entries sorted by key, then the names, each NUL-terminated.
+ * Used only when the sum holds (or a stamp says it held), the keys
+ * rise and every name lies in the file and ends there; written back
+ * whole, with the names of this run, when the symbolizer is freed.
+ */
+#define NAMES_NAME	"names"
+#define NAMES_MAGIC	"FGDWNAM1"
+
+struct names_hdr {
+	char magic[8];
+	uint32_t version;
+	uint32_t esize;		/* sizeof(struct dw_name_ent) */
+	uint64_t info_size;
+	uint64_t info_check;
+	uint64_t salt;		/* the namer's identity */
+	uint64_t n;		/* entries */
+	uint64_t blen;		/* bytes of names */
+	uint64_t sum;		/* base_checksum of all that follows */
+};
+
+static int
+names_header(struct fg_dw *dw, uint64_t salt, struct names_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (info_id(dw, &h->info_size, &h->info_check) != 0)
+		return -1;
+	memcpy(h->magic, NAMES_MAGIC, 8);
+	h->version = 1;
+	h->esize = sizeof(struct dw_name_ent);
+	h->salt = salt;
+	return 0;
+}
+
+void
+dw_cache_load_names(struct fg_dw *dw, uint64_t salt, struct dw_names *nm)
+{
+	struct names_hdr want, h;
+	const struct dw_name_ent *e;
+	const char *blob;
+	char path[PATH_MAX];
+	struct stat sb;
+	uint8_t *m = NULL;
+	size_t i;
+	int fd, ok;
+
+	memset(nm, 0, sizeof(*nm));
+	if (dw == NULL || dw->cache == NULL || salt == 0 ||
+	    names_header(dw, salt, &want) != 0 ||
+	    (fd = cache_open(dw, NAMES_NAME, &h, sizeof(h), &sb, path)) < 0)
+		return;
+	if (memcmp(&h, &want, offsetof(struct names_hdr, n)) != 0 ||
+	    h.n > ((uint64_t)sb.st_size - sizeof(h)) / sizeof(*e) ||
+	    h.blen != (uint64_t)sb.st_size - sizeof(h) - h.n * sizeof(*e) ||
+	    h.blen == 0)
+		goto out;
+	ok = stamp_ok(path, &sb, h.sum);
+	if ((m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE |
+	    (ok ? 0 : FG_MAP_WHOLE), fd, 0)) == MAP_FAILED) {
+		m = NULL;
+		goto out;
+	}
+	e = (const struct dw_name_ent *)(const void *)(m + sizeof(h));
+	blob = (const char *)(m + sizeof(h) + h.n * sizeof(*e));
+	if (!ok) {
+		if (base_checksum(m + sizeof(h), (size_t)sb.st_size -
+		    sizeof(h)) != h.sum || blob[h.blen - 1] != '\0')
+			goto bad;
+		for (i = 0; i < h.n; i++)
+			if (e[i].off >= h.blen || (i > 0 && e[i].key <=
+			    e[i - 1].key) || (e[i].off > 0 &&
+			    blob[e[i].off - 1] != '\0'))
+				goto bad;
+		stamp_put(path, &sb, h.sum);
+	}
+	nm->e = e;
+	nm->n = (size_t)h.n;
+	nm->blob = blob;
+	nm->map = m;
+	nm->maplen = (size_t)sb.st_size;
+	goto out;
+bad:
+	munmap(m, (size_t)sb.st_size);
+out:
+	close(fd);
+}
+
+const char *
+dw_names_find(const struct dw_names *nm, uint64_t key)
+{
+	size_t lo = 0, hi = nm->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (nm->e[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nm->n && nm->e[lo].key == key ? nm->blob + nm->e[lo].off :
+	    NULL;
+}
+
+struct name_new {
+	uint64_t key;
+	const char *name;
+};
+
+static int
+name_new_cmp(const void *a, const void *b)
+{
+	const struct name_new *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+void
+dw_cache_store_names(struct fg_dw *dw, uint64_t salt,
+    const struct dw_names *old, const uint64_t *keys,
+    const char *const *names, size_t n)
+{
+	struct names_hdr h;
+	struct name_new *v = NULL;
+	struct dw_name_ent *e = NULL;
+	struct fg_buf b;
+	const void *part[3];
+	size_t len[3], i, j, k, total;
+
+	buf_init(&b, (size_t)1 << 30);
+	if (dw == NULL || dw->cache == NULL || salt == 0 || n == 0 ||
+	    names_header(dw, salt, &h) != 0 ||
+	    (v = reallocarray(NULL, n, sizeof(*v))) == NULL ||
+	    (e = reallocarray(NULL, n + old->n, sizeof(*e))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		v[i].key = keys[i];
+		v[i].name = names[i];
+	}
+	qsort(v, n, sizeof(*v), name_new_cmp);
+	for (i = j = k = 0; i < old->n || j < n;) {
+		const char *s;
+		uint64_t key;
+
+		if (j == n || (i < old->n && old->e[i].key <= v[j].key)) {
+			key = old->e[i].key;
+			s = old->blob + old->e[i].off;
+			if (j < n && v[j].key == key)
+				j++;
+			i++;
+		} else {
+			key = v[j].key;
+			s = v[j].name;
+			j++;
+		}
+		if (k > 0 && e[k - 1].key == key)
+			continue;	/* a key twice in keys: the first */
+		e[k].key = key;
+		e[k++].off = b.len;
+		if (buf_append(&b, s, strlen(s) + 1) != 0)
+			goto out;
+	}
+	total = k;
+	h.n = total;
+	h.blen = b.len;
+	part[0] = &h;
+	len[0] = sizeof(h);
+	part[1] = e;
+	len[1] = total * sizeof(*e);
+	part[2] = b.d;
+	len[2] = b.len;
+	h.sum = parts_sum(part + 1, len + 1, 2);
+	cache_put(dw, NAMES_NAME, part, len, 3);
+out:
+	buf_free(&b);
+	free(v);
+	free(e);
+}
+
+void
+dw_names_free(struct dw_names *nm)
+{
+	if (nm->map != NULL)
+		munmap(nm->map, nm->maplen);
+	memset(nm, 0, sizeof(*nm));
+}

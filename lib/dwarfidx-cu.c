@@ -188,6 +188,18 @@ dw_prepare(struct fg_dw *dw)
 	aranges_build(dw);
 }
 
+void
+dw_units_known(struct fg_dw *dw, const struct fg_dw_cu *cus, size_t n)
+{
+	struct unit *u;
+	size_t i;
+
+	for (i = 0; dw != NULL && i < n; i++)
+		if (!cus[i].failed && (u = dw_unit_of(dw, cus[i].off)) != NULL &&
+		    u->off == cus[i].off && u->die_ok == 0)
+			u->die_ok = 1;
+}
+
 /* The unit DIE of u parses: what dwarf_offdie checks. */
 static int
 unit_die_ok(struct fg_dw *dw, struct unit *u)

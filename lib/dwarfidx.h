@@ -99,6 +99,44 @@ size_t		 dw_cache_load_cus(struct fg_dw *, struct fg_dw_cu **cus);
 /* Keep cus[0..n) (funcs sorted) in the cache, in place of what was. */
 void		 dw_cache_store_cus(struct fg_dw *, const struct fg_dw_cu *cus,
 		    size_t n);
+/*
+ * Units the cached index holds (not failed) parsed their unit DIE when
+ * they were indexed: noted so, dw_cu_at() does not parse their
+ * abbreviations again only to check that DIE.
+ */
+void		 dw_units_known(struct fg_dw *, const struct fg_dw_cu *cus,
+		    size_t n);
+
+/*
+ * Names of DIEs kept from earlier runs (DIR/BUILD-ID/names): what the
+ * caller made of a DIE offset (key), as of the namer `salt` identifies.
+ * Entries sorted by key, each name NUL-terminated in blob.
+ */
+struct dw_name_ent {
+	uint64_t key;
+	uint64_t off;		/* of the name in blob */
+};
+struct dw_names {
+	const struct dw_name_ent *e;
+	size_t n;
+	const char *blob;
+	void *map;
+	size_t maplen;
+};
+/* Map the file into *nm (zeroed when there is none fit to use). */
+void		 dw_cache_load_names(struct fg_dw *, uint64_t salt,
+		    struct dw_names *nm);
+/* The name kept under key, or NULL. */
+const char	*dw_names_find(const struct dw_names *nm, uint64_t key);
+/*
+ * Keep old's entries and keys[0..n) with their names (sorted by the
+ * callee; a key in both keeps old's), whole, in place of what was.
+ */
+void		 dw_cache_store_names(struct fg_dw *, uint64_t salt,
+		    const struct dw_names *old, const uint64_t *keys,
+		    const char *const *names, size_t n);
+void		 dw_names_free(struct dw_names *nm);
+
 /* The unit holding addr: 0 and *cu (a unit offset), or -1. */
 int		 dw_cu_at(struct fg_dw *, uint64_t addr, uint64_t *cu);
 /* Fill c (zeroed by the caller) for the unit at cu: 0, or -1. */

@@ -7,6 +7,8 @@
  * tables, so one thread may look up symbols while another reads DWARF.
  */
 
+#include <link.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,71 @@
 #include "symbolize-int.h"
 
 /* ---- DWARF inline chains ------------------------------------------- */
+
+/*
+ * Who names DIEs: the build id of the object this code is in (the
+ * library, or a program it is linked into), hashed; 0 when it has none.
+ * Kept names are used only by the same namer: another build may
+ * demangle or pick names otherwise.
+ */
+static uint64_t namer;
+static pthread_once_t namer_once = PTHREAD_ONCE_INIT;
+
+/* The build id in the notes of the object holding namer (dl_iterate_phdr). */
+static int
+namer_note(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t self = (uintptr_t)arg;
+	const ElfW(Phdr) *ph = info->dlpi_phdr;
+	int i, mine = 0;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum && !mine; i++)
+		mine = ph[i].p_type == PT_LOAD &&
+		    self - (info->dlpi_addr + ph[i].p_vaddr) < ph[i].p_memsz;
+	for (i = 0; i < info->dlpi_phnum && mine; i++) {
+		const unsigned char *p, *end;
+
+		if (ph[i].p_type != PT_NOTE)
+			continue;
+		p = (const unsigned char *)(info->dlpi_addr + ph[i].p_vaddr);
+		end = p + ph[i].p_memsz;
+		while (end - p >= 12) {
+			uint32_t nsz, dsz, type;
+			size_t na, da;
+
+			memcpy(&nsz, p, 4);
+			memcpy(&dsz, p + 4, 4);
+			memcpy(&type, p + 8, 4);
+			na = ((size_t)nsz + 3) & ~(size_t)3;
+			da = ((size_t)dsz + 3) & ~(size_t)3;
+			if (na > (size_t)(end - p - 12) ||
+			    da > (size_t)(end - p - 12) - na)
+				break;
+			if (type == NT_GNU_BUILD_ID && nsz == 4 &&
+			    memcmp(p + 12, "GNU", 4) == 0 && dsz > 0) {
+				namer = base_hash(p + 12 + na, dsz) | 1;
+				return 1;
+			}
+			p += 12 + na + da;
+		}
+	}
+	return mine;
+}
+
+static void
+namer_init(void)
+{
+	(void)dl_iterate_phdr(namer_note, (void *)&namer);
+}
+
+static uint64_t
+namer_id(void)
+{
+	if (pthread_once(&namer_once, namer_init) != 0)
+		return 0;
+	return namer;
+}
 
 /* The reader is dwarfidx.c; the debug file first, else the file. */
 void
@@ -44,6 +111,8 @@ sym_dwarf_open(struct fg_dso *d)
 		dw_set_cache(d->dw, d->s->cache_dir, bid);
 		d->ncus = d->capcus = d->ncached =
 		    dw_cache_load_cus(d->dw, &d->cus);
+		dw_units_known(d->dw, d->cus, d->ncached);
+		dw_cache_load_names(d->dw, namer_id(), &d->kept);
 	}
 }
 
@@ -157,12 +226,39 @@ die_name(struct fg_dso *d, uint64_t die, uint64_t key)
 
 	if ((n = name_find(d, key)) != NULL)
 		return n;
+	if ((n = dw_names_find(&d->kept, key)) != NULL)
+		return name_put(d, key, n);
 	/* a reference to no DIE: die's own name, as libdw would */
 	if (dw_name(d->dw, dw_origin(d->dw, die), &n) == 1)
 		n = dw_demangle(d, n);
 	if (n == NULL)
 		n = "[unknown]";
+	d->nmade++;
 	return name_put(d, key, n);
+}
+
+void
+sym_dwarf_keep_names(struct fg_dso *d)
+{
+	uint64_t *keys = NULL;
+	const char **names = NULL;
+	size_t i, n = 0;
+
+	if (d->nmade > 0 && d->dw != NULL &&
+	    (keys = reallocarray(NULL, d->nnames, sizeof(*keys))) != NULL &&
+	    (names = reallocarray(NULL, d->nnames, sizeof(*names))) != NULL) {
+		for (i = 0; i < d->namecap; i++)
+			if (d->names[i].name != NULL &&
+			    !(d->names[i].off & A2L_KEY)) {
+				keys[n] = d->names[i].off;
+				names[n++] = d->names[i].name;
+			}
+		dw_cache_store_names(d->dw, namer_id(), &d->kept, keys,
+		    names, n);
+	}
+	free(keys);
+	free(names);
+	dw_names_free(&d->kept);
 }
 
 /* The symbol at index k's binutils pick, demangled and cached. */

@@ -96,6 +96,8 @@ struct fg_dso {
 	struct namecache *names;
 	size_t namecap;
 	size_t nnames;
+	struct dw_names kept;	/* names of earlier runs (dwarfidx-cache.c) */
+	size_t nmade;		/* names made this run, not kept ones */
 	struct fg_arena arena;
 	/*
 	 * Inline names: their own arena, so that one thread may look up
@@ -228,6 +230,11 @@ const char *sym_kernel_symbol(struct fg_dso *d, uint64_t addr,
 
 /* Open d's DWARF (debug file first) once, with its cached unit index. */
 void sym_dwarf_open(struct fg_dso *d);
+/*
+ * Before d is freed: the names of DIEs made this run, with the kept
+ * ones, back to the cache; the kept ones let go.
+ */
+void sym_dwarf_keep_names(struct fg_dso *d);
 
 /* ---- symbolize-prefetch.c: the helper threads ------------------------ */
 

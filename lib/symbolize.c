@@ -61,6 +61,7 @@ dso_free(struct fg_dso *d)
 	/* units indexed this run: kept with the ones from the cache */
 	if (d->ncus > d->ncached)
 		dw_cache_store_cus(d->dw, d->cus, d->ncus);
+	sym_dwarf_keep_names(d);	/* and the names made */
 	dw_free(d->dw);
 	if (d->delf != NULL)
 		elf_end(d->delf);
