@@ -25,22 +25,47 @@
  * stacks share, and only runs with equal keys are compared in full.
  */
 struct rankitem {
+	uint64_t key;		/* the first 8 bytes, as rank_key */
+	const unsigned char *name;
+	uint32_t len;
 	uint32_t id;
 	uint32_t semi;		/* 1: followed by ';' */
 };
 
+/*
+ * The first 8 bytes of a name and its terminator, big-endian, the end
+ * and what follows it as 0: a smaller key is a smaller item (after the
+ * end only zeros follow, which nothing passes), equal keys are
+ * compared in full.
+ */
+static uint64_t
+rank_key(const unsigned char *s, size_t len, int semi)
+{
+	uint64_t k = 0;
+	size_t i;
+
+	for (i = 0; i < 8; i++) {
+		unsigned b = i < len ? s[i] : i == len && semi ? ';' : 0;
+		k = k << 8 | b;
+	}
+	return k;
+}
+
 static int
-rankitem_cmp(const struct fg_stacks *st, const struct rankitem *a,
-    const struct rankitem *b)
+rankitem_cmp(const struct rankitem *a, const struct rankitem *b)
 {
 	size_t la, lb, i;
 	const unsigned char *na, *nb;
 	int ca, cb, c;
 
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
 	if (a->id == b->id)
 		return (int)a->semi - (int)b->semi;
-	na = (const unsigned char *)stacks_name(st, a->id, &la);
-	nb = (const unsigned char *)stacks_name(st, b->id, &lb);
+	na = a->name;
+	la = a->len;
+	nb = b->name;
+	lb = b->len;
 	/* names share long prefixes ("core::iter::..."): one memcmp */
 	i = la < lb ? la : lb;
 	if ((c = memcmp(na, nb, i)) != 0)
@@ -54,9 +79,10 @@ rankitem_cmp(const struct fg_stacks *st, const struct rankitem *a,
 }
 
 static int
-rankitem_cmp_ctx(const void *a, const void *b, void *st)
+rankitem_cmp_ctx(const void *a, const void *b, void *unused)
 {
-	return rankitem_cmp(st, a, b);
+	(void)unused;
+	return rankitem_cmp(a, b);
 }
 
 /* rank2[2 * id + semi], from 1; NULL when out of memory. */
@@ -74,13 +100,22 @@ make_ranks(const struct fg_stacks *st)
 		return NULL;
 	}
 	for (i = 0; i < nn; i++) {
-		v[2 * i].id = (uint32_t)i;
-		v[2 * i].semi = 0;
-		v[2 * i + 1].id = (uint32_t)i;
-		v[2 * i + 1].semi = 1;
+		size_t len;
+		const unsigned char *s = (const unsigned char *)stacks_name(st,
+		    (uint32_t)i, &len);
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			struct rankitem *r = &v[2 * i + (size_t)k];
+
+			r->name = s;
+			r->len = (uint32_t)len;
+			r->id = (uint32_t)i;
+			r->semi = (uint32_t)k;
+			r->key = rank_key(s, len, k);
+		}
 	}
-	if (base_sort(v, 2 * nn, sizeof(*v), rankitem_cmp_ctx,
-	    (void *)(uintptr_t)st) != 0) {
+	if (base_sort(v, 2 * nn, sizeof(*v), rankitem_cmp_ctx, NULL) != 0) {
 		free(v);
 		free(rank2);
 		return NULL;

@@ -61,7 +61,7 @@ out_flush(struct out *w)
 	w->len = 0;
 }
 
-static void
+static inline void
 out_mem(struct out *w, const void *p, size_t n)
 {
 	if (w->len + n > OUTBUF) {
@@ -78,13 +78,13 @@ out_mem(struct out *w, const void *p, size_t n)
 	w->len += n;
 }
 
-static void
+static inline void
 out_str(struct out *w, const char *s)
 {
 	out_mem(w, s, strlen(s));
 }
 
-static void
+static inline void
 out_c(struct out *w, char c)
 {
 	if (w->len == OUTBUF)
@@ -199,6 +199,30 @@ xml_char(const unsigned char *p, size_t n)
 }
 
 /*
+ * The bytes that stand for themselves in XML text and attribute values:
+ * printable ASCII but & < > " ', and the tab.  The rest go through
+ * xml_char and the escapes.
+ */
+static const unsigned char xml_plain[256] = {
+	['\t'] = 1,
+	[' '] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['('] = 1,
+	[')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1, ['.'] = 1,
+	['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, [':'] = 1,
+	[';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1, ['A'] = 1, ['B'] = 1,
+	['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+	['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+	['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['['] = 1, ['\\'] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
+};
+
+/*
  * Write s[0..n) escaped for XML text and attribute values, or only its
  * first maxchars characters (SIZE_MAX: all).  Returns the characters
  * written.
@@ -212,6 +236,13 @@ out_esc(struct out *w, const char *s, size_t n, size_t maxchars)
 	while (i < n && nch < maxchars) {
 		unsigned char c = p[i];
 		const char *rep = NULL;
+
+		if (xml_plain[c]) {	/* most bytes of most names */
+			i++;
+			run++;
+			nch++;
+			continue;
+		}
 		k = xml_char(p + i, n - i);
 		if (k == 1) {
 			switch (c) {
@@ -255,7 +286,10 @@ nchars(const char *s, size_t n)
 	size_t i = 0, c = 0, k;
 
 	while (i < n) {
-		k = xml_char(p + i, n - i);
+		if (xml_plain[p[i]])
+			k = 1;
+		else
+			k = xml_char(p + i, n - i);
 		i += k ? k : 1;
 		c++;
 	}
