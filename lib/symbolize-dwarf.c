@@ -77,8 +77,8 @@ namer_init(void)
 	(void)dl_iterate_phdr(namer_note, (void *)&namer);
 }
 
-static uint64_t
-namer_id(void)
+uint64_t
+sym_namer(void)
 {
 	if (pthread_once(&namer_once, namer_init) != 0)
 		return 0;
@@ -112,7 +112,7 @@ sym_dwarf_open(struct fg_dso *d)
 		d->ncus = d->capcus = d->ncached =
 		    dw_cache_load_cus(d->dw, &d->cus);
 		dw_units_known(d->dw, d->cus, d->ncached);
-		dw_cache_load_names(d->dw, namer_id(), &d->kept);
+		dw_cache_load_names(d->dw, sym_namer(), &d->kept);
 	}
 }
 
@@ -253,7 +253,7 @@ sym_dwarf_keep_names(struct fg_dso *d)
 				keys[n] = d->names[i].off;
 				names[n++] = d->names[i].name;
 			}
-		dw_cache_store_names(d->dw, namer_id(), &d->kept, keys,
+		dw_cache_store_names(d->dw, sym_namer(), &d->kept, keys,
 		    names, n);
 	}
 	free(keys);

@@ -120,8 +120,10 @@ load_elf_syms(struct fg_dso *d, Elf *e, Elf64_Word type)
 			if ((nm = elf_strptr(e, sh.sh_link, st.st_name)) == NULL)
 				continue;
 			if (sym_push(d, &cap, st.st_value, st.st_size, nm, NULL,
-			    GELF_ST_BIND(st.st_info), t == STT_NOTYPE) != 0)
+			    GELF_ST_BIND(st.st_info), t == STT_NOTYPE) != 0) {
+				d->stfail = 1;
 				break;
+			}
 		}
 		break;
 	}
@@ -345,9 +347,12 @@ load_plt(struct fg_dso *d)
 		return;
 	ent = psh.sh_entsize ? psh.sh_entsize : 16;
 	n = rsh.sh_size / rsh.sh_entsize;
-	if (n == 0 || n > psh.sh_size / ent ||
-	    (d->plts = calloc(n, sizeof(*d->plts))) == NULL)
+	if (n == 0 || n > psh.sh_size / ent)
 		return;
+	if ((d->plts = calloc(n, sizeof(*d->plts))) == NULL) {
+		d->stfail = 1;
+		return;
+	}
 	off = psh.sh_addr + ent;
 	for (i = 0; i < n; i++, off += ent) {
 		GElf_Rela r;
@@ -371,8 +376,10 @@ load_plt(struct fg_dso *d)
 			memcpy(full + l, "@plt", 5);
 		}
 		free(dm);
-		if (full == NULL)
+		if (full == NULL) {
+			d->stfail = 1;
 			break;
+		}
 		d->plts[d->nplts].start = off;
 		d->plts[d->nplts].end = off + ent;
 		d->plts[d->nplts].raw = d->plts[d->nplts].name = full;
@@ -456,6 +463,7 @@ sym_load_file(struct fg_dso *d)
 {
 	struct buildid *b;
 	char bid[2 * 64 + 1] = "", cpath[4096];
+	int src;
 
 	/*
 	 * The file as recorded: when the recording names its build id and
@@ -490,13 +498,20 @@ sym_load_file(struct fg_dso *d)
 	load_phdrs(d, d->elf);
 	open_debug(d, bid);
 	if (d->delf != NULL && elf_has_section(d->delf, SHT_SYMTAB, NULL))
-		load_elf_syms(d, d->delf, SHT_SYMTAB);
+		src = ST_SRC_DEBUG;
 	else if (elf_has_section(d->elf, SHT_SYMTAB, NULL))
-		load_elf_syms(d, d->elf, SHT_SYMTAB);
+		src = ST_SRC_SYMTAB;
 	else
-		load_elf_syms(d, d->elf, SHT_DYNSYM);
-	load_plt(d);
+		src = ST_SRC_DYNSYM;
+	/* the table as an earlier run finished it, or made and kept */
+	if (sym_cache_load(d, bid, src) != 0) {
+		load_elf_syms(d, src == ST_SRC_DEBUG ? d->delf : d->elf,
+		    src == ST_SRC_DYNSYM ? SHT_DYNSYM : SHT_SYMTAB);
+		load_plt(d);
+		sym_finish(d, 0, 0);
+		d->stsrc = src;
+		strlcpy(d->stbid, bid, sizeof(d->stbid));
+	}
 	if (d->nsyms == 0 && d->nplts == 0)
 		warnf(d->wp, "%s: no function symbols", d->path);
-	sym_finish(d, 0, 0);
 }

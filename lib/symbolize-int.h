@@ -98,6 +98,12 @@ struct fg_dso {
 	size_t nnames;
 	struct dw_names kept;	/* names of earlier runs (dwarfidx-cache.c) */
 	size_t nmade;		/* names made this run, not kept ones */
+	/* the symbol table's cache file (symbolize-symcache.c) */
+	void *stmap;		/* the table came from it: mapped */
+	size_t stmaplen;
+	int stsrc;		/* made this run from table ST_SRC_*: keep it */
+	int stfail;		/* out of memory while made: not kept */
+	char stbid[2 * 64 + 1];
 	struct fg_arena arena;
 	/*
 	 * Inline names: their own arena, so that one thread may look up
@@ -235,6 +241,25 @@ void sym_dwarf_open(struct fg_dso *d);
  * ones, back to the cache; the kept ones let go.
  */
 void sym_dwarf_keep_names(struct fg_dso *d);
+/*
+ * Who names things (symbols' aliases, demangled names): a hash of the
+ * build id of the object this code is in, 0 when it has none (then
+ * nothing named is kept in the cache).
+ */
+uint64_t sym_namer(void);
+
+/* ---- symbolize-symcache.c: finished symbol tables kept ---------------- */
+
+/* Which table a file's symbols come from. */
+enum { ST_SRC_DEBUG = 1, ST_SRC_SYMTAB, ST_SRC_DYNSYM };
+/*
+ * d's finished symbol table and PLT entries from the cache (the file
+ * whose build id is bid, its symbols from table src): 0 with d->syms,
+ * d->nsyms, d->plts, d->nplts set, or -1 (d untouched).
+ */
+int sym_cache_load(struct fg_dso *d, const char *bid, int src);
+/* Before d is freed: keep the table made this run (d->stsrc != 0). */
+void sym_cache_store(struct fg_dso *d);
 
 /* ---- symbolize-prefetch.c: the helper threads ------------------------ */
 

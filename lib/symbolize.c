@@ -62,6 +62,7 @@ dso_free(struct fg_dso *d)
 	if (d->ncus > d->ncached)
 		dw_cache_store_cus(d->dw, d->cus, d->ncus);
 	sym_dwarf_keep_names(d);	/* and the names made */
+	sym_cache_store(d);		/* and the symbol table made */
 	dw_free(d->dw);
 	if (d->delf != NULL)
 		elf_end(d->delf);

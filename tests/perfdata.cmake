@@ -60,6 +60,7 @@ fg_agree_test(-buildid-mmap-dwarf sh ${FG_PD_DIR}/agree.sh dwarfbm.data --kernel
 fg_perfdata_test(rebuilt sh ${FG_PD_DIR}/rebuilt.sh)
 fg_perfdata_test(kallsyms-cache sh ${FG_PD_DIR}/kallsyms-cache.sh)
 fg_perfdata_test(cache-stamp sh ${FG_PD_DIR}/cache-stamp.sh)
+fg_perfdata_test(symtab-cache sh ${FG_PD_DIR}/symtab-cache.sh)
 # A library opened long after the recording began, then rebuilt: its
 # build id comes from its MMAP2 record in the walk, not the start's scan
 fg_perfdata_test(late-map sh ${FG_PD_DIR}/late-map.sh)

@@ -293,7 +293,8 @@ cache_check(const char *bin, const char *tag)
 		CHECK(strstr(files[k], "/debug_") != NULL ||
 		    strstr(files[k], "/cu-index") != NULL ||
 		    strstr(files[k], "/cu-ranges") != NULL ||
-		    strstr(files[k], "/names") != NULL);
+		    strstr(files[k], "/names") != NULL ||
+		    strstr(files[k], "/symtab") != NULL);
 	/* warm */
 	got = all_chains(bin, cache, lo, hi);
 	CHECK(got != NULL && want != NULL && strcmp(got, want) == 0);
@@ -338,10 +339,11 @@ cache_check(const char *bin, const char *tag)
 		int sect = strstr(files[k], "/debug_") != NULL;
 		/*
 		 * the headers: sections 40 bytes, cu-index 80, cu-ranges 64,
-		 * names 72
+		 * names 72, symtab 48
 		 */
 		size_t hsz = sect ? 40 : strstr(files[k], "/cu-index") ? 80 :
-		    strstr(files[k], "/names") ? 72 : 64;
+		    strstr(files[k], "/names") ? 72 :
+		    strstr(files[k], "/symtab") ? 48 : 64;
 		FILE *fp;
 
 		CHECK(orig != NULL && flen > hsz);
