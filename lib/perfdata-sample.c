@@ -288,11 +288,12 @@ align_arrays(struct pd *pd, struct fg_pd_sample *s)
 		pd->sm.align = n;
 		pd->sm.nalign = need;
 	}
-	if (s->chain != NULL) {
+	/* an empty array is not read: left where it is (align may be NULL) */
+	if (s->chain != NULL && s->nchain > 0) {
 		memcpy(pd->sm.align, s->chain, s->nchain * 8);
 		s->chain = pd->sm.align;
 	}
-	if (s->regs != NULL) {
+	if (s->regs != NULL && s->nregs > 0) {
 		memcpy(pd->sm.align + s->nchain, s->regs, s->nregs * 8);
 		s->regs = pd->sm.align + s->nchain;
 	}
