@@ -217,6 +217,19 @@ base_checksum(const void *p, size_t len)
 }
 
 uint64_t
+base_checksum_parts(const void *const *part, const size_t *len, size_t n)
+{
+	struct fg_ck ck;
+	size_t i;
+
+	ck_init(&ck);
+	for (i = 0; i < n; i++)
+		if (len[i] > 0)
+			ck_update(&ck, part[i], len[i]);
+	return ck_final(&ck);
+}
+
+uint64_t
 base_hash(const void *p, size_t len)
 {
 	const unsigned char *s = p;
@@ -750,6 +763,27 @@ stamp_ok(const char *path, const struct stat *sb, uint64_t sum)
 	    memcmp(&got, &want, sizeof(got)) == 0;
 }
 
+void *
+stamp_map(int fd, const char *path, const struct stat *sb, size_t hdr,
+    uint64_t sum, int *stamped)
+{
+	size_t len = (size_t)sb->st_size;
+	void *m;
+
+	*stamped = stamp_ok(path, sb, sum);
+	if (len < hdr)
+		return NULL;
+	if ((m = mmap(NULL, len, PROT_READ, MAP_PRIVATE |
+	    (*stamped ? 0 : FG_MAP_WHOLE), fd, 0)) == MAP_FAILED)
+		return NULL;
+	if (!*stamped &&
+	    base_checksum((const uint8_t *)m + hdr, len - hdr) != sum) {
+		munmap(m, len);
+		return NULL;
+	}
+	return m;
+}
+
 void
 stamp_put(const char *path, const struct stat *sb, uint64_t sum)
 {
@@ -762,7 +796,7 @@ stamp_put(const char *path, const struct stat *sb, uint64_t sum)
 	if ((uint64_t)sb->st_size < STAMP_MIN ||
 	    clock_gettime(CLOCK_REALTIME, &now) != 0 ||
 	    now.tv_sec - sb->st_ctim.tv_sec < STAMP_SETTLE + 1 ||
-	    stamp_path(sp, sizeof(sp), path) != 0 || stamp_ok(path, sb, sum))
+	    stamp_path(sp, sizeof(sp), path) != 0)
 		return;
 	stamp_fill(&t, sb, sum);
 	(void)put_file(sp, part, len, 1);

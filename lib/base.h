@@ -97,6 +97,19 @@ uint64_t base_hash(const void *p, size_t len);
  * only costs their rebuilding).
  */
 uint64_t base_checksum(const void *p, size_t len);
+/* base_checksum of part[0..n) one after the other, as of one file. */
+uint64_t base_checksum_parts(const void *const *part, const size_t *len,
+    size_t n);
+/*
+ * Cache files keep names as offsets into a block of NUL-terminated
+ * strings (which itself ends with a NUL, checked once): whether off
+ * starts one of them.
+ */
+static inline int
+base_name_at(const char *blob, uint64_t blen, uint64_t off)
+{
+	return off < blen && (off == 0 || blob[off - 1] == '\0');
+}
 
 /* The same over pieces: init, update with each in order, final. */
 struct fg_ck {
@@ -283,8 +296,8 @@ int put_file(const char *path, const void *const *part, const size_t *len,
  * Cache files checked once.  A cache file of STAMP_MIN bytes or more
  * whose checksum was computed over all of it and found to be the one it
  * states (sum) need not be checked again while it is the same file,
- * unchanged: stamp_put() leaves a stamp beside it (PATH.ok) of what
- * says so (device, inode, size, modification and change times to the
+ * unchanged: stamp_put() (after stamp_ok() said no) leaves a stamp
+ * beside it (PATH.ok) of what says so (device, inode, size, modification and change times to the
  * nanosecond, sum), stamp_ok() is 1 when sb (the file's fstat) and sum
  * are what a stamp there holds.  Any write to the file changes its
  * times, a file renamed or copied over it has another inode; the change
@@ -298,5 +311,15 @@ int put_file(const char *path, const void *const *part, const size_t *len,
 #define STAMP_SETTLE	2
 int stamp_ok(const char *path, const struct stat *sb, uint64_t sum);
 void stamp_put(const char *path, const struct stat *sb, uint64_t sum);
+/*
+ * A cache file open on fd (sb: its fstat, path: its name, sum: the
+ * checksum its header states of all past its first hdr bytes) mapped
+ * read-only, whole: NULL when it cannot be, or its sum is wrong.  With
+ * a stamp (*stamped = 1) it is neither read nor checked here; else it is
+ * mapped populated and its sum checked, and the caller checks the rest
+ * of what it must (counts, offsets) before stamp_put().
+ */
+void *stamp_map(int fd, const char *path, const struct stat *sb,
+    size_t hdr, uint64_t sum, int *stamped);
 
 #endif /* FG_BASE_H */

@@ -114,25 +114,17 @@ dw_cache_map(struct fg_dw *dw, int i, const uint8_t *raw, size_t n,
 		return -1;
 	cache_header(want, raw, n, size, NULL);
 	memcpy(&sum, got + CACHE_KEY, 8);
-	/* checked whole on an earlier run, unchanged since: pages on use */
-	ok = stamp_ok(path, &sb, sum);
+	/* the bytes are what was written: checked whole before any use,
+	 * or on an earlier run and unchanged since (stamped) */
 	if ((uint64_t)sb.st_size != CACHE_HDR + size ||
 	    memcmp(got, want, CACHE_KEY) != 0 ||
-	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE |
-	    (ok ? 0 : FG_MAP_WHOLE), fd, 0)) == MAP_FAILED) {
+	    (m = stamp_map(fd, path, &sb, CACHE_HDR, sum, &ok)) == NULL) {
 		close(fd);
 		return -1;
 	}
 	close(fd);
-	/* the bytes are what was written: checked whole before any use */
-	if (!ok) {
-		if (base_checksum((const uint8_t *)m + CACHE_HDR,
-		    (size_t)size) != sum) {
-			munmap(m, (size_t)sb.st_size);
-			return -1;
-		}
+	if (!ok)
 		stamp_put(path, &sb, sum);
-	}
 	s->map = m;
 	s->maplen = (size_t)sb.st_size;
 	s->p = (const uint8_t *)m + CACHE_HDR;
@@ -208,19 +200,6 @@ struct cux_rec {
 	uint64_t failed;
 };
 
-/* The checksum of n pieces, as of one file. */
-static uint64_t
-parts_sum(const void *const *part, const size_t *len, size_t n)
-{
-	struct fg_ck ck;
-	size_t i;
-
-	ck_init(&ck);
-	for (i = 0; i < n; i++)
-		ck_update(&ck, part[i], len[i]);
-	return ck_final(&ck);
-}
-
 /* What names this .debug_info in an index file: its size and hash. */
 static int
 info_id(struct fg_dw *dw, uint64_t *size, uint64_t *check)
@@ -274,16 +253,8 @@ dw_cache_load_cus(struct fg_dw *dw, struct fg_dw_cu **out)
 		goto bad;
 	need = sizeof(h) + h.ncus * sizeof(*rec) + h.nfuncs * h.fsize +
 	    h.ninls * h.isize;
-	/* checked whole on an earlier run, unchanged since: pages on use */
-	ok = stamp_ok(path, &sb, h.sum);
 	if (need != (uint64_t)sb.st_size ||
-	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE |
-	    (ok ? 0 : FG_MAP_WHOLE), fd, 0)) == MAP_FAILED) {
-		m = NULL;
-		goto bad;
-	}
-	if (!ok && base_checksum(m + sizeof(h), (size_t)sb.st_size -
-	    sizeof(h)) != h.sum)
+	    (m = stamp_map(fd, path, &sb, sizeof(h), h.sum, &ok)) == NULL)
 		goto bad;
 	rec = (const struct cux_rec *)(const void *)(m + sizeof(h));
 	for (i = 0; i < h.ncus; i++) {
@@ -364,7 +335,7 @@ dw_cache_store_cus(struct fg_dw *dw, const struct fg_dw_cu *cus, size_t n)
 			part[k] = cus[i].inls;
 			len[k++] = (size_t)rec[i].ninls * sizeof(*cus[i].inls);
 		}
-	h.sum = parts_sum(part + 1, len + 1, k - 1);
+	h.sum = base_checksum_parts(part + 1, len + 1, k - 1);
 	cache_put(dw, CUX_NAME, part, len, (int)k);
 out:
 	free(rec);
@@ -541,22 +512,16 @@ dw_cache_load_names(struct fg_dw *dw, uint64_t salt, struct dw_names *nm)
 	    h.blen != (uint64_t)sb.st_size - sizeof(h) - h.n * sizeof(*e) ||
 	    h.blen == 0)
 		goto out;
-	ok = stamp_ok(path, &sb, h.sum);
-	if ((m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE |
-	    (ok ? 0 : FG_MAP_WHOLE), fd, 0)) == MAP_FAILED) {
-		m = NULL;
+	if ((m = stamp_map(fd, path, &sb, sizeof(h), h.sum, &ok)) == NULL)
 		goto out;
-	}
 	e = (const struct dw_name_ent *)(const void *)(m + sizeof(h));
 	blob = (const char *)(m + sizeof(h) + h.n * sizeof(*e));
 	if (!ok) {
-		if (base_checksum(m + sizeof(h), (size_t)sb.st_size -
-		    sizeof(h)) != h.sum || blob[h.blen - 1] != '\0')
+		if (blob[h.blen - 1] != '\0')
 			goto bad;
 		for (i = 0; i < h.n; i++)
-			if (e[i].off >= h.blen || (i > 0 && e[i].key <=
-			    e[i - 1].key) || (e[i].off > 0 &&
-			    blob[e[i].off - 1] != '\0'))
+			if ((i > 0 && e[i].key <= e[i - 1].key) ||
+			    !base_name_at(blob, h.blen, e[i].off))
 				goto bad;
 		stamp_put(path, &sb, h.sum);
 	}
@@ -656,7 +621,7 @@ dw_cache_store_names(struct fg_dw *dw, uint64_t salt,
 	len[1] = total * sizeof(*e);
 	part[2] = b.d;
 	len[2] = b.len;
-	h.sum = parts_sum(part + 1, len + 1, 2);
+	h.sum = base_checksum_parts(part + 1, len + 1, 2);
 	cache_put(dw, NAMES_NAME, part, len, 3);
 out:
 	buf_free(&b);

@@ -487,7 +487,6 @@ struct pd {
 	struct fg_error *err;
 	struct fg_symbolizer *sym;
 	struct fg_arena arena;
-	int walking;		/* the scan is over: helpers may be running */
 
 	struct pd_input in;
 	struct pd_ring rt;

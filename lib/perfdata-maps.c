@@ -140,8 +140,9 @@ is_anon(const char *f)
  * header's list would have one per file): 0 or FG_ENOMEM.  Before the
  * walk (pd_scan_buildids) and in it (pd_on_mmap: a file first mapped
  * after the scan's end); the symbolizer's list takes entries while its
- * helpers read it.  The kernel's only before the walk: the helpers
- * read it without a lock, and its map comes first in a recording.
+ * helpers read it.  The kernel's only before the walk (pd_on_mmap skips
+ * kernel maps): the helpers read it without a lock, and its map comes
+ * first in a recording.
  */
 static int
 mmap2_buildid(struct pd *pd, const uint8_t *rec, size_t len, const char *f)
@@ -153,7 +154,7 @@ mmap2_buildid(struct pd *pd, const uint8_t *rec, size_t len, const char *f)
 		return 0;
 	blen = rec[40] <= 20 ? rec[40] : 20;
 	if ((misc & MISC_CPUMODE_MASK) == MISC_KERNEL) {
-		if (pd->walking || strncmp(f, "[kernel.kallsyms]", 17) != 0)
+		if (strncmp(f, "[kernel.kallsyms]", 17) != 0)
 			return 0;	/* modules: named by kallsyms */
 		f = "[kernel.kallsyms]";
 	} else if (f[0] != '/')

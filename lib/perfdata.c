@@ -495,7 +495,6 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	}
 	pd->ev.ordered = (pd->ev.attrs[0].sample_type & ST_TIME) &&
 	    (pd->ev.attrs[0].flags & ATTR_SAMPLE_ID_ALL);
-	pd->walking = 1;
 	pd_populate_start(pd, doff, dsize);
 	r = walk_data(pd, doff, dsize);
 	pd_populate_join(pd);

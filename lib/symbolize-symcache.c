@@ -75,13 +75,6 @@ st_path(const struct fg_dso *d, const char *bid, char *path, size_t len)
 	return r < 0 || (size_t)r >= len ? -1 : 0;
 }
 
-/* off starts a name of blob[0..blen) (which ends with a NUL). */
-static int
-name_at(const char *blob, uint64_t blen, uint64_t off)
-{
-	return off < blen && (off == 0 || blob[off - 1] == '\0');
-}
-
 /* The mapped file's parts checked (unless stamped): 0, or -1. */
 static int
 st_check(const struct st_hdr *h, const struct st_sym *y,
@@ -93,12 +86,13 @@ st_check(const struct st_hdr *h, const struct st_sym *y,
 		return -1;
 	for (i = 0; i < h->nsyms; i++)
 		if ((i > 0 && y[i].start <= y[i - 1].start) ||
-		    y[i].end < y[i].start || !name_at(blob, h->blen, y[i].raw) ||
-		    !name_at(blob, h->blen, y[i].a2l))
+		    y[i].end < y[i].start ||
+		    !base_name_at(blob, h->blen, y[i].raw) ||
+		    !base_name_at(blob, h->blen, y[i].a2l))
 			return -1;
 	for (i = 0; i < h->nplts; i++)
 		if (p[i].end <= p[i].start ||
-		    !name_at(blob, h->blen, p[i].name))
+		    !base_name_at(blob, h->blen, p[i].name))
 			return -1;
 	return 0;
 }
@@ -131,10 +125,8 @@ sym_cache_load(struct fg_dso *d, const char *bid, int src)
 		return -1;
 	}
 	need = sizeof(h) + h.nsyms * sizeof(*y) + h.nplts * sizeof(*p) + h.blen;
-	ok = stamp_ok(path, &sb, h.sum);
-	if (need != (uint64_t)sb.st_size || (m = mmap(NULL, (size_t)need,
-	    PROT_READ, MAP_PRIVATE | (ok ? 0 : FG_MAP_WHOLE), fd, 0)) ==
-	    MAP_FAILED) {
+	if (need != (uint64_t)sb.st_size ||
+	    (m = stamp_map(fd, path, &sb, sizeof(h), h.sum, &ok)) == NULL) {
 		close(fd);
 		return -1;
 	}
@@ -144,8 +136,7 @@ sym_cache_load(struct fg_dso *d, const char *bid, int src)
 	    h.nsyms * sizeof(*y));
 	blob = (const char *)(m + need - h.blen);
 	if (!ok) {
-		if (base_checksum(m + sizeof(h), (size_t)(need - sizeof(h))) !=
-		    h.sum || st_check(&h, y, p, blob) != 0)
+		if (st_check(&h, y, p, blob) != 0)
 			goto bad;
 		stamp_put(path, &sb, h.sum);
 	}
@@ -248,15 +239,7 @@ sym_cache_store(struct fg_dso *d)
 	len[2] = d->nplts * sizeof(*p);
 	part[3] = b.d;
 	len[3] = b.len;
-	{
-		struct fg_ck ck;
-
-		ck_init(&ck);
-		for (i = 1; i < 4; i++)
-			if (len[i] > 0)
-				ck_update(&ck, part[i], len[i]);
-		h.sum = ck_final(&ck);
-	}
+	h.sum = base_checksum_parts(part + 1, len + 1, 3);
 	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir) ||
 	    (slash = strrchr(dir, '/')) == NULL)
 		goto out;
