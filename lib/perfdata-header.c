@@ -8,6 +8,10 @@
  * perfdata_probe.c reads the same header through pd_fhdr_decode() and
  * pd_attr_decode().
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +293,86 @@ read_features(struct pd *pd, const struct fhdr *h, uint64_t foff)
 	return 0;
 }
 
+/*
+ * Following a recording being written (pd_read_follow): its header has
+ * the attributes and the data's offset, not yet its size nor features.
+ * Followed are the recordings whose walk needs neither: one event (its
+ * name, a feature, is taken at the end) and no filter by name, in a
+ * file whose data section perf has not yet ended.  The data section
+ * starts empty; the reader extends it as perf writes (follow_more()).
+ */
+static int
+follow_start(struct pd *pd, const struct fhdr *h, uint64_t *doff,
+    uint64_t *dsize)
+{
+	if (pd->ev.nattrs != 1 || h->data_size != 0 ||
+	    (pd->ev.attrs[0].sample_type & ST_BRANCH_STACK) ||
+	    pd->o->naming.event_filter != NULL || h->data_off > pd->len)
+		return PD_RETRY;
+	*doff = pd->in.fl_doff = h->data_off;
+	*dsize = 0;
+	pd->in.fl_used = 1;
+	return 0;
+}
+
+/*
+ * The end of a followed recording: the header perf wrote last (the file
+ * mapped for it) must state the data section the walk read, and have
+ * no build-id table (ids the walk would have used from the start: a
+ * recording made without --buildid-mmap); its event's name replaces
+ * the one made up in the walk.  PD_RETRY when anything differs.
+ */
+int
+pd_follow_header(struct pd *pd)
+{
+	const uint8_t *buf = pd->buf;
+	size_t len = pd->len, bit, k = 0;
+	struct stat sb;
+	struct fhdr h;
+	uint64_t foff;
+	int r = PD_RETRY;
+
+	if (fstat(pd->in.fd, &sb) != 0 || sb.st_size < HEADER_SIZE ||
+	    (uint64_t)sb.st_size > SIZE_MAX)
+		return PD_RETRY;
+	pd->in.fl_map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE,
+	    pd->in.fd, 0);
+	if (pd->in.fl_map == MAP_FAILED) {
+		pd->in.fl_map = NULL;
+		return PD_RETRY;
+	}
+	pd->in.fl_maplen = (size_t)sb.st_size;
+	pd->buf = pd->in.fl_map;
+	pd->len = pd->in.fl_maplen;
+	memset(&h, 0, sizeof(h));
+	if (pd_magic(pd->buf) != MAGIC_FILE || rd64(pd->buf + 8) != HEADER_SIZE)
+		goto out;
+	pd_fhdr_decode(pd->buf, &h);
+	foff = h.data_off + h.data_size;
+	if (h.data_off != pd->in.fl_doff || h.data_size == 0 ||
+	    h.data_size > pd->len - h.data_off || foff != pd->in.dend)
+		goto out;
+	for (bit = 0; bit < 256; bit++) {
+		if (!(h.feat[bit / 64] >> (bit % 64) & 1))
+			continue;
+		if (foff + 16 * (k + 1) > pd->len)
+			goto out;	/* cut short: as a whole, with its warning */
+		if (bit == FEAT_BUILD_ID && rd64(pd->buf + foff + 16 * k + 8) > 0)
+			goto out;
+		k++;
+	}
+	pd->ev.attrs[0].name = NULL;
+	if ((r = read_features(pd, &h, foff)) == 0 && pd->st != NULL &&
+	    pd->sm.attr_sel == 0) {
+		const char *n = pd_attr_name(pd, &pd->ev.attrs[0]);
+		r = stacks_rename_event(pd->st, n, strlen(n));
+	}
+out:
+	pd->buf = buf;
+	pd->len = len;
+	return r;
+}
+
 int
 pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 {
@@ -303,6 +387,8 @@ pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 		    "attribute section runs past the end of the file", pd->name);
 	if ((r = read_attrs(pd, &h)) != 0)
 		return r;
+	if (pd->in.fl != NULL)
+		return follow_start(pd, &h, doff, dsize);
 	if ((r = data_section(pd, &h, doff, dsize)) != 0)
 		return r < 0 ? r : 0;	/* unfinished: no features to trust */
 	return read_features(pd, &h, *doff + *dsize);

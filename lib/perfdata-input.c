@@ -12,6 +12,7 @@
  * struct pd_ring).
  */
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include <errno.h>
@@ -29,6 +30,7 @@
 #define HEAD_MIN	(1u << 9)	/* ... of which at least this */
 #define BIG_SAMPLE	(8u << 10)	/* a sample read in parts */
 #define RA_COLD		(32u << 20)	/* read ahead of a read that would wait */
+#define FOLLOW_MS	5		/* a followed file is looked at again */
 
 /* A block of cap bytes with the filler's reference, or NULL. */
 struct dbuf *
@@ -276,6 +278,49 @@ pd_stack_fetch(void *arg, size_t need, const unsigned char **stack,
 }
 
 /*
+ * Following a recording perf is writing, the reader is at the end of
+ * what is there (or of the whole records there: perf writes one at a
+ * time, and a record's size 0 is the hole perf leaves for the feature
+ * table past its last record): wait for the file to grow, or for perf
+ * to end, and then take the end of the data its final header states
+ * (it must not lie before what was read).  1: look again; else an
+ * FG_E* code (abandoned, the header unusable: PD_RETRY).
+ */
+static int
+follow_more(struct pd *pd)
+{
+	for (;;) {
+		uint8_t h[HEADER_SIZE];
+		struct stat sb;
+		struct fhdr fh;
+		int v;
+
+		if (pd->in.fl_ended) {
+			pd->in.fl = NULL;
+			if (pread(pd->in.fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+			    pd_magic(h) != MAGIC_FILE)
+				return PD_RETRY;
+			pd_fhdr_decode(h, &fh);
+			if (fh.data_off != pd->in.fl_doff || fh.data_size == 0 ||
+			    fh.data_size > UINT64_MAX - fh.data_off ||
+			    fh.data_off + fh.data_size < pd->in.roff)
+				return PD_RETRY;
+			pd->in.dend = fh.data_off + fh.data_size;
+			return 1;
+		}
+		if (fstat(pd->in.fd, &sb) == 0 &&
+		    (uint64_t)sb.st_size > pd->in.dend) {
+			pd->in.dend = (uint64_t)sb.st_size;
+			return 1;
+		}
+		if ((v = follow_wait(pd->in.fl, FOLLOW_MS)) < 0)
+			return seterr(&pd->in.rerr, FG_ECANCELED, "%s: the "
+			    "recording was abandoned", pd->name);
+		pd->in.fl_ended = v > 0;
+	}
+}
+
+/*
  * The reader: the next record of the data section into *it, reading it
  * (or the parts of it that are used) from the file.  Runs on the reader
  * thread when there is one, else in the walk; touches only the reader's
@@ -284,13 +329,24 @@ pd_stack_fetch(void *arg, size_t need, const unsigned char **stack,
 static void
 next_rec(struct pd *pd, struct item *it)
 {
-	uint64_t off = pd->in.roff, end = pd->in.dend, size;
+	uint64_t off, end, size;
 	const uint8_t *rec;
 	size_t len, ra = pd->in.sparse > 0 ? HEAD_RA : WIN_RA;
 	int r;
 
+again:
+	off = pd->in.roff;
+	end = pd->in.dend;
 	memset(it, 0, sizeof(*it));
 	it->off = off;
+	if (pd->in.fl != NULL && (end - off < 8 || off >= end ||
+	    src_get(pd, off, 8, ra, &rec) != 0 || rd16(rec + 6) < 8 ||
+	    rd16(rec + 6) > end - off)) {
+		if ((r = follow_more(pd)) > 0)
+			goto again;
+		it->end = r;
+		return;
+	}
 	if (off >= end)
 		return;
 	if (end - off < 8) {
@@ -560,4 +616,6 @@ pd_input_free(struct pd *pd)
 {
 	if (pd->in.win != NULL)
 		pd_db_close(pd, pd->in.win);
+	if (pd->in.fl_map != NULL)
+		munmap(pd->in.fl_map, pd->in.fl_maplen);
 }

@@ -272,6 +272,17 @@ struct pd_input {
 	struct fg_error rerr;	/* the reader's error */
 	char rmsg[128];		/* the reader's last warning */
 	atomic_size_t pinned;	/* bytes of blocks no longer being filled */
+	/*
+	 * Following a recording being written (pd_read_follow): dend is
+	 * the file's size when last looked at until perf has ended, then
+	 * the end of the data its final header states.
+	 */
+	struct fg_follow *fl;	/* NULL: not following (any more) */
+	uint64_t fl_doff;	/* the data offset the first header gave */
+	int fl_ended;		/* the recording ended: take its header */
+	int fl_used;		/* the walk followed: pd_follow_header() */
+	void *fl_map;		/* the final file, mapped by it */
+	size_t fl_maplen;
 };
 
 /*
@@ -600,7 +611,9 @@ int pd_dispatch(struct pd *pd, const uint8_t *rec, size_t len, uint64_t off,
  * attr_len, or FG_EPARSE naming the header field; pd_attr_decode() of
  * an attribute's first alen bytes (fields past them are 0; name and
  * ids are left to the caller).  pd_read_header() reads the header, the
- * attributes and the features into pd, and gives the data section.
+ * attributes and the features into pd, and gives the data section
+ * (following a recording: the start of one, see pd_read_follow());
+ * pd_follow_header() checks a followed recording's final header.
  * pd_attr_name() is an event's name (made up from its type and config
  * when the recording has none; never NULL); pd_rec_attr() the event of
  * a record (NULL: no id of any), pd_rec_time() its time (0: none, else
@@ -614,6 +627,7 @@ int pd_attrs_count(const char *name, uint64_t asz, uint64_t alen, size_t *n,
     struct fg_error *err);
 void pd_attr_decode(const uint8_t *a, size_t alen, struct attr *t);
 int pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize);
+int pd_follow_header(struct pd *pd);
 const char *pd_attr_name(struct pd *pd, struct attr *a);
 struct attr *pd_rec_attr(struct pd *pd, const uint8_t *rec, size_t len,
     uint32_t type);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -465,7 +466,8 @@ end_warnings(struct pd *pd)
 static int
 pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
-    const struct fg_pd_hooks *hooks, struct fg_error *err, struct pd **keep)
+    const struct fg_pd_hooks *hooks, struct fg_error *err, struct pd **keep,
+    struct fg_follow *fl)
 {
 	struct pd *pd;
 	struct fg_perfdata_opts defo;
@@ -478,6 +480,8 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	}
 	if ((pd = pd_new(buf, len, fd, sum, name, o, st, hooks, err)) == NULL)
 		return seterr(err, FG_ENOMEM, "%s: out of memory", name);
+	if ((pd->in.fl = fl) != NULL)
+		pd->in.usemap = 0;	/* the file grows: read, not mapped */
 	if ((r = sym_setup(pd)) != 0)
 		goto out;
 	if ((pd->fc.front = base_zalloc(FRONT_SIZE, sizeof(*pd->fc.front))) ==
@@ -498,6 +502,8 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	pd_populate_start(pd, doff, dsize);
 	r = walk_data(pd, doff, dsize);
 	pd_populate_join(pd);
+	if (r == 0 && pd->in.fl_used)
+		r = pd_follow_header(pd);
 	if (pd->ch.sum)
 		r = sum_end(pd, r);
 	if (r == 0)
@@ -517,7 +523,7 @@ pd_walk_mem(const uint8_t *buf, size_t len, const char *name,
     const struct fg_perfdata_opts *o, struct fg_stacks *st,
     const struct fg_pd_hooks *hooks, struct fg_error *err)
 {
-	return pd_walk(buf, len, -1, 0, name, o, st, hooks, err, NULL);
+	return pd_walk(buf, len, -1, 0, name, o, st, hooks, err, NULL, NULL);
 }
 
 /* The model and, by stack_key, the stack each key was added as (+1). */
@@ -604,7 +610,7 @@ fg_perfdata_read_mem(const void *buf, size_t len, const char *name,
 	int r;
 
 	r = pd_walk(buf, len, -1, 1, name ? name : "perf.data", o, out, &h,
-	    err, NULL);
+	    err, NULL, NULL);
 	free(ad.idx);
 	return r;
 }
@@ -616,6 +622,7 @@ struct fg_pd_teardown {
 	size_t maplen;
 	int fd;
 	uint32_t *idx;
+	uint8_t *head;		/* a followed recording's first header */
 	pthread_t th;
 	int threaded;
 };
@@ -632,6 +639,7 @@ teardown(struct fg_pd_teardown *td)
 	if (td->fd >= 0)
 		close(td->fd);
 	free(td->idx);
+	free(td->head);
 }
 
 static void *
@@ -689,7 +697,7 @@ pd_read_file(const char *path, const struct fg_perfdata_opts *o,
 	td->maplen = (size_t)sb.st_size;
 	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
 	r = pd_walk(m, (size_t)sb.st_size, fd, 1, path, o, out, &h, err,
-	    &td->pd);
+	    &td->pd, NULL);
 done:
 	td->idx = ad.idx;
 	/*
@@ -706,6 +714,114 @@ done:
 	teardown(td);
 	if (later != NULL)
 		free(td);
+	return r;
+}
+
+/*
+ * The recording perf has started at path: not stale (the file that was
+ * there before it), a file-mode header of this byte order whose data
+ * section has no size yet.  1: *fdp open on it and its first data_off
+ * bytes (the header and the attributes) in *head, *hlen; 0: perf ended
+ * first, or the file already is a finished recording (read it whole);
+ * -1: abandoned; FG_ENOMEM.
+ */
+static int
+follow_open(const char *path, struct fg_follow *f, const struct stat *stale,
+    int *fdp, uint8_t **head, size_t *hlen)
+{
+	for (;;) {
+		uint8_t h[HEADER_SIZE];
+		struct stat sb;
+		struct fhdr fh;
+		int fd, v;
+
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 &&
+		    fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (stale == NULL || sb.st_dev != stale->st_dev ||
+		    sb.st_ino != stale->st_ino) &&
+		    pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+		    pd_magic(h) == MAGIC_FILE && rd64(h + 8) == HEADER_SIZE) {
+			pd_fhdr_decode(h, &fh);
+			if (fh.data_size != 0) {
+				close(fd);
+				return 0;
+			}
+			/* perf writes the header after the attributes */
+			if (fh.data_off >= HEADER_SIZE && fh.data_off <= (1u << 24) &&
+			    fh.data_off <= (uint64_t)sb.st_size) {
+				size_t n = (size_t)fh.data_off;
+				uint8_t *b = malloc(n);
+
+				if (b == NULL) {
+					close(fd);
+					return FG_ENOMEM;
+				}
+				if (pread(fd, b, n, 0) == (ssize_t)n) {
+					*fdp = fd;
+					*head = b;
+					*hlen = n;
+					return 1;
+				}
+				free(b);
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		if ((v = follow_wait(f, 5)) != 0)
+			return v > 0 ? 0 : -1;
+	}
+}
+
+/*
+ * Warnings go to o->warn as they come (the caller holds them: they
+ * count only when the result does); progress is not reported (the
+ * total is not known while perf writes).
+ */
+int
+pd_read_follow(const char *path, const struct fg_perfdata_opts *o,
+    struct fg_stacks *out, struct fg_error *err,
+    struct fg_pd_teardown **later, struct fg_follow *f,
+    const struct stat *stale)
+{
+	struct adder ad = { out, NULL, 0 };
+	struct fg_pd_hooks h = { add_sample, NULL, &ad };
+	struct fg_perfdata_opts fo = *o;
+	struct fg_pd_teardown *td;
+	size_t hlen = 0;
+	int fd = -1, r, v;
+
+	*later = NULL;
+	if ((td = calloc(1, sizeof(*td))) == NULL)
+		return seterr(err, FG_ENOMEM, "out of memory");
+	td->fd = -1;
+	if ((r = follow_open(path, f, stale, &fd, &td->head, &hlen)) <= 0) {
+		free(td);
+		return r == 0 ? PD_RETRY : r == FG_ENOMEM ? seterr(err,
+		    FG_ENOMEM, "out of memory") : seterr(err, FG_ECANCELED,
+		    "%s: the recording was abandoned", path);
+	}
+	td->fd = fd;
+	fo.progress = NULL;
+	r = pd_walk(td->head, hlen, fd, 1, path, &fo, out, &h, err, &td->pd,
+	    f);
+	td->idx = ad.idx;
+	if (r != 0) {
+		/* after perf's end, as any result: then read it whole */
+		while ((v = follow_wait(f, 1000)) == 0)
+			;
+		if (v < 0)
+			r = seterr(err, FG_ECANCELED, "%s: the recording was "
+			    "abandoned", path);
+		else if (r != FG_ECANCELED)
+			r = PD_RETRY;
+	}
+	if (pthread_create(&td->th, NULL, teardown_main, td) == 0) {
+		td->threaded = 1;
+		*later = td;
+		return r;
+	}
+	teardown(td);
+	free(td);
 	return r;
 }
 

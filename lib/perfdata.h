@@ -111,4 +111,23 @@ int pd_read_file(const char *path, const struct fg_perfdata_opts *o,
     struct fg_pd_teardown **later);
 void pd_teardown_join(struct fg_pd_teardown *);
 
+/*
+ * Following a recording perf record is still writing (process.c's
+ * struct fg_follow, docs/internals/recording.md): follow_wait() waits up
+ * to ms for the recording's end, 0 while perf writes, 1 once it ended
+ * with a recording to read, -1 once it was abandoned; pd_read_follow()
+ * reads path as pd_read_file() does, from the records perf writes,
+ * skipping the file stale (a recording that was there before; NULL:
+ * none).  PD_RETRY: what could not be followed (another kind of
+ * recording, a header that does not agree at the end, an error):
+ * nothing was reported, read the finished file as a whole.
+ */
+#define PD_RETRY	(-100)
+struct fg_follow;
+int follow_wait(struct fg_follow *f, unsigned ms);
+int pd_read_follow(const char *path, const struct fg_perfdata_opts *o,
+    struct fg_stacks *out, struct fg_error *err,
+    struct fg_pd_teardown **later, struct fg_follow *f,
+    const struct stat *stale);
+
 #endif /* FG_PERFDATA_H */

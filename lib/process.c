@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "argvb.h"
@@ -642,6 +643,187 @@ diff_against(const struct fg_process_opts *o, const struct fg_stacks *cur,
 	return fg_diff_stacks(o->diff_base, cur, &dopts, *df, err);
 }
 
+/*
+ * Following a recording (fg_follow_start): the read runs on its own
+ * thread, pd_read_follow() waiting in follow_wait() for more of the
+ * file or for the verdict fg_follow_end() gives; its warnings are held
+ * until fg_process() takes the result, and dropped with a result that
+ * is read again.
+ */
+struct fg_follow {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int verdict;		/* 0: perf writes; 1: ended, read on; -1: abandoned */
+	pthread_t th;
+	char *path;
+	struct stat stale;
+	int has_stale;
+	int samples;		/* the stacks keep samples (wants_samples) */
+	struct fg_perfdata_opts po;
+	struct fg_buf warns;	/* NUL-terminated messages, under mu */
+	struct fg_stacks *st;	/* NULL once taken */
+	struct fg_pd_teardown *later;
+	struct fg_error err;
+	int rc;
+	int taken;		/* fg_process() used the followed read */
+};
+
+int
+follow_wait(struct fg_follow *f, unsigned ms)
+{
+	struct timespec ts;
+	int v;
+
+	pthread_mutex_lock(&f->mu);
+	if (f->verdict == 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += ms / 1000;
+		ts.tv_nsec += (long)(ms % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		(void)pthread_cond_timedwait(&f->cv, &f->mu, &ts);
+	}
+	v = f->verdict;
+	pthread_mutex_unlock(&f->mu);
+	return v;
+}
+
+static void
+follow_warn(void *arg, const char *msg)
+{
+	struct fg_follow *f = arg;
+
+	pthread_mutex_lock(&f->mu);
+	(void)buf_append(&f->warns, msg, strlen(msg) + 1);
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void *
+follow_main(void *arg)
+{
+	struct fg_follow *f = arg;
+
+	f->rc = pd_read_follow(f->path, &f->po, f->st, &f->err, &f->later, f,
+	    f->has_stale ? &f->stale : NULL);
+	return NULL;
+}
+
+struct fg_follow *
+fg_follow_start(const struct fg_process_opts *o)
+{
+	struct fg_follow *f;
+
+	if (o == NULL || o->perfdata == NULL || o->sudo != NULL ||
+	    o->source == FG_SOURCE_PERF_SCRIPT)
+		return NULL;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	if ((f->path = strdup(o->perfdata)) == NULL ||
+	    (f->st = fg_stacks_new()) == NULL) {
+		fg_stacks_free(f->st);
+		free(f->path);
+		free(f);
+		return NULL;
+	}
+	f->has_stale = stat(f->path, &f->stale) == 0;
+	if ((f->samples = wants_samples(o)) != 0)
+		fg_stacks_keep_samples(f->st);
+	fg_perfdata_opts_init(&f->po);
+	f->po.naming = o->naming;
+	f->po.cancel = o->cancel;
+	f->po.warn.fn = follow_warn;
+	f->po.warn.arg = f;
+	fg_error_clear(&f->err);
+	buf_init(&f->warns, 0);
+	if (pthread_mutex_init(&f->mu, NULL) != 0)
+		goto fail;
+	if (pthread_cond_init(&f->cv, NULL) != 0) {
+		pthread_mutex_destroy(&f->mu);
+		goto fail;
+	}
+	if (pthread_create(&f->th, NULL, follow_main, f) != 0) {
+		pthread_cond_destroy(&f->cv);
+		pthread_mutex_destroy(&f->mu);
+		goto fail;
+	}
+	return f;
+fail:
+	fg_stacks_free(f->st);
+	free(f->path);
+	free(f);
+	return NULL;
+}
+
+void
+fg_follow_end(struct fg_follow *f, int ok)
+{
+	if (f == NULL)
+		return;
+	pthread_mutex_lock(&f->mu);
+	if (f->verdict == 0)
+		f->verdict = ok ? 1 : -1;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+void
+fg_follow_free(struct fg_follow *f)
+{
+	if (f == NULL)
+		return;
+	fg_follow_end(f, 0);
+	if (f->path != NULL)	/* not joined yet (follow_take frees it) */
+		pthread_join(f->th, NULL);
+	pd_teardown_join(f->later);
+	fg_stacks_free(f->st);
+	buf_free(&f->warns);
+	pthread_cond_destroy(&f->cv);
+	pthread_mutex_destroy(&f->mu);
+	free(f->path);
+	free(f);
+}
+
+int
+fg_follow_taken(const struct fg_follow *f)
+{
+	return f != NULL && f->taken;
+}
+
+/*
+ * What the follower read, for fg_process(): *st (the caller's now) and
+ * the teardown to join; its warnings told now.  PD_RETRY: read the
+ * finished file instead.
+ */
+static int
+follow_take(const struct fg_process_opts *o, struct fg_stacks **st,
+    struct fg_error *err, struct fg_pd_teardown **later)
+{
+	struct fg_follow *f = o->follow;
+	size_t i;
+
+	fg_follow_end(f, 1);
+	if (f->path != NULL) {
+		pthread_join(f->th, NULL);
+		free(f->path);
+		f->path = NULL;
+	}
+	if (f->st == NULL || f->rc == PD_RETRY ||
+	    f->samples != wants_samples(o))
+		return PD_RETRY;
+	for (i = 0; i < f->warns.len; i += strlen(f->warns.d + i) + 1)
+		warnf(&o->warn, "%s", f->warns.d + i);
+	*st = f->st;
+	f->st = NULL;
+	f->taken = 1;
+	*later = f->later;
+	f->later = NULL;
+	if (f->rc != 0 && err != NULL)
+		*err = f->err;
+	return f->rc;
+}
+
 int
 fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
     struct fg_error *err)
@@ -658,13 +840,21 @@ fg_process(const struct fg_process_opts *o, uint64_t *nsamples,
 		*nsamples = 0;
 	if (o->output == NULL)
 		return seterr(err, FG_EINVAL, "no output path");
-	if ((st = fg_stacks_new()) == NULL)
-		return seterr(err, FG_ENOMEM, "out of memory");
-	if (wants_samples(o))
-		fg_stacks_keep_samples(st);
 	/* the reader's teardown runs beside the render, joined at out */
-	if ((rc = process_read(o, st, err, &later)) != 0)
-		goto out;
+	if (o->follow != NULL &&
+	    (rc = follow_take(o, &st, err, &later)) != PD_RETRY) {
+		if (rc != 0)
+			goto out;
+	} else {
+		pd_teardown_join(later);
+		later = NULL;
+		if ((st = fg_stacks_new()) == NULL)
+			return seterr(err, FG_ENOMEM, "out of memory");
+		if (wants_samples(o))
+			fg_stacks_keep_samples(st);
+		if ((rc = process_read(o, st, err, &later)) != 0)
+			goto out;
+	}
 	use = st;
 	if (o->post_process != NULL && o->post_process[0] != NULL) {
 		if ((rc = post_process(o, st, &pp, err)) != 0)

@@ -133,6 +133,19 @@ stacks_set_event(struct fg_stacks *st, const char *name, size_t len)
 	return 0;
 }
 
+/* The event's name, set again (a followed recording's, known at its end). */
+int
+stacks_rename_event(struct fg_stacks *st, const char *name, size_t len)
+{
+	char *n;
+
+	if ((n = strndup(name, len)) == NULL)
+		return FG_ENOMEM;
+	free(st->event);
+	st->event = n;
+	return 0;
+}
+
 const char *
 stacks_event(const struct fg_stacks *st)
 {

@@ -87,9 +87,12 @@ int stacks_has_samples(const struct fg_stacks *st);
 /*
  * The name of the event the stacks sample (as the recording names it:
  * "cpu-clock", "cycles:P"), set once by a reader: later calls keep the
- * first.  0 or FG_ENOMEM.  stacks_event: NULL when no reader said.
+ * first (stacks_rename_event replaces it: a followed recording's name
+ * comes at its end).  0 or FG_ENOMEM.  stacks_event: NULL when no
+ * reader said.
  */
 int stacks_set_event(struct fg_stacks *st, const char *name, size_t len);
+int stacks_rename_event(struct fg_stacks *st, const char *name, size_t len);
 const char *stacks_event(const struct fg_stacks *st);
 /*
  * Whether the event ev (NULL: not known) counts time in nanoseconds:

@@ -57,7 +57,10 @@ struct run {
 	struct fg_stacks *base;	/* --diff-against, read before recording */
 	struct fg_stacks *diff;	/* base and this run, raw counts */
 	uint64_t nsamples;	/* drawn */
+	struct fg_follow *follow;	/* the recording read as perf writes it */
 };
+
+static void process_opts(const struct run *r, struct fg_process_opts *po);
 
 static int
 nomem(void)
@@ -338,6 +341,31 @@ warm_start(pthread_t *t)
 	return 1;
 }
 
+/*
+ * Read the recording while perf writes it (fg_follow_start), so that
+ * the graph is drawn soon after the program ends; not through sudo,
+ * nor for perf script, nor with FLAMEGRAPH_FOLLOW=0 (the environment
+ * switch of docs/internals/recording.md).  The reading thread and its
+ * helpers leave the signals to the main thread.
+ */
+static void
+follow_start(struct run *r)
+{
+	struct fg_process_opts po;
+	const char *e = getenv("FLAMEGRAPH_FOLLOW");
+	sigset_t all, old;
+
+	if (r->sudo != NULL || r->c->perf_script ||
+	    (e != NULL && strcmp(e, "0") == 0))
+		return;
+	process_opts(r, &po);
+	sigfillset(&all);
+	if (pthread_sigmask(SIG_BLOCK, &all, &old) != 0)
+		return;
+	r->follow = fg_follow_start(&po);
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Run perf record to its end; Ctrl-C goes to perf (on_signal). */
 static int
 record_run(struct run *r, const struct fg_record_opts *ro)
@@ -349,6 +377,7 @@ record_run(struct run *r, const struct fg_record_opts *ro)
 
 	g_phase = PHASE_RECORD;
 	fg_error_clear(&err);
+	follow_start(r);
 	rc = fg_record_start(ro, &ch, &err);
 	if (rc != 0) {
 		g_phase = PHASE_IDLE;
@@ -410,6 +439,7 @@ stage_record(struct run *r)
 		return CLI_EXIT_ERROR;
 	}
 	r->recorded = 1;
+	fg_follow_end(r->follow, 1);
 	return -1;
 }
 
@@ -839,12 +869,17 @@ stage_process(struct run *r, struct fg_process_opts *po)
 	int rc;
 
 	process_opts(r, po);
+	po->follow = r->follow;
 	if (r->c->verbose)
 		process_note(r, po);
 	g_phase = PHASE_PROCESS;
 	fg_error_clear(&err);
 	rc = fg_process(po, &r->nsamples, &err);
 	g_phase = PHASE_IDLE;
+	if (r->c->verbose && r->follow != NULL)
+		status_note(fg_follow_taken(r->follow) ? "the recording was "
+		    "read while perf wrote it" : "the recording was read after "
+		    "perf ended (it could not be followed)");
 	if (rc == FG_ECANCELED) {
 		status_error("interrupted while processing; %s and any old "
 		    "%s are left as they were", po->perfdata, po->output);
@@ -1059,6 +1094,7 @@ cli_run(struct cli *c)
 	if ((rc = stages_to_recording(&r)) < 0 &&
 	    (rc = stage_process(&r, &po)) < 0)
 		rc = stage_finish(&r, &po);
+	fg_follow_free(r.follow);
 	fg_cargo_free(r.cg);
 	fg_manifest_free(r.man);
 	fg_stacks_free(r.base);

@@ -952,6 +952,8 @@ enum fg_source {
 	FG_SOURCE_NATIVE	/* fg_perfdata_read_file */
 };
 
+struct fg_follow;	/* fg_follow_start() */
+
 struct fg_process_opts {
 	const char *perf;	/* perf binary; NULL: "perf" */
 	const char *const *sudo;	/* as in fg_record_opts */
@@ -1010,9 +1012,37 @@ struct fg_process_opts {
 	/* Also write a pprof profile here (fg_write_pprof, with the sample
 	 * log; after a post-process command, of its stacks). */
 	const char *pprof_output;
+	/* Optional: what fg_follow_start() read of perfdata while perf
+	 * recorded it (borrowed: fg_follow_free() after fg_process()). */
+	struct fg_follow *follow;
 };
 
 FG_API void fg_process_opts_init(struct fg_process_opts *o);
+
+/*
+ * Reading a recording while `perf record` writes it, so that little is
+ * left to do when the program ends (docs/internals/recording.md).
+ * fg_follow_start(o), called before perf starts, reads o->perfdata on a
+ * thread as perf writes it, with the options fg_process(o) will have;
+ * the file found at that path now (an older recording, which perf
+ * renames to .old) is not read.  fg_follow_end(f, ok) says how the
+ * recording ended: ok nonzero, perf wrote one to draw (until then the
+ * read never finishes); 0, there is none (the read is abandoned).  Then
+ * fg_process() with o->follow = f takes what was read: the same stacks,
+ * warnings and errors as reading the finished file (what could not be
+ * followed, another kind of recording or a header that changed, is read
+ * again from the finished file); called before fg_follow_end() it takes
+ * the recording as ended.  fg_follow_free() after it, or instead (an
+ * unended read is abandoned).  fg_follow_start() returns NULL where
+ * following does not apply (perf script reads the recording, sudo) or
+ * without memory: process as usual.
+ */
+FG_API struct fg_follow *fg_follow_start(const struct fg_process_opts *o);
+FG_API void fg_follow_end(struct fg_follow *f, int ok);
+FG_API void fg_follow_free(struct fg_follow *f);
+/* 1 when fg_process() used what was read while perf wrote (0: it read
+   the finished file, or has not run). */
+FG_API int fg_follow_taken(const struct fg_follow *f);
 
 /*
  * The source fg_process_read() uses for o: o->source unless it is
