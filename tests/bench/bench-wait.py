@@ -17,6 +17,9 @@ Each variant runs N times (default 5); the medians are printed.
                              perf.data's last write) and our processing
                              (from there to the SVG renamed into place)
   flamegraph fp              the same, a frame-pointer build, --call-graph fp
+  dwarf, fp read after perf  the two above with FLAMEGRAPH_FOLLOW=0: the
+                             recording read once perf has ended, as before
+                             the tools followed it while perf wrote it
   cargo flamegraph cold      cargo flamegraph in a copy of the crate, after
                              a rebuild that changes the binary (a new
                              -C metadata each run), so its DWARF cache is
@@ -80,11 +83,13 @@ def perf_alone(work, exe, ms, extra):
     return (end - stamp(st)) / 1e9, None
 
 
-def flamegraph(work, build, exe, ms, extra):
+def flamegraph(work, build, exe, ms, extra, follow=True):
     st = os.path.join(work, "stamp")
     svg = os.path.join(work, "out.svg")
     data = os.path.join(work, "perf.data")
     env = dict(os.environ, FG_EXIT_STAMP=st)
+    if not follow:
+        env["FLAMEGRAPH_FOLLOW"] = "0"
     subprocess.run([os.path.join(build, "flamegraph"), "-o", svg] + extra +
                    ["--", exe, str(ms)], env=env, cwd=work,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -135,6 +140,10 @@ def main():
             ("flamegraph dwarf", lambda r: flamegraph(work, build, exe, ms, [])),
             ("flamegraph fp", lambda r: flamegraph(work, build, fpexe, ms,
                                                    ["--call-graph", "fp"])),
+            ("dwarf, read after perf", lambda r: flamegraph(
+                work, build, exe, ms, [], follow=False)),
+            ("fp, read after perf", lambda r: flamegraph(
+                work, build, fpexe, ms, ["--call-graph", "fp"], follow=False)),
             ("cargo flamegraph cold", lambda r: cargo_flamegraph(work, build, crate, ms, r)),
         ]
         res = {name: ([], []) for name, _ in variants}
