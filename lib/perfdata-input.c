@@ -30,7 +30,6 @@
 #define HEAD_MIN	(1u << 9)	/* ... of which at least this */
 #define BIG_SAMPLE	(8u << 10)	/* a sample read in parts */
 #define RA_COLD		(32u << 20)	/* read ahead of a read that would wait */
-#define FOLLOW_MS	5		/* a followed file is looked at again */
 
 /* A block of cap bytes with the filler's reference, or NULL. */
 struct dbuf *

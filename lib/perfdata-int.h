@@ -258,6 +258,8 @@ struct fent {
  * (pd_stack_fetch reads through it on the walk); rerr and rmsg go to
  * the walk with the reader's last item; pinned is shared (atomic).
  */
+#define FOLLOW_MS	5	/* a followed file is looked at again */
+
 struct pd_input {
 	int fd;			/* >= 0: records are read from it */
 	struct dbuf *win;	/* the file at woff, as last read */
@@ -273,7 +275,8 @@ struct pd_input {
 	char rmsg[128];		/* the reader's last warning */
 	atomic_size_t pinned;	/* bytes of blocks no longer being filled */
 	/*
-	 * Following a recording being written (pd_read_follow): dend is
+	 * Following a recording being written (pd_read_follow, every
+	 * FOLLOW_MS while perf writes and the reader is at the end): dend is
 	 * the file's size when last looked at until perf has ended, then
 	 * the end of the data its final header states.
 	 */

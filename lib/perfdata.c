@@ -767,7 +767,7 @@ follow_open(const char *path, struct fg_follow *f, const struct stat *stale,
 		}
 		if (fd >= 0)
 			close(fd);
-		if ((v = follow_wait(f, 5)) != 0)
+		if ((v = follow_wait(f, FOLLOW_MS)) != 0)
 			return v > 0 ? 0 : -1;
 	}
 }
