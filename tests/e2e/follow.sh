@@ -59,6 +59,7 @@ same folded svg
 
 # a program that fails: the graph is written, the status is the program's
 what="a failing program"
+rm -f "$W"/f.* "$W"/r.*
 cat >"$W/fails.sh" <<'SH'
 #!/bin/sh
 i=0
@@ -76,7 +77,7 @@ same folded svg
 # in_background MS: flamegraph -v on the program for MS ms, in the
 # background ($pid), once perf has begun writing $data
 in_background() {
-	rm -f "$data"
+	rm -f "$data" "$W"/f.* "$W"/r.*
 	"$FG" -v --folded-output "$W/f.folded" -o "$W/f.svg" -- "$exe" "$1" \
 	    >"$OUT" 2>"$ERR" &
 	pid=$!
