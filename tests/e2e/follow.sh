@@ -99,11 +99,15 @@ same folded svg
 # perf killed: no final header, the recording is read after perf ended,
 # as a whole, with the finished file's warning
 what="perf killed"
-in_background 1500
-sleep 0.5
+in_background 30000
+# until perf has written samples (2 MB of stack copies; 60 s at most)
+i=0
+while [ "$(stat -c %s "$data" 2>/dev/null || echo 0)" -lt 2000000 ] &&
+    [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 perf_pid=$(pgrep -P $pid perf) || fail "$what: perf not found"
 kill -KILL "$perf_pid"
 wait $pid
+pkill -f "$exe 30000"	# the program, left running by perf
 grep_err 'the recording was read after perf ended'
 grep_err 'the recording was not finished'
 reread
