@@ -259,9 +259,14 @@ data_section(struct pd *pd, const struct fhdr *h, uint64_t *doff,
 	return 1;
 }
 
-/* The feature sections: one perf_file_section per set bit, in order. */
+/*
+ * The feature sections: one perf_file_section per set bit, in order.
+ * strict (a followed recording's end): a table cut short or a build-id
+ * table with entries is PD_RETRY (the whole file is read again, with
+ * the warning), not read.
+ */
 static int
-read_features(struct pd *pd, const struct fhdr *h, uint64_t foff)
+read_features(struct pd *pd, const struct fhdr *h, uint64_t foff, int strict)
 {
 	size_t bit, k = 0;
 	int r;
@@ -272,6 +277,8 @@ read_features(struct pd *pd, const struct fhdr *h, uint64_t foff)
 		if (!(h->feat[bit / 64] >> (bit % 64) & 1))
 			continue;
 		if (foff + 16 * (k + 1) > pd->len) {
+			if (strict)
+				return PD_RETRY;
 			warnf(&pd->o->warn, "%s: the recording was not "
 			    "finished (perf was killed?): its feature section "
 			    "table at 0x%llx is cut short (feature %zu and "
@@ -281,6 +288,8 @@ read_features(struct pd *pd, const struct fhdr *h, uint64_t foff)
 		}
 		so = rd64(pd->buf + foff + 16 * k);
 		ss = rd64(pd->buf + foff + 16 * k + 8);
+		if (strict && bit == FEAT_BUILD_ID && ss > 0)
+			return PD_RETRY;
 		if (in_file(pd, so, ss)) {
 			if (bit == FEAT_EVENT_DESC)
 				read_event_desc(pd, so, ss);
@@ -302,7 +311,7 @@ read_features(struct pd *pd, const struct fhdr *h, uint64_t foff)
  * starts empty; the reader extends it as perf writes (follow_more()).
  */
 static int
-follow_start(struct pd *pd, const struct fhdr *h, uint64_t *doff,
+header_follow(struct pd *pd, const struct fhdr *h, uint64_t *doff,
     uint64_t *dsize)
 {
 	if (pd->ev.nattrs != 1 || h->data_size != 0 ||
@@ -311,28 +320,26 @@ follow_start(struct pd *pd, const struct fhdr *h, uint64_t *doff,
 		return PD_RETRY;
 	*doff = pd->in.fl_doff = h->data_off;
 	*dsize = 0;
-	pd->in.fl_used = 1;
 	return 0;
 }
 
 /*
- * The end of a followed recording: the header perf wrote last (the file
- * mapped for it) must state the data section the walk read, and have
- * no build-id table (ids the walk would have used from the start: a
- * recording made without --buildid-mmap); its event's name replaces
- * the one made up in the walk.  PD_RETRY when anything differs.
+ * The end of a followed recording: the feature sections of the header
+ * perf wrote last (pd->in.fl_hdr, taken by the reader: follow_more()),
+ * read from the finished file mapped for them.  They must hold no
+ * build-id table (ids the walk would have used from the start: a
+ * recording made without --buildid-mmap); the event's name replaces the
+ * one made up in the walk.  PD_RETRY when anything differs.
  */
 int
 pd_follow_header(struct pd *pd)
 {
 	const uint8_t *buf = pd->buf;
-	size_t len = pd->len, bit, k = 0;
+	size_t len = pd->len;
 	struct stat sb;
-	struct fhdr h;
-	uint64_t foff;
-	int r = PD_RETRY;
+	int r;
 
-	if (fstat(pd->in.fd, &sb) != 0 || sb.st_size < HEADER_SIZE ||
+	if (fstat(pd->in.fd, &sb) != 0 || (uint64_t)sb.st_size < pd->in.dend ||
 	    (uint64_t)sb.st_size > SIZE_MAX)
 		return PD_RETRY;
 	pd->in.fl_map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE,
@@ -344,30 +351,12 @@ pd_follow_header(struct pd *pd)
 	pd->in.fl_maplen = (size_t)sb.st_size;
 	pd->buf = pd->in.fl_map;
 	pd->len = pd->in.fl_maplen;
-	memset(&h, 0, sizeof(h));
-	if (pd_magic(pd->buf) != MAGIC_FILE || rd64(pd->buf + 8) != HEADER_SIZE)
-		goto out;
-	pd_fhdr_decode(pd->buf, &h);
-	foff = h.data_off + h.data_size;
-	if (h.data_off != pd->in.fl_doff || h.data_size == 0 ||
-	    h.data_size > pd->len - h.data_off || foff != pd->in.dend)
-		goto out;
-	for (bit = 0; bit < 256; bit++) {
-		if (!(h.feat[bit / 64] >> (bit % 64) & 1))
-			continue;
-		if (foff + 16 * (k + 1) > pd->len)
-			goto out;	/* cut short: as a whole, with its warning */
-		if (bit == FEAT_BUILD_ID && rd64(pd->buf + foff + 16 * k + 8) > 0)
-			goto out;
-		k++;
-	}
 	pd->ev.attrs[0].name = NULL;
-	if ((r = read_features(pd, &h, foff)) == 0 && pd->st != NULL &&
-	    pd->sm.attr_sel == 0) {
+	if ((r = read_features(pd, &pd->in.fl_hdr, pd->in.dend, 1)) == 0 &&
+	    pd->st != NULL && pd->sm.attr_sel == 0) {
 		const char *n = pd_attr_name(pd, &pd->ev.attrs[0]);
 		r = stacks_rename_event(pd->st, n, strlen(n));
 	}
-out:
 	pd->buf = buf;
 	pd->len = len;
 	return r;
@@ -388,10 +377,10 @@ pd_read_header(struct pd *pd, uint64_t *doff, uint64_t *dsize)
 	if ((r = read_attrs(pd, &h)) != 0)
 		return r;
 	if (pd->in.fl != NULL)
-		return follow_start(pd, &h, doff, dsize);
+		return header_follow(pd, &h, doff, dsize);
 	if ((r = data_section(pd, &h, doff, dsize)) != 0)
 		return r < 0 ? r : 0;	/* unfinished: no features to trust */
-	return read_features(pd, &h, *doff + *dsize);
+	return read_features(pd, &h, *doff + *dsize, 0);
 }
 
 const char *

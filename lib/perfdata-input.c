@@ -282,31 +282,19 @@ pd_stack_fetch(void *arg, size_t need, const unsigned char **stack,
  * time, and a record's size 0 is the hole perf leaves for the feature
  * table past its last record): wait for the file to grow, or for perf
  * to end, and then take the end of the data its final header states
- * (it must not lie before what was read).  1: look again; else an
- * FG_E* code (abandoned, the header unusable: PD_RETRY).
+ * (kept for pd_follow_header; it must not lie before what was read).
+ * 1: look again; else an FG_E* code (abandoned, the header unusable:
+ * PD_RETRY).
  */
 static int
 follow_more(struct pd *pd)
 {
-	for (;;) {
-		uint8_t h[HEADER_SIZE];
-		struct stat sb;
-		struct fhdr fh;
-		int v;
+	struct fhdr *fh = &pd->in.fl_hdr;
+	uint8_t h[HEADER_SIZE];
+	struct stat sb;
+	int v;
 
-		if (pd->in.fl_ended) {
-			pd->in.fl = NULL;
-			if (pread(pd->in.fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-			    pd_magic(h) != MAGIC_FILE)
-				return PD_RETRY;
-			pd_fhdr_decode(h, &fh);
-			if (fh.data_off != pd->in.fl_doff || fh.data_size == 0 ||
-			    fh.data_size > UINT64_MAX - fh.data_off ||
-			    fh.data_off + fh.data_size < pd->in.roff)
-				return PD_RETRY;
-			pd->in.dend = fh.data_off + fh.data_size;
-			return 1;
-		}
+	for (;;) {
 		if (fstat(pd->in.fd, &sb) == 0 &&
 		    (uint64_t)sb.st_size > pd->in.dend) {
 			pd->in.dend = (uint64_t)sb.st_size;
@@ -315,8 +303,20 @@ follow_more(struct pd *pd)
 		if ((v = follow_wait(pd->in.fl, FOLLOW_MS)) < 0)
 			return seterr(&pd->in.rerr, FG_ECANCELED, "%s: the "
 			    "recording was abandoned", pd->name);
-		pd->in.fl_ended = v > 0;
+		if (v > 0)
+			break;
 	}
+	pd->in.fl = NULL;
+	if (pread(pd->in.fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    pd_magic(h) != MAGIC_FILE || rd64(h + 8) != HEADER_SIZE)
+		return PD_RETRY;
+	pd_fhdr_decode(h, fh);
+	if (fh->data_off != pd->in.fl_doff || fh->data_size == 0 ||
+	    fh->data_size > UINT64_MAX - fh->data_off ||
+	    fh->data_off + fh->data_size < pd->in.roff)
+		return PD_RETRY;
+	pd->in.dend = fh->data_off + fh->data_size;
+	return 1;
 }
 
 /*
@@ -338,17 +338,11 @@ again:
 	end = pd->in.dend;
 	memset(it, 0, sizeof(*it));
 	it->off = off;
-	if (pd->in.fl != NULL && (end - off < 8 || off >= end ||
-	    src_get(pd, off, 8, ra, &rec) != 0 || rd16(rec + 6) < 8 ||
-	    rd16(rec + 6) > end - off)) {
-		if ((r = follow_more(pd)) > 0)
-			goto again;
-		it->end = r;
-		return;
-	}
-	if (off >= end)
-		return;
-	if (end - off < 8) {
+	if (off >= end || end - off < 8) {
+		if (pd->in.fl != NULL)
+			goto more;
+		if (off >= end)
+			return;
 		snprintf(pd->in.rmsg, sizeof(pd->in.rmsg), "%llu bytes left, less "
 		    "than a record header: file truncated?",
 		    (unsigned long long)(end - off));
@@ -356,11 +350,15 @@ again:
 		return;
 	}
 	if ((r = src_get(pd, off, 8, ra, &rec)) != 0) {
+		if (pd->in.fl != NULL)
+			goto more;
 		it->end = r;
 		return;
 	}
 	size = len = rd16(rec + 6);
 	if (size < 8) {
+		if (pd->in.fl != NULL)
+			goto more;
 		it->end = seterr(&pd->in.rerr, FG_EPARSE, "%s: record at "
 		    "0x%llx: size %llu shorter than its header", pd->name,
 		    (unsigned long long)off, (unsigned long long)size);
@@ -373,6 +371,8 @@ again:
 		size += aux;
 	}
 	if (size > end - off) {
+		if (pd->in.fl != NULL)
+			goto more;
 		snprintf(pd->in.rmsg, sizeof(pd->in.rmsg), "size %llu runs past the "
 		    "end of the data (0x%llx): file truncated?",
 		    (unsigned long long)size, (unsigned long long)end);
@@ -400,6 +400,11 @@ again:
 	if (pd->in.sparse > 0)
 		pd->in.sparse--;
 	pd->in.roff = off + size;
+	return;
+more:	/* following: the record at off is not all there yet */
+	if ((r = follow_more(pd)) > 0)
+		goto again;
+	it->end = r;
 }
 
 /*

@@ -281,10 +281,11 @@ struct pd_input {
 	 * the end of the data its final header states.
 	 */
 	struct fg_follow *fl;	/* NULL: not following (any more) */
-	uint64_t fl_doff;	/* the data offset the first header gave */
-	int fl_ended;		/* the recording ended: take its header */
-	int fl_used;		/* the walk followed: pd_follow_header() */
-	void *fl_map;		/* the final file, mapped by it */
+	uint64_t fl_doff;	/* the data offset the first header gave;
+				   0: the walk did not follow */
+	struct fhdr fl_hdr;	/* the final header, once perf ended */
+	void *fl_map;		/* the finished file, mapped for its features
+				   (pd_follow_header) */
 	size_t fl_maplen;
 };
 

@@ -502,7 +502,7 @@ pd_walk(const uint8_t *buf, size_t len, int fd, int sum, const char *name,
 	pd_populate_start(pd, doff, dsize);
 	r = walk_data(pd, doff, dsize);
 	pd_populate_join(pd);
-	if (r == 0 && pd->in.fl_used)
+	if (r == 0 && pd->in.fl_doff != 0)
 		r = pd_follow_header(pd);
 	if (pd->ch.sum)
 		r = sum_end(pd, r);
@@ -774,8 +774,8 @@ follow_open(const char *path, struct fg_follow *f, const struct stat *stale,
 
 /*
  * Warnings go to o->warn as they come (the caller holds them: they
- * count only when the result does); progress is not reported (the
- * total is not known while perf writes).
+ * count only when the result does); o->progress is not set (the total
+ * is not known while perf writes).
  */
 int
 pd_read_follow(const char *path, const struct fg_perfdata_opts *o,
@@ -785,7 +785,6 @@ pd_read_follow(const char *path, const struct fg_perfdata_opts *o,
 {
 	struct adder ad = { out, NULL, 0 };
 	struct fg_pd_hooks h = { add_sample, NULL, &ad };
-	struct fg_perfdata_opts fo = *o;
 	struct fg_pd_teardown *td;
 	size_t hlen = 0;
 	int fd = -1, r, v;
@@ -801,9 +800,7 @@ pd_read_follow(const char *path, const struct fg_perfdata_opts *o,
 		    "%s: the recording was abandoned", path);
 	}
 	td->fd = fd;
-	fo.progress = NULL;
-	r = pd_walk(td->head, hlen, fd, 1, path, &fo, out, &h, err, &td->pd,
-	    f);
+	r = pd_walk(td->head, hlen, fd, 1, path, o, out, &h, err, &td->pd, f);
 	td->idx = ad.idx;
 	if (r != 0) {
 		/* after perf's end, as any result: then read it whole */
